@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# hbmgw: one Makefile for the daemon, the CLI, the tests and the benchmarks.
+# Every library comes through pkg-config. `make V=1` shows the commands.
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= /lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+BUILD ?= build
+WERROR ?= 1
+SANITIZE ?= 0
+
+PKGS := libmicrohttpd hiredis gammu libconfig jansson libcurl libcrypto \
+	libsystemd libcrypt
+TEST_PKGS := cmocka
+
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wwrite-strings \
+	-Wvla -Wimplicit-fallthrough
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+# Library headers are system headers: their warnings are not ours.
+pkg_cflags = $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(1)))
+
+ifeq ($(SANITIZE),1)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+LDOPT := -fsanitize=address,undefined
+else
+OPT := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+LDOPT := -pie -Wl,-z,relro,-z,now
+endif
+
+CPPFLAGS += -I. -DHBM_VERSION='"$(VERSION)"'
+CFLAGS ?=
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP \
+	$(call pkg_cflags,$(PKGS)) $(CFLAGS)
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread -lm
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+LIB_SRCS := $(filter-out gateway/main.c, \
+	$(wildcard gateway/*.c handlers/*.c modem/*.c config/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIBHBM := $(BUILD)/libhbm.a
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/%)
+
+PROGS := $(BUILD)/hbmgwd $(BUILD)/hbmctl
+
+.PHONY: all check check-unit check-config check-integration check-asan \
+	run deps deps-test install uninstall format format-check clean bench
+
+all: $(PROGS)
+
+$(BUILD)/%.o: %.c
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBHBM): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/hbmgwd: $(BUILD)/gateway/main.o $(LIBHBM)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(OPT) $(LDOPT) -o $@ $^ $(LIBS)
+
+$(BUILD)/hbmctl: $(BUILD)/ctl/hbmctl.o $(LIBHBM)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(OPT) $(LDOPT) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIBHBM)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(OPT) $(LDOPT) -o $@ $^ $(LIBS) $(TEST_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/tools/%.o $(LIBHBM)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(OPT) $(LDOPT) -o $@ $^ $(LIBS)
+
+# The build and test packages are installed first when missing (Debian).
+deps:
+	@tools/deps.sh build
+
+deps-test:
+	@tools/deps.sh test
+
+check: deps-test
+	@$(MAKE) --no-print-directory all tests
+	@tests/run.sh $(BUILD)
+
+tests: $(PROGS) $(UNIT_BINS) $(TOOL_BINS)
+
+check-unit: $(UNIT_BINS)
+	@tests/run.sh $(BUILD) unit
+
+check-config: $(BUILD)/hbmgwd
+	@tests/run.sh $(BUILD) config
+
+check-integration: $(PROGS) $(TOOL_BINS)
+	@tests/run.sh $(BUILD) integration
+
+check-asan: deps-test
+	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 all tests
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 tests/run.sh build-asan
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@tools/run-dev.sh $(BUILD)
+
+bench: deps-test
+	@$(MAKE) --no-print-directory all
+	@bench/run.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/hbmgw $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(BUILD)/hbmgwd $(DESTDIR)$(SBINDIR)/hbmgwd
+	install -m 755 $(BUILD)/hbmctl $(DESTDIR)$(BINDIR)/hbmctl
+	install -m 644 config/hbmgw.conf.example \
+		$(DESTDIR)$(SYSCONFDIR)/hbmgw/hbmgw.conf.example
+	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/hbmgwd.service.in \
+		> $(DESTDIR)$(UNITDIR)/hbmgwd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/hbmgwd.service
+	install -m 644 systemd/hbmgw.sysusers $(DESTDIR)$(SYSUSERSDIR)/hbmgw.conf
+	install -m 644 man/hbmctl.1 $(DESTDIR)$(MANDIR)/man1/hbmctl.1
+	install -m 644 man/hbmgw.conf.5 $(DESTDIR)$(MANDIR)/man5/hbmgw.conf.5
+	install -m 644 man/hbmgwd.8 $(DESTDIR)$(MANDIR)/man8/hbmgwd.8
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/hbmgwd $(DESTDIR)$(BINDIR)/hbmctl \
+		$(DESTDIR)$(UNITDIR)/hbmgwd.service \
+		$(DESTDIR)$(SYSUSERSDIR)/hbmgw.conf \
+		$(DESTDIR)$(MANDIR)/man1/hbmctl.1 \
+		$(DESTDIR)$(MANDIR)/man5/hbmgw.conf.5 \
+		$(DESTDIR)$(MANDIR)/man8/hbmgwd.8
+
+FORMAT_SRCS = $(wildcard gateway/*.[ch] handlers/*.[ch] modem/*.[ch] \
+	config/*.[ch] ctl/*.[ch] tests/unit/*.[ch] tests/tools/*.[ch] \
+	tests/fuzz/*.[ch] bench/*.[ch])
+
+format:
+	clang-format -i $(FORMAT_SRCS)
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SRCS) && echo "format OK"
+
+clean:
+	rm -rf build build-asan build-clang
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* GET /healthz, /readyz and /metrics: liveness, readiness, Prometheus. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "config/cfg.h"
+#include "gateway/api.h"
+#include "gateway/gw.h"
+#include "gateway/log.h"
+#include "gateway/metrics.h"
+#include "gateway/store.h"
+#include "gateway/xmalloc.h"
+
+/* Check Redis on this thread's connection; keeps hbmgw_redis_up current. */
+static int
+api_redis_check(char **cause)
+{
+	int up;
+
+	up = store_ping(gw_store(), cause) == 0;
+	metrics_set("hbmgw_redis_up", "", up);
+	return up;
+}
+
+static void
+api_healthz(const struct http_request *req, struct http_response *resp)
+{
+	(void)req;
+	api_reply_json(resp, 200, json_pack("{s:s}", "status", "alive"));
+}
+
+static void
+api_readyz(const struct http_request *req, struct http_response *resp)
+{
+	const struct cfg *cfg;
+	char *cause = NULL;
+	json_t *o;
+	int up;
+
+	(void)req;
+	up = api_redis_check(&cause);
+	cfg = gw_cfg_get();
+	o = json_pack("{s:b,s:s,s:s,s:s,s:I}", "ready", up, "redis",
+	    up ? "up" : "down", "version", HBM_VERSION, "instance",
+	    cfg->gateway.instance, "uptime_seconds",
+	    (json_int_t)(time(NULL) - gw_started()));
+	gw_cfg_put(cfg);
+	if (!up) {
+		json_object_set_new(o, "error", json_string(cause));
+		free(cause);
+	}
+	api_reply_json(resp, up ? 200 : 503, o);
+}
+
+static void
+api_metrics(const struct http_request *req, struct http_response *resp)
+{
+	char *cause = NULL, *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)req;
+	if (!api_redis_check(&cause))
+		free(cause);
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		fatal("api: open_memstream");
+	metrics_render(f);
+	fclose(f);
+	http_reply(resp, 200, "text/plain; version=0.0.4", buf, len);
+	free(buf);
+}
+
+const struct http_route api_health_routes[] = {
+	{ "GET", "/healthz", HTTP_BODY_NONE, api_healthz },
+	{ "GET", "/readyz", HTTP_BODY_NONE, api_readyz },
+	{ "GET", "/metrics", HTTP_BODY_NONE, api_metrics },
+};
+const size_t api_health_nroutes =
+    sizeof(api_health_routes) / sizeof(api_health_routes[0]);

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Configuration snapshots and per-thread Redis connections.
+ *
+ * Configurations are reference counted under one mutex: a request holds the
+ * snapshot it started with, so a reload never changes settings under it,
+ * and a retired snapshot is freed by whoever drops its last reference.
+ * Redis connections live in thread-local storage and are freed by a
+ * pthread key destructor when a worker thread ends.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "config/cfg.h"
+#include "gateway/gw.h"
+#include "gateway/log.h"
+#include "gateway/store.h"
+#include "gateway/xmalloc.h"
+
+struct gw_snapshot {
+	struct cfg *cfg; /* owned */
+	int refs;	 /* holders, plus one while current */
+	struct gw_snapshot *next;
+};
+
+static pthread_mutex_t gw_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct gw_snapshot *gw_snapshots; /* current first, then retired */
+static pthread_key_t gw_store_key;
+static pthread_once_t gw_store_once = PTHREAD_ONCE_INIT;
+static time_t gw_start;
+
+static void
+gw_store_free_cb(void *arg)
+{
+	store_free(arg);
+}
+
+static void
+gw_store_key_init(void)
+{
+	if (pthread_key_create(&gw_store_key, gw_store_free_cb) != 0)
+		fatalx("gw: pthread_key_create");
+}
+
+void
+gw_init(struct cfg *cfg)
+{
+	gw_start = time(NULL);
+	pthread_once(&gw_store_once, gw_store_key_init);
+	gw_cfg_swap(cfg);
+}
+
+/* Drop one reference to S; free it when it was the last. Lock held. */
+static void
+gw_unref(struct gw_snapshot *s)
+{
+	struct gw_snapshot **pp;
+
+	if (--s->refs > 0)
+		return;
+	for (pp = &gw_snapshots; *pp != s; pp = &(*pp)->next)
+		;
+	*pp = s->next;
+	cfg_free(s->cfg);
+	free(s);
+}
+
+void
+gw_cfg_swap(struct cfg *new_cfg)
+{
+	struct gw_snapshot *s, *old;
+
+	s = xcalloc(1, sizeof(*s));
+	s->cfg = new_cfg;
+	s->refs = 1;
+	pthread_mutex_lock(&gw_lock);
+	old = gw_snapshots;
+	s->next = old;
+	gw_snapshots = s;
+	if (old != NULL)
+		gw_unref(old);
+	pthread_mutex_unlock(&gw_lock);
+}
+
+const struct cfg *
+gw_cfg_get(void)
+{
+	const struct cfg *cfg;
+
+	pthread_mutex_lock(&gw_lock);
+	if (gw_snapshots == NULL)
+		fatalx("gw: no configuration");
+	gw_snapshots->refs++;
+	cfg = gw_snapshots->cfg;
+	pthread_mutex_unlock(&gw_lock);
+	return cfg;
+}
+
+void
+gw_cfg_put(const struct cfg *cfg)
+{
+	struct gw_snapshot *s;
+
+	pthread_mutex_lock(&gw_lock);
+	for (s = gw_snapshots; s != NULL && s->cfg != cfg; s = s->next)
+		;
+	if (s == NULL)
+		fatalx("gw: releasing an unknown configuration");
+	gw_unref(s);
+	pthread_mutex_unlock(&gw_lock);
+}
+
+struct store *
+gw_store(void)
+{
+	struct store_params p;
+	const struct cfg *cfg;
+	struct store *st;
+
+	if ((st = pthread_getspecific(gw_store_key)) != NULL)
+		return st;
+	cfg = gw_cfg_get();
+	p.host = cfg->redis.host;
+	p.port = cfg->redis.port;
+	p.socket = cfg->redis.socket;
+	p.password = cfg->redis.password;
+	p.db = cfg->redis.db;
+	p.timeout_ms = cfg->redis.timeout_ms;
+	st = store_new(&p);
+	gw_cfg_put(cfg);
+	if (pthread_setspecific(gw_store_key, st) != 0)
+		fatalx("gw: pthread_setspecific");
+	return st;
+}
+
+void
+gw_shutdown(void)
+{
+	struct store *st;
+
+	if ((st = pthread_getspecific(gw_store_key)) != NULL) {
+		store_free(st);
+		pthread_setspecific(gw_store_key, NULL);
+	}
+	pthread_mutex_lock(&gw_lock);
+	if (gw_snapshots != NULL)
+		gw_unref(gw_snapshots);
+	pthread_mutex_unlock(&gw_lock);
+}
+
+time_t
+gw_started(void)
+{
+	return gw_start;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The running daemon's shared state: the current configuration (swapped on
+ * reload, kept alive while any thread still uses an older one), each
+ * thread's own Redis connection, and the start time.
+ */
+#ifndef HBM_GATEWAY_GW_H
+#define HBM_GATEWAY_GW_H
+
+#include <time.h>
+
+struct cfg;
+struct store;
+
+/* Take ownership of the first configuration. */
+void gw_init(struct cfg *);
+/* Release everything; threads other than the caller must have ended. */
+void gw_shutdown(void);
+
+/* The current configuration, held until gw_cfg_put(). */
+const struct cfg *gw_cfg_get(void);
+void gw_cfg_put(const struct cfg *);
+/* Make NEW current (takes ownership); the old one goes when unused. */
+void gw_cfg_swap(struct cfg *new_cfg);
+
+/* This thread's Redis connection, opened on first use. */
+struct store *gw_store(void);
+
+/* When the daemon started (seconds since the epoch). */
+time_t gw_started(void);
+
+#endif

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The only module that includes <microhttpd.h> (Debian 12: 0.9.75).
+ *
+ * libmicrohttpd runs a pool of worker threads; each connection stays on one
+ * of them, so a handler runs on a pool thread and may keep per-thread state
+ * (the Redis connection). A request is routed on its first callback, so a
+ * wrong route, method, size or content type is refused before the body is
+ * read; the body is collected up to http.max_body and then handed whole to
+ * the handler. Each finished request is counted in the metrics.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "gateway/http.h"
+#include "gateway/log.h"
+#include "gateway/metrics.h"
+#include "gateway/xmalloc.h"
+
+struct http_server {
+	struct MHD_Daemon *mhd;
+	const struct http_route *routes; /* borrowed */
+	size_t nroutes;
+	size_t max_body;
+	int port;	     /* bound port */
+	atomic_int inflight; /* requests begun and not completed */
+};
+
+/* Per-request state, from the first callback to the completion callback. */
+struct http_state {
+	const struct http_route *route; /* NULL: answered early */
+	struct http_request req;
+	char *path_copy; /* owned: params point into it */
+	char *body;	 /* owned, grows up to max_body */
+	size_t len;
+	int too_large; /* body passed max_body: answer 413 */
+	struct http_response resp;
+	int early; /* response decided on the first callback */
+};
+
+void
+http_reply(struct http_response *resp, int status, const char *content_type,
+    const char *body, size_t len)
+{
+	free(resp->body);
+	resp->status = status;
+	resp->content_type = content_type;
+	resp->body = xmalloc(len + 1);
+	memcpy(resp->body, body, len);
+	resp->body[len] = '\0';
+	resp->len = len;
+}
+
+void
+http_reply_error(struct http_response *resp, int status, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[512];
+	json_t *o;
+	char *s;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	o = json_pack("{s:s}", "error", msg);
+	if (o == NULL || (s = json_dumps(o, JSON_COMPACT)) == NULL)
+		fatalx("http: cannot encode an error");
+	http_reply(resp, status, "application/json", s, strlen(s));
+	free(s);
+	json_decref(o);
+}
+
+const char *
+http_header(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_query(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(
+	    req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/*
+ * Match the path in BUF (a writable copy) against PATTERN. On a match, the
+ * "{name}" segments are cut out of BUF in place and pointed to by PARAMS.
+ */
+static int
+http_match(const char *pattern, char *buf, const char **params, size_t *nparams)
+{
+	const char *p = pattern;
+	char *s = buf, *ends[HTTP_PARAMS_MAX];
+	size_t n = 0, plen, slen, i;
+
+	while (*p != '\0' && *s != '\0') {
+		if (*p != '/' || *s != '/')
+			return 0;
+		p++;
+		s++;
+		plen = strcspn(p, "/");
+		slen = strcspn(s, "/");
+		if (plen > 2 && p[0] == '{' && p[plen - 1] == '}') {
+			if (slen == 0 || n == HTTP_PARAMS_MAX)
+				return 0;
+			params[n] = s;
+			ends[n++] = s + slen;
+		} else if (plen != slen || memcmp(p, s, plen) != 0)
+			return 0;
+		p += plen;
+		s += slen;
+	}
+	if (*p != '\0' || *s != '\0')
+		return 0;
+	for (i = 0; i < n; i++)
+		*ends[i] = '\0';
+	*nparams = n;
+	return 1;
+}
+
+/* Find the route for METHOD and the path in ST; set 404/405 if none. */
+static void
+http_route(const struct http_server *srv, struct http_state *st,
+    const char *method, const char *path)
+{
+	char allow[128] = "";
+	size_t i, len;
+
+	for (i = 0; i < srv->nroutes; i++) {
+		strcpy(st->path_copy, path);
+		if (!http_match(srv->routes[i].pattern, st->path_copy,
+			st->req.params, &st->req.nparams))
+			continue;
+		if (strcmp(srv->routes[i].method, method) == 0) {
+			st->route = &srv->routes[i];
+			return;
+		}
+		len = strlen(allow);
+		snprintf(allow + len, sizeof(allow) - len, "%s%s",
+		    len > 0 ? ", " : "", srv->routes[i].method);
+	}
+	if (allow[0] != '\0') {
+		http_reply_error(
+		    &st->resp, 405, "method %s not allowed", method);
+		st->resp.allow = xstrdup(allow);
+	} else
+		http_reply_error(&st->resp, 404, "no such route");
+	st->early = 1;
+}
+
+/* 1 when the request's Content-Type is TYPE, parameters ignored. */
+static int
+http_content_type_is(struct MHD_Connection *c, const char *type)
+{
+	const char *ct;
+	size_t n = strlen(type);
+
+	ct = MHD_lookup_connection_value(
+	    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (ct == NULL || strncasecmp(ct, type, n) != 0)
+		return 0;
+	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
+
+/* First callback: route and refuse early what can be refused. */
+static void
+http_begin(const struct http_server *srv, struct http_state *st,
+    struct MHD_Connection *c, const char *method, const char *path)
+{
+	const char *cl;
+	unsigned long long len;
+
+	st->path_copy = xmalloc(strlen(path) + 1);
+	st->req.method = method;
+	st->req.conn = c;
+	http_route(srv, st, method, path);
+	if (st->early)
+		return;
+	cl = MHD_lookup_connection_value(
+	    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL && (len = strtoull(cl, NULL, 10)) > srv->max_body) {
+		http_reply_error(&st->resp, 413,
+		    "body of %llu bytes exceeds the limit of %zu", len,
+		    srv->max_body);
+		st->early = 1;
+		return;
+	}
+	if ((st->route->body == HTTP_BODY_JSON &&
+		!http_content_type_is(c, "application/json")) ||
+	    (st->route->body == HTTP_BODY_FORM &&
+		!http_content_type_is(
+		    c, "application/x-www-form-urlencoded"))) {
+		http_reply_error(&st->resp, 415, "content type must be %s",
+		    st->route->body == HTTP_BODY_JSON
+			? "application/json"
+			: "application/x-www-form-urlencoded");
+		st->early = 1;
+	}
+}
+
+/* Append an upload chunk, or note that the body is too large. */
+static void
+http_collect(const struct http_server *srv, struct http_state *st,
+    const char *data, size_t size)
+{
+	if (st->too_large || st->len + size > srv->max_body) {
+		st->too_large = 1;
+		return;
+	}
+	st->body = xreallocarray(st->body, st->len + size + 1, 1);
+	memcpy(st->body + st->len, data, size);
+	st->len += size;
+	st->body[st->len] = '\0';
+}
+
+static enum MHD_Result
+http_send(struct MHD_Connection *c, struct http_state *st)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(
+	    st->resp.len, st->resp.body, MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(
+	    r, MHD_HTTP_HEADER_CONTENT_TYPE, st->resp.content_type);
+	if (st->resp.allow != NULL)
+		MHD_add_response_header(
+		    r, MHD_HTTP_HEADER_ALLOW, st->resp.allow);
+	ret = MHD_queue_response(c, (unsigned)st->resp.status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+http_access_cb(void *arg, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct http_server *srv = arg;
+	struct http_state *st = *con_cls;
+
+	(void)version;
+	if (st == NULL) {
+		st = xcalloc(1, sizeof(*st));
+		*con_cls = st;
+		atomic_fetch_add(&srv->inflight, 1);
+		http_begin(srv, st, c, method, url);
+		/* A refusal is queued now; the unread body is discarded. */
+		return st->early ? http_send(c, st) : MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		http_collect(srv, st, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (st->too_large) {
+		http_reply_error(&st->resp, 413,
+		    "body exceeds the limit of %zu bytes", srv->max_body);
+		return http_send(c, st);
+	}
+	st->req.path = url;
+	st->req.route = st->route->pattern;
+	st->req.body = st->body != NULL ? st->body : "";
+	st->req.body_len = st->len;
+	st->route->handler(&st->req, &st->resp);
+	if (st->resp.body == NULL)
+		http_reply_error(&st->resp, 500, "no response");
+	return http_send(c, st);
+}
+
+static void
+http_completed_cb(void *arg, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *srv = arg;
+	struct http_state *st = *con_cls;
+
+	(void)c;
+	(void)toe;
+	if (st == NULL)
+		return;
+	if (st->resp.status != 0)
+		metrics_http(st->route != NULL ? st->route->pattern : "other",
+		    st->req.method, st->resp.status);
+	free(st->path_copy);
+	free(st->body);
+	free(st->resp.body);
+	free(st->resp.allow);
+	free(st);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->inflight, 1);
+}
+
+static void http_log_cb(void *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
+static void
+http_log_cb(void *arg, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)arg;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '.'))
+		msg[--n] = '\0';
+	log_warnx("http: %s", msg);
+}
+
+struct http_server *
+http_start(const struct http_options *o, const struct http_route *routes,
+    size_t nroutes, char **cause)
+{
+	struct http_server *srv;
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	const union MHD_DaemonInfo *info;
+	unsigned int flags =
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, o->host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)o->port);
+	} else if (inet_pton(AF_INET6, o->host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)o->port);
+		flags |= MHD_USE_IPv6;
+	} else {
+		xasprintf(cause, "http: %s: not a numeric address", o->host);
+		return NULL;
+	}
+	srv = xcalloc(1, sizeof(*srv));
+	srv->routes = routes;
+	srv->nroutes = nroutes;
+	srv->max_body = o->max_body;
+	srv->mhd = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL,
+	    http_access_cb, srv, MHD_OPTION_EXTERNAL_LOGGER, http_log_cb, srv,
+	    MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned int)o->threads, MHD_OPTION_NOTIFY_COMPLETED,
+	    http_completed_cb, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)30, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+	    (unsigned int)1, MHD_OPTION_END);
+	if (srv->mhd == NULL) {
+		xasprintf(cause, "http: cannot listen on %s port %d", o->host,
+		    o->port);
+		free(srv);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info != NULL ? info->port : o->port;
+	return srv;
+}
+
+int
+http_port(const struct http_server *srv)
+{
+	return srv->port;
+}
+
+void
+http_stop(struct http_server *srv, int wait_ms)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	MHD_socket fd;
+	int waited;
+
+	if (srv == NULL)
+		return;
+	if ((fd = MHD_quiesce_daemon(srv->mhd)) != MHD_INVALID_SOCKET)
+		close(fd);
+	for (waited = 0; waited < wait_ms; waited += 10) {
+		if (atomic_load(&srv->inflight) == 0)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(srv->mhd);
+	free(srv);
+}

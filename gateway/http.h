@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The HTTP server: a route table over libmicrohttpd. Handlers see a complete
+ * request (body already read and size-checked) and fill in a response; the
+ * server answers 404, 405, 413 and 415 itself, as {"error": "..."}.
+ */
+#ifndef HBM_GATEWAY_HTTP_H
+#define HBM_GATEWAY_HTTP_H
+
+#include <stddef.h>
+
+#define HTTP_PARAMS_MAX 4
+
+/* What a route accepts as a body. */
+enum http_body {
+	HTTP_BODY_NONE, /* any or none; not read by the handler */
+	HTTP_BODY_JSON, /* application/json */
+	HTTP_BODY_FORM, /* application/x-www-form-urlencoded */
+};
+
+/* A request as handlers see it; everything is borrowed for the call. */
+struct http_request {
+	const char *method; /* "GET", "POST", ... */
+	const char *path;   /* "/v1/cases/48213957", no query */
+	const char *route;  /* the matched pattern, "/v1/cases/{code}" */
+	const char *params[HTTP_PARAMS_MAX]; /* {name} captures, in order */
+	size_t nparams;
+	const char *body; /* NUL-terminated; "" when none */
+	size_t body_len;
+	void *conn; /* libmicrohttpd's connection, for lookups */
+};
+
+/* A response; handlers set it through the http_reply_*() functions. */
+struct http_response {
+	int status;
+	const char *content_type; /* static string */
+	char *body;		  /* owned */
+	size_t len;
+	char *allow; /* owned; Allow header for 405, or NULL */
+};
+
+typedef void (*http_handler_cb)(
+    const struct http_request *, struct http_response *);
+
+struct http_route {
+	const char *method;
+	const char *pattern; /* literal segments and "{name}" segments */
+	enum http_body body;
+	http_handler_cb handler;
+};
+
+struct http_options {
+	const char *host; /* numeric IPv4 or IPv6 address */
+	int port;	  /* 0 picks a free port */
+	int threads;	  /* worker threads */
+	size_t max_body;  /* bytes; larger bodies get 413 */
+};
+
+struct http_server;
+
+/* Listen and serve ROUTES (borrowed for the server's life), or NULL. */
+struct http_server *http_start(const struct http_options *,
+    const struct http_route *routes, size_t nroutes, char **cause);
+/* The port actually bound. */
+int http_port(const struct http_server *);
+/* Stop accepting; wait up to WAIT_MS for requests in flight; free. */
+void http_stop(struct http_server *, int wait_ms);
+
+/* A request header or query argument, or NULL. */
+const char *http_header(const struct http_request *, const char *name);
+const char *http_query(const struct http_request *, const char *name);
+
+/* Set the response: a text body (copied), or {"error": MSG}. */
+void http_reply(struct http_response *, int status, const char *content_type,
+    const char *body, size_t len);
+void http_reply_error(struct http_response *, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

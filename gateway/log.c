@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Log lines for journald: "<N>module: object: problem" on stderr, one write
+ * per line so lines from several threads never interleave.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gateway/log.h"
+
+#define LOG_LINE_MAX 1024
+
+/* syslog(3) priorities, without pulling in <syslog.h> names we do not use. */
+enum {
+	PRI_CRIT = 2,
+	PRI_ERR = 3,
+	PRI_WARNING = 4,
+	PRI_INFO = 6,
+	PRI_DEBUG = 7
+};
+
+static int log_debug_on;
+
+void
+log_init(const char *prog, int debug)
+{
+	(void)prog;
+	log_debug_on = debug;
+}
+
+void
+log_mask_numbers(char *s)
+{
+	char *p, *d;
+	size_t n, i;
+
+	for (p = s; (p = strchr(p, '+')) != NULL; p = d) {
+		d = p + 1;
+		while (isdigit((unsigned char)*d))
+			d++;
+		n = (size_t)(d - p - 1);
+		if (n < 8)
+			continue;
+		/* "+256700000001" -> "+25670****001": keep the ends. */
+		for (i = n - 7; i < n - 3; i++)
+			p[1 + i] = '*';
+	}
+}
+
+static void log_vwrite(int, const char *, va_list, const char *)
+    __attribute__((format(printf, 2, 0)));
+
+static void
+log_vwrite(int pri, const char *fmt, va_list ap, const char *suffix)
+{
+	char line[LOG_LINE_MAX];
+	int len, n;
+
+	len = snprintf(line, sizeof(line), "<%d>", pri);
+	n = vsnprintf(line + len, sizeof(line) - (size_t)len, fmt, ap);
+	if (n < 0)
+		n = 0;
+	len += n;
+	if ((size_t)len >= sizeof(line) - 1)
+		len = sizeof(line) - 2;
+	if (suffix != NULL) {
+		n = snprintf(
+		    line + len, sizeof(line) - (size_t)len, ": %s", suffix);
+		len += n;
+		if ((size_t)len >= sizeof(line) - 1)
+			len = sizeof(line) - 2;
+	}
+	line[len++] = '\n';
+	line[len] = '\0';
+	log_mask_numbers(line);
+	if (write(STDERR_FILENO, line, (size_t)len) < 0) {
+		/* Nowhere left to report it. */
+	}
+}
+
+#define LOG_FUNC(name, pri)                     \
+	void name(const char *fmt, ...)         \
+	{                                       \
+		va_list ap;                     \
+                                                \
+		va_start(ap, fmt);              \
+		log_vwrite(pri, fmt, ap, NULL); \
+		va_end(ap);                     \
+	}
+
+LOG_FUNC(log_info, PRI_INFO)
+LOG_FUNC(log_warnx, PRI_WARNING)
+LOG_FUNC(log_errx, PRI_ERR)
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_debug_on)
+		return;
+	va_start(ap, fmt);
+	log_vwrite(PRI_DEBUG, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	log_vwrite(PRI_WARNING, fmt, ap, strerror(saved));
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	log_vwrite(PRI_CRIT, fmt, ap, strerror(saved));
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(PRI_CRIT, fmt, ap, NULL);
+	va_end(ap);
+	exit(1);
+}

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hbmgwd: options, startup, signals and shutdown.
+ *
+ * The main thread owns the process: it loads the configuration, starts the
+ * HTTP server (whose worker threads do the request work), and then only
+ * waits for signals, reloading on SIGHUP, pinging the systemd watchdog
+ * between signals, and stopping on SIGTERM or SIGINT. Signals are blocked in
+ * every thread and taken synchronously here, so no handler runs in a signal
+ * context.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config/cfg.h"
+#include "gateway/api.h"
+#include "gateway/gw.h"
+#include "gateway/http.h"
+#include "gateway/log.h"
+#include "gateway/metrics.h"
+#include "gateway/notify.h"
+
+#define MAIN_DEFAULT_CONFIG "/etc/hbmgw/hbmgw.conf"
+#define MAIN_STOP_WAIT_MS 8000 /* in-flight work gets this long */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: hbmgwd [-d] [-c FILE] [--check-config]\n"
+	    "       hbmgwd --version | --help\n"
+	    "\n"
+	    "  -c, --config FILE   configuration file (default %s)\n"
+	    "  -n, --check-config  validate the configuration and exit\n"
+	    "  -d, --debug         log debug lines\n"
+	    "  -V, --version       print the version and exit\n"
+	    "  -h, --help          print this help and exit\n",
+	    MAIN_DEFAULT_CONFIG);
+}
+
+/* Log every line of a multi-line error text, then free it. */
+static void
+main_log_lines(const char *prefix, char *text)
+{
+	char *line, *save = NULL;
+
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save))
+		log_errx("%s%s", prefix, line);
+	free(text);
+}
+
+/* Warn about changed settings that only a restart applies. */
+static void
+main_restart_settings(const struct cfg *old, const struct cfg *new_cfg)
+{
+	if (strcmp(old->http.listen, new_cfg->http.listen) != 0 ||
+	    old->http.threads != new_cfg->http.threads)
+		log_warnx("config: http.listen and http.threads change on "
+			  "restart only");
+	if (strcmp(old->redis.url, new_cfg->redis.url) != 0 ||
+	    old->redis.db != new_cfg->redis.db)
+		log_warnx("config: redis settings change on restart only");
+}
+
+/* SIGHUP: load PATH again; keep the old configuration if it is bad. */
+static void
+main_reload(const char *path)
+{
+	const struct cfg *old;
+	struct cfg *new_cfg;
+	char *cause = NULL;
+
+	notify_send("RELOADING=1");
+	if ((new_cfg = cfg_load(path, &cause)) == NULL) {
+		main_log_lines("config: reload rejected: ", cause);
+		log_warnx("config: keeping the running configuration");
+		metrics_add(
+		    "hbmgw_config_reloads_total", "result=\"failed\"", 1);
+		notify_send("READY=1");
+		return;
+	}
+	old = gw_cfg_get();
+	main_restart_settings(old, new_cfg);
+	gw_cfg_put(old);
+	gw_cfg_swap(new_cfg);
+	metrics_add("hbmgw_config_reloads_total", "result=\"ok\"", 1);
+	log_info("config: reloaded %s", path);
+	notify_send("READY=1");
+}
+
+static long long
+main_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for signals until told to stop; returns the stopping signal. */
+static int
+main_loop(const char *path, const sigset_t *set)
+{
+	long wd_ms = notify_watchdog_ms();
+	long long last_wd = 0, now;
+	struct timespec ts;
+	int sig;
+
+	for (;;) {
+		now = main_now_ms();
+		if (wd_ms > 0 && now - last_wd >= wd_ms) {
+			notify_send("WATCHDOG=1");
+			last_wd = now;
+		}
+		ts.tv_sec = wd_ms > 0 ? wd_ms / 1000 : 1;
+		ts.tv_nsec = wd_ms > 0 ? (wd_ms % 1000) * 1000000 : 0;
+		sig = sigtimedwait(set, NULL, &ts);
+		if (sig == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				fatal("sigtimedwait");
+			continue;
+		}
+		if (sig != SIGHUP)
+			return sig;
+		log_info("config: SIGHUP, reloading");
+		main_reload(path);
+	}
+}
+
+/* Start serving CFG (owned by gw from here); returns the server. */
+static struct http_server *
+main_start(struct cfg *cfg)
+{
+	struct http_options o;
+	struct http_server *srv;
+	const struct http_route *routes;
+	size_t nroutes;
+	char *cause = NULL;
+
+	gw_init(cfg);
+	metrics_set(
+	    "hbmgw_process_start_time_seconds", "", (double)gw_started());
+	metrics_add("hbmgw_config_reloads_total", "result=\"ok\"", 0);
+	metrics_add("hbmgw_config_reloads_total", "result=\"failed\"", 0);
+	o.host = cfg->http.host;
+	o.port = cfg->http.port;
+	o.threads = cfg->http.threads;
+	o.max_body = cfg->http.max_body;
+	routes = api_routes(&nroutes);
+	if ((srv = http_start(&o, routes, nroutes, &cause)) == NULL)
+		fatalx("%s", cause);
+	log_info("http: listening on %s%s%s:%d",
+	    strchr(o.host, ':') != NULL ? "[" : "", o.host,
+	    strchr(o.host, ':') != NULL ? "]" : "", http_port(srv));
+	return srv;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'n' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = MAIN_DEFAULT_CONFIG;
+	struct http_server *srv;
+	struct cfg *cfg;
+	char *cause = NULL;
+	int ch, check = 0, debug = 0, sig;
+	sigset_t set;
+
+	while ((ch = getopt_long(argc, argv, "c:ndVh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'V':
+			printf("hbmgwd %s\n", HBM_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+	log_init("hbmgwd", debug);
+
+	if ((cfg = cfg_load(path, &cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return 1;
+	}
+	if (check) {
+		printf("configuration OK\n");
+		cfg_free(cfg);
+		return 0;
+	}
+
+	/* Signals are taken by sigtimedwait() in main_loop(), nowhere else. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		fatalx("pthread_sigmask");
+	signal(SIGPIPE, SIG_IGN);
+
+	log_info("hbmgwd %s starting with %s", HBM_VERSION, path);
+	srv = main_start(cfg);
+	notify_send("READY=1");
+
+	sig = main_loop(path, &set);
+	log_info("%s: stopping", strsignal(sig));
+	notify_send("STOPPING=1");
+	http_stop(srv, MAIN_STOP_WAIT_MS);
+	gw_shutdown();
+	metrics_reset();
+	log_info("stopped");
+	return 0;
+}

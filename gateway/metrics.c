@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A small metrics registry. Values live in a hash table keyed by
+ * "name{labels}" behind one mutex; any thread may update, the HTTP thread
+ * that serves /metrics renders. Process-wide figures (memory, start time,
+ * build) are read when rendering.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gateway/log.h"
+#include "gateway/metrics.h"
+#include "gateway/xmalloc.h"
+
+#define METRICS_BUCKETS 256
+
+enum metric_type { COUNTER, GAUGE };
+
+struct metric_desc {
+	const char *name;
+	enum metric_type type;
+	const char *help;
+};
+
+/* Every metric the daemon exports; metrics_add() refuses others. */
+static const struct metric_desc metric_descs[] = {
+	{ "hbmgw_http_requests_total", COUNTER,
+	    "HTTP requests by route pattern, method and status" },
+	{ "hbmgw_redis_up", GAUGE, "1 when the last Redis check succeeded" },
+	{ "hbmgw_config_reloads_total", COUNTER,
+	    "Configuration reloads by result" },
+	{ "hbmgw_process_start_time_seconds", GAUGE,
+	    "Start time of the process in seconds since the epoch" },
+};
+
+struct metric_value {
+	char *key;	/* "name{labels}" or "name", owned */
+	size_t namelen; /* bytes of key that are the name */
+	double value;
+	struct metric_value *next; /* hash chain */
+};
+
+static pthread_mutex_t metrics_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct metric_value *metrics_table[METRICS_BUCKETS];
+
+static const struct metric_desc *
+metrics_desc(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(metric_descs) / sizeof(metric_descs[0]); i++) {
+		if (strlen(metric_descs[i].name) == len &&
+		    memcmp(metric_descs[i].name, name, len) == 0)
+			return &metric_descs[i];
+	}
+	return NULL;
+}
+
+static unsigned
+metrics_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h % METRICS_BUCKETS;
+}
+
+/* The value slot for NAME{LABELS}, created at 0; call with the lock held. */
+static struct metric_value *
+metrics_slot(const char *name, const char *labels)
+{
+	struct metric_value *m;
+	char *key;
+	unsigned h;
+
+	if (metrics_desc(name, strlen(name)) == NULL)
+		fatalx("metrics: %s: not declared", name);
+	if (labels == NULL || *labels == '\0')
+		key = xstrdup(name);
+	else
+		xasprintf(&key, "%s{%s}", name, labels);
+	h = metrics_hash(key);
+	for (m = metrics_table[h]; m != NULL; m = m->next) {
+		if (strcmp(m->key, key) == 0) {
+			free(key);
+			return m;
+		}
+	}
+	m = xcalloc(1, sizeof(*m));
+	m->key = key;
+	m->namelen = strlen(name);
+	m->next = metrics_table[h];
+	metrics_table[h] = m;
+	return m;
+}
+
+void
+metrics_add(const char *name, const char *labels, double n)
+{
+	pthread_mutex_lock(&metrics_lock);
+	metrics_slot(name, labels)->value += n;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+void
+metrics_set(const char *name, const char *labels, double v)
+{
+	pthread_mutex_lock(&metrics_lock);
+	metrics_slot(name, labels)->value = v;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+double
+metrics_get(const char *name, const char *labels)
+{
+	double v;
+
+	pthread_mutex_lock(&metrics_lock);
+	v = metrics_slot(name, labels)->value;
+	pthread_mutex_unlock(&metrics_lock);
+	return v;
+}
+
+void
+metrics_http(const char *route, const char *method, int status)
+{
+	char labels[256];
+
+	snprintf(labels, sizeof(labels),
+	    "route=\"%s\",method=\"%s\",status=\"%d\"", route, method, status);
+	metrics_add("hbmgw_http_requests_total", labels, 1);
+}
+
+static int
+metrics_cmp(const void *a, const void *b)
+{
+	const struct metric_value *const *x = a, *const *y = b;
+
+	return strcmp((*x)->key, (*y)->key);
+}
+
+/* Resident set size in bytes, from /proc/self/statm. */
+static long long
+metrics_rss(void)
+{
+	long long pages = 0, rss = 0;
+	FILE *f;
+
+	if ((f = fopen("/proc/self/statm", "r")) == NULL)
+		return 0;
+	if (fscanf(f, "%lld %lld", &pages, &rss) != 2)
+		rss = 0;
+	fclose(f);
+	return rss * sysconf(_SC_PAGESIZE);
+}
+
+static void
+metrics_render_values(FILE *f)
+{
+	struct metric_value **all, *m;
+	const struct metric_desc *d, *last = NULL;
+	size_t n = 0, i;
+
+	for (i = 0; i < METRICS_BUCKETS; i++)
+		for (m = metrics_table[i]; m != NULL; m = m->next)
+			n++;
+	all = xcalloc(n, sizeof(*all));
+	n = 0;
+	for (i = 0; i < METRICS_BUCKETS; i++)
+		for (m = metrics_table[i]; m != NULL; m = m->next)
+			all[n++] = m;
+	qsort(all, n, sizeof(*all), metrics_cmp);
+	for (i = 0; i < n; i++) {
+		d = metrics_desc(all[i]->key, all[i]->namelen);
+		if (d != last) {
+			fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", d->name,
+			    d->help, d->name,
+			    d->type == COUNTER ? "counter" : "gauge");
+			last = d;
+		}
+		fprintf(f, "%s %.17g\n", all[i]->key, all[i]->value);
+	}
+	free(all);
+}
+
+void
+metrics_render(FILE *f)
+{
+	fprintf(f,
+	    "# HELP hbmgw_build_info Version of this daemon\n"
+	    "# TYPE hbmgw_build_info gauge\n"
+	    "hbmgw_build_info{version=\"%s\"} 1\n",
+	    HBM_VERSION);
+	fprintf(f,
+	    "# HELP hbmgw_process_resident_memory_bytes Resident "
+	    "memory\n"
+	    "# TYPE hbmgw_process_resident_memory_bytes gauge\n"
+	    "hbmgw_process_resident_memory_bytes %lld\n",
+	    metrics_rss());
+	pthread_mutex_lock(&metrics_lock);
+	metrics_render_values(f);
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+void
+metrics_reset(void)
+{
+	struct metric_value *m, *next;
+	size_t i;
+
+	pthread_mutex_lock(&metrics_lock);
+	for (i = 0; i < METRICS_BUCKETS; i++) {
+		for (m = metrics_table[i]; m != NULL; m = next) {
+			next = m->next;
+			free(m->key);
+			free(m);
+		}
+		metrics_table[i] = NULL;
+	}
+	pthread_mutex_unlock(&metrics_lock);
+}

@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The only module that includes hiredis (Debian 12: 0.14).
+ *
+ * A store is a lazily opened, synchronous connection owned by one thread.
+ * When a connect or a command fails at the I/O level, the connection is
+ * dropped and the next attempt waits out a backoff (100 ms doubling to 5 s),
+ * so callers never spin and never block longer than the timeout while Redis
+ * is down. A connection that was healthy is retried at once after it breaks,
+ * so a Redis restart costs one failed call, not a backoff period.
+ */
+#include <sys/time.h>
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "gateway/crypto.h"
+#include "gateway/log.h"
+#include "gateway/store.h"
+#include "gateway/xmalloc.h"
+
+#define STORE_BACKOFF_MIN_MS 100
+#define STORE_BACKOFF_MAX_MS 5000
+#define STORE_ARGS_MAX 64
+
+struct store {
+	char *host; /* owned; NULL for unix sockets */
+	int port;
+	char *socket;	/* owned; NULL for TCP */
+	char *password; /* owned; or NULL */
+	int db;
+	int timeout_ms;
+	redisContext *ctx;  /* NULL while disconnected */
+	long long retry_at; /* monotonic ms before which we fail fast */
+	int backoff_ms;	    /* next wait after a failed connect */
+	char *last_error;   /* owned; why the last connect failed */
+};
+
+static long long
+store_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct store *
+store_new(const struct store_params *p)
+{
+	struct store *s;
+
+	s = xcalloc(1, sizeof(*s));
+	s->host = p->host != NULL ? xstrdup(p->host) : NULL;
+	s->port = p->port;
+	s->socket = p->socket != NULL ? xstrdup(p->socket) : NULL;
+	s->password = p->password != NULL ? xstrdup(p->password) : NULL;
+	s->db = p->db;
+	s->timeout_ms = p->timeout_ms > 0 ? p->timeout_ms : 1000;
+	s->backoff_ms = STORE_BACKOFF_MIN_MS;
+	return s;
+}
+
+static void
+store_disconnect(struct store *s)
+{
+	if (s->ctx != NULL) {
+		redisFree(s->ctx);
+		s->ctx = NULL;
+	}
+}
+
+void
+store_free(struct store *s)
+{
+	if (s == NULL)
+		return;
+	store_disconnect(s);
+	free(s->host);
+	free(s->socket);
+	free(s->password);
+	free(s->last_error);
+	free(s);
+}
+
+int
+store_connected(const struct store *s)
+{
+	return s->ctx != NULL;
+}
+
+static void
+store_set_error(struct store *s, const char *what)
+{
+	free(s->last_error);
+	s->last_error = xstrdup(what);
+}
+
+/* Send a setup command on a fresh context; 0 when Redis answered OK. */
+static int
+store_setup(redisContext *c, int argc, const char **argv, char **cause)
+{
+	redisReply *r;
+	int rc = 0;
+
+	r = redisCommandArgv(c, argc, argv, NULL);
+	if (r == NULL) {
+		xasprintf(cause, "redis: %s: %s", argv[0], c->errstr);
+		return -1;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		xasprintf(cause, "redis: %s: %s", argv[0], r->str);
+		rc = -1;
+	}
+	freeReplyObject(r);
+	return rc;
+}
+
+static int
+store_connect(struct store *s, char **cause)
+{
+	struct timeval tv;
+	redisContext *c;
+	char db[16];
+	const char *auth[] = { "AUTH", s->password };
+	const char *sel[] = { "SELECT", db };
+	long long now = store_now_ms();
+
+	if (now < s->retry_at) {
+		xasprintf(cause, "redis: down, next attempt in %lld ms (%s)",
+		    s->retry_at - now,
+		    s->last_error != NULL ? s->last_error : "not connected");
+		return -1;
+	}
+	tv.tv_sec = s->timeout_ms / 1000;
+	tv.tv_usec = (s->timeout_ms % 1000) * 1000;
+	if (s->socket != NULL)
+		c = redisConnectUnixWithTimeout(s->socket, tv);
+	else
+		c = redisConnectWithTimeout(s->host, s->port, tv);
+	if (c == NULL) {
+		xasprintf(cause, "redis: connect: out of memory");
+		goto fail;
+	}
+	if (c->err) {
+		xasprintf(cause, "redis: connect: %s", c->errstr);
+		goto fail;
+	}
+	if (redisSetTimeout(c, tv) != REDIS_OK) {
+		xasprintf(cause, "redis: set timeout: %s", c->errstr);
+		goto fail;
+	}
+	if (s->socket == NULL)
+		redisEnableKeepAlive(c);
+	if (s->password != NULL && store_setup(c, 2, auth, cause) == -1)
+		goto fail;
+	snprintf(db, sizeof(db), "%d", s->db);
+	if (s->db != 0 && store_setup(c, 2, sel, cause) == -1)
+		goto fail;
+	s->ctx = c;
+	s->backoff_ms = STORE_BACKOFF_MIN_MS;
+	s->retry_at = 0;
+	return 0;
+
+fail:
+	if (c != NULL)
+		redisFree(c);
+	store_set_error(s, *cause);
+	s->retry_at = now + s->backoff_ms;
+	s->backoff_ms *= 2;
+	if (s->backoff_ms > STORE_BACKOFF_MAX_MS)
+		s->backoff_ms = STORE_BACKOFF_MAX_MS;
+	return -1;
+}
+
+static struct store_reply *
+store_copy(const redisReply *r)
+{
+	struct store_reply *out;
+	size_t i;
+
+	out = xcalloc(1, sizeof(*out));
+	switch (r->type) {
+	case REDIS_REPLY_INTEGER:
+		out->type = STORE_INTEGER;
+		out->integer = r->integer;
+		break;
+	case REDIS_REPLY_STRING:
+	case REDIS_REPLY_STATUS:
+	case REDIS_REPLY_ERROR:
+		out->type = r->type == REDIS_REPLY_STRING ? STORE_STRING
+		    : r->type == REDIS_REPLY_STATUS	  ? STORE_STATUS
+							  : STORE_ERROR;
+		out->str = xmalloc(r->len + 1);
+		memcpy(out->str, r->str, r->len);
+		out->str[r->len] = '\0';
+		out->len = r->len;
+		break;
+	case REDIS_REPLY_ARRAY:
+		out->type = STORE_ARRAY;
+		out->elements = r->elements;
+		out->element = xcalloc(r->elements, sizeof(*out->element));
+		for (i = 0; i < r->elements; i++)
+			out->element[i] = store_copy(r->element[i]);
+		break;
+	default:
+		out->type = STORE_NIL;
+		break;
+	}
+	return out;
+}
+
+void
+store_reply_free(struct store_reply *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->elements; i++)
+		store_reply_free(r->element[i]);
+	free(r->element);
+	free(r->str);
+	free(r);
+}
+
+struct store_reply *
+store_command(struct store *s, int argc, const char **argv,
+    const size_t *argvlen, char **cause)
+{
+	struct store_reply *out;
+	redisReply *r;
+
+	if (s->ctx == NULL && store_connect(s, cause) == -1)
+		return NULL;
+	r = redisCommandArgv(s->ctx, argc, argv, argvlen);
+	if (r == NULL) {
+		xasprintf(cause, "redis: %s", s->ctx->errstr);
+		store_set_error(s, *cause);
+		/* The next call reconnects at once: Redis may be back. */
+		store_disconnect(s);
+		return NULL;
+	}
+	out = store_copy(r);
+	freeReplyObject(r);
+	return out;
+}
+
+struct store_reply *
+store_commandl(struct store *s, char **cause, ...)
+{
+	const char *argv[STORE_ARGS_MAX];
+	const char *a;
+	va_list ap;
+	int argc = 0;
+
+	va_start(ap, cause);
+	while ((a = va_arg(ap, const char *)) != NULL) {
+		if (argc == STORE_ARGS_MAX)
+			fatalx("store: more than %d arguments", STORE_ARGS_MAX);
+		argv[argc++] = a;
+	}
+	va_end(ap);
+	return store_command(s, argc, argv, NULL, cause);
+}
+
+int
+store_ping(struct store *s, char **cause)
+{
+	struct store_reply *r;
+	int was_up = s->ctx != NULL, rc;
+
+	r = store_commandl(s, cause, "PING", NULL);
+	if (r == NULL && was_up) {
+		free(*cause);
+		*cause = NULL;
+		r = store_commandl(s, cause, "PING", NULL);
+	}
+	if (r == NULL)
+		return -1;
+	rc = 0;
+	if (r->type == STORE_ERROR) {
+		xasprintf(cause, "redis: PING: %s", r->str);
+		rc = -1;
+	}
+	store_reply_free(r);
+	return rc;
+}
+
+static int
+store_is_noscript(const struct store_reply *r)
+{
+	return r->type == STORE_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0;
+}
+
+/* Fill in a script's SHA-1 once; scripts are shared by all threads. */
+static void
+store_script_sha(struct store_script *sc)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+	pthread_mutex_lock(&lock);
+	if (sc->sha[0] == '\0')
+		crypto_sha1_hex(sc->body, strlen(sc->body), sc->sha);
+	pthread_mutex_unlock(&lock);
+}
+
+struct store_reply *
+store_eval(struct store *s, struct store_script *sc, int nkeys, int argc,
+    const char **argv, const size_t *argvlen, char **cause)
+{
+	const char *args[STORE_ARGS_MAX];
+	size_t lens[STORE_ARGS_MAX];
+	struct store_reply *r;
+	char nk[16];
+	int i;
+
+	if (argc + 3 > STORE_ARGS_MAX)
+		fatalx("store: script %s: %d arguments", sc->name, argc);
+	store_script_sha(sc);
+	snprintf(nk, sizeof(nk), "%d", nkeys);
+	args[0] = "EVALSHA";
+	args[1] = sc->sha;
+	args[2] = nk;
+	for (i = 0; i < 3; i++)
+		lens[i] = strlen(args[i]);
+	for (i = 0; i < argc; i++) {
+		args[3 + i] = argv[i];
+		lens[3 + i] = argvlen != NULL ? argvlen[i] : strlen(argv[i]);
+	}
+	r = store_command(s, argc + 3, args, lens, cause);
+	if (r == NULL || !store_is_noscript(r))
+		return r;
+	store_reply_free(r);
+	log_debug("store: script %s: loading", sc->name);
+	r = store_commandl(s, cause, "SCRIPT", "LOAD", sc->body, NULL);
+	if (r == NULL)
+		return NULL;
+	if (r->type == STORE_ERROR) {
+		xasprintf(cause, "redis: script %s: %s", sc->name, r->str);
+		store_reply_free(r);
+		return NULL;
+	}
+	store_reply_free(r);
+	return store_command(s, argc + 3, args, lens, cause);
+}

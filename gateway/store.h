@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Redis in our own terms. A struct store is one connection owned by one
+ * thread; replies are copied out of hiredis into struct store_reply, which
+ * the caller owns. Programs using it must ignore SIGPIPE: a write to a
+ * connection Redis closed must fail, not kill the process.
+ */
+#ifndef HBM_GATEWAY_STORE_H
+#define HBM_GATEWAY_STORE_H
+
+#include <stddef.h>
+
+/* Where and how to connect; strings are copied by store_new(). */
+struct store_params {
+	const char *host;     /* TCP host, or NULL when socket is set */
+	int port;	      /* TCP port */
+	const char *socket;   /* unix socket path, or NULL */
+	const char *password; /* AUTH, or NULL */
+	int db;		      /* SELECT when not 0 */
+	int timeout_ms;	      /* connect and command timeout */
+};
+
+enum store_type {
+	STORE_NIL,
+	STORE_INTEGER,
+	STORE_STRING, /* bulk string */
+	STORE_STATUS, /* "+OK" */
+	STORE_ERROR,  /* "-ERR ..." */
+	STORE_ARRAY,
+};
+
+/* A reply, deep-copied; free with store_reply_free(). */
+struct store_reply {
+	enum store_type type;
+	long long integer; /* STORE_INTEGER */
+	char *str;	   /* STRING, STATUS, ERROR: NUL-terminated */
+	size_t len;	   /* bytes in str, without the NUL */
+	struct store_reply **element; /* STORE_ARRAY */
+	size_t elements;
+};
+
+/* A Lua script; its SHA-1 is computed on first use. Define them static. */
+struct store_script {
+	const char *name; /* for logs */
+	const char *body; /* Lua source */
+	char sha[41];	  /* hex SHA-1 of body, filled lazily */
+};
+
+struct store;
+
+/* A store that connects on first use. Never fails. */
+struct store *store_new(const struct store_params *);
+void store_free(struct store *);
+
+/* 1 while the connection is believed up. */
+int store_connected(const struct store *);
+
+/*
+ * Run one command given as ARGC binary-safe arguments. Returns the reply
+ * (possibly STORE_ERROR, a Redis-level error) or NULL with *cause set when
+ * Redis could not be reached; the connection is then retried with backoff.
+ */
+struct store_reply *store_command(struct store *, int argc, const char **argv,
+    const size_t *argvlen, char **cause);
+/* The same with NUL-terminated string arguments, ended by NULL. */
+struct store_reply *store_commandl(struct store *, char **cause, ...)
+    __attribute__((sentinel));
+
+/* PING, reconnecting once if an old connection turned out dead. */
+int store_ping(struct store *, char **cause);
+
+/*
+ * EVALSHA a script with NKEYS keys first in ARGV; loads the script and
+ * retries when Redis answers NOSCRIPT (after a restart or SCRIPT FLUSH).
+ */
+struct store_reply *store_eval(struct store *, struct store_script *, int nkeys,
+    int argc, const char **argv, const size_t *argvlen, char **cause);
+
+void store_reply_free(struct store_reply *);
+
+#endif

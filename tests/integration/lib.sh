@@ -1,0 +1,197 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared by the integration scenarios (sourced, not run). Starts throwaway
+# redis-server and hbmgwd processes on loopback, in a temporary directory
+# that is removed, with every process, on any exit.
+#
+# Scenario shape:
+#   source "$(dirname "$0")/lib.sh"
+#   hbm_tmp_init; hbm_redis_start; hbm_config > "$HBM_TMP/gw.conf"
+#   hbm_daemon_start "$HBM_TMP/gw.conf"
+#   hbm_check "ready" test "$(hbm_status GET /readyz)" = 200
+#   hbm_done
+
+HBM_BUILD=${HBM_BUILD:-$(pwd)/build}
+HBM_SRCDIR=${HBM_SRCDIR:-$(pwd)}
+HBM_FAILS=0
+HBM_CHECKS=0
+HBM_REDIS_PID=""
+HBM_DAEMON_PID=""
+
+hbm_cleanup() {
+	[ -n "$HBM_DAEMON_PID" ] && kill -KILL "$HBM_DAEMON_PID" 2>/dev/null
+	[ -n "$HBM_REDIS_PID" ] && kill -KILL "$HBM_REDIS_PID" 2>/dev/null
+	wait 2>/dev/null
+	HBM_DAEMON_PID=""
+	HBM_REDIS_PID=""
+	[ -n "${HBM_TMP:-}" ] && rm -rf "$HBM_TMP"
+	HBM_TMP=""
+}
+
+hbm_tmp_init() {
+	HBM_TMP=$(mktemp -d /tmp/hbm-it.XXXXXX)
+	trap hbm_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+# A TCP port on 127.0.0.1 that nothing listens on right now.
+hbm_free_port() {
+	local p i
+	for i in $(seq 1 50); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Wait until a command succeeds: hbm_wait SECONDS CMD...
+hbm_wait() {
+	local limit=$1 i=0
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -gt $((limit * 20)) ] && return 1
+		sleep 0.05
+	done
+}
+
+# Start redis-server on a free loopback port ("tcp", the default) or on a
+# unix socket in HBM_TMP ("unix"). Sets HBM_REDIS_URL and HBM_REDIS_CLI.
+hbm_redis_start() {
+	local mode=${1:-tcp} try
+	mkdir -p "$HBM_TMP/redis"
+	for try in 1 2 3 4 5; do
+		if [ "$mode" = unix ]; then
+			HBM_REDIS_SOCKET="$HBM_TMP/redis.sock"
+			HBM_REDIS_URL="unix://$HBM_REDIS_SOCKET"
+			HBM_REDIS_CLI="redis-cli -s $HBM_REDIS_SOCKET"
+			redis-server --port 0 --unixsocket "$HBM_REDIS_SOCKET" \
+				--dir "$HBM_TMP/redis" --save '' --appendonly no \
+				--logfile "$HBM_TMP/redis/log" &
+		else
+			HBM_REDIS_PORT=${HBM_REDIS_PORT:-$(hbm_free_port)}
+			HBM_REDIS_URL="tcp://127.0.0.1:$HBM_REDIS_PORT"
+			HBM_REDIS_CLI="redis-cli -h 127.0.0.1 -p $HBM_REDIS_PORT"
+			redis-server --port "$HBM_REDIS_PORT" --bind 127.0.0.1 \
+				--dir "$HBM_TMP/redis" --save '' --appendonly no \
+				--logfile "$HBM_TMP/redis/log" &
+		fi
+		HBM_REDIS_PID=$!
+		if hbm_wait 5 $HBM_REDIS_CLI ping; then
+			return 0
+		fi
+		kill -KILL "$HBM_REDIS_PID" 2>/dev/null
+		wait "$HBM_REDIS_PID" 2>/dev/null
+		HBM_REDIS_PID=""
+		[ "$mode" = unix ] || HBM_REDIS_PORT=""
+	done
+	echo "lib: redis-server did not start" >&2
+	cat "$HBM_TMP/redis/log" >&2
+	exit 1
+}
+
+# Stop Redis the hard way (a crash, as far as clients can tell).
+hbm_redis_kill() {
+	kill -KILL "$HBM_REDIS_PID" 2>/dev/null
+	wait "$HBM_REDIS_PID" 2>/dev/null
+	HBM_REDIS_PID=""
+}
+
+# A minimal valid configuration on stdout; extra text is appended.
+hbm_config() {
+	cat <<CONF
+gateway: { instance = "test"; country_code = "256"; };
+redis: { url = "$HBM_REDIS_URL"; timeout_ms = 500; };
+http: { listen = "127.0.0.1:0"; };
+channels = ( { name = "agg"; type = "http"; url = "http://127.0.0.1:9/send"; } );
+CONF
+	[ $# -gt 0 ] && printf '%s\n' "$@"
+	return 0
+}
+
+# Start hbmgwd with config FILE; sets HBM_URL once it listens.
+hbm_daemon_start() {
+	local conf=$1 port
+	: > "$HBM_TMP/hbmgwd.log"
+	"$HBM_BUILD/hbmgwd" -c "$conf" 2>> "$HBM_TMP/hbmgwd.log" &
+	HBM_DAEMON_PID=$!
+	if ! hbm_wait 10 grep -q 'http: listening on' "$HBM_TMP/hbmgwd.log"; then
+		echo "lib: hbmgwd did not start" >&2
+		cat "$HBM_TMP/hbmgwd.log" >&2
+		exit 1
+	fi
+	port=$(sed -n 's/.*http: listening on .*:\([0-9]*\)$/\1/p' "$HBM_TMP/hbmgwd.log" | tail -n 1)
+	HBM_URL="http://127.0.0.1:$port"
+}
+
+# Send SIG to the daemon and wait for it to exit; its status is in HBM_RC.
+# (Not in a command substitution: only this shell can wait for it.)
+hbm_daemon_stop() {
+	local sig=${1:-TERM}
+	kill -"$sig" "$HBM_DAEMON_PID"
+	wait "$HBM_DAEMON_PID"
+	HBM_RC=$?
+	HBM_DAEMON_PID=""
+}
+
+# The HTTP status of METHOD PATH [curl args...].
+hbm_status() {
+	local method=$1 path=$2
+	shift 2
+	curl -s -o /dev/null -w '%{http_code}' -X "$method" "$@" "$HBM_URL$path"
+}
+
+# The body of METHOD PATH [curl args...].
+hbm_body() {
+	local method=$1 path=$2
+	shift 2
+	curl -s -X "$method" "$@" "$HBM_URL$path"
+}
+
+# One check: hbm_check "what" CMD... passes when CMD succeeds.
+hbm_check() {
+	local what=$1
+	shift
+	HBM_CHECKS=$((HBM_CHECKS + 1))
+	if "$@"; then
+		echo "ok - $what"
+	else
+		echo "not ok - $what"
+		HBM_FAILS=$((HBM_FAILS + 1))
+	fi
+}
+
+# hbm_eq "what" EXPECTED ACTUAL
+hbm_eq() {
+	HBM_CHECKS=$((HBM_CHECKS + 1))
+	if [ "$2" = "$3" ]; then
+		echo "ok - $1"
+	else
+		echo "not ok - $1: expected [$2], got [$3]"
+		HBM_FAILS=$((HBM_FAILS + 1))
+	fi
+}
+
+# hbm_match "what" REGEX TEXT
+hbm_match() {
+	HBM_CHECKS=$((HBM_CHECKS + 1))
+	if printf '%s' "$3" | grep -Eq -- "$2"; then
+		echo "ok - $1"
+	else
+		echo "not ok - $1: [$3] does not match /$2/"
+		HBM_FAILS=$((HBM_FAILS + 1))
+	fi
+}
+
+# End a scenario: exit 0 when every check passed and at least one ran.
+hbm_done() {
+	echo "$((HBM_CHECKS - HBM_FAILS)) passed, $HBM_FAILS failed"
+	if [ $HBM_FAILS -ne 0 ] || [ $HBM_CHECKS -eq 0 ]; then
+		echo "--- hbmgwd log"
+		[ -n "${HBM_TMP:-}" ] && cat "$HBM_TMP/hbmgwd.log" 2>/dev/null
+		exit 1
+	fi
+	exit 0
+}

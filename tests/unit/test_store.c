@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * store.c against a real redis-server: the harness (tests/run.sh) starts one
+ * and names its socket in HBM_TEST_REDIS_SOCKET.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gateway/store.h"
+
+static struct store *
+test_store_open(const char *socket)
+{
+	struct store_params p = { 0 };
+
+	p.socket = socket;
+	p.timeout_ms = 500;
+	return store_new(&p);
+}
+
+static int
+setup(void **state)
+{
+	const char *sock = getenv("HBM_TEST_REDIS_SOCKET");
+
+	if (sock == NULL) {
+		print_error("HBM_TEST_REDIS_SOCKET is not set\n");
+		return -1;
+	}
+	/* As in hbmgwd: a write to a closed connection is an error, not death. */
+	signal(SIGPIPE, SIG_IGN);
+	*state = test_store_open(sock);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	store_free(*state);
+	return 0;
+}
+
+static void
+test_ping(void **state)
+{
+	char *cause = NULL;
+
+	assert_int_equal(store_ping(*state, &cause), 0);
+	assert_null(cause);
+	assert_true(store_connected(*state));
+}
+
+static void
+test_binary_arguments(void **state)
+{
+	const char *set[] = { "SET", "hbm:test:bin", "a\0b%s\r\n" };
+	const size_t setlen[] = { 3, 12, 8 };
+	struct store_reply *r;
+	char *cause = NULL;
+
+	r = store_command(*state, 3, set, setlen, &cause);
+	assert_non_null(r);
+	assert_int_equal(r->type, STORE_STATUS);
+	store_reply_free(r);
+	r = store_commandl(*state, &cause, "GET", "hbm:test:bin", NULL);
+	assert_non_null(r);
+	assert_int_equal(r->type, STORE_STRING);
+	assert_int_equal(r->len, 8);
+	assert_memory_equal(r->str, "a\0b%s\r\n", 8);
+	store_reply_free(r);
+}
+
+static void
+test_reply_types(void **state)
+{
+	struct store_reply *r;
+	char *cause = NULL;
+
+	r = store_commandl(*state, &cause, "DEL", "hbm:test:list", NULL);
+	assert_int_equal(r->type, STORE_INTEGER);
+	store_reply_free(r);
+	r = store_commandl(
+	    *state, &cause, "RPUSH", "hbm:test:list", "x", "y", NULL);
+	assert_int_equal(r->type, STORE_INTEGER);
+	assert_int_equal(r->integer, 2);
+	store_reply_free(r);
+	r = store_commandl(
+	    *state, &cause, "LRANGE", "hbm:test:list", "0", "-1", NULL);
+	assert_int_equal(r->type, STORE_ARRAY);
+	assert_int_equal(r->elements, 2);
+	assert_string_equal(r->element[1]->str, "y");
+	store_reply_free(r);
+	r = store_commandl(*state, &cause, "GET", "hbm:test:none", NULL);
+	assert_int_equal(r->type, STORE_NIL);
+	store_reply_free(r);
+	/* A Redis-level error is a reply, not a connection failure. */
+	r = store_commandl(*state, &cause, "NOSUCHCOMMAND", NULL);
+	assert_non_null(r);
+	assert_int_equal(r->type, STORE_ERROR);
+	assert_true(store_connected(*state));
+	store_reply_free(r);
+}
+
+static struct store_script test_script = {
+	.name = "test",
+	.body = "return redis.call('INCRBY', KEYS[1], ARGV[1])",
+};
+
+static void
+test_eval_reloads_after_flush(void **state)
+{
+	const char *argv[] = { "hbm:test:n", "5" };
+	struct store_reply *r;
+	char *cause = NULL;
+
+	r = store_commandl(*state, &cause, "DEL", "hbm:test:n", NULL);
+	store_reply_free(r);
+	r = store_eval(*state, &test_script, 1, 2, argv, NULL, &cause);
+	assert_non_null(r);
+	assert_int_equal(r->type, STORE_INTEGER);
+	assert_int_equal(r->integer, 5);
+	store_reply_free(r);
+	/* After SCRIPT FLUSH, EVALSHA answers NOSCRIPT: loaded again. */
+	r = store_commandl(*state, &cause, "SCRIPT", "FLUSH", NULL);
+	store_reply_free(r);
+	r = store_eval(*state, &test_script, 1, 2, argv, NULL, &cause);
+	assert_non_null(r);
+	assert_int_equal(r->type, STORE_INTEGER);
+	assert_int_equal(r->integer, 10);
+	store_reply_free(r);
+}
+
+static void
+test_reconnects_after_kill(void **state)
+{
+	struct store_reply *r;
+	char *cause = NULL;
+
+	assert_int_equal(store_ping(*state, &cause), 0);
+	/* Redis closes our connection, as it does when it restarts. */
+	r = store_commandl(
+	    *state, &cause, "CLIENT", "KILL", "SKIPME", "no", NULL);
+	store_reply_free(r);
+	assert_int_equal(store_ping(*state, &cause), 0);
+	assert_null(cause);
+	assert_true(store_connected(*state));
+}
+
+static void
+test_down_fails_fast_with_backoff(void **state)
+{
+	struct store *s = test_store_open("/nonexistent/redis.sock");
+	char *cause = NULL;
+
+	(void)state;
+	assert_int_equal(store_ping(s, &cause), -1);
+	assert_non_null(strstr(cause, "connect"));
+	free(cause);
+	cause = NULL;
+	/* Inside the backoff window no connect is tried at all. */
+	assert_int_equal(store_ping(s, &cause), -1);
+	assert_non_null(strstr(cause, "next attempt"));
+	assert_non_null(strstr(cause, "No such file"));
+	assert_false(store_connected(s));
+	free(cause);
+	store_free(s);
+	store_free(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ping),
+		cmocka_unit_test(test_binary_arguments),
+		cmocka_unit_test(test_reply_types),
+		cmocka_unit_test(test_eval_reloads_after_flush),
+		cmocka_unit_test(test_reconnects_after_kill),
+		cmocka_unit_test(test_down_fails_fast_with_backoff),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Install the Debian packages hbmgw needs, when they are missing.
+#
+#   tools/deps.sh build   libraries and tools to build hbmgwd and hbmctl
+#   tools/deps.sh run     build, plus redis-server for `make run`
+#   tools/deps.sh test    run, plus cmocka, curl and redis-tools for `make check`
+#   tools/deps.sh bench   test, plus wrk and Kannel for `make bench`
+#
+# Each library is looked up with pkg-config and each tool with command -v;
+# only what is missing is installed, with `apt-get install -y` (as root).
+set -eu
+
+want=${1:-build}
+missing=""
+
+need_pc() { # pkg-config module, Debian package
+	pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"
+}
+need_cmd() { # command, Debian package
+	command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
+}
+need_file() { # file, Debian package
+	[ -e "$1" ] || missing="$missing $2"
+}
+
+need_cmd cc gcc
+need_cmd make make
+need_cmd pkg-config pkg-config
+if command -v pkg-config >/dev/null 2>&1; then
+	need_pc libmicrohttpd libmicrohttpd-dev
+	need_pc hiredis libhiredis-dev
+	need_pc gammu libgammu-dev
+	need_pc libconfig libconfig-dev
+	need_pc jansson libjansson-dev
+	need_pc libcurl libcurl4-openssl-dev
+	need_pc libcrypto libssl-dev
+	need_pc libsystemd libsystemd-dev
+	need_pc libcrypt libcrypt-dev
+else
+	missing="$missing libmicrohttpd-dev libhiredis-dev libgammu-dev \
+libconfig-dev libjansson-dev libcurl4-openssl-dev libssl-dev \
+libsystemd-dev libcrypt-dev"
+fi
+case $want in
+run | test | bench)
+	need_cmd redis-server redis-server
+	;;
+esac
+case $want in
+test | bench)
+	need_file /usr/include/cmocka.h libcmocka-dev
+	need_cmd curl curl
+	need_cmd redis-cli redis-tools
+	need_cmd python3 python3
+	;;
+esac
+case $want in
+bench)
+	need_cmd wrk wrk
+	need_cmd redis-benchmark redis-tools
+	;;
+esac
+
+[ -z "$missing" ] && exit 0
+
+echo "deps: missing Debian packages:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: run as root, or install them with:" >&2
+	echo "      apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "deps: installing them with apt-get (this happens once)"
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086
+if ! apt-get install -y -q $missing; then
+	echo "deps: refreshing the package lists and trying again"
+	apt-get update -q
+	# shellcheck disable=SC2086
+	apt-get install -y -q $missing
+fi

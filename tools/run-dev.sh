@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# `make run`: the embedded default. Starts a redis-server on a unix socket
+# under run/ (append-only file on), prepares the dummy modem's directory and
+# runs hbmgwd -c config/dev.conf in the foreground; Ctrl-C stops both.
+set -eu
+
+build=${1:-build}
+top=$(pwd)
+run="$top/run"
+mkdir -p "$run/redis" "$run/modem0"
+
+if [ ! -s "$run/key" ]; then
+	# The privacy key (32 random bytes) that numbers are hashed and
+	# encrypted with; keep it with the data.
+	umask 077
+	head -c 32 /dev/urandom > "$run/key"
+	umask 022
+fi
+
+redis_pid=""
+hbm_pid=""
+stop() {
+	trap - INT TERM EXIT
+	[ -n "$hbm_pid" ] && kill -TERM "$hbm_pid" 2>/dev/null &&
+		wait "$hbm_pid" 2>/dev/null || true
+	if [ -n "$redis_pid" ]; then
+		redis-cli -s "$run/redis.sock" shutdown >/dev/null 2>&1 ||
+			kill -TERM "$redis_pid" 2>/dev/null || true
+		wait "$redis_pid" 2>/dev/null || true
+	fi
+	echo "run: stopped"
+}
+trap stop INT TERM EXIT
+
+if redis-cli -s "$run/redis.sock" ping >/dev/null 2>&1; then
+	echo "run: using the redis-server already on run/redis.sock"
+else
+	redis-server --port 0 --unixsocket "$run/redis.sock" \
+		--unixsocketperm 700 --dir "$run/redis" \
+		--appendonly yes --daemonize no \
+		--logfile "$run/redis/redis.log" &
+	redis_pid=$!
+	i=0
+	until redis-cli -s "$run/redis.sock" ping >/dev/null 2>&1; do
+		i=$((i + 1))
+		if [ $i -gt 100 ]; then
+			echo "run: redis-server did not start; see run/redis/redis.log" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+	echo "run: redis-server on run/redis.sock (log: run/redis/redis.log)"
+fi
+
+cat <<MSG
+run: starting hbmgwd -c config/dev.conf on http://127.0.0.1:8080
+run: try, in another terminal:
+       curl -s http://127.0.0.1:8080/readyz
+       curl -s http://127.0.0.1:8080/metrics
+       $build/hbmctl status
+run: Ctrl-C stops the gateway and redis-server
+MSG
+"$build/hbmgwd" -c config/dev.conf &
+hbm_pid=$!
+wait "$hbm_pid" || true
+hbm_pid=""
