@@ -3,10 +3,14 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
+#include "config/cfg.h"
 #include "gateway/api.h"
+#include "gateway/crypto.h"
+#include "gateway/gw.h"
 #include "gateway/log.h"
 #include "gateway/xmalloc.h"
 
@@ -22,6 +26,10 @@ api_join(void)
 		const size_t *n;
 	} tables[] = {
 		{ api_health_routes, &api_health_nroutes },
+		{ api_inbound_routes, &api_inbound_nroutes },
+		{ api_messages_routes, &api_messages_nroutes },
+		{ api_cases_routes, &api_cases_nroutes },
+		{ api_audit_routes, &api_audit_nroutes },
 	};
 	size_t i, n = 0;
 
@@ -53,4 +61,49 @@ api_reply_json(struct http_response *resp, int status, json_t *o)
 	http_reply(resp, status, "application/json", s, strlen(s));
 	free(s);
 	json_decref(o);
+}
+
+/* 1 when the SHA-256 of TOKEN is one of HASHES; every hash is compared. */
+static int
+api_token_in(const char *token, const struct cfg_strv *hashes)
+{
+	char hex[CRYPTO_SHA256_HEX];
+	size_t i;
+	int ok = 0;
+
+	if (token == NULL || *token == '\0')
+		return 0;
+	crypto_sha256_hex(token, strlen(token), hex);
+	for (i = 0; i < hashes->n; i++)
+		ok |= crypto_equal(hex, hashes->v[i], CRYPTO_SHA256_HEX - 1);
+	return ok;
+}
+
+int
+api_bearer_ok(const struct http_request *req, const struct cfg_strv *hashes)
+{
+	const char *h = http_header(req, "Authorization");
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return 0;
+	return api_token_in(h + 7, hashes);
+}
+
+int
+api_query_token_ok(
+    const struct http_request *req, const struct cfg_strv *hashes)
+{
+	return api_token_in(http_query(req, "token"), hashes);
+}
+
+int
+api_require_admin(const struct http_request *req, struct http_response *resp)
+{
+	const struct cfg *cfg = gw_cfg_get();
+	int ok = api_bearer_ok(req, &cfg->tokens.admin);
+
+	gw_cfg_put(cfg);
+	if (!ok)
+		http_reply_error(resp, 401, "missing or wrong admin token");
+	return ok;
 }

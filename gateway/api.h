@@ -9,11 +9,32 @@
 
 extern const struct http_route api_health_routes[];
 extern const size_t api_health_nroutes;
+extern const struct http_route api_inbound_routes[];
+extern const size_t api_inbound_nroutes;
+extern const struct http_route api_messages_routes[];
+extern const size_t api_messages_nroutes;
+extern const struct http_route api_cases_routes[];
+extern const size_t api_cases_nroutes;
+extern const struct http_route api_audit_routes[];
+extern const size_t api_audit_nroutes;
 
 struct json_t;
 
 /* Every route the daemon serves; static, never freed. */
 const struct http_route *api_routes(size_t *nroutes);
+
+struct cfg_strv;
+
+/*
+ * 1 when the request carries "Authorization: Bearer TOKEN" and the SHA-256
+ * of TOKEN is one of HASHES (compared in constant time).
+ */
+int api_bearer_ok(const struct http_request *, const struct cfg_strv *hashes);
+/* The same for a "token" query argument (aggregator webhooks). */
+int api_query_token_ok(
+    const struct http_request *, const struct cfg_strv *hashes);
+/* 1 when the request has an admin token; otherwise replies 401 and 0. */
+int api_require_admin(const struct http_request *, struct http_response *);
 
 /* Reply with the JSON value O as the body; takes ownership of O. */
 void api_reply_json(struct http_response *, int status, struct json_t *o);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "config/cfg.h"
+#include "gateway/crypto.h"
 #include "gateway/gw.h"
 #include "gateway/log.h"
 #include "gateway/store.h"
@@ -28,6 +29,7 @@ static struct gw_snapshot *gw_snapshots; /* current first, then retired */
 static pthread_key_t gw_store_key;
 static pthread_once_t gw_store_once = PTHREAD_ONCE_INIT;
 static time_t gw_start;
+static struct crypto_key *gw_privacy_key; /* set by gw_init, read-only */
 
 static void
 gw_store_free_cb(void *arg)
@@ -42,12 +44,30 @@ gw_store_key_init(void)
 		fatalx("gw: pthread_key_create");
 }
 
-void
-gw_init(struct cfg *cfg)
+int
+gw_init(struct cfg *cfg, char **cause)
 {
+	if (cfg->privacy.key_file == NULL) {
+		xasprintf(cause,
+		    "%s: privacy.key_file: required to store "
+		    "phone numbers (create one with hbmgwd "
+		    "--gen-key FILE)",
+		    cfg->path);
+		return -1;
+	}
+	if ((gw_privacy_key = crypto_key_load(cfg->privacy.key_file, cause)) ==
+	    NULL)
+		return -1;
 	gw_start = time(NULL);
 	pthread_once(&gw_store_once, gw_store_key_init);
 	gw_cfg_swap(cfg);
+	return 0;
+}
+
+const struct crypto_key *
+gw_key(void)
+{
+	return gw_privacy_key;
 }
 
 /* Drop one reference to S; free it when it was the last. Lock held. */
@@ -146,6 +166,8 @@ gw_shutdown(void)
 	if (gw_snapshots != NULL)
 		gw_unref(gw_snapshots);
 	pthread_mutex_unlock(&gw_lock);
+	crypto_key_free(gw_privacy_key);
+	gw_privacy_key = NULL;
 }
 
 time_t

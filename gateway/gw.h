@@ -10,10 +10,14 @@
 #include <time.h>
 
 struct cfg;
+struct crypto_key;
 struct store;
 
-/* Take ownership of the first configuration. */
-void gw_init(struct cfg *);
+/*
+ * Take ownership of the first configuration and load its privacy key;
+ * -1 with *cause when the key cannot be loaded.
+ */
+int gw_init(struct cfg *, char **cause);
 /* Release everything; threads other than the caller must have ended. */
 void gw_shutdown(void);
 
@@ -25,6 +29,9 @@ void gw_cfg_swap(struct cfg *new_cfg);
 
 /* This thread's Redis connection, opened on first use. */
 struct store *gw_store(void);
+
+/* The privacy key numbers are hashed and sealed with (fixed at start). */
+const struct crypto_key *gw_key(void);
 
 /* When the daemon started (seconds since the epoch). */
 time_t gw_started(void);

@@ -20,11 +20,15 @@
 
 #include "config/cfg.h"
 #include "gateway/api.h"
+#include "gateway/crypto.h"
 #include "gateway/gw.h"
+#include "gateway/inbox.h"
 #include "gateway/http.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
 #include "gateway/notify.h"
+#include "gateway/outbox.h"
+#include "gateway/sla.h"
 
 #define MAIN_DEFAULT_CONFIG "/etc/hbmgw/hbmgw.conf"
 #define MAIN_STOP_WAIT_MS 8000 /* in-flight work gets this long */
@@ -34,11 +38,13 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: hbmgwd [-d] [-c FILE] [--check-config]\n"
+	    "       hbmgwd --gen-key FILE\n"
 	    "       hbmgwd --version | --help\n"
 	    "\n"
 	    "  -c, --config FILE   configuration file (default %s)\n"
 	    "  -n, --check-config  validate the configuration and exit\n"
 	    "  -d, --debug         log debug lines\n"
+	    "  -k, --gen-key FILE  write a new privacy key to FILE and exit\n"
 	    "  -V, --version       print the version and exit\n"
 	    "  -h, --help          print this help and exit\n",
 	    MAIN_DEFAULT_CONFIG);
@@ -144,7 +150,8 @@ main_start(struct cfg *cfg)
 	size_t nroutes;
 	char *cause = NULL;
 
-	gw_init(cfg);
+	if (gw_init(cfg, &cause) == -1)
+		fatalx("%s", cause);
 	metrics_set(
 	    "hbmgw_process_start_time_seconds", "", (double)gw_started());
 	metrics_add("hbmgw_config_reloads_total", "result=\"ok\"", 0);
@@ -153,6 +160,9 @@ main_start(struct cfg *cfg)
 	o.port = cfg->http.port;
 	o.threads = cfg->http.threads;
 	o.max_body = cfg->http.max_body;
+	if (inbox_start(&cause) == -1 || outbox_start(&cause) == -1 ||
+	    sla_start(&cause) == -1)
+		fatalx("%s", cause);
 	routes = api_routes(&nroutes);
 	if ((srv = http_start(&o, routes, nroutes, &cause)) == NULL)
 		fatalx("%s", cause);
@@ -169,6 +179,7 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'n' },
 		{ "debug", no_argument, NULL, 'd' },
+		{ "gen-key", required_argument, NULL, 'k' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -180,7 +191,8 @@ main(int argc, char **argv)
 	int ch, check = 0, debug = 0, sig;
 	sigset_t set;
 
-	while ((ch = getopt_long(argc, argv, "c:ndVh", longopts, NULL)) != -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "c:ndk:Vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -191,6 +203,14 @@ main(int argc, char **argv)
 		case 'd':
 			debug = 1;
 			break;
+		case 'k':
+			if (crypto_key_generate(optarg, &cause) == -1) {
+				fprintf(stderr, "hbmgwd: %s\n", cause);
+				free(cause);
+				return 1;
+			}
+			printf("privacy key written to %s\n", optarg);
+			return 0;
 		case 'V':
 			printf("hbmgwd %s\n", HBM_VERSION);
 			return 0;
@@ -236,6 +256,9 @@ main(int argc, char **argv)
 	log_info("%s: stopping", strsignal(sig));
 	notify_send("STOPPING=1");
 	http_stop(srv, MAIN_STOP_WAIT_MS);
+	inbox_stop();
+	sla_stop();
+	outbox_stop();
 	gw_shutdown();
 	metrics_reset();
 	log_info("stopped");

@@ -17,7 +17,7 @@
 
 #define METRICS_BUCKETS 256
 
-enum metric_type { COUNTER, GAUGE };
+enum metric_type { COUNTER, GAUGE, HISTOGRAM };
 
 struct metric_desc {
 	const char *name;
@@ -32,6 +32,36 @@ static const struct metric_desc metric_descs[] = {
 	{ "hbmgw_redis_up", GAUGE, "1 when the last Redis check succeeded" },
 	{ "hbmgw_config_reloads_total", COUNTER,
 	    "Configuration reloads by result" },
+	{ "hbmgw_outbound_total", COUNTER,
+	    "Outbound SMS send attempts by channel and result (sent, "
+	    "retried, failed)" },
+	{ "hbmgw_outbox_dead_total", COUNTER,
+	    "Outbound SMS dead-lettered after their last attempt, by channel" },
+	{ "hbmgw_outbox_depth", GAUGE,
+	    "Entries in a channel's outbox stream, queued or in flight" },
+	{ "hbmgw_inbound_total", COUNTER, "Inbound SMS by source and result" },
+	{ "hbmgw_inbox_processed_total", COUNTER,
+	    "Inbox entries handed to the case logic" },
+	{ "hbmgw_inbox_ignored_total", COUNTER,
+	    "Inbox entries not answered, by reason" },
+	{ "hbmgw_case_events_total", COUNTER,
+	    "Case changes by category and event (created, acknowledged, "
+	    "closed, escalated)" },
+	{ "hbmgw_ack_latency_seconds", HISTOGRAM,
+	    "Time from a case's creation to its acknowledgement" },
+	{ "hbmgw_inbox_depth", GAUGE, "Entries in the inbox stream" },
+	{ "hbmgw_inbox_pending", GAUGE,
+	    "Inbox entries read and not yet acknowledged" },
+	{ "hbmgw_cases_limited_total", COUNTER,
+	    "New cases refused by limits.cases_per_day" },
+	{ "hbmgw_replies_limited_total", COUNTER,
+	    "Replies withheld by limits.replies_per_hour" },
+	{ "hbmgw_renotifications_total", COUNTER,
+	    "Agencies reminded of an unacknowledged case" },
+	{ "hbmgw_escalations_total", COUNTER,
+	    "Cases escalated to the coordinator, by reason" },
+	{ "hbmgw_cases_purged_total", COUNTER,
+	    "Closed cases whose personal fields were removed" },
 	{ "hbmgw_process_start_time_seconds", GAUGE,
 	    "Start time of the process in seconds since the epoch" },
 };
@@ -47,7 +77,7 @@ static pthread_mutex_t metrics_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct metric_value *metrics_table[METRICS_BUCKETS];
 
 static const struct metric_desc *
-metrics_desc(const char *name, size_t len)
+metrics_desc_exact(const char *name, size_t len)
 {
 	size_t i;
 
@@ -55,6 +85,26 @@ metrics_desc(const char *name, size_t len)
 		if (strlen(metric_descs[i].name) == len &&
 		    memcmp(metric_descs[i].name, name, len) == 0)
 			return &metric_descs[i];
+	}
+	return NULL;
+}
+
+/* The declaration of NAME; a histogram's _bucket, _sum and _count too. */
+static const struct metric_desc *
+metrics_desc(const char *name, size_t len)
+{
+	static const char *const suffixes[] = { "_bucket", "_sum", "_count" };
+	const struct metric_desc *d;
+	size_t i, n;
+
+	if ((d = metrics_desc_exact(name, len)) != NULL)
+		return d;
+	for (i = 0; i < 3; i++) {
+		n = strlen(suffixes[i]);
+		if (len > n && memcmp(name + len - n, suffixes[i], n) == 0 &&
+		    (d = metrics_desc_exact(name, len - n)) != NULL &&
+		    d->type == HISTOGRAM)
+			return d;
 	}
 	return NULL;
 }
@@ -126,6 +176,28 @@ metrics_get(const char *name, const char *labels)
 }
 
 void
+metrics_observe(const char *name, double v)
+{
+	/* Seconds: a minute to three days, the range of ack deadlines. */
+	static const double le[] = { 60, 300, 900, 3600, 14400, 86400, 259200 };
+	char key[128], labels[32];
+	size_t i;
+
+	pthread_mutex_lock(&metrics_lock);
+	snprintf(key, sizeof(key), "%s_bucket", name);
+	for (i = 0; i < sizeof(le) / sizeof(le[0]); i++) {
+		snprintf(labels, sizeof(labels), "le=\"%g\"", le[i]);
+		metrics_slot(key, labels)->value += v <= le[i];
+	}
+	metrics_slot(key, "le=\"+Inf\"")->value += 1;
+	snprintf(key, sizeof(key), "%s_sum", name);
+	metrics_slot(key, "")->value += v;
+	snprintf(key, sizeof(key), "%s_count", name);
+	metrics_slot(key, "")->value += 1;
+	pthread_mutex_unlock(&metrics_lock);
+}
+
+void
 metrics_http(const char *route, const char *method, int status)
 {
 	char labels[256];
@@ -179,7 +251,9 @@ metrics_render_values(FILE *f)
 		if (d != last) {
 			fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", d->name,
 			    d->help, d->name,
-			    d->type == COUNTER ? "counter" : "gauge");
+			    d->type == COUNTER	   ? "counter"
+				: d->type == GAUGE ? "gauge"
+						   : "histogram");
 			last = d;
 		}
 		fprintf(f, "%s %.17g\n", all[i]->key, all[i]->value);

@@ -16,6 +16,9 @@ void metrics_set(const char *name, const char *labels, double v);
 /* The current value of NAME{LABELS}, or 0. */
 double metrics_get(const char *name, const char *labels);
 
+/* Observe V in histogram NAME (buckets fixed in metrics.c). */
+void metrics_observe(const char *name, double v);
+
 /* Count one HTTP request by route pattern, method and status. */
 void metrics_http(const char *route, const char *method, int status);
 

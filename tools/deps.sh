@@ -59,6 +59,11 @@ case $want in
 bench)
 	need_cmd wrk wrk
 	need_cmd redis-benchmark redis-tools
+	# Kannel, the reference: bearerbox and smsbox are in /usr/sbin (not
+	# on a user's PATH); fakesmsc, its test SMSC, is in kannel-extras.
+	need_file /usr/sbin/bearerbox kannel
+	need_file /usr/sbin/smsbox kannel
+	need_file /usr/lib/kannel/test/fakesmsc kannel-extras
 	;;
 esac
 

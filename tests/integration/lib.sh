@@ -16,13 +16,16 @@ HBM_FAILS=0
 HBM_CHECKS=0
 HBM_REDIS_PID=""
 HBM_DAEMON_PID=""
+HBM_CAPTURE_PID=""
 
 hbm_cleanup() {
 	[ -n "$HBM_DAEMON_PID" ] && kill -KILL "$HBM_DAEMON_PID" 2>/dev/null
 	[ -n "$HBM_REDIS_PID" ] && kill -KILL "$HBM_REDIS_PID" 2>/dev/null
+	[ -n "$HBM_CAPTURE_PID" ] && kill -KILL "$HBM_CAPTURE_PID" 2>/dev/null
 	wait 2>/dev/null
 	HBM_DAEMON_PID=""
 	HBM_REDIS_PID=""
+	HBM_CAPTURE_PID=""
 	[ -n "${HBM_TMP:-}" ] && rm -rf "$HBM_TMP"
 	HBM_TMP=""
 }
@@ -99,12 +102,32 @@ hbm_redis_kill() {
 	HBM_REDIS_PID=""
 }
 
-# A minimal valid configuration on stdout; extra text is appended.
+HBM_ADMIN_TOKEN=test-admin-token
+HBM_CHANNEL_TOKEN=test-channel-token
+
+hbm_sha256() {
+	printf '%s' "$1" | sha256sum | cut -d' ' -f1
+}
+
+# A privacy key in HBM_TMP (made once); echoes its path.
+hbm_key() {
+	if [ ! -s "$HBM_TMP/key" ]; then
+		head -c 32 /dev/urandom > "$HBM_TMP/key"
+		chmod 600 "$HBM_TMP/key"
+	fi
+	echo "$HBM_TMP/key"
+}
+
+# A minimal valid configuration on stdout (with a privacy key and the test
+# admin and channel tokens); extra text is appended.
 hbm_config() {
 	cat <<CONF
 gateway: { instance = "test"; country_code = "256"; };
 redis: { url = "$HBM_REDIS_URL"; timeout_ms = 500; };
 http: { listen = "127.0.0.1:0"; };
+privacy: { key_file = "$(hbm_key)"; };
+tokens: { admin = ["$(hbm_sha256 $HBM_ADMIN_TOKEN)"];
+          channels = ["$(hbm_sha256 $HBM_CHANNEL_TOKEN)"]; };
 channels = ( { name = "agg"; type = "http"; url = "http://127.0.0.1:9/send"; } );
 CONF
 	[ $# -gt 0 ] && printf '%s\n' "$@"
@@ -194,4 +217,54 @@ hbm_done() {
 		exit 1
 	fi
 	exit 0
+}
+
+# Start tests/tools/capture.py, a stand-in aggregator on a loopback port;
+# sets HBM_CAPTURE_PORT and HBM_CAPTURE_LOG (one JSON line per request).
+hbm_capture_start() {
+	HBM_CAPTURE_LOG="$HBM_TMP/capture.log"
+	python3 "$HBM_SRCDIR/tests/tools/capture.py" \
+		--port-file "$HBM_TMP/capture.port" --log "$HBM_CAPTURE_LOG" "$@" &
+	HBM_CAPTURE_PID=$!
+	if ! hbm_wait 10 test -s "$HBM_TMP/capture.port"; then
+		echo "lib: capture.py did not start" >&2
+		exit 1
+	fi
+	HBM_CAPTURE_PORT=$(cat "$HBM_TMP/capture.port")
+}
+
+# Post an inbound SMS FROM TEXT with external id ID; echoes the status.
+hbm_inbound() {
+	local body
+	body=$(python3 -c 'import json,sys; print(json.dumps({"from": sys.argv[1], "to": "1234", "text": sys.argv[2], "id": sys.argv[3]}))' "$1" "$2" "$3")
+	hbm_status POST /v1/inbound/sms -H "Authorization: Bearer $HBM_CHANNEL_TOKEN" \
+		-H 'Content-Type: application/json' --data-binary "$body"
+}
+
+# The texts the capture server received for NUMBER, one per line.
+hbm_texts_to() {
+	[ -s "$HBM_CAPTURE_LOG" ] || return 0
+	python3 - "$HBM_CAPTURE_LOG" "$1" <<'PY'
+import json, sys, urllib.parse
+for line in open(sys.argv[1], encoding="utf-8"):
+    try:
+        req = json.loads(line)
+    except ValueError:
+        continue
+    if req.get("method") == "POST":
+        msg = json.loads(req.get("body") or "{}")
+    else:
+        q = urllib.parse.parse_qs(req.get("query", ""))
+        msg = {k: v[0] for k, v in q.items()}
+    if msg.get("to") == sys.argv[2]:
+        print(msg.get("text", "").replace("\n", " "))
+PY
+}
+
+# How many SMS went to NUMBER; hbm_sent_to NUMBER N succeeds at N or more.
+hbm_sent_count() {
+	hbm_texts_to "$1" | wc -l
+}
+hbm_sent_to() {
+	[ "$(hbm_sent_count "$1")" -ge "$2" ]
 }

@@ -9,6 +9,7 @@ cat > "$HBM_TMP/gw.conf" <<CONF
 gateway: { instance = "post-7"; country_code = "256"; };
 redis: { url = "$HBM_REDIS_URL"; };
 http: { listen = "127.0.0.1:0"; max_body = 2048; threads = 2; };
+privacy: { key_file = "$(hbm_key)"; };
 channels = ( { name = "agg"; type = "http"; url = "http://127.0.0.1:9/send"; } );
 CONF
 hbm_daemon_start "$HBM_TMP/gw.conf"

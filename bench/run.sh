@@ -1,0 +1,786 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# make bench: throughput of hbmgwd on this machine, next to baselines
+# measured in the same run (the machine is shared and noisy, so only ratios
+# to those baselines travel well).
+#
+#   bench/run.sh [BUILD]      BUILD holds hbmgwd (default build)
+#
+# 1. redis-benchmark on the bench's redis-server: single commands and one
+#    EVAL doing every write of one case's life (the raw-Redis case rate);
+#    the cost of one SHA-256 in Redis Lua (the audit chain's hash); and wrk
+#    against the sink alone, to show it is not what limits.
+# 2. Inbound SMS -> case -> replies: wrk posts HELP FOOD messages from new
+#    numbers to POST /v1/inbound/sms; end to end is from the first post until
+#    every accepted message is a case and its two SMS (reply, agency notice)
+#    reached the sink (bench/sink.c, a fast stand-in aggregator).
+# 3. POST /v1/messages -> sent, under the same wrk load as 4.
+# 4. Kannel (Debian): smsbox sendsms -> bearerbox (spool store) -> a fake
+#    SMSC driven by fakesmsc.
+# 5. redis-benchmark again; the baseline is the mean of 1 and 5.
+#
+# Every load is bounded in time, every wait in time, and a watchdog stops
+# the whole run after HBM_BENCH_TIMEOUT seconds. Every process the bench
+# starts is stopped on any exit. Knobs (environment):
+#   HBM_BENCH_DURATION=10      seconds of inbound load
+#   HBM_BENCH_MSG_DURATION=10  seconds of /v1/messages and of Kannel load
+#   HBM_BENCH_THREADS=2 HBM_BENCH_CONNS=50   wrk threads and connections
+#   HBM_BENCH_DRAIN_MAX=180    seconds to wait for a queue to drain
+#   HBM_BENCH_BASELINE_N=50000 requests per redis-benchmark test
+#   HBM_BENCH_AOF=yes          redis appendonly (fsync everysec), or no
+#   HBM_BENCH_KANNEL=1         0 skips Kannel
+#   HBM_BENCH_PERF=0           1 samples redis-server and hbmgwd with perf
+#   HBM_BENCH_TIMEOUT=900      the watchdog, seconds
+set -u
+set -o pipefail
+
+SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-build}
+case $BUILD in
+/*) ;;
+*) BUILD=$SRCDIR/$BUILD ;;
+esac
+
+DURATION=${HBM_BENCH_DURATION:-10}
+MSG_DURATION=${HBM_BENCH_MSG_DURATION:-10}
+THREADS=${HBM_BENCH_THREADS:-2}
+CONNS=${HBM_BENCH_CONNS:-50}
+DRAIN_MAX=${HBM_BENCH_DRAIN_MAX:-180}
+BASE_N=${HBM_BENCH_BASELINE_N:-50000}
+AOF=${HBM_BENCH_AOF:-yes}
+KANNEL=${HBM_BENCH_KANNEL:-1}
+PERF=${HBM_BENCH_PERF:-0}
+TIMEOUT=${HBM_BENCH_TIMEOUT:-900}
+FAKESMSC=${HBM_FAKESMSC:-/usr/lib/kannel/test/fakesmsc}
+BEARERBOX=${HBM_BEARERBOX:-/usr/sbin/bearerbox}
+SMSBOX=${HBM_SMSBOX:-/usr/sbin/smsbox}
+
+# Targets (the issue): end-to-end cases/s, ratio to raw Redis, RSS in kB.
+TARGET_CASES=5000
+TARGET_RATIO=0.50
+TARGET_RSS_KB=65536
+
+PIDS=()     # every process started, stopped by cleanup
+TMP=""
+WATCHDOG=""
+RESULTS=$BUILD/bench/last-run.txt
+
+# Print a line and keep it in RESULTS.
+say() {
+	printf '%s\n' "$*"
+	printf '%s\n' "$*" >> "$RESULTS"
+}
+
+die() {
+	say "bench: $*"
+	exit 1
+}
+
+# Whether process PID is alive (not gone, not a zombie).
+alive() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case $st in Z*) return 1 ;; esac
+	return 0
+}
+
+cleanup() {
+	local pid i any
+	trap - EXIT INT TERM
+	[ -n "$WATCHDOG" ] && kill -TERM "$WATCHDOG" 2>/dev/null
+	for pid in "${PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for i in $(seq 1 50); do
+		any=0
+		for pid in "${PIDS[@]}"; do
+			alive "$pid" && any=1
+		done
+		[ $any = 0 ] && break
+		sleep 0.1
+	done
+	for pid in "${PIDS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	wait 2>/dev/null
+	[ -n "$TMP" ] && rm -rf "$TMP"
+}
+
+# Stop the run (through the EXIT trap) after TIMEOUT seconds.
+watchdog() {
+	local i=0
+	while [ $i -lt "$TIMEOUT" ]; do
+		sleep 1
+		i=$((i + 1))
+		kill -0 $$ 2>/dev/null || exit 0
+	done
+	echo "bench: still running after ${TIMEOUT}s: stopping" >&2
+	kill -TERM $$
+}
+
+# Milliseconds since the epoch.
+now_ms() {
+	date +%s%3N
+}
+
+# A TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+	local p i
+	for i in $(seq 1 50); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Wait until a command succeeds: wait_for SECONDS CMD...
+wait_for() {
+	local limit=$1 i=0
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -gt $((limit * 20)) ] && return 1
+		sleep 0.05
+	done
+}
+
+# Run CMD... in the background, bounded by SECONDS, and wait for it; the
+# wait is interruptible, so a signal reaches cleanup at once.
+bounded() {
+	local limit=$1 rc
+	shift
+	timeout -k 5 "$limit" "$@" &
+	PIDS+=($!)
+	wait $!
+	rc=$?
+	return $rc
+}
+
+# awk arithmetic: calc EXPR (numbers only, from this script).
+calc() {
+	awk "BEGIN { v = $1; if (v == int(v)) printf \"%.0f\", v;
+	    else printf \"%.2f\", v }"
+}
+
+# The value of KEY=VALUE in a wrk-result line.
+kv() {
+	printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+rcli() {
+	redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"
+}
+
+# A field of INFO (section SECTION).
+rinfo() {
+	rcli INFO "$1" | tr -d '\r' | sed -n "s/^$2://p"
+}
+
+# A counter of hbmgwd's /metrics (full name with labels), 0 when absent.
+metric() {
+	curl -s --max-time 5 "$HBM_URL/metrics" |
+	    awk -v k="$1" '$1 == k { v = $2 } END { printf "%.0f", v + 0 }'
+}
+
+sink_count() {
+	curl -s --max-time 5 "http://127.0.0.1:$SINK_PORT/count" || echo 0
+}
+
+# CPU clock ticks (user + system) of process PID, 0 when gone.
+ticks() {
+	awk '{ printf "%.0f\n", $14 + $15 }' "/proc/$1/stat" 2>/dev/null ||
+	    echo 0
+}
+
+# Busy and total ticks of the machine, "busy total".
+machine_ticks() {
+	awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i;
+	    printf "%.0f %.0f\n", t - $5 - $6, t }' /proc/stat
+}
+
+# Per-thread ticks of process PID into FILE ("tid ticks" lines).
+thread_ticks() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		[ -r "$t/stat" ] || continue
+		awk -v id="${t##*/}" '{ printf "%s %.0f\n", id, $14 + $15 }' \
+		    "$t/stat"
+	done > "$2" 2>/dev/null
+}
+
+# Start the CPU accounting of a phase.
+cpu_start() {
+	CPU_T0=$(now_ms)
+	CPU_REDIS0=$(ticks "$REDIS_PID")
+	CPU_GW0=$(ticks "$GW_PID")
+	CPU_SINK0=$(ticks "$SINK_PID")
+	CPU_MACH0=$(machine_ticks)
+	thread_ticks "$GW_PID" "$TMP/threads0"
+}
+
+# Report the CPU used since cpu_start, as % of one core.
+cpu_report() {
+	local wall hz r g s mb mt busy
+	wall=$(( $(now_ms) - CPU_T0 ))
+	[ "$wall" -gt 0 ] || wall=1
+	hz=$(getconf CLK_TCK)
+	r=$(calc "($(ticks "$REDIS_PID") - $CPU_REDIS0) * 100000 / $hz / $wall")
+	g=$(calc "($(ticks "$GW_PID") - $CPU_GW0) * 100000 / $hz / $wall")
+	s=$(calc "($(ticks "$SINK_PID") - $CPU_SINK0) * 100000 / $hz / $wall")
+	read -r mb mt < <(machine_ticks)
+	busy=$(calc "($mb - ${CPU_MACH0% *}) * 100 * $(nproc) / ($mt - ${CPU_MACH0#* })")
+	say "  CPU ($(calc "$wall / 1000") s, % of one core): redis-server $r%," \
+	    "hbmgwd $g%, sink $s%; machine busy $busy% of $(( $(nproc) * 100 ))%"
+	thread_ticks "$GW_PID" "$TMP/threads1"
+	say "  hbmgwd busiest threads (tid:cpu%): $(join -j 1 \
+	    <(sort "$TMP/threads0") <(sort "$TMP/threads1") |
+	    awk -v hz="$hz" -v w="$wall" '{ printf "%s %.0f\n", $1,
+	    ($3 - $2) * 100000 / hz / w }' | sort -k2 -rn | head -n 4 |
+	    awk '{ printf "%s%s:%s%%", (NR > 1 ? " " : ""), $1, $2 }')"
+}
+
+# The top Redis commands by time since the last CONFIG RESETSTAT, with
+# calls per UNIT (e.g. per case) when N units were done.
+redis_commands() {
+	local n=$1 unit=$2
+	say "  redis commands by time (calls per $unit, usec per call):"
+	rcli INFO commandstats | tr -d '\r' |
+	    awk -F'[:,=]' -v n="$n" '/^cmdstat_/ {
+		printf "%.0f %s %.2f %.1f\n", $5, substr($1, 9),
+		    (n > 0 ? $3 / n : 0), $7 }' |
+	    sort -rn | head -n 6 |
+	    while read -r usec name per upc; do
+		say "    $(printf '%-12s %6.1f s  %5s per %s  %6s usec/call' \
+		    "$name" "$(calc "$usec / 1000000")" "$per" "$unit" "$upc")"
+	    done
+	say "  redis SLOWLOG (over 1 ms): $(rcli SLOWLOG LEN) entries"
+}
+
+# Sample PID with perf for SECONDS as NAME (HBM_BENCH_PERF=1), in the
+# background.
+perf_sample() {
+	local pid=$1 secs=$2 name=$3
+	[ "$PERF" = 1 ] || return 0
+	command -v perf >/dev/null 2>&1 || return 0
+	perf record -F 499 -g -p "$pid" -o "$TMP/$name.perf" \
+	    -- sleep "$secs" > /dev/null 2>&1 &
+	PIDS+=($!)
+}
+
+# Report the perf sample NAME: the share of time under a few functions
+# (children included), then the top symbols; also into BUILD/bench.
+perf_report() {
+	local name=$1 out=$BUILD/bench/perf-$1.txt pid
+	[ "$PERF" = 1 ] || return 0
+	for pid in "${PIDS[@]}"; do
+		[ "$(ps -o comm= -p "$pid" 2>/dev/null)" = perf ] &&
+		    wait "$pid" 2>/dev/null
+	done
+	[ -s "$TMP/$name.perf" ] || return 0
+	{
+		echo "# under (children included)"
+		perf report -i "$TMP/$name.perf" --stdio --children \
+		    --sort sym 2>/dev/null | grep -E '^ +[0-9.]+%' |
+		    grep -wE "$PERF_FUNCS" | head -n 14
+		echo "# top symbols (self)"
+		perf report -i "$TMP/$name.perf" --stdio --no-children \
+		    --sort dso,sym 2>/dev/null | grep -E '^ +[0-9.]+%' |
+		    head -n 12
+	} > "$out"
+	say "  perf $name (also in $out):"
+	while read -r line; do
+		say "    $line"
+	done < <(sed -n '2,9p' "$out")
+}
+
+# Functions whose inclusive share perf_report shows: Redis scripts, the Lua
+# VM, commands run from scripts, networking, the AOF; hbmgwd's libraries.
+PERF_FUNCS='evalShaCommand|evalGenericCommand|luaV_execute|luaRedisCallCommand|luaRedisGenericCommand|readQueryFromClient|writeToClient|flushAppendOnlyFile|feedAppendOnlyFile|curl_easy_perform|redisCommandArgv|MHD_run_from_select|json_loadb|EVP_EncryptFinal_ex|HMAC|log_info|cases_handle|apply_run|outbox_entry|inbox_add|__libc_write|__libc_read'
+
+# One wrk run: wrk_run SECONDS URL MODE TOKEN [USER PASSWORD]; sets WRK.
+wrk_run() {
+	local secs=$1 url=$2
+	shift 2
+	bounded $((secs + 30)) wrk -t "$THREADS" -c "$CONNS" -d "${secs}s" \
+	    --timeout 5s -s "$SRCDIR/bench/load.lua" "$url" -- "$1" "$2" \
+	    "$NONCE" "${3:-}" "${4:-}" > "$TMP/wrk.out" 2>&1
+	WRK=$(grep '^wrk-result' "$TMP/wrk.out" | tail -n 1)
+	[ -n "$WRK" ] || die "wrk failed: $(cat "$TMP/wrk.out")"
+}
+
+# The raw-Redis cost of one case: every write of its life in one EVAL (the
+# inbox entry and its dedup key, the case hash and history, the four
+# sorted sets, the number record, two audit entries, two SMS records with
+# their index and outbox entries, the op key). No parsing, crypto or
+# checks: the ceiling a gateway built on this Redis could reach.
+CASE_LUA='
+local r, now, sealed, hash = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+redis.call("SET", "b:dedup:" .. r, "1", "EX", 86400)
+redis.call("XADD", "b:inbox", "*", "from", sealed, "from_hash", hash,
+  "sender", "phone", "to", "1234", "text", "HELP FOOD near gate 3",
+  "ext", r, "source", "http", "received_ms", now)
+local c = "b:case:" .. r
+redis.call("HSET", c, "code", r, "kind", "relief", "category", "food",
+  "status", "notified", "agency", "wfp", "region", "", "persons", "1",
+  "note", "near gate 3", "lang", "en", "num", hash, "phone", sealed,
+  "consent", "1", "priority", "3", "created_ms", now, "updated_ms", now,
+  "stage", "0", "tried", "", "ver", "1", "due_ms", now)
+redis.call("RPUSH", c .. ":hist", now .. "|migrant|created|food")
+redis.call("ZADD", "b:sla", now, r)
+redis.call("ZADD", "b:cases", now, r)
+redis.call("ZADD", "b:agency:wfp:open", now, r)
+redis.call("ZADD", "b:num:" .. hash .. r .. ":cases", now, r)
+redis.call("HSET", "b:num:" .. hash .. r, "day", "1", "day_cases", "1",
+  "hour", "1", "hour_replies", "1")
+for _, a in ipairs({ "created", "notified" }) do
+  redis.call("XADD", "b:audit", "*", "ts", now, "subject", r,
+    "actor", "gateway", "action", a, "detail", "food", "prev", hash,
+    "hash", hash)
+end
+redis.call("SET", "b:audit:head", hash)
+for _, k in ipairs({ "reply", "notify" }) do
+  local id = "m" .. redis.call("INCR", "b:msgseq")
+  redis.call("HSET", "b:msg:" .. id, "to", sealed, "to_hash", hash,
+    "text", "Your request 4821-3957 (food) is received.", "channel",
+    "sink", "kind", k, "status", "sent", "error", "", "attempts", "1",
+    "created_ms", now, "updated_ms", now)
+  redis.call("EXPIRE", "b:msg:" .. id, 604800)
+  redis.call("ZADD", "b:msgs:" .. hash, now, id)
+  local e = redis.call("XADD", "b:outbox", "*", "msg", id)
+  redis.call("XDEL", "b:outbox", e)
+end
+redis.call("SET", "b:op:" .. r, "1", "EX", 604800)
+return 1
+'
+
+# The requests per second of one redis-benchmark test (its CSV line).
+rb_rps() {
+	local out
+	out=$(timeout -k 5 120 redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" \
+	    -c "$CONNS" -n "$1" -r 100000000 --csv "${@:2}" 2>/dev/null) ||
+	    { echo 0; return; }
+	printf '%s\n' "$out" | tail -n 1 | cut -d, -f2 | tr -d '"' |
+	    awk '{ printf "%.0f", $1 }'
+}
+
+# Run the redis-benchmark baseline on an empty database; sets BASE_CASE
+# (the EVAL rate).
+baseline() {
+	local label=$1 set hset zadd xadd
+	local sealed hash
+	rcli FLUSHALL > /dev/null
+	sealed=$(head -c 45 /dev/urandom | base64 | tr -d '\n')
+	hash=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	set=$(rb_rps "$BASE_N" SET "b:k:__rand_int__" v)
+	hset=$(rb_rps "$BASE_N" HSET "b:h:__rand_int__" f v)
+	zadd=$(rb_rps "$BASE_N" ZADD b:z __rand_int__ m:__rand_int__)
+	xadd=$(rb_rps "$BASE_N" XADD b:x '*' f v)
+	BASE_CASE=$(rb_rps $((BASE_N / 2)) EVAL "$CASE_LUA" 0 \
+	    __rand_int__ 1700000000000 "$sealed" "$hash")
+	say "  $label: SET $set/s, HSET $hset/s, ZADD $zadd/s, XADD $xadd/s;" \
+	    "one case's writes in one EVAL: $BASE_CASE cases/s"
+	rcli FLUSHALL > /dev/null
+}
+
+# Microseconds for one SHA-256 in Redis Lua of a 108-byte text (what the
+# apply script hashes for each audit entry: prev, ts, subject, actor,
+# action, detail), with gateway/lua_sha256.h; empty when it cannot tell.
+lua_sha_cost() {
+	local n=500
+	[ -r "$SRCDIR/gateway/lua_sha256.h" ] || return 0
+	printf '%s\n' '#include <stdio.h>' '#include "gateway/lua_sha256.h"' \
+	    'int main(void) { fputs(LUA_SHA256, stdout); return 0; }' \
+	    > "$TMP/luasha.c"
+	cc -I"$SRCDIR" -o "$TMP/luasha" "$TMP/luasha.c" 2>/dev/null || return 0
+	{
+		"$TMP/luasha"
+		cat <<'LUA'
+local msg = string.rep("0", 64) .. "\n1732860000000\n48213957\nmigrant\n" ..
+  "created\nfood"
+local t0 = redis.call("TIME")
+for i = 1, tonumber(ARGV[1]) do sha256hex(msg .. (i % 10)) end
+local t1 = redis.call("TIME")
+return (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])
+LUA
+	} > "$TMP/luasha.lua"
+	calc "$(rcli EVAL "$(cat "$TMP/luasha.lua")" 0 $n) / $n"
+}
+
+# Replace @NAME@ in template FILE with the values given as NAME=VALUE.
+fill() {
+	local file=$1 args=() kv
+	shift
+	for kv in "$@"; do
+		args+=(-e "s|@${kv%%=*}@|${kv#*=}|g")
+	done
+	sed "${args[@]}" "$file"
+}
+
+status_line() {
+	local ok=$1
+	shift
+	if [ "$ok" = 1 ]; then say "  PASS  $*"; else say "  FAIL  $*"; fi
+}
+
+# ---------------------------------------------------------------- setup
+
+mkdir -p "$BUILD/bench" || exit 1
+: > "$RESULTS"
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+watchdog &
+WATCHDOG=$!
+
+# `make bench` installs the test packages; wrk and Kannel come from here.
+"$SRCDIR/tools/deps.sh" bench ||
+    say "bench: tools/deps.sh bench failed: going on with what is installed"
+for cmd in wrk redis-server redis-cli redis-benchmark curl cc; do
+	command -v "$cmd" >/dev/null 2>&1 ||
+	    die "$cmd is missing (tools/deps.sh bench installs it)"
+done
+[ -x "$BUILD/hbmgwd" ] || die "$BUILD/hbmgwd is missing: make first"
+TMP=$(mktemp -d /tmp/hbm-bench.XXXXXX)
+NONCE=$(date +%s)-$$
+
+cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror \
+    -o "$BUILD/bench/sink" "$SRCDIR/bench/sink.c" || die "cannot build the sink"
+
+say "hbmgw bench, $(date -u '+%Y-%m-%d %H:%M UTC')"
+say "machine: $(uname -srm); $(nproc) cores" \
+    "($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1));" \
+    "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo);" \
+    "load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+say "versions: hbmgwd $("$BUILD/hbmgwd" --version 2>&1 | head -n 1)," \
+    "$(redis-server --version | cut -d' ' -f1-3), wrk $(wrk -v 2>&1 |
+    sed -n 's/^wrk \([^ ]*\).*/\1/p')"
+say "load: wrk -t$THREADS -c$CONNS; inbound ${DURATION}s, messages and" \
+    "Kannel ${MSG_DURATION}s each; redis appendonly $AOF"
+
+mkdir -p "$TMP/redis"
+for _ in 1 2 3 4 5; do
+	REDIS_PORT=$(free_port) || die "no free port"
+	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$TMP/redis" \
+	    --save '' --appendonly "$AOF" --appendfsync everysec \
+	    --auto-aof-rewrite-percentage 0 \
+	    --logfile "$TMP/redis/log" --slowlog-log-slower-than 1000 \
+	    --slowlog-max-len 1024 &
+	REDIS_PID=$!
+	PIDS+=("$REDIS_PID")
+	wait_for 5 rcli PING && break
+	kill -KILL "$REDIS_PID" 2>/dev/null
+	REDIS_PID=""
+done
+[ -n "$REDIS_PID" ] || die "redis-server did not start: $(cat "$TMP/redis/log")"
+
+"$BUILD/bench/sink" -f "$TMP/sink.port" -t $((TIMEOUT + 60)) 2> "$TMP/sink.log" &
+SINK_PID=$!
+PIDS+=("$SINK_PID")
+wait_for 5 test -s "$TMP/sink.port" || die "the sink did not start"
+SINK_PORT=$(cat "$TMP/sink.port")
+
+ADMIN_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+CHANNEL_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+head -c 32 /dev/urandom > "$TMP/key"
+chmod 600 "$TMP/key"
+fill "$SRCDIR/bench/hbmgw.conf.in" "REDIS_URL=tcp://127.0.0.1:$REDIS_PORT" \
+    "KEY_FILE=$TMP/key" "SINK_PORT=$SINK_PORT" \
+    "ADMIN_SHA256=$(printf %s "$ADMIN_TOKEN" | sha256sum | cut -d' ' -f1)" \
+    "CHANNEL_SHA256=$(printf %s "$CHANNEL_TOKEN" | sha256sum | cut -d' ' -f1)" \
+    > "$TMP/hbmgw.conf"
+
+# ------------------------------------------------------ 1. raw Redis
+
+say ""
+say "== Redis baseline (redis-benchmark -c$CONNS, same redis-server)"
+baseline "before"
+BASE1=$BASE_CASE
+SHA_US=$(lua_sha_cost)
+[ -n "$SHA_US" ] && say "  one SHA-256 in Redis Lua (108 bytes, as for each audit" \
+    "entry): $SHA_US usec; a case appends 2 entries"
+wrk_run 3 "http://127.0.0.1:$SINK_PORT/send" sink ""
+SINK_OK=$(( $(kv "$WRK" requests) - $(kv "$WRK" non2xx) ))
+say "  the sink alone (wrk POST, 3 s):" \
+    "$(calc "int($SINK_OK / $(kv "$WRK" duration_s))") requests/s"
+
+# ------------------------------------------ 2. inbound SMS -> cases -> SMS
+
+: > "$TMP/hbmgwd.log"
+"$BUILD/hbmgwd" -c "$TMP/hbmgw.conf" 2>> "$TMP/hbmgwd.log" &
+GW_PID=$!
+PIDS+=("$GW_PID")
+wait_for 10 grep -q 'http: listening on' "$TMP/hbmgwd.log" ||
+    die "hbmgwd did not start: $(cat "$TMP/hbmgwd.log")"
+HBM_URL="http://127.0.0.1:$(sed -n 's/.*http: listening on .*:\([0-9]*\)$/\1/p' \
+    "$TMP/hbmgwd.log" | tail -n 1)"
+wait_for 10 curl -sf "$HBM_URL/readyz" || die "hbmgwd is not ready"
+sleep 1
+
+say ""
+say "== 1. inbound SMS -> case -> replies (POST /v1/inbound/sms, ${DURATION}s)"
+MEM0=$(rinfo memory used_memory)
+SINK0=$(sink_count)
+rcli CONFIG RESETSTAT > /dev/null
+rcli SLOWLOG RESET > /dev/null
+cpu_start
+perf_sample "$GW_PID" 5 hbmgwd-accept
+T0=$(now_ms)
+wrk_run "$DURATION" "$HBM_URL/v1/inbound/sms" inbound "$CHANNEL_TOKEN"
+ACCEPTED=$(metric 'hbmgw_inbound_total{source="http",status="accepted"}')
+WRK_OK=$(( $(kv "$WRK" requests) - $(kv "$WRK" non2xx) ))
+WRK_S=$(kv "$WRK" duration_s)
+say "  wrk: $(kv "$WRK" requests) requests, $(kv "$WRK" non2xx) not 2xx," \
+    "$(kv "$WRK" errors) socket errors; latency p50 $(kv "$WRK" p50_ms) ms," \
+    "p99 $(kv "$WRK" p99_ms) ms"
+say "  accepted: $ACCEPTED (hbmgwd counter; wrk saw $WRK_OK 2xx)" \
+    "= $(calc "$WRK_OK / $WRK_S")/s"
+cpu_report
+perf_report hbmgwd-accept
+say "  -- draining (at most ${DRAIN_MAX}s)"
+cpu_start
+perf_sample "$REDIS_PID" 5 redis-drain
+perf_sample "$GW_PID" 5 hbmgwd-drain
+EXPECT=$((2 * ACCEPTED))
+T_CASES=""
+T_DONE=""
+DEADLINE=$(( $(now_ms) + DRAIN_MAX * 1000 ))
+while [ "$(now_ms)" -lt "$DEADLINE" ]; do
+	CASES=$(rcli ZCARD '{hbm}:cases')
+	SENT=$(( $(sink_count) - SINK0 ))
+	if [ -z "$T_CASES" ] && [ "$CASES" -ge "$ACCEPTED" ]; then
+		T_CASES=$(now_ms)
+	fi
+	if [ -n "$T_CASES" ] && [ "$SENT" -ge "$EXPECT" ]; then
+		T_DONE=$(now_ms)
+		break
+	fi
+	sleep 0.2
+done
+CASES=$(rcli ZCARD '{hbm}:cases')
+SENT=$(( $(sink_count) - SINK0 ))
+cpu_report
+perf_report redis-drain
+perf_report hbmgwd-drain
+E2E_S=""
+if [ -n "$T_DONE" ]; then
+	E2E_S=$(calc "($T_DONE - $T0) / 1000")
+	E2E=$(calc "int($CASES * 1000 / ($T_DONE - $T0))")
+	say "  cases made: $CASES in $(calc "($T_CASES - $T0) / 1000") s" \
+	    "= $(calc "int($CASES * 1000 / ($T_CASES - $T0))") cases/s"
+	say "  end to end: $CASES cases and $SENT SMS delivered in $E2E_S s" \
+	    "= $E2E cases/s ($(calc "int($SENT * 1000 / ($T_DONE - $T0))") SMS/s)"
+else
+	E2E=$(calc "int($CASES * 1000 / ($(now_ms) - $T0))")
+	say "  NOT DRAINED after ${DRAIN_MAX}s: $CASES of $ACCEPTED cases," \
+	    "$SENT of $EXPECT SMS; so far $E2E cases/s"
+	say "  inbox pending: $(rcli XINFO GROUPS '{hbm}:inbox' |
+	    sed -n '/^pending$/{n;p}'), outbox length:" \
+	    "$(rcli XLEN '{hbm}:outbox:sink')"
+fi
+redis_commands "$CASES" case
+MEM1=$(rinfo memory used_memory)
+MEM_CASE=$(calc "int(($MEM1 - $MEM0) / ($CASES > 0 ? $CASES : 1))")
+HWM=$(awk '/^VmHWM/ { print $2 }' "/proc/$GW_PID/status")
+RSS=$(awk '/^VmRSS/ { print $2 }' "/proc/$GW_PID/status")
+say "  hbmgwd memory: VmHWM $HWM kB, VmRSS $RSS kB"
+say "  redis memory: $(calc "($MEM1 - $MEM0) / 1048576") MiB for $CASES" \
+    "cases = $MEM_CASE bytes per case (used_memory $MEM1)"
+DUPS=$(metric 'hbmgw_inbound_total{source="http",status="duplicate"}')
+FAILED=$(metric 'hbmgw_outbound_total{channel="sink",status="failed"}')
+RETRIED=$(metric 'hbmgw_outbound_total{channel="sink",status="retried"}')
+say "  duplicates $DUPS, send retries $RETRIED, failed $FAILED;" \
+    "sink got $SENT of $EXPECT (replies + notifications)"
+
+# ------------------------------------------------ 3. POST /v1/messages
+
+say ""
+say "== 2. POST /v1/messages -> sent (${MSG_DURATION}s)"
+M0=$(metric 'hbmgw_http_requests_total{route="/v1/messages",method="POST",status="202"}')
+SINK1=$(sink_count)
+rcli CONFIG RESETSTAT > /dev/null
+cpu_start
+T0=$(now_ms)
+wrk_run "$MSG_DURATION" "$HBM_URL/v1/messages" messages "$ADMIN_TOKEN"
+MSG_OK=$(( $(kv "$WRK" requests) - $(kv "$WRK" non2xx) ))
+MSG_RATE=$(calc "int($MSG_OK / $(kv "$WRK" duration_s))")
+M1=$(metric 'hbmgw_http_requests_total{route="/v1/messages",method="POST",status="202"}')
+MSG_ACC=$((M1 - M0))
+say "  wrk: $(kv "$WRK" requests) requests, $(kv "$WRK" non2xx) not 2xx," \
+    "$(kv "$WRK" errors) socket errors; latency p50 $(kv "$WRK" p50_ms) ms," \
+    "p99 $(kv "$WRK" p99_ms) ms"
+say "  accepted: $MSG_ACC (202) = $MSG_RATE/s"
+cpu_report
+cpu_start
+T_MSG=""
+DEADLINE=$(( $(now_ms) + DRAIN_MAX * 1000 ))
+while [ "$(now_ms)" -lt "$DEADLINE" ]; do
+	if [ $(( $(sink_count) - SINK1 )) -ge "$MSG_ACC" ]; then
+		T_MSG=$(now_ms)
+		break
+	fi
+	sleep 0.2
+done
+MSG_SENT=$(( $(sink_count) - SINK1 ))
+if [ -n "$T_MSG" ]; then
+	MSG_E2E=$(calc "int($MSG_SENT * 1000 / ($T_MSG - $T0))")
+	say "  sent: $MSG_SENT in $(calc "($T_MSG - $T0) / 1000") s" \
+	    "= $MSG_E2E/s end to end"
+else
+	MSG_E2E=$(calc "int($MSG_SENT * 1000 / ($(now_ms) - $T0))")
+	say "  NOT DRAINED after ${DRAIN_MAX}s: $MSG_SENT of $MSG_ACC sent," \
+	    "so far $MSG_E2E/s"
+fi
+say "  (drain phase)"
+cpu_report
+redis_commands "$MSG_SENT" message
+HWM=$(awk '/^VmHWM/ { print $2 }' "/proc/$GW_PID/status")
+RSS=$(awk '/^VmRSS/ { print $2 }' "/proc/$GW_PID/status")
+say "  hbmgwd memory after both runs: VmHWM $HWM kB, VmRSS $RSS kB"
+kill -TERM "$GW_PID"
+for i in $(seq 1 100); do alive "$GW_PID" || break; sleep 0.1; done
+
+# ------------------------------------------------------------ 4. Kannel
+
+say ""
+say "== 3. Kannel under the same load (sendsms -> bearerbox -> fake SMSC)"
+K_RATE=""
+K_E2E=""
+K_WHY=""
+if [ "$KANNEL" != 1 ]; then
+	K_WHY="skipped (HBM_BENCH_KANNEL=$KANNEL)"
+elif [ ! -x "$BEARERBOX" ] || [ ! -x "$SMSBOX" ]; then
+	K_WHY="bearerbox or smsbox missing (Debian package kannel)"
+elif [ ! -x "$FAKESMSC" ]; then
+	K_WHY="$FAKESMSC missing (Debian package kannel-extras)"
+fi
+if [ -z "$K_WHY" ]; then
+	KDIR=$TMP/kannel
+	mkdir -p "$KDIR/spool"
+	K_ADMIN=$(free_port)
+	K_BOX=$(free_port)
+	K_SMSC=$(free_port)
+	K_SEND=$(free_port)
+	K_PASS=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	fill "$SRCDIR/bench/kannel.conf.in" "ADMIN_PORT=$K_ADMIN" \
+	    "ADMIN_PASSWORD=$K_PASS" "SMSBOX_PORT=$K_BOX" "SMSC_PORT=$K_SMSC" \
+	    "SENDSMS_PORT=$K_SEND" "DIR=$KDIR" "USER=bench" \
+	    "PASSWORD=$K_PASS" > "$KDIR/kannel.conf"
+	kstatus() {
+		curl -s --max-time 5 \
+		    "http://127.0.0.1:$K_ADMIN/status.txt?password=$K_PASS"
+	}
+	# "SMS: received R (q queued), sent S (q queued)": S.
+	ksent() {
+		kstatus | sed -n 's/^SMS: received .*, sent \([0-9]*\) .*/\1/p' |
+		    head -n 1
+	}
+	"$BEARERBOX" -v 2 "$KDIR/kannel.conf" > "$KDIR/bearerbox.out" 2>&1 &
+	PIDS+=($!)
+	K_BB=$!
+	if ! wait_for 10 kstatus; then
+		K_WHY="bearerbox did not start: $(tail -n 3 "$KDIR/bearerbox.out")"
+	fi
+fi
+if [ -z "$K_WHY" ]; then
+	"$SMSBOX" -v 2 "$KDIR/kannel.conf" > "$KDIR/smsbox.out" 2>&1 &
+	PIDS+=($!)
+	K_SB=$!
+	"$FAKESMSC" -H 127.0.0.1 -r "$K_SMSC" -i 0 -m 0 -v 4 "1234 1 text x" \
+	    > "$KDIR/fakesmsc.out" 2>&1 &
+	PIDS+=($!)
+	K_FS=$!
+	kready() {
+		kstatus | grep -q 'fake.*online' &&
+		    curl -s --max-time 2 "http://127.0.0.1:$K_SEND/" >/dev/null
+	}
+	if ! wait_for 15 kready; then
+		K_WHY="smsbox or fakesmsc did not come up: $(tail -n 2 \
+		    "$KDIR/smsbox.out" "$KDIR/fakesmsc.out" | tr '\n' ' ')"
+	fi
+fi
+if [ -z "$K_WHY" ]; then
+	KS0=$(ksent)
+	K_CPU0="$(ticks "$K_BB") $(ticks "$K_SB") $(ticks "$K_FS")"
+	T0=$(now_ms)
+	wrk_run "$MSG_DURATION" "http://127.0.0.1:$K_SEND/cgi-bin/sendsms" \
+	    kannel "" bench "$K_PASS"
+	K_OK=$(( $(kv "$WRK" requests) - $(kv "$WRK" non2xx) ))
+	K_RATE=$(calc "int($K_OK / $(kv "$WRK" duration_s))")
+	say "  wrk: $(kv "$WRK" requests) requests, $(kv "$WRK" non2xx) not 2xx," \
+	    "$(kv "$WRK" errors) socket errors; latency p50 $(kv "$WRK" p50_ms)" \
+	    "ms, p99 $(kv "$WRK" p99_ms) ms"
+	say "  accepted: $K_OK (202 \"Accepted for delivery\") = $K_RATE/s"
+	T_K=""
+	DEADLINE=$(( $(now_ms) + DRAIN_MAX * 1000 ))
+	while [ "$(now_ms)" -lt "$DEADLINE" ]; do
+		KS=$(ksent)
+		if [ -n "$KS" ] && [ $((KS - KS0)) -ge "$K_OK" ]; then
+			T_K=$(now_ms)
+			break
+		fi
+		sleep 0.1
+	done
+	KS=$(ksent)
+	KS=$(( ${KS:-0} - KS0 ))
+	if [ -n "$T_K" ]; then
+		K_E2E=$(calc "int($KS * 1000 / ($T_K - $T0))")
+		say "  sent to the fake SMSC: $KS in $(calc "($T_K - $T0) / 1000")" \
+		    "s = $K_E2E/s end to end"
+	else
+		K_E2E=$(calc "int($KS * 1000 / ($(now_ms) - $T0))")
+		say "  NOT DRAINED after ${DRAIN_MAX}s: $KS of $K_OK sent," \
+		    "so far $K_E2E/s"
+	fi
+	read -r k_bb k_sb k_fs <<< "$K_CPU0"
+	hz=$(getconf CLK_TCK)
+	wall=$(( $(now_ms) - T0 ))
+	say "  CPU ($(calc "$wall / 1000") s, % of one core): bearerbox" \
+	    "$(calc "($(ticks "$K_BB") - $k_bb) * 100000 / $hz / $wall")%," \
+	    "smsbox $(calc "($(ticks "$K_SB") - $k_sb) * 100000 / $hz / $wall")%," \
+	    "fakesmsc $(calc "($(ticks "$K_FS") - $k_fs) * 100000 / $hz / $wall")%"
+	say "  bearerbox VmHWM $(awk '/^VmHWM/ { print $2 }' \
+	    "/proc/$K_BB/status") kB, smsbox VmHWM $(awk '/^VmHWM/ { print $2 }' \
+	    "/proc/$K_SB/status") kB"
+else
+	say "  Kannel not measured: $K_WHY"
+fi
+
+# ------------------------------------------------- 5. raw Redis again
+
+say ""
+say "== Redis baseline again"
+baseline "after"
+BASE2=$BASE_CASE
+BASE=$(calc "int(($BASE1 + $BASE2) / 2)")
+
+# ------------------------------------------------------------ summary
+
+say ""
+say "== Summary ($(date -u '+%Y-%m-%d %H:%M UTC'), load average" \
+    "$(cut -d' ' -f1-3 /proc/loadavg))"
+RATIO=$(calc "${E2E:-0} / ($BASE > 0 ? $BASE : 1)")
+say "  raw Redis, one case's writes per EVAL: $BASE cases/s" \
+    "(before $BASE1, after $BASE2)"
+say "  inbound accepted: $(calc "int($WRK_OK / $WRK_S)")/s;" \
+    "end to end: ${E2E:-0} cases/s = $(calc "$RATIO * 100")% of raw Redis"
+status_line "$(calc "${E2E:-0} >= $TARGET_CASES && ${E2E_S:-0} > 0")" \
+    ">= $TARGET_CASES cases/s end to end: ${E2E:-0}"
+status_line "$(calc "$RATIO >= $TARGET_RATIO && ${E2E_S:-0} > 0")" \
+    ">= $(calc "$TARGET_RATIO * 100")% of raw Redis: $(calc "$RATIO * 100")%"
+status_line "$(calc "$HWM <= $TARGET_RSS_KB")" \
+    "hbmgwd RSS <= $((TARGET_RSS_KB / 1024)) MB: VmHWM $HWM kB"
+status_line "$(calc "$SENT == $EXPECT && $CASES == $ACCEPTED")" \
+    "every message delivered: $SENT of $EXPECT SMS, $CASES of $ACCEPTED cases"
+say "  redis memory per case: $MEM_CASE bytes"
+say "  /v1/messages: accepted $MSG_RATE/s, sent ${MSG_E2E:-0}/s end to end"
+if [ -n "$K_RATE" ]; then
+	say "  Kannel sendsms: accepted $K_RATE/s, sent ${K_E2E:-0}/s end to end"
+	say "  hbmgwd / Kannel: accepted $(calc "$MSG_RATE / ($K_RATE > 0 ? \
+	    $K_RATE : 1)"), sent $(calc "${MSG_E2E:-0} / (${K_E2E:-0} > 0 ? \
+	    ${K_E2E:-0} : 1)")"
+else
+	say "  Kannel: not measured: $K_WHY"
+fi
+say "  (this report: $RESULTS)"

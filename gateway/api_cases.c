@@ -1,0 +1,599 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * GET /v1/cases and GET /v1/cases/{code}: cases as the coordinator and the
+ * agencies see them. An admin token sees every case; an agency token (its
+ * SHA-256 is the agency's token_sha256) sees only the cases assigned to the
+ * agency now, and any other case is "no such case", exactly as a code that
+ * does not exist or has a wrong check digit; a {code} that is not a code at
+ * all is 400. The migrant's number is shown masked to the admin, and in
+ * clear only to the agency that acknowledged the case, with consent.
+ *
+ * A list is newest first. Its "next" cursor ("<created_ms>:<code>", opaque
+ * to clients) is where the page ended. One list looks at no more than
+ * API_CASES_SCAN entries of {hbm}:cases, so a filtered page may be short,
+ * even empty, and still have a "next"; "next" is null only at the end.
+ * Times are ISO 8601 UTC strings with milliseconds, or null.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "config/cfg.h"
+#include "gateway/api.h"
+#include "gateway/crypto.h"
+#include "gateway/gw.h"
+#include "gateway/log.h"
+#include "gateway/store.h"
+#include "gateway/xmalloc.h"
+#include "handlers/code.h"
+#include "handlers/phone.h"
+
+#define API_CASES_LIMIT 20	  /* cases on a page by default */
+#define API_CASES_LIMIT_MAX 100	  /* the largest limit= */
+#define API_CASES_BATCH 100	  /* {hbm}:cases entries read at a time */
+#define API_CASES_SCAN 2000	  /* {hbm}:cases entries one list looks at */
+#define API_CASES_HIST_LAST "999" /* history entries shown: the first 1000 */
+#define API_CASES_KEY_MAX 128
+#define API_CASES_TIME_MAX 32	/* "2025-03-01T09:30:00.250Z" and NUL */
+#define API_CASES_CURSOR_MAX 40 /* "<ms>:<code>" and NUL */
+#define API_CASES_MS_DIGITS 15	/* digits of a cursor's created_ms */
+
+/* Who asks: the admin, or one agency. */
+struct api_caller {
+	int admin;			 /* 1 for an admin token */
+	const struct cfg_agency *agency; /* borrowed from the held config */
+};
+
+/* A place in {hbm}:cases, newest first: (created_ms, code) descending. */
+struct api_cases_pos {
+	int set;      /* 0: before the newest case */
+	long long ms; /* created_ms, the score */
+	char code[CODE_LEN + 1];
+};
+
+/* What GET /v1/cases asks for. */
+struct api_cases_query {
+	const char *status;	    /* borrowed; NULL for every status */
+	size_t limit;		    /* 1 to API_CASES_LIMIT_MAX */
+	struct api_cases_pos after; /* the cursor: list what comes after */
+};
+
+/* How far one list request has got. */
+struct api_cases_scan {
+	struct api_cases_pos pos;  /* the last entry looked at */
+	struct api_cases_pos last; /* the last case put on the page */
+	size_t looked;		   /* entries looked at, skipped ones too */
+	size_t moves;		   /* times pos moved on */
+	int more;		   /* a case for the next page was seen */
+	int end;		   /* {hbm}:cases has nothing after pos */
+};
+
+/* Decide who the bearer token belongs to; 401 and -1 when nobody. */
+static int
+api_cases_caller(const struct http_request *req, const struct cfg *cfg,
+    struct api_caller *who, struct http_response *resp)
+{
+	const char *h = http_header(req, "Authorization");
+	const struct cfg_agency *ag;
+	char hex[CRYPTO_SHA256_HEX];
+	size_t i;
+
+	memset(who, 0, sizeof(*who));
+	if (api_bearer_ok(req, &cfg->tokens.admin)) {
+		who->admin = 1;
+		return 0;
+	}
+	if (h != NULL && strncasecmp(h, "Bearer ", 7) == 0 && h[7] != '\0') {
+		crypto_sha256_hex(h + 7, strlen(h + 7), hex);
+		/* Every agency's hash is compared, each in constant time. */
+		for (i = 0; i < cfg->nagencies; i++) {
+			ag = &cfg->agencies[i];
+			if (ag->token_sha256[0] != '\0' &&
+			    crypto_equal(
+				hex, ag->token_sha256, CRYPTO_SHA256_HEX - 1) &&
+			    who->agency == NULL)
+				who->agency = ag;
+		}
+	}
+	if (who->agency == NULL) {
+		http_reply_error(resp, 401, "missing or wrong token");
+		return -1;
+	}
+	return 0;
+}
+
+/* Answer a failed read: 503 when Redis is unreachable, else 500. */
+static void
+api_cases_failed(struct http_response *resp, char *cause)
+{
+	log_warnx("cases: %s", cause);
+	free(cause);
+	if (store_connected(gw_store()))
+		http_reply_error(resp, 500, "store error");
+	else
+		http_reply_error(resp, 503, "store unavailable, retry later");
+}
+
+/* The one answer for a case this caller may not see, or that is not. */
+static void
+api_cases_missing(struct http_response *resp)
+{
+	http_reply_error(resp, 404, "no such case");
+}
+
+/* Run ARGV; the reply must be an array of strings, else NULL and *cause. */
+static struct store_reply *
+api_cases_cmd(int argc, const char **argv, char **cause)
+{
+	struct store_reply *r;
+	size_t i;
+
+	if ((r = store_command(gw_store(), argc, argv, NULL, cause)) == NULL)
+		return NULL;
+	for (i = 0; r->type == STORE_ARRAY && i < r->elements; i++)
+		if (r->element[i]->type != STORE_STRING)
+			break;
+	if (r->type != STORE_ARRAY || i < r->elements) {
+		xasprintf(cause, "%s: %s", argv[0],
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+		store_reply_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* HGETALL the case CODE; NULL and *cause when Redis failed. */
+static struct store_reply *
+api_cases_load(const char *code, char **cause)
+{
+	char key[API_CASES_KEY_MAX];
+	const char *argv[] = { "HGETALL", key };
+
+	snprintf(key, sizeof(key), "{hbm}:case:%s", code);
+	return api_cases_cmd(2, argv, cause);
+}
+
+/* The value of FIELD in an HGETALL reply, "" when missing. */
+static const char *
+api_cases_hv(const struct store_reply *r, const char *field)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < r->elements; i += 2)
+		if (strcmp(r->element[i]->str, field) == 0)
+			return r->element[i + 1]->str;
+	return "";
+}
+
+/* 1 when the case CS exists and WHO may see it. */
+static int
+api_cases_visible(const struct api_caller *who, const struct store_reply *cs)
+{
+	if (cs->elements == 0)
+		return 0;
+	return who->admin ||
+	    strcmp(api_cases_hv(cs, "agency"), who->agency->id) == 0;
+}
+
+/* Set KEY to the string VALUE; null when VALUE is not UTF-8. */
+static void
+api_cases_str(json_t *o, const char *key, const char *value)
+{
+	json_t *v = json_string(value);
+
+	json_object_set_new(o, key, v != NULL ? v : json_null());
+}
+
+/* Set KEY to VALUE, or null when VALUE is "". */
+static void
+api_cases_str_or_null(json_t *o, const char *key, const char *value)
+{
+	if (*value == '\0')
+		json_object_set_new(o, key, json_null());
+	else
+		api_cases_str(o, key, value);
+}
+
+/* MS since the epoch as ISO 8601 UTC with milliseconds. */
+static void
+api_cases_time(long long ms, char out[API_CASES_TIME_MAX])
+{
+	char buf[24]; /* "2025-03-01T09:30:00" */
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		buf[0] = '\0';
+	snprintf(
+	    out, API_CASES_TIME_MAX, "%s.%03uZ", buf, (unsigned)(ms % 1000));
+}
+
+/* Set KEY to the time in the _ms field FIELD of CS, or null when unset. */
+static void
+api_cases_when(
+    json_t *o, const char *key, const struct store_reply *cs, const char *field)
+{
+	const char *v = api_cases_hv(cs, field);
+	char when[API_CASES_TIME_MAX], *end;
+	long long ms = strtoll(v, &end, 10);
+
+	if (*v == '\0' || *end != '\0' || ms <= 0) {
+		json_object_set_new(o, key, json_null());
+		return;
+	}
+	api_cases_time(ms, when);
+	api_cases_str(o, key, when);
+}
+
+/* The case CODE as a list shows it. */
+static json_t *
+api_cases_summary(const char *code, const struct store_reply *cs)
+{
+	char shown[CODE_LEN + 2];
+	json_t *o = json_object();
+
+	code_format(code, shown);
+	api_cases_str(o, "code", shown);
+	api_cases_str(o, "kind", api_cases_hv(cs, "kind"));
+	api_cases_str(o, "category", api_cases_hv(cs, "category"));
+	api_cases_str(o, "status", api_cases_hv(cs, "status"));
+	api_cases_str_or_null(o, "agency", api_cases_hv(cs, "agency"));
+	json_object_set_new(o, "priority",
+	    json_integer(strtoll(api_cases_hv(cs, "priority"), NULL, 10)));
+	api_cases_str_or_null(o, "region", api_cases_hv(cs, "region"));
+	json_object_set_new(o, "persons",
+	    json_integer(strtoll(api_cases_hv(cs, "persons"), NULL, 10)));
+	json_object_set_new(o, "escalated",
+	    json_boolean(strcmp(api_cases_hv(cs, "escalated"), "1") == 0));
+	api_cases_when(o, "created_at", cs, "created_ms");
+	api_cases_when(o, "updated_at", cs, "updated_ms");
+	return o;
+}
+
+/*
+ * The history list H as JSON; *ACKED is set to 1 when AGENCY (NULL for
+ * none) acknowledged the case at some point.
+ */
+static json_t *
+api_cases_history(const char *code, const struct store_reply *h,
+    const char *agency, int *acked)
+{
+	char when[API_CASES_TIME_MAX];
+	json_t *a = json_array(), *e, *o;
+	json_int_t t;
+	const char *who, *what, *note;
+	size_t i;
+
+	*acked = 0;
+	for (i = 0; i < h->elements; i++) {
+		e = json_loadb(h->element[i]->str, h->element[i]->len, 0, NULL);
+		if (json_unpack(e, "{s:I,s:s,s:s,s:s}", "t", &t, "who", &who,
+			"what", &what, "note", &note) == -1) {
+			log_warnx("cases: case %s: history entry %zu malformed",
+			    code, i);
+			json_decref(e);
+			continue;
+		}
+		o = json_object();
+		api_cases_time((long long)t, when);
+		api_cases_str(o, "at", when);
+		api_cases_str(o, "who", who);
+		api_cases_str(o, "what", what);
+		api_cases_str(o, "note", note);
+		json_array_append_new(a, o);
+		if (agency != NULL && strcmp(who, agency) == 0 &&
+		    strcmp(what, "acknowledged") == 0)
+			*acked = 1;
+		json_decref(e);
+	}
+	return a;
+}
+
+/*
+ * Add the migrant's number, when there is one and WHO may have it: masked
+ * for the admin; in clear for the agency that acknowledged the case and
+ * holds it still, and only with consent.
+ */
+static void
+api_cases_phone(json_t *o, const char *code, const struct store_reply *cs,
+    const struct api_caller *who, int acked)
+{
+	const char *sealed = api_cases_hv(cs, "phone");
+	const char *status = api_cases_hv(cs, "status");
+	char masked[PHONE_MAX], *plain = NULL, *cause = NULL;
+	size_t len;
+
+	if (*sealed == '\0')
+		return;
+	if (!who->admin &&
+	    (!acked || strcmp(api_cases_hv(cs, "consent"), "1") != 0 ||
+		(strcmp(status, "acknowledged") != 0 &&
+		    strcmp(status, "closed") != 0)))
+		return;
+	if (crypto_open(gw_key(), sealed, &plain, &len, &cause) == -1) {
+		log_warnx("cases: case %s: phone: %s", code, cause);
+		free(cause);
+		return;
+	}
+	if (who->admin) {
+		phone_mask(plain, masked);
+		api_cases_str(o, "phone", masked);
+	} else
+		api_cases_str(o, "phone", plain);
+	free(plain);
+}
+
+/* The case CODE in full, with its history H, as WHO may see it. */
+static json_t *
+api_cases_full(const struct api_caller *who, const char *code,
+    const struct store_reply *cs, const struct store_reply *h)
+{
+	json_t *o = api_cases_summary(code, cs);
+	int acked;
+
+	api_cases_str(o, "note", api_cases_hv(cs, "note"));
+	api_cases_when(o, "acked_at", cs, "acked_ms");
+	api_cases_when(o, "closed_at", cs, "closed_ms");
+	json_object_set_new(o, "history",
+	    api_cases_history(
+		code, h, who->admin ? NULL : who->agency->id, &acked));
+	api_cases_phone(o, code, cs, who, acked);
+	return o;
+}
+
+/* GET /v1/cases/{code}. */
+static void
+api_cases_get(const struct http_request *req, struct http_response *resp)
+{
+	const struct cfg *cfg = gw_cfg_get();
+	struct api_caller who;
+	struct store_reply *cs = NULL, *h = NULL;
+	char code[CODE_LEN + 1], key[API_CASES_KEY_MAX], *cause = NULL;
+	const char *argv[] = { "LRANGE", key, "0", API_CASES_HIST_LAST };
+
+	if (api_cases_caller(req, cfg, &who, resp) == -1)
+		goto done;
+	switch (code_parse(req->params[0], code)) {
+	case CODE_NONE:
+		http_reply_error(resp, 400, "not a case code");
+		goto done;
+	case CODE_BAD_CHECK:
+		/* Mistyped: as good as missing, and says nothing more. */
+		api_cases_missing(resp);
+		goto done;
+	case CODE_OK:
+		break;
+	}
+	if ((cs = api_cases_load(code, &cause)) == NULL) {
+		api_cases_failed(resp, cause);
+		goto done;
+	}
+	if (!api_cases_visible(&who, cs)) {
+		api_cases_missing(resp);
+		goto done;
+	}
+	snprintf(key, sizeof(key), "{hbm}:case:%s:hist", code);
+	if ((h = api_cases_cmd(4, argv, &cause)) == NULL) {
+		api_cases_failed(resp, cause);
+		goto done;
+	}
+	api_reply_json(resp, 200, api_cases_full(&who, code, cs, h));
+done:
+	store_reply_free(cs);
+	store_reply_free(h);
+	gw_cfg_put(cfg);
+}
+
+/* 1 when S is 1 to MAX ASCII digits. */
+static int
+api_cases_digits(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= max && strspn(s, "0123456789") == n;
+}
+
+/* Read "<ms>:<code>" into POS; -1 when it is not a cursor. */
+static int
+api_cases_cursor_parse(const char *s, struct api_cases_pos *pos)
+{
+	char ms[API_CASES_MS_DIGITS + 1];
+	const char *colon = strchr(s, ':');
+	size_t n;
+
+	if (colon == NULL || (n = (size_t)(colon - s)) > API_CASES_MS_DIGITS)
+		return -1;
+	memcpy(ms, s, n);
+	ms[n] = '\0';
+	if (!api_cases_digits(ms, API_CASES_MS_DIGITS) ||
+	    !code_check(colon + 1))
+		return -1;
+	pos->set = 1;
+	pos->ms = strtoll(ms, NULL, 10);
+	memcpy(pos->code, colon + 1, CODE_LEN + 1);
+	return 0;
+}
+
+/* Read status=, limit= and cursor=; 400 and -1 when one is bad. */
+static int
+api_cases_query_parse(const struct http_request *req, struct api_cases_query *q,
+    struct http_response *resp)
+{
+	static const char *const statuses[] = { "new", "notified",
+		"acknowledged", "closed" };
+	const char *status = http_query(req, "status");
+	const char *limit = http_query(req, "limit");
+	const char *cursor = http_query(req, "cursor");
+	size_t i;
+
+	memset(q, 0, sizeof(*q));
+	q->limit = API_CASES_LIMIT;
+	if (status != NULL) {
+		for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+			if (strcmp(status, statuses[i]) == 0)
+				q->status = statuses[i];
+		if (q->status == NULL) {
+			http_reply_error(resp, 400,
+			    "status: one of new, notified, acknowledged, "
+			    "closed");
+			return -1;
+		}
+	}
+	if (limit != NULL) {
+		if (!api_cases_digits(limit, 3) || atoi(limit) < 1 ||
+		    atoi(limit) > API_CASES_LIMIT_MAX) {
+			http_reply_error(
+			    resp, 400, "limit: 1 to %d", API_CASES_LIMIT_MAX);
+			return -1;
+		}
+		q->limit = (size_t)atoi(limit);
+	}
+	if (cursor != NULL && api_cases_cursor_parse(cursor, &q->after) == -1) {
+		http_reply_error(resp, 400, "cursor: not one this server gave");
+		return -1;
+	}
+	return 0;
+}
+
+/* 1 when (MS, CODE) comes after POS, newest first. */
+static int
+api_cases_after(const struct api_cases_pos *pos, long long ms, const char *code)
+{
+	if (!pos->set)
+		return 1;
+	return ms < pos->ms || (ms == pos->ms && strcmp(code, pos->code) < 0);
+}
+
+/*
+ * Look at the (code, score) pairs of one batch R in order, adding to PAGE
+ * the cases that match. Returns how many pairs it looked at (fewer than all
+ * when the page is done or the scan budget spent), or -1 with *cause.
+ */
+static long
+api_cases_batch(const struct api_caller *who, const struct api_cases_query *q,
+    const struct store_reply *r, json_t *page, struct api_cases_scan *sc,
+    char **cause)
+{
+	struct store_reply *cs;
+	const char *code;
+	long long ms;
+	size_t i;
+	int match;
+
+	for (i = 0; i + 1 < r->elements; i += 2) {
+		if (sc->more || sc->looked == API_CASES_SCAN)
+			break;
+		sc->looked++;
+		code = r->element[i]->str;
+		ms = (long long)strtod(r->element[i + 1]->str, NULL);
+		if (!api_cases_after(&sc->pos, ms, code) || !code_check(code))
+			continue;
+		sc->pos.set = 1;
+		sc->pos.ms = ms;
+		memcpy(sc->pos.code, code, CODE_LEN + 1);
+		sc->moves++;
+		if ((cs = api_cases_load(code, cause)) == NULL)
+			return -1;
+		match = api_cases_visible(who, cs) &&
+		    (q->status == NULL ||
+			strcmp(api_cases_hv(cs, "status"), q->status) == 0);
+		if (match && json_array_size(page) == q->limit)
+			sc->more = 1;
+		else if (match) {
+			json_array_append_new(
+			    page, api_cases_summary(code, cs));
+			sc->last = sc->pos;
+		}
+		store_reply_free(cs);
+	}
+	return (long)(i / 2);
+}
+
+/* Fill PAGE from {hbm}:cases, newest first; -1 with *cause. */
+static int
+api_cases_scan(const struct api_caller *who, const struct api_cases_query *q,
+    json_t *page, struct api_cases_scan *sc, char **cause)
+{
+	char max[32], off[32], count[16];
+	const char *argv[] = { "ZREVRANGEBYSCORE", "{hbm}:cases", max, "-inf",
+		"WITHSCORES", "LIMIT", off, count };
+	struct store_reply *r;
+	long long offset = 0;
+	long n, seen;
+	size_t moves;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->pos = q->after;
+	snprintf(count, sizeof(count), "%d", API_CASES_BATCH);
+	while (!sc->end && !sc->more && sc->looked < API_CASES_SCAN) {
+		/* From the score reached, so that new cases shift nothing. */
+		if (sc->pos.set)
+			snprintf(max, sizeof(max), "%lld", sc->pos.ms);
+		else
+			snprintf(max, sizeof(max), "+inf");
+		snprintf(off, sizeof(off), "%lld", offset);
+		if ((r = api_cases_cmd(8, argv, cause)) == NULL)
+			return -1;
+		moves = sc->moves;
+		n = (long)(r->elements / 2);
+		seen = api_cases_batch(who, q, r, page, sc, cause);
+		store_reply_free(r);
+		if (seen == -1)
+			return -1;
+		if (seen == n && n < API_CASES_BATCH)
+			sc->end = 1;
+		/* Ties at one score that were all seen before: read on. */
+		if (sc->moves == moves)
+			offset += API_CASES_BATCH;
+		else
+			offset = 0;
+	}
+	return 0;
+}
+
+/* GET /v1/cases?status=&limit=&cursor=. */
+static void
+api_cases_list(const struct http_request *req, struct http_response *resp)
+{
+	const struct cfg *cfg = gw_cfg_get();
+	struct api_caller who;
+	struct api_cases_query q;
+	struct api_cases_scan sc;
+	const struct api_cases_pos *next = NULL;
+	char cursor[API_CASES_CURSOR_MAX], *cause = NULL;
+	json_t *page = NULL;
+
+	if (api_cases_caller(req, cfg, &who, resp) == -1 ||
+	    api_cases_query_parse(req, &q, resp) == -1)
+		goto done;
+	page = json_array();
+	if (api_cases_scan(&who, &q, page, &sc, &cause) == -1) {
+		api_cases_failed(resp, cause);
+		goto done;
+	}
+	if (sc.more)
+		next = &sc.last;
+	else if (!sc.end && sc.pos.set)
+		next = &sc.pos;
+	if (next != NULL)
+		snprintf(
+		    cursor, sizeof(cursor), "%lld:%s", next->ms, next->code);
+	api_reply_json(resp, 200,
+	    json_pack("{s:O,s:o}", "cases", page, "next",
+		next != NULL ? json_string(cursor) : json_null()));
+done:
+	json_decref(page);
+	gw_cfg_put(cfg);
+}
+
+const struct http_route api_cases_routes[] = {
+	{ "GET", "/v1/cases", HTTP_BODY_NONE, api_cases_list },
+	{ "GET", "/v1/cases/{code}", HTTP_BODY_NONE, api_cases_get },
+};
+const size_t api_cases_nroutes =
+    sizeof(api_cases_routes) / sizeof(api_cases_routes[0]);

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * POST /v1/messages, GET /v1/messages/{id} and GET /v1/messages?to=: send
+ * an SMS and follow it (admin token). A message is shown as
+ * {"id","status","channel","kind","attempts","created_at","updated_at",
+ * "to","text"} and "error" after a failed attempt; "to" is masked
+ * ("+25670****001") and times are ISO 8601 UTC strings with milliseconds
+ * ("2025-03-01T09:30:00.250Z").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "config/cfg.h"
+#include "gateway/api.h"
+#include "gateway/crypto.h"
+#include "gateway/gw.h"
+#include "gateway/log.h"
+#include "gateway/outbox.h"
+#include "gateway/store.h"
+#include "handlers/phone.h"
+
+#define API_TIME_MAX 32 /* "2025-03-01T09:30:00.250Z" and NUL */
+
+/* MS since the epoch as ISO 8601 UTC with milliseconds. */
+static void
+api_messages_time(long long ms, char out[API_TIME_MAX])
+{
+	char buf[24]; /* "2025-03-01T09:30:00" */
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		buf[0] = '\0';
+	snprintf(out, API_TIME_MAX, "%s.%03uZ", buf, (unsigned)(ms % 1000));
+}
+
+/* Set KEY to the string VALUE, left out when VALUE is not UTF-8. */
+static void
+api_messages_set(json_t *o, const char *key, const char *value)
+{
+	json_t *v;
+
+	if ((v = json_string(value)) != NULL)
+		json_object_set_new(o, key, v);
+}
+
+/* A message as the API shows it. */
+static json_t *
+api_messages_json(const struct outbox_msg *m)
+{
+	char masked[PHONE_MAX], when[API_TIME_MAX], *to = NULL, *cause = NULL;
+	size_t len;
+	json_t *o;
+
+	if (crypto_open(gw_key(), m->to_sealed, &to, &len, &cause) == -1) {
+		log_warnx("messages: %s: %s", m->id, cause);
+		free(cause);
+	}
+	phone_mask(to != NULL ? to : "", masked);
+	free(to);
+	o = json_object();
+	api_messages_set(o, "id", m->id);
+	api_messages_set(o, "status", m->status);
+	api_messages_set(o, "channel", m->channel);
+	api_messages_set(o, "kind", m->kind);
+	json_object_set_new(o, "attempts", json_integer(m->attempts));
+	api_messages_time(m->created_ms, when);
+	api_messages_set(o, "created_at", when);
+	api_messages_time(m->updated_ms, when);
+	api_messages_set(o, "updated_at", when);
+	if (m->error[0] != '\0')
+		api_messages_set(o, "error", m->error);
+	api_messages_set(o, "to", masked);
+	api_messages_set(o, "text", m->text);
+	return o;
+}
+
+/*
+ * The string member NAME of O into *OUT (NULL when absent or null and not
+ * REQUIRED); else a 400 and -1.
+ */
+static int
+api_messages_string(const json_t *o, const char *name, int required,
+    const char **out, struct http_response *resp)
+{
+	const json_t *v = json_object_get(o, name);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v)) {
+		if (!required)
+			return 0;
+		http_reply_error(resp, 400, "missing \"%s\"", name);
+		return -1;
+	}
+	if (!json_is_string(v)) {
+		http_reply_error(resp, 400, "\"%s\" must be a string", name);
+		return -1;
+	}
+	*out = json_string_value(v);
+	return 0;
+}
+
+/* Check the text of a new message; else a 400 and -1. */
+static int
+api_messages_text_ok(const json_t *o, struct http_response *resp)
+{
+	size_t len = json_string_length(json_object_get(o, "text"));
+
+	if (len == 0) {
+		http_reply_error(resp, 400, "\"text\" is empty");
+		return -1;
+	}
+	if (len > OUTBOX_TEXT_MAX) {
+		http_reply_error(resp, 400, "\"text\" is %zu bytes, over %d",
+		    len, OUTBOX_TEXT_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/* Validate and queue {"to","text","channel"?} from ROOT. */
+static void
+api_messages_send(
+    const json_t *root, const struct cfg *cfg, struct http_response *resp)
+{
+	const char *to, *text, *channel, *ch, *why;
+	char e164[PHONE_MAX], masked[PHONE_MAX], id[OUTBOX_ID_MAX];
+	char *cause = NULL;
+
+	if (api_messages_string(root, "to", 1, &to, resp) == -1 ||
+	    api_messages_string(root, "text", 1, &text, resp) == -1 ||
+	    api_messages_string(root, "channel", 0, &channel, resp) == -1 ||
+	    api_messages_text_ok(root, resp) == -1)
+		return;
+	if (phone_normalise(to, cfg->gateway.country_code, e164, &why) == -1) {
+		http_reply_error(resp, 400, "invalid number: %s", why);
+		return;
+	}
+	if ((ch = outbox_pick_channel(cfg, e164, channel)) == NULL) {
+		http_reply_error(resp, 400, "unknown channel \"%s\"", channel);
+		return;
+	}
+	if (outbox_enqueue(gw_store(), cfg, gw_key(), e164, text, ch, "api", id,
+		&cause) == -1) {
+		log_warnx("messages: queue: %s", cause);
+		http_reply_error(resp, 503, "%s", cause);
+		free(cause);
+		return;
+	}
+	phone_mask(e164, masked);
+	log_info("messages: %s: queued on %s to %s", id, ch, masked);
+	api_reply_json(resp, 202, json_pack("{s:s}", "id", id));
+}
+
+static void
+api_messages_post(const struct http_request *req, struct http_response *resp)
+{
+	const struct cfg *cfg;
+	json_error_t err;
+	json_t *root;
+
+	if (!api_require_admin(req, resp))
+		return;
+	root =
+	    json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &err);
+	if (root == NULL) {
+		http_reply_error(resp, 400, "malformed JSON: %s", err.text);
+		return;
+	}
+	if (!json_is_object(root)) {
+		http_reply_error(resp, 400, "the body must be a JSON object");
+		json_decref(root);
+		return;
+	}
+	cfg = gw_cfg_get();
+	api_messages_send(root, cfg, resp);
+	gw_cfg_put(cfg);
+	json_decref(root);
+}
+
+/* Answer a failed read: 503 when Redis is unreachable, else 500. */
+static void
+api_messages_failed(struct http_response *resp, char *cause)
+{
+	log_warnx("messages: %s", cause);
+	http_reply_error(
+	    resp, store_connected(gw_store()) ? 500 : 503, "%s", cause);
+	free(cause);
+}
+
+static void
+api_messages_get(const struct http_request *req, struct http_response *resp)
+{
+	const char *id = req->params[0];
+	struct outbox_msg m;
+	char *cause = NULL;
+	int rc = 0;
+
+	if (!api_require_admin(req, resp))
+		return;
+	if (!outbox_id_valid(id) ||
+	    (rc = outbox_get(gw_store(), id, &m, &cause)) == 0) {
+		http_reply_error(resp, 404, "no such message");
+		return;
+	}
+	if (rc == -1) {
+		api_messages_failed(resp, cause);
+		return;
+	}
+	api_reply_json(resp, 200, api_messages_json(&m));
+	outbox_msg_clear(&m);
+}
+
+static void
+api_messages_list(const struct http_request *req, struct http_response *resp)
+{
+	const char *to = http_query(req, "to"), *why;
+	char e164[PHONE_MAX], hash[CRYPTO_SHA256_HEX], *cause = NULL;
+	const struct cfg *cfg;
+	struct outbox_msg *msgs;
+	json_t *a;
+	size_t n, i;
+	int rc;
+
+	if (!api_require_admin(req, resp))
+		return;
+	if (to == NULL || *to == '\0') {
+		http_reply_error(
+		    resp, 400, "query argument \"to\" is required");
+		return;
+	}
+	cfg = gw_cfg_get();
+	rc = phone_normalise(to, cfg->gateway.country_code, e164, &why);
+	gw_cfg_put(cfg);
+	if (rc == -1) {
+		http_reply_error(resp, 400, "invalid number: %s", why);
+		return;
+	}
+	crypto_phone_hash(gw_key(), e164, hash);
+	if (outbox_list(gw_store(), hash, &msgs, &n, &cause) == -1) {
+		api_messages_failed(resp, cause);
+		return;
+	}
+	a = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, api_messages_json(&msgs[i]));
+	outbox_msgs_free(msgs, n);
+	api_reply_json(resp, 200, json_pack("{s:o}", "messages", a));
+}
+
+const struct http_route api_messages_routes[] = {
+	{ "POST", "/v1/messages", HTTP_BODY_JSON, api_messages_post },
+	{ "GET", "/v1/messages", HTTP_BODY_NONE, api_messages_list },
+	{ "GET", "/v1/messages/{id}", HTTP_BODY_NONE, api_messages_get },
+};
+const size_t api_messages_nroutes =
+    sizeof(api_messages_routes) / sizeof(api_messages_routes[0]);

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The inbox stream and its dispatcher threads.
+ *
+ * inbox_add() runs on whatever thread received the SMS (an HTTP worker, a
+ * modem thread) with that thread's Redis connection: one Lua script checks
+ * the deduplication key and appends the entry, so a message is either in
+ * the stream once or not at all. The dispatcher threads, started by
+ * inbox_start(), each own a Redis connection and a lexicon built from the
+ * configuration snapshot they hold; they read their own pending entries
+ * first (work a crash left unacknowledged), then new ones, and every few
+ * seconds claim entries another consumer has held too long (XAUTOCLAIM).
+ * An entry is acknowledged only after its case operation was applied, or
+ * found to have been applied before.
+ */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/cfg.h"
+#include "gateway/crypto.h"
+#include "gateway/gw.h"
+#include "gateway/inbox.h"
+#include "gateway/log.h"
+#include "gateway/metrics.h"
+#include "gateway/store.h"
+#include "gateway/xmalloc.h"
+#include "handlers/cases.h"
+#include "handlers/phone.h"
+#include "handlers/sms.h"
+
+#define INBOX_KEY "{hbm}:inbox"
+#define INBOX_GROUP "dispatch"
+#define INBOX_THREADS 2
+#define INBOX_DEDUP_SECONDS "86400"
+#define INBOX_CLAIM_IDLE_MS "30000"
+#define INBOX_CLAIM_EVERY_MS 5000
+#define INBOX_BATCH "32"
+
+/* KEYS[1] dedup key, KEYS[2] inbox; ARGV: ttl, then field/value pairs. */
+static struct store_script inbox_add_script = {
+	.name = "inbox_add",
+	.body = "local old = redis.call('GET', KEYS[1])\n"
+		"if old then return {old, 1} end\n"
+		"local f = {}\n"
+		"for i = 2, #ARGV do f[#f + 1] = ARGV[i] end\n"
+		"local id = redis.call('XADD', KEYS[2], '*', unpack(f))\n"
+		"redis.call('SET', KEYS[1], id, 'EX', ARGV[1])\n"
+		"return {id, 0}\n",
+};
+
+struct inbox_worker {
+	pthread_t thread;
+	int n; /* worker number, part of the consumer name */
+};
+
+static struct inbox_worker inbox_workers[INBOX_THREADS];
+static atomic_int inbox_stopping;
+static int inbox_running;
+
+int
+inbox_sender_parse(const char *raw, const char *country_code,
+    enum inbox_sender *kind, char out[17], const char **why)
+{
+	size_t len = strlen(raw), i, letters = 0, digits = 0;
+
+	if (phone_normalise(raw, country_code, out, why) == 0) {
+		*kind = INBOX_PHONE;
+		return 0;
+	}
+	for (i = 0; i < len; i++) {
+		if (isalpha((unsigned char)raw[i]))
+			letters++;
+		else if (isdigit((unsigned char)raw[i]))
+			digits++;
+		else if (raw[i] != ' ' && raw[i] != '-' && raw[i] != '.')
+			return -1;
+	}
+	if (letters == 0 && digits >= 3 && digits <= 6 && digits == len) {
+		*kind = INBOX_SHORT;
+		memcpy(out, raw, len + 1);
+		return 0;
+	}
+	/* GSM alphanumeric originators are at most 11 characters. */
+	if (letters > 0 && len <= 11) {
+		*kind = INBOX_ALNUM;
+		memcpy(out, raw, len + 1);
+		return 0;
+	}
+	*why = "not a phone number, short code or sender name";
+	return -1;
+}
+
+static const char *
+inbox_sender_name(enum inbox_sender s)
+{
+	return s == INBOX_PHONE ? "phone"
+	    : s == INBOX_SHORT	? "short"
+				: "alnum";
+}
+
+int
+inbox_add(struct store *st, const struct crypto_key *key,
+    const struct inbox_msg *m, char id[INBOX_ID_MAX], int *duplicate,
+    char **cause)
+{
+	char dedup[80], hex[CRYPTO_SHA256_HEX], hash[CRYPTO_SHA256_HEX];
+	char when[32], *idsrc, *sealed;
+	const char *argv[20];
+	struct store_reply *r;
+	struct timespec ts;
+	int argc = 0, rc = -1;
+
+	xasprintf(&idsrc, "%s\n%s", m->source, m->ext_id);
+	crypto_sha256_hex(idsrc, strlen(idsrc), hex);
+	free(idsrc);
+	snprintf(dedup, sizeof(dedup), "{hbm}:dedup:%.40s", hex);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(when, sizeof(when), "%lld",
+	    (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	sealed = crypto_seal(key, m->from, strlen(m->from));
+	crypto_phone_hash(key, m->from, hash);
+
+	argv[argc++] = dedup;
+	argv[argc++] = INBOX_KEY;
+	argv[argc++] = INBOX_DEDUP_SECONDS;
+	argv[argc++] = "from";
+	argv[argc++] = sealed;
+	argv[argc++] = "from_hash";
+	argv[argc++] = hash;
+	argv[argc++] = "sender";
+	argv[argc++] = inbox_sender_name(m->sender);
+	argv[argc++] = "to";
+	argv[argc++] = m->to;
+	argv[argc++] = "text";
+	argv[argc++] = m->text;
+	argv[argc++] = "ext";
+	argv[argc++] = m->ext_id;
+	argv[argc++] = "source";
+	argv[argc++] = m->source;
+	argv[argc++] = "received_ms";
+	argv[argc++] = when;
+
+	r = store_eval(st, &inbox_add_script, 2, argc, argv, NULL, cause);
+	free(sealed);
+	if (r == NULL)
+		return -1;
+	if (r->type == STORE_ARRAY && r->elements == 2 &&
+	    r->element[0]->type == STORE_STRING &&
+	    r->element[0]->len < INBOX_ID_MAX) {
+		memcpy(id, r->element[0]->str, r->element[0]->len + 1);
+		*duplicate = r->element[1]->integer == 1;
+		rc = 0;
+	} else
+		xasprintf(cause, "inbox: add: %s",
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+	store_reply_free(r);
+	return rc;
+}
+
+/* The value of FIELD in a flat field/value array reply, or NULL. */
+static const char *
+inbox_field(const struct store_reply *fv, const char *field)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < fv->elements; i += 2)
+		if (strcmp(fv->element[i]->str, field) == 0)
+			return fv->element[i + 1]->str;
+	return NULL;
+}
+
+/*
+ * Handle one entry [id, [field, value, ...]]. Returns 0 when it may be
+ * acknowledged, -1 when it must stay pending (Redis trouble).
+ */
+static int
+inbox_handle(struct store *st, const struct cfg *cfg,
+    const struct sms_lexicon *lex, const struct store_reply *e)
+{
+	struct cases_msg m;
+	const struct store_reply *fv;
+	char *cause = NULL;
+	int rc;
+
+	if (e->type != STORE_ARRAY || e->elements != 2 ||
+	    e->element[1]->type != STORE_ARRAY)
+		return 0; /* a deleted entry: nothing to do */
+	fv = e->element[1];
+	memset(&m, 0, sizeof(m));
+	m.entry_id = e->element[0]->str;
+	m.from_sealed = inbox_field(fv, "from");
+	m.from_hash = inbox_field(fv, "from_hash");
+	m.sender = inbox_field(fv, "sender");
+	m.text = inbox_field(fv, "text");
+	m.received_ms = inbox_field(fv, "received_ms");
+	if (m.from_sealed == NULL || m.from_hash == NULL || m.sender == NULL ||
+	    m.text == NULL || m.received_ms == NULL) {
+		log_warnx(
+		    "inbox: entry %s: missing fields, dropped", m.entry_id);
+		return 0;
+	}
+	metrics_add("hbmgw_inbox_processed_total", "", 1);
+	rc = cases_handle(st, cfg, lex, gw_key(), &m, &cause);
+	if (rc == -1) {
+		log_warnx("inbox: entry %s: %s", m.entry_id, cause);
+		free(cause);
+	}
+	return rc;
+}
+
+static void
+inbox_ack(struct store *st, const char *id)
+{
+	struct store_reply *r;
+	char *cause = NULL;
+
+	r = store_commandl(
+	    st, &cause, "XACK", INBOX_KEY, INBOX_GROUP, id, NULL);
+	if (r == NULL) {
+		/* Redelivered later; the case operation is idempotent. */
+		log_warnx("inbox: ack %s: %s", id, cause);
+		free(cause);
+	}
+	store_reply_free(r);
+}
+
+/* Handle and acknowledge entries; returns how many, or -1 on trouble. */
+static int
+inbox_batch(struct store *st, const struct cfg *cfg,
+    const struct sms_lexicon *lex, const struct store_reply *entries)
+{
+	size_t i;
+
+	for (i = 0; i < entries->elements; i++) {
+		if (inbox_handle(st, cfg, lex, entries->element[i]) == -1)
+			return -1;
+		inbox_ack(st, entries->element[i]->element[0]->str);
+	}
+	return (int)entries->elements;
+}
+
+static void
+inbox_create_group(struct store *st)
+{
+	struct store_reply *r;
+	char *cause = NULL;
+
+	/* From "0": entries added before the group existed are read too. */
+	r = store_commandl(st, &cause, "XGROUP", "CREATE", INBOX_KEY,
+	    INBOX_GROUP, "0", "MKSTREAM", NULL);
+	if (r == NULL)
+		free(cause);
+	store_reply_free(r);
+}
+
+/* Read a batch: own pending entries when START is "0", else new ones. */
+static struct store_reply *
+inbox_read(
+    struct store *st, const char *consumer, const char *start, char **cause)
+{
+	return store_commandl(st, cause, "XREADGROUP", "GROUP", INBOX_GROUP,
+	    consumer, "COUNT", INBOX_BATCH, "BLOCK", "500", "STREAMS",
+	    INBOX_KEY, start, NULL);
+}
+
+static long long
+inbox_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Publish the inbox's length and pending count as gauges. */
+static void
+inbox_gauges(struct store *st)
+{
+	struct store_reply *r;
+	char *cause = NULL;
+
+	if ((r = store_commandl(st, &cause, "XLEN", INBOX_KEY, NULL)) == NULL) {
+		free(cause);
+		return;
+	}
+	if (r->type == STORE_INTEGER)
+		metrics_set("hbmgw_inbox_depth", "", (double)r->integer);
+	store_reply_free(r);
+	r = store_commandl(
+	    st, &cause, "XPENDING", INBOX_KEY, INBOX_GROUP, NULL);
+	if (r == NULL) {
+		free(cause);
+		return;
+	}
+	if (r->type == STORE_ARRAY && r->elements > 0 &&
+	    r->element[0]->type == STORE_INTEGER)
+		metrics_set(
+		    "hbmgw_inbox_pending", "", (double)r->element[0]->integer);
+	store_reply_free(r);
+}
+
+/* Claim and handle entries other consumers held for too long. */
+static void
+inbox_claim(struct store *st, const struct cfg *cfg,
+    const struct sms_lexicon *lex, const char *consumer)
+{
+	struct store_reply *r;
+	char *cause = NULL;
+
+	r = store_commandl(st, &cause, "XAUTOCLAIM", INBOX_KEY, INBOX_GROUP,
+	    consumer, INBOX_CLAIM_IDLE_MS, "0-0", "COUNT", INBOX_BATCH, NULL);
+	if (r == NULL) {
+		free(cause);
+		return;
+	}
+	if (r->type == STORE_ARRAY && r->elements >= 2 &&
+	    r->element[1]->type == STORE_ARRAY && r->element[1]->elements > 0) {
+		log_info("inbox: claimed %zu stalled entries",
+		    r->element[1]->elements);
+		inbox_batch(st, cfg, lex, r->element[1]);
+	}
+	store_reply_free(r);
+}
+
+static void *
+inbox_thread(void *arg)
+{
+	struct inbox_worker *w = arg;
+	const struct cfg *cfg = NULL, *cur;
+	struct sms_lexicon *lex = NULL;
+	struct store *st = gw_store();
+	struct store_reply *r;
+	char consumer[160], *cause = NULL;
+	const char *start = "0";
+	long long last_claim = 0;
+	int n, pause_ms = 0;
+
+	while (!atomic_load(&inbox_stopping)) {
+		if (pause_ms > 0)
+			usleep((useconds_t)pause_ms * 1000);
+		cur = gw_cfg_get();
+		if (cur != cfg) {
+			sms_lexicon_free(lex);
+			lex = sms_lexicon_new(cur);
+			if (cfg != NULL)
+				gw_cfg_put(cfg);
+			cfg = cur;
+			snprintf(consumer, sizeof(consumer), "%s/%d",
+			    cfg->gateway.instance, w->n);
+			inbox_create_group(st);
+		} else
+			gw_cfg_put(cur);
+		if ((r = inbox_read(st, consumer, start, &cause)) == NULL) {
+			log_debug("inbox: read: %s", cause);
+			free(cause);
+			cause = NULL;
+			pause_ms = pause_ms == 0 ? 100 : pause_ms * 2;
+			if (pause_ms > 2000)
+				pause_ms = 2000;
+			start = "0";
+			continue;
+		}
+		pause_ms = 0;
+		if (r->type == STORE_ERROR) {
+			/* NOGROUP after a FLUSHALL or a lost stream. */
+			log_warnx("inbox: read: %s", r->str);
+			inbox_create_group(st);
+			pause_ms = 500;
+		} else if (r->type == STORE_ARRAY && r->elements == 1) {
+			n = inbox_batch(
+			    st, cfg, lex, r->element[0]->element[1]);
+			if (n == -1) {
+				start = "0";
+				pause_ms = 500;
+			} else if (n == 0 && strcmp(start, "0") == 0)
+				start = ">";
+		} else if (strcmp(start, "0") == 0)
+			start = ">";
+		store_reply_free(r);
+		if (inbox_now_ms() - last_claim > INBOX_CLAIM_EVERY_MS) {
+			inbox_claim(st, cfg, lex, consumer);
+			if (w->n == 0)
+				inbox_gauges(st);
+			last_claim = inbox_now_ms();
+		}
+	}
+	sms_lexicon_free(lex);
+	if (cfg != NULL)
+		gw_cfg_put(cfg);
+	return NULL;
+}
+
+int
+inbox_start(char **cause)
+{
+	int i;
+
+	atomic_store(&inbox_stopping, 0);
+	for (i = 0; i < INBOX_THREADS; i++) {
+		inbox_workers[i].n = i;
+		if (pthread_create(&inbox_workers[i].thread, NULL, inbox_thread,
+			&inbox_workers[i]) != 0) {
+			xasprintf(cause, "inbox: cannot start a thread");
+			atomic_store(&inbox_stopping, 1);
+			while (--i >= 0)
+				pthread_join(inbox_workers[i].thread, NULL);
+			return -1;
+		}
+	}
+	inbox_running = 1;
+	return 0;
+}
+
+void
+inbox_stop(void)
+{
+	int i;
+
+	if (!inbox_running)
+		return;
+	atomic_store(&inbox_stopping, 1);
+	for (i = 0; i < INBOX_THREADS; i++)
+		pthread_join(inbox_workers[i].thread, NULL);
+	inbox_running = 0;
+}

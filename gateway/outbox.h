@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The outbox: every outbound SMS is a message record in Redis and an entry
+ * in its channel's stream {hbm}:outbox:<channel>; a sender thread per HTTP
+ * channel delivers it, retries with backoff and dead-letters it after
+ * OUTBOX_MAX_ATTEMPTS. The layout is described in lua_outbox.h and outbox.c.
+ */
+#ifndef HBM_GATEWAY_OUTBOX_H
+#define HBM_GATEWAY_OUTBOX_H
+
+#include <stddef.h>
+
+struct cfg;
+struct crypto_key;
+struct store;
+
+#define OUTBOX_ID_MAX 32	  /* "m" and a decimal number, and NUL */
+#define OUTBOX_TEXT_MAX 1600	  /* bytes of UTF-8 in one message */
+#define OUTBOX_MAX_ATTEMPTS 3	  /* sends before a message is dead */
+#define OUTBOX_RETRY_BASE_MS 1000 /* first retry delay; HBM_RETRY_BASE_MS */
+#define OUTBOX_LIST_MAX 100	  /* messages outbox_list() returns */
+
+/* A message record as stored; strings owned, "" when missing. */
+struct outbox_msg {
+	char id[OUTBOX_ID_MAX];
+	char *to_sealed;      /* crypto_seal() of the E.164 number */
+	char *to_hash;	      /* crypto_phone_hash() of it */
+	char *text;	      /* UTF-8 */
+	char *channel;	      /* the channel it is queued on */
+	char *kind;	      /* "api", "reply", "notify" */
+	char *status;	      /* queued, sent, failed, delivered */
+	char *error;	      /* last error, no numbers; "" when none */
+	int attempts;	      /* sends tried */
+	long long created_ms; /* ms since the epoch */
+	long long updated_ms;
+};
+
+/* A token bucket: at most per_minute sends a minute, bursts of a second. */
+struct outbox_bucket {
+	int per_minute;	 /* 0: unlimited */
+	double tokens;	 /* sends allowed now */
+	long long at_ms; /* when tokens was computed (monotonic ms) */
+};
+
+/*
+ * The channel for a message to TO_E164: REQUESTED when it names a
+ * configured channel (NULL when it names none); with no request, the first
+ * channel with a prefix of the number, else the first http channel, else
+ * the first channel. Borrowed from CFG.
+ */
+const char *outbox_pick_channel(
+    const struct cfg *, const char *to_e164, const char *requested);
+
+/*
+ * Queue TEXT to TO_E164 on CHANNEL (or the one outbox_pick_channel()
+ * chooses), sealing and hashing the number with KEY. Sets ID. -1 with
+ * *cause when the channel is unknown or Redis failed: nothing was queued.
+ */
+int outbox_enqueue(struct store *, const struct cfg *,
+    const struct crypto_key *, const char *to_e164, const char *text,
+    const char *channel, const char *kind, char id[OUTBOX_ID_MAX],
+    char **cause);
+
+/* 1 when ID has the form of a message id ("m" and 1-19 digits). */
+int outbox_id_valid(const char *id);
+
+/* The record of message ID into MSG: 1, 0 when there is none, -1 (cause). */
+int outbox_get(
+    struct store *, const char *id, struct outbox_msg *msg, char **cause);
+
+/*
+ * The records of the newest OUTBOX_LIST_MAX messages to the number whose
+ * hash is TO_HASH, newest first, into *MSGS (*N of them; free with
+ * outbox_msgs_free()). -1 with *cause when Redis failed.
+ */
+int outbox_list(struct store *, const char *to_hash, struct outbox_msg **msgs,
+    size_t *n, char **cause);
+void outbox_msgs_free(struct outbox_msg *msgs, size_t n);
+
+/* Release what MSG holds; it may be reused. */
+void outbox_msg_clear(struct outbox_msg *msg);
+
+/*
+ * Fill MSG from the field/value pairs of HGETALL (FV holds 2 * N strings).
+ * -1 when a field is missing or malformed.
+ */
+int outbox_msg_parse(
+    const char *id, const char *const *fv, size_t n, struct outbox_msg *msg);
+
+/* The delay before retrying a message that failed ATTEMPTS times. */
+long long outbox_backoff_ms(int attempts, long long base_ms);
+
+/* A full bucket for PER_MINUTE sends a minute, at NOW_MS. */
+void outbox_bucket_init(
+    struct outbox_bucket *, int per_minute, long long now_ms);
+/*
+ * Take one send from the bucket at NOW_MS and return 0, or return how many
+ * ms to wait before one is there (taking nothing).
+ */
+long long outbox_bucket_take(struct outbox_bucket *, long long now_ms);
+
+/*
+ * Start a sender thread for every http channel of the current
+ * configuration (channel settings change on restart only). -1 with *cause
+ * when a thread could not be started; none is left running then.
+ */
+int outbox_start(char **cause);
+/*
+ * Ask the senders to stop after the message in hand and wait for them;
+ * returns within about 5 s, abandoning a request that takes longer (that
+ * message stays queued and is sent again later).
+ */
+void outbox_stop(void);
+
+#endif

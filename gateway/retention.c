@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Retention passes, run by the SLA thread every few seconds. Stream entry
+ * ids begin with their time in ms, so the inbox is trimmed with XTRIM
+ * MINID; closed cases are found in {hbm}:closed (scored by closing time)
+ * and purged one script call each, so a case is never half purged.
+ * Message records and number records expire by themselves (EXPIRE).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "config/cfg.h"
+#include "gateway/log.h"
+#include "gateway/metrics.h"
+#include "gateway/retention.h"
+#include "gateway/store.h"
+#include "gateway/xmalloc.h"
+
+#define RETENTION_BATCH "100"
+#define DAY_MS 86400000LL
+
+/* KEYS[1] the case, KEYS[2] {hbm}:closed; ARGV[1] the code. */
+static struct store_script retention_purge_script = {
+	.name = "retention_purge",
+	.body = "redis.call('HDEL', KEYS[1], 'phone', 'num', 'note')\n"
+		"if redis.call('EXISTS', KEYS[1]) == 1 then\n"
+		"  redis.call('HSET', KEYS[1], 'consent', '0', 'purged', '1')\n"
+		"end\n"
+		"return redis.call('ZREM', KEYS[2], ARGV[1])\n",
+};
+
+static int
+retention_trim_inbox(
+    struct store *st, const struct cfg *cfg, long long now, char **cause)
+{
+	struct store_reply *r;
+	char minid[32];
+
+	snprintf(minid, sizeof(minid), "%lld",
+	    now - cfg->privacy.message_days * DAY_MS);
+	r = store_commandl(
+	    st, cause, "XTRIM", "{hbm}:inbox", "MINID", minid, NULL);
+	if (r == NULL)
+		return -1;
+	if (r->type == STORE_INTEGER && r->integer > 0)
+		log_info("retention: %lld inbox entries past privacy."
+			 "message_days removed",
+		    r->integer);
+	store_reply_free(r);
+	return 0;
+}
+
+static int
+retention_purge_cases(
+    struct store *st, const struct cfg *cfg, long long now, char **cause)
+{
+	struct store_reply *r, *p;
+	const char *argv[3];
+	char max[32], key[96];
+	size_t i;
+	int n = 0;
+
+	snprintf(max, sizeof(max), "%lld",
+	    now - cfg->privacy.retention_days * DAY_MS);
+	r = store_commandl(st, cause, "ZRANGEBYSCORE", "{hbm}:closed", "-inf",
+	    max, "LIMIT", "0", RETENTION_BATCH, NULL);
+	if (r == NULL)
+		return -1;
+	for (i = 0; r->type == STORE_ARRAY && i < r->elements; i++) {
+		snprintf(key, sizeof(key), "{hbm}:case:%s", r->element[i]->str);
+		argv[0] = key;
+		argv[1] = "{hbm}:closed";
+		argv[2] = r->element[i]->str;
+		if ((p = store_eval(st, &retention_purge_script, 2, 3, argv,
+			 NULL, cause)) == NULL) {
+			store_reply_free(r);
+			return -1;
+		}
+		store_reply_free(p);
+		n++;
+	}
+	store_reply_free(r);
+	if (n > 0) {
+		log_info("retention: %d closed cases past privacy."
+			 "retention_days purged",
+		    n);
+		metrics_add("hbmgw_cases_purged_total", "", n);
+	}
+	return n;
+}
+
+int
+retention_run(
+    struct store *st, const struct cfg *cfg, long long now_ms, char **cause)
+{
+	if (retention_trim_inbox(st, cfg, now_ms, cause) == -1)
+		return -1;
+	return retention_purge_cases(st, cfg, now_ms, cause);
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Forgetting on schedule: raw inbound messages older than
+ * privacy.message_days leave the inbox stream, and closed cases lose their
+ * personal fields (the sealed number, its hash, the free-text note)
+ * privacy.retention_days after closing.
+ */
+#ifndef HBM_GATEWAY_RETENTION_H
+#define HBM_GATEWAY_RETENTION_H
+
+struct cfg;
+struct store;
+
+/*
+ * One pass at time NOW_MS (ms since the epoch). Returns how many closed
+ * cases were purged, or -1 with *cause when Redis is unreachable.
+ */
+int retention_run(
+    struct store *, const struct cfg *, long long now_ms, char **cause);
+
+#endif

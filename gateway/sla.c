@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The SLA timer thread. Once a second it takes the cases whose deadline in
+ * {hbm}:sla (scored by due time in ms) has passed and runs their next step
+ * (handlers/cases.c). Several instances may run it against one Redis: each
+ * step is guarded by the case's version and keyed by an operation id, so a
+ * step is applied once whoever gets there first. Every few ticks it also
+ * runs a retention pass (gateway/retention.c).
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/cfg.h"
+#include "gateway/gw.h"
+#include "gateway/log.h"
+#include "gateway/retention.h"
+#include "gateway/sla.h"
+#include "gateway/store.h"
+#include "gateway/xmalloc.h"
+#include "handlers/cases.h"
+
+#define SLA_BATCH "64"
+#define SLA_TICK_US 1000000   /* 1 s resolution */
+#define SLA_RETENTION_EVERY 5 /* ticks between retention passes */
+
+static pthread_t sla_thread_id;
+static atomic_int sla_stopping;
+static int sla_running;
+
+static long long
+sla_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Run the steps that are due; returns -1 when Redis is unreachable. */
+static int
+sla_tick(struct store *st)
+{
+	const struct cfg *cfg;
+	struct store_reply *r;
+	char now[32], *cause = NULL;
+	size_t i;
+	int rc = 0;
+
+	snprintf(now, sizeof(now), "%lld", sla_now_ms());
+	r = store_commandl(st, &cause, "ZRANGEBYSCORE", "{hbm}:sla", "-inf",
+	    now, "LIMIT", "0", SLA_BATCH, NULL);
+	if (r == NULL) {
+		log_debug("sla: %s", cause);
+		free(cause);
+		return -1;
+	}
+	cfg = gw_cfg_get();
+	for (i = 0; r->type == STORE_ARRAY && i < r->elements; i++) {
+		if (cases_sla_step(
+			st, cfg, gw_key(), r->element[i]->str, &cause) == -1) {
+			log_warnx(
+			    "sla: case %s: %s", r->element[i]->str, cause);
+			free(cause);
+			cause = NULL;
+			rc = -1;
+			break;
+		}
+	}
+	gw_cfg_put(cfg);
+	store_reply_free(r);
+	return rc;
+}
+
+static void *
+sla_thread(void *arg)
+{
+	struct store *st = gw_store();
+	const struct cfg *cfg;
+	char *cause = NULL;
+	unsigned ticks = 0;
+
+	(void)arg;
+	while (!atomic_load(&sla_stopping)) {
+		sla_tick(st);
+		if (++ticks % SLA_RETENTION_EVERY == 0) {
+			cfg = gw_cfg_get();
+			if (retention_run(st, cfg, sla_now_ms(), &cause) ==
+			    -1) {
+				log_debug("retention: %s", cause);
+				free(cause);
+				cause = NULL;
+			}
+			gw_cfg_put(cfg);
+		}
+		usleep(SLA_TICK_US);
+	}
+	return NULL;
+}
+
+int
+sla_start(char **cause)
+{
+	atomic_store(&sla_stopping, 0);
+	if (pthread_create(&sla_thread_id, NULL, sla_thread, NULL) != 0) {
+		xasprintf(cause, "sla: cannot start a thread");
+		return -1;
+	}
+	sla_running = 1;
+	return 0;
+}
+
+void
+sla_stop(void)
+{
+	if (!sla_running)
+		return;
+	atomic_store(&sla_stopping, 1);
+	pthread_join(sla_thread_id, NULL);
+	sla_running = 0;
+}

@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The case API: cases made by SMS, then read over HTTP by the admin and by
+# two agencies. Lists newest first with filters and paging; an agency sees
+# only its own cases and another's is "no such case", exactly as a missing
+# one; the migrant's number goes in clear only to the agency that
+# acknowledged, masked to the admin; the audit chain verifies, a forged or
+# deleted entry shows; Redis down is 503.
+source "$(dirname "$0")/lib.sh"
+hbm_tmp_init
+hbm_redis_start
+hbm_capture_start
+WFP_TOKEN=test-wfp-token
+RC_TOKEN=test-redcross-token
+cat > "$HBM_TMP/gw.conf" <<CONF
+$(hbm_config | grep -v '^channels')
+channels = ( { name = "agg"; type = "http"; format = "json";
+               url = "http://127.0.0.1:$HBM_CAPTURE_PORT/send"; } );
+agencies = (
+  { id = "wfp"; name = "WFP"; phones = ["+256700000101"];
+    token_sha256 = "$(hbm_sha256 $WFP_TOKEN)"; },
+  { id = "redcross"; name = "Red Cross"; phones = ["+256700000102"];
+    token_sha256 = "$(hbm_sha256 $RC_TOKEN)"; }
+);
+categories = (
+  { id = "food"; agencies = ["wfp", "redcross"]; priority = 3;
+    sms_label = "food"; keywords = { en = ["FOOD"]; }; },
+  { id = "water"; agencies = ["redcross"]; priority = 1;
+    sms_label = "water"; keywords = { en = ["WATER"]; }; }
+);
+CONF
+hbm_daemon_start "$HBM_TMP/gw.conf"
+
+M1=+256700000001 M2=+256700000002 M3=+256700000003 WFP=+256700000101
+ADMIN=(-H "Authorization: Bearer $HBM_ADMIN_TOKEN")
+AWFP=(-H "Authorization: Bearer $WFP_TOKEN")
+ARC=(-H "Authorization: Bearer $RC_TOKEN")
+
+# sms FROM TEXT: post an inbound SMS with a fresh id; echoes the status.
+sms() {
+	hbm_inbound "$1" "$2" "t-$(date +%s%N)-$RANDOM"
+}
+# The code in the first SMS to NUMBER, without the dash.
+code_of() {
+	hbm_texts_to "$1" | grep -oE '[1-9][0-9]{3}-[0-9]{4}' | head -n 1 | tr -d -
+}
+# js JSON EXPR: EXPR (Python, over d) evaluated on JSON; "" when it fails.
+js() {
+	python3 -c 'import json, sys
+try:
+    d = json.loads(sys.argv[1])
+    print(eval(sys.argv[2]))
+except Exception:
+    print("")' "$1" "$2"
+}
+# The codes of a list answer, space-separated, without dashes.
+codes() {
+	js "$1" '" ".join(c["code"].replace("-", "") for c in d["cases"])'
+}
+# A code with a valid check digit that names no case.
+unused_code() {
+	python3 - "$@" <<'PY'
+import sys
+T = ["0317598642", "7092154863", "4206871359", "1750983426", "6123045978",
+     "3674209581", "5869720134", "8945362017", "9438617205", "2581436790"]
+def damm(s):
+    i = 0
+    for ch in s:
+        i = int(T[i][int(ch)])
+    return i
+for n in range(1000000, 9999999):
+    c = str(n) + str(damm(str(n)))
+    if c not in sys.argv[1:]:
+        print(c)
+        break
+PY
+}
+
+sms $M1 'HELP FOOD near gate 3' >/dev/null
+hbm_check "the first case is made" hbm_wait 10 hbm_sent_to $M1 1
+sms $M2 'HELP FOOD' >/dev/null
+hbm_check "the second case is made" hbm_wait 10 hbm_sent_to $M2 1
+sms $M3 'HELP WATER' >/dev/null
+hbm_check "the third case is made" hbm_wait 10 hbm_sent_to $M3 1
+c1=$(code_of $M1) c2=$(code_of $M2) c3=$(code_of $M3)
+hbm_match "three codes" '^[0-9]{8} [0-9]{8} [0-9]{8}$' "$c1 $c2 $c3"
+sms $WFP "ACK ${c1:0:4}-${c1:4}" >/dev/null
+acked() { [ "$($HBM_REDIS_CLI HGET "{hbm}:case:$c1" status)" = acknowledged ]; }
+hbm_check "WFP acknowledges the first case" hbm_wait 10 acked
+
+# The admin sees every case, newest first.
+all=$(hbm_body GET /v1/cases "${ADMIN[@]}")
+hbm_eq "admin: list is 200" 200 "$(hbm_status GET /v1/cases "${ADMIN[@]}")"
+hbm_eq "admin: every case, newest first" "$c3 $c2 $c1" "$(codes "$all")"
+hbm_eq "admin: no next page" None "$(js "$all" 'd["next"]')"
+hbm_eq "admin: a summary" "food wfp 3 1 relief False" \
+	"$(js "$all" '" ".join(str(d["cases"][2][k]) for k in ("category", "agency", "priority", "persons", "kind", "escalated"))')"
+hbm_match "admin: created_at is ISO 8601 UTC" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$' \
+	"$(js "$all" 'd["cases"][0]["created_at"]')"
+hbm_check "admin: a list carries no number" \
+	bash -c "! grep -qE '70000000[0-9]' <<<'$all'"
+hbm_eq "status=acknowledged" "$c1" "$(codes "$(hbm_body GET '/v1/cases?status=acknowledged' "${ADMIN[@]}")")"
+hbm_eq "status=notified" "$c3 $c2" "$(codes "$(hbm_body GET '/v1/cases?status=notified' "${ADMIN[@]}")")"
+hbm_eq "status=closed" "" "$(codes "$(hbm_body GET '/v1/cases?status=closed' "${ADMIN[@]}")")"
+
+# Paging: limit=1 three times, then limit=2.
+p1=$(hbm_body GET '/v1/cases?limit=1' "${ADMIN[@]}")
+n1=$(js "$p1" 'd["next"]')
+p2=$(hbm_body GET "/v1/cases?limit=1&cursor=$n1" "${ADMIN[@]}")
+n2=$(js "$p2" 'd["next"]')
+p3=$(hbm_body GET "/v1/cases?limit=1&cursor=$n2" "${ADMIN[@]}")
+hbm_eq "page 1" "$c3" "$(codes "$p1")"
+hbm_eq "page 2" "$c2" "$(codes "$p2")"
+hbm_eq "page 3" "$c1" "$(codes "$p3")"
+hbm_eq "page 3 is the last" None "$(js "$p3" 'd["next"]')"
+q1=$(hbm_body GET '/v1/cases?limit=2' "${ADMIN[@]}")
+q2=$(hbm_body GET "/v1/cases?limit=2&cursor=$(js "$q1" 'd["next"]')" "${ADMIN[@]}")
+hbm_eq "limit=2, then the rest" "$c3 $c2 | $c1 None" "$(codes "$q1") | $(codes "$q2") $(js "$q2" 'd["next"]')"
+hbm_eq "paging with a filter" "$c3 | $c2 None" \
+	"$(codes "$(hbm_body GET '/v1/cases?status=notified&limit=1' "${ADMIN[@]}")") | $(codes "$(hbm_body GET "/v1/cases?status=notified&limit=1&cursor=$n1" "${ADMIN[@]}")") $(js "$(hbm_body GET "/v1/cases?status=notified&limit=1&cursor=$n1" "${ADMIN[@]}")" 'd["next"]')"
+
+# Bad queries are 400.
+for q in status=open status= status=NEW limit=0 limit=101 limit=abc \
+	limit=-1 limit= limit=1000 cursor=junk cursor= cursor=123 \
+	"cursor=1:12345678" "cursor=:$c1" "cursor=1234567890123456:$c1" \
+	"cursor=12:${c1:0:7}"; do
+	hbm_eq "bad query $q is 400" 400 "$(hbm_status GET "/v1/cases?$q" "${ADMIN[@]}")"
+done
+late=$(hbm_body GET "/v1/cases?cursor=1:$c1" "${ADMIN[@]}")
+hbm_eq "a cursor past the oldest case: an empty last page" " None" "$(codes "$late") $(js "$late" 'd["next"]')"
+hbm_match "a bad status says why" '"error":"status: ' \
+	"$(hbm_body GET '/v1/cases?status=open' "${ADMIN[@]}")"
+
+# Tokens.
+hbm_eq "no token is 401" 401 "$(hbm_status GET /v1/cases)"
+hbm_eq "a wrong token is 401" 401 "$(hbm_status GET /v1/cases -H 'Authorization: Bearer nope')"
+hbm_eq "the channel token is 401" 401 "$(hbm_status GET /v1/cases -H "Authorization: Bearer $HBM_CHANNEL_TOKEN")"
+hbm_eq "no token on a case is 401" 401 "$(hbm_status GET /v1/cases/$c1)"
+hbm_eq "a wrong token on a case is 401" 401 "$(hbm_status GET /v1/cases/$c1 -H 'Authorization: Bearer nope')"
+hbm_eq "an agency token's hash is not a token" 401 \
+	"$(hbm_status GET /v1/cases -H "Authorization: Bearer $(hbm_sha256 $WFP_TOKEN)")"
+
+# Agency WFP: its two cases; the number of the one it acknowledged.
+wl=$(hbm_body GET /v1/cases "${AWFP[@]}")
+hbm_eq "WFP lists its cases" "$c2 $c1" "$(codes "$wl")"
+hbm_eq "WFP: status filter" "$c2" "$(codes "$(hbm_body GET '/v1/cases?status=notified' "${AWFP[@]}")")"
+w1=$(hbm_body GET /v1/cases/$c1 "${AWFP[@]}")
+hbm_eq "WFP reads its case" "${c1:0:4}-${c1:4} acknowledged wfp" "$(js "$w1" 'd["code"] + " " + d["status"] + " " + d["agency"]')"
+hbm_eq "WFP sees the note" "near gate 3" "$(js "$w1" 'd["note"]')"
+hbm_eq "WFP sees the history" "migrant:created gateway:notified wfp:acknowledged" \
+	"$(js "$w1" '" ".join(h["who"] + ":" + h["what"] for h in d["history"])')"
+hbm_match "history times are ISO 8601" '^20[0-9-]{8}T[0-9:]{8}\.[0-9]{3}Z$' "$(js "$w1" 'd["history"][2]["at"]')"
+hbm_match "acked_at is set" '^20[0-9-]{8}T' "$(js "$w1" 'd["acked_at"]')"
+hbm_eq "closed_at is null" None "$(js "$w1" 'd["closed_at"]')"
+hbm_eq "WFP gets the number of the case it acknowledged" "$M1" "$(js "$w1" 'd.get("phone")')"
+w2=$(hbm_body GET /v1/cases/$c2 "${AWFP[@]}")
+hbm_eq "WFP reads its other case" "$c2" "$(js "$w2" 'd["code"].replace("-", "")')"
+hbm_eq "no number before ACK" False "$(js "$w2" '"phone" in d')"
+hbm_eq "WFP: the water case is not found" 404 "$(hbm_status GET /v1/cases/$c3 "${AWFP[@]}")"
+
+# Agency Red Cross: A's cases do not exist for it.
+missing=$(unused_code "$c1" "$c2" "$c3")
+nf=$(hbm_body GET /v1/cases/$missing "${ADMIN[@]}")
+hbm_eq "an unknown code is 404" 404 "$(hbm_status GET /v1/cases/$missing "${ADMIN[@]}")"
+hbm_eq "Red Cross lists only its case" "$c3" "$(codes "$(hbm_body GET /v1/cases "${ARC[@]}")")"
+hbm_eq "Red Cross: WFP's case is 404" 404 "$(hbm_status GET /v1/cases/$c1 "${ARC[@]}")"
+hbm_eq "Red Cross: the same body as a missing code" "$nf" "$(hbm_body GET /v1/cases/$c1 "${ARC[@]}")"
+hbm_eq "Red Cross: same for an unknown code" "$nf" "$(hbm_body GET /v1/cases/$missing "${ARC[@]}")"
+hbm_eq "Red Cross: acknowledged filter shows nothing" "" "$(codes "$(hbm_body GET '/v1/cases?status=acknowledged' "${ARC[@]}")")"
+r3=$(hbm_body GET /v1/cases/$c3 "${ARC[@]}")
+hbm_eq "Red Cross reads its case" "water 1" "$(js "$r3" 'd["category"] + " " + str(d["priority"])')"
+hbm_eq "Red Cross: no number before ACK" False "$(js "$r3" '"phone" in d')"
+
+# The admin sees a masked number, never the clear one.
+a1=$(hbm_body GET /v1/cases/$c1 "${ADMIN[@]}")
+hbm_eq "admin sees the number masked" "+25670****001" "$(js "$a1" 'd.get("phone")')"
+hbm_check "admin never sees the clear number" bash -c "! grep -q 700000001 <<<'$a1'"
+hbm_eq "admin sees the history" 3 "$(js "$a1" 'len(d["history"])')"
+
+# Codes as people type them.
+bad=${c1:0:7}$(( (${c1:7} + 1) % 10 ))
+hbm_eq "a wrong check digit is 404" 404 "$(hbm_status GET /v1/cases/$bad "${ADMIN[@]}")"
+hbm_eq "a wrong check digit: the same body" "$nf" "$(hbm_body GET /v1/cases/$bad "${ADMIN[@]}")"
+hbm_eq "the dashed form" 200 "$(hbm_status GET "/v1/cases/${c1:0:4}-${c1:4}" "${ADMIN[@]}")"
+arabic=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote("".join(chr(0x660 + int(c)) for c in sys.argv[1])))' "$c1")
+hbm_eq "Arabic-Indic digits" "$c1" "$(js "$(hbm_body GET "/v1/cases/$arabic" "${ADMIN[@]}")" 'd["code"].replace("-", "")')"
+hbm_eq "junk is 400" 400 "$(hbm_status GET /v1/cases/abc "${ADMIN[@]}")"
+hbm_eq "seven digits are 400" 400 "$(hbm_status GET /v1/cases/${c1:0:7} "${ADMIN[@]}")"
+hbm_eq "a POST is 405" 405 "$(hbm_status POST /v1/cases "${ADMIN[@]}")"
+
+# After DECLINE the case is the next agency's, and gone for WFP.
+sms $WFP "DECLINE ${c2:0:4}-${c2:4} no stock" >/dev/null
+moved() { [ "$($HBM_REDIS_CLI HGET "{hbm}:case:$c2" agency)" = redcross ]; }
+hbm_check "the declined case moves on" hbm_wait 10 moved
+hbm_eq "WFP: a declined case is 404" 404 "$(hbm_status GET /v1/cases/$c2 "${AWFP[@]}")"
+hbm_eq "WFP: its list drops it" "$c1" "$(codes "$(hbm_body GET /v1/cases "${AWFP[@]}")")"
+hbm_eq "Red Cross: it shows up" "$c3 $c2" "$(codes "$(hbm_body GET /v1/cases "${ARC[@]}")")"
+
+# The audit chain.
+v=$(hbm_body GET /v1/audit/verify "${ADMIN[@]}")
+hbm_eq "audit: intact" True "$(js "$v" 'd["ok"]')"
+entries=$(js "$v" 'd["entries"]')
+hbm_check "audit: entries were checked" test "${entries:-0}" -gt 0
+hbm_eq "audit: every entry" "$($HBM_REDIS_CLI XLEN '{hbm}:audit')" "$entries"
+hbm_eq "audit: an agency token is 401" 401 "$(hbm_status GET /v1/audit/verify "${AWFP[@]}")"
+hbm_eq "audit: no token is 401" 401 "$(hbm_status GET /v1/audit/verify)"
+zeros=$(printf '0%.0s' $(seq 64))
+forged=$($HBM_REDIS_CLI XADD '{hbm}:audit' '*' ts 1 subject "$c1" actor x \
+	action close detail forged prev "$zeros" hash "$zeros")
+v=$(hbm_body GET /v1/audit/verify "${ADMIN[@]}")
+hbm_eq "audit: a forged entry shows" "False $forged $entries" \
+	"$(js "$v" '" ".join(str(d[k]) for k in ("ok", "broken_at", "entries"))')"
+$HBM_REDIS_CLI XDEL '{hbm}:audit' "$forged" >/dev/null
+hbm_eq "audit: intact again without it" True "$(js "$(hbm_body GET /v1/audit/verify "${ADMIN[@]}")" 'd["ok"]')"
+ids=($($HBM_REDIS_CLI XRANGE '{hbm}:audit' - + | grep -E '^[0-9]+-[0-9]+$'))
+$HBM_REDIS_CLI XDEL '{hbm}:audit' "${ids[2]}" >/dev/null
+v=$(hbm_body GET /v1/audit/verify "${ADMIN[@]}")
+hbm_eq "audit: a deleted entry shows" "False ${ids[3]} 2" \
+	"$(js "$v" '" ".join(str(d[k]) for k in ("ok", "broken_at", "entries"))')"
+
+# Redis down: 503 everywhere, and still 401 and 400 before Redis is asked.
+hbm_redis_kill
+hbm_eq "Redis down: list is 503" 503 "$(hbm_status GET /v1/cases "${ADMIN[@]}")"
+hbm_eq "Redis down: agency list is 503" 503 "$(hbm_status GET /v1/cases "${AWFP[@]}")"
+hbm_eq "Redis down: a case is 503" 503 "$(hbm_status GET /v1/cases/$c1 "${AWFP[@]}")"
+hbm_eq "Redis down: audit is 503" 503 "$(hbm_status GET /v1/audit/verify "${ADMIN[@]}")"
+hbm_match "Redis down: an error body" '^\{"error":' "$(hbm_body GET /v1/cases "${ADMIN[@]}")"
+hbm_eq "Redis down: no token is still 401" 401 "$(hbm_status GET /v1/cases)"
+hbm_check "the log holds no number in clear" \
+	bash -c "! grep -qE '7000000(0[123]|101)' '$HBM_TMP/hbmgwd.log'"
+hbm_done

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The whole story over HTTP: a migrant's HELP becomes a case, the agency is
+# notified without the migrant's number, another agency's ACK is refused,
+# the right ACK tells the migrant; then DECLINE down to the coordinator,
+# escalation on a 2 s ack_timeout, STOP, alphanumeric senders, a flood,
+# duplicates and every bad input of the webhook. A local capture server
+# stands in for the aggregator.
+source "$(dirname "$0")/lib.sh"
+hbm_tmp_init
+hbm_redis_start
+hbm_capture_start
+cat > "$HBM_TMP/gw.conf" <<CONF
+$(hbm_config | grep -v '^channels')
+limits: { cases_per_day = 3; replies_per_hour = 5; };
+channels = ( { name = "agg"; type = "http"; format = "json";
+               url = "http://127.0.0.1:$HBM_CAPTURE_PORT/send"; } );
+agencies = (
+  { id = "wfp"; name = "WFP"; phones = ["+256700000101"]; },
+  { id = "redcross"; name = "Red Cross"; phones = ["0700000102"]; }
+);
+categories = (
+  { id = "food"; agencies = ["wfp", "redcross"]; priority = 3;
+    sms_label = "food"; keywords = { en = ["FOOD"]; fr = ["NOURRITURE"]; }; },
+  { id = "water"; agencies = ["wfp"]; priority = 1; ack_timeout = 2;
+    sms_label = "water"; keywords = { en = ["WATER"]; }; }
+);
+coordinator = { phones = ["+256700000301"]; };
+officials = ( { phone = "+256700000201"; name = "Officer A";
+                pin_hash = "\$6\$salt\$hash"; region = "north"; } );
+CONF
+hbm_daemon_start "$HBM_TMP/gw.conf"
+
+M1=+256700000001 WFP=+256700000101 RC=+256700000102 COORD=+256700000301
+# sms FROM TEXT: post an inbound SMS with a fresh id; echoes the status.
+# (The id must not come from a counter: $(sms ...) runs in a subshell.)
+sms() {
+	hbm_inbound "$1" "$2" "t-$(date +%s%N)-$RANDOM"
+}
+
+hbm_eq "HELP is accepted" 202 "$(sms $M1 'HELP FOOD near gate 3')"
+hbm_check "the migrant gets a reply" hbm_wait 10 hbm_sent_to $M1 1
+reply=$(hbm_texts_to $M1)
+code=$(grep -oE '[1-9][0-9]{3}-[0-9]{4}' <<<"$reply" | head -n 1)
+hbm_match "the reply carries a code" '^[1-9][0-9]{3}-[0-9]{4}$' "$code"
+digits=${code/-/}
+hbm_check "the first agency is notified" hbm_wait 10 hbm_sent_to $WFP 1
+notice=$(hbm_texts_to $WFP)
+hbm_match "the notice names the code" "$code" "$notice"
+hbm_check "the notice does not carry the migrant's number" \
+	bash -c "! grep -q 700000001 <<<'$notice'"
+hbm_eq "the case is notified" notified "$($HBM_REDIS_CLI HGET "{hbm}:case:$digits" status)"
+hbm_check "the number is not stored in clear" \
+	bash -c "! $HBM_REDIS_CLI --no-raw HGETALL '{hbm}:case:$digits' | grep -q 700000001"
+
+sms $RC "ACK $code" >/dev/null
+hbm_check "the wrong agency gets an answer" hbm_wait 10 hbm_sent_to $RC 1
+hbm_match "the wrong agency's ACK is refused as not found" "$code" "$(hbm_texts_to $RC)"
+hbm_eq "the case is still notified" notified "$($HBM_REDIS_CLI HGET "{hbm}:case:$digits" status)"
+
+sms $WFP "ack $code" >/dev/null
+acked() { [ "$($HBM_REDIS_CLI HGET "{hbm}:case:$digits" status)" = acknowledged ]; }
+hbm_check "ACK from the right agency acknowledges" hbm_wait 10 acked
+hbm_check "the migrant is told" hbm_wait 10 hbm_sent_to $M1 2
+hbm_match "the migrant is told which agency" 'WFP' "$(hbm_texts_to $M1 | tail -n 1)"
+hbm_check "the agency gets the number after ACK" hbm_wait 10 hbm_sent_to $WFP 2
+hbm_match "the confirmation carries the number" '700000001' "$(hbm_texts_to $WFP | tail -n 1)"
+hbm_eq "the case history has three entries" 3 "$($HBM_REDIS_CLI LLEN "{hbm}:case:$digits:hist")"
+
+# The same message delivered twice by the aggregator.
+body='{"from":"+256700000002","to":"1234","text":"HELP FOOD","id":"dup-1"}'
+r1=$(hbm_body POST /v1/inbound/sms -H "Authorization: Bearer $HBM_CHANNEL_TOKEN" -H 'Content-Type: application/json' -d "$body")
+r2=$(hbm_body POST /v1/inbound/sms -H "Authorization: Bearer $HBM_CHANNEL_TOKEN" -H 'Content-Type: application/json' -d "$body")
+hbm_match "first delivery is new" '"duplicate":false' "$r1"
+hbm_match "second delivery is a duplicate" '"duplicate":true' "$r2"
+hbm_eq "both answers name the same entry" "$(grep -o '"id":"[^"]*"' <<<"$r1")" "$(grep -o '"id":"[^"]*"' <<<"$r2")"
+hbm_check "the duplicate sender is answered" hbm_wait 10 hbm_sent_to +256700000002 1
+sleep 0.5
+hbm_eq "a duplicate makes one case" 1 "$(hbm_sent_count +256700000002)"
+
+# DECLINE down the agency list, then to the coordinator.
+sms +256700000003 'NOURRITURE' >/dev/null
+hbm_check "a French keyword makes a case" hbm_wait 10 hbm_sent_to +256700000003 1
+code3=$(hbm_texts_to +256700000003 | grep -oE '[1-9][0-9]{3}-[0-9]{4}' | head -n 1)
+hbm_match "French reply" 'Demande|demande' "$(hbm_texts_to +256700000003)"
+before=$(hbm_sent_count $RC)
+sms $WFP "DECLINE $code3 no stock" >/dev/null
+next() { [ "$(hbm_sent_count $RC)" -gt "$before" ]; }
+hbm_check "the next agency is notified after DECLINE" hbm_wait 10 next
+hbm_eq "the case moved to the next agency" redcross "$($HBM_REDIS_CLI HGET "{hbm}:case:${code3/-/}" agency)"
+sms $RC "DECLINE $code3" >/dev/null
+hbm_check "the coordinator gets it when nobody is left" hbm_wait 10 hbm_sent_to $COORD 1
+hbm_eq "the case is escalated" 1 "$($HBM_REDIS_CLI HGET "{hbm}:case:${code3/-/}" escalated)"
+
+# Escalation: water has a 2 s ack_timeout.
+sms +256700000004 'HELP WATER' >/dev/null
+hbm_check "the water case is made" hbm_wait 10 hbm_sent_to +256700000004 1
+wcode=$(hbm_texts_to +256700000004 | grep -oE '[1-9][0-9]{3}-[0-9]{4}' | head -n 1)
+about() { hbm_texts_to "$1" | grep -c -- "$2"; }
+reminded() { [ "$(about $WFP "$wcode")" -ge 2 ]; }
+hbm_check "unacknowledged: the agency is reminded" hbm_wait 15 reminded
+escalated() { [ "$(about $COORD "$wcode")" -ge 1 ]; }
+hbm_check "still unacknowledged: the coordinator is told" hbm_wait 15 escalated
+sleep 2.5
+hbm_eq "the agency is reminded once" 2 "$(about $WFP "$wcode")"
+hbm_eq "the coordinator is told once" 1 "$(about $COORD "$wcode")"
+hbm_eq "the history has one reminder" 1 "$($HBM_REDIS_CLI LRANGE "{hbm}:case:${wcode/-/}:hist" 0 -1 | grep -c renotified)"
+hbm_eq "the case is escalated after twice the timeout" 1 "$($HBM_REDIS_CLI HGET "{hbm}:case:${wcode/-/}" escalated)"
+
+# STOP: one confirmation, then silence.
+M5=+256700000005
+sms $M5 'STOP' >/dev/null
+hbm_check "STOP is confirmed" hbm_wait 10 hbm_sent_to $M5 1
+sms $M5 'STOP' >/dev/null
+sms $M5 'STATUS' >/dev/null
+sms $M5 'hello?' >/dev/null
+sleep 1.5
+hbm_eq "after STOP: silence" 1 "$(hbm_sent_count $M5)"
+
+# Alphanumeric senders and short codes are never answered.
+hbm_eq "an alphanumeric sender is accepted" 202 "$(sms MTN 'HELP FOOD')"
+hbm_eq "a short code is accepted" 202 "$(sms 12345 'HELP FOOD')"
+sleep 1.5
+hbm_eq "nothing goes to an alphanumeric sender" 0 "$(hbm_sent_count MTN)"
+hbm_eq "nothing goes to a short code" 0 "$(hbm_sent_count 12345)"
+
+# A flood of 40 messages from one number yields a handful of SMS.
+M6=+256700000006
+for i in $(seq 1 40); do sms $M6 'HELP FOOD' >/dev/null; done
+processed() { [ "$($HBM_REDIS_CLI XINFO GROUPS '{hbm}:inbox' | sed -n "/^pending\$/{n;p}")" = 0 ]; }
+hbm_check "the flood is processed" hbm_wait 30 processed
+sleep 1
+hbm_check "at most replies_per_hour replies" test "$(hbm_sent_count $M6)" -le 5
+hbm_eq "at most cases_per_day cases" 3 "$(hbm_texts_to $M6 | grep -cE '[1-9][0-9]{3}-[0-9]{4}')"
+
+# Bad input changes nothing.
+auth=(-H "Authorization: Bearer $HBM_CHANNEL_TOKEN")
+json=(-H 'Content-Type: application/json')
+len0=$($HBM_REDIS_CLI XLEN '{hbm}:inbox')
+hbm_eq "no token is 401" 401 "$(hbm_status POST /v1/inbound/sms "${json[@]}" -d "$body")"
+hbm_eq "a wrong token is 401" 401 "$(hbm_status POST /v1/inbound/sms "${json[@]}" -H 'Authorization: Bearer nope' -d "$body")"
+hbm_eq "the admin token is not a channel token" 401 "$(hbm_status POST /v1/inbound/sms "${json[@]}" -H "Authorization: Bearer $HBM_ADMIN_TOKEN" -d "$body")"
+hbm_eq "malformed JSON is 400" 400 "$(hbm_status POST /v1/inbound/sms "${auth[@]}" "${json[@]}" -d '{"from":')"
+hbm_eq "a JSON array is 400" 400 "$(hbm_status POST /v1/inbound/sms "${auth[@]}" "${json[@]}" -d '[]')"
+hbm_eq "a missing field is 400" 400 "$(hbm_status POST /v1/inbound/sms "${auth[@]}" "${json[@]}" -d '{"from":"+256700000009","to":"1","text":"x"}')"
+hbm_eq "a number as text is 400" 400 "$(hbm_status POST /v1/inbound/sms "${auth[@]}" "${json[@]}" -d '{"from":"+256700000009","to":"1","text":5,"id":"b1"}')"
+hbm_eq "an invalid number is 400" 400 "$(hbm_status POST /v1/inbound/sms "${auth[@]}" "${json[@]}" -d '{"from":"+25","to":"1","text":"x","id":"b2"}')"
+hbm_match "the 400 says why" 'from: invalid number' "$(hbm_body POST /v1/inbound/sms "${auth[@]}" "${json[@]}" -d '{"from":"+25","to":"1","text":"x","id":"b2"}')"
+printf '{"from":"+256700000009","to":"1","text":"\xff\xfe","id":"b3"}' > "$HBM_TMP/bad.json"
+hbm_eq "invalid UTF-8 is 400" 400 "$(hbm_status POST /v1/inbound/sms "${auth[@]}" "${json[@]}" --data-binary @"$HBM_TMP/bad.json")"
+hbm_eq "an escaped NUL in the text is 400" 400 "$(hbm_status POST /v1/inbound/sms "${auth[@]}" "${json[@]}" -d '{"from":"+256700000009","to":"1","text":"a\u0000b","id":"b4"}')"
+hbm_eq "a form body is 415" 415 "$(hbm_status POST /v1/inbound/sms "${auth[@]}" -d 'from=x')"
+head -c 70000 /dev/zero | tr '\0' a > "$HBM_TMP/big"
+hbm_eq "a body over 64 KiB is 413" 413 "$(hbm_status POST /v1/inbound/sms "${auth[@]}" "${json[@]}" --data-binary @"$HBM_TMP/big")"
+hbm_eq "GET is 405" 405 "$(hbm_status GET /v1/inbound/sms)"
+hbm_eq "bad input added nothing to the inbox" "$len0" "$($HBM_REDIS_CLI XLEN '{hbm}:inbox')"
+
+# REF by SMS from an official (an offline border post).
+OFF=+256700000201
+sms $OFF 'REF food 0700000009 3' >/dev/null
+hbm_check "the official gets the referral code" hbm_wait 10 hbm_sent_to $OFF 1
+rcode=$(hbm_texts_to $OFF | grep -oE '[1-9][0-9]{3}-[0-9]{4}' | head -n 1)
+hbm_match "the referral has a code" '^[1-9][0-9]{3}-[0-9]{4}$' "$rcode"
+hbm_check "the migrant gets the code too" hbm_wait 10 hbm_sent_to +256700000009 1
+hbm_match "the migrant's SMS names the code" "$rcode" "$(hbm_texts_to +256700000009)"
+hbm_eq "the case is a referral" referral "$($HBM_REDIS_CLI HGET "{hbm}:case:${rcode/-/}" kind)"
+hbm_eq "for 3 persons" 3 "$($HBM_REDIS_CLI HGET "{hbm}:case:${rcode/-/}" persons)"
+hbm_eq "in the official's region" north "$($HBM_REDIS_CLI HGET "{hbm}:case:${rcode/-/}" region)"
+hbm_eq "without consent to share the number" 0 "$($HBM_REDIS_CLI HGET "{hbm}:case:${rcode/-/}" consent)"
+M8=+256700000008
+sms $M8 'REF food 0700000010 2' >/dev/null
+hbm_check "REF from anyone else gets the short help" hbm_wait 10 hbm_sent_to $M8 1
+hbm_eq "and makes no case" 0 "$(hbm_sent_count +256700000010)"
+
+metrics=$(hbm_body GET /metrics)
+hbm_match "metrics count created cases by category" 'hbmgw_case_events_total\{category="food",event="created"\} [1-9]' "$metrics"
+hbm_match "metrics count escalations" 'hbmgw_escalations_total\{reason="timeout"\} 1' "$metrics"
+hbm_match "metrics have the ack latency histogram" 'hbmgw_ack_latency_seconds_count 1' "$metrics"
+hbm_match "metrics declare the histogram" '# TYPE hbmgw_ack_latency_seconds histogram' "$metrics"
+hbm_match "metrics count accepted inbound SMS" 'hbmgw_inbound_total\{source="http",status="accepted"\} [1-9]' "$metrics"
+hbm_match "metrics count duplicates" 'hbmgw_inbound_total\{source="http",status="duplicate"\} 1' "$metrics"
+
+# Redis down: 503, and the message is taken once Redis is back.
+hbm_redis_kill
+hbm_eq "Redis down is 503" 503 "$(hbm_inbound +256700000007 'HELP FOOD' down-1)"
+hbm_redis_start
+up() { [ "$(hbm_inbound +256700000007 'HELP FOOD' down-1)" = 202 ]; }
+hbm_check "the retry is accepted once Redis is back" hbm_wait 10 up
+hbm_done

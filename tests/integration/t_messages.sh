@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Outbound SMS through the HTTP channels, against stand-in aggregators
+# (tests/tools/capture.py): POST /v1/messages and its checks, JSON and
+# Kannel requests, retries, dead letters, the status and list routes,
+# privacy of stored numbers, a kill -9 with messages queued (each sent
+# exactly once after the restart), and Redis down.
+source "$(dirname "$0")/lib.sh"
+hbm_tmp_init
+SINK_PIDS=()
+t_cleanup() {
+	local p
+	for p in "${SINK_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	hbm_cleanup
+}
+trap t_cleanup EXIT
+
+# Start a stand-in aggregator NAME [capture.py args]; its port is in
+# $HBM_TMP/NAME.port and its requests in $HBM_TMP/NAME.log.
+sink_start() {
+	local name=$1
+	shift
+	python3 "$HBM_SRCDIR/tests/tools/capture.py" \
+		--port-file "$HBM_TMP/$name.port" --log "$HBM_TMP/$name.log" "$@" &
+	SINK_PIDS+=($!)
+	if ! hbm_wait 10 test -s "$HBM_TMP/$name.port"; then
+		echo "t_messages: capture.py $name did not start" >&2
+		exit 1
+	fi
+}
+sink_url() { echo "http://127.0.0.1:$(cat "$HBM_TMP/$1.port")$2"; }
+sink_lines() { wc -l < "$HBM_TMP/$1.log"; }
+
+# Field F of the JSON on stdin (a path like messages.0.id), "" if none.
+jget() {
+	python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    try:
+        v = v[int(k)] if isinstance(v, list) else v.get(k)
+    except (IndexError, ValueError, AttributeError):
+        v = None
+    if v is None:
+        break
+print("" if v is None else v)' "$1"
+}
+
+AUTH="Authorization: Bearer $HBM_ADMIN_TOKEN"
+JSON='Content-Type: application/json'
+post() { hbm_body POST /v1/messages -H "$AUTH" -H "$JSON" --data-binary "$1"; }
+post_status() { hbm_status POST /v1/messages -H "$AUTH" -H "$JSON" --data-binary "$1"; }
+msg() { hbm_body GET "/v1/messages/$1" -H "$AUTH"; }
+msg_field() { msg "$1" | jget "$2"; }
+is_status() { [ "$(msg_field "$1" status)" = "$2" ]; }
+
+hbm_redis_start
+sink_start ok
+sink_start kan
+sink_start flaky --fail-first 2
+sink_start dead --status 500
+sink_start slow
+cat > "$HBM_TMP/gw.conf" <<CONF
+gateway: { instance = "test"; country_code = "256"; };
+redis: { url = "$HBM_REDIS_URL"; timeout_ms = 500; };
+http: { listen = "127.0.0.1:0"; };
+privacy: { key_file = "$(hbm_key)"; message_days = 2; };
+tokens: { admin = ["$(hbm_sha256 "$HBM_ADMIN_TOKEN")"]; };
+channels = (
+  { name = "agg"; type = "http"; url = "$(sink_url ok /send)"; },
+  { name = "kan"; type = "http"; url = "$(sink_url kan /cgi-bin/sendsms)";
+    format = "kannel"; username = "hbm"; password = "s3cr&t=1"; },
+  { name = "flaky"; type = "http"; url = "$(sink_url flaky /send)"; },
+  { name = "dead"; type = "http"; url = "$(sink_url dead /send)"; },
+  { name = "slow"; type = "http"; url = "$(sink_url slow /send)";
+    max_per_minute = 60; }
+);
+CONF
+export HBM_RETRY_BASE_MS=100
+hbm_daemon_start "$HBM_TMP/gw.conf"
+
+# --- a message through the JSON channel
+body=$(post '{"to": "0700 000 101", "text": "Your code is 4821-3957"}')
+id1=$(jget id <<<"$body")
+hbm_match "POST /v1/messages answers an id" '^m[0-9]+$' "$id1"
+hbm_eq "and 202" 202 "$(post_status '{"to": "+256700000101", "text": "second"}')"
+hbm_check "the message is sent (within 5 s)" hbm_wait 5 is_status "$id1" sent
+got=$(msg "$id1")
+hbm_eq "after one attempt" 1 "$(jget attempts <<<"$got")"
+hbm_eq "on the first http channel" agg "$(jget channel <<<"$got")"
+hbm_eq "the number is masked" "+25670****101" "$(jget to <<<"$got")"
+hbm_eq "the text is shown to the admin" "Your code is 4821-3957" "$(jget text <<<"$got")"
+hbm_eq "kind api" api "$(jget kind <<<"$got")"
+hbm_match "times are ISO 8601 UTC" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$' \
+	"$(jget updated_at <<<"$got")"
+hbm_eq "no error" "" "$(jget error <<<"$got")"
+req=$(python3 - "$HBM_TMP/ok.log" "$id1" <<'PY'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(line)
+    b = json.loads(r["body"])
+    if b.get("id") == sys.argv[2]:
+        ct = {k.lower(): v for k, v in r["headers"].items()}["content-type"]
+        print(r["method"], r["path"], ct, b["to"], b["channel"], b["text"],
+              sorted(b))
+PY
+)
+hbm_eq "the aggregator got the JSON POST" \
+	"POST /send application/json +256700000101 agg Your code is 4821-3957 ['channel', 'id', 'text', 'to']" "$req"
+
+arabic='مرحبا، رمزك 4821-3957 ✓'
+body=$(python3 -c 'import json,sys; print(json.dumps({"to": "+256700000101", "text": sys.argv[1]}))' "$arabic")
+id2=$(post "$body" | jget id)
+hbm_check "the Arabic message is sent" hbm_wait 5 is_status "$id2" sent
+got=$(python3 - "$HBM_TMP/ok.log" "$id2" <<'PY'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    b = json.loads(json.loads(line)["body"])
+    if b.get("id") == sys.argv[2]:
+        print(b["text"])
+PY
+)
+hbm_eq "its UTF-8 text arrives intact" "$arabic" "$got"
+hbm_eq "and reads back intact" "$arabic" "$(msg_field "$id2" text)"
+
+# --- Kannel
+id3=$(post '{"to": "+256700000102", "text": "Go to gate 3 & wait", "channel": "kan"}' | jget id)
+hbm_check "the Kannel message is sent" hbm_wait 5 is_status "$id3" sent
+got=$(python3 - "$HBM_TMP/kan.log" <<'PY'
+import json, sys, urllib.parse
+r = json.loads(open(sys.argv[1], encoding="utf-8").readline())
+q = urllib.parse.parse_qs(r["query"], keep_blank_values=True)
+print(r["method"], r["path"], "|".join("%s=%s" % (k, q[k][0]) for k in
+      ("username", "password", "to", "text", "dlr-mask")))
+PY
+)
+hbm_eq "Kannel got the sendsms GET" \
+	"GET /cgi-bin/sendsms username=hbm|password=s3cr&t=1|to=+256700000102|text=Go to gate 3 & wait|dlr-mask=31" "$got"
+hbm_match "with every value encoded" 'to=%2B256700000102&text=Go%20to%20gate%203%20%26%20wait' \
+	"$(head -n 1 "$HBM_TMP/kan.log")"
+
+# --- retries and dead letters
+id4=$(post '{"to": "+256700000103", "text": "retry me", "channel": "flaky"}' | jget id)
+hbm_check "a message that fails twice is sent on the third attempt" hbm_wait 10 is_status "$id4" sent
+hbm_eq "attempts 3" 3 "$(msg_field "$id4" attempts)"
+hbm_eq "the aggregator saw three requests" 3 "$(sink_lines flaky)"
+
+id5=$(post '{"to": "+256700000104", "text": "doomed", "channel": "dead"}' | jget id)
+hbm_check "a message that always fails ends failed" hbm_wait 10 is_status "$id5" failed
+got=$(msg "$id5")
+hbm_eq "after 3 attempts" 3 "$(jget attempts <<<"$got")"
+hbm_eq "the aggregator saw three requests" 3 "$(sink_lines dead)"
+hbm_eq "with the last error" "aggregator answered HTTP 500" "$(jget error <<<"$got")"
+dead=$($HBM_REDIS_CLI XRANGE '{hbm}:dead' - + | tr '\n' ' ')
+hbm_match "and a dead letter" "msg $id5 channel dead error aggregator answered HTTP 500" "$dead"
+sleep 0.5
+hbm_eq "no more requests after the last attempt" 3 "$(sink_lines dead)"
+hbm_eq "the retry queue is empty" 0 "$($HBM_REDIS_CLI ZCARD '{hbm}:retry')"
+
+metrics=$(hbm_body GET /metrics)
+hbm_match "metrics count sends" 'hbmgw_outbound_total\{channel="agg",status="sent"\} [2-9]' "$metrics"
+hbm_match "metrics count retries" 'hbmgw_outbound_total\{channel="flaky",status="retried"\} 2$' "$metrics"
+hbm_match "metrics count failures" 'hbmgw_outbound_total\{channel="dead",status="failed"\} 1$' "$metrics"
+hbm_match "metrics count dead letters" 'hbmgw_outbox_dead_total\{channel="dead"\} 1$' "$metrics"
+hbm_match "metrics show queue depth" 'hbmgw_outbox_depth\{channel="agg"\} 0$' "$metrics"
+
+# --- the list of messages to a number
+got=$(hbm_body GET '/v1/messages?to=0700000101' -H "$AUTH" | python3 -c '
+import json, sys
+print(" ".join(m["id"] for m in json.load(sys.stdin)["messages"]))')
+id1b=$(python3 -c 'import sys; print(sys.argv[1][1:])' "$id1")
+hbm_eq "GET ?to= lists the messages, newest first" "$id2 m$((id1b + 1)) $id1" "$got"
+hbm_eq "an unused number has none" '{"messages":[]}' \
+	"$(hbm_body GET '/v1/messages?to=%2B256799999999' -H "$AUTH")"
+hbm_eq "?to= must be a number" 400 "$(hbm_status GET '/v1/messages?to=abc' -H "$AUTH")"
+hbm_eq "?to= is required" 400 "$(hbm_status GET /v1/messages -H "$AUTH")"
+
+# --- bad requests
+ok='{"to": "+256700000101", "text": "x"}'
+hbm_eq "no token: 401" 401 "$(hbm_status POST /v1/messages -H "$JSON" --data-binary "$ok")"
+hbm_eq "wrong token: 401" 401 "$(hbm_status POST /v1/messages -H 'Authorization: Bearer nope' -H "$JSON" --data-binary "$ok")"
+hbm_eq "GET without token: 401" 401 "$(hbm_status GET "/v1/messages/$id1")"
+hbm_eq "list without token: 401" 401 "$(hbm_status GET '/v1/messages?to=0700000101')"
+hbm_eq "no JSON content type: 415" 415 "$(hbm_status POST /v1/messages -H "$AUTH" -H 'Content-Type: text/plain' --data-binary "$ok")"
+hbm_eq "bad number: 400" 400 "$(post_status '{"to": "hello", "text": "x"}')"
+hbm_match "saying why" '^\{"error":"invalid number: .+"\}$' "$(post '{"to": "12", "text": "x"}')"
+hbm_eq "missing text: 400" '{"error":"missing \"text\""}' "$(post '{"to": "+256700000101"}')"
+hbm_eq "missing to: 400" '{"error":"missing \"to\""}' "$(post '{"text": "x"}')"
+hbm_eq "empty text: 400" 400 "$(post_status '{"to": "+256700000101", "text": ""}')"
+long=$(head -c 1601 /dev/zero | tr '\0' a)
+hbm_eq "text over 1600 bytes: 400" 400 "$(post_status "{\"to\": \"+256700000101\", \"text\": \"$long\"}")"
+hbm_eq "1600 bytes is fine" 202 "$(post_status "{\"to\": \"+256700000109\", \"text\": \"${long:1}\"}")"
+hbm_eq "malformed JSON: 400" 400 "$(post_status '{"to": ')"
+hbm_match "saying so" '"error":"malformed JSON: ' "$(post '{"to": ')"
+hbm_eq "not an object: 400" '{"error":"the body must be a JSON object"}' "$(post '["+256700000101", "x"]')"
+hbm_eq "number as a number: 400" '{"error":"\"to\" must be a string"}' "$(post '{"to": 256700000101, "text": "x"}')"
+hbm_eq "text as an array: 400" 400 "$(post_status '{"to": "+256700000101", "text": ["x"]}')"
+hbm_eq "channel as a number: 400" 400 "$(post_status '{"to": "+256700000101", "text": "x", "channel": 1}')"
+hbm_eq "unknown channel: 400" '{"error":"unknown channel \"nope\""}' \
+	"$(post '{"to": "+256700000101", "text": "x", "channel": "nope"}')"
+hbm_eq "invalid UTF-8: 400" 400 "$(post_status $'{"to": "+256700000101", "text": "\xff"}')"
+hbm_eq "NUL in text: 400" 400 "$(post_status '{"to": "+256700000101", "text": "a\u0000b"}')"
+hbm_eq "unknown id: 404" 404 "$(hbm_status GET /v1/messages/m999999999 -H "$AUTH")"
+hbm_eq "malformed id: 404" 404 "$(hbm_status GET /v1/messages/x1 -H "$AUTH")"
+
+# --- privacy: Redis holds no number in clear; the log holds no text
+# Every value of the message records and indexes, one per line.
+stored_values() {
+	local k
+	$HBM_REDIS_CLI --scan --pattern '{hbm}:msg*' | while read -r k; do
+		case $($HBM_REDIS_CLI TYPE "$k") in
+		hash) $HBM_REDIS_CLI HGETALL "$k" ;;
+		zset) $HBM_REDIS_CLI ZRANGE "$k" 0 -1 ;;
+		esac
+	done
+}
+hbm_check "the records are there" test "$(stored_values | grep -c '^Your code is')" -eq 1
+hbm_eq "and hold no number in clear" 0 "$(stored_values | grep -c 7000001)"
+ttl=$($HBM_REDIS_CLI TTL "{hbm}:msg:$id1")
+hbm_check "records expire after privacy.message_days" test "$ttl" -gt 172000 -a "$ttl" -le 172800
+hbm_check "the log holds no full number" bash -c "! grep -q '25670000010' '$HBM_TMP/hbmgwd.log'"
+hbm_check "the log holds no message text" bash -c "! grep -q 'gate 3\|retry me\|doomed' '$HBM_TMP/hbmgwd.log'"
+hbm_check "the log names sends with masked numbers" grep -q "outbox agg: $id1: sent to +25670\*\*\*\*101" "$HBM_TMP/hbmgwd.log"
+
+# --- kill -9 with messages queued: each is sent exactly once
+for i in 1 2 3 4 5 6 7 8; do
+	post "{\"to\": \"+25670000020$i\", \"text\": \"slow $i\", \"channel\": \"slow\"}"
+	echo
+done > "$HBM_TMP/slow.ids"
+slow_ids=($(python3 -c '
+import json, sys
+print(" ".join(json.loads(l)["id"] for l in open(sys.argv[1])))' "$HBM_TMP/slow.ids"))
+atleast() { [ "$(sink_lines slow)" -ge "$1" ]; }
+hbm_check "the rate-limited channel starts sending" hbm_wait 5 atleast 3
+hbm_wait 5 atleast 4
+sleep 0.3 # between two sends: waiting for the rate limit
+before=$(sink_lines slow)
+hbm_daemon_stop KILL
+cp "$HBM_TMP/hbmgwd.log" "$HBM_TMP/hbmgwd.1.log"
+hbm_check "some were still queued at the kill" test "$before" -lt 8
+hbm_eq "held by the dead instance, unacknowledged" $((8 - before)) \
+	"$($HBM_REDIS_CLI XPENDING '{hbm}:outbox:slow' send | head -n 1)"
+hbm_daemon_start "$HBM_TMP/gw.conf"
+hbm_check "after the restart all are sent (within 15 s)" hbm_wait 15 atleast 8
+sleep 1.5
+hbm_eq "each exactly once" 8 "$(sink_lines slow)"
+got=$(python3 - "$HBM_TMP/slow.log" <<'PY'
+import json, sys
+print(" ".join(sorted({json.loads(json.loads(l)["body"])["id"]
+                       for l in open(sys.argv[1], encoding="utf-8")})))
+PY
+)
+hbm_eq "the right eight" "$(printf '%s\n' "${slow_ids[@]}" | sort | tr '\n' ' ' | sed 's/ $//')" "$got"
+for id in "${slow_ids[@]}"; do
+	s=$(msg "$id")
+	[ "$(jget status <<<"$s")/$(jget attempts <<<"$s")" = sent/1 ] || echo "# $id: $s"
+done > "$HBM_TMP/slow.bad"
+hbm_check "every one recorded sent after one attempt" test ! -s "$HBM_TMP/slow.bad"
+hbm_check "the restarted daemon re-read its pending entries" \
+	grep -q 'outbox slow: .*: sent to' "$HBM_TMP/hbmgwd.log"
+
+# --- an entry a dead instance ("ghost") held for a minute is claimed
+$HBM_REDIS_CLI EVAL "redis.call('HSET', KEYS[2], unpack(redis.call('HGETALL', KEYS[1])))
+	redis.call('HSET', KEYS[2], 'status', 'queued', 'attempts', '0', 'text', 'claimed')
+	return redis.call('EXPIRE', KEYS[2], 600)" 2 "{hbm}:msg:$id1" '{hbm}:msg:m900000' > /dev/null
+printf '%s\n' MULTI 'XADD {hbm}:outbox:agg * msg m900000' \
+	'XREADGROUP GROUP send ghost COUNT 10 STREAMS {hbm}:outbox:agg >' EXEC |
+	$HBM_REDIS_CLI > /dev/null
+eid=$($HBM_REDIS_CLI XPENDING '{hbm}:outbox:agg' send - + 10 ghost | head -n 1)
+$HBM_REDIS_CLI XCLAIM '{hbm}:outbox:agg' send ghost 0 "$eid" IDLE 60000 JUSTID > /dev/null
+hbm_check "a stale entry of another instance is claimed and sent (within 15 s)" \
+	hbm_wait 15 is_status m900000 sent
+hbm_match "the log says so" 'outbox agg: claimed 1 stale entries' "$(cat "$HBM_TMP/hbmgwd.log")"
+hbm_eq "the ghost holds nothing" 0 "$($HBM_REDIS_CLI XPENDING '{hbm}:outbox:agg' send | head -n 1)"
+
+# --- Redis down, and back
+hbm_redis_kill
+hbm_eq "POST with Redis down: 503" 503 "$(post_status "$ok")"
+hbm_match "saying why" '^\{"error":"redis: ' "$(post "$ok")"
+hbm_eq "GET with Redis down: 503" 503 "$(hbm_status GET "/v1/messages/$id1" -H "$AUTH")"
+sleep 1
+hbm_check "the daemon lives on" kill -0 "$HBM_DAEMON_PID"
+hbm_redis_start # the same port, empty
+accepted() { [ "$(post_status "$ok")" = 202 ]; }
+hbm_check "POST works again once Redis is back" hbm_wait 10 accepted
+id6=$($HBM_REDIS_CLI GET '{hbm}:msgseq')
+hbm_check "and the senders resume (within 10 s)" hbm_wait 10 is_status "m$id6" sent
+hbm_redis_kill
+t0=$(date +%s%N)
+hbm_daemon_stop TERM
+t1=$(date +%s%N)
+hbm_eq "SIGTERM with Redis down exits 0" 0 "$HBM_RC"
+hbm_check "within 6 s" test $(((t1 - t0) / 1000000)) -lt 6000
+hbm_check "the senders stopped" grep -q 'outbox agg: sender stopped' "$HBM_TMP/hbmgwd.log"
+hbm_done

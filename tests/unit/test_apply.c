@@ -1,0 +1,772 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * apply.c against a real redis-server (HBM_TEST_REDIS_SOCKET, started by
+ * tests/run.sh): idempotence, guards, binary-safe values, all-or-nothing,
+ * the audit hash chain and its tampering, Redis down, and a throughput
+ * figure printed for information.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "gateway/apply.h"
+#include "gateway/crypto.h"
+#include "gateway/store.h"
+
+#define TEST_TTL 600
+#define TEST_CHANNEL "t-modem"
+#define TEST_OUTBOX "{hbm}:outbox:t-modem"
+#define TEST_CASE "{hbm}:case:t1"
+#define TEST_HIST "{hbm}:case:t1:hist"
+#define TEST_OPEN "{hbm}:agency:t-wfp:open"
+#define TEST_SEALED "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="
+#define TEST_HASH \
+	"5f1c0c3c8d0b2b1f3a0e5c3b0d2f1e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e"
+#define TEST_ZEROS \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+
+/* A reply that must come back; the test fails otherwise. */
+static struct store_reply *
+test_cmd(struct store *s, int argc, const char **argv)
+{
+	struct store_reply *r;
+	char *cause = NULL;
+
+	r = store_command(s, argc, argv, NULL, &cause);
+	if (r == NULL)
+		fail_msg("redis: %s", cause);
+	assert_int_not_equal(r->type, STORE_ERROR);
+	return r;
+}
+
+/* Run a command for its integer reply. */
+static long long
+test_int(struct store *s, int argc, const char **argv)
+{
+	struct store_reply *r;
+	long long n;
+
+	r = test_cmd(s, argc, argv);
+	assert_int_equal(r->type, STORE_INTEGER);
+	n = r->integer;
+	store_reply_free(r);
+	return n;
+}
+
+/* HGET as a copy, or NULL when the field is missing. */
+static char *
+test_hget(struct store *s, const char *key, const char *field)
+{
+	const char *argv[] = { "HGET", key, field };
+	struct store_reply *r;
+	char *v;
+
+	r = test_cmd(s, 3, argv);
+	v = r->type == STORE_STRING ? strdup(r->str) : NULL;
+	store_reply_free(r);
+	return v;
+}
+
+/* GET as a copy, or NULL when the key is missing. */
+static char *
+test_get(struct store *s, const char *key)
+{
+	const char *argv[] = { "GET", key };
+	struct store_reply *r;
+	char *v;
+
+	r = test_cmd(s, 2, argv);
+	v = r->type == STORE_STRING ? strdup(r->str) : NULL;
+	store_reply_free(r);
+	return v;
+}
+
+/* DEL, whether or not the key exists. */
+static void
+test_del(struct store *s, const char *key)
+{
+	const char *argv[] = { "DEL", key };
+
+	test_int(s, 2, argv);
+}
+
+/* EXISTS: 1 or 0. */
+static long long
+test_exists(struct store *s, const char *key)
+{
+	const char *argv[] = { "EXISTS", key };
+
+	return test_int(s, 2, argv);
+}
+
+/* Entries in a stream. */
+static long long
+test_xlen(struct store *s, const char *key)
+{
+	const char *argv[] = { "XLEN", key };
+
+	return test_int(s, 2, argv);
+}
+
+/* Forget everything the tests below write, so each starts clean. */
+static void
+test_clean(struct store *s)
+{
+	static const char *const keys[] = { TEST_CASE, TEST_HIST, TEST_OPEN,
+		TEST_OUTBOX, "{hbm}:case:t2", "{hbm}:sla", "{hbm}:audit",
+		"{hbm}:audit:head", ("{hbm}:msgs:" TEST_HASH), "{hbm}:op:t-ok",
+		"{hbm}:op:t-guard", "{hbm}:op:t-absent", "{hbm}:op:t-absent2",
+		"{hbm}:op:t-empty", "{hbm}:op:t-empty2", "{hbm}:op:t-bytes",
+		"{hbm}:op:t-type", "{hbm}:op:t-refuse", "{hbm}:op:t-keys" };
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		test_del(s, keys[i]);
+}
+
+/* One connection to the test Redis for the whole group. */
+static int
+setup(void **state)
+{
+	const char *sock = getenv("HBM_TEST_REDIS_SOCKET");
+	struct store_params p = { 0 };
+
+	if (sock == NULL) {
+		print_error("HBM_TEST_REDIS_SOCKET is not set\n");
+		return -1;
+	}
+	/* As in hbmgwd: a write to a closed connection fails, not kills. */
+	signal(SIGPIPE, SIG_IGN);
+	p.socket = sock;
+	p.timeout_ms = 2000;
+	*state = store_new(&p);
+	return 0;
+}
+
+/* Close it. */
+static int
+teardown(void **state)
+{
+	store_free(*state);
+	return 0;
+}
+
+/* Each test starts from no keys of its own. */
+static int
+setup_test(void **state)
+{
+	test_clean(*state);
+	return 0;
+}
+
+/* Run A, free it, and return the result; no cause is expected. */
+static enum apply_result
+test_run(struct store *s, struct apply *a)
+{
+	enum apply_result res;
+	char *cause = NULL;
+
+	res = apply_run(s, a, TEST_TTL, &cause);
+	if (cause != NULL)
+		fail_msg("apply: %s", cause);
+	apply_free(a);
+	return res;
+}
+
+/* The operation of an ACK: a guard, writes of every kind, an SMS, audit. */
+static struct apply *
+test_ack(const char *opid)
+{
+	struct apply *a;
+
+	a = apply_new(opid, 1700000000000LL);
+	apply_guard(a, TEST_CASE, "state", "");
+	apply_hset(a, TEST_CASE, "state", "acknowledged");
+	apply_hincr(a, TEST_CASE, "version", 1);
+	apply_rpush(a, TEST_HIST, "1700000000000 t-wfp ack");
+	apply_zadd(a, TEST_OPEN, 1700000003600.0, "t1");
+	apply_zadd(a, "{hbm}:sla", 1.5, "t1");
+	apply_zrem(a, "{hbm}:sla", "t1");
+	apply_expire(a, TEST_HIST, 3600);
+	apply_sms(a, TEST_SEALED, TEST_HASH, "Accepted", TEST_CHANNEL, "reply");
+	apply_audit(a, "case:t1", "agency:t-wfp", "ack", "");
+	return a;
+}
+
+static void
+test_ok_then_replay(void **state)
+{
+	const char *llen[] = { "LLEN", TEST_HIST };
+	const char *ttl[] = { "TTL", "{hbm}:op:t-ok" };
+	const char *zscore[] = { "ZSCORE", TEST_OPEN, "t1" };
+	const char *hist_ttl[] = { "TTL", TEST_HIST };
+	struct store *s = *state;
+	struct store_reply *r;
+	char *v;
+
+	assert_int_equal(test_run(s, test_ack("t-ok")), APPLY_OK);
+	assert_int_equal(test_run(s, test_ack("t-ok")), APPLY_DONE);
+
+	v = test_hget(s, TEST_CASE, "state");
+	assert_string_equal(v, "acknowledged");
+	free(v);
+	v = test_hget(s, TEST_CASE, "version");
+	assert_string_equal(v, "1");
+	free(v);
+	assert_int_equal(test_int(s, 2, llen), 1);
+	assert_int_equal(test_xlen(s, TEST_OUTBOX), 1);
+	assert_int_equal(test_xlen(s, "{hbm}:audit"), 1);
+	assert_int_equal(test_exists(s, "{hbm}:sla"), 0);
+	r = test_cmd(s, 3, zscore);
+	assert_int_equal(r->type, STORE_STRING);
+	assert_string_equal(r->str, "1700000003600");
+	store_reply_free(r);
+	assert_in_range(test_int(s, 2, ttl), 604000, 604800);
+	assert_in_range(test_int(s, 2, hist_ttl), 3500, 3600);
+}
+
+static void
+test_script_flush(void **state)
+{
+	const char *flush[] = { "SCRIPT", "FLUSH" };
+	struct store *s = *state;
+
+	/* After a Redis restart the script is gone: loaded again. */
+	store_reply_free(test_cmd(s, 2, flush));
+	assert_int_equal(test_run(s, test_ack("t-ok")), APPLY_OK);
+	store_reply_free(test_cmd(s, 2, flush));
+	assert_int_equal(test_run(s, test_ack("t-ok")), APPLY_DONE);
+}
+
+static void
+test_guard_mismatch(void **state)
+{
+	const char *hset[] = { "HSET", TEST_CASE, "state", "notified" };
+	struct store *s = *state;
+	struct apply *a;
+	char *v;
+
+	test_int(s, 4, hset);
+	a = apply_new("t-guard", 1);
+	apply_guard(a, TEST_CASE, "state", "notified");
+	apply_guard(a, TEST_CASE, "agency", "t-wfp");
+	apply_hset(a, TEST_CASE, "state", "acknowledged");
+	apply_rpush(a, TEST_HIST, "x");
+	apply_sms(a, TEST_SEALED, TEST_HASH, "x", TEST_CHANNEL, "reply");
+	apply_audit(a, "case:t1", "agency:t-wfp", "ack", "");
+	assert_int_equal(test_run(s, a), APPLY_CONFLICT);
+
+	v = test_hget(s, TEST_CASE, "state");
+	assert_string_equal(v, "notified");
+	free(v);
+	assert_int_equal(test_exists(s, TEST_HIST), 0);
+	assert_int_equal(test_exists(s, TEST_OUTBOX), 0);
+	assert_int_equal(test_exists(s, "{hbm}:audit"), 0);
+	assert_int_equal(test_exists(s, "{hbm}:audit:head"), 0);
+	assert_int_equal(test_exists(s, "{hbm}:op:t-guard"), 0);
+
+	/* A conflict is not remembered: decided again, it applies. */
+	a = apply_new("t-guard", 1);
+	apply_guard(a, TEST_CASE, "state", "notified");
+	apply_hset(a, TEST_CASE, "state", "acknowledged");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+}
+
+static void
+test_guard_absent(void **state)
+{
+	struct store *s = *state;
+	struct apply *a;
+	char *v;
+
+	a = apply_new("t-absent", 1);
+	apply_guard_absent(a, TEST_CASE);
+	apply_hset(a, TEST_CASE, "state", "new");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+
+	/* The same code claimed again by another operation: refused. */
+	a = apply_new("t-absent2", 1);
+	apply_guard_absent(a, TEST_CASE);
+	apply_hset(a, TEST_CASE, "state", "other");
+	assert_int_equal(test_run(s, a), APPLY_CONFLICT);
+	v = test_hget(s, TEST_CASE, "state");
+	assert_string_equal(v, "new");
+	free(v);
+	assert_int_equal(test_exists(s, "{hbm}:op:t-absent2"), 0);
+}
+
+static void
+test_guard_empty(void **state)
+{
+	const char *hset[] = { "HSET", TEST_CASE, "acked_by", "t-wfp" };
+	struct store *s = *state;
+	struct apply *a;
+	char *v;
+
+	/* "" matches a missing key and a missing field alike. */
+	a = apply_new("t-empty", 1);
+	apply_guard(a, TEST_CASE, "acked_by", "");
+	apply_hset(a, TEST_CASE, "acked_by", "t-unhcr");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+
+	test_int(s, 4, hset);
+	a = apply_new("t-empty2", 1);
+	apply_guard(a, TEST_CASE, "acked_by", "");
+	apply_hset(a, TEST_CASE, "acked_by", "t-unhcr");
+	assert_int_equal(test_run(s, a), APPLY_CONFLICT);
+	v = test_hget(s, TEST_CASE, "acked_by");
+	assert_string_equal(v, "t-wfp");
+	free(v);
+}
+
+static void
+test_values_survive(void **state)
+{
+	static const char *const values[] = {
+		"مرحبا، طلبك 4821-3957 وصل",
+		"line one\nline two\r\n",
+		"\"quoted\" 'single' \\ back\\slash \\n \\\\",
+		"12:34:5:",
+		"{\"json\": [1, 2]} %s %d",
+		"",
+	};
+	const char *xr[] = { "XRANGE", TEST_OUTBOX, "-", "+" };
+	struct store *s = *state;
+	struct store_reply *r;
+	struct apply *a;
+	char field[16], msgkey[64], *v;
+	size_t i, n = sizeof(values) / sizeof(values[0]);
+
+	a = apply_new("t-bytes", 1);
+	for (i = 0; i < n; i++) {
+		snprintf(field, sizeof(field), "f%zu", i);
+		apply_hset(a, TEST_CASE, field, values[i]);
+		apply_rpush(a, TEST_HIST, values[i]);
+	}
+	apply_hset(a, TEST_CASE, values[0], "arabic field");
+	apply_guard(a, TEST_CASE, values[2], "");
+	apply_sms(a, TEST_SEALED, TEST_HASH, values[0], TEST_CHANNEL, "reply");
+	apply_audit(a, "case:t1", "agency:t-wfp", "note", values[1]);
+	assert_int_equal(test_run(s, a), APPLY_OK);
+
+	for (i = 0; i < n; i++) {
+		snprintf(field, sizeof(field), "f%zu", i);
+		v = test_hget(s, TEST_CASE, field);
+		assert_non_null(v);
+		assert_string_equal(v, values[i]);
+		free(v);
+	}
+	v = test_hget(s, TEST_CASE, values[0]);
+	assert_string_equal(v, "arabic field");
+	free(v);
+
+	/* The SMS text reached the message record byte for byte. */
+	r = test_cmd(s, 4, xr);
+	assert_int_equal(r->elements, 1);
+	assert_string_equal(r->element[0]->element[1]->element[0]->str, "msg");
+	snprintf(msgkey, sizeof(msgkey), "{hbm}:msg:%s",
+	    r->element[0]->element[1]->element[1]->str);
+	store_reply_free(r);
+	v = test_hget(s, msgkey, "text");
+	assert_string_equal(v, values[0]);
+	free(v);
+}
+
+static void
+test_wrong_type(void **state)
+{
+	const char *rpush[] = { "RPUSH", "{hbm}:case:t2", "a list" };
+	const char *hset[] = { "HSET", TEST_CASE, "state", "new" };
+	struct store *s = *state;
+	enum apply_result res;
+	struct apply *a;
+	char *cause = NULL;
+
+	/* The second write would fail half way: nothing may be written. */
+	test_int(s, 3, rpush);
+	a = apply_new("t-type", 1);
+	apply_hset(a, TEST_CASE, "state", "new");
+	apply_hset(a, "{hbm}:case:t2", "state", "new");
+	apply_audit(a, "case:t2", "system", "create", "");
+	res = apply_run(s, a, TEST_TTL, &cause);
+	assert_int_equal(res, APPLY_ERROR);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "holds a list, not a hash"));
+	free(cause);
+	apply_free(a);
+	assert_int_equal(test_exists(s, TEST_CASE), 0);
+	assert_int_equal(test_exists(s, "{hbm}:audit"), 0);
+	assert_int_equal(test_exists(s, "{hbm}:op:t-type"), 0);
+
+	/* So would HINCRBY of a field that is not a number. */
+	test_int(s, 4, hset);
+	a = apply_new("t-type", 1);
+	apply_hset(a, TEST_CASE, "x", "1");
+	apply_hincr(a, TEST_CASE, "state", 1);
+	res = apply_run(s, a, TEST_TTL, &cause);
+	assert_int_equal(res, APPLY_ERROR);
+	assert_non_null(strstr(cause, "state is not an integer"));
+	free(cause);
+	cause = NULL;
+	apply_free(a);
+	assert_null(test_hget(s, TEST_CASE, "x"));
+	test_del(s, TEST_CASE);
+
+	/* One key used as two types in one operation. */
+	a = apply_new("t-type", 1);
+	apply_hset(a, TEST_HIST, "state", "new");
+	apply_rpush(a, TEST_HIST, "x");
+	res = apply_run(s, a, TEST_TTL, &cause);
+	assert_int_equal(res, APPLY_ERROR);
+	assert_non_null(strstr(cause, "used as hash and list"));
+	free(cause);
+	apply_free(a);
+	assert_int_equal(test_exists(s, TEST_HIST), 0);
+}
+
+static void
+test_refused(void **state)
+{
+	struct store *s = *state;
+	struct apply *a;
+	char *cause = NULL;
+	char key[32];
+	int i;
+
+	a = apply_new("t-refuse", 1);
+	apply_hset(a, TEST_CASE, "state", "new");
+	apply_audit(a, "case:t1", "agency:t-wfp\nforged", "ack", "");
+	assert_int_equal(apply_run(s, a, TEST_TTL, &cause), APPLY_ERROR);
+	assert_non_null(strstr(cause, "newline"));
+	free(cause);
+	cause = NULL;
+	apply_free(a);
+
+	a = apply_new("t-refuse", 1);
+	apply_zadd(a, "{hbm}:sla", nan(""), "t1");
+	assert_int_equal(apply_run(s, a, TEST_TTL, &cause), APPLY_ERROR);
+	assert_non_null(strstr(cause, "not a number"));
+	free(cause);
+	cause = NULL;
+	apply_free(a);
+
+	/* More keys than one EVALSHA can name. */
+	a = apply_new("t-keys", 1);
+	for (i = 0; i < 60; i++) {
+		snprintf(key, sizeof(key), "{hbm}:t:k%d", i);
+		apply_hset(a, key, "f", "v");
+	}
+	assert_int_equal(apply_run(s, a, TEST_TTL, &cause), APPLY_ERROR);
+	assert_non_null(strstr(cause, "keys"));
+	free(cause);
+	apply_free(a);
+	assert_int_equal(test_exists(s, TEST_CASE), 0);
+	assert_int_equal(test_exists(s, "{hbm}:t:k0"), 0);
+	assert_int_equal(test_exists(s, "{hbm}:op:t-refuse"), 0);
+}
+
+/* Verify the chain; return its result and check the count and id. */
+static int
+test_verify(struct store *s, long long want_entries, const char *want_bad)
+{
+	long long entries = -1;
+	char *bad = NULL, *cause = NULL;
+	int rc;
+
+	rc = apply_audit_verify(s, &entries, &bad, &cause);
+	if (rc == -1)
+		fail_msg("verify: %s", cause);
+	assert_int_equal(entries, want_entries);
+	if (want_bad == NULL) {
+		assert_null(bad);
+	} else {
+		assert_non_null(bad);
+		assert_string_equal(bad, want_bad);
+	}
+	free(bad);
+	return rc;
+}
+
+/* Five entries in three operations; their ids into IDS. */
+static void
+test_chain(struct store *s, char ids[5][64])
+{
+	const char *xr[] = { "XRANGE", "{hbm}:audit", "-", "+" };
+	struct store_reply *r;
+	struct apply *a;
+	char opid[32];
+	int i, j, k = 0;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(opid, sizeof(opid), "{hbm}:op:t-chain-%d", i);
+		test_del(s, opid);
+		snprintf(opid, sizeof(opid), "t-chain-%d", i);
+		a = apply_new(opid, 1700000000000LL + i);
+		for (j = 0; j < (i < 2 ? 2 : 1); j++) {
+			snprintf(opid, sizeof(opid), "n%d", k++);
+			apply_audit(a, "case:t1", "official:7", "note", opid);
+		}
+		assert_int_equal(test_run(s, a), APPLY_OK);
+	}
+	r = test_cmd(s, 4, xr);
+	assert_int_equal(r->elements, 5);
+	for (i = 0; i < 5; i++)
+		snprintf(ids[i], 64, "%s", r->element[i]->element[0]->str);
+	store_reply_free(r);
+}
+
+static void
+test_audit_chain(void **state)
+{
+	const char *xr[] = { "XRANGE", "{hbm}:audit", "-", "+" };
+	struct store *s = *state;
+	struct store_reply *r, *f;
+	char ids[5][64], want[CRYPTO_SHA256_HEX], *head;
+	const char *text;
+
+	test_verify(s, 0, NULL);
+	test_chain(s, ids);
+	assert_int_equal(test_verify(s, 5, NULL), 0);
+
+	/* The first entry starts from 64 zeros and hashes as documented. */
+	r = test_cmd(s, 4, xr);
+	f = r->element[0]->element[1];
+	assert_string_equal(f->element[0]->str, "ts");
+	assert_string_equal(f->element[1]->str, "1700000000000");
+	assert_string_equal(f->element[11]->str, TEST_ZEROS);
+	text = TEST_ZEROS "\n1700000000000\ncase:t1\nofficial:7\nnote\nn0";
+	crypto_sha256_hex(text, strlen(text), want);
+	assert_string_equal(f->element[13]->str, want);
+	/* The head is the hash of the last entry. */
+	f = r->element[4]->element[1];
+	head = test_get(s, "{hbm}:audit:head");
+	assert_string_equal(head, f->element[13]->str);
+	assert_string_equal(
+	    f->element[11]->str, r->element[3]->element[1]->element[13]->str);
+	free(head);
+	store_reply_free(r);
+}
+
+static void
+test_audit_tamper_delete(void **state)
+{
+	struct store *s = *state;
+	char ids[5][64];
+	const char *xdel[] = { "XDEL", "{hbm}:audit", ids[2] };
+
+	test_chain(s, ids);
+	test_int(s, 3, xdel);
+	assert_int_equal(test_verify(s, 2, ids[3]), 1);
+}
+
+static void
+test_audit_tamper_edit(void **state)
+{
+	const char *xr[] = { "XRANGE", "{hbm}:audit", "-", "+" };
+	const char *xadd[17];
+	struct store *s = *state;
+	struct store_reply *r, *f;
+	char ids[5][64];
+	size_t i, j;
+
+	/* Rewrite the stream with the same ids, one detail changed. */
+	test_chain(s, ids);
+	r = test_cmd(s, 4, xr);
+	test_del(s, "{hbm}:audit");
+	for (i = 0; i < r->elements; i++) {
+		f = r->element[i]->element[1];
+		xadd[0] = "XADD";
+		xadd[1] = "{hbm}:audit";
+		xadd[2] = r->element[i]->element[0]->str;
+		for (j = 0; j < f->elements; j++)
+			xadd[3 + j] = f->element[j]->str;
+		if (i == 1)
+			xadd[3 + 9] = "n1, altered";
+		store_reply_free(test_cmd(s, 3 + (int)f->elements, xadd));
+	}
+	store_reply_free(r);
+	assert_int_equal(test_verify(s, 1, ids[1]), 1);
+}
+
+static void
+test_audit_tamper_head(void **state)
+{
+	const char *set[] = { "SET", "{hbm}:audit:head", TEST_HASH };
+	struct store *s = *state;
+	char ids[5][64];
+
+	test_chain(s, ids);
+	store_reply_free(test_cmd(s, 3, set));
+	assert_int_equal(test_verify(s, 5, ids[4]), 1);
+	test_del(s, "{hbm}:audit:head");
+	assert_int_equal(test_verify(s, 5, ids[4]), 1);
+}
+
+static void
+test_audit_tamper_append(void **state)
+{
+	struct store *s = *state;
+	struct store_reply *r;
+	char ids[5][64], id[64];
+	const char *xadd[] = { "XADD", "{hbm}:audit", "*", "ts", "1", "subject",
+		"case:t1", "actor", "x", "action", "close", "detail", "",
+		"prev", TEST_ZEROS, "hash", TEST_ZEROS };
+
+	test_chain(s, ids);
+	r = test_cmd(s, 17, xadd);
+	snprintf(id, sizeof(id), "%s", r->str);
+	store_reply_free(r);
+	assert_int_equal(test_verify(s, 5, id), 1);
+}
+
+static void
+test_audit_trimmed(void **state)
+{
+	const char *trim[] = { "XTRIM", "{hbm}:audit", "MAXLEN", "2" };
+	struct store *s = *state;
+	char ids[5][64];
+
+	/* Retention trims the front: the first entry left is the anchor. */
+	test_chain(s, ids);
+	assert_int_equal(test_int(s, 4, trim), 3);
+	assert_int_equal(test_verify(s, 2, NULL), 0);
+}
+
+static void
+test_redis_down(void **state)
+{
+	struct store_params p = { 0 };
+	struct store *s;
+	struct apply *a;
+	long long entries;
+	char *cause = NULL, *bad = NULL;
+
+	(void)state;
+	p.socket = "/nonexistent/hbm-test.sock";
+	p.timeout_ms = 100;
+	s = store_new(&p);
+	a = test_ack("t-down");
+	assert_int_equal(apply_run(s, a, TEST_TTL, &cause), APPLY_ERROR);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "redis"));
+	free(cause);
+	cause = NULL;
+	apply_free(a);
+	assert_int_equal(apply_audit_verify(s, &entries, &bad, &cause), -1);
+	assert_non_null(cause);
+	assert_null(bad);
+	free(cause);
+	store_free(s);
+}
+
+/* Monotonic seconds, for the figure. */
+static double
+test_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A typical case operation: 3 guards, 8 writes, 2 SMS, 1 audit entry. */
+static struct apply *
+test_typical(int i)
+{
+	struct apply *a;
+	char opid[32], key[32], hist[40], detail[32];
+
+	snprintf(opid, sizeof(opid), "t-bench-%d", i);
+	snprintf(key, sizeof(key), "{hbm}:case:b%d", i % 50);
+	snprintf(hist, sizeof(hist), "%s:hist", key);
+	snprintf(detail, sizeof(detail), "ack #%d", i);
+	a = apply_new(opid, 1700000000000LL + i);
+	apply_guard(a, key, "state", "");
+	apply_guard(a, key, "agency", "");
+	apply_guard(a, key, "acked_by", "");
+	apply_hset(a, key, "updated_ms", "1700000000000");
+	apply_hset(a, key, "note", "near gate 3");
+	apply_hincr(a, key, "version", 1);
+	apply_rpush(a, hist, "1700000000000 agency:t-wfp ack");
+	apply_zadd(a, "{hbm}:agency:t-wfp:open", 1700000003600.0 + i, key);
+	apply_zrem(a, "{hbm}:agency:t-unhcr:open", key);
+	apply_zadd(a, "{hbm}:sla", 1700000003600.0 + i, key);
+	apply_expire(a, hist, 3600);
+	apply_sms(a, TEST_SEALED, TEST_HASH, "Your request 4821-3957: WFP",
+	    TEST_CHANNEL, "reply");
+	apply_sms(a, TEST_SEALED, TEST_ZEROS, "ACK 4821-3957 received",
+	    TEST_CHANNEL, "notify");
+	apply_audit(a, key, "agency:t-wfp", "ack", detail);
+	return a;
+}
+
+static void
+test_throughput(void **state)
+{
+	const int n = 5000;
+	struct store *s = *state;
+	char key[32], opid[32];
+	double t0, t1, t2;
+	int i;
+
+	test_del(s, "{hbm}:audit");
+	test_del(s, "{hbm}:audit:head");
+	t0 = test_seconds();
+	for (i = 0; i < n; i++)
+		assert_int_equal(test_run(s, test_typical(i)), APPLY_OK);
+	t1 = test_seconds();
+	assert_int_equal(test_verify(s, n, NULL), 0);
+	t2 = test_seconds();
+	printf("apply: %d operations (3 guards, 8 writes, 2 SMS, 1 audit) "
+	       "in %.2f s: %.0f/s, %.0f us each; verify %d entries: %.2f s\n",
+	    n, t1 - t0, n / (t1 - t0), (t1 - t0) * 1e6 / n, n, t2 - t1);
+	assert_int_equal(test_xlen(s, TEST_OUTBOX), 2 * n);
+
+	for (i = 0; i < 50; i++) {
+		snprintf(key, sizeof(key), "{hbm}:case:b%d", i);
+		test_del(s, key);
+		snprintf(key, sizeof(key), "{hbm}:case:b%d:hist", i);
+		test_del(s, key);
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(opid, sizeof(opid), "{hbm}:op:t-bench-%d", i);
+		test_del(s, opid);
+	}
+	test_del(s, "{hbm}:agency:t-wfp:open");
+	test_del(s, "{hbm}:msgs:" TEST_ZEROS);
+	test_clean(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_ok_then_replay, setup_test),
+		cmocka_unit_test_setup(test_script_flush, setup_test),
+		cmocka_unit_test_setup(test_guard_mismatch, setup_test),
+		cmocka_unit_test_setup(test_guard_absent, setup_test),
+		cmocka_unit_test_setup(test_guard_empty, setup_test),
+		cmocka_unit_test_setup(test_values_survive, setup_test),
+		cmocka_unit_test_setup(test_wrong_type, setup_test),
+		cmocka_unit_test_setup(test_refused, setup_test),
+		cmocka_unit_test_setup(test_audit_chain, setup_test),
+		cmocka_unit_test_setup(test_audit_tamper_delete, setup_test),
+		cmocka_unit_test_setup(test_audit_tamper_edit, setup_test),
+		cmocka_unit_test_setup(test_audit_tamper_head, setup_test),
+		cmocka_unit_test_setup(test_audit_tamper_append, setup_test),
+		cmocka_unit_test_setup(test_audit_trimmed, setup_test),
+		cmocka_unit_test(test_redis_down),
+		cmocka_unit_test_setup(test_throughput, setup_test),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

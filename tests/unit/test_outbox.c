@@ -1,0 +1,464 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for gateway/outbox.c and gateway/channel_http.c: the pure
+ * parts (channel choice, backoff, the rate limit bucket, record parsing,
+ * the JSON and Kannel requests), then enqueue, get and list against the
+ * real redis-server that tests/run.sh names in HBM_TEST_REDIS_SOCKET.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config/cfg.h"
+#include "gateway/channel_http.h"
+#include "gateway/crypto.h"
+#include "gateway/outbox.h"
+#include "gateway/store.h"
+
+#define TEST_STREAM "{hbm}:outbox:t-outbox"
+
+static char test_ug[] = "+256", test_ke7[] = "+2547", test_ke1[] = "+2541";
+static char *test_uganda[] = { test_ug };
+static char *test_kenya[] = { test_ke7, test_ke1 };
+
+/* Three channels: a modem for Uganda, a Kenyan http one, a fallback. */
+static void
+test_cfg_init(struct cfg *cfg, struct cfg_channel ch[3])
+{
+	memset(cfg, 0, sizeof(*cfg));
+	memset(ch, 0, 3 * sizeof(*ch));
+	strcpy(ch[0].name, "modem0");
+	ch[0].type = CFG_CHANNEL_MODEM;
+	ch[0].prefixes.v = test_uganda;
+	ch[0].prefixes.n = 1;
+	strcpy(ch[1].name, "ke");
+	ch[1].type = CFG_CHANNEL_HTTP;
+	ch[1].prefixes.v = test_kenya;
+	ch[1].prefixes.n = 2;
+	strcpy(ch[2].name, "t-outbox");
+	ch[2].type = CFG_CHANNEL_HTTP;
+	cfg->channels = ch;
+	cfg->nchannels = 3;
+	cfg->privacy.message_days = 1;
+}
+
+static void
+test_pick_channel(void **state)
+{
+	struct cfg_channel ch[3];
+	struct cfg cfg;
+
+	(void)state;
+	test_cfg_init(&cfg, ch);
+	assert_string_equal(
+	    outbox_pick_channel(&cfg, "+256700000101", NULL), "modem0");
+	assert_string_equal(
+	    outbox_pick_channel(&cfg, "+254712345678", NULL), "ke");
+	assert_string_equal(
+	    outbox_pick_channel(&cfg, "+254112345678", NULL), "ke");
+	/* No prefix matches: the first http channel. */
+	assert_string_equal(
+	    outbox_pick_channel(&cfg, "+254212345678", NULL), "ke");
+	assert_string_equal(
+	    outbox_pick_channel(&cfg, "+33612345678", NULL), "ke");
+	/* A request wins over prefixes; an unknown one is refused. */
+	assert_string_equal(
+	    outbox_pick_channel(&cfg, "+256700000101", "t-outbox"), "t-outbox");
+	assert_null(outbox_pick_channel(&cfg, "+256700000101", "nope"));
+	assert_null(outbox_pick_channel(&cfg, "+256700000101", ""));
+	/* Only modems: the first channel. */
+	ch[1].type = ch[2].type = CFG_CHANNEL_MODEM;
+	assert_string_equal(
+	    outbox_pick_channel(&cfg, "+33612345678", NULL), "modem0");
+}
+
+static void
+test_backoff(void **state)
+{
+	(void)state;
+	assert_int_equal(outbox_backoff_ms(1, 1000), 1000);
+	assert_int_equal(outbox_backoff_ms(2, 1000), 4000);
+	assert_int_equal(outbox_backoff_ms(3, 1000), 16000);
+	assert_int_equal(outbox_backoff_ms(2, 50), 200);
+	assert_int_equal(outbox_backoff_ms(0, 1000), 1000);
+	/* Growth stops past a day instead of overflowing. */
+	assert_true(outbox_backoff_ms(1000, 1000) < 4LL * 86400000);
+	assert_true(outbox_backoff_ms(1000, 1000) >= 86400000);
+}
+
+static void
+test_bucket_unlimited(void **state)
+{
+	struct outbox_bucket b;
+	int i;
+
+	(void)state;
+	outbox_bucket_init(&b, 0, 0);
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(outbox_bucket_take(&b, 0), 0);
+}
+
+static void
+test_bucket_per_second(void **state)
+{
+	struct outbox_bucket b;
+	long long w;
+
+	(void)state;
+	/* 60 a minute: one now, then one a second. */
+	outbox_bucket_init(&b, 60, 1000);
+	assert_int_equal(outbox_bucket_take(&b, 1000), 0);
+	w = outbox_bucket_take(&b, 1000);
+	assert_in_range(w, 999, 1001);
+	/* Asking again takes nothing: the wait only shrinks. */
+	w = outbox_bucket_take(&b, 1400);
+	assert_in_range(w, 599, 601);
+	assert_int_equal(outbox_bucket_take(&b, 2000), 0);
+	assert_true(outbox_bucket_take(&b, 2000) > 0);
+	/* A long idle time does not store more than a second's worth. */
+	assert_int_equal(outbox_bucket_take(&b, 100000), 0);
+	assert_true(outbox_bucket_take(&b, 100000) > 0);
+}
+
+static void
+test_bucket_burst_and_slow(void **state)
+{
+	struct outbox_bucket b;
+	int i, sent = 0;
+	long long t;
+
+	(void)state;
+	/* 600 a minute: bursts of 10, then one per 100 ms. */
+	outbox_bucket_init(&b, 600, 0);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(outbox_bucket_take(&b, 0), 0);
+	assert_in_range(outbox_bucket_take(&b, 0), 99, 101);
+	/* Over a simulated minute the rate holds: 10 + 600, never more. */
+	for (t = 1; t <= 60000; t++)
+		if (outbox_bucket_take(&b, t) == 0)
+			sent++;
+	assert_in_range(sent, 599, 600);
+	/* 30 a minute: one now, the next after 2 s. */
+	outbox_bucket_init(&b, 30, 0);
+	assert_int_equal(outbox_bucket_take(&b, 0), 0);
+	assert_in_range(outbox_bucket_take(&b, 0), 1999, 2001);
+	assert_int_equal(outbox_bucket_take(&b, 2000), 0);
+}
+
+static void
+test_id_valid(void **state)
+{
+	(void)state;
+	assert_true(outbox_id_valid("m1"));
+	assert_true(outbox_id_valid("m1234567890123456789"));
+	assert_false(outbox_id_valid("m12345678901234567890"));
+	assert_false(outbox_id_valid("m"));
+	assert_false(outbox_id_valid(""));
+	assert_false(outbox_id_valid("1"));
+	assert_false(outbox_id_valid("m1a"));
+	assert_false(outbox_id_valid("m-1"));
+	assert_false(outbox_id_valid("M1"));
+	assert_false(outbox_id_valid("m1/.."));
+}
+
+static void
+test_msg_parse(void **state)
+{
+	const char *fv[] = { "to", "AQID", "to_hash", "ab", "text", "hi",
+		"channel", "agg", "kind", "api", "status", "sent", "attempts",
+		"2", "created_ms", "1700000000000", "updated_ms",
+		"1700000000500", "error", "timeout" };
+	struct outbox_msg m;
+
+	(void)state;
+	assert_int_equal(outbox_msg_parse("m7", fv, 10, &m), 0);
+	assert_string_equal(m.id, "m7");
+	assert_string_equal(m.to_sealed, "AQID");
+	assert_string_equal(m.text, "hi");
+	assert_string_equal(m.status, "sent");
+	assert_string_equal(m.error, "timeout");
+	assert_int_equal(m.attempts, 2);
+	assert_true(m.created_ms == 1700000000000LL);
+	assert_true(m.updated_ms == 1700000000500LL);
+	outbox_msg_clear(&m);
+	/* Optional fields default to "". */
+	assert_int_equal(outbox_msg_parse("m7", fv, 9, &m), 0);
+	assert_string_equal(m.error, "");
+	outbox_msg_clear(&m);
+}
+
+static void
+test_msg_parse_bad(void **state)
+{
+	const char *fv[] = { "to", "AQID", "text", "hi", "channel", "agg",
+		"status", "queued", "attempts", "0", "created_ms", "1",
+		"updated_ms", "1" };
+	const char *bad[] = { "x", "-1", "", "1e3", "12 ", "99999999999" };
+	struct outbox_msg m;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(outbox_msg_parse("m1", fv, 7, &m), 0);
+	outbox_msg_clear(&m);
+	/* Each required field missing in turn. */
+	for (i = 0; i < 7; i++) {
+		const char *less[14];
+		size_t j, n = 0;
+
+		for (j = 0; j < 7; j++)
+			if (j != i) {
+				less[2 * n] = fv[2 * j];
+				less[2 * n + 1] = fv[2 * j + 1];
+				n++;
+			}
+		assert_int_equal(outbox_msg_parse("m1", less, n, &m), -1);
+	}
+	/* Malformed numbers. */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *copy[14];
+
+		memcpy(copy, fv, sizeof(copy));
+		copy[9] = bad[i];
+		assert_int_equal(outbox_msg_parse("m1", copy, 7, &m), -1);
+	}
+	assert_int_equal(
+	    outbox_msg_parse("m123456789012345678901234567890123", fv, 7, &m),
+	    -1);
+}
+
+static void
+test_json_body(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = channel_http_json_body("m1", "+256700000101", "hi", "agg");
+	assert_string_equal(s,
+	    "{\"id\":\"m1\",\"to\":\"+256700000101\",\"text\":\"hi\","
+	    "\"channel\":\"agg\"}");
+	free(s);
+	/* Quotes, backslashes and newlines escaped; UTF-8 kept as it is. */
+	s = channel_http_json_body("m2", "+256700000101",
+	    "\"a\\b\"\n\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7", "agg");
+	assert_string_equal(s,
+	    "{\"id\":\"m2\",\"to\":\"+256700000101\",\"text\":"
+	    "\"\\\"a\\\\b\\\"\\n\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7\","
+	    "\"channel\":\"agg\"}");
+	free(s);
+	assert_null(channel_http_json_body("m3", "+256700000101", "\xff", "a"));
+}
+
+struct kannel_case {
+	const char *url, *user, *pass, *text, *want;
+};
+
+static const struct kannel_case kannel_cases[] = {
+	{ "http://k:13013/cgi-bin/sendsms", "hbm", "p&w=d", "Hello world",
+	    "http://k:13013/cgi-bin/sendsms?username=hbm&password=p%26w%3Dd"
+	    "&to=%2B256700000101&text=Hello%20world&charset=UTF-8"
+	    "&dlr-mask=31" },
+	{ "http://k/send?smsc=a", NULL, NULL, "a+b",
+	    "http://k/send?smsc=a&to=%2B256700000101&text=a%2Bb"
+	    "&charset=UTF-8&dlr-mask=31" },
+	{ "http://k/send?", "u", NULL, "x",
+	    "http://k/send?username=u&to=%2B256700000101&text=x"
+	    "&charset=UTF-8&dlr-mask=31" },
+	/* Not GSM-7: UCS-2, from UTF-8. */
+	{ "http://k/send", NULL, "p", "\xd9\x85\xd8\xb1",
+	    "http://k/send?password=p&to=%2B256700000101"
+	    "&text=%D9%85%D8%B1&charset=UTF-8&coding=2&dlr-mask=31" },
+};
+
+static void
+test_kannel_url(void **state)
+{
+	size_t i;
+	char *s;
+
+	(void)state;
+	for (i = 0; i < sizeof(kannel_cases) / sizeof(kannel_cases[0]); i++) {
+		const struct kannel_case *c = &kannel_cases[i];
+
+		s = channel_http_kannel_url(
+		    c->url, c->user, c->pass, "+256700000101", c->text);
+		assert_string_equal(s, c->want);
+		free(s);
+	}
+}
+
+/* The Redis part: a store on the test server and a fixed key. */
+struct test_redis {
+	struct store *store;
+	struct crypto_key *key;
+};
+
+static int
+redis_setup(void **state)
+{
+	static const unsigned char secret[CRYPTO_SECRET_LEN] = { 1, 2, 3 };
+	const char *sock = getenv("HBM_TEST_REDIS_SOCKET");
+	struct store_params p = { 0 };
+	struct test_redis *t;
+
+	if (sock == NULL) {
+		print_error("HBM_TEST_REDIS_SOCKET is not set\n");
+		return -1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	t = calloc(1, sizeof(*t));
+	p.socket = sock;
+	p.timeout_ms = 500;
+	t->store = store_new(&p);
+	t->key = crypto_key_from_bytes(secret);
+	*state = t;
+	return 0;
+}
+
+static int
+redis_teardown(void **state)
+{
+	struct test_redis *t = *state;
+
+	store_free(t->store);
+	crypto_key_free(t->key);
+	free(t);
+	return 0;
+}
+
+/* An integer reply to a command given as strings ending in NULL. */
+static long long
+test_int(struct store *s, const char *a, const char *b, const char *c)
+{
+	struct store_reply *r;
+	char *cause = NULL;
+	long long n;
+
+	r = store_commandl(s, &cause, a, b, c, NULL);
+	assert_non_null(r);
+	assert_int_equal(r->type, STORE_INTEGER);
+	n = r->integer;
+	store_reply_free(r);
+	return n;
+}
+
+static void
+test_enqueue_get_list(void **state)
+{
+	struct test_redis *t = *state;
+	struct cfg_channel ch[3];
+	struct outbox_msg m, *msgs;
+	char id1[OUTBOX_ID_MAX], id2[OUTBOX_ID_MAX], hash[CRYPTO_SHA256_HEX];
+	char key[64], *cause = NULL, *plain = NULL;
+	long long before, ttl;
+	size_t n, len;
+	struct cfg cfg;
+
+	test_cfg_init(&cfg, ch);
+	before = test_int(t->store, "XLEN", TEST_STREAM, NULL);
+	assert_int_equal(outbox_enqueue(t->store, &cfg, t->key, "+33612345678",
+			     "first", "t-outbox", "api", id1, &cause),
+	    0);
+	assert_int_equal(outbox_enqueue(t->store, &cfg, t->key, "+33612345678",
+			     "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85", "t-outbox",
+			     "reply", id2, &cause),
+	    0);
+	assert_true(outbox_id_valid(id1));
+	assert_string_not_equal(id1, id2);
+	assert_int_equal(
+	    test_int(t->store, "XLEN", TEST_STREAM, NULL), before + 2);
+
+	assert_int_equal(outbox_get(t->store, id2, &m, &cause), 1);
+	assert_string_equal(m.status, "queued");
+	assert_string_equal(m.channel, "t-outbox");
+	assert_string_equal(m.kind, "reply");
+	assert_string_equal(m.text, "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85");
+	assert_int_equal(m.attempts, 0);
+	assert_true(m.created_ms > 1600000000000LL);
+	/* The number is stored sealed, and opens to what was given. */
+	assert_null(strstr(m.to_sealed, "612345678"));
+	assert_int_equal(
+	    crypto_open(t->key, m.to_sealed, &plain, &len, &cause), 0);
+	assert_string_equal(plain, "+33612345678");
+	free(plain);
+	crypto_phone_hash(t->key, "+33612345678", hash);
+	assert_string_equal(m.to_hash, hash);
+	outbox_msg_clear(&m);
+
+	/* Records expire after privacy.message_days. */
+	snprintf(key, sizeof(key), "{hbm}:msg:%s", id1);
+	ttl = test_int(t->store, "TTL", key, NULL);
+	assert_in_range(ttl, 86000, 86400);
+
+	assert_int_equal(outbox_list(t->store, hash, &msgs, &n, &cause), 0);
+	assert_true(n >= 2);
+	assert_string_equal(msgs[0].id, id2); /* newest first */
+	assert_string_equal(msgs[1].id, id1);
+	outbox_msgs_free(msgs, n);
+
+	assert_int_equal(outbox_get(t->store, "m999999999999", &m, &cause), 0);
+	/* Unknown channel: refused, nothing queued. */
+	assert_int_equal(outbox_enqueue(t->store, &cfg, t->key, "+33612345678",
+			     "x", "nope", "api", id1, &cause),
+	    -1);
+	assert_non_null(strstr(cause, "unknown channel"));
+	free(cause);
+}
+
+static void
+test_redis_down(void **state)
+{
+	struct store_params p = { 0 };
+	struct test_redis *t = *state;
+	struct cfg_channel ch[3];
+	char id[OUTBOX_ID_MAX], *cause = NULL;
+	struct outbox_msg *msgs;
+	struct store *down;
+	struct cfg cfg;
+	size_t n;
+
+	test_cfg_init(&cfg, ch);
+	p.socket = "/nonexistent/redis.sock";
+	p.timeout_ms = 100;
+	down = store_new(&p);
+	assert_int_equal(outbox_enqueue(down, &cfg, t->key, "+33612345678", "x",
+			     NULL, "api", id, &cause),
+	    -1);
+	assert_non_null(strstr(cause, "redis"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(outbox_list(down, "ab", &msgs, &n, &cause), -1);
+	free(cause);
+	store_free(down);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest pure[] = {
+		cmocka_unit_test(test_pick_channel),
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_bucket_unlimited),
+		cmocka_unit_test(test_bucket_per_second),
+		cmocka_unit_test(test_bucket_burst_and_slow),
+		cmocka_unit_test(test_id_valid),
+		cmocka_unit_test(test_msg_parse),
+		cmocka_unit_test(test_msg_parse_bad),
+		cmocka_unit_test(test_json_body),
+		cmocka_unit_test(test_kannel_url),
+	};
+	const struct CMUnitTest redis[] = {
+		cmocka_unit_test(test_enqueue_get_list),
+		cmocka_unit_test(test_redis_down),
+	};
+	int fails;
+
+	fails = cmocka_run_group_tests(pure, NULL, NULL);
+	fails += cmocka_run_group_tests(redis, redis_setup, redis_teardown);
+	return fails;
+}
