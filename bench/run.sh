@@ -60,7 +60,8 @@ TARGET_CASES=5000
 TARGET_RATIO=0.50
 TARGET_RSS_KB=65536
 
-PIDS=()     # every process started, stopped by cleanup
+PIDS=()      # every process started and not yet waited for
+PERF_PIDS=() # perf record processes, waited for by perf_report
 TMP=""
 WATCHDOG=""
 RESULTS=$BUILD/bench/last-run.txt
@@ -106,16 +107,30 @@ cleanup() {
 	[ -n "$TMP" ] && rm -rf "$TMP"
 }
 
-# Stop the run (through the EXIT trap) after TIMEOUT seconds.
+# Stop the run (through the EXIT trap) after TIMEOUT seconds; runs in a
+# subshell that cleanup stops, and its sleep with it.
 watchdog() {
-	local i=0
-	while [ $i -lt "$TIMEOUT" ]; do
-		sleep 1
-		i=$((i + 1))
-		kill -0 $$ 2>/dev/null || exit 0
+	local s
+	trap 'kill "$s" 2>/dev/null; exit 0' TERM
+	sleep "$TIMEOUT" &
+	s=$!
+	wait "$s" || exit 0
+	case $(ps -o args= -p $$ 2>/dev/null) in
+	*bench/run.sh*)
+		echo "bench: still running after ${TIMEOUT}s: stopping" >&2
+		kill -TERM $$
+		;;
+	esac
+}
+
+# Take PID off the list of processes to stop: it has exited and been
+# waited for, and its number may be reused.
+forget() {
+	local p keep=()
+	for p in "${PIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
 	done
-	echo "bench: still running after ${TIMEOUT}s: stopping" >&2
-	kill -TERM $$
+	PIDS=("${keep[@]}")
 }
 
 # Milliseconds since the epoch.
@@ -150,12 +165,14 @@ wait_for() {
 # Run CMD... in the background, bounded by SECONDS, and wait for it; the
 # wait is interruptible, so a signal reaches cleanup at once.
 bounded() {
-	local limit=$1 rc
+	local limit=$1 rc pid
 	shift
 	timeout -k 5 "$limit" "$@" &
-	PIDS+=($!)
-	wait $!
+	pid=$!
+	PIDS+=("$pid")
+	wait "$pid"
 	rc=$?
+	forget "$pid"
 	return $rc
 }
 
@@ -256,49 +273,71 @@ redis_commands() {
 		say "    $(printf '%-12s %6.1f s  %5s per %s  %6s usec/call' \
 		    "$name" "$(calc "$usec / 1000000")" "$per" "$unit" "$upc")"
 	    done
-	say "  redis SLOWLOG (over 1 ms): $(rcli SLOWLOG LEN) entries"
+	redis_slowlog
+}
+
+# What the SLOWLOG (commands over 1 ms, the last 1024) holds, by command
+# and first key: a script is known by its first key ({hbm}:op: apply,
+# {hbm}:dedup: inbox_add, {hbm}:msg: outbox_sent, {hbm}:msgseq: enqueue).
+redis_slowlog() {
+	say "  redis SLOWLOG, over 1 ms: $(rcli SLOWLOG LEN) entries; by" \
+	    "command and first key (count, avg ms, max ms):"
+	rcli --json SLOWLOG GET 1024 2>/dev/null |
+	    grep -oE '\[[0-9]+,[0-9]+,[0-9]+,\["[^"]*"(,"[^"]*"){0,3}' |
+	    sed -E 's/^\[[0-9]+,[0-9]+,([0-9]+),\["([^"]*)"(,"[^"]*")?(,"[^"]*")?(,"([^"]*)")?.*/\1 \2 \6/' |
+	    awk '{ n = split($3, a, ":"); k = $2 " " (n > 1 ? a[1] ":" a[2] : "-");
+		c[k]++; t[k] += $1; if ($1 > m[k]) m[k] = $1 }
+		END { for (k in c) printf "%d %s %.1f %.1f\n", c[k], k,
+		    t[k] / c[k] / 1000, m[k] / 1000 }' |
+	    sort -rn | head -n 4 |
+	    while read -r n cmd key avg max; do
+		say "    $(printf '%-8s %-14s %5d  %6s  %6s' "$cmd" "$key" \
+		    "$n" "$avg" "$max")"
+	    done
+	rcli SLOWLOG RESET > /dev/null
 }
 
 # Sample PID with perf for SECONDS as NAME (HBM_BENCH_PERF=1), in the
-# background.
+# background. No call graphs: Debian's binaries have no frame pointers.
 perf_sample() {
 	local pid=$1 secs=$2 name=$3
 	[ "$PERF" = 1 ] || return 0
 	command -v perf >/dev/null 2>&1 || return 0
-	perf record -F 499 -g -p "$pid" -o "$TMP/$name.perf" \
+	perf record -F 999 -p "$pid" -o "$TMP/$name.perf" \
 	    -- sleep "$secs" > /dev/null 2>&1 &
 	PIDS+=($!)
+	PERF_PIDS+=($!)
 }
 
-# Report the perf sample NAME: the share of time under a few functions
-# (children included), then the top symbols; also into BUILD/bench.
+# Report the perf sample NAME: the share of each object (kernel, program,
+# libraries) and the top symbols (Debian's redis-server exports only some:
+# the Lua interpreter's own functions show as addresses); the whole report
+# also goes to BUILD/bench/perf-NAME.txt.
 perf_report() {
 	local name=$1 out=$BUILD/bench/perf-$1.txt pid
 	[ "$PERF" = 1 ] || return 0
-	for pid in "${PIDS[@]}"; do
-		[ "$(ps -o comm= -p "$pid" 2>/dev/null)" = perf ] &&
-		    wait "$pid" 2>/dev/null
+	for pid in "${PERF_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+		forget "$pid"
 	done
+	PERF_PIDS=()
 	[ -s "$TMP/$name.perf" ] || return 0
+	perf report -i "$TMP/$name.perf" --stdio --sort dso,sym 2>/dev/null |
+	    grep -E '^ +[0-9.]+%' > "$TMP/$name.syms"
 	{
-		echo "# under (children included)"
-		perf report -i "$TMP/$name.perf" --stdio --children \
-		    --sort sym 2>/dev/null | grep -E '^ +[0-9.]+%' |
-		    grep -wE "$PERF_FUNCS" | head -n 14
-		echo "# top symbols (self)"
-		perf report -i "$TMP/$name.perf" --stdio --no-children \
-		    --sort dso,sym 2>/dev/null | grep -E '^ +[0-9.]+%' |
-		    head -n 12
+		printf 'by object:'
+		awk '{ sub("%", "", $1); s[$2] += $1 } END {
+		    for (d in s) if (s[d] >= 1) printf " %s %.0f%%\n", d, s[d] }' \
+		    "$TMP/$name.syms" | sort -k2 -rn | tr -d '\n'
+		echo
+		echo "top symbols:"
+		head -n 10 "$TMP/$name.syms"
 	} > "$out"
 	say "  perf $name (also in $out):"
 	while read -r line; do
 		say "    $line"
-	done < <(sed -n '2,9p' "$out")
+	done < <(head -n 7 "$out")
 }
-
-# Functions whose inclusive share perf_report shows: Redis scripts, the Lua
-# VM, commands run from scripts, networking, the AOF; hbmgwd's libraries.
-PERF_FUNCS='evalShaCommand|evalGenericCommand|luaV_execute|luaRedisCallCommand|luaRedisGenericCommand|readQueryFromClient|writeToClient|flushAppendOnlyFile|feedAppendOnlyFile|curl_easy_perform|redisCommandArgv|MHD_run_from_select|json_loadb|EVP_EncryptFinal_ex|HMAC|log_info|cases_handle|apply_run|outbox_entry|inbox_add|__libc_write|__libc_read'
 
 # One wrk run: wrk_run SECONDS URL MODE TOKEN [USER PASSWORD]; sets WRK.
 wrk_run() {
@@ -356,14 +395,14 @@ redis.call("SET", "b:op:" .. r, "1", "EX", 604800)
 return 1
 '
 
-# The requests per second of one redis-benchmark test (its CSV line).
-rb_rps() {
-	local out
-	out=$(timeout -k 5 120 redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" \
-	    -c "$CONNS" -n "$1" -r 100000000 --csv "${@:2}" 2>/dev/null) ||
-	    { echo 0; return; }
-	printf '%s\n' "$out" | tail -n 1 | cut -d, -f2 | tr -d '"' |
-	    awk '{ printf "%.0f", $1 }'
+# One redis-benchmark test of N requests (the rest: the command); sets RB
+# to its requests per second, 0 when it failed.
+rb_run() {
+	bounded 120 redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -c "$CONNS" \
+	    -n "$1" -r 100000000 --csv "${@:2}" > "$TMP/rb.csv" 2>/dev/null
+	RB=$(tail -n 1 "$TMP/rb.csv" | cut -d, -f2 | tr -d '"' |
+	    awk '$1 + 0 > 0 { printf "%.0f", $1 }')
+	RB=${RB:-0}
 }
 
 # Run the redis-benchmark baseline on an empty database; sets BASE_CASE
@@ -374,12 +413,17 @@ baseline() {
 	rcli FLUSHALL > /dev/null
 	sealed=$(head -c 45 /dev/urandom | base64 | tr -d '\n')
 	hash=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-	set=$(rb_rps "$BASE_N" SET "b:k:__rand_int__" v)
-	hset=$(rb_rps "$BASE_N" HSET "b:h:__rand_int__" f v)
-	zadd=$(rb_rps "$BASE_N" ZADD b:z __rand_int__ m:__rand_int__)
-	xadd=$(rb_rps "$BASE_N" XADD b:x '*' f v)
-	BASE_CASE=$(rb_rps $((BASE_N / 2)) EVAL "$CASE_LUA" 0 \
-	    __rand_int__ 1700000000000 "$sealed" "$hash")
+	rb_run "$BASE_N" SET "b:k:__rand_int__" v
+	set=$RB
+	rb_run "$BASE_N" HSET "b:h:__rand_int__" f v
+	hset=$RB
+	rb_run "$BASE_N" ZADD b:z __rand_int__ m:__rand_int__
+	zadd=$RB
+	rb_run "$BASE_N" XADD b:x '*' f v
+	xadd=$RB
+	rb_run $((BASE_N / 2)) EVAL "$CASE_LUA" 0 __rand_int__ 1700000000000 \
+	    "$sealed" "$hash"
+	BASE_CASE=$RB
 	say "  $label: SET $set/s, HSET $hset/s, ZADD $zadd/s, XADD $xadd/s;" \
 	    "one case's writes in one EVAL: $BASE_CASE cases/s"
 	rcli FLUSHALL > /dev/null
@@ -389,7 +433,7 @@ baseline() {
 # apply script hashes for each audit entry: prev, ts, subject, actor,
 # action, detail), with gateway/lua_sha256.h; empty when it cannot tell.
 lua_sha_cost() {
-	local n=500
+	local n=200
 	[ -r "$SRCDIR/gateway/lua_sha256.h" ] || return 0
 	printf '%s\n' '#include <stdio.h>' '#include "gateway/lua_sha256.h"' \
 	    'int main(void) { fputs(LUA_SHA256, stdout); return 0; }' \
@@ -406,7 +450,10 @@ local t1 = redis.call("TIME")
 return (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])
 LUA
 	} > "$TMP/luasha.lua"
-	calc "$(rcli EVAL "$(cat "$TMP/luasha.lua")" 0 $n) / $n"
+	# The least of three: the machine is shared, the least is the cost.
+	for _ in 1 2 3; do
+		rcli EVAL "$(cat "$TMP/luasha.lua")" 0 $n
+	done | sort -n | head -n 1 | awk -v n=$n '{ printf "%.0f", $1 / n }'
 }
 
 # Replace @NAME@ in template FILE with the values given as NAME=VALUE.
@@ -430,7 +477,7 @@ status_line() {
 mkdir -p "$BUILD/bench" || exit 1
 : > "$RESULTS"
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'say "bench: interrupted: stopping"; exit 130' INT TERM
 watchdog &
 WATCHDOG=$!
 
@@ -453,7 +500,8 @@ say "machine: $(uname -srm); $(nproc) cores" \
     "($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1));" \
     "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo);" \
     "load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
-say "versions: hbmgwd $("$BUILD/hbmgwd" --version 2>&1 | head -n 1)," \
+say "versions: $("$BUILD/hbmgwd" --version 2>&1 | head -n 1) (git" \
+    "$(git -C "$SRCDIR" describe --always --dirty 2>/dev/null || echo none))," \
     "$(redis-server --version | cut -d' ' -f1-3), wrk $(wrk -v 2>&1 |
     sed -n 's/^wrk \([^ ]*\).*/\1/p')"
 say "load: wrk -t$THREADS -c$CONNS; inbound ${DURATION}s, messages and" \
@@ -471,6 +519,8 @@ for _ in 1 2 3 4 5; do
 	PIDS+=("$REDIS_PID")
 	wait_for 5 rcli PING && break
 	kill -KILL "$REDIS_PID" 2>/dev/null
+	wait "$REDIS_PID" 2>/dev/null
+	forget "$REDIS_PID"
 	REDIS_PID=""
 done
 [ -n "$REDIS_PID" ] || die "redis-server did not start: $(cat "$TMP/redis/log")"
@@ -531,6 +581,8 @@ wrk_run "$DURATION" "$HBM_URL/v1/inbound/sms" inbound "$CHANNEL_TOKEN"
 ACCEPTED=$(metric 'hbmgw_inbound_total{source="http",status="accepted"}')
 WRK_OK=$(( $(kv "$WRK" requests) - $(kv "$WRK" non2xx) ))
 WRK_S=$(kv "$WRK" duration_s)
+IN_P50=$(kv "$WRK" p50_ms)
+IN_P99=$(kv "$WRK" p99_ms)
 say "  wrk: $(kv "$WRK" requests) requests, $(kv "$WRK" non2xx) not 2xx," \
     "$(kv "$WRK" errors) socket errors; latency p50 $(kv "$WRK" p50_ms) ms," \
     "p99 $(kv "$WRK" p99_ms) ms"
@@ -542,6 +594,10 @@ say "  -- draining (at most ${DRAIN_MAX}s)"
 cpu_start
 perf_sample "$REDIS_PID" 5 redis-drain
 perf_sample "$GW_PID" 5 hbmgwd-drain
+read -r _ l_max l_avg _ < <(timeout 5 redis-cli -h 127.0.0.1 \
+    -p "$REDIS_PORT" --latency --raw 2>/dev/null || echo "? ? ? ?")
+say "  redis PING latency while draining (redis-cli --latency, 1 s):" \
+    "avg $l_avg ms, max $l_max ms"
 EXPECT=$((2 * ACCEPTED))
 T_CASES=""
 T_DONE=""
@@ -567,8 +623,9 @@ E2E_S=""
 if [ -n "$T_DONE" ]; then
 	E2E_S=$(calc "($T_DONE - $T0) / 1000")
 	E2E=$(calc "int($CASES * 1000 / ($T_DONE - $T0))")
+	MADE=$(calc "int($CASES * 1000 / ($T_CASES - $T0))")
 	say "  cases made: $CASES in $(calc "($T_CASES - $T0) / 1000") s" \
-	    "= $(calc "int($CASES * 1000 / ($T_CASES - $T0))") cases/s"
+	    "= $MADE cases/s"
 	say "  end to end: $CASES cases and $SENT SMS delivered in $E2E_S s" \
 	    "= $E2E cases/s ($(calc "int($SENT * 1000 / ($T_DONE - $T0))") SMS/s)"
 else
@@ -639,7 +696,11 @@ HWM=$(awk '/^VmHWM/ { print $2 }' "/proc/$GW_PID/status")
 RSS=$(awk '/^VmRSS/ { print $2 }' "/proc/$GW_PID/status")
 say "  hbmgwd memory after both runs: VmHWM $HWM kB, VmRSS $RSS kB"
 kill -TERM "$GW_PID"
-for i in $(seq 1 100); do alive "$GW_PID" || break; sleep 0.1; done
+for _ in $(seq 1 100); do alive "$GW_PID" || break; sleep 0.1; done
+if ! alive "$GW_PID"; then
+	wait "$GW_PID" 2>/dev/null
+	forget "$GW_PID"
+fi
 
 # ------------------------------------------------------------ 4. Kannel
 
@@ -763,8 +824,9 @@ say "== Summary ($(date -u '+%Y-%m-%d %H:%M UTC'), load average" \
 RATIO=$(calc "${E2E:-0} / ($BASE > 0 ? $BASE : 1)")
 say "  raw Redis, one case's writes per EVAL: $BASE cases/s" \
     "(before $BASE1, after $BASE2)"
-say "  inbound accepted: $(calc "int($WRK_OK / $WRK_S)")/s;" \
-    "end to end: ${E2E:-0} cases/s = $(calc "$RATIO * 100")% of raw Redis"
+say "  inbound accepted: $(calc "int($WRK_OK / $WRK_S)")/s (p50 $IN_P50 ms," \
+    "p99 $IN_P99 ms); cases made ${MADE:-0}/s; end to end ${E2E:-0} cases/s" \
+    "= $(calc "$RATIO * 100")% of raw Redis"
 status_line "$(calc "${E2E:-0} >= $TARGET_CASES && ${E2E_S:-0} > 0")" \
     ">= $TARGET_CASES cases/s end to end: ${E2E:-0}"
 status_line "$(calc "$RATIO >= $TARGET_RATIO && ${E2E_S:-0} > 0")" \

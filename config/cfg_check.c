@@ -16,6 +16,7 @@
 
 #include "config/cfg.h"
 #include "config/cfg_int.h"
+#include "handlers/template.h"
 #include "gateway/xmalloc.h"
 #include "handlers/phone.h"
 
@@ -736,6 +737,7 @@ read_template_lang(
 	struct cfg *cfg = rd->cfg;
 	struct cfg_template *t;
 	const char *name, *text;
+	char *cause = NULL;
 	struct cfg_node n;
 	int i, len = cfg_node_count(g);
 
@@ -743,12 +745,18 @@ read_template_lang(
 	    cfg->ntemplates + (size_t)len, sizeof *cfg->templates);
 	for (i = 0; i < len; i++) {
 		name = cfg_node_member(g, i, &n);
-		if (!cfg_template_known(name)) {
+		if (!template_known(name)) {
 			cfg_bad(rd, &n, "unknown template \"%s\"", name);
 			continue;
 		}
 		if ((text = cfg_get_text(rd, &n, CFG_REQ)) == NULL)
 			continue;
+		if (template_check_for(name, text, &cause) == -1) {
+			cfg_bad(rd, &n, "%s", cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
 		t = &cfg->templates[cfg->ntemplates++];
 		snprintf(t->lang, sizeof t->lang, "%s", lang);
 		t->name = xstrdup(name);

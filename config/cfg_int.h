@@ -95,7 +95,6 @@ int cfg_valid_http_url(const char *);
 int cfg_valid_prefix(const char *); /* "+256" */
 int cfg_valid_ussd(const char *);   /* "*131#" */
 int cfg_valid_pin(const char *);    /* SIM PIN: 4-8 digits */
-int cfg_template_known(const char *name);
 
 /* Lowercase a SHA-256 hex digest into OUT; -1 when IN is not one. */
 int cfg_sha256_hex(const char *in, char out[CFG_SHA256_HEX]);

@@ -15,29 +15,6 @@
 #include "config/cfg_int.h"
 #include "gateway/xmalloc.h"
 
-/* Names of the reply templates that handlers/template.c knows. */
-static const char *const template_names[] = {
-	"received",
-	"ask_category",
-	"code_info",
-	"status",
-	"status_none",
-	"stop_confirm",
-	"start_confirm",
-	"unknown",
-	"not_found",
-	"check_code",
-	"acked_migrant",
-	"agency_notify",
-	"agency_renotify",
-	"escalated",
-	"declined",
-	"closed",
-	"list",
-	"ref_issued",
-	"limit",
-};
-
 /* 1 when S is N or more characters, each in SET. */
 static int
 all_in(const char *s, const char *set, size_t min, size_t max)
@@ -129,18 +106,6 @@ int
 cfg_valid_pin(const char *s)
 {
 	return all_in(s, DIGITS, 4, 8);
-}
-
-/* Whether NAME is a reply template the handlers use. */
-int
-cfg_template_known(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof template_names / sizeof template_names[0]; i++)
-		if (strcmp(name, template_names[i]) == 0)
-			return 1;
-	return 0;
 }
 
 /* Lowercase a SHA-256 hex digest into OUT; -1 when IN is not one. */

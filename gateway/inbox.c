@@ -67,8 +67,14 @@ int
 inbox_sender_parse(const char *raw, const char *country_code,
     enum inbox_sender *kind, char out[17], const char **why)
 {
-	size_t len = strlen(raw), i, letters = 0, digits = 0;
+	size_t len = strlen(raw), i, letters = 0;
 
+	/* "12345" is a short code, not a national number to answer. */
+	if (len >= 3 && len <= 6 && strspn(raw, "0123456789") == len) {
+		*kind = INBOX_SHORT;
+		memcpy(out, raw, len + 1);
+		return 0;
+	}
 	if (phone_normalise(raw, country_code, out, why) == 0) {
 		*kind = INBOX_PHONE;
 		return 0;
@@ -76,15 +82,9 @@ inbox_sender_parse(const char *raw, const char *country_code,
 	for (i = 0; i < len; i++) {
 		if (isalpha((unsigned char)raw[i]))
 			letters++;
-		else if (isdigit((unsigned char)raw[i]))
-			digits++;
-		else if (raw[i] != ' ' && raw[i] != '-' && raw[i] != '.')
+		else if (!isdigit((unsigned char)raw[i]) && raw[i] != ' ' &&
+		    raw[i] != '-' && raw[i] != '.')
 			return -1;
-	}
-	if (letters == 0 && digits >= 3 && digits <= 6 && digits == len) {
-		*kind = INBOX_SHORT;
-		memcpy(out, raw, len + 1);
-		return 0;
 	}
 	/* GSM alphanumeric originators are at most 11 characters. */
 	if (letters > 0 && len <= 11) {

@@ -28,7 +28,10 @@ result() { # name, status, log file
 		failed=$((failed + 1))
 		failures+=("$1")
 		printf 'FAIL    %s\n' "$1"
-		[ -n "${3:-}" ] && [ -s "$3" ] && sed 's/^/        | /' "$3" | tail -n 60
+		if [ -n "${3:-}" ] && [ -s "$3" ]; then
+			grep -E '^not ok' "$3" | sed 's/^/        | /'
+			sed 's/^/        | /' "$3" | tail -n 60
+		fi
 	fi
 }
 

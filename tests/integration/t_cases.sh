@@ -123,6 +123,7 @@ hbm_eq "a short code is accepted" 202 "$(sms 12345 'HELP FOOD')"
 sleep 1.5
 hbm_eq "nothing goes to an alphanumeric sender" 0 "$(hbm_sent_count MTN)"
 hbm_eq "nothing goes to a short code" 0 "$(hbm_sent_count 12345)"
+hbm_eq "nor to it read as a national number" 0 "$(hbm_sent_count +25612345)"
 
 # A flood of 40 messages from one number yields a handful of SMS.
 M6=+256700000006
