@@ -130,7 +130,8 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@tools/run-dev.sh $(BUILD)
 
-bench: deps-test
+bench:
+	@tools/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@bench/run.sh $(BUILD)
 

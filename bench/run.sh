@@ -277,15 +277,18 @@ redis_commands() {
 }
 
 # What the SLOWLOG (commands over 1 ms, the last 1024) holds, by command
-# and first key: a script is known by its first key ({hbm}:op: apply,
-# {hbm}:dedup: inbox_add, {hbm}:msg: outbox_sent, {hbm}:msgseq: enqueue).
+# and key (the first two parts): a script is known by its first key
+# ({hbm}:op: apply, {hbm}:dedup: inbox_add, {hbm}:msg: outbox_sent,
+# {hbm}:msgseq: outbox_enqueue).
 redis_slowlog() {
 	say "  redis SLOWLOG, over 1 ms: $(rcli SLOWLOG LEN) entries; by" \
 	    "command and first key (count, avg ms, max ms):"
 	rcli --json SLOWLOG GET 1024 2>/dev/null |
 	    grep -oE '\[[0-9]+,[0-9]+,[0-9]+,\["[^"]*"(,"[^"]*"){0,3}' |
-	    sed -E 's/^\[[0-9]+,[0-9]+,([0-9]+),\["([^"]*)"(,"[^"]*")?(,"[^"]*")?(,"([^"]*)")?.*/\1 \2 \6/' |
-	    awk '{ n = split($3, a, ":"); k = $2 " " (n > 1 ? a[1] ":" a[2] : "-");
+	    sed -E 's/^\[[0-9]+,[0-9]+,([0-9]+),\["([^"]*)"(,"([^"]*)")?(,"[^"]*")?(,"([^"]*)")?.*/\1|\2|\4|\7/' |
+	    awk -F'|' '{ key = toupper($2) ~ /^EVAL/ ? $4 : $3;
+		n = split(key, a, ":");
+		k = toupper($2) " " (n > 1 ? a[1] ":" a[2] : "-");
 		c[k]++; t[k] += $1; if ($1 > m[k]) m[k] = $1 }
 		END { for (k in c) printf "%d %s %.1f %.1f\n", c[k], k,
 		    t[k] / c[k] / 1000, m[k] / 1000 }' |
@@ -492,7 +495,9 @@ done
 TMP=$(mktemp -d /tmp/hbm-bench.XXXXXX)
 NONCE=$(date +%s)-$$
 
-cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror \
+${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Wformat=2 -Wshadow \
+    -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual \
+    -Wwrite-strings -Wvla -Wimplicit-fallthrough -Werror \
     -o "$BUILD/bench/sink" "$SRCDIR/bench/sink.c" || die "cannot build the sink"
 
 say "hbmgw bench, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -826,11 +831,11 @@ say "  raw Redis, one case's writes per EVAL: $BASE cases/s" \
     "(before $BASE1, after $BASE2)"
 say "  inbound accepted: $(calc "int($WRK_OK / $WRK_S)")/s (p50 $IN_P50 ms," \
     "p99 $IN_P99 ms); cases made ${MADE:-0}/s; end to end ${E2E:-0} cases/s" \
-    "= $(calc "$RATIO * 100")% of raw Redis"
+    "= $(calc "int($RATIO * 100 + 0.5)")% of raw Redis"
 status_line "$(calc "${E2E:-0} >= $TARGET_CASES && ${E2E_S:-0} > 0")" \
     ">= $TARGET_CASES cases/s end to end: ${E2E:-0}"
 status_line "$(calc "$RATIO >= $TARGET_RATIO && ${E2E_S:-0} > 0")" \
-    ">= $(calc "$TARGET_RATIO * 100")% of raw Redis: $(calc "$RATIO * 100")%"
+    ">= $(calc "$TARGET_RATIO * 100")% of raw Redis: $(calc "int($RATIO * 100 + 0.5)")%"
 status_line "$(calc "$HWM <= $TARGET_RSS_KB")" \
     "hbmgwd RSS <= $((TARGET_RSS_KB / 1024)) MB: VmHWM $HWM kB"
 status_line "$(calc "$SENT == $EXPECT && $CASES == $ACCEPTED")" \

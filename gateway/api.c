@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -106,4 +107,17 @@ api_require_admin(const struct http_request *req, struct http_response *resp)
 	if (!ok)
 		http_reply_error(resp, 401, "missing or wrong admin token");
 	return ok;
+}
+
+void
+api_time(long long ms, char out[API_TIME_MAX])
+{
+	char buf[24]; /* "2025-03-01T09:30:00" */
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		buf[0] = '\0';
+	snprintf(out, API_TIME_MAX, "%s.%03uZ", buf, (unsigned)(ms % 1000));
 }

@@ -36,6 +36,11 @@ int api_query_token_ok(
 /* 1 when the request has an admin token; otherwise replies 401 and 0. */
 int api_require_admin(const struct http_request *, struct http_response *);
 
+#define API_TIME_MAX 32 /* "2025-03-01T09:30:00.250Z" and NUL */
+
+/* MS since the epoch as ISO 8601 UTC with milliseconds. */
+void api_time(long long ms, char out[API_TIME_MAX]);
+
 /* Reply with the JSON value O as the body; takes ownership of O. */
 void api_reply_json(struct http_response *, int status, struct json_t *o);
 

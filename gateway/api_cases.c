@@ -38,7 +38,6 @@
 #define API_CASES_SCAN 2000	  /* {hbm}:cases entries one list looks at */
 #define API_CASES_HIST_LAST "999" /* history entries shown: the first 1000 */
 #define API_CASES_KEY_MAX 128
-#define API_CASES_TIME_MAX 32	/* "2025-03-01T09:30:00.250Z" and NUL */
 #define API_CASES_CURSOR_MAX 40 /* "<ms>:<code>" and NUL */
 #define API_CASES_MS_DIGITS 15	/* digits of a cursor's created_ms */
 
@@ -198,35 +197,20 @@ api_cases_str_or_null(json_t *o, const char *key, const char *value)
 		api_cases_str(o, key, value);
 }
 
-/* MS since the epoch as ISO 8601 UTC with milliseconds. */
-static void
-api_cases_time(long long ms, char out[API_CASES_TIME_MAX])
-{
-	char buf[24]; /* "2025-03-01T09:30:00" */
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
-		buf[0] = '\0';
-	snprintf(
-	    out, API_CASES_TIME_MAX, "%s.%03uZ", buf, (unsigned)(ms % 1000));
-}
-
 /* Set KEY to the time in the _ms field FIELD of CS, or null when unset. */
 static void
 api_cases_when(
     json_t *o, const char *key, const struct store_reply *cs, const char *field)
 {
 	const char *v = api_cases_hv(cs, field);
-	char when[API_CASES_TIME_MAX], *end;
+	char when[API_TIME_MAX], *end;
 	long long ms = strtoll(v, &end, 10);
 
 	if (*v == '\0' || *end != '\0' || ms <= 0) {
 		json_object_set_new(o, key, json_null());
 		return;
 	}
-	api_cases_time(ms, when);
+	api_time(ms, when);
 	api_cases_str(o, key, when);
 }
 
@@ -263,7 +247,7 @@ static json_t *
 api_cases_history(const char *code, const struct store_reply *h,
     const char *agency, int *acked)
 {
-	char when[API_CASES_TIME_MAX];
+	char when[API_TIME_MAX];
 	json_t *a = json_array(), *e, *o;
 	json_int_t t;
 	const char *who, *what, *note;
@@ -280,7 +264,7 @@ api_cases_history(const char *code, const struct store_reply *h,
 			continue;
 		}
 		o = json_object();
-		api_cases_time((long long)t, when);
+		api_time((long long)t, when);
 		api_cases_str(o, "at", when);
 		api_cases_str(o, "who", who);
 		api_cases_str(o, "what", what);

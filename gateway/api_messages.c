@@ -23,21 +23,6 @@
 #include "gateway/store.h"
 #include "handlers/phone.h"
 
-#define API_TIME_MAX 32 /* "2025-03-01T09:30:00.250Z" and NUL */
-
-/* MS since the epoch as ISO 8601 UTC with milliseconds. */
-static void
-api_messages_time(long long ms, char out[API_TIME_MAX])
-{
-	char buf[24]; /* "2025-03-01T09:30:00" */
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
-		buf[0] = '\0';
-	snprintf(out, API_TIME_MAX, "%s.%03uZ", buf, (unsigned)(ms % 1000));
-}
 
 /* Set KEY to the string VALUE, left out when VALUE is not UTF-8. */
 static void
@@ -69,9 +54,9 @@ api_messages_json(const struct outbox_msg *m)
 	api_messages_set(o, "channel", m->channel);
 	api_messages_set(o, "kind", m->kind);
 	json_object_set_new(o, "attempts", json_integer(m->attempts));
-	api_messages_time(m->created_ms, when);
+	api_time(m->created_ms, when);
 	api_messages_set(o, "created_at", when);
-	api_messages_time(m->updated_ms, when);
+	api_time(m->updated_ms, when);
 	api_messages_set(o, "updated_at", when);
 	if (m->error[0] != '\0')
 		api_messages_set(o, "error", m->error);

@@ -518,7 +518,7 @@ outbox_sent(struct outbox_sender *s, const char *eid,
 		return;
 	}
 	store_reply_free(r);
-	log_info("outbox %s: %s: sent to %s", s->channel, m->id, masked);
+	log_debug("outbox %s: %s: sent to %s", s->channel, m->id, masked);
 }
 
 /*

@@ -134,11 +134,13 @@ CONF
 	return 0
 }
 
-# Start hbmgwd with config FILE; sets HBM_URL once it listens.
+# Start hbmgwd with config FILE (and HBM_DAEMON_FLAGS, e.g. -d); sets
+# HBM_URL once it listens.
 hbm_daemon_start() {
 	local conf=$1 port
 	: > "$HBM_TMP/hbmgwd.log"
-	"$HBM_BUILD/hbmgwd" -c "$conf" 2>> "$HBM_TMP/hbmgwd.log" &
+	# shellcheck disable=SC2086
+	"$HBM_BUILD/hbmgwd" ${HBM_DAEMON_FLAGS:-} -c "$conf" 2>> "$HBM_TMP/hbmgwd.log" &
 	HBM_DAEMON_PID=$!
 	if ! hbm_wait 10 grep -q 'http: listening on' "$HBM_TMP/hbmgwd.log"; then
 		echo "lib: hbmgwd did not start" >&2

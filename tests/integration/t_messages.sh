@@ -6,6 +6,8 @@
 # privacy of stored numbers, a kill -9 with messages queued (each sent
 # exactly once after the restart), and Redis down.
 source "$(dirname "$0")/lib.sh"
+# Debug lines name each send (with a masked number).
+HBM_DAEMON_FLAGS=-d
 hbm_tmp_init
 SINK_PIDS=()
 t_cleanup() {
