@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "config/cfg.h"
+#include "gateway/clock.h"
 #include "gateway/crypto.h"
 #include "gateway/gw.h"
 #include "gateway/inbox.h"
@@ -113,16 +114,13 @@ inbox_add(struct store *st, const struct crypto_key *key,
 	char when[32], *idsrc, *sealed;
 	const char *argv[20];
 	struct store_reply *r;
-	struct timespec ts;
 	int argc = 0, rc = -1;
 
 	xasprintf(&idsrc, "%s\n%s", m->source, m->ext_id);
 	crypto_sha256_hex(idsrc, strlen(idsrc), hex);
 	free(idsrc);
 	snprintf(dedup, sizeof(dedup), "{hbm}:dedup:%.40s", hex);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(when, sizeof(when), "%lld",
-	    (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	snprintf(when, sizeof(when), "%lld", clock_wall_ms());
 	sealed = crypto_seal(key, m->from, strlen(m->from));
 	crypto_phone_hash(key, m->from, hash);
 
@@ -269,15 +267,6 @@ inbox_read(
 	    INBOX_KEY, start, NULL);
 }
 
-static long long
-inbox_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Publish the inbox's length and pending count as gauges. */
 static void
 inbox_gauges(struct store *st)
@@ -383,11 +372,11 @@ inbox_thread(void *arg)
 		} else if (strcmp(start, "0") == 0)
 			start = ">";
 		store_reply_free(r);
-		if (inbox_now_ms() - last_claim > INBOX_CLAIM_EVERY_MS) {
+		if (clock_mono_ms() - last_claim > INBOX_CLAIM_EVERY_MS) {
 			inbox_claim(st, cfg, lex, consumer);
 			if (w->n == 0)
 				inbox_gauges(st);
-			last_claim = inbox_now_ms();
+			last_claim = clock_mono_ms();
 		}
 	}
 	sms_lexicon_free(lex);

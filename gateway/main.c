@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "config/cfg.h"
+#include "gateway/clock.h"
 #include "gateway/api.h"
 #include "gateway/crypto.h"
 #include "gateway/gw.h"
@@ -101,15 +102,6 @@ main_reload(const char *path)
 	notify_send("READY=1");
 }
 
-static long long
-main_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for signals until told to stop; returns the stopping signal. */
 static int
 main_loop(const char *path, const sigset_t *set)
@@ -120,7 +112,7 @@ main_loop(const char *path, const sigset_t *set)
 	int sig;
 
 	for (;;) {
-		now = main_now_ms();
+		now = clock_mono_ms();
 		if (wd_ms > 0 && now - last_wd >= wd_ms) {
 			notify_send("WATCHDOG=1");
 			last_wd = now;

@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "config/cfg.h"
+#include "gateway/clock.h"
 #include "gateway/channel_http.h"
 #include "gateway/crypto.h"
 #include "gateway/gw.h"
@@ -105,24 +106,6 @@ static pthread_once_t outbox_wake_once = PTHREAD_ONCE_INIT;
 static long long outbox_base_ms = OUTBOX_RETRY_BASE_MS;
 static int outbox_curl; /* boolean: libcurl initialised */
 
-static long long
-outbox_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static long long
-outbox_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 const char *
 outbox_pick_channel(
     const struct cfg *cfg, const char *to_e164, const char *requested)
@@ -163,7 +146,7 @@ outbox_enqueue(struct store *st, const struct cfg *cfg,
 	}
 	sealed = crypto_seal(key, to_e164, strlen(to_e164));
 	crypto_phone_hash(key, to_e164, hash);
-	snprintf(now, sizeof(now), "%lld", outbox_wall_ms());
+	snprintf(now, sizeof(now), "%lld", clock_wall_ms());
 	snprintf(ttl, sizeof(ttl), "%lld",
 	    (long long)cfg->privacy.message_days * 86400);
 	argv[0] = "{hbm}:msgseq";
@@ -508,7 +491,7 @@ outbox_sent(struct outbox_sender *s, const char *eid,
 	struct store_reply *r;
 
 	snprintf(key, sizeof(key), "{hbm}:msg:%s", m->id);
-	snprintf(now, sizeof(now), "%lld", outbox_wall_ms());
+	snprintf(now, sizeof(now), "%lld", clock_wall_ms());
 	snprintf(labels, sizeof(labels), "%s,status=\"sent\"", s->labels);
 	metrics_add("hbmgw_outbound_total", labels, 1);
 	if ((r = outbox_commit(s, &outbox_sent_script, 2, 4, argv)) == NULL) {
@@ -534,7 +517,7 @@ outbox_failed(struct outbox_sender *s, const char *eid,
 	const char *argv[11] = { key, s->stream, OUTBOX_RETRY_KEY,
 		OUTBOX_DEAD_KEY, eid, now, error, max, due, m->id, s->channel };
 	struct store_reply *r;
-	long long t = outbox_wall_ms();
+	long long t = clock_wall_ms();
 	const char *outcome;
 
 	snprintf(key, sizeof(key), "{hbm}:msg:%s", m->id);
@@ -582,7 +565,7 @@ outbox_deliver(
 		outbox_failed(s, eid, m, "cannot decrypt the number", 1);
 		return;
 	}
-	while ((wait = outbox_bucket_take(&s->bucket, outbox_mono_ms())) > 0)
+	while ((wait = outbox_bucket_take(&s->bucket, clock_mono_ms())) > 0)
 		if (!outbox_sleep(wait))
 			goto out; /* stays pending, sent after a restart */
 	phone_mask(to, masked);
@@ -666,7 +649,7 @@ static int
 outbox_entries(struct outbox_sender *s, const struct store_reply *entries)
 {
 	const struct store_reply *e;
-	long long until = outbox_mono_ms() + OUTBOX_BATCH_MS;
+	long long until = clock_mono_ms() + OUTBOX_BATCH_MS;
 	size_t i;
 
 	if (entries->type != STORE_ARRAY)
@@ -674,7 +657,7 @@ outbox_entries(struct outbox_sender *s, const struct store_reply *entries)
 	for (i = 0; i < entries->elements; i++) {
 		if (atomic_load(&outbox_stopping))
 			return 0;
-		if (outbox_mono_ms() > until) {
+		if (clock_mono_ms() > until) {
 			if (s->cursor[0] == '\0')
 				strcpy(s->cursor, "0");
 			return 0;
@@ -727,7 +710,7 @@ outbox_move_due(struct outbox_sender *s)
 	struct store_reply *r;
 	char *cause = NULL;
 
-	snprintf(now, sizeof(now), "%lld", outbox_wall_ms());
+	snprintf(now, sizeof(now), "%lld", clock_wall_ms());
 	r = store_eval(s->store, &outbox_due_script, 2, 5, argv, NULL, &cause);
 	if (r == NULL) {
 		outbox_pause(s, cause);
@@ -843,7 +826,7 @@ outbox_read(struct outbox_sender *s)
 static int
 outbox_turn(struct outbox_sender *s)
 {
-	long long now = outbox_mono_ms();
+	long long now = clock_mono_ms();
 
 	if (!s->grouped && outbox_group(s) == -1)
 		return -1;
@@ -921,7 +904,7 @@ outbox_sender_new(
 		s->block_ms = 10;
 	strcpy(s->cursor, "0");
 	strcpy(s->claim, "0-0");
-	outbox_bucket_init(&s->bucket, ch->max_per_minute, outbox_mono_ms());
+	outbox_bucket_init(&s->bucket, ch->max_per_minute, clock_mono_ms());
 	return s;
 }
 

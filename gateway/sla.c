@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config/cfg.h"
+#include "gateway/clock.h"
 #include "gateway/gw.h"
 #include "gateway/log.h"
 #include "gateway/retention.h"
@@ -31,15 +32,6 @@ static pthread_t sla_thread_id;
 static atomic_int sla_stopping;
 static int sla_running;
 
-static long long
-sla_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Run the steps that are due; returns -1 when Redis is unreachable. */
 static int
 sla_tick(struct store *st)
@@ -50,7 +42,7 @@ sla_tick(struct store *st)
 	size_t i;
 	int rc = 0;
 
-	snprintf(now, sizeof(now), "%lld", sla_now_ms());
+	snprintf(now, sizeof(now), "%lld", clock_wall_ms());
 	r = store_commandl(st, &cause, "ZRANGEBYSCORE", "{hbm}:sla", "-inf",
 	    now, "LIMIT", "0", SLA_BATCH, NULL);
 	if (r == NULL) {
@@ -88,7 +80,7 @@ sla_thread(void *arg)
 		sla_tick(st);
 		if (++ticks % SLA_RETENTION_EVERY == 0) {
 			cfg = gw_cfg_get();
-			if (retention_run(st, cfg, sla_now_ms(), &cause) ==
+			if (retention_run(st, cfg, clock_wall_ms(), &cause) ==
 			    -1) {
 				log_debug("retention: %s", cause);
 				free(cause);

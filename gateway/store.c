@@ -20,6 +20,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "gateway/clock.h"
 #include "gateway/crypto.h"
 #include "gateway/log.h"
 #include "gateway/store.h"
@@ -41,15 +42,6 @@ struct store {
 	int backoff_ms;	    /* next wait after a failed connect */
 	char *last_error;   /* owned; why the last connect failed */
 };
-
-static long long
-store_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct store *
 store_new(const struct store_params *p)
@@ -130,7 +122,7 @@ store_connect(struct store *s, char **cause)
 	char db[16];
 	const char *auth[] = { "AUTH", s->password };
 	const char *sel[] = { "SELECT", db };
-	long long now = store_now_ms();
+	long long now = clock_mono_ms();
 
 	if (now < s->retry_at) {
 		xasprintf(cause, "redis: down, next attempt in %lld ms (%s)",

@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "config/cfg.h"
+#include "gateway/clock.h"
 #include "gateway/apply.h"
 #include "gateway/crypto.h"
 #include "gateway/log.h"
@@ -1029,15 +1030,6 @@ cases_load_sender(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	return 0;
 }
 
-static long long
-cases_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 cases_handle(struct store *st, const struct cfg *cfg,
     const struct sms_lexicon *lex, const struct crypto_key *key,
@@ -1081,7 +1073,7 @@ cases_handle(struct store *st, const struct cfg *cfg,
 	    route_official_by_phone(cfg, c.e164) != NULL ||
 	    route_is_coordinator(cfg, c.e164);
 	for (tries = 0; tries < CASES_TRIES && res == APPLY_CONFLICT; tries++) {
-		c.now = cases_now_ms();
+		c.now = clock_wall_ms();
 		c.a = apply_new(m->entry_id, c.now);
 		c.num = NULL;
 		if ((rc = cases_load_sender(&c, &cmd, cause)) == 0 &&
@@ -1188,7 +1180,7 @@ cases_sla_step(struct store *st, const struct cfg *cfg,
 			return -1;
 		snprintf(opid, sizeof(opid), "sla:%s:%s:%s", code,
 		    cases_hv(cs, "agency"), cases_hv(cs, "ver"));
-		c.now = cases_now_ms();
+		c.now = clock_wall_ms();
 		c.a = apply_new(opid, c.now);
 		cases_sla_decide(&c, code, cs);
 		res = apply_run(st, c.a,
