@@ -36,6 +36,12 @@ ifeq ($(SANITIZE),1)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 LDOPT := -fsanitize=address,undefined
+else ifeq ($(SANITIZE),fuzz)
+# `make fuzz`: clang instruments everything; fuzz targets link libFuzzer.
+OPT := -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+LDOPT := -fsanitize=address,undefined
+FUZZ_LDOPT := -fsanitize=fuzzer
 else
 OPT := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 LDOPT := -pie -Wl,-z,relro,-z,now
@@ -65,10 +71,17 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/%)
+# Fuzz targets (tests/fuzz/fuzz_<name>.c, seeds in tests/fuzz/corpus/<name>/)
+# link tests/fuzz/driver.c, which replays a corpus, unless built for libFuzzer.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%)
+FUZZ_MAIN := $(if $(FUZZ_LDOPT),,$(BUILD)/tests/fuzz/driver.o)
+FUZZ_SECONDS ?= 60
 
 PROGS := $(BUILD)/hbmgwd $(BUILD)/hbmctl
 
-.PHONY: all check check-unit check-config check-integration check-asan \
+.PHONY: all check check-unit check-config check-integration check-asan fuzz \
 	run deps deps-test install uninstall format format-check clean bench
 
 all: $(PROGS)
@@ -86,7 +99,8 @@ $(BUILD)/hbmgwd: $(BUILD)/gateway/main.o $(LIBHBM)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(OPT) $(LDOPT) -o $@ $^ $(LIBS)
 
-$(BUILD)/hbmctl: $(BUILD)/ctl/hbmctl.o $(LIBHBM)
+CTL_SRCS := $(wildcard ctl/*.c)
+$(BUILD)/hbmctl: $(CTL_SRCS:%.c=$(BUILD)/%.o) $(LIBHBM)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(OPT) $(LDOPT) -o $@ $^ $(LIBS)
 
@@ -97,6 +111,14 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIBHBM)
 $(BUILD)/tests/%: $(BUILD)/tests/tools/%.o $(LIBHBM)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(OPT) $(LDOPT) -o $@ $^ $(LIBS)
+
+# The simulated AT modem keeps its PDU codec and AT interpreter apart.
+$(BUILD)/tests/atsim: $(BUILD)/tests/tools/atsim/pdu.o \
+	$(BUILD)/tests/tools/atsim/modem.o
+
+$(BUILD)/tests/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_MAIN) $(LIBHBM)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(OPT) $(LDOPT) $(FUZZ_LDOPT) -o $@ $^ $(LIBS)
 
 # The build and test packages are installed first when missing (Debian).
 deps:
@@ -109,7 +131,7 @@ check: deps-test
 	@$(MAKE) --no-print-directory all tests
 	@tests/run.sh $(BUILD)
 
-tests: $(PROGS) $(UNIT_BINS) $(TOOL_BINS)
+tests: $(PROGS) $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_BINS)
 
 check-unit: $(UNIT_BINS)
 	@tests/run.sh $(BUILD) unit
@@ -132,8 +154,9 @@ run: deps
 
 bench:
 	@tools/deps.sh bench
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/atsim
 	@bench/run.sh $(BUILD)
+	@bench/modem.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
@@ -162,7 +185,7 @@ uninstall:
 
 FORMAT_SRCS = $(wildcard gateway/*.[ch] handlers/*.[ch] modem/*.[ch] \
 	config/*.[ch] ctl/*.[ch] tests/unit/*.[ch] tests/tools/*.[ch] \
-	tests/fuzz/*.[ch] bench/*.[ch])
+	tests/tools/atsim/*.[ch] tests/fuzz/*.[ch] bench/*.[ch])
 
 format:
 	clang-format -i $(FORMAT_SRCS)
@@ -170,7 +193,21 @@ format:
 format-check:
 	@clang-format --dry-run --Werror $(FORMAT_SRCS) && echo "format OK"
 
+# Each fuzz target under libFuzzer for FUZZ_SECONDS, from its seed corpus;
+# what it finds is kept in build-fuzz/corpus/<name>/.
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz: needs clang"; exit 1; }
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE=fuzz \
+		WERROR=0 $(FUZZ_NAMES:%=build-fuzz/tests/fuzz_%)
+	@set -e; for t in $(FUZZ_NAMES); do \
+		mkdir -p build-fuzz/corpus/$$t; \
+		echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+		build-fuzz/tests/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+			-max_len=4096 build-fuzz/corpus/$$t \
+			$$(test -d tests/fuzz/corpus/$$t && echo tests/fuzz/corpus/$$t); \
+	done
+
 clean:
-	rm -rf build build-asan build-clang
+	rm -rf build build-asan build-clang build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -104,6 +104,9 @@ cleanup() {
 		kill -KILL "$pid" 2>/dev/null
 	done
 	wait 2>/dev/null
+	# hbmgwd's log outlives the run, for a look after a failure.
+	[ -n "$TMP" ] && [ -s "$TMP/hbmgwd.log" ] &&
+		cp "$TMP/hbmgwd.log" "$BUILD/bench/hbmgwd.log" 2>/dev/null
 	[ -n "$TMP" ] && rm -rf "$TMP"
 }
 

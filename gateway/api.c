@@ -31,6 +31,9 @@ api_join(void)
 		{ api_messages_routes, &api_messages_nroutes },
 		{ api_cases_routes, &api_cases_nroutes },
 		{ api_audit_routes, &api_audit_nroutes },
+		{ api_channels_routes, &api_channels_nroutes },
+		{ api_ussd_routes, &api_ussd_nroutes },
+		{ api_dlr_routes, &api_dlr_nroutes },
 	};
 	size_t i, n = 0;
 
@@ -62,6 +65,25 @@ api_reply_json(struct http_response *resp, int status, json_t *o)
 	http_reply(resp, status, "application/json", s, strlen(s));
 	free(s);
 	json_decref(o);
+}
+
+json_t *
+api_json_object(const struct http_request *req, struct http_response *resp)
+{
+	json_error_t err;
+	json_t *o;
+
+	o = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &err);
+	if (o == NULL) {
+		http_reply_error(resp, 400, "malformed JSON: %s", err.text);
+		return NULL;
+	}
+	if (!json_is_object(o)) {
+		http_reply_error(resp, 400, "the body must be a JSON object");
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 /* 1 when the SHA-256 of TOKEN is one of HASHES; every hash is compared. */
@@ -107,6 +129,22 @@ api_require_admin(const struct http_request *req, struct http_response *resp)
 	if (!ok)
 		http_reply_error(resp, 401, "missing or wrong admin token");
 	return ok;
+}
+
+char *
+api_public_url(const struct cfg *cfg, const char *path)
+{
+	const char *base = cfg->http.public_url;
+	size_t n;
+	char *url;
+
+	if (base == NULL)
+		return NULL;
+	n = strlen(base);
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	xasprintf(&url, "%.*s%s", (int)n, base, path);
+	return url;
 }
 
 void

@@ -17,6 +17,12 @@ extern const struct http_route api_cases_routes[];
 extern const size_t api_cases_nroutes;
 extern const struct http_route api_audit_routes[];
 extern const size_t api_audit_nroutes;
+extern const struct http_route api_channels_routes[];
+extern const size_t api_channels_nroutes;
+extern const struct http_route api_ussd_routes[];
+extern const size_t api_ussd_nroutes;
+extern const struct http_route api_dlr_routes[];
+extern const size_t api_dlr_nroutes;
 
 struct json_t;
 
@@ -36,6 +42,14 @@ int api_query_token_ok(
 /* 1 when the request has an admin token; otherwise replies 401 and 0. */
 int api_require_admin(const struct http_request *, struct http_response *);
 
+struct cfg;
+
+/*
+ * http.public_url without its trailing '/' and then PATH (which starts
+ * with '/'), or NULL when public_url is not set; the caller frees.
+ */
+char *api_public_url(const struct cfg *, const char *path);
+
 #define API_TIME_MAX 32 /* "2025-03-01T09:30:00.250Z" and NUL */
 
 /* MS since the epoch as ISO 8601 UTC with milliseconds. */
@@ -43,5 +57,11 @@ void api_time(long long ms, char out[API_TIME_MAX]);
 
 /* Reply with the JSON value O as the body; takes ownership of O. */
 void api_reply_json(struct http_response *, int status, struct json_t *o);
+/*
+ * The request body as a JSON object (duplicate keys refused), or NULL
+ * after answering 400; the caller frees it with json_decref().
+ */
+struct json_t *api_json_object(
+    const struct http_request *, struct http_response *);
 
 #endif

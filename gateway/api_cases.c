@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * GET /v1/cases and GET /v1/cases/{code}: cases as the coordinator and the
- * agencies see them. An admin token sees every case; an agency token (its
+ * agencies see them; POST /v1/cases/{code}/ack, /decline and /close: what
+ * an agency does to its cases, as its SMS commands do (handlers/cases.h). An admin token sees every case; an agency token (its
  * SHA-256 is the agency's token_sha256) sees only the cases assigned to the
  * agency now, and any other case is "no such case", exactly as a code that
  * does not exist or has a wrong check digit; a {code} that is not a code at
@@ -10,9 +11,19 @@
  *
  * A list is newest first. Its "next" cursor ("<created_ms>:<code>", opaque
  * to clients) is where the page ended. One list looks at no more than
- * API_CASES_SCAN entries of {hbm}:cases, so a filtered page may be short,
- * even empty, and still have a "next"; "next" is null only at the end.
- * Times are ISO 8601 UTC strings with milliseconds, or null.
+ * API_CASES_SCAN entries of {hbm}:cases (and offset= more), so a filtered
+ * page may be short, even empty, and still have a "next"; "next" is null
+ * only at the end. offset= skips that many matching cases from the newest
+ * instead of a cursor. Times are ISO 8601 UTC strings with milliseconds, or
+ * null.
+ *
+ * The POST routes need an agency token (an admin's is 403: nobody acts for
+ * an agency). Each request is one case operation with an operation id:
+ * "api:<agency>:<verb>:<code>:<key>" when the request carries an
+ * Idempotency-Key header, so that a retry of it changes nothing, else a
+ * fresh random one. Acknowledging a case the agency acknowledged already,
+ * or closing a closed one, is 200 with the case; acknowledging or
+ * declining a closed case is 409.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,17 +40,22 @@
 #include "gateway/log.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
+#include "handlers/cases.h"
 #include "handlers/code.h"
 #include "handlers/phone.h"
 
-#define API_CASES_LIMIT 20	  /* cases on a page by default */
-#define API_CASES_LIMIT_MAX 100	  /* the largest limit= */
-#define API_CASES_BATCH 100	  /* {hbm}:cases entries read at a time */
-#define API_CASES_SCAN 2000	  /* {hbm}:cases entries one list looks at */
-#define API_CASES_HIST_LAST "999" /* history entries shown: the first 1000 */
+#define API_CASES_LIMIT 50	   /* cases on a page by default */
+#define API_CASES_LIMIT_MAX 200	   /* the largest limit= */
+#define API_CASES_OFFSET_MAX 10000 /* the largest offset= */
+#define API_CASES_BATCH 100	   /* {hbm}:cases entries read at a time */
+#define API_CASES_SCAN 2000	   /* {hbm}:cases entries one list looks at */
+#define API_CASES_HIST_LAST "999"  /* history entries shown: the first 1000 */
 #define API_CASES_KEY_MAX 128
 #define API_CASES_CURSOR_MAX 40 /* "<ms>:<code>" and NUL */
 #define API_CASES_MS_DIGITS 15	/* digits of a cursor's created_ms */
+#define API_CASES_TEXT_MAX 400	/* bytes of a reason or note */
+#define API_CASES_IDEM_MAX 64	/* bytes of an Idempotency-Key */
+#define API_CASES_OPID_MAX 160	/* "api:<agency>:<verb>:<code>:<key>" */
 
 /* Who asks: the admin, or one agency. */
 struct api_caller {
@@ -59,6 +75,7 @@ struct api_cases_query {
 	const char *status;	    /* borrowed; NULL for every status */
 	size_t limit;		    /* 1 to API_CASES_LIMIT_MAX */
 	struct api_cases_pos after; /* the cursor: list what comes after */
+	size_t offset;		    /* matching cases to skip first */
 };
 
 /* How far one list request has got. */
@@ -67,6 +84,7 @@ struct api_cases_scan {
 	struct api_cases_pos last; /* the last case put on the page */
 	size_t looked;		   /* entries looked at, skipped ones too */
 	size_t moves;		   /* times pos moved on */
+	size_t skipped;		   /* matching cases skipped for offset= */
 	int more;		   /* a case for the next page was seen */
 	int end;		   /* {hbm}:cases has nothing after pos */
 };
@@ -413,6 +431,7 @@ api_cases_query_parse(const struct http_request *req, struct api_cases_query *q,
 	const char *status = http_query(req, "status");
 	const char *limit = http_query(req, "limit");
 	const char *cursor = http_query(req, "cursor");
+	const char *offset = http_query(req, "offset");
 	size_t i;
 
 	memset(q, 0, sizeof(*q));
@@ -440,6 +459,16 @@ api_cases_query_parse(const struct http_request *req, struct api_cases_query *q,
 	if (cursor != NULL && api_cases_cursor_parse(cursor, &q->after) == -1) {
 		http_reply_error(resp, 400, "cursor: not one this server gave");
 		return -1;
+	}
+	if (offset != NULL) {
+		if (cursor != NULL || !api_cases_digits(offset, 5) ||
+		    atoi(offset) > API_CASES_OFFSET_MAX) {
+			http_reply_error(resp, 400,
+			    "offset: 0 to %d, and not with cursor",
+			    API_CASES_OFFSET_MAX);
+			return -1;
+		}
+		q->offset = (size_t)atoi(offset);
 	}
 	return 0;
 }
@@ -470,7 +499,7 @@ api_cases_batch(const struct api_caller *who, const struct api_cases_query *q,
 	int match;
 
 	for (i = 0; i + 1 < r->elements; i += 2) {
-		if (sc->more || sc->looked == API_CASES_SCAN)
+		if (sc->more || sc->looked == API_CASES_SCAN + q->offset)
 			break;
 		sc->looked++;
 		code = r->element[i]->str;
@@ -486,7 +515,9 @@ api_cases_batch(const struct api_caller *who, const struct api_cases_query *q,
 		match = api_cases_visible(who, cs) &&
 		    (q->status == NULL ||
 			strcmp(api_cases_hv(cs, "status"), q->status) == 0);
-		if (match && json_array_size(page) == q->limit)
+		if (match && sc->skipped < q->offset)
+			sc->skipped++;
+		else if (match && json_array_size(page) == q->limit)
 			sc->more = 1;
 		else if (match) {
 			json_array_append_new(
@@ -514,7 +545,8 @@ api_cases_scan(const struct api_caller *who, const struct api_cases_query *q,
 	memset(sc, 0, sizeof(*sc));
 	sc->pos = q->after;
 	snprintf(count, sizeof(count), "%d", API_CASES_BATCH);
-	while (!sc->end && !sc->more && sc->looked < API_CASES_SCAN) {
+	while (
+	    !sc->end && !sc->more && sc->looked < API_CASES_SCAN + q->offset) {
 		/* From the score reached, so that new cases shift nothing. */
 		if (sc->pos.set)
 			snprintf(max, sizeof(max), "%lld", sc->pos.ms);
@@ -540,7 +572,7 @@ api_cases_scan(const struct api_caller *who, const struct api_cases_query *q,
 	return 0;
 }
 
-/* GET /v1/cases?status=&limit=&cursor=. */
+/* GET /v1/cases?status=&limit=&cursor= (or &offset=). */
 static void
 api_cases_list(const struct http_request *req, struct http_response *resp)
 {
@@ -575,9 +607,192 @@ done:
 	gw_cfg_put(cfg);
 }
 
+/*
+ * The operation id of this request into OPID: from its Idempotency-Key,
+ * else fresh. 400 and -1 when the key is not 1-64 of [A-Za-z0-9._:-].
+ */
+static int
+api_cases_opid(const struct http_request *req, const struct cfg_agency *ag,
+    const char *verb, const char *code, char opid[API_CASES_OPID_MAX],
+    struct http_response *resp)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-";
+	const char *k = http_header(req, "Idempotency-Key");
+	unsigned char rnd[16];
+	char hex[2 * sizeof(rnd) + 1];
+	size_t i, n;
+
+	if (k != NULL) {
+		n = strlen(k);
+		if (n == 0 || n > API_CASES_IDEM_MAX || strspn(k, ok) != n) {
+			http_reply_error(resp, 400,
+			    "Idempotency-Key: 1 to %d of A-Z a-z 0-9 . _ : -",
+			    API_CASES_IDEM_MAX);
+			return -1;
+		}
+		snprintf(opid, API_CASES_OPID_MAX, "api:%s:%s:%s:%s", ag->id,
+		    verb, code, k);
+		return 0;
+	}
+	if (crypto_random(rnd, sizeof(rnd)) == -1) {
+		http_reply_error(resp, 500, "no random bytes");
+		return -1;
+	}
+	for (i = 0; i < sizeof(rnd); i++)
+		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	snprintf(opid, API_CASES_OPID_MAX, "api:%s", hex);
+	return 0;
+}
+
+/*
+ * The optional string member NAME of the JSON object in the body (an empty
+ * body is {}), copied to *TEXT (NULL when absent); 400 and -1 when bad.
+ */
+static int
+api_cases_text(const struct http_request *req, const char *name, char **text,
+    struct http_response *resp)
+{
+	json_error_t err;
+	json_t *root, *v;
+	int rc = -1;
+
+	*text = NULL;
+	if (req->body_len == 0)
+		return 0;
+	root =
+	    json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &err);
+	if (root == NULL) {
+		http_reply_error(resp, 400, "malformed JSON: %s", err.text);
+		return -1;
+	}
+	v = json_object_get(root, name);
+	if (!json_is_object(root))
+		http_reply_error(resp, 400, "the body must be a JSON object");
+	else if (v != NULL && !json_is_null(v) && !json_is_string(v))
+		http_reply_error(resp, 400, "\"%s\" must be a string", name);
+	else if (json_string_length(v) > API_CASES_TEXT_MAX)
+		http_reply_error(resp, 400, "\"%s\" is over %d bytes", name,
+		    API_CASES_TEXT_MAX);
+	else if (json_string_length(v) > 0 &&
+	    memchr(json_string_value(v), '\0', json_string_length(v)) != NULL)
+		http_reply_error(resp, 400, "\"%s\" holds a NUL", name);
+	else {
+		if (json_is_string(v))
+			*text = xstrdup(json_string_value(v));
+		rc = 0;
+	}
+	json_decref(root);
+	return rc;
+}
+
+/* Reply with the case CODE as WHO sees it now, or 404. */
+static void
+api_cases_show(
+    const struct api_caller *who, const char *code, struct http_response *resp)
+{
+	struct store_reply *cs = NULL, *h = NULL;
+	char key[API_CASES_KEY_MAX], *cause = NULL;
+	const char *argv[] = { "LRANGE", key, "0", API_CASES_HIST_LAST };
+
+	if ((cs = api_cases_load(code, &cause)) == NULL) {
+		api_cases_failed(resp, cause);
+		return;
+	}
+	snprintf(key, sizeof(key), "{hbm}:case:%s:hist", code);
+	if (!api_cases_visible(who, cs))
+		api_cases_missing(resp);
+	else if ((h = api_cases_cmd(4, argv, &cause)) == NULL)
+		api_cases_failed(resp, cause);
+	else
+		api_reply_json(resp, 200, api_cases_full(who, code, cs, h));
+	store_reply_free(cs);
+	store_reply_free(h);
+}
+
+/* POST /v1/cases/{code}/VERB, with the body member FIELD as its text. */
+static void
+api_cases_act(const struct http_request *req, struct http_response *resp,
+    enum cases_verb verb, const char *name, const char *field)
+{
+	const struct cfg *cfg = gw_cfg_get();
+	struct api_caller who;
+	struct cases_action act;
+	enum cases_outcome out;
+	char code[CODE_LEN + 1], shown[CODE_LEN + 2];
+	char opid[API_CASES_OPID_MAX], *text = NULL, *cause = NULL;
+
+	if (api_cases_caller(req, cfg, &who, resp) == -1)
+		goto done;
+	if (who.admin) {
+		http_reply_error(resp, 403, "an agency token is required");
+		goto done;
+	}
+	switch (code_parse(req->params[0], code)) {
+	case CODE_NONE:
+		http_reply_error(resp, 400, "not a case code");
+		goto done;
+	case CODE_BAD_CHECK:
+		api_cases_missing(resp);
+		goto done;
+	case CODE_OK:
+		break;
+	}
+	if ((field != NULL && api_cases_text(req, field, &text, resp) == -1) ||
+	    api_cases_opid(req, who.agency, name, code, opid, resp) == -1)
+		goto done;
+	memset(&act, 0, sizeof(act));
+	act.opid = opid;
+	act.agency = who.agency->id;
+	act.verb = verb;
+	act.code = code;
+	act.text = text;
+	if (cases_agency_act(gw_store(), cfg, gw_key(), &act, &out, &cause) ==
+	    -1) {
+		api_cases_failed(resp, cause);
+		goto done;
+	}
+	code_format(code, shown);
+	if (out == CASES_MISSING)
+		api_cases_missing(resp);
+	else if (out == CASES_REFUSED)
+		http_reply_error(resp, 409, "the case is closed");
+	else if (verb == CASES_DECLINE)
+		api_reply_json(resp, 200,
+		    json_pack(
+			"{s:s,s:s}", "code", shown, "status", "declined"));
+	else
+		api_cases_show(&who, code, resp);
+done:
+	free(text);
+	gw_cfg_put(cfg);
+}
+
+static void
+api_cases_ack(const struct http_request *req, struct http_response *resp)
+{
+	api_cases_act(req, resp, CASES_ACK, "ack", NULL);
+}
+
+static void
+api_cases_decline(const struct http_request *req, struct http_response *resp)
+{
+	api_cases_act(req, resp, CASES_DECLINE, "decline", "reason");
+}
+
+static void
+api_cases_close(const struct http_request *req, struct http_response *resp)
+{
+	api_cases_act(req, resp, CASES_CLOSE, "close", "note");
+}
+
 const struct http_route api_cases_routes[] = {
 	{ "GET", "/v1/cases", HTTP_BODY_NONE, api_cases_list },
 	{ "GET", "/v1/cases/{code}", HTTP_BODY_NONE, api_cases_get },
+	{ "POST", "/v1/cases/{code}/ack", HTTP_BODY_NONE, api_cases_ack },
+	{ "POST", "/v1/cases/{code}/decline", HTTP_BODY_JSON,
+	    api_cases_decline },
+	{ "POST", "/v1/cases/{code}/close", HTTP_BODY_JSON, api_cases_close },
 };
 const size_t api_cases_nroutes =
     sizeof(api_cases_routes) / sizeof(api_cases_routes[0]);

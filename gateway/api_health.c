@@ -14,6 +14,7 @@
 #include "gateway/metrics.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
+#include "modem/modem.h"
 
 /* Check Redis on this thread's connection; keeps hbmgw_redis_up current. */
 static int
@@ -39,33 +40,43 @@ api_readyz(const struct http_request *req, struct http_response *resp)
 	const struct cfg *cfg;
 	char *cause = NULL;
 	json_t *o;
-	int up;
+	size_t i;
+	int up, channels;
 
 	(void)req;
 	up = api_redis_check(&cause);
 	cfg = gw_cfg_get();
-	o = json_pack("{s:b,s:s,s:s,s:s,s:I}", "ready", up, "redis",
-	    up ? "up" : "down", "version", HBM_VERSION, "instance",
-	    cfg->gateway.instance, "uptime_seconds",
+	/* http channels count as up; a modem counts while it answers. */
+	channels = modem_up_count();
+	for (i = 0; i < cfg->nchannels; i++)
+		channels += cfg->channels[i].type == CFG_CHANNEL_HTTP;
+	o = json_pack("{s:b,s:s,s:i,s:s,s:s,s:I}", "ready", up && channels > 0,
+	    "redis", up ? "up" : "down", "channels_up", channels, "version",
+	    HBM_VERSION, "instance", cfg->gateway.instance, "uptime_seconds",
 	    (json_int_t)(time(NULL) - gw_started()));
 	gw_cfg_put(cfg);
 	if (!up) {
 		json_object_set_new(o, "error", json_string(cause));
 		free(cause);
-	}
-	api_reply_json(resp, up ? 200 : 503, o);
+	} else if (channels == 0)
+		json_object_set_new(
+		    o, "error", json_string("no channel is up"));
+	api_reply_json(resp, up && channels > 0 ? 200 : 503, o);
 }
 
 static void
 api_metrics(const struct http_request *req, struct http_response *resp)
 {
+	struct modem_status *ms;
 	char *cause = NULL, *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, nms;
 	FILE *f;
 
 	(void)req;
 	if (!api_redis_check(&cause))
 		free(cause);
+	modem_status_list(&ms, &nms); /* hbmgw_modem_up counts hung calls */
+	free(ms);
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		fatal("api: open_memstream");
 	metrics_render(f);

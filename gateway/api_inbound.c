@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Inbound SMS webhooks: POST /v1/inbound/sms (generic JSON). A message is
- * answered 202 only once it is in the inbox stream; with Redis down the
- * answer is 503 so the aggregator retries, and nothing is half done.
+ * Inbound SMS webhooks: the generic JSON route and the Africa's Talking,
+ * Twilio and Kannel formats. Each route authenticates the caller and reads
+ * its format; one accept function does everything else for all of them
+ * (number, UTF-8 and size checks, deduplication on the source's id, the
+ * XADD). A message is answered 2xx only once it is in the inbox stream;
+ * with Redis down the answer is 503 so the aggregator retries, and nothing
+ * is half done.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,120 +16,316 @@
 
 #include "config/cfg.h"
 #include "gateway/api.h"
+#include "gateway/crypto.h"
 #include "gateway/gw.h"
 #include "gateway/inbox.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
-#include "gateway/store.h"
+#include "gateway/twilio.h"
+#include "handlers/form.h"
 #include "handlers/lang.h"
 
-#define API_EXT_ID_MAX 128 /* bytes of an aggregator's message id */
-#define API_TEXT_MAX 4096  /* bytes of a (joined) inbound SMS */
+#define API_EXT_ID_MAX 128     /* bytes of an aggregator's message id */
+#define API_TEXT_MAX 4096      /* bytes of a (joined) inbound SMS */
+#define API_INJECT_ID_BYTES 16 /* random bytes of a generated id */
 
-/* A required, non-empty string member of O, or NULL. */
+/* The empty TwiML answer: take the message, send nothing back. */
+static const char api_twiml_empty[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
+
+/* How a route answers a message it took (a new one or a repeat). */
+enum api_answer {
+	API_ANSWER_JSON,  /* 202 {"id": entry id, "duplicate": bool} */
+	API_ANSWER_TWIML, /* 200 empty TwiML, text/xml */
+	API_ANSWER_EMPTY, /* 202 with an empty body */
+};
+
+/* One webhook format: its field names, id space and answer. */
+struct api_format {
+	const char *source; /* inbox source; deduplication is per source */
+	const char *from;   /* field names: sender, our number, text, id */
+	const char *to;
+	const char *text;
+	const char *id;
+	enum api_answer answer;
+};
+
+static const struct api_format api_fmt_generic = { "http", "from", "to", "text",
+	"id", API_ANSWER_JSON };
+static const struct api_format api_fmt_inject = { "inject", "from", "to",
+	"text", "id", API_ANSWER_JSON };
+static const struct api_format api_fmt_at = { "africastalking", "from", "to",
+	"text", "id", API_ANSWER_JSON };
+static const struct api_format api_fmt_twilio = { "twilio", "From", "To",
+	"Body", "MessageSid", API_ANSWER_TWIML };
+static const struct api_format api_fmt_kannel = { "kannel", "from", "to",
+	"text", "id", API_ANSWER_EMPTY };
+
+/* Where a route's fields come from: the value of NAME in SRC, or NULL. */
+typedef const char *(*api_field_cb)(const void *src, const char *name);
+
 static const char *
-api_member(json_t *o, const char *name)
+api_form_field_cb(const void *src, const char *name)
 {
-	json_t *v = json_object_get(o, name);
-
-	if (!json_is_string(v) || json_string_length(v) == 0)
-		return NULL;
-	return json_string_value(v);
+	return form_get(src, name);
 }
 
-/* Validate and queue one SMS; answers the request either way. */
+static const char *
+api_query_field_cb(const void *src, const char *name)
+{
+	return http_query(src, name);
+}
+
+static const char *
+api_json_field_cb(const void *src, const char *name)
+{
+	return json_string_value(json_object_get(src, name));
+}
+
+/* Count one inbound request of SOURCE that ended as STATUS. */
 static void
-api_inbound_queue(const struct cfg *cfg, struct http_response *resp,
-    const char *source, const char *from, const char *to, const char *text,
-    const char *ext_id)
+api_inbound_count(const char *source, const char *status)
+{
+	char labels[96];
+
+	snprintf(labels, sizeof(labels), "source=\"%s\",status=\"%s\"", source,
+	    status);
+	metrics_add("hbmgw_inbound_total", labels, 1);
+}
+
+/* Answer a message that is in the inbox as entry ID, the way FMT does. */
+static void
+api_inbound_answer(struct http_response *resp, const struct api_format *fmt,
+    const char *id, int dup)
+{
+	switch (fmt->answer) {
+	case API_ANSWER_JSON:
+		api_reply_json(resp, 202,
+		    json_pack("{s:s,s:b}", "id", id, "duplicate", dup));
+		break;
+	case API_ANSWER_TWIML:
+		http_reply(resp, 200, "text/xml", api_twiml_empty,
+		    sizeof(api_twiml_empty) - 1);
+		break;
+	case API_ANSWER_EMPTY:
+		http_reply(resp, 202, "text/plain", "", 0);
+		break;
+	}
+}
+
+/* 1 when S is missing or empty. */
+static int
+api_blank(const char *s)
+{
+	return s == NULL || *s == '\0';
+}
+
+/*
+ * The one way in for every inbound route, once the caller is
+ * authenticated: read FMT's fields through FIELD from SRC, check them,
+ * queue the message (unless it is a repeat) and answer. Every failure is
+ * answered (400, 413, 503) with nothing queued.
+ */
+static void
+api_inbound_accept(const struct cfg *cfg, struct http_response *resp,
+    const struct api_format *fmt, api_field_cb field, const void *src)
 {
 	struct inbox_msg m;
 	char sender[17], id[INBOX_ID_MAX], *cause = NULL;
 	const char *why = NULL;
 	int dup = 0;
 
-	if (strlen(ext_id) > API_EXT_ID_MAX) {
-		http_reply_error(
-		    resp, 400, "id: longer than %d bytes", API_EXT_ID_MAX);
+	m.from = field(src, fmt->from);
+	m.to = field(src, fmt->to);
+	m.text = field(src, fmt->text);
+	m.ext_id = field(src, fmt->id);
+	m.source = fmt->source;
+	if (api_blank(m.from) || api_blank(m.to) || api_blank(m.ext_id) ||
+	    m.text == NULL) {
+		http_reply_error(resp, 400, "%s, %s, %s and %s are required",
+		    fmt->from, fmt->to, fmt->text, fmt->id);
 		return;
 	}
-	if (strlen(text) > API_TEXT_MAX) {
-		http_reply_error(
-		    resp, 413, "text: longer than %d bytes", API_TEXT_MAX);
+	if (strlen(m.ext_id) > API_EXT_ID_MAX) {
+		http_reply_error(resp, 400, "%s: longer than %d bytes", fmt->id,
+		    API_EXT_ID_MAX);
 		return;
 	}
-	if (!lang_utf8_valid(text, strlen(text))) {
-		http_reply_error(resp, 400, "text: invalid UTF-8");
+	if (strlen(m.text) > API_TEXT_MAX) {
+		http_reply_error(resp, 413, "%s: longer than %d bytes",
+		    fmt->text, API_TEXT_MAX);
 		return;
 	}
-	if (inbox_sender_parse(from, cfg->gateway.country_code, &m.sender,
+	if (!lang_utf8_valid(m.text, strlen(m.text)) ||
+	    !lang_utf8_valid(m.to, strlen(m.to)) ||
+	    !lang_utf8_valid(m.ext_id, strlen(m.ext_id))) {
+		http_reply_error(resp, 400, "invalid UTF-8");
+		return;
+	}
+	if (inbox_sender_parse(m.from, cfg->gateway.country_code, &m.sender,
 		sender, &why) == -1) {
-		http_reply_error(resp, 400, "from: invalid number: %s", why);
+		http_reply_error(
+		    resp, 400, "%s: invalid number: %s", fmt->from, why);
 		return;
 	}
 	m.from = sender;
-	m.to = to;
-	m.text = text;
-	m.ext_id = ext_id;
-	m.source = source;
 	if (inbox_add(gw_store(), gw_key(), &m, id, &dup, &cause) == -1) {
-		log_warnx("api: inbound from %s: %s", source, cause);
+		log_warnx("api: inbound from %s: %s", fmt->source, cause);
 		free(cause);
-		metrics_add("hbmgw_inbound_total",
-		    "source=\"http\",status=\"unavailable\"", 1);
+		api_inbound_count(fmt->source, "unavailable");
 		http_reply_error(resp, 503, "store unavailable, retry later");
 		return;
 	}
-	metrics_add("hbmgw_inbound_total",
-	    dup ? "source=\"http\",status=\"duplicate\""
-		: "source=\"http\",status=\"accepted\"",
-	    1);
-	api_reply_json(
-	    resp, 202, json_pack("{s:s,s:b}", "id", id, "duplicate", dup));
+	api_inbound_count(fmt->source, dup ? "duplicate" : "accepted");
+	api_inbound_answer(resp, fmt, id, dup);
 }
 
-/* POST /v1/inbound/sms: {"from", "to", "text", "id"}, channel token. */
+/* 1 when a string member of O named in FMT holds a NUL character. */
+static int
+api_json_has_nul(json_t *o, const struct api_format *fmt)
+{
+	const char *names[] = { fmt->from, fmt->to, fmt->text, fmt->id };
+	json_t *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		v = json_object_get(o, names[i]);
+		if (json_is_string(v) &&
+		    strlen(json_string_value(v)) != json_string_length(v))
+			return 1;
+	}
+	return 0;
+}
+
+/* Give O a random "id" ("inject-" and 32 hex digits); -1 on failure. */
+static int
+api_inject_id(json_t *o)
+{
+	unsigned char rnd[API_INJECT_ID_BYTES];
+	char gen[2 * API_INJECT_ID_BYTES + 8];
+	size_t i;
+
+	if (crypto_random(rnd, sizeof(rnd)) == -1)
+		return -1;
+	memcpy(gen, "inject-", 7);
+	for (i = 0; i < sizeof(rnd); i++)
+		snprintf(gen + 7 + 2 * i, 3, "%02x", rnd[i]);
+	return json_object_set_new(o, "id", json_string(gen));
+}
+
+/*
+ * POST /v1/inbound/sms: {"from", "to", "text", "id"}, channel token. The
+ * admin token is accepted too (drills, hbmctl inject): such messages have
+ * source "inject", and a random id when they bring none.
+ */
 static void
 api_inbound_sms(const struct http_request *req, struct http_response *resp)
 {
 	const struct cfg *cfg = gw_cfg_get();
-	const char *from, *to, *text, *id;
-	json_error_t err;
+	const struct api_format *fmt = &api_fmt_generic;
 	json_t *o = NULL;
 
-	if (!api_bearer_ok(req, &cfg->tokens.channels)) {
+	if (api_bearer_ok(req, &cfg->tokens.admin))
+		fmt = &api_fmt_inject;
+	else if (!api_bearer_ok(req, &cfg->tokens.channels)) {
 		http_reply_error(resp, 401, "missing or wrong channel token");
 		goto done;
 	}
-	if ((o = json_loadb(req->body, req->body_len, 0, &err)) == NULL) {
-		http_reply_error(resp, 400, "malformed JSON: %s", err.text);
+	if ((o = api_json_object(req, resp)) == NULL)
+		goto done;
+	if (api_json_has_nul(o, fmt)) {
+		http_reply_error(resp, 400, "contains a NUL character");
 		goto done;
 	}
-	if (!json_is_object(o)) {
-		http_reply_error(resp, 400, "expected a JSON object");
+	if (fmt == &api_fmt_inject && json_object_get(o, "id") == NULL &&
+	    api_inject_id(o) == -1) {
+		http_reply_error(resp, 503, "no random bytes, retry later");
 		goto done;
 	}
-	if ((from = api_member(o, "from")) == NULL ||
-	    (to = api_member(o, "to")) == NULL ||
-	    (id = api_member(o, "id")) == NULL ||
-	    !json_is_string(json_object_get(o, "text"))) {
-		http_reply_error(
-		    resp, 400, "from, to, text and id are required strings");
-		goto done;
-	}
-	text = json_string_value(json_object_get(o, "text"));
-	if (strlen(text) != json_string_length(json_object_get(o, "text"))) {
-		http_reply_error(resp, 400, "text: contains a NUL character");
-		goto done;
-	}
-	api_inbound_queue(cfg, resp, "http", from, to, text, id);
+	api_inbound_accept(cfg, resp, fmt, api_json_field_cb, o);
 done:
 	json_decref(o);
 	gw_cfg_put(cfg);
 }
 
+/*
+ * POST /v1/inbound/africastalking?token=: form from, to, text, id (date
+ * and linkId are not used).
+ */
+static void
+api_inbound_at(const struct http_request *req, struct http_response *resp)
+{
+	const struct cfg *cfg = gw_cfg_get();
+	struct form f = { NULL, 0 };
+	const char *why = NULL;
+
+	if (!api_query_token_ok(req, &cfg->tokens.channels))
+		http_reply_error(resp, 401, "missing or wrong channel token");
+	else if (form_parse(req->body, req->body_len, &f, &why) == -1)
+		http_reply_error(resp, 400, "malformed form: %s", why);
+	else
+		api_inbound_accept(
+		    cfg, resp, &api_fmt_at, api_form_field_cb, &f);
+	form_free(&f);
+	gw_cfg_put(cfg);
+}
+
+/*
+ * POST /v1/inbound/twilio: form From, To, Body, MessageSid, signed with
+ * X-Twilio-Signature over http.public_url and the path. Answers empty
+ * TwiML, so Twilio sends no reply of its own.
+ */
+static void
+api_inbound_twilio(const struct http_request *req, struct http_response *resp)
+{
+	const struct cfg *cfg = gw_cfg_get();
+	const char *sig = http_header(req, "X-Twilio-Signature");
+	struct form f = { NULL, 0 };
+	const char *why = NULL;
+	char *url = NULL;
+
+	if (cfg->twilio.auth_token == NULL || cfg->http.public_url == NULL)
+		http_reply_error(resp, 403,
+		    "twilio.auth_token and http.public_url are not set");
+	else if (sig == NULL)
+		http_reply_error(resp, 403, "missing X-Twilio-Signature");
+	else if (form_parse(req->body, req->body_len, &f, &why) == -1)
+		http_reply_error(resp, 400, "malformed form: %s", why);
+	else if (!twilio_check(cfg->twilio.auth_token,
+		     (url = api_public_url(cfg, req->path)), &f, sig))
+		http_reply_error(resp, 403, "wrong X-Twilio-Signature");
+	else
+		api_inbound_accept(
+		    cfg, resp, &api_fmt_twilio, api_form_field_cb, &f);
+	free(url);
+	form_free(&f);
+	gw_cfg_put(cfg);
+}
+
+/*
+ * GET /v1/inbound/kannel?token=&from=&to=&text=&id=: Kannel's sms-service
+ * get-url. The answer is 202 with an empty body (configure the service
+ * with max-messages = 0, so Kannel sends nothing back).
+ */
+static void
+api_inbound_kannel(const struct http_request *req, struct http_response *resp)
+{
+	const struct cfg *cfg = gw_cfg_get();
+
+	if (!api_query_token_ok(req, &cfg->tokens.channels))
+		http_reply_error(resp, 401, "missing or wrong channel token");
+	else
+		api_inbound_accept(
+		    cfg, resp, &api_fmt_kannel, api_query_field_cb, req);
+	gw_cfg_put(cfg);
+}
+
 const struct http_route api_inbound_routes[] = {
 	{ "POST", "/v1/inbound/sms", HTTP_BODY_JSON, api_inbound_sms },
+	{ "POST", "/v1/inbound/africastalking", HTTP_BODY_FORM,
+	    api_inbound_at },
+	{ "POST", "/v1/inbound/twilio", HTTP_BODY_FORM, api_inbound_twilio },
+	{ "GET", "/v1/inbound/kannel", HTTP_BODY_NONE, api_inbound_kannel },
 };
 const size_t api_inbound_nroutes =
     sizeof(api_inbound_routes) / sizeof(api_inbound_routes[0]);

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Atomic, idempotent application of a case operation's effects, and the
- * check of the audit hash chain.
+ * Atomic, idempotent application of a case operation's effects.
  *
  * A struct apply is built by one thread and owns copies of everything given
  * to it: the keys it touches (KEYS of the script, deduplicated, the op key
@@ -11,8 +10,10 @@
  * fields, a key given as its index in KEYS. One EVALSHA of one static script
  * runs it all: the op key, the guards, a type check of every key written
  * (Redis does not roll back a script that fails half way, so whatever can
- * fail is checked before the first write), the writes, the SMS, the audit
- * entries, and the op key again, set for a week.
+ * fail is checked before the first write), the writes (consecutive HSETs of
+ * one key as one call), the SMS, the audit
+ * entries (appended to {hbm}:audit:new, which gateway/audit.c chains), and
+ * the op key again, set for a week.
  */
 #include <math.h>
 #include <stdio.h>
@@ -20,23 +21,18 @@
 #include <string.h>
 
 #include "gateway/apply.h"
-#include "gateway/crypto.h"
+#include "gateway/audit.h"
 #include "gateway/lua_outbox.h"
-#include "gateway/lua_sha256.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
 
-/* store_eval() passes at most 64 arguments: EVALSHA, sha, nkeys, 3 ARGV. */
+/* Keys one operation may name: far more than any needs. */
 #define APPLY_KEYS_MAX 58
 #define APPLY_OP_TTL "604800" /* seconds an op key is remembered: 7 days */
-#define APPLY_AUDIT_PAGE 500  /* entries per XRANGE */
-#define APPLY_AUDIT_ROUNDS 10 /* walks to catch up with appends */
-#define APPLY_AUDIT_FIELDS 7
 
-/* KEYS[1..3], always present; keys the operations add follow. */
+/* KEYS[1..2], always present; keys the operations add follow. */
 #define APPLY_KEY_OP 0
 #define APPLY_KEY_AUDIT 1
-#define APPLY_KEY_HEAD 2
 
 /*
  * ARGV[1] now_ms, ARGV[2] msg_ttl, ARGV[3] the operations. Opcodes and
@@ -106,10 +102,22 @@
 	"local function apply_write(ops)\n"                                  \
 	"  local cmd = { h = 'HSET', i = 'HINCRBY', z = 'ZADD',\n"           \
 	"    r = 'ZREM', p = 'RPUSH' }\n"                                    \
-	"  for _, o in ipairs(ops) do\n"                                     \
-	"    if cmd[o[1]] then\n"                                            \
+	"  local j = 1\n"                                                    \
+	"  while j <= #ops do\n"                                             \
+	"    local o = ops[j]\n"                                             \
+	"    if o[1] == 'h' then\n"                                          \
+	"      local args = { o[2], o[3], o[4] }\n"                          \
+	"      while ops[j + 1] and ops[j + 1][1] == 'h'\n"                  \
+	"          and ops[j + 1][2] == o[2] do\n"                           \
+	"        j = j + 1\n"                                                \
+	"        args[#args + 1] = ops[j][3]\n"                              \
+	"        args[#args + 1] = ops[j][4]\n"                              \
+	"      end\n"                                                        \
+	"      redis.call('HSET', unpack(args))\n"                           \
+	"    elseif cmd[o[1]] then\n"                                        \
 	"      redis.call(cmd[o[1]], unpack(o, 2))\n"                        \
 	"    end\n"                                                          \
+	"    j = j + 1\n"                                                    \
 	"  end\n"                                                            \
 	"  for _, o in ipairs(ops) do\n"                                     \
 	"    if o[1] == 'e' then redis.call('EXPIRE', o[2], o[3]) end\n"     \
@@ -121,19 +129,13 @@
 	"  end\n"                                                            \
 	"end\n"                                                              \
 	"local function apply_audit(ops)\n"                                  \
-	"  local prev = redis.call('GET', KEYS[3]) or string.rep('0', 64)\n" \
-	"  local n = 0\n"                                                    \
 	"  for _, o in ipairs(ops) do\n"                                     \
 	"    if o[1] == 'l' then\n"                                          \
-	"      local h = sha256hex(table.concat({ prev, ARGV[1],\n"          \
-	"        o[2], o[3], o[4], o[5] }, '\\n'))\n"                        \
 	"      redis.call('XADD', KEYS[2], '*', 'ts', ARGV[1],\n"            \
 	"        'subject', o[2], 'actor', o[3], 'action', o[4],\n"          \
-	"        'detail', o[5], 'prev', prev, 'hash', h)\n"                 \
-	"      prev, n = h, n + 1\n"                                         \
+	"        'detail', o[5])\n"                                          \
 	"    end\n"                                                          \
 	"  end\n"                                                            \
-	"  if n > 0 then redis.call('SET', KEYS[3], prev) end\n"             \
 	"end\n"                                                              \
 	"if redis.call('EXISTS', KEYS[1]) == 1 then return 'done' end\n"     \
 	"local ops = apply_parse(ARGV[3])\n"                                 \
@@ -147,7 +149,7 @@
 
 static struct store_script apply_script = {
 	.name = "apply",
-	.body = LUA_SHA256 LUA_ENQUEUE APPLY_LUA,
+	.body = LUA_ENQUEUE APPLY_LUA,
 };
 
 struct apply {
@@ -173,9 +175,8 @@ apply_new(const char *opid, long long now_ms)
 	a->keyslots = 16;
 	a->keys = xcalloc(a->keyslots, sizeof(*a->keys));
 	xasprintf(&a->keys[APPLY_KEY_OP], "{hbm}:op:%s", opid);
-	a->keys[APPLY_KEY_AUDIT] = xstrdup("{hbm}:audit");
-	a->keys[APPLY_KEY_HEAD] = xstrdup("{hbm}:audit:head");
-	a->nkeys = 3;
+	a->keys[APPLY_KEY_AUDIT] = xstrdup(AUDIT_NEW_KEY);
+	a->nkeys = 2;
 	return a;
 }
 
@@ -410,192 +411,25 @@ apply_run(struct store *s, struct apply *a, long long msg_ttl, char **cause)
 	return res;
 }
 
-/* The value of field NAME in an XRANGE entry's field list, or NULL. */
-static const struct store_reply *
-apply_field(const struct store_reply *fields, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < fields->elements; i += 2) {
-		if (fields->element[i]->type == STORE_STRING &&
-		    fields->element[i + 1]->type == STORE_STRING &&
-		    strcmp(fields->element[i]->str, name) == 0)
-			return fields->element[i + 1];
-	}
-	return NULL;
-}
-
-/*
- * Check one audit entry against the hash of the entry before it (PREV, or
- * NULL for the first one seen, whose prev is trusted). Copies its hash to
- * HASH. 0 when it holds together.
- */
-static int
-apply_entry_check(const struct store_reply *fields, const char *prev,
-    char hash[CRYPTO_SHA256_HEX])
-{
-	static const char *const names[APPLY_AUDIT_FIELDS] = { "prev", "ts",
-		"subject", "actor", "action", "detail", "hash" };
-	const struct store_reply *f[APPLY_AUDIT_FIELDS];
-	char *buf, *p, want[CRYPTO_SHA256_HEX];
-	size_t len = 0, i;
-
-	if (fields->type != STORE_ARRAY)
-		return -1;
-	for (i = 0; i < APPLY_AUDIT_FIELDS; i++) {
-		if ((f[i] = apply_field(fields, names[i])) == NULL)
-			return -1;
-		if (i < APPLY_AUDIT_FIELDS - 1)
-			len += f[i]->len + 1;
-	}
-	/* A newline in subject, actor or action makes the text ambiguous. */
-	for (i = 2; i <= 4; i++) {
-		if (memchr(f[i]->str, '\n', f[i]->len) != NULL)
-			return -1;
-	}
-	if (f[6]->len != CRYPTO_SHA256_HEX - 1)
-		return -1;
-	if (f[0]->len != CRYPTO_SHA256_HEX - 1 ||
-	    (prev != NULL && memcmp(f[0]->str, prev, f[0]->len) != 0))
-		return -1;
-	p = buf = xmalloc(len);
-	for (i = 0; i < APPLY_AUDIT_FIELDS - 1; i++) {
-		memcpy(p, f[i]->str, f[i]->len);
-		p += f[i]->len;
-		*p++ = '\n';
-	}
-	crypto_sha256_hex(buf, len - 1, want);
-	free(buf);
-	if (memcmp(want, f[6]->str, CRYPTO_SHA256_HEX - 1) != 0)
-		return -1;
-	memcpy(hash, want, CRYPTO_SHA256_HEX);
-	return 0;
-}
-
-/* Read the head into HEAD; "" when there is none. */
-static int
-apply_head(struct store *s, char head[CRYPTO_SHA256_HEX], char **cause)
+int
+apply_seen(struct store *s, const char *opid, char **cause)
 {
 	struct store_reply *r;
-
-	r = store_commandl(s, cause, "GET", "{hbm}:audit:head", NULL);
-	if (r == NULL)
-		return -1;
-	if (r->type != STORE_STRING && r->type != STORE_NIL) {
-		xasprintf(cause, "apply: audit head: %s",
-		    r->type == STORE_ERROR ? r->str : "unexpected reply");
-		store_reply_free(r);
-		return -1;
-	}
-	head[0] = '\0';
-	if (r->type == STORE_STRING && r->len == CRYPTO_SHA256_HEX - 1)
-		memcpy(head, r->str, CRYPTO_SHA256_HEX);
-	store_reply_free(r);
-	return 0;
-}
-
-/* Where a walk of the audit stream has got to. */
-struct apply_walk {
-	long long entries;	      /* entries checked and found sound */
-	char prev[CRYPTO_SHA256_HEX]; /* hash of the last of them */
-	char last_id[64];	      /* stream id of the last entry read */
-};
-
-/* Check one XRANGE page; 1 and *BAD_ID at the first bad entry. */
-static int
-apply_walk_page(
-    struct apply_walk *w, const struct store_reply *page, char **bad_id)
-{
-	const struct store_reply *e;
-	size_t i;
-
-	for (i = 0; i < page->elements; i++) {
-		e = page->element[i];
-		if (e->type != STORE_ARRAY || e->elements != 2 ||
-		    e->element[0]->type != STORE_STRING ||
-		    e->element[0]->len >= sizeof(w->last_id))
-			return -1;
-		memcpy(w->last_id, e->element[0]->str, e->element[0]->len + 1);
-		if (apply_entry_check(e->element[1],
-			w->entries == 0 ? NULL : w->prev, w->prev) == -1) {
-			*bad_id = xstrdup(w->last_id);
-			return 1;
-		}
-		w->entries++;
-	}
-	return 0;
-}
-
-/* Read and check the entries after the last one read, to the end. */
-static int
-apply_walk(struct store *s, struct apply_walk *w, char **bad_id, char **cause)
-{
-	struct store_reply *r;
-	char start[80], count[16];
-	size_t n;
+	char *key;
 	int rc;
 
-	snprintf(count, sizeof(count), "%d", APPLY_AUDIT_PAGE);
-	do {
-		if (w->entries == 0)
-			snprintf(start, sizeof(start), "-");
-		else
-			snprintf(start, sizeof(start), "(%s", w->last_id);
-		r = store_commandl(s, cause, "XRANGE", "{hbm}:audit", start,
-		    "+", "COUNT", count, NULL);
-		if (r == NULL)
-			return -1;
-		if (r->type != STORE_ARRAY) {
-			xasprintf(cause, "apply: audit: %s",
-			    r->type == STORE_ERROR ? r->str
-						   : "unexpected reply");
-			store_reply_free(r);
-			return -1;
-		}
-		rc = apply_walk_page(w, r, bad_id);
-		n = r->elements;
-		store_reply_free(r);
-		if (rc == -1)
-			xasprintf(cause, "apply: audit: malformed reply");
-		if (rc != 0)
-			return rc;
-	} while (n == APPLY_AUDIT_PAGE);
-	return 0;
-}
-
-int
-apply_audit_verify(
-    struct store *s, long long *entries, char **bad_id, char **cause)
-{
-	struct apply_walk w;
-	char head[CRYPTO_SHA256_HEX];
-	long long before;
-	int rc, round;
-
-	memset(&w, 0, sizeof(w));
-	for (round = 0;; round++) {
-		before = w.entries;
-		if ((rc = apply_walk(s, &w, bad_id, cause)) != 0)
-			break;
-		/* Empty, or trimmed to nothing: no anchor to check. */
-		if (w.entries == 0)
-			break;
-		/* The head was read after a walk; nothing came since. */
-		if (round > 0 && w.entries == before) {
-			*bad_id = xstrdup(w.last_id);
-			rc = 1;
-			break;
-		}
-		if ((rc = apply_head(s, head, cause)) != 0)
-			break;
-		if (strcmp(head, w.prev) == 0)
-			break;
-		if (round == APPLY_AUDIT_ROUNDS) {
-			xasprintf(cause, "apply: audit: still growing");
-			rc = -1;
-			break;
-		}
-	}
-	*entries = w.entries;
+	xasprintf(&key, "{hbm}:op:%s", opid);
+	r = store_commandl(s, cause, "EXISTS", key, NULL);
+	free(key);
+	if (r == NULL)
+		return -1;
+	if (r->type != STORE_INTEGER) {
+		xasprintf(cause, "apply: %s: EXISTS: %s", opid,
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+		rc = -1;
+	} else
+		rc = r->integer > 0;
+	store_reply_free(r);
 	return rc;
 }
+

@@ -65,19 +65,10 @@ enum apply_result apply_run(
     struct store *, struct apply *, long long msg_ttl, char **cause);
 
 /*
- * Walk the audit stream from its first entry and recompute every hash:
- * each entry's hash must be the SHA-256 of its prev, ts, subject, actor,
- * action and detail joined by newlines, each prev the hash before it, and
- * the head the hash of the last entry. Retention may trim the stream from
- * the front, so the first remaining entry's prev is trusted as the anchor,
- * and an empty stream is intact whatever the head says. Entries appended
- * while it runs are followed. Returns 0 when intact, with *ENTRIES the
- * number checked; 1 when broken, with *BAD_ID (the caller frees) the id of
- * the first entry that does not hold together, or of the last entry when
- * the head does not match it, and *ENTRIES the sound ones before it; -1 with
- * *CAUSE when Redis failed or the stream outran ten reads.
+ * Whether operation OPID was applied (within the week its id is kept):
+ * 1 or 0, or -1 with *cause. For callers that decide before they apply and
+ * must tell a replay from a refusal.
  */
-int apply_audit_verify(
-    struct store *, long long *entries, char **bad_id, char **cause);
+int apply_seen(struct store *, const char *opid, char **cause);
 
 #endif

@@ -2,11 +2,13 @@
 /*
  * HTTP aggregator channels through libcurl (Debian 12: 7.88).
  *
- * A struct channel_http owns one easy handle, used by one sender thread
- * only, so the connection to the aggregator stays open between messages.
- * Answers are read and thrown away: only the status counts. A progress
- * callback abandons a request soon after the owner's cancel flag is set, so
- * a stuck aggregator cannot hold up shutdown for the whole timeout.
+ * A struct channel_http, used by one sender thread only, owns a multi
+ * handle and CHANNEL_HTTP_PARALLEL easy handles: a batch of messages goes
+ * out over that many requests at once, and the multi handle keeps their
+ * connections to the aggregator open between batches. Answers are read and
+ * thrown away: only the status counts. A progress callback abandons the
+ * requests soon after the owner's cancel flag is set, so a stuck aggregator
+ * cannot hold up shutdown for the whole timeout.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +22,22 @@
 #include "gateway/xmalloc.h"
 #include "handlers/gsm.h"
 
+/* One request slot: an easy handle and what it is sending. */
+struct channel_http_slot {
+	CURL *curl;
+	struct channel_http_msg *msg; /* in flight, or NULL */
+	char *url;		      /* owned while in flight */
+	char *body;		      /* owned while in flight */
+};
+
 struct channel_http {
 	char name[CFG_ID_MAX]; /* channel name */
 	enum cfg_http_format format;
 	char *url;		    /* owned */
 	char *username;		    /* owned, or NULL */
 	char *password;		    /* owned, or NULL */
-	CURL *curl;		    /* owned; keeps the connection */
+	CURLM *multi;		    /* owned; keeps the connections */
+	struct channel_http_slot slot[CHANNEL_HTTP_PARALLEL];
 	struct curl_slist *headers; /* owned; json: Content-Type */
 	const atomic_int *cancel;   /* borrowed, or NULL */
 };
@@ -73,11 +84,10 @@ channel_http_progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 	return c->cancel != NULL && atomic_load(c->cancel) != 0;
 }
 
-/* Options that hold for every request of this channel. */
+/* Options that hold for every request of handle H of this channel. */
 static int
-channel_http_setup(struct channel_http *c)
+channel_http_setup(struct channel_http *c, CURL *h)
 {
-	CURL *h = c->curl;
 	int bad = 0;
 
 	bad |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
@@ -95,13 +105,9 @@ channel_http_setup(struct channel_http *c)
 	bad |= curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION,
 		   channel_http_progress_cb) != CURLE_OK;
 	bad |= curl_easy_setopt(h, CURLOPT_XFERINFODATA, c) != CURLE_OK;
-	if (c->format == CFG_FORMAT_JSON) {
-		c->headers =
-		    curl_slist_append(NULL, "Content-Type: application/json");
-		bad |= c->headers == NULL;
+	if (c->format == CFG_FORMAT_JSON)
 		bad |= curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers) !=
 		    CURLE_OK;
-	}
 	return bad ? -1 : 0;
 }
 
@@ -110,6 +116,8 @@ channel_http_new(
     const struct cfg_channel *ch, const atomic_int *cancel, char **cause)
 {
 	struct channel_http *c;
+	size_t i;
+	int bad = 0;
 
 	c = xcalloc(1, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", ch->name);
@@ -118,8 +126,19 @@ channel_http_new(
 	c->username = ch->username != NULL ? xstrdup(ch->username) : NULL;
 	c->password = ch->password != NULL ? xstrdup(ch->password) : NULL;
 	c->cancel = cancel;
-	if ((c->curl = curl_easy_init()) == NULL ||
-	    channel_http_setup(c) == -1) {
+	if (c->format == CFG_FORMAT_JSON &&
+	    (c->headers = curl_slist_append(
+		 NULL, "Content-Type: application/json")) == NULL)
+		bad = 1;
+	if ((c->multi = curl_multi_init()) == NULL)
+		bad = 1;
+	for (i = 0; i < CHANNEL_HTTP_PARALLEL && !bad; i++)
+		if ((c->slot[i].curl = curl_easy_init()) == NULL ||
+		    channel_http_setup(c, c->slot[i].curl) == -1 ||
+		    curl_easy_setopt(c->slot[i].curl, CURLOPT_PRIVATE,
+			&c->slot[i]) != CURLE_OK)
+			bad = 1;
+	if (bad) {
 		xasprintf(cause, "channel %s: cannot set up libcurl", ch->name);
 		channel_http_free(c);
 		return NULL;
@@ -130,10 +149,15 @@ channel_http_new(
 void
 channel_http_free(struct channel_http *c)
 {
+	size_t i;
+
 	if (c == NULL)
 		return;
-	if (c->curl != NULL)
-		curl_easy_cleanup(c->curl);
+	for (i = 0; i < CHANNEL_HTTP_PARALLEL; i++)
+		if (c->slot[i].curl != NULL)
+			curl_easy_cleanup(c->slot[i].curl);
+	if (c->multi != NULL)
+		curl_multi_cleanup(c->multi);
 	curl_slist_free_all(c->headers);
 	free(c->url);
 	free(c->username);
@@ -179,7 +203,8 @@ channel_http_add(char **url, const char *name, const char *value)
 
 char *
 channel_http_kannel_url(const char *url, const char *username,
-    const char *password, const char *to, const char *text)
+    const char *password, const char *to, const char *text,
+    const char *dlr_url)
 {
 	char *out = xstrdup(url);
 
@@ -193,71 +218,141 @@ channel_http_kannel_url(const char *url, const char *username,
 	if (!gsm_is_gsm7(text))
 		channel_http_add(&out, "coding", "2");
 	channel_http_add(&out, "dlr-mask", "31");
+	if (dlr_url != NULL)
+		channel_http_add(&out, "dlr-url", dlr_url);
 	return out;
 }
 
 /*
- * Point the handle at this message: a Kannel GET, or a JSON POST of *BODY
- * (which the caller frees after the transfer). NULL when TEXT cannot be
- * sent as JSON (not UTF-8).
+ * Point slot SL at message M: a Kannel GET, or a JSON POST. -1 when the
+ * text cannot be sent as JSON (not UTF-8).
  */
-static char *
-channel_http_prepare(struct channel_http *c, const char *id, const char *to,
-    const char *text, char **body)
+static int
+channel_http_prepare(struct channel_http *c, struct channel_http_slot *sl,
+    struct channel_http_msg *m)
 {
-	char *url;
-
-	*body = NULL;
 	if (c->format == CFG_FORMAT_KANNEL) {
-		url = channel_http_kannel_url(
-		    c->url, c->username, c->password, to, text);
-		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
-		curl_easy_setopt(c->curl, CURLOPT_URL, url);
-		return url;
+		sl->url = channel_http_kannel_url(c->url, c->username,
+		    c->password, m->to, m->text, m->dlr_url);
+		curl_easy_setopt(sl->curl, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(sl->curl, CURLOPT_URL, sl->url);
+	} else {
+		if ((sl->body = channel_http_json_body(
+			 m->id, m->to, m->text, c->name)) == NULL)
+			return -1;
+		sl->url = xstrdup(c->url);
+		curl_easy_setopt(sl->curl, CURLOPT_URL, sl->url);
+		curl_easy_setopt(sl->curl, CURLOPT_POSTFIELDS, sl->body);
+		curl_easy_setopt(sl->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)strlen(sl->body));
+		curl_easy_setopt(sl->curl, CURLOPT_POST, 1L);
 	}
-	if ((*body = channel_http_json_body(id, to, text, c->name)) == NULL)
-		return NULL;
-	url = xstrdup(c->url);
-	curl_easy_setopt(c->curl, CURLOPT_URL, url);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, *body);
-	curl_easy_setopt(
-	    c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(*body));
-	curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
-	return url;
+	sl->msg = m;
+	return 0;
+}
+
+/* Slot SL's transfer ended with RC: record the result, free the slot. */
+static void
+channel_http_finish(
+    struct channel_http *c, struct channel_http_slot *sl, CURLcode rc)
+{
+	struct channel_http_msg *m = sl->msg;
+	long status = 0;
+
+	curl_multi_remove_handle(c->multi, sl->curl);
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		xasprintf(&m->cause, "cancelled");
+		m->result = CHANNEL_HTTP_ABORTED;
+	} else if (rc != CURLE_OK) {
+		xasprintf(&m->cause, "%s", curl_easy_strerror(rc));
+		m->result = CHANNEL_HTTP_FAILED;
+	} else {
+		curl_easy_getinfo(sl->curl, CURLINFO_RESPONSE_CODE, &status);
+		if (status < 200 || status > 299) {
+			xasprintf(&m->cause, "aggregator answered HTTP %ld",
+			    status);
+			m->result = CHANNEL_HTTP_FAILED;
+		} else
+			m->result = CHANNEL_HTTP_SENT;
+	}
+	/* The URL and body hold the number: wipe them from the handle. */
+	curl_easy_setopt(sl->curl, CURLOPT_URL, c->url);
+	curl_easy_setopt(sl->curl, CURLOPT_POSTFIELDS, NULL);
+	free(sl->url);
+	free(sl->body);
+	sl->url = sl->body = NULL;
+	sl->msg = NULL;
+}
+
+/* Start the next of MSGS[*NEXT..N) on free slots; how many are running. */
+static int
+channel_http_start(struct channel_http *c, struct channel_http_msg *msgs,
+    size_t n, size_t *next)
+{
+	struct channel_http_slot *sl;
+	int running = 0;
+	size_t i;
+
+	for (i = 0; i < CHANNEL_HTTP_PARALLEL; i++) {
+		sl = &c->slot[i];
+		while (sl->msg == NULL && *next < n) {
+			struct channel_http_msg *m = &msgs[(*next)++];
+
+			m->cause = NULL;
+			if (channel_http_prepare(c, sl, m) == -1) {
+				xasprintf(&m->cause, "text is not valid UTF-8");
+				m->result = CHANNEL_HTTP_FAILED;
+				continue;
+			}
+			curl_multi_add_handle(c->multi, sl->curl);
+		}
+		running += sl->msg != NULL;
+	}
+	return running;
+}
+
+void
+channel_http_send_all(
+    struct channel_http *c, struct channel_http_msg *msgs, size_t n)
+{
+	struct channel_http_slot *sl;
+	size_t next = 0;
+	CURLMsg *cm;
+	void *priv;
+	int still, left;
+
+	while (channel_http_start(c, msgs, n, &next) > 0) {
+		if (curl_multi_perform(c->multi, &still) != CURLM_OK ||
+		    (still > 0 &&
+			curl_multi_poll(c->multi, NULL, 0, 100, NULL) !=
+			    CURLM_OK)) {
+			/* Should not happen; end what is in flight. */
+			for (left = 0; left < CHANNEL_HTTP_PARALLEL; left++)
+				if (c->slot[left].msg != NULL)
+					channel_http_finish(c, &c->slot[left],
+					    CURLE_SEND_ERROR);
+			continue;
+		}
+		while ((cm = curl_multi_info_read(c->multi, &left)) != NULL) {
+			if (cm->msg != CURLMSG_DONE)
+				continue;
+			priv = NULL;
+			curl_easy_getinfo(
+			    cm->easy_handle, CURLINFO_PRIVATE, &priv);
+			sl = priv;
+			if (sl != NULL && sl->msg != NULL)
+				channel_http_finish(c, sl, cm->data.result);
+		}
+	}
 }
 
 enum channel_http_result
 channel_http_send(struct channel_http *c, const char *id, const char *to,
     const char *text, char **cause)
 {
-	enum channel_http_result res = CHANNEL_HTTP_SENT;
-	char *url, *body;
-	long status = 0;
-	CURLcode rc;
+	struct channel_http_msg m = { .id = id, .to = to, .text = text };
 
-	if ((url = channel_http_prepare(c, id, to, text, &body)) == NULL) {
-		xasprintf(cause, "text is not valid UTF-8");
-		return CHANNEL_HTTP_FAILED;
-	}
-	rc = curl_easy_perform(c->curl);
-	/* The URL and body hold the number: wipe them from the handle. */
-	curl_easy_setopt(c->curl, CURLOPT_URL, c->url);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL);
-	if (rc == CURLE_ABORTED_BY_CALLBACK) {
-		xasprintf(cause, "cancelled");
-		res = CHANNEL_HTTP_ABORTED;
-	} else if (rc != CURLE_OK) {
-		xasprintf(cause, "%s", curl_easy_strerror(rc));
-		res = CHANNEL_HTTP_FAILED;
-	} else {
-		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
-		if (status < 200 || status > 299) {
-			xasprintf(
-			    cause, "aggregator answered HTTP %ld", status);
-			res = CHANNEL_HTTP_FAILED;
-		}
-	}
-	free(url);
-	free(body);
-	return res;
+	channel_http_send_all(c, &m, 1);
+	*cause = m.cause;
+	return m.result;
 }

@@ -13,6 +13,7 @@
 struct cfg_channel;
 
 #define CHANNEL_HTTP_TIMEOUT_MS 10000 /* one request, connect included */
+#define CHANNEL_HTTP_PARALLEL 16      /* requests in flight per channel */
 
 enum channel_http_result {
 	CHANNEL_HTTP_SENT,    /* the aggregator answered 2xx */
@@ -34,6 +35,23 @@ struct channel_http *channel_http_new(
     const struct cfg_channel *ch, const atomic_int *cancel, char **cause);
 void channel_http_free(struct channel_http *);
 
+/* One message of a batch, and what became of it. */
+struct channel_http_msg {
+	const char *id;	     /* message id */
+	const char *to;	     /* E.164 */
+	const char *text;    /* UTF-8 */
+	const char *dlr_url; /* Kannel dlr-url, or NULL */
+	enum channel_http_result result;
+	char *cause; /* unless sent: why, without numbers or text; owned */
+};
+
+/*
+ * Send MSGS[0..N), up to CHANNEL_HTTP_PARALLEL requests at a time, and set
+ * each one's result and cause (the caller frees the causes).
+ */
+void channel_http_send_all(
+    struct channel_http *, struct channel_http_msg *msgs, size_t n);
+
 /*
  * Send TEXT to the E.164 number TO as message ID. On anything but
  * CHANNEL_HTTP_SENT, *cause says why, without numbers or text; the caller
@@ -52,10 +70,12 @@ char *channel_http_json_body(
 /*
  * The Kannel sendsms URL for URL (which may carry a query already):
  * username and password (each left out when NULL), to, text, dlr-mask=31,
- * charset=UTF-8, and coding=2 (UCS-2) when TEXT is not all GSM-7. Every
- * value is percent-encoded. The caller frees it.
+ * charset=UTF-8, coding=2 (UCS-2) when TEXT is not all GSM-7, dlr-mask=31
+ * and dlr-url (left out when NULL). Every value is percent-encoded. The
+ * caller frees it.
  */
 char *channel_http_kannel_url(const char *url, const char *username,
-    const char *password, const char *to, const char *text);
+    const char *password, const char *to, const char *text,
+    const char *dlr_url);
 
 #endif

@@ -3,9 +3,10 @@
  * OpenSSL libcrypto behind small functions; nothing else includes it.
  *
  * The privacy key is a 32-byte secret in privacy.key_file. HKDF-SHA256 (no
- * salt) turns it into two subkeys, info "hbmgw mac" for the HMAC-SHA256
- * look-up hashes of phone numbers and info "hbmgw enc" for AES-256-GCM, so
- * neither use weakens the other. A struct crypto_key is immutable once made
+ * salt) turns it into three subkeys, info "hbmgw mac" for the HMAC-SHA256
+ * look-up hashes of phone numbers, info "hbmgw enc" for AES-256-GCM and
+ * info "hbmgw dlr" for the signatures of delivery-report URLs, so no use
+ * weakens another. A struct crypto_key is immutable once made
  * and may be shared by threads. Sealed data is Base64 of a version byte,
  * a random 96-bit nonce, the ciphertext and the 128-bit tag.
  */
@@ -37,6 +38,7 @@
 struct crypto_key {
 	unsigned char mac[CRYPTO_SUBKEY_LEN]; /* HMAC-SHA256 look-up key */
 	unsigned char enc[CRYPTO_SUBKEY_LEN]; /* AES-256-GCM key */
+	unsigned char dlr[CRYPTO_SUBKEY_LEN]; /* HMAC-SHA256 of DLR URLs */
 };
 
 static const char crypto_b64_alphabet[] =
@@ -253,6 +255,7 @@ crypto_key_from_bytes(const unsigned char secret[CRYPTO_SECRET_LEN])
 	k = xmalloc(sizeof(*k));
 	crypto_hkdf(secret, "hbmgw mac", k->mac);
 	crypto_hkdf(secret, "hbmgw enc", k->enc);
+	crypto_hkdf(secret, "hbmgw dlr", k->dlr);
 	return k;
 }
 
@@ -438,6 +441,14 @@ crypto_phone_hash(
     const struct crypto_key *k, const char *e164, char out[CRYPTO_SHA256_HEX])
 {
 	crypto_hmac_sha256_hex(k->mac, sizeof(k->mac), e164, strlen(e164), out);
+}
+
+void
+crypto_dlr_sig(
+    const struct crypto_key *k, const char *msg_id, char out[CRYPTO_SHA256_HEX])
+{
+	crypto_hmac_sha256_hex(
+	    k->dlr, sizeof(k->dlr), msg_id, strlen(msg_id), out);
 }
 
 /*

@@ -15,9 +15,10 @@
 #define CRYPTO_SECRET_LEN 32	/* bytes in privacy.key_file */
 
 /*
- * The privacy key: two subkeys derived with HKDF-SHA256 from the secret in
- * privacy.key_file, one for look-up hashes (HMAC-SHA256) and one for sealed
- * fields (AES-256-GCM). Opaque; wiped by crypto_key_free().
+ * The privacy key: subkeys derived with HKDF-SHA256 from the secret in
+ * privacy.key_file, one for look-up hashes (HMAC-SHA256), one for sealed
+ * fields (AES-256-GCM) and one for delivery-report URL signatures
+ * (HMAC-SHA256). Opaque; wiped by crypto_key_free().
  */
 struct crypto_key;
 
@@ -63,6 +64,12 @@ int crypto_key_generate(const char *path, char **cause);
 /* Lowercase hex HMAC-SHA256 of an E.164 number: its stable look-up name. */
 void crypto_phone_hash(
     const struct crypto_key *k, const char *e164, char out[CRYPTO_SHA256_HEX]);
+/*
+ * Lowercase hex HMAC-SHA256 of a message id under the delivery-report
+ * subkey: proves that a delivery-report URL was made by this gateway.
+ */
+void crypto_dlr_sig(const struct crypto_key *k, const char *msg_id,
+    char out[CRYPTO_SHA256_HEX]);
 /*
  * Encrypt PLAIN with AES-256-GCM under a fresh random nonce. Returns Base64
  * of 0x01 || nonce (12) || ciphertext || tag (16); the caller frees. Exits

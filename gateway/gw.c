@@ -131,22 +131,29 @@ gw_cfg_put(const struct cfg *cfg)
 }
 
 struct store *
-gw_store(void)
+gw_store_open(const struct cfg *cfg)
 {
 	struct store_params p;
-	const struct cfg *cfg;
-	struct store *st;
 
-	if ((st = pthread_getspecific(gw_store_key)) != NULL)
-		return st;
-	cfg = gw_cfg_get();
 	p.host = cfg->redis.host;
 	p.port = cfg->redis.port;
 	p.socket = cfg->redis.socket;
 	p.password = cfg->redis.password;
 	p.db = cfg->redis.db;
 	p.timeout_ms = cfg->redis.timeout_ms;
-	st = store_new(&p);
+	return store_new(&p);
+}
+
+struct store *
+gw_store(void)
+{
+	const struct cfg *cfg;
+	struct store *st;
+
+	if ((st = pthread_getspecific(gw_store_key)) != NULL)
+		return st;
+	cfg = gw_cfg_get();
+	st = gw_store_open(cfg);
 	gw_cfg_put(cfg);
 	if (pthread_setspecific(gw_store_key, st) != 0)
 		fatalx("gw: pthread_setspecific");

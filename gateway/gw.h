@@ -29,6 +29,8 @@ void gw_cfg_swap(struct cfg *new_cfg);
 
 /* This thread's Redis connection, opened on first use. */
 struct store *gw_store(void);
+/* A connection to CFG's Redis for a thread that owns it (store_free()). */
+struct store *gw_store_open(const struct cfg *);
 
 /* The privacy key numbers are hashed and sealed with (fixed at start). */
 const struct crypto_key *gw_key(void);

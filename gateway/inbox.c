@@ -37,7 +37,7 @@
 
 #define INBOX_KEY "{hbm}:inbox"
 #define INBOX_GROUP "dispatch"
-#define INBOX_THREADS 2
+#define INBOX_THREADS 4 /* dispatchers: applies in flight at once */
 #define INBOX_DEDUP_SECONDS "86400"
 #define INBOX_CLAIM_IDLE_MS "30000"
 #define INBOX_CLAIM_EVERY_MS 5000

@@ -15,6 +15,8 @@
  *   {hbm}:outbox:<channel>       stream of {msg = <id>}; group "send"
  *   {hbm}:retry                  zset of "<channel>|<id>" by due ms
  *   {hbm}:dead                   stream of {msg, channel, error}
+ *   {hbm}:ref:<channel>:<ref>    the id of the message the channel knows
+ *                                by <ref> (delivery reports); expires
  *
  * A stream entry is acknowledged and deleted by the same script that
  * records what became of its message.
@@ -57,54 +59,106 @@
 	"end\n"
 
 /*
- * Sent. KEYS: record, stream; ARGV: entry id, now_ms. Status sent,
- * attempts + 1, error cleared (an expired record is not recreated); the
- * entry acknowledged and deleted. Returns 1.
+ * Records the outcome of a batch of sends, acknowledging and deleting each
+ * stream entry in the same step. KEYS: stream, {hbm}:retry, {hbm}:dead;
+ * ARGV: now_ms, attempts allowed, channel, reference lifetime in seconds,
+ * then five values per entry: entry id, message id, outcome, a, b:
+ *
+ *   sent     a = the channel's message reference or "": attempts + 1, status
+ *            sent unless a delivery report already moved it on, error
+ *            cleared, {hbm}:ref:<channel>:<a> -> id
+ *   fail     a = error, b = retry due ms: attempts + 1; below the allowance
+ *            the message waits in {hbm}:retry, else failed and dead-lettered
+ *            ({hbm}:dead keeps about 100000)
+ *   dead     a = error: failed and dead-lettered now
+ *   handoff  a = error, b = another channel: attempts + 1, queued there
+ *   drop     nothing left to do
+ *
+ * A record that expired is not recreated. Returns {outcome, attempts} per
+ * entry, outcome one of sent, retry, failed, handoff, dropped, gone.
  */
-#define LUA_OUTBOX_SENT                                                  \
-	"if redis.call('EXISTS', KEYS[1]) == 1 then\n"                   \
-	"  redis.call('HINCRBY', KEYS[1], 'attempts', 1)\n"              \
-	"  redis.call('HSET', KEYS[1], 'status', 'sent',\n"              \
-	"    'updated_ms', ARGV[2])\n"                                   \
-	"  redis.call('HDEL', KEYS[1], 'error')\n"                       \
-	"end\n"                                                          \
-	"redis.call('XACK', KEYS[2], '" LUA_OUTBOX_GROUP "', ARGV[1])\n" \
-	"redis.call('XDEL', KEYS[2], ARGV[1])\n"                         \
-	"return 1\n"
+#define LUA_OUTBOX_COMMIT                                                     \
+	"local now, allowed, channel = ARGV[1], tonumber(ARGV[2]), ARGV[3]\n"  \
+	"local out, eids = {}, {}\n"                                          \
+	"local function dead(key, id, err)\n"                                 \
+	"  redis.call('HSET', key, 'status', 'failed')\n"                     \
+	"  redis.call('XADD', KEYS[3], 'MAXLEN', '~', '100000', '*',\n"       \
+	"    'msg', id, 'channel', channel, 'error', err)\n"                  \
+	"end\n"                                                               \
+	"for i = 5, #ARGV, 5 do\n"                                            \
+	"  local eid, id, op = ARGV[i], ARGV[i + 1], ARGV[i + 2]\n"           \
+	"  local a, b = ARGV[i + 3], ARGV[i + 4]\n"                           \
+	"  local key = '{hbm}:msg:' .. id\n"                                  \
+	"  local outcome, n = 'gone', 0\n"                                    \
+	"  if op == 'drop' then\n"                                            \
+	"    outcome = 'dropped'\n"                                           \
+	"  elseif redis.call('EXISTS', key) == 1 then\n"                      \
+	"    n = redis.call('HINCRBY', key, 'attempts', 1)\n"                 \
+	"    redis.call('HSET', key, 'updated_ms', now)\n"                    \
+	"    if op == 'sent' then\n"                                          \
+	"      if redis.call('HGET', key, 'status') == 'queued' then\n"       \
+	"        redis.call('HSET', key, 'status', 'sent')\n"                 \
+	"      end\n"                                                         \
+	"      redis.call('HDEL', key, 'error')\n"                            \
+	"      if a ~= '' then\n"                                             \
+	"        redis.call('SET', '{hbm}:ref:' .. channel .. ':' .. a, id,\n" \
+	"          'EX', ARGV[4])\n"                                          \
+	"      end\n"                                                         \
+	"      outcome = 'sent'\n"                                            \
+	"    elseif op == 'handoff' then\n"                                   \
+	"      redis.call('HSET', key, 'error', a, 'channel', b)\n"           \
+	"      redis.call('XADD', '{hbm}:outbox:' .. b, '*', 'msg', id)\n"    \
+	"      outcome = 'handoff'\n"                                         \
+	"    else\n"                                                          \
+	"      redis.call('HSET', key, 'error', a)\n"                         \
+	"      if op == 'fail' and n < allowed then\n"                        \
+	"        redis.call('ZADD', KEYS[2], b, channel .. '|' .. id)\n"      \
+	"        outcome = 'retry'\n"                                         \
+	"      else\n"                                                        \
+	"        dead(key, id, a)\n"                                          \
+	"        outcome = 'failed'\n"                                        \
+	"      end\n"                                                         \
+	"    end\n"                                                           \
+	"  end\n"                                                             \
+	"  eids[#eids + 1] = eid\n"                                           \
+	"  out[#out + 1] = outcome\n"                                         \
+	"  out[#out + 1] = n\n"                                               \
+	"end\n"                                                               \
+	"if #eids > 0 then\n"                                                 \
+	"  redis.call('XACK', KEYS[1], '" LUA_OUTBOX_GROUP "', unpack(eids))\n" \
+	"  redis.call('XDEL', KEYS[1], unpack(eids))\n"                       \
+	"end\n"                                                               \
+	"return out\n"
 
 /*
- * A failed attempt. KEYS: record, stream, {hbm}:retry, {hbm}:dead; ARGV:
- * entry id, now_ms, error, attempts allowed, retry due ms, message id,
- * channel. attempts + 1 and the error recorded; below the allowance the
- * message waits in {hbm}:retry until due, else it is marked failed and
- * dead-lettered ({hbm}:dead keeps about 100000). The entry is acknowledged
- * and deleted. Returns {"retry" | "failed" | "gone" (no record), attempts}.
+ * The sending fields of some records. KEYS: {hbm}:msgseq (for routing);
+ * ARGV: message ids. Returns {to, text, status, attempts} per id, with
+ * false (nil) values for a record that expired.
  */
-#define LUA_OUTBOX_FAIL                                                         \
-	"local n = 0\n"                                                         \
-	"local outcome = 'gone'\n"                                              \
-	"if redis.call('EXISTS', KEYS[1]) == 1 then\n"                          \
-	"  n = redis.call('HINCRBY', KEYS[1], 'attempts', 1)\n"                 \
-	"  redis.call('HSET', KEYS[1], 'updated_ms', ARGV[2],\n"                \
-	"    'error', ARGV[3])\n"                                               \
-	"  if n >= tonumber(ARGV[4]) then\n"                                    \
-	"    redis.call('HSET', KEYS[1], 'status', 'failed')\n"                 \
-	"    redis.call('XADD', KEYS[4], 'MAXLEN', '~', '100000', '*',\n"       \
-	"      'msg', ARGV[6], 'channel', ARGV[7], 'error', ARGV[3])\n"         \
-	"    outcome = 'failed'\n"                                              \
-	"  else\n"                                                              \
-	"    redis.call('ZADD', KEYS[3], ARGV[5], ARGV[7] .. '|' .. ARGV[6])\n" \
-	"    outcome = 'retry'\n"                                               \
-	"  end\n"                                                               \
-	"end\n"                                                                 \
-	"redis.call('XACK', KEYS[2], '" LUA_OUTBOX_GROUP "', ARGV[1])\n"        \
-	"redis.call('XDEL', KEYS[2], ARGV[1])\n"                                \
-	"return {outcome, n}\n"
+#define LUA_OUTBOX_FETCH                                                  \
+	"local out = {}\n"                                                \
+	"for i, id in ipairs(ARGV) do\n"                                  \
+	"  out[i] = redis.call('HMGET', '{hbm}:msg:' .. id, 'to', 'text',\n" \
+	"    'status', 'attempts')\n"                                     \
+	"end\n"                                                           \
+	"return out\n"
 
-/* An entry with nothing left to do. KEYS: stream; ARGV: entry id. */
-#define LUA_OUTBOX_DROP                                                  \
-	"redis.call('XACK', KEYS[1], '" LUA_OUTBOX_GROUP "', ARGV[1])\n" \
-	"return redis.call('XDEL', KEYS[1], ARGV[1])\n"
+/*
+ * A delivery report. KEYS: record; ARGV: status (delivered or failed),
+ * error, now_ms. delivered is final, and failed never follows it; an
+ * unknown (expired) record is left alone. Returns 1 when the state changed.
+ */
+#define LUA_OUTBOX_MARK                                                   \
+	"local cur = redis.call('HGET', KEYS[1], 'status')\n"             \
+	"if not cur or cur == 'delivered' or cur == ARGV[1] then\n"       \
+	"  return 0\n"                                                    \
+	"end\n"                                                           \
+	"redis.call('HSET', KEYS[1], 'status', ARGV[1], 'updated_ms',\n"  \
+	"  ARGV[3])\n"                                                    \
+	"if ARGV[2] ~= '' then\n"                                         \
+	"  redis.call('HSET', KEYS[1], 'error', ARGV[2])\n"               \
+	"end\n"                                                           \
+	"return 1\n"
 
 /*
  * Due retries back to their stream. KEYS: {hbm}:retry, stream; ARGV:

@@ -28,8 +28,9 @@
 #include "gateway/log.h"
 #include "gateway/metrics.h"
 #include "gateway/notify.h"
-#include "gateway/outbox.h"
+#include "gateway/sender_http.h"
 #include "gateway/sla.h"
+#include "modem/modem.h"
 
 #define MAIN_DEFAULT_CONFIG "/etc/hbmgw/hbmgw.conf"
 #define MAIN_STOP_WAIT_MS 8000 /* in-flight work gets this long */
@@ -152,8 +153,8 @@ main_start(struct cfg *cfg)
 	o.port = cfg->http.port;
 	o.threads = cfg->http.threads;
 	o.max_body = cfg->http.max_body;
-	if (inbox_start(&cause) == -1 || outbox_start(&cause) == -1 ||
-	    sla_start(&cause) == -1)
+	if (inbox_start(&cause) == -1 || sender_http_start(&cause) == -1 ||
+	    modem_start(&cause) == -1 || sla_start(&cause) == -1)
 		fatalx("%s", cause);
 	routes = api_routes(&nroutes);
 	if ((srv = http_start(&o, routes, nroutes, &cause)) == NULL)
@@ -250,7 +251,8 @@ main(int argc, char **argv)
 	http_stop(srv, MAIN_STOP_WAIT_MS);
 	inbox_stop();
 	sla_stop();
-	outbox_stop();
+	sender_http_stop();
+	modem_stop();
 	gw_shutdown();
 	metrics_reset();
 	log_info("stopped");

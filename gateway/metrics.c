@@ -40,6 +40,8 @@ static const struct metric_desc metric_descs[] = {
 	{ "hbmgw_outbox_depth", GAUGE,
 	    "Entries in a channel's outbox stream, queued or in flight" },
 	{ "hbmgw_inbound_total", COUNTER, "Inbound SMS by source and result" },
+	{ "hbmgw_delivery_reports_total", COUNTER,
+	    "Delivery reports by format and report" },
 	{ "hbmgw_inbox_processed_total", COUNTER,
 	    "Inbox entries handed to the case logic" },
 	{ "hbmgw_inbox_ignored_total", COUNTER,
@@ -62,8 +64,19 @@ static const struct metric_desc metric_descs[] = {
 	    "Cases escalated to the coordinator, by reason" },
 	{ "hbmgw_cases_purged_total", COUNTER,
 	    "Closed cases whose personal fields were removed" },
+	{ "hbmgw_ussd_requests_total", COUNTER,
+	    "USSD requests answered, by result (continue, end)" },
 	{ "hbmgw_process_start_time_seconds", GAUGE,
 	    "Start time of the process in seconds since the epoch" },
+	{ "hbmgw_modem_up", GAUGE,
+	    "1 while a modem is connected and answering, by modem" },
+	{ "hbmgw_modem_signal_percent", GAUGE,
+	    "A modem's last signal quality in percent, -1 unknown" },
+	{ "hbmgw_modem_sent_total", COUNTER, "SMS a modem sent, by modem" },
+	{ "hbmgw_modem_received_total", COUNTER,
+	    "SMS a modem received and stored in the inbox, by modem" },
+	{ "hbmgw_modem_errors_total", COUNTER,
+	    "Modem errors (connect, read, send, hang), by modem" },
 };
 
 struct metric_value {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The outbox: every outbound SMS is a message record in Redis and an entry
- * in its channel's stream {hbm}:outbox:<channel>; a sender thread per HTTP
- * channel delivers it, retries with backoff and dead-letters it after
- * OUTBOX_MAX_ATTEMPTS. The layout is described in lua_outbox.h and outbox.c.
+ * in its channel's stream {hbm}:outbox:<channel>; the channel's sender
+ * (gateway/sender_http.c, modem/) takes it through gateway/outbox_queue.h,
+ * retries with backoff and dead-letters it after OUTBOX_MAX_ATTEMPTS. The
+ * layout is described in lua_outbox.h.
  */
 #ifndef HBM_GATEWAY_OUTBOX_H
 #define HBM_GATEWAY_OUTBOX_H
@@ -99,17 +100,22 @@ void outbox_bucket_init(
  */
 long long outbox_bucket_take(struct outbox_bucket *, long long now_ms);
 
+/* Put N unused sends back into the bucket. */
+void outbox_bucket_give(struct outbox_bucket *, int n);
+
 /*
- * Start a sender thread for every http channel of the current
- * configuration (channel settings change on restart only). -1 with *cause
- * when a thread could not be started; none is left running then.
+ * A delivery report for message ID: STATUS "delivered" or "failed" with
+ * ERROR (or NULL). delivered is final, and an unknown or expired id is
+ * ignored. 1 when the state changed, 0 when not, -1 with *cause.
  */
-int outbox_start(char **cause);
+int outbox_mark(struct store *, const char *id, const char *status,
+    const char *error, char **cause);
+
 /*
- * Ask the senders to stop after the message in hand and wait for them;
- * returns within about 5 s, abandoning a request that takes longer (that
- * message stays queued and is sent again later).
+ * The message CHANNEL sent under the reference REF (a modem's message
+ * reference), into ID: 1, 0 when none is known, -1 with *cause.
  */
-void outbox_stop(void);
+int outbox_ref_lookup(struct store *, const char *channel, const char *ref,
+    char id[OUTBOX_ID_MAX], char **cause);
 
 #endif

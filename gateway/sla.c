@@ -4,8 +4,9 @@
  * {hbm}:sla (scored by due time in ms) has passed and runs their next step
  * (handlers/cases.c). Several instances may run it against one Redis: each
  * step is guarded by the case's version and keyed by an operation id, so a
- * step is applied once whoever gets there first. Every few ticks it also
- * runs a retention pass (gateway/retention.c).
+ * step is applied once whoever gets there first. Each tick it also chains
+ * the audit entries that wait for their hashes (gateway/audit.c), and every
+ * few ticks it runs a retention pass (gateway/retention.c).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "config/cfg.h"
+#include "gateway/audit.h"
 #include "gateway/clock.h"
 #include "gateway/gw.h"
 #include "gateway/log.h"
@@ -75,9 +77,17 @@ sla_thread(void *arg)
 	char *cause = NULL;
 	unsigned ticks = 0;
 
+	long long chained;
+
 	(void)arg;
 	while (!atomic_load(&sla_stopping)) {
 		sla_tick(st);
+		/* Audit entries get their hashes within a tick. */
+		if (audit_chain_all(st, &chained, &cause) == -1) {
+			log_debug("audit: %s", cause);
+			free(cause);
+			cause = NULL;
+		}
 		if (++ticks % SLA_RETENTION_EVERY == 0) {
 			cfg = gw_cfg_get();
 			if (retention_run(st, cfg, clock_wall_ms(), &cause) ==

@@ -307,14 +307,17 @@ struct store_reply *
 store_eval(struct store *s, struct store_script *sc, int nkeys, int argc,
     const char **argv, const size_t *argvlen, char **cause)
 {
-	const char *args[STORE_ARGS_MAX];
-	size_t lens[STORE_ARGS_MAX];
+	const char *stack_args[STORE_ARGS_MAX], **args = stack_args;
+	size_t stack_lens[STORE_ARGS_MAX], *lens = stack_lens;
 	struct store_reply *r;
 	char nk[16];
 	int i;
 
-	if (argc + 3 > STORE_ARGS_MAX)
-		fatalx("store: script %s: %d arguments", sc->name, argc);
+	/* Batches (the outbox's) may pass more than a stack's worth. */
+	if (argc + 3 > STORE_ARGS_MAX) {
+		args = xcalloc((size_t)argc + 3, sizeof(*args));
+		lens = xcalloc((size_t)argc + 3, sizeof(*lens));
+	}
 	store_script_sha(sc);
 	snprintf(nk, sizeof(nk), "%d", nkeys);
 	args[0] = "EVALSHA";
@@ -328,17 +331,24 @@ store_eval(struct store *s, struct store_script *sc, int nkeys, int argc,
 	}
 	r = store_command(s, argc + 3, args, lens, cause);
 	if (r == NULL || !store_is_noscript(r))
-		return r;
+		goto out;
 	store_reply_free(r);
 	log_debug("store: script %s: loading", sc->name);
 	r = store_commandl(s, cause, "SCRIPT", "LOAD", sc->body, NULL);
 	if (r == NULL)
-		return NULL;
+		goto out;
 	if (r->type == STORE_ERROR) {
 		xasprintf(cause, "redis: script %s: %s", sc->name, r->str);
 		store_reply_free(r);
-		return NULL;
+		r = NULL;
+		goto out;
 	}
 	store_reply_free(r);
-	return store_command(s, argc + 3, args, lens, cause);
+	r = store_command(s, argc + 3, args, lens, cause);
+out:
+	if (args != stack_args) {
+		free(args);
+		free(lens);
+	}
+	return r;
 }

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What each SMS command does to cases: read the state it concerns, decide,
- * and apply the decision atomically and idempotently (gateway/apply.h),
- * with the replies and notifications it causes.
+ * What each SMS command, agency API call and USSD referral does to cases:
+ * read the state it concerns, decide, and apply the decision atomically and
+ * idempotently (gateway/apply.h), with the replies and notifications it
+ * causes.
  */
 #ifndef HBM_HANDLERS_CASES_H
 #define HBM_HANDLERS_CASES_H
+
+#include <stddef.h>
+
+#include "config/cfg.h"
+#include "handlers/code.h"
 
 struct cfg;
 struct crypto_key;
@@ -35,5 +41,83 @@ int cases_handle(struct store *, const struct cfg *, const struct sms_lexicon *,
  */
 int cases_sla_step(struct store *, const struct cfg *,
     const struct crypto_key *, const char *code, char **cause);
+
+/* What an agency does to a case through the API. */
+enum cases_verb {
+	CASES_ACK,
+	CASES_DECLINE,
+	CASES_CLOSE,
+};
+
+/* What came of it. */
+enum cases_outcome {
+	CASES_APPLIED, /* done now, or before under the same operation id */
+	CASES_MISSING, /* no case of this agency's with that code */
+	CASES_REFUSED, /* the case is closed: nothing to acknowledge or decline */
+};
+
+/* An agency's command through the API; strings borrowed. */
+struct cases_action {
+	const char *opid; /* operation id: a retry with the same is harmless */
+	const char *agency; /* the agency's id */
+	enum cases_verb verb;
+	const char *code; /* 8 ASCII digits */
+	const char *text; /* DECLINE reason, CLOSE note, or NULL */
+};
+
+/*
+ * Apply ACT exactly as the SMS command would (the same changes, the same
+ * SMS to the migrant, the next agency, the coordinator and the referring
+ * official), without a reply to a sender. Acknowledging a case the agency
+ * already acknowledged, or closing a closed one, applies nothing new and
+ * is CASES_APPLIED; so is a repeat of an operation id applied before, even
+ * when the case has moved on since. A refused action records nothing. 0
+ * with *OUTCOME, or -1 with *cause (Redis failed, or the text is longer
+ * than an SMS command's).
+ */
+int cases_agency_act(struct store *, const struct cfg *,
+    const struct crypto_key *, const struct cases_action *,
+    enum cases_outcome *outcome, char **cause);
+
+/* A referral from an official's USSD session; strings borrowed. */
+struct cases_referral {
+	const char *opid; /* idempotency key, e.g. "ussd:<session id>" */
+	const char *official_e164; /* the referring official */
+	const char *category;	   /* category id */
+	const char *migrant_e164;  /* or "" for none */
+	int persons;		   /* 1-99 */
+	int consent; /* 1: the acknowledging agency may see the number */
+};
+
+/*
+ * Create the referral and queue its SMS (migrant, official, first agency)
+ * atomically; CODE gets the 8 digits. A replay of OPID returns the same
+ * code and queues nothing. 0, or -1 with *cause.
+ */
+int cases_referral(struct store *, const struct cfg *,
+    const struct crypto_key *, const struct cases_referral *,
+    char code[CODE_LEN + 1], char **cause);
+
+/* A case in short, as an official's menu shows it. */
+struct cases_brief {
+	char code[CODE_LEN + 1];   /* 8 digits, no dash */
+	char category[CFG_ID_MAX]; /* category id */
+	char status[16];	   /* notified, acknowledged, closed */
+	char agency[CFG_ID_MAX];   /* agency id, "" with the coordinator */
+	int persons;		   /* 1-99 */
+	long long created_ms;	   /* ms since the epoch */
+};
+
+/* The case CODE: 1, 0 when there is none, -1 with *cause. */
+int cases_brief_get(
+    struct store *, const char *code, struct cases_brief *, char **cause);
+
+/*
+ * Referrals by OFFICIAL_E164 created since SINCE_MS, newest first, at most
+ * MAX in OUT, their number in *N. 0, or -1 with *cause.
+ */
+int cases_by_official(struct store *, const struct crypto_key *,
+    const char *official_e164, long long since_ms, struct cases_brief *out,
+    size_t max, size_t *n, char **cause);
 
 #endif

@@ -170,6 +170,20 @@ static const struct tmpl tmpls[] = {
 	    "Le cas {code} ({label}, {persons} personne(s)) est à vous. Aucun "
 	    "numéro à transmettre. Répondez CLOSE {code} une fois terminé.",
 	    "الطلب {code} لكم. لا رقم للمشاركة. للإغلاق CLOSE {code}" },
+	{ "ref_acked", V_CODE | V_LABEL | V_AGENCY,
+	    "Referral {code} ({label}) was accepted by {agency}.",
+	    "L'orientation {code} ({label}) a été acceptée par {agency}.",
+	    "قبلت {agency} الإحالة {code} ({label})." },
+	{ "ref_declined", V_CODE | V_LABEL | V_AGENCY,
+	    "Referral {code} ({label}) was declined by {agency} and passed "
+	    "on.",
+	    "L'orientation {code} ({label}) a été refusée par {agency} et "
+	    "transmise.",
+	    "رفضت {agency} الإحالة {code} ({label}) وأحيلت إلى جهة أخرى." },
+	{ "ref_closed", V_CODE | V_LABEL | V_AGENCY,
+	    "Referral {code} ({label}) was closed by {agency}.",
+	    "L'orientation {code} ({label}) a été close par {agency}.",
+	    "أغلقت {agency} الإحالة {code} ({label})." },
 };
 
 #define NTMPLS (sizeof tmpls / sizeof tmpls[0])

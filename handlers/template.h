@@ -21,6 +21,10 @@
  *   limit               count               too many requests today
  *   to an official and the migrant
  *   ref_issued          code label agency persons   after a referral
+ *   to the official who made a referral
+ *   ref_acked           code label agency   an agency accepted it
+ *   ref_declined        code label agency   an agency declined it
+ *   ref_closed          code label agency   an agency closed it
  *   to an agency phone
  *   agency_notify       code label priority region persons   new case
  *   agency_renotify     code label priority region persons   reminder

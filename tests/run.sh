@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Run the test suite: unit tests (cmocka), config files (good and bad, through
-# hbmgwd --check-config), integration scenarios (a real redis-server and the
-# real daemon on loopback). Prints one line per test program or scenario and
-# ends with "N passed, N failed".
+# hbmgwd --check-config), fuzz targets over their corpus (tests/fuzz/driver.c),
+# integration scenarios (a real redis-server and the real daemon on
+# loopback). Prints one line per test program or scenario and ends with
+# "N passed, N failed".
 #
-#   tests/run.sh BUILD [unit|config|integration ...]
+#   tests/run.sh BUILD [unit|config|fuzz|integration ...]
 set -u
 
 build=${1:-build}
 shift || true
-phases=${*:-unit config integration}
+phases=${*:-unit config fuzz integration}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 export HBM_BUILD="$top/$build" HBM_SRCDIR="$top"
@@ -78,6 +79,18 @@ run_config() {
 	done
 }
 
+run_fuzz() {
+	local t name corpus
+	for t in "$HBM_BUILD"/tests/fuzz_*; do
+		[ -x "$t" ] || continue
+		name=${t##*/fuzz_}
+		corpus=tests/fuzz/corpus/$name
+		[ -d "$corpus" ] || corpus=
+		timeout 300 "$t" $corpus > "$logdir/f.log" 2>&1
+		result "fuzz/$name" $? "$logdir/f.log"
+	done
+}
+
 run_integration() {
 	local t rc
 	for t in tests/integration/t_*.sh; do
@@ -92,6 +105,7 @@ for phase in $phases; do
 	case $phase in
 	unit) run_unit ;;
 	config) run_config ;;
+	fuzz) run_fuzz ;;
 	integration) run_integration ;;
 	*) echo "tests/run.sh: unknown phase $phase" >&2; exit 2 ;;
 	esac

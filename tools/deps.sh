@@ -53,12 +53,15 @@ test | bench)
 	need_cmd curl curl
 	need_cmd redis-cli redis-tools
 	need_cmd python3 python3
+	# libgammu's AT driver against the simulated modem (t_atsim).
+	need_cmd gammu gammu
 	;;
 esac
 case $want in
 bench)
 	need_cmd wrk wrk
 	need_cmd redis-benchmark redis-tools
+	need_cmd bc bc # bench/modem.sh's arithmetic
 	# Kannel, the reference: bearerbox and smsbox are in /usr/sbin (not
 	# on a user's PATH); fakesmsc, its test SMSC, is in kannel-extras.
 	need_file /usr/sbin/bearerbox kannel

@@ -120,8 +120,9 @@ hbm_eq "paging with a filter" "$c3 | $c2 None" \
 	"$(codes "$(hbm_body GET '/v1/cases?status=notified&limit=1' "${ADMIN[@]}")") | $(codes "$(hbm_body GET "/v1/cases?status=notified&limit=1&cursor=$n1" "${ADMIN[@]}")") $(js "$(hbm_body GET "/v1/cases?status=notified&limit=1&cursor=$n1" "${ADMIN[@]}")" 'd["next"]')"
 
 # Bad queries are 400.
-for q in status=open status= status=NEW limit=0 limit=101 limit=abc \
+for q in status=open status= status=NEW limit=0 limit=201 limit=abc \
 	limit=-1 limit= limit=1000 cursor=junk cursor= cursor=123 \
+	offset=-1 offset=abc offset= offset=10001 "offset=0&cursor=1:$c1" \
 	"cursor=1:12345678" "cursor=:$c1" "cursor=1234567890123456:$c1" \
 	"cursor=12:${c1:0:7}"; do
 	hbm_eq "bad query $q is 400" 400 "$(hbm_status GET "/v1/cases?$q" "${ADMIN[@]}")"

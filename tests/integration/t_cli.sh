@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Command lines: hbmgwd's options and exit statuses, hbmctl status against
-# a running daemon (ready, not ready, unreachable).
+# Command lines: hbmgwd's options and exit statuses; every hbmctl command
+# against a running daemon, as human tables and as --json parsed: status
+# (ready, channels, not ready, unreachable), inject, cases, case (after an
+# agency's ACK), send, audit verify (intact, then tampered with), and the
+# exit status of each kind of failure.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
 d="$HBM_BUILD/hbmgwd"
@@ -16,7 +19,11 @@ hbm_eq "missing config exits 1" 1 "$?"
 hbm_match "missing config is named" "missing.conf" "$out"
 
 hbm_redis_start
-hbm_config > "$HBM_TMP/gw.conf"
+WFP_TOKEN=test-wfp-token
+hbm_config 'agencies = ( { id = "wfp"; name = "WFP"; phones = ["+256700000101"];' \
+	"  token_sha256 = \"$(hbm_sha256 $WFP_TOKEN)\"; } );" \
+	'categories = ( { id = "food"; agencies = ["wfp"]; priority = 3;' \
+	'  sms_label = "food"; keywords = { en = ["FOOD"]; }; } );' > "$HBM_TMP/gw.conf"
 hbm_eq "--check-config on a good file" "configuration OK" "$("$d" -c "$HBM_TMP/gw.conf" --check-config)"
 hbm_daemon_start "$HBM_TMP/gw.conf"
 
@@ -26,6 +33,122 @@ hbm_match "hbmctl status says ready" '^ready: yes' "$out"
 hbm_match "hbmctl status says redis up" 'redis: up' "$out"
 out=$(HBMGW_URL="$HBM_URL" "$c" --json status)
 hbm_match "hbmctl --json status" '"ready": *true' "$out"
+hbm_match "without a token the channels are unknown" '^channels: unknown' \
+	"$("$c" --url "$HBM_URL" status)"
+
+# The commands that need the admin token.
+export HBMGW_URL="$HBM_URL"
+ctl() { HBMGW_TOKEN=$HBM_ADMIN_TOKEN "$c" "$@"; }
+# py JSON EXPR: EXPR over the parsed d; "" when the JSON does not parse.
+py() {
+	python3 -c 'import json, sys
+try:
+    d = json.loads(sys.argv[1])
+    print(eval(sys.argv[2]))
+except Exception:
+    print("")' "$1" "$2"
+}
+out=$(ctl status)
+hbm_eq "status with the admin token exits 0" 0 "$?"
+hbm_match "status shows a channel table" 'CHANNEL +TYPE +UP +SIGNAL +QUEUE' "$out"
+hbm_match "with the http channel and its queue" '^agg +http +yes +- +[0-9]+' "$out"
+out=$(ctl --json status)
+hbm_eq "--json status lists the channels" "agg http True" \
+	"$(py "$out" '" ".join(str(x) for x in (d["channels"][0]["name"], d["channels"][0]["type"], d["channels"][0]["up"]))')"
+
+# inject: an inbound SMS that makes a case.
+out=$(ctl inject +256700000001 'HELP FOOD at the gate')
+hbm_eq "inject exits 0" 0 "$?"
+hbm_match "inject prints the inbox entry id" '^id: [0-9]+-[0-9]+$' "$(head -n 1 <<<"$out")"
+hbm_match "and that it is new" '^duplicate: no$' "$out"
+out=$(ctl --json inject +256700000002 'HELP FOOD')
+hbm_match "--json inject" '^[0-9]+-[0-9]+ False$' "$(py "$out" 'd["id"] + " " + str(d["duplicate"])')"
+two() { [ "$($HBM_REDIS_CLI ZCARD '{hbm}:cases')" = 2 ]; }
+hbm_check "the injected messages make two cases" hbm_wait 10 two
+c1=$($HBM_REDIS_CLI ZRANGE '{hbm}:cases' 0 0)
+c2=$($HBM_REDIS_CLI ZRANGE '{hbm}:cases' 1 1)
+s1=${c1:0:4}-${c1:4:4} s2=${c2:0:4}-${c2:4:4}
+ctl inject 12 'x' >/dev/null 2>&1
+hbm_eq "inject from an invalid number exits 5" 5 "$?"
+
+# cases and case.
+out=$(ctl cases)
+hbm_eq "cases exits 0" 0 "$?"
+hbm_match "cases prints a table" '^CODE +STATUS +KIND +CATEGORY +AGENCY +PRIORITY +PERSONS +CREATED$' "$out"
+hbm_match "newest first" "^$s2 +notified +relief +food +wfp +P3 +1 .*
+$s1 +notified" "$(sed -n 2,3p <<<"$out")"
+out=$(ctl --json cases --limit 1)
+hbm_eq "--json cases --limit 1" "$s2 notified True" \
+	"$(py "$out" 'd["cases"][0]["code"] + " " + d["cases"][0]["status"] + " " + str(len(d["cases"]) == 1 and d["next"] is not None)')"
+next=$(py "$out" 'd["next"]')
+hbm_match "--cursor gives the next page" "^$s1 " "$(ctl cases --limit=1 --cursor "$next" | sed -n 2p)"
+hbm_eq "cases --status acknowledged: none yet" "no cases" "$(ctl cases --status acknowledged)"
+ctl cases --status bogus >/dev/null 2>&1
+hbm_eq "a status the daemon refuses exits 5" 5 "$?"
+ctl cases --limit 0 >/dev/null 2>&1
+hbm_eq "a limit the daemon refuses exits 5" 5 "$?"
+ctl cases --frob >/dev/null 2>&1
+hbm_eq "an unknown cases argument exits 2" 2 "$?"
+ctl cases --status >/dev/null 2>&1
+hbm_eq "--status without a value exits 2" 2 "$?"
+HBMGW_TOKEN='' "$c" cases >/dev/null 2>&1
+hbm_eq "cases without a token exits 4" 4 "$?"
+HBMGW_TOKEN=wrong "$c" case "$c1" >/dev/null 2>&1
+hbm_eq "case with a wrong token exits 4" 4 "$?"
+
+out=$(ctl case "$s1")
+hbm_eq "case exits 0" 0 "$?"
+hbm_match "case shows the state" '^status: notified$' "$out"
+hbm_match "case shows the history" 'AT +WHO +WHAT +NOTE' "$out"
+hbm_eq "the agency acknowledges through its API" 200 \
+	"$(hbm_status POST "/v1/cases/$c1/ack" -H "Authorization: Bearer $WFP_TOKEN")"
+out=$(ctl case "$c1")
+hbm_match "case CODE shows acknowledged after the ACK" '^status: acknowledged$' "$out"
+hbm_match "and when" '^acknowledged: [0-9]{4}-' "$out"
+hbm_match "the history names the agency" ' wfp +acknowledged' "$out"
+hbm_match "the admin sees the number masked" '^phone: \+25670\*+001$' "$out"
+out=$(ctl --json case "$c1")
+hbm_eq "--json case" "$s1 acknowledged" "$(py "$out" 'd["code"] + " " + d["status"]')"
+hbm_eq "cases --status acknowledged" "$s1" "$(ctl cases --status acknowledged | sed -n 2p | cut -d' ' -f1)"
+ctl case 12ab >/dev/null 2>&1
+hbm_eq "case of a malformed code exits 5" 5 "$?"
+ctl case "${c1:0:7}$(((${c1:7:1} + 1) % 10))" >/dev/null 2>&1
+hbm_eq "case of a code with a wrong check digit exits 5" 5 "$?"
+ctl case >/dev/null 2>&1
+hbm_eq "case without a code exits 2" 2 "$?"
+
+# send.
+out=$(ctl send +256700000009 'Distribution at gate 3 tomorrow')
+hbm_eq "send exits 0" 0 "$?"
+hbm_match "send prints the message id" '^id: m[0-9]+$' "$out"
+id=${out#id: }
+hbm_eq "the message is queued" "queued-or-later" \
+	"$(js=$(hbm_body GET "/v1/messages/$id" -H "Authorization: Bearer $HBM_ADMIN_TOKEN"); py "$js" '"queued-or-later" if d["status"] in ("queued", "sent", "failed", "delivered") else d["status"]')"
+out=$(ctl --json send 0700000009 'hello')
+hbm_match "--json send" '^m[0-9]+$' "$(py "$out" 'd["id"]')"
+ctl send 12 'hello' >/dev/null 2>&1
+hbm_eq "send to an invalid number exits 5" 5 "$?"
+ctl send +256700000009 >/dev/null 2>&1
+hbm_eq "send without a text exits 2" 2 "$?"
+
+# audit verify.
+out=$(ctl audit verify)
+hbm_eq "audit verify exits 0 on an intact chain" 0 "$?"
+hbm_match "audit: intact" '^audit: intact$' "$out"
+hbm_match "with its entries" '^entries: [0-9]+$' "$out"
+out=$(ctl --json audit verify)
+hbm_eq "--json audit verify" "True True" "$(py "$out" 'str(d["ok"]) + " " + str(d["entries"] >= 0)')"
+ctl audit frob >/dev/null 2>&1
+hbm_eq "audit frob exits 2" 2 "$?"
+$HBM_REDIS_CLI XADD '{hbm}:audit' '*' ts 1 subject x actor y action z detail d \
+	prev 0000000000000000000000000000000000000000000000000000000000000000 \
+	hash 0000000000000000000000000000000000000000000000000000000000000000 >/dev/null
+out=$(ctl audit verify)
+hbm_eq "audit verify exits 1 on a broken chain" 1 "$?"
+hbm_match "audit: broken" '^audit: broken$' "$out"
+hbm_match "and where" '^broken at: [0-9]+-[0-9]+$' "$out"
+hbm_eq "--json audit verify when broken" "False" "$(py "$(ctl --json audit verify)" 'd["ok"]')"
+unset HBMGW_URL
 
 hbm_redis_kill
 out=$("$c" --url "$HBM_URL" status)

@@ -242,8 +242,8 @@ before=$(sink_lines slow)
 hbm_daemon_stop KILL
 cp "$HBM_TMP/hbmgwd.log" "$HBM_TMP/hbmgwd.1.log"
 hbm_check "some were still queued at the kill" test "$before" -lt 8
-hbm_eq "held by the dead instance, unacknowledged" $((8 - before)) \
-	"$($HBM_REDIS_CLI XPENDING '{hbm}:outbox:slow' send | head -n 1)"
+hbm_eq "the unsent ones are still in the stream" $((8 - before)) \
+	"$($HBM_REDIS_CLI XLEN '{hbm}:outbox:slow')"
 hbm_daemon_start "$HBM_TMP/gw.conf"
 hbm_check "after the restart all are sent (within 15 s)" hbm_wait 15 atleast 8
 sleep 1.5

@@ -6,7 +6,7 @@ Listens on 127.0.0.1 on a free port, writes the port to --port-file, and
 appends every request to --log as one JSON line
 {"method", "path", "query", "headers", "body"} (query raw, body as UTF-8
 text). Answers --status (default 200), or 500 for the first --fail-first
-requests. Exits after --lifetime seconds (default 300), so a test that
+requests. Exits after --lifetime seconds (default 1800), so a test that
 forgets it leaves nothing running for long.
 """
 import argparse
@@ -59,7 +59,7 @@ def main():
     p.add_argument("--log", required=True)
     p.add_argument("--fail-first", type=int, default=0)
     p.add_argument("--status", type=int, default=200)
-    p.add_argument("--lifetime", type=float, default=300)
+    p.add_argument("--lifetime", type=float, default=1800)
     a = p.parse_args()
 
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

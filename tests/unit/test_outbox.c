@@ -255,24 +255,30 @@ test_json_body(void **state)
 }
 
 struct kannel_case {
-	const char *url, *user, *pass, *text, *want;
+	const char *url, *user, *pass, *text, *dlr, *want;
 };
 
 static const struct kannel_case kannel_cases[] = {
-	{ "http://k:13013/cgi-bin/sendsms", "hbm", "p&w=d", "Hello world",
+	{ "http://k:13013/cgi-bin/sendsms", "hbm", "p&w=d", "Hello world", NULL,
 	    "http://k:13013/cgi-bin/sendsms?username=hbm&password=p%26w%3Dd"
 	    "&to=%2B256700000101&text=Hello%20world&charset=UTF-8"
 	    "&dlr-mask=31" },
-	{ "http://k/send?smsc=a", NULL, NULL, "a+b",
+	{ "http://k/send?smsc=a", NULL, NULL, "a+b", NULL,
 	    "http://k/send?smsc=a&to=%2B256700000101&text=a%2Bb"
 	    "&charset=UTF-8&dlr-mask=31" },
-	{ "http://k/send?", "u", NULL, "x",
+	{ "http://k/send?", "u", NULL, "x", NULL,
 	    "http://k/send?username=u&to=%2B256700000101&text=x"
 	    "&charset=UTF-8&dlr-mask=31" },
 	/* Not GSM-7: UCS-2, from UTF-8. */
-	{ "http://k/send", NULL, "p", "\xd9\x85\xd8\xb1",
+	{ "http://k/send", NULL, "p", "\xd9\x85\xd8\xb1", NULL,
 	    "http://k/send?password=p&to=%2B256700000101"
 	    "&text=%D9%85%D8%B1&charset=UTF-8&coding=2&dlr-mask=31" },
+	/* A delivery-report URL, itself carrying a query, is encoded. */
+	{ "http://k/send", NULL, NULL, "x",
+	    "http://gw/v1/dlr/kannel?id=m7&status=%d&sig=ab",
+	    "http://k/send?to=%2B256700000101&text=x&charset=UTF-8"
+	    "&dlr-mask=31&dlr-url=http%3A%2F%2Fgw%2Fv1%2Fdlr%2Fkannel%3Fid%3Dm7"
+	    "%26status%3D%25d%26sig%3Dab" },
 };
 
 static void
@@ -286,7 +292,7 @@ test_kannel_url(void **state)
 		const struct kannel_case *c = &kannel_cases[i];
 
 		s = channel_http_kannel_url(
-		    c->url, c->user, c->pass, "+256700000101", c->text);
+		    c->url, c->user, c->pass, "+256700000101", c->text, c->dlr);
 		assert_string_equal(s, c->want);
 		free(s);
 	}

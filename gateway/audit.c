@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The audit stream's hash chain: chaining what case operations append, and
+ * checking the chain.
+ *
+ * The apply script (gateway/apply.c) appends each audit entry, atomically
+ * with the operation, to {hbm}:audit:new: ts, subject, actor, action,
+ * detail. audit_chain() moves them, oldest first, to {hbm}:audit, each with
+ * prev (the hash of the entry before it, 64 zeros for the very first) and
+ * hash, the SHA-256 of prev, ts, subject, actor, action and detail joined by
+ * newlines; {hbm}:audit:head holds the last hash. The hashes are computed
+ * here, in C, and written by one script that first checks the head it was
+ * computed from and that the entries are still the oldest waiting (then
+ * trims them from {hbm}:audit:new in one step), so
+ * chainers of several instances never fork the chain: the loser of a race
+ * finds a new head and does nothing. Hashing outside Redis keeps the cost
+ * of an operation in Redis, which runs one script at a time, low.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway/audit.h"
+#include "gateway/crypto.h"
+#include "gateway/store.h"
+#include "gateway/xmalloc.h"
+
+#define AUDIT_PAGE 200	/* entries per XRANGE and per chain script */
+#define AUDIT_ROUNDS 10 /* walks to catch up with appends */
+#define AUDIT_FIELDS 7
+#define AUDIT_ZERO                                                         \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+
+/*
+ * KEYS: {hbm}:audit:new, {hbm}:audit, {hbm}:audit:head. ARGV: the head the
+ * hashes were computed from ("" when none), the id of the last new entry
+ * they cover, the hashes (64 hex digits each, concatenated). Returns how
+ * many entries were chained, or 'conflict' when the head or the oldest new
+ * entries are not what the caller read.
+ */
+static struct store_script audit_chain_script = {
+	.name = "audit_chain",
+	.body =
+	"local head = redis.call('GET', KEYS[3]) or ''\n"
+	"if head ~= ARGV[1] then return 'conflict' end\n"
+	"local n = #ARGV[3] / 64\n"
+	"local es = redis.call('XRANGE', KEYS[1], '-', ARGV[2])\n"
+	"if #es ~= n then return 'conflict' end\n"
+	"local prev = head ~= '' and head or '" AUDIT_ZERO "'\n"
+	"for i, e in ipairs(es) do\n"
+	"  local h = string.sub(ARGV[3], 64 * i - 63, 64 * i)\n"
+	"  local f = e[2]\n"
+	"  f[#f + 1] = 'prev'\n"
+	"  f[#f + 1] = prev\n"
+	"  f[#f + 1] = 'hash'\n"
+	"  f[#f + 1] = h\n"
+	"  redis.call('XADD', KEYS[2], '*', unpack(f))\n"
+	"  prev = h\n"
+	"end\n"
+	"local ms, seq = string.match(ARGV[2], '^(%d+)-(%d+)$')\n"
+	"redis.call('XTRIM', KEYS[1], 'MINID', ms .. '-' .. (seq + 1))\n"
+	"redis.call('SET', KEYS[3], prev)\n"
+	"return n\n",
+};
+
+/* The value of field NAME in an XRANGE entry's field list, or NULL. */
+static const struct store_reply *
+audit_field(const struct store_reply *fields, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < fields->elements; i += 2) {
+		if (fields->element[i]->type == STORE_STRING &&
+		    fields->element[i + 1]->type == STORE_STRING &&
+		    strcmp(fields->element[i]->str, name) == 0)
+			return fields->element[i + 1];
+	}
+	return NULL;
+}
+
+/*
+ * Check one audit entry against the hash of the entry before it (PREV, or
+ * NULL for the first one seen, whose prev is trusted). Copies its hash to
+ * HASH. 0 when it holds together.
+ */
+static int
+audit_entry_check(const struct store_reply *fields, const char *prev,
+    char hash[CRYPTO_SHA256_HEX])
+{
+	static const char *const names[AUDIT_FIELDS] = { "prev", "ts",
+		"subject", "actor", "action", "detail", "hash" };
+	const struct store_reply *f[AUDIT_FIELDS];
+	char *buf, *p, want[CRYPTO_SHA256_HEX];
+	size_t len = 0, i;
+
+	if (fields->type != STORE_ARRAY)
+		return -1;
+	for (i = 0; i < AUDIT_FIELDS; i++) {
+		if ((f[i] = audit_field(fields, names[i])) == NULL)
+			return -1;
+		if (i < AUDIT_FIELDS - 1)
+			len += f[i]->len + 1;
+	}
+	/* A newline in subject, actor or action makes the text ambiguous. */
+	for (i = 2; i <= 4; i++) {
+		if (memchr(f[i]->str, '\n', f[i]->len) != NULL)
+			return -1;
+	}
+	if (f[6]->len != CRYPTO_SHA256_HEX - 1)
+		return -1;
+	if (f[0]->len != CRYPTO_SHA256_HEX - 1 ||
+	    (prev != NULL && memcmp(f[0]->str, prev, f[0]->len) != 0))
+		return -1;
+	p = buf = xmalloc(len);
+	for (i = 0; i < AUDIT_FIELDS - 1; i++) {
+		memcpy(p, f[i]->str, f[i]->len);
+		p += f[i]->len;
+		*p++ = '\n';
+	}
+	crypto_sha256_hex(buf, len - 1, want);
+	free(buf);
+	if (memcmp(want, f[6]->str, CRYPTO_SHA256_HEX - 1) != 0)
+		return -1;
+	memcpy(hash, want, CRYPTO_SHA256_HEX);
+	return 0;
+}
+
+/* Read the head into HEAD; "" when there is none. */
+static int
+audit_head(struct store *s, char head[CRYPTO_SHA256_HEX], char **cause)
+{
+	struct store_reply *r;
+
+	r = store_commandl(s, cause, "GET", AUDIT_HEAD_KEY, NULL);
+	if (r == NULL)
+		return -1;
+	if (r->type != STORE_STRING && r->type != STORE_NIL) {
+		xasprintf(cause, "audit head: %s",
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+		store_reply_free(r);
+		return -1;
+	}
+	head[0] = '\0';
+	if (r->type == STORE_STRING && r->len == CRYPTO_SHA256_HEX - 1)
+		memcpy(head, r->str, CRYPTO_SHA256_HEX);
+	store_reply_free(r);
+	return 0;
+}
+
+/* Where a walk of the audit stream has got to. */
+struct audit_walk {
+	long long entries;	      /* entries checked and found sound */
+	char prev[CRYPTO_SHA256_HEX]; /* hash of the last of them */
+	char last_id[64];	      /* stream id of the last entry read */
+};
+
+/* Check one XRANGE page; 1 and *BAD_ID at the first bad entry. */
+static int
+audit_walk_page(
+    struct audit_walk *w, const struct store_reply *page, char **bad_id)
+{
+	const struct store_reply *e;
+	size_t i;
+
+	for (i = 0; i < page->elements; i++) {
+		e = page->element[i];
+		if (e->type != STORE_ARRAY || e->elements != 2 ||
+		    e->element[0]->type != STORE_STRING ||
+		    e->element[0]->len >= sizeof(w->last_id))
+			return -1;
+		memcpy(w->last_id, e->element[0]->str, e->element[0]->len + 1);
+		if (audit_entry_check(e->element[1],
+			w->entries == 0 ? NULL : w->prev, w->prev) == -1) {
+			*bad_id = xstrdup(w->last_id);
+			return 1;
+		}
+		w->entries++;
+	}
+	return 0;
+}
+
+/* Read and check the entries after the last one read, to the end. */
+static int
+audit_walk(struct store *s, struct audit_walk *w, char **bad_id, char **cause)
+{
+	struct store_reply *r;
+	char start[80], count[16];
+	size_t n;
+	int rc;
+
+	snprintf(count, sizeof(count), "%d", AUDIT_PAGE);
+	do {
+		if (w->entries == 0)
+			snprintf(start, sizeof(start), "-");
+		else
+			snprintf(start, sizeof(start), "(%s", w->last_id);
+		r = store_commandl(s, cause, "XRANGE", AUDIT_KEY, start,
+		    "+", "COUNT", count, NULL);
+		if (r == NULL)
+			return -1;
+		if (r->type != STORE_ARRAY) {
+			xasprintf(cause, "audit: %s",
+			    r->type == STORE_ERROR ? r->str
+						   : "unexpected reply");
+			store_reply_free(r);
+			return -1;
+		}
+		rc = audit_walk_page(w, r, bad_id);
+		n = r->elements;
+		store_reply_free(r);
+		if (rc == -1)
+			xasprintf(cause, "audit: malformed reply");
+		if (rc != 0)
+			return rc;
+	} while (n == AUDIT_PAGE);
+	return 0;
+}
+
+int
+audit_verify(
+    struct store *s, long long *entries, char **bad_id, char **cause)
+{
+	struct audit_walk w;
+	char head[CRYPTO_SHA256_HEX];
+	long long before;
+	int rc, round;
+
+	memset(&w, 0, sizeof(w));
+	for (round = 0;; round++) {
+		before = w.entries;
+		if ((rc = audit_walk(s, &w, bad_id, cause)) != 0)
+			break;
+		/* Empty, or trimmed to nothing: no anchor to check. */
+		if (w.entries == 0)
+			break;
+		/* The head was read after a walk; nothing came since. */
+		if (round > 0 && w.entries == before) {
+			*bad_id = xstrdup(w.last_id);
+			rc = 1;
+			break;
+		}
+		if ((rc = audit_head(s, head, cause)) != 0)
+			break;
+		if (strcmp(head, w.prev) == 0)
+			break;
+		if (round == AUDIT_ROUNDS) {
+			xasprintf(cause, "audit: still growing");
+			rc = -1;
+			break;
+		}
+	}
+	*entries = w.entries;
+	return rc;
+}
+
+/*
+ * The hashes of the new entries of PAGE chained after PREV, into HASHES
+ * (64 hex digits each) and *LAST (the id of the last one). -1 when an entry
+ * is malformed.
+ */
+static int
+audit_hash_page(const struct store_reply *page, const char *prev,
+    char *hashes, const char **last)
+{
+	static const char *const names[5] = { "ts", "subject", "actor",
+		"action", "detail" };
+	const struct store_reply *e, *f;
+	char cur[CRYPTO_SHA256_HEX], *buf;
+	size_t i, j, len, off;
+
+	memcpy(cur, prev, CRYPTO_SHA256_HEX);
+	for (i = 0; i < page->elements; i++) {
+		e = page->element[i];
+		if (e->type != STORE_ARRAY || e->elements != 2 ||
+		    e->element[0]->type != STORE_STRING ||
+		    e->element[1]->type != STORE_ARRAY)
+			return -1;
+		len = CRYPTO_SHA256_HEX - 1;
+		for (j = 0; j < 5; j++) {
+			if ((f = audit_field(e->element[1], names[j])) == NULL)
+				return -1;
+			len += 1 + f->len;
+		}
+		buf = xmalloc(len);
+		memcpy(buf, cur, CRYPTO_SHA256_HEX - 1);
+		off = CRYPTO_SHA256_HEX - 1;
+		for (j = 0; j < 5; j++) {
+			f = audit_field(e->element[1], names[j]);
+			buf[off++] = '\n';
+			memcpy(buf + off, f->str, f->len);
+			off += f->len;
+		}
+		crypto_sha256_hex(buf, len, cur);
+		free(buf);
+		memcpy(hashes + i * (CRYPTO_SHA256_HEX - 1), cur,
+		    CRYPTO_SHA256_HEX - 1);
+		*last = e->element[0]->str;
+	}
+	return 0;
+}
+
+int
+audit_chain(struct store *s, long long *chained, char **cause)
+{
+	char head[CRYPTO_SHA256_HEX], count[16], *hashes;
+	const char *argv[6], *last = NULL;
+	struct store_reply *page, *r;
+	size_t lens[6];
+	int rc = 0;
+
+	*chained = 0;
+	if (audit_head(s, head, cause) == -1)
+		return -1;
+	snprintf(count, sizeof(count), "%d", AUDIT_PAGE);
+	page = store_commandl(
+	    s, cause, "XRANGE", AUDIT_NEW_KEY, "-", "+", "COUNT", count, NULL);
+	if (page == NULL)
+		return -1;
+	if (page->type != STORE_ARRAY) {
+		xasprintf(cause, "audit: %s",
+		    page->type == STORE_ERROR ? page->str : "unexpected reply");
+		store_reply_free(page);
+		return -1;
+	}
+	if (page->elements == 0) {
+		store_reply_free(page);
+		return 0;
+	}
+	hashes = xmalloc(page->elements * (CRYPTO_SHA256_HEX - 1) + 1);
+	if (audit_hash_page(page, head[0] != '\0' ? head : AUDIT_ZERO, hashes,
+		&last) == -1) {
+		xasprintf(cause, "audit: a new entry is malformed");
+		rc = -1;
+		goto out;
+	}
+	argv[0] = AUDIT_NEW_KEY;
+	argv[1] = AUDIT_KEY;
+	argv[2] = AUDIT_HEAD_KEY;
+	argv[3] = head;
+	argv[4] = last;
+	argv[5] = hashes;
+	for (rc = 0; rc < 5; rc++)
+		lens[rc] = strlen(argv[rc]);
+	lens[5] = page->elements * (CRYPTO_SHA256_HEX - 1);
+	rc = 0;
+	r = store_eval(s, &audit_chain_script, 3, 6, argv, lens, cause);
+	if (r == NULL)
+		rc = -1;
+	else if (r->type == STORE_INTEGER)
+		*chained = r->integer;
+	else if (r->type != STORE_STRING || strcmp(r->str, "conflict") != 0) {
+		xasprintf(cause, "audit: chain: %s",
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+		rc = -1;
+	}
+	store_reply_free(r);
+out:
+	free(hashes);
+	store_reply_free(page);
+	return rc;
+}
+
+int
+audit_chain_all(struct store *s, long long *chained, char **cause)
+{
+	long long n;
+	int i;
+
+	*chained = 0;
+	/* Bounded: appends may outpace one caller; the rest waits a turn. */
+	for (i = 0; i < 100; i++) {
+		if (audit_chain(s, &n, cause) == -1)
+			return -1;
+		*chained += n;
+		/* Drained, or another instance got there first. */
+		if (n < AUDIT_PAGE)
+			break;
+	}
+	return 0;
+}

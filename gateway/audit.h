@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The audit stream: every case change is an entry, hash-chained to the one
+ * before it so that tampering shows (the layout is described in audit.c).
+ */
+#ifndef HBM_GATEWAY_AUDIT_H
+#define HBM_GATEWAY_AUDIT_H
+
+struct store;
+
+#define AUDIT_NEW_KEY "{hbm}:audit:new"	  /* entries waiting for a hash */
+#define AUDIT_KEY "{hbm}:audit"		  /* the chained entries */
+#define AUDIT_HEAD_KEY "{hbm}:audit:head" /* the hash of the last one */
+
+/*
+ * Chain the oldest waiting entries (up to a page of them): *CHAINED says
+ * how many, 0 when none waited or another instance chained them first.
+ * -1 with *cause when Redis failed.
+ */
+int audit_chain(struct store *, long long *chained, char **cause);
+
+/* The same until none is waiting (bounded), adding up *CHAINED. */
+int audit_chain_all(struct store *, long long *chained, char **cause);
+
+/*
+ * Walk the audit stream from its first entry and recompute every hash:
+ * each entry's hash must be the SHA-256 of its prev, ts, subject, actor,
+ * action and detail joined by newlines, each prev the hash before it, and
+ * the head the hash of the last entry. Retention may trim the stream from
+ * the front, so the first remaining entry's prev is trusted as the anchor,
+ * and an empty stream is intact whatever the head says. Entries appended
+ * while it runs are followed. Returns 0 when intact, with *ENTRIES the
+ * number checked; 1 when broken, with *BAD_ID (the caller frees) the id of
+ * the first entry that does not hold together, or of the last entry when
+ * the head does not match it, and *ENTRIES the sound ones before it; -1 with
+ * *CAUSE when Redis failed or the stream outran ten reads.
+ */
+int audit_verify(
+    struct store *, long long *entries, char **bad_id, char **cause);
+
+#endif

@@ -1,0 +1,722 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Consuming a channel's outbox stream {hbm}:outbox:<channel> through the
+ * group "send", under the instance's name (see gateway/lua_outbox.h for the
+ * layout).
+ *
+ * A take reads the consumer's own pending entries first (what a crash or a
+ * Redis failure left unacknowledged), then new ones with a blocking read;
+ * every so often it also moves due retries back into the stream, claims
+ * entries another instance has held too long, and publishes the stream's
+ * depth. The records of a batch are fetched with one script, and a batch's
+ * outcomes are recorded with one more, so a batch costs three round trips
+ * whatever its size.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config/cfg.h"
+#include "gateway/clock.h"
+#include "gateway/crypto.h"
+#include "gateway/gw.h"
+#include "gateway/log.h"
+#include "gateway/lua_outbox.h"
+#include "gateway/metrics.h"
+#include "gateway/outbox_queue.h"
+#include "gateway/store.h"
+#include "gateway/xmalloc.h"
+
+#define QUEUE_RETRY_KEY "{hbm}:retry"
+#define QUEUE_DEAD_KEY "{hbm}:dead"
+#define QUEUE_DUE_BATCH "256"	  /* retries looked at per pass */
+#define QUEUE_DUE_EVERY_MS 200	  /* how often due retries move */
+#define QUEUE_CLAIM_IDLE_MS 30000 /* pending this long: claimable */
+#define QUEUE_CLAIM_EVERY_MS 10000
+#define QUEUE_DEPTH_EVERY_MS 2000
+#define QUEUE_REF_TTL "172800" /* seconds a delivery reference is kept */
+#define QUEUE_BLOCK_MIN_MS 10
+
+static struct store_script queue_commit_script = { .name = "outbox_commit",
+	.body = LUA_OUTBOX_COMMIT };
+static struct store_script queue_fetch_script = { .name = "outbox_fetch",
+	.body = LUA_OUTBOX_FETCH };
+static struct store_script queue_due_script = { .name = "outbox_due",
+	.body = LUA_OUTBOX_DUE };
+
+struct outbox_queue {
+	const struct cfg *cfg;
+	const struct cfg_channel *ch;
+	struct store *st;
+	const struct crypto_key *key;
+	char stream[CFG_ID_MAX + 16]; /* {hbm}:outbox:<channel> */
+	char labels[CFG_ID_MAX + 16]; /* channel="<channel>" */
+	char *consumer;		      /* owned; the group's consumer name */
+	struct outbox_bucket bucket;
+	long long base_ms;		/* first retry delay */
+	int block_ms;			/* longest blocking read */
+	int grouped;			/* boolean: the group exists */
+	char cursor[OUTBOX_ENTRY_MAX];	/* own pending after this; "" new */
+	char claim[OUTBOX_ENTRY_MAX];	/* XAUTOCLAIM cursor */
+	long long due_at, claim_at, depth_at; /* monotonic ms */
+};
+
+/* HBM_RETRY_BASE_MS from the environment (tests), or the default. */
+static long long
+queue_retry_base(void)
+{
+	const char *v = getenv("HBM_RETRY_BASE_MS");
+	char *end;
+	long long n;
+
+	if (v == NULL)
+		return OUTBOX_RETRY_BASE_MS;
+	n = strtoll(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end != '\0' || n < 1 || n > 3600000) {
+		log_warnx("outbox: HBM_RETRY_BASE_MS: not 1-3600000, using %d",
+		    OUTBOX_RETRY_BASE_MS);
+		return OUTBOX_RETRY_BASE_MS;
+	}
+	return n;
+}
+
+/* Counters at zero, so they are exported before the first send. */
+static void
+queue_metrics_init(const struct outbox_queue *q)
+{
+	static const char *const statuses[] = { "sent", "failed", "retried",
+		"handoff" };
+	char labels[CFG_ID_MAX + 48];
+	size_t i;
+
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+		snprintf(labels, sizeof(labels), "%s,status=\"%s\"", q->labels,
+		    statuses[i]);
+		metrics_add("hbmgw_outbound_total", labels, 0);
+	}
+	metrics_add("hbmgw_outbox_dead_total", q->labels, 0);
+	metrics_set("hbmgw_outbox_depth", q->labels, 0);
+}
+
+struct outbox_queue *
+outbox_queue_new(
+    const struct cfg *cfg, const struct cfg_channel *ch, struct store *st)
+{
+	return outbox_queue_new_key(cfg, ch, st, gw_key());
+}
+
+struct outbox_queue *
+outbox_queue_new_key(const struct cfg *cfg, const struct cfg_channel *ch,
+    struct store *st, const struct crypto_key *key)
+{
+	struct outbox_queue *q;
+
+	q = xcalloc(1, sizeof(*q));
+	q->cfg = cfg;
+	q->key = key;
+	q->consumer = xstrdup(cfg->gateway.instance);
+	q->ch = ch;
+	q->st = st;
+	snprintf(q->stream, sizeof(q->stream), "{hbm}:outbox:%s", ch->name);
+	snprintf(q->labels, sizeof(q->labels), "channel=\"%s\"", ch->name);
+	outbox_bucket_init(&q->bucket, ch->max_per_minute, clock_mono_ms());
+	q->base_ms = queue_retry_base();
+	/* A blocked read must end well before the connection times out. */
+	q->block_ms = cfg->redis.timeout_ms / 2;
+	strcpy(q->cursor, "0");
+	strcpy(q->claim, "0-0");
+	queue_metrics_init(q);
+	return q;
+}
+
+void
+outbox_queue_consumer(struct outbox_queue *q, int n)
+{
+	free(q->consumer);
+	xasprintf(&q->consumer, "%s/%d", q->cfg->gateway.instance, n);
+}
+
+void
+outbox_queue_free(struct outbox_queue *q)
+{
+	if (q == NULL)
+		return;
+	free(q->consumer);
+	free(q);
+}
+
+void
+outbox_item_clear(struct outbox_item *it)
+{
+	free(it->text);
+	free(it->error);
+	free(it->ref);
+	memset(it, 0, sizeof(*it));
+}
+
+/* Redis failed: read own pending entries again once it is back. */
+static int
+queue_lost(struct outbox_queue *q)
+{
+	q->grouped = 0;
+	strcpy(q->cursor, "0");
+	return -1;
+}
+
+/* A reply that is an error, as *cause; 1 when it was one. */
+static int
+queue_refused(const struct store_reply *r, const char *what, char **cause)
+{
+	if (r->type != STORE_ERROR)
+		return 0;
+	xasprintf(cause, "redis: %s: %s", what, r->str);
+	return 1;
+}
+
+/* Make sure the consumer group exists. */
+static int
+queue_group(struct outbox_queue *q, char **cause)
+{
+	struct store_reply *r;
+
+	/* From 0: entries still in the stream are all undelivered work. */
+	r = store_commandl(q->st, cause, "XGROUP", "CREATE", q->stream,
+	    LUA_OUTBOX_GROUP, "0", "MKSTREAM", NULL);
+	if (r == NULL)
+		return queue_lost(q);
+	if (r->type == STORE_ERROR && strncmp(r->str, "BUSYGROUP", 9) != 0) {
+		xasprintf(cause, "redis: XGROUP CREATE: %s", r->str);
+		store_reply_free(r);
+		return queue_lost(q);
+	}
+	store_reply_free(r);
+	q->grouped = 1;
+	return 0;
+}
+
+/* Move this channel's due retries back to its stream. */
+static int
+queue_move_due(struct outbox_queue *q, char **cause)
+{
+	char now[32];
+	const char *argv[5] = { QUEUE_RETRY_KEY, q->stream, now, q->ch->name,
+		QUEUE_DUE_BATCH };
+	struct store_reply *r;
+	int rc = 0;
+
+	snprintf(now, sizeof(now), "%lld", clock_wall_ms());
+	r = store_eval(q->st, &queue_due_script, 2, 5, argv, NULL, cause);
+	if (r == NULL)
+		return queue_lost(q);
+	if (queue_refused(r, "outbox_due", cause))
+		rc = -1;
+	else if (r->type == STORE_INTEGER && r->integer > 0)
+		log_debug(
+		    "outbox %s: %lld retries due", q->ch->name, r->integer);
+	store_reply_free(r);
+	return rc;
+}
+
+/* Publish the stream's length (queued and in flight) as a gauge. */
+static void
+queue_depth(struct outbox_queue *q)
+{
+	struct store_reply *r;
+	char *cause = NULL;
+
+	if ((r = store_commandl(q->st, &cause, "XLEN", q->stream, NULL)) ==
+	    NULL) {
+		free(cause);
+		return;
+	}
+	if (r->type == STORE_INTEGER)
+		metrics_set(
+		    "hbmgw_outbox_depth", q->labels, (double)r->integer);
+	store_reply_free(r);
+}
+
+/* The value of FIELD in a stream entry's field/value array, or NULL. */
+static const char *
+queue_entry_field(const struct store_reply *fv, const char *field)
+{
+	size_t i;
+
+	if (fv->type != STORE_ARRAY)
+		return NULL;
+	for (i = 0; i + 1 < fv->elements; i += 2)
+		if (fv->element[i]->type == STORE_STRING &&
+		    fv->element[i + 1]->type == STORE_STRING &&
+		    strcmp(fv->element[i]->str, field) == 0)
+			return fv->element[i + 1]->str;
+	return NULL;
+}
+
+/*
+ * Items from the stream entries ENTRIES ({id, fields} pairs), at most MAX,
+ * without their records yet. An entry that names no message is given the
+ * id "" and dropped later.
+ */
+static int
+queue_entries(struct outbox_queue *q, const struct store_reply *entries,
+    struct outbox_item *items, int max)
+{
+	const struct store_reply *e;
+	const char *id;
+	size_t i;
+	int n = 0;
+
+	if (entries->type != STORE_ARRAY)
+		return 0;
+	for (i = 0; i < entries->elements && n < max; i++) {
+		e = entries->element[i];
+		if (e->type != STORE_ARRAY || e->elements != 2 ||
+		    e->element[0]->type != STORE_STRING ||
+		    e->element[0]->len >= OUTBOX_ENTRY_MAX)
+			continue;
+		memset(&items[n], 0, sizeof(items[n]));
+		strcpy(items[n].entry, e->element[0]->str);
+		id = queue_entry_field(e->element[1], "msg");
+		if (id != NULL && outbox_id_valid(id))
+			strcpy(items[n].id, id);
+		else
+			log_warnx("outbox %s: entry %s: no message id, dropped",
+			    q->ch->name, items[n].entry);
+		n++;
+	}
+	if (q->cursor[0] != '\0' && n > 0)
+		strcpy(q->cursor, items[n - 1].entry);
+	return n;
+}
+
+/* Claim entries other consumers have held too long, as items. */
+static int
+queue_autoclaim(struct outbox_queue *q, struct outbox_item *items, int max,
+    char **cause)
+{
+	struct store_reply *r;
+	char idle[16], count[16];
+	int n = 0;
+
+	snprintf(idle, sizeof(idle), "%d", QUEUE_CLAIM_IDLE_MS);
+	snprintf(count, sizeof(count), "%d", max);
+	r = store_commandl(q->st, cause, "XAUTOCLAIM", q->stream,
+	    LUA_OUTBOX_GROUP, q->consumer, idle, q->claim, "COUNT",
+	    count, NULL);
+	if (r == NULL)
+		return queue_lost(q);
+	if (r->type == STORE_ERROR)
+		log_warnx("outbox %s: XAUTOCLAIM: %s", q->ch->name, r->str);
+	else if (r->type == STORE_ARRAY && r->elements >= 2 &&
+	    r->element[0]->type == STORE_STRING &&
+	    r->element[0]->len < sizeof(q->claim)) {
+		strcpy(q->claim, r->element[0]->str);
+		/* Claimed entries are now ours: read them as pending. */
+		n = queue_entries(q, r->element[1], items, max);
+		if (n > 0)
+			log_info("outbox %s: claimed %d stale entries",
+			    q->ch->name, n);
+	}
+	store_reply_free(r);
+	return n;
+}
+
+/* Read up to MAX entries: own pending first, then new ones (blocking). */
+static int
+queue_read(struct outbox_queue *q, int wait_ms, struct outbox_item *items,
+    int max, char **cause)
+{
+	const char *argv[12];
+	struct store_reply *r;
+	char block[16], count[16];
+	int argc = 0, pending = q->cursor[0] != '\0', n = 0;
+
+	if (wait_ms > q->block_ms)
+		wait_ms = q->block_ms;
+	if (wait_ms < QUEUE_BLOCK_MIN_MS)
+		wait_ms = QUEUE_BLOCK_MIN_MS;
+	snprintf(block, sizeof(block), "%d", wait_ms);
+	snprintf(count, sizeof(count), "%d", max);
+	argv[argc++] = "XREADGROUP";
+	argv[argc++] = "GROUP";
+	argv[argc++] = LUA_OUTBOX_GROUP;
+	argv[argc++] = q->consumer;
+	argv[argc++] = "COUNT";
+	argv[argc++] = count;
+	if (!pending) {
+		argv[argc++] = "BLOCK";
+		argv[argc++] = block;
+	}
+	argv[argc++] = "STREAMS";
+	argv[argc++] = q->stream;
+	argv[argc++] = pending ? q->cursor : ">";
+	if ((r = store_command(q->st, argc, argv, NULL, cause)) == NULL)
+		return queue_lost(q);
+	if (queue_refused(r, "XREADGROUP", cause)) {
+		/* NOGROUP: the stream was deleted; make it again. */
+		store_reply_free(r);
+		return queue_lost(q);
+	}
+	if (r->type == STORE_ARRAY && r->elements == 1 &&
+	    r->element[0]->type == STORE_ARRAY &&
+	    r->element[0]->elements == 2) {
+		n = queue_entries(q, r->element[0]->element[1], items, max);
+		if (pending && n == 0)
+			q->cursor[0] = '\0'; /* caught up: read new ones */
+	} else if (pending)
+		q->cursor[0] = '\0';
+	store_reply_free(r);
+	return n;
+}
+
+/*
+ * Fill ITEMS[0..N) from their records. Items whose record is gone or no
+ * longer queued are marked to be dropped, those whose number cannot be
+ * opened dead; the rest stay OUTBOX_PENDING.
+ */
+static int
+queue_fetch(
+    struct outbox_queue *q, struct outbox_item *items, int n, char **cause)
+{
+	const char *argv[OUTBOX_TAKE_MAX + 1];
+	const struct store_reply *rec;
+	struct store_reply *r;
+	char *to = NULL, *why = NULL;
+	size_t len;
+	int i, argc = 1, rc = 0;
+
+	argv[0] = "{hbm}:msgseq";
+	for (i = 0; i < n; i++)
+		if (items[i].id[0] != '\0')
+			argv[argc++] = items[i].id;
+	r = store_eval(q->st, &queue_fetch_script, 1, argc, argv, NULL, cause);
+	if (r == NULL)
+		return queue_lost(q);
+	if (queue_refused(r, "outbox_fetch", cause) ||
+	    r->type != STORE_ARRAY || r->elements != (size_t)argc - 1) {
+		if (*cause == NULL)
+			xasprintf(cause, "redis: outbox_fetch: bad reply");
+		store_reply_free(r);
+		return -1;
+	}
+	for (i = 0, argc = 0; i < n; i++) {
+		items[i].outcome = OUTBOX_DEAD;
+		if (items[i].id[0] == '\0')
+			continue;
+		rec = r->element[argc++];
+		if (rec->type != STORE_ARRAY || rec->elements != 4 ||
+		    rec->element[0]->type != STORE_STRING ||
+		    rec->element[1]->type != STORE_STRING ||
+		    rec->element[2]->type != STORE_STRING) {
+			log_warnx("outbox %s: %s: record expired, dropped",
+			    q->ch->name, items[i].id);
+			items[i].id[0] = '\0';
+			continue;
+		}
+		if (strcmp(rec->element[2]->str, "queued") != 0) {
+			log_debug("outbox %s: %s: already %s", q->ch->name,
+			    items[i].id, rec->element[2]->str);
+			items[i].id[0] = '\0';
+			continue;
+		}
+		if (crypto_open(q->key, rec->element[0]->str, &to, &len,
+			&why) == -1 ||
+		    len == 0 || len >= sizeof(items[i].to)) {
+			log_errx("outbox %s: %s: %s", q->ch->name, items[i].id,
+			    why != NULL ? why : "number too long");
+			free(why);
+			why = NULL;
+			free(to);
+			to = NULL;
+			items[i].error = xstrdup("cannot decrypt the number");
+			continue;
+		}
+		memcpy(items[i].to, to, len);
+		items[i].to[len] = '\0';
+		free(to);
+		to = NULL;
+		items[i].text = xstrdup(rec->element[1]->str);
+		items[i].attempts = rec->element[3]->type == STORE_STRING
+		    ? atoi(rec->element[3]->str)
+		    : 0;
+		items[i].outcome = OUTBOX_PENDING;
+	}
+	store_reply_free(r);
+	return rc;
+}
+
+/* Housekeeping that is due: group, retries, depth; -1 when Redis failed. */
+static int
+queue_chores(struct outbox_queue *q, long long now, char **cause)
+{
+	if (!q->grouped && queue_group(q, cause) == -1)
+		return -1;
+	if (now >= q->due_at) {
+		if (queue_move_due(q, cause) == -1)
+			return -1;
+		q->due_at = now + QUEUE_DUE_EVERY_MS;
+	}
+	if (now >= q->depth_at) {
+		queue_depth(q);
+		q->depth_at = now + QUEUE_DEPTH_EVERY_MS;
+	}
+	return 0;
+}
+
+/* Sleep MS, at most. */
+static void
+queue_nap(long long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+int
+outbox_queue_take(struct outbox_queue *q, int wait_ms,
+    struct outbox_item *items, int max, char **cause)
+{
+	long long now = clock_mono_ms(), wait = 0;
+	int i, n, ready, pending;
+
+	if (max > OUTBOX_TAKE_MAX)
+		max = OUTBOX_TAKE_MAX;
+	if (queue_chores(q, now, cause) == -1)
+		return -1;
+	/* Only as many as the rate limit allows now. */
+	for (ready = 0; ready < max; ready++)
+		if ((wait = outbox_bucket_take(&q->bucket, now)) > 0)
+			break;
+	if (ready == 0) {
+		queue_nap(wait < wait_ms ? wait : wait_ms);
+		return 0;
+	}
+	n = 0;
+	if (now >= q->claim_at) {
+		q->claim_at = now + QUEUE_CLAIM_EVERY_MS;
+		n = queue_autoclaim(q, items, ready, cause);
+	}
+	if (n == 0) {
+		pending = q->cursor[0] != '\0';
+		n = queue_read(q, wait_ms, items, ready, cause);
+		/* Own pending entries all done: new ones, in the same take. */
+		if (n == 0 && pending && q->cursor[0] == '\0')
+			n = queue_read(q, wait_ms, items, ready, cause);
+	}
+	/* Unused sends go back to the bucket. */
+	outbox_bucket_give(&q->bucket, ready - (n > 0 ? n : 0));
+	if (n <= 0)
+		return n;
+	if (queue_fetch(q, items, n, cause) == -1) {
+		for (i = 0; i < n; i++)
+			outbox_item_clear(&items[i]);
+		return -1;
+	}
+	/* What needs no sending is recorded now; the rest is returned. */
+	if (outbox_queue_commit(q, items, n, cause) == -1) {
+		for (i = 0; i < n; i++)
+			outbox_item_clear(&items[i]);
+		return -1;
+	}
+	for (i = 0, ready = 0; i < n; i++)
+		if (items[i].entry[0] != '\0' && ready++ != i) {
+			items[ready - 1] = items[i];
+			memset(&items[i], 0, sizeof(items[i]));
+		}
+	return ready;
+}
+
+/* Count one outcome of the commit script's reply. */
+static void
+queue_count(struct outbox_queue *q, const struct outbox_item *it,
+    const char *outcome, long long attempts)
+{
+	char labels[CFG_ID_MAX + 48], masked[PHONE_MAX];
+	const char *status = NULL;
+
+	if (strcmp(outcome, "sent") == 0) {
+		status = "sent";
+		phone_mask(it->to, masked);
+		log_debug("outbox %s: %s: sent to %s", q->ch->name, it->id,
+		    masked);
+	} else if (strcmp(outcome, "retry") == 0) {
+		status = "retried";
+		log_warnx("outbox %s: %s: attempt %lld failed (%s), will retry",
+		    q->ch->name, it->id, attempts,
+		    it->error != NULL ? it->error : "");
+	} else if (strcmp(outcome, "failed") == 0) {
+		status = "failed";
+		log_errx("outbox %s: %s: failed after %lld attempts (%s), "
+			 "dead-lettered",
+		    q->ch->name, it->id, attempts,
+		    it->error != NULL ? it->error : "");
+		metrics_add("hbmgw_outbox_dead_total", q->labels, 1);
+	} else if (strcmp(outcome, "handoff") == 0) {
+		status = "handoff";
+		log_warnx("outbox %s: %s: handed to channel %s (%s)",
+		    q->ch->name, it->id, it->ref, it->error);
+	}
+	if (status == NULL)
+		return;
+	snprintf(labels, sizeof(labels), "%s,status=\"%s\"", q->labels, status);
+	metrics_add("hbmgw_outbound_total", labels, 1);
+}
+
+/* The commit script's five values for item IT into ARGV; how many. */
+static int
+queue_commit_args(struct outbox_queue *q, struct outbox_item *it,
+    const char **argv, char due[32])
+{
+	const char *other;
+
+	argv[0] = it->entry;
+	argv[1] = it->id;
+	argv[3] = it->error != NULL ? it->error : "";
+	argv[4] = "";
+	if (it->id[0] == '\0') {
+		argv[1] = "-";
+		argv[2] = "drop";
+		return 5;
+	}
+	switch (it->outcome) {
+	case OUTBOX_SENT:
+		argv[2] = "sent";
+		argv[3] = it->ref != NULL ? it->ref : "";
+		break;
+	case OUTBOX_HANDOFF:
+		other = outbox_queue_other(q->cfg, it->to, q->ch->name);
+		if (other != NULL) {
+			argv[2] = "handoff";
+			free(it->ref);
+			it->ref = xstrdup(other); /* for the log line */
+			argv[4] = it->ref;
+			break;
+		}
+		/* No other channel: a plain failure. */
+		/* FALLTHROUGH */
+	case OUTBOX_FAILED:
+		argv[2] = "fail";
+		snprintf(due, 32, "%lld",
+		    clock_wall_ms() +
+			outbox_backoff_ms(it->attempts + 1, q->base_ms));
+		argv[4] = due;
+		break;
+	case OUTBOX_DEAD:
+		argv[2] = "dead";
+		break;
+	case OUTBOX_PENDING:
+	default:
+		return 0; /* still in hand */
+	}
+	return 5;
+}
+
+int
+outbox_queue_commit(
+    struct outbox_queue *q, struct outbox_item *items, int n, char **cause)
+{
+	const char *argv[7 + 5 * OUTBOX_TAKE_MAX];
+	char now[32], max[16], due[OUTBOX_TAKE_MAX][32];
+	int i, k, argc = 4, done[OUTBOX_TAKE_MAX], ndone = 0;
+	struct store_reply *r;
+	const char *keys[3] = { q->stream, QUEUE_RETRY_KEY, QUEUE_DEAD_KEY };
+
+	snprintf(now, sizeof(now), "%lld", clock_wall_ms());
+	snprintf(max, sizeof(max), "%d", OUTBOX_MAX_ATTEMPTS);
+	for (i = 0; i < n && i < OUTBOX_TAKE_MAX; i++) {
+		k = queue_commit_args(q, &items[i], argv + 3 + argc, due[i]);
+		if (k > 0) {
+			argc += k;
+			done[ndone++] = i;
+		}
+	}
+	if (ndone == 0)
+		return 0;
+	/* KEYS first, then ARGV: now, allowed, channel, ref lifetime. */
+	argv[0] = keys[0];
+	argv[1] = keys[1];
+	argv[2] = keys[2];
+	argv[3] = now;
+	argv[4] = max;
+	argv[5] = q->ch->name;
+	argv[6] = QUEUE_REF_TTL;
+	r = store_eval(
+	    q->st, &queue_commit_script, 3, argc + 3, argv, NULL, cause);
+	if (r == NULL)
+		return queue_lost(q);
+	if (queue_refused(r, "outbox_commit", cause) ||
+	    r->type != STORE_ARRAY || r->elements != 2 * (size_t)ndone) {
+		if (*cause == NULL)
+			xasprintf(cause, "redis: outbox_commit: bad reply");
+		store_reply_free(r);
+		return queue_lost(q);
+	}
+	for (i = 0; i < ndone; i++) {
+		if (r->element[2 * i]->type == STORE_STRING)
+			queue_count(q, &items[done[i]],
+			    r->element[2 * i]->str,
+			    r->element[2 * i + 1]->integer);
+		outbox_item_clear(&items[done[i]]);
+	}
+	store_reply_free(r);
+	return 0;
+}
+
+/* Commit IT alone with OUTCOME, ERROR and REF (copied). */
+static int
+queue_one(struct outbox_queue *q, struct outbox_item *it,
+    enum outbox_outcome outcome, const char *error, const char *ref,
+    char **cause)
+{
+	it->outcome = outcome;
+	free(it->error);
+	free(it->ref);
+	it->error = error != NULL ? xstrdup(error) : NULL;
+	it->ref = ref != NULL ? xstrdup(ref) : NULL;
+	return outbox_queue_commit(q, it, 1, cause);
+}
+
+int
+outbox_queue_sent(struct outbox_queue *q, struct outbox_item *it,
+    const char *ref, char **cause)
+{
+	return queue_one(q, it, OUTBOX_SENT, NULL, ref, cause);
+}
+
+int
+outbox_queue_failed(struct outbox_queue *q, struct outbox_item *it,
+    const char *error, char **cause)
+{
+	return queue_one(q, it, OUTBOX_FAILED, error, NULL, cause);
+}
+
+int
+outbox_queue_handoff(struct outbox_queue *q, struct outbox_item *it,
+    const char *error, char **cause)
+{
+	return queue_one(q, it, OUTBOX_HANDOFF, error, NULL, cause);
+}
+
+const char *
+outbox_queue_other(
+    const struct cfg *cfg, const char *to_e164, const char *except)
+{
+	const struct cfg_channel *c;
+	const char *http = NULL, *any = NULL;
+	size_t i, j;
+
+	for (i = 0; i < cfg->nchannels; i++) {
+		c = &cfg->channels[i];
+		if (strcmp(c->name, except) == 0)
+			continue;
+		for (j = 0; j < c->prefixes.n; j++)
+			if (strncmp(to_e164, c->prefixes.v[j],
+				strlen(c->prefixes.v[j])) == 0)
+				return c->name;
+		if (http == NULL && c->type == CFG_CHANNEL_HTTP)
+			http = c->name;
+		if (any == NULL)
+			any = c->name;
+	}
+	return http != NULL ? http : any;
+}

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * USSD sessions and the PIN lockout in Redis; the only file that includes
+ * libcrypt.
+ *
+ * A session is the hash {hbm}:ussd:s:<hex>: st (ussd_state_encode()), mig
+ * (the migrant's number), path (the Africa's Talking text, which holds
+ * every input), ans (the last answer, which may show the number) and end;
+ * mig, path and ans are sealed, or "" when empty. Each save
+ * rewrites every field and the time to live in one script. Wrong PINs are
+ * the counter {hbm}:ussd:pin:<number hash>: its first increment starts a
+ * lock-time window, the USSD_PIN_TRIES-th restarts it as the lock, a right
+ * PIN deletes it. Any HTTP thread may call these with its own store.
+ */
+#include <crypt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway/log.h"
+#include "gateway/store.h"
+#include "gateway/ussd_store.h"
+#include "gateway/xmalloc.h"
+
+#define USSD_LOCK_MS (USSD_LOCK_MINUTES * 60 * 1000LL)
+#define USSD_PIN_KEY_MAX (sizeof("{hbm}:ussd:pin:") + CRYPTO_SHA256_HEX)
+
+static struct store_script ussd_save_script = {
+	.name = "ussd_save",
+	.body = "redis.call('HSET', KEYS[1], 'st', ARGV[2], 'mig', ARGV[3],\n"
+		"    'path', ARGV[4], 'ans', ARGV[5], 'end', ARGV[6])\n"
+		"redis.call('PEXPIRE', KEYS[1], ARGV[1])\n"
+		"return 1\n",
+};
+
+static struct store_script ussd_wrong_script = {
+	.name = "ussd_wrong_pin",
+	.body = "local n = redis.call('INCR', KEYS[1])\n"
+		"if n == 1 or n == tonumber(ARGV[2]) then\n"
+		"    redis.call('PEXPIRE', KEYS[1], ARGV[1])\n"
+		"end\n"
+		"return n\n",
+};
+
+void
+ussd_store_key(const char *route, const char *session, const char *phone_hash,
+    char out[USSD_KEY_MAX])
+{
+	char hex[CRYPTO_SHA256_HEX], *s;
+
+	xasprintf(&s, "%s\n%s\n%s", route, phone_hash, session);
+	crypto_sha256_hex(s, strlen(s), hex);
+	free(s);
+	snprintf(out, USSD_KEY_MAX, "{hbm}:ussd:s:%s", hex);
+}
+
+/* The value of FIELD in an HGETALL reply, or NULL. */
+static const struct store_reply *
+ussd_field(const struct store_reply *r, const char *field)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < r->elements; i += 2)
+		if (r->element[i]->type == STORE_STRING &&
+		    strcmp(r->element[i]->str, field) == 0 &&
+		    r->element[i + 1]->type == STORE_STRING)
+			return r->element[i + 1];
+	return NULL;
+}
+
+/* Open the sealed field F into *OUT (the caller frees); "" stays "". */
+static int
+ussd_open(const struct crypto_key *k, const struct store_reply *f, char **out,
+    char **cause)
+{
+	size_t len;
+
+	if (f->len == 0) {
+		*out = xstrdup("");
+		return 0;
+	}
+	return crypto_open(k, f->str, out, &len, cause);
+}
+
+/* S sealed, or "" when S is empty; the caller frees. */
+static char *
+ussd_seal(const struct crypto_key *k, const char *s)
+{
+	return s[0] != '\0' ? crypto_seal(k, s, strlen(s)) : xstrdup("");
+}
+
+/* Fill S from the HGETALL reply R; -1 when it does not hold together. */
+static int
+ussd_sess_read(const struct crypto_key *k, const struct store_reply *r,
+    struct ussd_sess *s, char **cause)
+{
+	const struct store_reply *st, *mig, *path, *ans, *end;
+	char *plain = NULL;
+	size_t len;
+
+	st = ussd_field(r, "st");
+	mig = ussd_field(r, "mig");
+	path = ussd_field(r, "path");
+	ans = ussd_field(r, "ans");
+	end = ussd_field(r, "end");
+	if (st == NULL || mig == NULL || path == NULL || ans == NULL ||
+	    end == NULL || ussd_state_decode(st->str, &s->st) == -1) {
+		*cause = xstrdup("malformed session");
+		return -1;
+	}
+	if (ussd_open(k, mig, &plain, cause) == -1)
+		return -1;
+	len = strlen(plain);
+	if (len >= sizeof(s->st.migrant)) {
+		free(plain);
+		*cause = xstrdup("malformed number");
+		return -1;
+	}
+	memcpy(s->st.migrant, plain, len + 1);
+	explicit_bzero(plain, len);
+	free(plain);
+	if (ussd_open(k, path, &s->path, cause) == -1 ||
+	    ussd_open(k, ans, &s->answer, cause) == -1)
+		return -1;
+	s->ended = strcmp(end->str, "1") == 0;
+	return 0;
+}
+
+int
+ussd_store_load(struct store *sto, const struct crypto_key *k, const char *key,
+    struct ussd_sess *s, char **cause)
+{
+	struct store_reply *r;
+	char *why = NULL;
+	int rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	if ((r = store_commandl(sto, cause, "HGETALL", key, NULL)) == NULL)
+		return -1;
+	if (r->type != STORE_ARRAY) {
+		xasprintf(cause, "ussd: load: %s",
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+		rc = -1;
+	} else if (r->elements > 0) {
+		if (ussd_sess_read(k, r, s, &why) == -1) {
+			/* unreadable: as good as expired */
+			log_warnx("ussd: session: %s", why);
+			free(why);
+			ussd_sess_clear(s);
+		} else
+			rc = 1;
+	}
+	store_reply_free(r);
+	return rc;
+}
+
+int
+ussd_store_save(struct store *sto, const struct crypto_key *k, const char *key,
+    const struct ussd_sess *s, char **cause)
+{
+	char st[USSD_STATE_MAX], ttl[24], *mig, *path, *ans;
+	const char *argv[7];
+	struct store_reply *r;
+	int rc = 0;
+
+	if (ussd_state_encode(&s->st, st, sizeof(st)) == -1) {
+		*cause = xstrdup("ussd: save: state does not encode");
+		return -1;
+	}
+	mig = ussd_seal(k, s->st.migrant);
+	path = ussd_seal(k, s->path != NULL ? s->path : "");
+	ans = ussd_seal(k, s->answer != NULL ? s->answer : "");
+	snprintf(ttl, sizeof(ttl), "%d", USSD_SESSION_TTL_MS);
+	argv[0] = key;
+	argv[1] = ttl;
+	argv[2] = st;
+	argv[3] = mig;
+	argv[4] = path;
+	argv[5] = ans;
+	argv[6] = s->ended ? "1" : "0";
+	r = store_eval(sto, &ussd_save_script, 1, 7, argv, NULL, cause);
+	free(mig);
+	free(path);
+	free(ans);
+	if (r == NULL)
+		return -1;
+	if (r->type == STORE_ERROR) {
+		xasprintf(cause, "ussd: save: %s", r->str);
+		rc = -1;
+	}
+	store_reply_free(r);
+	return rc;
+}
+
+void
+ussd_sess_clear(struct ussd_sess *s)
+{
+	free(s->path);
+	free(s->answer);
+	explicit_bzero(s, sizeof(*s));
+}
+
+int
+ussd_pin_locked(struct store *sto, const char *phone_hash, char **cause)
+{
+	char key[USSD_PIN_KEY_MAX];
+	struct store_reply *r;
+	int rc;
+
+	snprintf(key, sizeof(key), "{hbm}:ussd:pin:%s", phone_hash);
+	if ((r = store_commandl(sto, cause, "GET", key, NULL)) == NULL)
+		return -1;
+	if (r->type == STORE_NIL)
+		rc = 0;
+	else if (r->type == STORE_STRING)
+		rc = atoll(r->str) >= USSD_PIN_TRIES;
+	else {
+		xasprintf(cause, "ussd: pin: %s",
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+		rc = -1;
+	}
+	store_reply_free(r);
+	return rc;
+}
+
+/* 1 when PIN hashes to PIN_HASH (thread-safe crypt_rn), else 0. */
+static int
+ussd_pin_match(const char *pin_hash, const char *pin)
+{
+	struct crypt_data *cd = xcalloc(1, sizeof(*cd));
+	const char *h;
+	int ok = 0;
+
+	h = crypt_rn(pin, pin_hash, cd, (int)sizeof(*cd));
+	if (h != NULL && h[0] != '*' && strlen(h) == strlen(pin_hash))
+		ok = crypto_equal(h, pin_hash, strlen(pin_hash));
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return ok;
+}
+
+enum ussd_status
+ussd_pin_try(struct store *sto, const char *phone_hash, const char *pin_hash,
+    const char *pin, int *tries_left, char **cause)
+{
+	char key[USSD_PIN_KEY_MAX], ms[24], max[8];
+	const char *argv[3];
+	struct store_reply *r;
+	enum ussd_status rc;
+
+	*tries_left = 0;
+	switch (ussd_pin_locked(sto, phone_hash, cause)) {
+	case -1:
+		return USSD_ERROR;
+	case 1:
+		return USSD_LOCKED;
+	}
+	snprintf(key, sizeof(key), "{hbm}:ussd:pin:%s", phone_hash);
+	if (ussd_pin_match(pin_hash, pin)) {
+		if ((r = store_commandl(sto, cause, "DEL", key, NULL)) == NULL)
+			return USSD_ERROR;
+		store_reply_free(r);
+		return USSD_OK;
+	}
+	snprintf(ms, sizeof(ms), "%lld", USSD_LOCK_MS);
+	snprintf(max, sizeof(max), "%d", USSD_PIN_TRIES);
+	argv[0] = key;
+	argv[1] = ms;
+	argv[2] = max;
+	if ((r = store_eval(
+		 sto, &ussd_wrong_script, 1, 3, argv, NULL, cause)) == NULL)
+		return USSD_ERROR;
+	if (r->type != STORE_INTEGER) {
+		xasprintf(cause, "ussd: pin: %s",
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+		rc = USSD_ERROR;
+	} else if (r->integer >= USSD_PIN_TRIES) {
+		rc = USSD_LOCKED;
+	} else {
+		*tries_left = USSD_PIN_TRIES - (int)r->integer;
+		rc = USSD_WRONG;
+	}
+	store_reply_free(r);
+	return rc;
+}

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What an agency does to its cases: ACK, DECLINE, CLOSE and LIST by SMS
+ * from a registered phone, and ACK, DECLINE and CLOSE through the agency
+ * API (cases_agency_act()), which run the same decisions with no sender to
+ * answer. A case with another agency is "not found", whichever way asked.
+ *
+ * The official who made a referral is told when an agency acknowledges,
+ * declines or closes it. The case keeps only the official's number hash
+ * (`official`); the number is found again by hashing the phones of the
+ * configured officials, so an official removed from the config is no
+ * longer told anything.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/cfg.h"
+#include "gateway/apply.h"
+#include "gateway/crypto.h"
+#include "gateway/log.h"
+#include "gateway/outbox.h"
+#include "gateway/store.h"
+#include "gateway/xmalloc.h"
+#include "handlers/cases.h"
+#include "handlers/cases_int.h"
+#include "handlers/code.h"
+#include "handlers/route.h"
+#include "handlers/sms.h"
+#include "handlers/template.h"
+
+/*
+ * Tell the official who referred case CS, if one did and is still in the
+ * config, with template NAME (code, label, and the agency acting).
+ */
+static void
+cases_tell_official(
+    struct cases_ctx *c, const struct store_reply *cs, const char *name)
+{
+	const struct cfg_category *cat;
+	const char *h = cases_hv(cs, "official"), *lang;
+	char hash[CRYPTO_SHA256_HEX], shown[CODE_LEN + 2], *text;
+	size_t i;
+
+	if (*h == '\0' ||
+	    (cat = route_category(c->cfg, cases_hv(cs, "category"))) == NULL)
+		return;
+	for (i = 0; i < c->cfg->nofficials; i++) {
+		crypto_phone_hash(c->key, c->cfg->officials[i].phone, hash);
+		if (strcmp(hash, h) == 0)
+			break;
+	}
+	if (i == c->cfg->nofficials)
+		return;
+	code_format(cases_hv(cs, "code"), shown);
+	lang = cases_hv(cs, "lang")[0] != '\0' ? cases_hv(cs, "lang")
+					       : c->cfg->gateway.languages.v[0];
+	struct template_var v[] = { { "code", shown },
+		{ "label", cat->sms_label }, { "agency", c->agency->name } };
+	if ((text = template_render(c->cfg, lang, name, v, 3)) == NULL)
+		return;
+	cases_send_plain(c, c->cfg->officials[i].phone, text, "notify");
+	free(text);
+}
+
+/* Read the case CODE for an agency command; NULL when not this agency's. */
+static struct store_reply *
+cases_agency_case(struct cases_ctx *c, const char *code, char **cause, int *err)
+{
+	struct store_reply *cs = NULL;
+	char key[CASES_KEY_MAX];
+
+	*err = 0;
+	cases_casekey(key, code, "");
+	if (cases_hgetall(c->st, key, &cs, cause) == -1) {
+		*err = 1;
+		return NULL;
+	}
+	/* Another agency's case does not exist, as far as this one knows. */
+	if (cs->elements == 0 || c->agency == NULL ||
+	    strcmp(cases_hv(cs, "agency"), c->agency->id) != 0 ||
+	    route_category(c->cfg, cases_hv(cs, "category")) == NULL) {
+		store_reply_free(cs);
+		c->missing = 1;
+		cases_not_found(c, code);
+		return NULL;
+	}
+	apply_guard(c->a, key, "ver", cases_hv(cs, "ver"));
+	apply_hincr(c->a, key, "ver", 1);
+	return cs;
+}
+
+/* Tell the migrant of case CS (if reachable) with template NAME. */
+static void
+cases_tell_migrant(struct cases_ctx *c, const struct store_reply *cs,
+    const char *name, const struct template_var *v, size_t n, char **cause)
+{
+	struct store_reply *num = NULL;
+	char key[CASES_KEY_MAX], *plain = NULL, *text;
+	const char *lang, *ch;
+	size_t len;
+
+	if (cases_hv(cs, "phone")[0] == '\0')
+		return;
+	cases_numkey(key, cases_hv(cs, "num"));
+	if (cases_hgetall(c->st, key, &num, cause) == -1) {
+		free(*cause);
+		*cause = NULL;
+	}
+	if (num != NULL && strcmp(cases_hv(num, "optout"), "1") == 0) {
+		store_reply_free(num);
+		return;
+	}
+	lang = cases_hv(num, "lang")[0] != '\0' ? cases_hv(num, "lang")
+						: cases_hv(cs, "lang");
+	if (crypto_open(c->key, cases_hv(cs, "phone"), &plain, &len, cause) ==
+	    -1) {
+		log_warnx("cases: case %s: %s", cases_hv(cs, "code"), *cause);
+		free(*cause);
+		*cause = NULL;
+		store_reply_free(num);
+		return;
+	}
+	if ((text = template_render(c->cfg, lang, name, v, n)) != NULL) {
+		ch = outbox_pick_channel(c->cfg, plain, NULL);
+		apply_sms(c->a, cases_hv(cs, "phone"), cases_hv(cs, "num"),
+		    text, ch != NULL ? ch : "", "notify");
+		free(text);
+	}
+	free(plain);
+	store_reply_free(num);
+}
+
+/* ACK <code> from the agency the case is with. */
+int
+cases_ack(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
+{
+	const struct cfg_category *cat;
+	struct store_reply *cs;
+	char key[CASES_KEY_MAX], shown[CODE_LEN + 2], buf[32], *phone = NULL;
+	size_t len;
+	int err;
+
+	if (cases_bad_code(c, cmd))
+		return 0;
+	if ((cs = cases_agency_case(c, cmd->code, cause, &err)) == NULL)
+		return err ? -1 : 0;
+	cat = route_category(c->cfg, cases_hv(cs, "category"));
+	code_format(cmd->code, shown);
+	cases_casekey(key, cmd->code, "");
+	if (strcmp(cases_hv(cs, "status"), "notified") == 0) {
+		apply_hset(c->a, key, "status", "acknowledged");
+		cases_ll(buf, sizeof(buf), c->now);
+		apply_hset(c->a, key, "acked_ms", buf);
+		apply_hset(c->a, key, "updated_ms", buf);
+		apply_zrem(c->a, "{hbm}:sla", cmd->code);
+		cases_log(c, cmd->code, c->agency->id, "acknowledged", NULL);
+		struct template_var mv[] = { { "code", shown },
+			{ "label", cat->sms_label },
+			{ "agency", c->agency->name } };
+		cases_tell_migrant(c, cs, "acked_migrant", mv, 3, cause);
+		cases_tell_official(c, cs, "ref_acked");
+		cases_event(c, cat->id, "acknowledged");
+		cases_count(c, "hbmgw_ack_latency_seconds", "",
+		    (double)(c->now - cases_hv_ll(cs, "created_ms")) / 1000.0,
+		    1);
+	} else if (strcmp(cases_hv(cs, "status"), "acknowledged") != 0) {
+		c->refused = 1;
+		cases_not_found(c, cmd->code);
+		store_reply_free(cs);
+		return 0;
+	}
+	/* The number goes only to the agency that took it, with consent. */
+	if (strcmp(cases_hv(cs, "consent"), "1") == 0 &&
+	    cases_hv(cs, "phone")[0] != '\0' &&
+	    crypto_open(c->key, cases_hv(cs, "phone"), &phone, &len, cause) ==
+		-1) {
+		free(*cause);
+		*cause = NULL;
+		phone = NULL;
+	}
+	struct template_var av[] = { { "code", shown },
+		{ "label", cat->sms_label },
+		{ "persons", cases_hv(cs, "persons") }, { "phone", phone } };
+	cases_reply(
+	    c, phone != NULL ? "ack_confirm" : "ack_confirm_nophone", av, 4, 0);
+	free(phone);
+	store_reply_free(cs);
+	return 0;
+}
+
+/* DECLINE <code> [reason]: the next agency, or the coordinator. */
+int
+cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
+{
+	const struct cfg_category *cat;
+	const struct cfg_agency *next;
+	struct store_reply *cs;
+	char key[CASES_KEY_MAX], okey[CASES_KEY_MAX], shown[CODE_LEN + 2];
+	char buf[32], prio[8], tried[512], *ids[32], *save = NULL, *t;
+	const char *tried_ids[32];
+	size_t ntried = 0, i;
+	int err;
+
+	if (cases_bad_code(c, cmd))
+		return 0;
+	if ((cs = cases_agency_case(c, cmd->code, cause, &err)) == NULL)
+		return err ? -1 : 0;
+	if (strcmp(cases_hv(cs, "status"), "closed") == 0) {
+		c->refused = 1;
+		cases_not_found(c, cmd->code);
+		store_reply_free(cs);
+		return 0;
+	}
+	cat = route_category(c->cfg, cases_hv(cs, "category"));
+	code_format(cmd->code, shown);
+	cases_casekey(key, cmd->code, "");
+	snprintf(tried, sizeof(tried), "%s%s%s", cases_hv(cs, "tried"),
+	    cases_hv(cs, "tried")[0] != '\0' ? "," : "", c->agency->id);
+	apply_hset(c->a, key, "tried", tried);
+	for (t = strtok_r(tried, ",", &save); t != NULL && ntried < 32;
+	     t = strtok_r(NULL, ",", &save))
+		ids[ntried++] = t;
+	for (i = 0; i < ntried; i++)
+		tried_ids[i] = ids[i];
+	next = route_next(
+	    c->cfg, cat->id, cases_hv(cs, "region"), tried_ids, ntried);
+	snprintf(okey, sizeof(okey), "{hbm}:agency:%s:open", c->agency->id);
+	apply_zrem(c->a, okey, cmd->code);
+	cases_log(c, cmd->code, c->agency->id, "declined", cmd->text);
+	snprintf(prio, sizeof(prio), "P%s", cases_hv(cs, "priority"));
+	struct template_var nv[] = { { "code", shown },
+		{ "label", cat->sms_label }, { "priority", prio },
+		{ "region",
+		    cases_hv(cs, "region")[0] != '\0' ? cases_hv(cs, "region")
+						      : "-" },
+		{ "persons", cases_hv(cs, "persons") },
+		{ "agency", c->agency->name }, { "reason", cmd->text } };
+	cases_tell_official(c, cs, "ref_declined");
+	apply_hset(c->a, key, "status", "notified");
+	apply_hset(c->a, key, "stage", "0");
+	if (next != NULL) {
+		apply_hset(c->a, key, "agency", next->id);
+		snprintf(okey, sizeof(okey), "{hbm}:agency:%s:open", next->id);
+		apply_zadd(c->a, okey,
+		    (double)cat->priority * 1e13 +
+			(double)cases_hv_ll(cs, "created_ms"),
+		    cmd->code);
+		apply_zadd(c->a, "{hbm}:sla",
+		    (double)(c->now + cat->ack_timeout * 1000LL), cmd->code);
+		cases_log(c, cmd->code, "gateway", "notified", next->id);
+		cases_tell_agency(c, next, "agency_notify", nv, 5);
+	} else {
+		/* Nobody is left: the coordinator takes it over. */
+		apply_hset(c->a, key, "agency", "");
+		apply_hset(c->a, key, "escalated", "1");
+		apply_zrem(c->a, "{hbm}:sla", cmd->code);
+		cases_log(
+		    c, cmd->code, "gateway", "escalated", "no agency left");
+		for (i = 0; i < c->cfg->coordinator_phones.n; i++) {
+			char *text = template_render(c->cfg,
+			    c->cfg->gateway.languages.v[0], "escalated", nv, 7);
+			if (text != NULL)
+				cases_send_plain(c,
+				    c->cfg->coordinator_phones.v[i], text,
+				    "notify");
+			free(text);
+		}
+		cases_event(c, cat->id, "escalated");
+		cases_count(
+		    c, "hbmgw_escalations_total", "reason=\"declined\"", 1, 0);
+	}
+	cases_ll(buf, sizeof(buf), c->now);
+	apply_hset(c->a, key, "updated_ms", buf);
+	struct template_var dv[] = { { "code", shown },
+		{ "reason", cmd->text } };
+	cases_reply(c, "declined", dv, 2, 0);
+	store_reply_free(cs);
+	return 0;
+}
+
+/* CLOSE <code> [note]. */
+int
+cases_close(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
+{
+	struct store_reply *cs;
+	char key[CASES_KEY_MAX], shown[CODE_LEN + 2], buf[CASES_KEY_MAX];
+	int err;
+
+	if (cases_bad_code(c, cmd))
+		return 0;
+	if ((cs = cases_agency_case(c, cmd->code, cause, &err)) == NULL)
+		return err ? -1 : 0;
+	code_format(cmd->code, shown);
+	if (strcmp(cases_hv(cs, "status"), "closed") != 0) {
+		cases_casekey(key, cmd->code, "");
+		apply_hset(c->a, key, "status", "closed");
+		cases_ll(buf, sizeof(buf), c->now);
+		apply_hset(c->a, key, "closed_ms", buf);
+		apply_hset(c->a, key, "updated_ms", buf);
+		apply_zrem(c->a, "{hbm}:sla", cmd->code);
+		snprintf(
+		    buf, sizeof(buf), "{hbm}:agency:%s:open", c->agency->id);
+		apply_zrem(c->a, buf, cmd->code);
+		apply_zadd(c->a, "{hbm}:closed", (double)c->now, cmd->code);
+		cases_log(c, cmd->code, c->agency->id, "closed", cmd->text);
+		cases_event(c, cases_hv(cs, "category"), "closed");
+		cases_tell_official(c, cs, "ref_closed");
+	}
+	struct template_var v[] = { { "code", shown }, { "note", cmd->text } };
+	cases_reply(c, "closed", v, 2, 0);
+	store_reply_free(cs);
+	return 0;
+}
+
+/* LIST: the agency's open cases, most urgent first, in one SMS. */
+int
+cases_list(struct cases_ctx *c, char **cause)
+{
+	struct store_reply *codes, *cs;
+	const struct cfg_category *cat;
+	char key[CASES_KEY_MAX], shown[CODE_LEN + 2], list[200], count[16];
+	size_t i, off = 0;
+
+	if (c->agency == NULL) {
+		cases_reply(c, "unknown", NULL, 0, 0);
+		return 0;
+	}
+	snprintf(key, sizeof(key), "{hbm}:agency:%s:open", c->agency->id);
+	if ((codes = store_commandl(
+		 c->st, cause, "ZRANGE", key, "0", "-1", NULL)) == NULL)
+		return -1;
+	list[0] = '\0';
+	for (i = 0; codes->type == STORE_ARRAY && i < codes->elements &&
+	     i < CASES_LIST_MAX;
+	     i++) {
+		cases_casekey(key, codes->element[i]->str, "");
+		if (cases_hgetall(c->st, key, &cs, cause) == -1) {
+			store_reply_free(codes);
+			return -1;
+		}
+		cat = route_category(c->cfg, cases_hv(cs, "category"));
+		code_format(codes->element[i]->str, shown);
+		if (off < sizeof(list))
+			off += (size_t)snprintf(list + off, sizeof(list) - off,
+			    "%s%s P%s %s", off > 0 ? "; " : "", shown,
+			    cases_hv(cs, "priority"),
+			    cat != NULL ? cat->sms_label : "-");
+		store_reply_free(cs);
+	}
+	snprintf(count, sizeof(count), "%zu",
+	    codes->type == STORE_ARRAY ? codes->elements : 0);
+	store_reply_free(codes);
+	struct template_var v[] = { { "cases", list }, { "count", count },
+		{ "agency", c->agency->name } };
+	cases_reply(c, "list", v, 3, 0);
+	return 0;
+}
+
+/* One attempt at the agency's API command ARG. */
+static int
+cases_act_cb(struct cases_ctx *c, void *arg, char **cause)
+{
+	const struct sms_cmd *cmd = arg;
+	int rc;
+
+	switch (cmd->kind) {
+	case SMS_ACK:
+		rc = cases_ack(c, cmd, cause);
+		break;
+	case SMS_DECLINE:
+		rc = cases_decline(c, cmd, cause);
+		break;
+	default:
+		rc = cases_close(c, cmd, cause);
+		break;
+	}
+	/* Nothing to apply: the op id stays free for a later try. */
+	if (rc == 0 && (c->missing || c->refused))
+		return 1;
+	return rc;
+}
+
+int
+cases_agency_act(struct store *st, const struct cfg *cfg,
+    const struct crypto_key *key, const struct cases_action *act,
+    enum cases_outcome *outcome, char **cause)
+{
+	static const enum sms_kind kinds[] = { SMS_ACK, SMS_DECLINE,
+		SMS_CLOSE };
+	struct cases_ctx c;
+	struct sms_cmd cmd;
+	int rc;
+
+	*outcome = CASES_MISSING;
+	memset(&c, 0, sizeof(c));
+	memset(&cmd, 0, sizeof(cmd));
+	if ((c.agency = cfg_agency_find(cfg, act->agency)) == NULL ||
+	    !code_check(act->code))
+		return 0;
+	if (act->text != NULL && strlen(act->text) >= sizeof(cmd.text)) {
+		xasprintf(cause, "cases: %s: text over %zu bytes", act->opid,
+		    sizeof(cmd.text) - 1);
+		return -1;
+	}
+	cmd.kind = kinds[act->verb];
+	memcpy(cmd.code, act->code, CODE_LEN + 1);
+	cmd.code_status = CODE_OK;
+	snprintf(cmd.text, sizeof(cmd.text), "%s",
+	    act->text != NULL ? act->text : "");
+	c.st = st;
+	c.cfg = cfg;
+	c.key = key;
+	c.opid = act->opid;
+	c.hash = "";
+	c.staff = 1;
+	snprintf(c.lang, sizeof(c.lang), "%s", cfg->gateway.languages.v[0]);
+	if (cases_run(&c, cases_act_cb, &cmd, cause) == APPLY_ERROR)
+		return -1;
+	/* Refused now, because this very operation was applied before? */
+	if (c.missing || c.refused) {
+		if ((rc = apply_seen(st, act->opid, cause)) == -1)
+			return -1;
+		if (rc == 1)
+			c.missing = c.refused = 0;
+	}
+	*outcome = c.missing ? CASES_MISSING
+	    : c.refused	     ? CASES_REFUSED
+			     : CASES_APPLIED;
+	return 0;
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the cases*.c files share: the context of one case operation and the
+ * helpers that read records and queue writes, replies and notifications
+ * into it. Private to handlers/cases*.c.
+ */
+#ifndef HBM_HANDLERS_CASES_INT_H
+#define HBM_HANDLERS_CASES_INT_H
+
+#include <stddef.h>
+
+#include "config/cfg.h"
+#include "gateway/apply.h"
+#include "handlers/code.h"
+#include "handlers/phone.h"
+
+#define CASES_TRIES 8	 /* decide again this often on conflicts */
+#define CASES_LIST_MAX 6 /* cases named in a LIST or STATUS reply */
+#define CASES_KEY_MAX 128
+#define CASES_METRICS_MAX 8
+
+struct crypto_key;
+struct sms_cmd;
+struct sms_lexicon;
+struct store;
+struct store_reply;
+struct template_var;
+
+/* A metric to count once the operation is applied (not on replays). */
+struct cases_metric {
+	const char *name;
+	char labels[128];
+	double value; /* added, or observed for a histogram */
+	int observe;  /* 1: a histogram observation */
+};
+
+/* Everything one operation needs; lives for one attempt. */
+struct cases_ctx {
+	struct store *st;
+	const struct cfg *cfg;
+	const struct crypto_key *key;
+	const struct sms_lexicon *lex; /* NULL when not from an SMS */
+	struct apply *a;
+	long long now; /* ms since the epoch */
+	const char *opid;
+	/* the sender; sealed is NULL when there is none (an API call) */
+	char e164[PHONE_MAX];
+	const char *sealed; /* borrowed from the inbox entry or the caller */
+	const char *hash;
+	char numkey[CASES_KEY_MAX];
+	struct store_reply *num; /* HGETALL of numkey, owned */
+	char lang[CFG_LANG_MAX]; /* reply language */
+	int staff;		 /* an agency, official or coordinator phone */
+	const struct cfg_agency *agency; /* the sender's agency, or NULL */
+	long long hour_replies;		 /* replies counted this hour */
+	int optout;
+	int missing; /* the agency's command named a case not its own */
+	int refused; /* the case's state does not allow the command */
+	struct cases_metric metrics[CASES_METRICS_MAX];
+	int nmetrics;
+};
+
+/* What a new case is made of; strings borrowed. */
+struct cases_new {
+	const struct cfg_category *cat;
+	const char *kind;   /* "relief" or "referral" */
+	const char *region; /* "" for none */
+	int persons;
+	const char *note;
+	const char *phone;    /* the migrant's sealed number, or "" */
+	const char *num;      /* its keyed hash, or "" */
+	const char *consent;  /* "1" or "0" */
+	const char *official; /* the referring official's hash, or "" */
+};
+
+/* Decide one attempt of an operation into C->a; 0, or -1 with *cause. */
+typedef int (*cases_decide_cb)(struct cases_ctx *c, void *arg, char **cause);
+
+/* cases.c: records, replies, the attempt loop */
+void cases_count(struct cases_ctx *, const char *name, const char *labels,
+    double v, int observe);
+void cases_event(struct cases_ctx *, const char *category, const char *event);
+void cases_flush_metrics(struct cases_ctx *);
+const char *cases_hv(const struct store_reply *, const char *field);
+long long cases_hv_ll(const struct store_reply *, const char *field);
+int cases_hgetall(
+    struct store *, const char *key, struct store_reply **out, char **cause);
+void cases_numkey(char *buf, const char *hash);
+void cases_casekey(char *buf, const char *code, const char *suffix);
+void cases_ll(char *buf, size_t len, long long v);
+void cases_log(struct cases_ctx *, const char *code, const char *who,
+    const char *what, const char *note);
+void cases_send_plain(
+    struct cases_ctx *, const char *e164, const char *text, const char *kind);
+void cases_tell_agency(struct cases_ctx *, const struct cfg_agency *,
+    const char *name, const struct template_var *, size_t n);
+void cases_reply(struct cases_ctx *, const char *name,
+    const struct template_var *, size_t n, int force);
+void cases_keywords(struct cases_ctx *, char *buf, size_t len);
+void cases_unknown(struct cases_ctx *);
+int cases_bad_code(struct cases_ctx *, const struct sms_cmd *);
+void cases_not_found(struct cases_ctx *, const char *code);
+int cases_load_sender(struct cases_ctx *, const struct sms_cmd *, char **cause);
+enum apply_result cases_run(
+    struct cases_ctx *, cases_decide_cb, void *arg, char **cause);
+
+/* cases_new.c: HELP, REF */
+int cases_help(struct cases_ctx *, const struct sms_cmd *, char **cause);
+int cases_ref(struct cases_ctx *, const struct sms_cmd *, char **cause);
+
+/* cases_agency.c: ACK, DECLINE, CLOSE, LIST */
+int cases_ack(struct cases_ctx *, const struct sms_cmd *, char **cause);
+int cases_decline(struct cases_ctx *, const struct sms_cmd *, char **cause);
+int cases_close(struct cases_ctx *, const struct sms_cmd *, char **cause);
+int cases_list(struct cases_ctx *, char **cause);
+
+#endif

@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * New cases: HELP from a migrant, REF from an official by SMS, and
+ * referrals from an official's USSD session (cases_referral()), which share
+ * REF's logic; and the short views of cases an official's menu shows.
+ *
+ * A referral made through cases_referral() carries its caller's operation
+ * id: the script that creates the case also writes its code to
+ * {hbm}:opcode:<opid>, kept as long as apply.c keeps the op id, so a
+ * replay finds the code there and queues nothing. Referrals are indexed by
+ * the official's number hash in {hbm}:official:<hash>:cases.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/cfg.h"
+#include "gateway/apply.h"
+#include "gateway/crypto.h"
+#include "gateway/outbox.h"
+#include "gateway/store.h"
+#include "gateway/xmalloc.h"
+#include "handlers/cases.h"
+#include "handlers/cases_int.h"
+#include "handlers/code.h"
+#include "handlers/phone.h"
+#include "handlers/route.h"
+#include "handlers/sms.h"
+#include "handlers/template.h"
+
+#define CASES_OPID_MAX 100	/* bytes of a referral's operation id */
+#define CASES_OPCODE_TTL 604800 /* seconds, as long as apply.c keeps op ids */
+
+/* A referral by an official, the sender of the operation; borrowed. */
+struct cases_refer {
+	const struct cfg_official *off;
+	const struct cfg_category *cat;
+	const char *migrant;	 /* E.164, or "" */
+	int persons;		 /* 1-99 */
+	int consent;		 /* 1: the acknowledging agency may call */
+	char code[CODE_LEN + 1]; /* out: the new case's code */
+};
+
+/*
+ * Create a case: draw a code, route it to the first agency (region first),
+ * index it, start its SLA clock and notify the agency. Writes the code to
+ * CODE, as shown to SHOWN, and the agency to *AGENCY. -1 when nothing can
+ * be routed.
+ */
+static int
+cases_create(struct cases_ctx *c, const struct cases_new *nc,
+    char code[CODE_LEN + 1], char shown[CODE_LEN + 2],
+    const struct cfg_agency **agency, char **cause)
+{
+	const struct cfg_category *cat = nc->cat;
+	const struct cfg_agency *ag[16];
+	char key[CASES_KEY_MAX], buf[32], prio[8];
+	char persons[8];
+	unsigned char rnd[8];
+	long long due = c->now + cat->ack_timeout * 1000LL;
+
+	if (route_agencies(c->cfg, cat->id, nc->region, ag, 16) == 0 ||
+	    crypto_random(rnd, sizeof(rnd)) == -1) {
+		xasprintf(cause, "cases: cannot route or draw a code");
+		return -1;
+	}
+	*agency = ag[0];
+	code_from_random(rnd, code);
+	code_format(code, shown);
+	snprintf(persons, sizeof(persons), "%d", nc->persons);
+	snprintf(prio, sizeof(prio), "%d", cat->priority);
+	cases_casekey(key, code, "");
+	apply_guard_absent(c->a, key);
+	apply_hset(c->a, key, "code", code);
+	apply_hset(c->a, key, "kind", nc->kind);
+	apply_hset(c->a, key, "category", cat->id);
+	apply_hset(c->a, key, "status", "notified");
+	apply_hset(c->a, key, "agency", ag[0]->id);
+	apply_hset(c->a, key, "region", nc->region);
+	apply_hset(c->a, key, "persons", persons);
+	apply_hset(c->a, key, "note", nc->note);
+	apply_hset(c->a, key, "lang", c->lang);
+	apply_hset(c->a, key, "num", nc->num);
+	apply_hset(c->a, key, "phone", nc->phone);
+	apply_hset(c->a, key, "consent", nc->consent);
+	apply_hset(c->a, key, "official", nc->official);
+	apply_hset(c->a, key, "priority", prio);
+	cases_ll(buf, sizeof(buf), c->now);
+	apply_hset(c->a, key, "created_ms", buf);
+	apply_hset(c->a, key, "updated_ms", buf);
+	apply_hset(c->a, key, "stage", "0");
+	apply_hset(c->a, key, "tried", "");
+	apply_hset(c->a, key, "ver", "1");
+	cases_ll(buf, sizeof(buf), due);
+	apply_hset(c->a, key, "due_ms", buf);
+	apply_zadd(c->a, "{hbm}:sla", (double)due, code);
+	apply_zadd(c->a, "{hbm}:cases", (double)c->now, code);
+	snprintf(key, sizeof(key), "{hbm}:agency:%s:open", ag[0]->id);
+	apply_zadd(
+	    c->a, key, (double)cat->priority * 1e13 + (double)c->now, code);
+	if (nc->num[0] != '\0') {
+		snprintf(key, sizeof(key), "{hbm}:num:%s:cases", nc->num);
+		apply_zadd(c->a, key, (double)c->now, code);
+	}
+	if (nc->official[0] != '\0') {
+		snprintf(
+		    key, sizeof(key), "{hbm}:official:%s:cases", nc->official);
+		apply_zadd(c->a, key, (double)c->now, code);
+		apply_expire(c->a, key,
+		    (long long)c->cfg->privacy.retention_days * 86400);
+	}
+	cases_log(c, code, nc->official[0] != '\0' ? "official" : "migrant",
+	    "created", cat->id);
+	cases_log(c, code, "gateway", "notified", ag[0]->id);
+	snprintf(prio, sizeof(prio), "P%d", cat->priority);
+	struct template_var av[] = { { "code", shown },
+		{ "label", cat->sms_label }, { "priority", prio },
+		{ "region", nc->region[0] != '\0' ? nc->region : "-" },
+		{ "persons", persons } };
+	cases_tell_agency(c, ag[0], "agency_notify", av, 5);
+	cases_event(c, cat->id, "created");
+	return 0;
+}
+
+/* HELP with a category: a new relief case, routed and notified. */
+int
+cases_help(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
+{
+	const struct cfg_agency *ag;
+	struct cases_new nc;
+	char code[CODE_LEN + 1], shown[CODE_LEN + 2], buf[32], day[32];
+	char kw[200];
+	long long day_cases;
+
+	if (cmd->category[0] == '\0') {
+		cases_keywords(c, kw, sizeof(kw));
+		struct template_var v[] = { { "keywords", kw } };
+		cases_reply(c, "ask_category", v, 1, 1);
+		return 0;
+	}
+	cases_ll(day, sizeof(day), c->now / 86400000);
+	day_cases = strcmp(cases_hv(c->num, "day"), day) == 0
+	    ? cases_hv_ll(c->num, "day_cases")
+	    : 0;
+	if (!c->staff && day_cases >= c->cfg->limits.cases_per_day) {
+		cases_ll(buf, sizeof(buf), c->cfg->limits.cases_per_day);
+		struct template_var v[] = { { "count", buf } };
+		cases_count(c, "hbmgw_cases_limited_total", "", 1, 0);
+		cases_reply(c, "limit", v, 1, 0);
+		return 0;
+	}
+	memset(&nc, 0, sizeof(nc));
+	nc.cat = route_category(c->cfg, cmd->category);
+	nc.kind = "relief";
+	nc.region = "";
+	nc.persons = 1;
+	nc.note = cmd->text;
+	nc.phone = c->sealed;
+	nc.num = c->hash;
+	/* Asking for help from a number is consent to be called back on it
+	 * by the agency that takes the case; STOP withdraws it. */
+	nc.consent = "1";
+	nc.official = "";
+	if (cases_create(c, &nc, code, shown, &ag, cause) == -1)
+		return -1;
+	cases_ll(buf, sizeof(buf), day_cases + 1);
+	apply_hset(c->a, c->numkey, "day", day);
+	apply_hset(c->a, c->numkey, "day_cases", buf);
+	struct template_var mv[] = { { "code", shown },
+		{ "label", nc.cat->sms_label } };
+	cases_reply(c, "received", mv, 2, 0);
+	return 0;
+}
+
+
+/*
+ * Make the referral R from the official who is C's sender: a case in the
+ * official's region, its code by SMS to the official and, when a number is
+ * given, to the migrant.
+ */
+static int
+cases_refer(struct cases_ctx *c, struct cases_refer *r, char **cause)
+{
+	const struct cfg_agency *ag;
+	struct cases_new nc;
+	char shown[CODE_LEN + 2], hash[CRYPTO_SHA256_HEX], persons[8];
+	char *sealed = NULL, *text;
+	const char *ch;
+
+	memset(&nc, 0, sizeof(nc));
+	nc.cat = r->cat;
+	nc.kind = "referral";
+	nc.region = r->off->region != NULL ? r->off->region : "";
+	nc.persons = r->persons;
+	nc.note = "";
+	nc.phone = "";
+	nc.num = "";
+	nc.consent = "0";
+	nc.official = c->hash;
+	if (r->migrant[0] != '\0') {
+		sealed = crypto_seal(c->key, r->migrant, strlen(r->migrant));
+		crypto_phone_hash(c->key, r->migrant, hash);
+		nc.phone = sealed;
+		nc.num = hash;
+		nc.consent = r->consent ? "1" : "0";
+	}
+	if (cases_create(c, &nc, r->code, shown, &ag, cause) == -1) {
+		free(sealed);
+		return -1;
+	}
+	snprintf(persons, sizeof(persons), "%d", r->persons);
+	struct template_var v[] = { { "code", shown },
+		{ "label", nc.cat->sms_label }, { "agency", ag->name },
+		{ "persons", persons } };
+	cases_reply(c, "ref_issued", v, 4, 0);
+	if (sealed != NULL &&
+	    (text = template_render(c->cfg, c->lang, "ref_issued", v, 4)) !=
+		NULL) {
+		ch = outbox_pick_channel(c->cfg, r->migrant, NULL);
+		apply_sms(
+		    c->a, sealed, hash, text, ch != NULL ? ch : "", "notify");
+		free(text);
+	}
+	free(sealed);
+	return 0;
+}
+
+/*
+ * REF <category> [phone] [persons] from an official: a referral in the
+ * official's region. The migrant, when a phone is given, gets the code;
+ * with no consent step by SMS, the agency never gets the number.
+ */
+int
+cases_ref(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
+{
+	struct cases_refer r;
+	char e164[PHONE_MAX];
+	const char *why;
+
+	memset(&r, 0, sizeof(r));
+	r.off = route_official_by_phone(c->cfg, c->e164);
+	if (r.off == NULL || cmd->category[0] == '\0' || cmd->persons == 0) {
+		cases_unknown(c);
+		return 0;
+	}
+	r.cat = route_category(c->cfg, cmd->category);
+	r.migrant = "";
+	r.persons = cmd->persons;
+	if (cmd->phone[0] != '\0') {
+		if (phone_normalise(cmd->phone, c->cfg->gateway.country_code,
+			e164, &why) == -1) {
+			cases_unknown(c);
+			return 0;
+		}
+		r.migrant = e164;
+	}
+	return cases_refer(c, &r, cause);
+}
+
+static void
+cases_opcode_key(char *buf, const char *opid)
+{
+	snprintf(buf, CASES_KEY_MAX, "{hbm}:opcode:%s", opid);
+}
+
+/* The code referral OPID made: 1, 0 when there is none, -1 with *cause. */
+static int
+cases_opcode_get(
+    struct store *st, const char *opid, char code[CODE_LEN + 1], char **cause)
+{
+	struct store_reply *r;
+	char key[CASES_KEY_MAX];
+	int rc = 0;
+
+	cases_opcode_key(key, opid);
+	if ((r = store_commandl(st, cause, "HGET", key, "code", NULL)) == NULL)
+		return -1;
+	if (r->type == STORE_STRING && code_check(r->str)) {
+		memcpy(code, r->str, CODE_LEN + 1);
+		rc = 1;
+	} else if (r->type != STORE_NIL) {
+		xasprintf(cause, "cases: %s: %s", key,
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+		rc = -1;
+	}
+	store_reply_free(r);
+	return rc;
+}
+
+/* One attempt at the referral ARG, from the official who is C's sender. */
+static int
+cases_referral_cb(struct cases_ctx *c, void *arg, char **cause)
+{
+	struct cases_refer *r = arg;
+	struct sms_cmd cmd;
+	char key[CASES_KEY_MAX];
+
+	memset(&cmd, 0, sizeof(cmd));
+	if (cases_load_sender(c, &cmd, cause) == -1 ||
+	    cases_refer(c, r, cause) == -1)
+		return -1;
+	cases_opcode_key(key, c->opid);
+	apply_hset(c->a, key, "code", r->code);
+	apply_expire(c->a, key, CASES_OPCODE_TTL);
+	return 0;
+}
+
+/* Check REF and fill R from it; -1 with *cause when it will not do. */
+static int
+cases_referral_check(const struct cfg *cfg, const struct cases_referral *ref,
+    struct cases_refer *r, char official[PHONE_MAX], char migrant[PHONE_MAX],
+    char **cause)
+{
+	const char *cc = cfg->gateway.country_code, *why;
+
+	memset(r, 0, sizeof(*r));
+	if (ref->opid == NULL || ref->opid[0] == '\0' ||
+	    strlen(ref->opid) > CASES_OPID_MAX) {
+		xasprintf(cause,
+		    "cases: referral: operation id empty or over "
+		    "%d bytes",
+		    CASES_OPID_MAX);
+		return -1;
+	}
+	if (ref->official_e164 == NULL ||
+	    phone_normalise(ref->official_e164, cc, official, &why) == -1 ||
+	    (r->off = route_official_by_phone(cfg, official)) == NULL) {
+		xasprintf(
+		    cause, "cases: referral %s: not an official", ref->opid);
+		return -1;
+	}
+	if (ref->category == NULL ||
+	    (r->cat = route_category(cfg, ref->category)) == NULL) {
+		xasprintf(
+		    cause, "cases: referral %s: unknown category", ref->opid);
+		return -1;
+	}
+	if (ref->persons < 1 || ref->persons > 99) {
+		xasprintf(cause, "cases: referral %s: persons not 1 to 99",
+		    ref->opid);
+		return -1;
+	}
+	r->migrant = "";
+	if (ref->migrant_e164 != NULL && ref->migrant_e164[0] != '\0') {
+		if (phone_normalise(ref->migrant_e164, cc, migrant, &why) ==
+		    -1) {
+			xasprintf(cause, "cases: referral %s: number: %s",
+			    ref->opid, why);
+			return -1;
+		}
+		r->migrant = migrant;
+	}
+	r->persons = ref->persons;
+	r->consent = ref->consent != 0;
+	return 0;
+}
+
+int
+cases_referral(struct store *st, const struct cfg *cfg,
+    const struct crypto_key *key, const struct cases_referral *ref,
+    char code[CODE_LEN + 1], char **cause)
+{
+	struct cases_ctx c;
+	struct cases_refer r;
+	char hash[CRYPTO_SHA256_HEX], migrant[PHONE_MAX], *sealed;
+	enum apply_result res;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	if (cases_referral_check(cfg, ref, &r, c.e164, migrant, cause) == -1)
+		return -1;
+	if ((rc = cases_opcode_get(st, ref->opid, code, cause)) != 0)
+		return rc == 1 ? 0 : -1;
+	c.st = st;
+	c.cfg = cfg;
+	c.key = key;
+	c.opid = ref->opid;
+	crypto_phone_hash(key, c.e164, hash);
+	sealed = crypto_seal(key, c.e164, strlen(c.e164));
+	c.sealed = sealed;
+	c.hash = hash;
+	c.staff = 1;
+	c.agency = route_agency_by_phone(cfg, c.e164);
+	res = cases_run(&c, cases_referral_cb, &r, cause);
+	free(sealed);
+	if (res == APPLY_ERROR)
+		return -1;
+	if (res == APPLY_OK) {
+		memcpy(code, r.code, CODE_LEN + 1);
+		return 0;
+	}
+	/* Made meanwhile by the same operation id: its code is stored. */
+	if ((rc = cases_opcode_get(st, ref->opid, code, cause)) == 0)
+		xasprintf(cause,
+		    "cases: referral %s: made, but its code is gone",
+		    ref->opid);
+	return rc == 1 ? 0 : -1;
+}
+
+int
+cases_brief_get(
+    struct store *st, const char *code, struct cases_brief *b, char **cause)
+{
+	struct store_reply *cs;
+	char key[CASES_KEY_MAX];
+
+	memset(b, 0, sizeof(*b));
+	if (code == NULL || !code_check(code))
+		return 0;
+	cases_casekey(key, code, "");
+	if (cases_hgetall(st, key, &cs, cause) == -1)
+		return -1;
+	if (cs->elements == 0) {
+		store_reply_free(cs);
+		return 0;
+	}
+	snprintf(b->code, sizeof(b->code), "%s", code);
+	snprintf(
+	    b->category, sizeof(b->category), "%s", cases_hv(cs, "category"));
+	snprintf(b->status, sizeof(b->status), "%s", cases_hv(cs, "status"));
+	snprintf(b->agency, sizeof(b->agency), "%s", cases_hv(cs, "agency"));
+	b->persons = (int)cases_hv_ll(cs, "persons");
+	b->created_ms = cases_hv_ll(cs, "created_ms");
+	store_reply_free(cs);
+	return 1;
+}
+
+int
+cases_by_official(struct store *st, const struct crypto_key *key,
+    const char *official_e164, long long since_ms, struct cases_brief *out,
+    size_t max, size_t *n, char **cause)
+{
+	struct store_reply *codes;
+	char hash[CRYPTO_SHA256_HEX], k[CASES_KEY_MAX], min[32], count[32];
+	size_t i;
+	int rc;
+
+	*n = 0;
+	if (max == 0)
+		return 0;
+	crypto_phone_hash(key, official_e164, hash);
+	snprintf(k, sizeof(k), "{hbm}:official:%s:cases", hash);
+	cases_ll(min, sizeof(min), since_ms);
+	snprintf(count, sizeof(count), "%zu", max);
+	if ((codes = store_commandl(st, cause, "ZREVRANGEBYSCORE", k, "+inf",
+		 min, "LIMIT", "0", count, NULL)) == NULL)
+		return -1;
+	if (codes->type != STORE_ARRAY) {
+		xasprintf(cause, "cases: %s: %s", k,
+		    codes->type == STORE_ERROR ? codes->str
+					       : "unexpected reply");
+		store_reply_free(codes);
+		return -1;
+	}
+	for (i = 0; i < codes->elements && *n < max; i++) {
+		if (codes->element[i]->type != STORE_STRING)
+			continue;
+		rc = cases_brief_get(
+		    st, codes->element[i]->str, &out[*n], cause);
+		if (rc == -1) {
+			store_reply_free(codes);
+			return -1;
+		}
+		if (rc == 1)
+			(*n)++;
+	}
+	store_reply_free(codes);
+	return 0;
+}
