@@ -132,7 +132,7 @@ api_require_admin(const struct http_request *req, struct http_response *resp)
 }
 
 char *
-api_public_url(const struct cfg *cfg, const char *path)
+api_public_url(const struct cfg *cfg, const char *path, const char *query)
 {
 	const char *base = cfg->http.public_url;
 	size_t n;
@@ -143,7 +143,8 @@ api_public_url(const struct cfg *cfg, const char *path)
 	n = strlen(base);
 	while (n > 0 && base[n - 1] == '/')
 		n--;
-	xasprintf(&url, "%.*s%s", (int)n, base, path);
+	xasprintf(&url, "%.*s%s%s%s", (int)n, base, path,
+	    query != NULL ? "?" : "", query != NULL ? query : "");
 	return url;
 }
 

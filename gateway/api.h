@@ -45,10 +45,11 @@ int api_require_admin(const struct http_request *, struct http_response *);
 struct cfg;
 
 /*
- * http.public_url without its trailing '/' and then PATH (which starts
- * with '/'), or NULL when public_url is not set; the caller frees.
+ * http.public_url without its trailing '/', then PATH (which starts with
+ * '/') and, unless NULL, "?" and QUERY; NULL when public_url is not set.
+ * The caller frees.
  */
-char *api_public_url(const struct cfg *, const char *path);
+char *api_public_url(const struct cfg *, const char *path, const char *query);
 
 #define API_TIME_MAX 32 /* "2025-03-01T09:30:00.250Z" and NUL */
 

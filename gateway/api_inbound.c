@@ -272,7 +272,8 @@ api_inbound_at(const struct http_request *req, struct http_response *resp)
 
 /*
  * POST /v1/inbound/twilio: form From, To, Body, MessageSid, signed with
- * X-Twilio-Signature over http.public_url and the path. Answers empty
+ * X-Twilio-Signature over http.public_url, the path and the query as
+ * sent (when the webhook URL has one). Answers empty
  * TwiML, so Twilio sends no reply of its own.
  */
 static void
@@ -292,7 +293,8 @@ api_inbound_twilio(const struct http_request *req, struct http_response *resp)
 	else if (form_parse(req->body, req->body_len, &f, &why) == -1)
 		http_reply_error(resp, 400, "malformed form: %s", why);
 	else if (!twilio_check(cfg->twilio.auth_token,
-		     (url = api_public_url(cfg, req->path)), &f, sig))
+		     (url = api_public_url(cfg, req->path, req->query)), &f,
+		     sig))
 		http_reply_error(resp, 403, "wrong X-Twilio-Signature");
 	else
 		api_inbound_accept(

@@ -25,7 +25,7 @@ dlr_kannel_url(
 		return NULL;
 	crypto_dlr_sig(key, msg_id, sig);
 	xasprintf(&path, "/v1/dlr/kannel?id=%s&status=%%d&sig=%s", msg_id, sig);
-	url = api_public_url(cfg, path);
+	url = api_public_url(cfg, path, NULL);
 	free(path);
 	return url;
 }

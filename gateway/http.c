@@ -44,6 +44,8 @@ struct http_state {
 	const struct http_route *route; /* NULL: answered early */
 	struct http_request req;
 	char *path_copy; /* owned: params point into it */
+	char *uri;	 /* owned: the request line's URI, query included */
+	int begun;	 /* boolean: routed */
 	char *body;	 /* owned, grows up to max_body */
 	size_t len;
 	int too_large; /* body passed max_body: answer 413 */
@@ -256,9 +258,12 @@ http_access_cb(void *arg, struct MHD_Connection *c, const char *url,
 	struct http_state *st = *con_cls;
 
 	(void)version;
-	if (st == NULL) {
+	if (st == NULL) { /* not seen by http_uri_cb: cannot happen */
 		st = xcalloc(1, sizeof(*st));
 		*con_cls = st;
+	}
+	if (!st->begun) {
+		st->begun = 1;
 		atomic_fetch_add(&srv->inflight, 1);
 		http_begin(srv, st, c, method, url);
 		/* A refusal is queued now; the unread body is discarded. */
@@ -284,6 +289,26 @@ http_access_cb(void *arg, struct MHD_Connection *c, const char *url,
 	return http_send(c, st);
 }
 
+/*
+ * A request's state, made as soon as its URI is read: libmicrohttpd decodes
+ * the query into arguments, and a signature over the URL (Twilio's) needs
+ * it as it was sent.
+ */
+static void *
+http_uri_cb(void *arg, const char *uri, struct MHD_Connection *c)
+{
+	struct http_state *st;
+	const char *q;
+
+	(void)arg;
+	(void)c;
+	st = xcalloc(1, sizeof(*st));
+	st->uri = xstrdup(uri);
+	if ((q = strchr(st->uri, '?')) != NULL)
+		st->req.query = q + 1;
+	return st;
+}
+
 static void
 http_completed_cb(void *arg, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
@@ -298,13 +323,15 @@ http_completed_cb(void *arg, struct MHD_Connection *c, void **con_cls,
 	if (st->resp.status != 0)
 		metrics_http(st->route != NULL ? st->route->pattern : "other",
 		    st->req.method, st->resp.status);
+	if (st->begun)
+		atomic_fetch_sub(&srv->inflight, 1);
+	free(st->uri);
 	free(st->path_copy);
 	free(st->body);
 	free(st->resp.body);
 	free(st->resp.allow);
 	free(st);
 	*con_cls = NULL;
-	atomic_fetch_sub(&srv->inflight, 1);
 }
 
 static void http_log_cb(void *, const char *, va_list)
@@ -356,9 +383,10 @@ http_start(const struct http_options *o, const struct http_route *routes,
 	    http_access_cb, srv, MHD_OPTION_EXTERNAL_LOGGER, http_log_cb, srv,
 	    MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_THREAD_POOL_SIZE,
 	    (unsigned int)o->threads, MHD_OPTION_NOTIFY_COMPLETED,
-	    http_completed_cb, srv, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)30, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-	    (unsigned int)1, MHD_OPTION_END);
+	    http_completed_cb, srv, MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb,
+	    srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+	    MHD_OPTION_END);
 	if (srv->mhd == NULL) {
 		xasprintf(cause, "http: cannot listen on %s port %d", o->host,
 		    o->port);

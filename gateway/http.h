@@ -22,6 +22,7 @@ enum http_body {
 struct http_request {
 	const char *method; /* "GET", "POST", ... */
 	const char *path;   /* "/v1/cases/48213957", no query */
+	const char *query;  /* the raw query after '?', or NULL (signatures) */
 	const char *route;  /* the matched pattern, "/v1/cases/{code}" */
 	const char *params[HTTP_PARAMS_MAX]; /* {name} captures, in order */
 	size_t nparams;

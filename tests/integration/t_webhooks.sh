@@ -123,6 +123,19 @@ hbm_check "Twilio: the migrant gets the case's reply" replied +256700000012
 sleep 0.5
 hbm_eq "Twilio: one reply with one code" 1 "$(code_in_reply +256700000012)"
 
+# A webhook URL with a query: the signature covers it as sent.
+qbody='From=%2B256700000016&To=%2B256312000000&Body=HELP+FOOD&MessageSid=SM0123456789abcdef0123456789abcd16'
+n0=$(inbox_len)
+hbm_eq "Twilio: a query in the webhook URL is signed too" 200 \
+	"$(hbm_status POST '/v1/inbound/twilio?site=gate%203&x=1' -H "$FORM" \
+		-H "X-Twilio-Signature: $(tw_sig "$TW_URL?site=gate%203&x=1" "$qbody" "$TW_TOKEN")" \
+		--data-binary "$qbody")"
+hbm_eq "Twilio: signed without the query, refused" 403 \
+	"$(hbm_status POST '/v1/inbound/twilio?site=gate%203&x=1' -H "$FORM" \
+		-H "X-Twilio-Signature: $(tw_sig "$TW_URL" "$qbody" "$TW_TOKEN")" \
+		--data-binary "$qbody")"
+hbm_eq "Twilio: one inbox entry for the signed one" $((n0 + 1)) "$(inbox_len)"
+
 # --- Kannel
 n0=$(inbox_len)
 # Kannel's %a writes the words joined by '+'.
