@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "config/cfg.h"
+#include "gateway/chanhealth.h"
 #include "gateway/clock.h"
 #include "gateway/crypto.h"
 #include "gateway/lua_outbox.h"
@@ -36,27 +37,59 @@ static struct store_script outbox_list_script = { .name = "outbox_list",
 static struct store_script outbox_mark_script = { .name = "outbox_mark",
 	.body = LUA_OUTBOX_MARK };
 
+/* How channel C ranks for a message to TO_E164: lower is better. */
+static int
+outbox_tier(const struct cfg_channel *c, const char *to_e164)
+{
+	size_t j;
+
+	for (j = 0; j < c->prefixes.n; j++)
+		if (strncmp(to_e164, c->prefixes.v[j],
+			strlen(c->prefixes.v[j])) == 0)
+			return 0;
+	return c->type == CFG_CHANNEL_HTTP ? 1 : 2;
+}
+
+const char *
+outbox_choose(const struct cfg *cfg, const char *to_e164, const char *except)
+{
+	const struct cfg_channel *c, *best = NULL;
+	int best_down = 0, best_tier = 0, down, tier;
+	long long best_depth = 0, depth;
+	size_t i;
+
+	for (i = 0; i < cfg->nchannels; i++) {
+		c = &cfg->channels[i];
+		if (except != NULL && strcmp(c->name, except) == 0)
+			continue;
+		down = !chanhealth_up(c->name);
+		tier = outbox_tier(c, to_e164);
+		depth = chanhealth_depth(c->name);
+		if (best == NULL || down < best_down ||
+		    (down == best_down &&
+			(tier < best_tier ||
+			    (tier == best_tier && depth < best_depth)))) {
+			best = c;
+			best_down = down;
+			best_tier = tier;
+			best_depth = depth;
+		}
+	}
+	return best != NULL ? best->name : NULL;
+}
+
 const char *
 outbox_pick_channel(
     const struct cfg *cfg, const char *to_e164, const char *requested)
 {
-	size_t i, j;
+	size_t i;
 
-	if (requested != NULL) {
-		for (i = 0; i < cfg->nchannels; i++)
-			if (strcmp(cfg->channels[i].name, requested) == 0)
-				return cfg->channels[i].name;
-		return NULL;
-	}
+	if (requested == NULL)
+		return outbox_choose(cfg, to_e164, NULL);
 	for (i = 0; i < cfg->nchannels; i++)
-		for (j = 0; j < cfg->channels[i].prefixes.n; j++)
-			if (strncmp(to_e164, cfg->channels[i].prefixes.v[j],
-				strlen(cfg->channels[i].prefixes.v[j])) == 0)
-				return cfg->channels[i].name;
-	for (i = 0; i < cfg->nchannels; i++)
-		if (cfg->channels[i].type == CFG_CHANNEL_HTTP)
+		if (strcmp(cfg->channels[i].name, requested) == 0)
 			return cfg->channels[i].name;
-	return cfg->nchannels > 0 ? cfg->channels[0].name : NULL;
+	return NULL;
 }
 
 int

@@ -44,10 +44,18 @@ struct outbox_bucket {
 };
 
 /*
- * The channel for a message to TO_E164: REQUESTED when it names a
- * configured channel (NULL when it names none); with no request, the first
- * channel with a prefix of the number, else the first http channel, else
- * the first channel. Borrowed from CFG.
+ * The channel for a message to TO_E164 other than EXCEPT (NULL: none):
+ * among the channels that are up (gateway/chanhealth.h), one with a prefix
+ * of the number first, then an http channel, then any, and the least busy
+ * within each of those; when none is up, the same choice among all. NULL
+ * when there is no channel but EXCEPT. Borrowed from CFG.
+ */
+const char *outbox_choose(
+    const struct cfg *, const char *to_e164, const char *except);
+
+/*
+ * REQUESTED when it names a configured channel (NULL when it names none);
+ * with no request, outbox_choose()'s channel.
  */
 const char *outbox_pick_channel(
     const struct cfg *, const char *to_e164, const char *requested);

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "config/cfg.h"
+#include "gateway/chanhealth.h"
 #include "gateway/clock.h"
 #include "gateway/crypto.h"
 #include "gateway/gw.h"
@@ -54,11 +55,11 @@ struct outbox_queue {
 	char labels[CFG_ID_MAX + 16]; /* channel="<channel>" */
 	char *consumer;		      /* owned; the group's consumer name */
 	struct outbox_bucket bucket;
-	long long base_ms;		/* first retry delay */
-	int block_ms;			/* longest blocking read */
-	int grouped;			/* boolean: the group exists */
-	char cursor[OUTBOX_ENTRY_MAX];	/* own pending after this; "" new */
-	char claim[OUTBOX_ENTRY_MAX];	/* XAUTOCLAIM cursor */
+	long long base_ms;	       /* first retry delay */
+	int block_ms;		       /* longest blocking read */
+	int grouped;		       /* boolean: the group exists */
+	char cursor[OUTBOX_ENTRY_MAX]; /* own pending after this; "" new */
+	char claim[OUTBOX_ENTRY_MAX];  /* XAUTOCLAIM cursor */
 	long long due_at, claim_at, depth_at; /* monotonic ms */
 };
 
@@ -230,9 +231,11 @@ queue_depth(struct outbox_queue *q)
 		free(cause);
 		return;
 	}
-	if (r->type == STORE_INTEGER)
+	if (r->type == STORE_INTEGER) {
 		metrics_set(
 		    "hbmgw_outbox_depth", q->labels, (double)r->integer);
+		chanhealth_set_depth(q->ch->name, r->integer);
+	}
 	store_reply_free(r);
 }
 
@@ -291,8 +294,8 @@ queue_entries(struct outbox_queue *q, const struct store_reply *entries,
 
 /* Claim entries other consumers have held too long, as items. */
 static int
-queue_autoclaim(struct outbox_queue *q, struct outbox_item *items, int max,
-    char **cause)
+queue_autoclaim(
+    struct outbox_queue *q, struct outbox_item *items, int max, char **cause)
 {
 	struct store_reply *r;
 	char idle[16], count[16];
@@ -301,8 +304,8 @@ queue_autoclaim(struct outbox_queue *q, struct outbox_item *items, int max,
 	snprintf(idle, sizeof(idle), "%d", QUEUE_CLAIM_IDLE_MS);
 	snprintf(count, sizeof(count), "%d", max);
 	r = store_commandl(q->st, cause, "XAUTOCLAIM", q->stream,
-	    LUA_OUTBOX_GROUP, q->consumer, idle, q->claim, "COUNT",
-	    count, NULL);
+	    LUA_OUTBOX_GROUP, q->consumer, idle, q->claim, "COUNT", count,
+	    NULL);
 	if (r == NULL)
 		return queue_lost(q);
 	if (r->type == STORE_ERROR)
@@ -392,8 +395,8 @@ queue_fetch(
 	r = store_eval(q->st, &queue_fetch_script, 1, argc, argv, NULL, cause);
 	if (r == NULL)
 		return queue_lost(q);
-	if (queue_refused(r, "outbox_fetch", cause) ||
-	    r->type != STORE_ARRAY || r->elements != (size_t)argc - 1) {
+	if (queue_refused(r, "outbox_fetch", cause) || r->type != STORE_ARRAY ||
+	    r->elements != (size_t)argc - 1) {
 		if (*cause == NULL)
 			xasprintf(cause, "redis: outbox_fetch: bad reply");
 		store_reply_free(r);
@@ -419,8 +422,8 @@ queue_fetch(
 			items[i].id[0] = '\0';
 			continue;
 		}
-		if (crypto_open(q->key, rec->element[0]->str, &to, &len,
-			&why) == -1 ||
+		if (crypto_open(
+			q->key, rec->element[0]->str, &to, &len, &why) == -1 ||
 		    len == 0 || len >= sizeof(items[i].to)) {
 			log_errx("outbox %s: %s: %s", q->ch->name, items[i].id,
 			    why != NULL ? why : "number too long");
@@ -537,8 +540,8 @@ queue_count(struct outbox_queue *q, const struct outbox_item *it,
 	if (strcmp(outcome, "sent") == 0) {
 		status = "sent";
 		phone_mask(it->to, masked);
-		log_debug("outbox %s: %s: sent to %s", q->ch->name, it->id,
-		    masked);
+		log_debug(
+		    "outbox %s: %s: sent to %s", q->ch->name, it->id, masked);
 	} else if (strcmp(outcome, "retry") == 0) {
 		status = "retried";
 		log_warnx("outbox %s: %s: attempt %lld failed (%s), will retry",
@@ -584,7 +587,7 @@ queue_commit_args(struct outbox_queue *q, struct outbox_item *it,
 		argv[3] = it->ref != NULL ? it->ref : "";
 		break;
 	case OUTBOX_HANDOFF:
-		other = outbox_queue_other(q->cfg, it->to, q->ch->name);
+		other = outbox_choose(q->cfg, it->to, q->ch->name);
 		if (other != NULL) {
 			argv[2] = "handoff";
 			free(it->ref);
@@ -653,8 +656,7 @@ outbox_queue_commit(
 	}
 	for (i = 0; i < ndone; i++) {
 		if (r->element[2 * i]->type == STORE_STRING)
-			queue_count(q, &items[done[i]],
-			    r->element[2 * i]->str,
+			queue_count(q, &items[done[i]], r->element[2 * i]->str,
 			    r->element[2 * i + 1]->integer);
 		outbox_item_clear(&items[done[i]]);
 	}
@@ -695,28 +697,4 @@ outbox_queue_handoff(struct outbox_queue *q, struct outbox_item *it,
     const char *error, char **cause)
 {
 	return queue_one(q, it, OUTBOX_HANDOFF, error, NULL, cause);
-}
-
-const char *
-outbox_queue_other(
-    const struct cfg *cfg, const char *to_e164, const char *except)
-{
-	const struct cfg_channel *c;
-	const char *http = NULL, *any = NULL;
-	size_t i, j;
-
-	for (i = 0; i < cfg->nchannels; i++) {
-		c = &cfg->channels[i];
-		if (strcmp(c->name, except) == 0)
-			continue;
-		for (j = 0; j < c->prefixes.n; j++)
-			if (strncmp(to_e164, c->prefixes.v[j],
-				strlen(c->prefixes.v[j])) == 0)
-				return c->name;
-		if (http == NULL && c->type == CFG_CHANNEL_HTTP)
-			http = c->name;
-		if (any == NULL)
-			any = c->name;
-	}
-	return http != NULL ? http : any;
 }

@@ -81,15 +81,15 @@ int outbox_queue_take(struct outbox_queue *, int wait_ms,
  * Record the outcome of each of ITEMS[0..N) in one step and clear the
  * items. A failed message is retried after outbox_backoff_ms() until it
  * has failed OUTBOX_MAX_ATTEMPTS times; a handoff goes to the channel
- * outbox_queue_other() picks, or fails when there is none. 0, or -1 with
+ * outbox_choose() picks other than this one, or fails when there is none. 0, or -1 with
  * *cause when Redis failed: the entries stay pending and come back.
  */
 int outbox_queue_commit(
     struct outbox_queue *, struct outbox_item *items, int n, char **cause);
 
 /* One item's outcome, committed alone. */
-int outbox_queue_sent(struct outbox_queue *, struct outbox_item *,
-    const char *ref, char **cause);
+int outbox_queue_sent(
+    struct outbox_queue *, struct outbox_item *, const char *ref, char **cause);
 int outbox_queue_failed(struct outbox_queue *, struct outbox_item *,
     const char *error, char **cause);
 int outbox_queue_handoff(struct outbox_queue *, struct outbox_item *,
@@ -97,13 +97,5 @@ int outbox_queue_handoff(struct outbox_queue *, struct outbox_item *,
 
 /* Release what ITEM holds; it may be reused. */
 void outbox_item_clear(struct outbox_item *);
-
-/*
- * The channel other than EXCEPT for a message to TO_E164: one with a
- * prefix of the number first, then an http channel, then any; NULL when
- * there is no other channel. Borrowed from CFG.
- */
-const char *outbox_queue_other(
-    const struct cfg *, const char *to_e164, const char *except);
 
 #endif

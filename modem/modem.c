@@ -45,6 +45,7 @@
 
 #include "config/cfg.h"
 #include "gateway/backoff.h"
+#include "gateway/chanhealth.h"
 #include "gateway/clock.h"
 #include "gateway/gw.h"
 #include "gateway/inbox.h"
@@ -85,16 +86,16 @@ struct modem {
 	long long aborted_call; /* busy_since of the call last aborted */
 
 	/* The worker's own. */
-	struct store *st;	/* Redis, this thread only */
-	struct outbox_queue *q; /* the channel's outbox */
-	struct join_book *book; /* incomplete multipart messages */
-	long long backoff_ms;	/* next reconnect delay */
-	long long open_at;	/* monotonic ms of the next connect */
-	long long poll_at;	/* next SIM read */
-	long long info_at;	/* next signal/operator refresh */
-	long long balance_at;	/* next balance USSD */
-	long long pause_ms;	/* Redis failure backoff, 0 when fine */
-	struct backoff outage;	/* Redis failures, logged once each */
+	struct store *st;	  /* Redis, this thread only */
+	struct outbox_queue *q;	  /* the channel's outbox */
+	struct join_book *book;	  /* incomplete multipart messages */
+	long long backoff_ms;	  /* next reconnect delay */
+	long long open_at;	  /* monotonic ms of the next connect */
+	long long poll_at;	  /* next SIM read */
+	long long info_at;	  /* next signal/operator refresh */
+	long long balance_at;	  /* next balance USSD */
+	long long pause_ms;	  /* Redis failure backoff, 0 when fine */
+	struct backoff outage;	  /* Redis failures, logged once each */
 	char who[CFG_ID_MAX + 8]; /* "modem <name>", for the log */
 };
 
@@ -559,6 +560,22 @@ modem_is_up(struct modem *m, long long now)
 	return m->connected && (busy == 0 || now - busy <= modem_hang_ms);
 }
 
+/* The channel health probe: whether modem NAME is up, -1 for no modem. */
+static int
+modem_probe(const char *name)
+{
+	long long now = clock_mono_ms();
+	struct modem *m;
+	int up = -1;
+
+	pthread_mutex_lock(&modem_lock);
+	for (m = modem_list; m != NULL; m = m->next)
+		if (strcmp(m->ch->name, name) == 0)
+			up = modem_is_up(m, now);
+	pthread_mutex_unlock(&modem_lock);
+	return up;
+}
+
 /* 1 when a channel other than M is up: an http channel, or a modem. */
 static int
 modem_elsewhere(struct modem *m)
@@ -745,6 +762,8 @@ modem_start(char **cause)
 			return -1;
 		}
 		modem_watchdog_running = 1;
+		/* Senders choose among channels by whether modems are up. */
+		chanhealth_set_probe(modem_probe);
 	}
 	return 0;
 }
@@ -755,6 +774,7 @@ modem_stop(void)
 	struct modem *m, *next;
 
 	pthread_once(&modem_once, modem_wake_init);
+	chanhealth_set_probe(NULL);
 	pthread_mutex_lock(&modem_lock);
 	atomic_store(&modem_stopping, 1);
 	pthread_cond_broadcast(&modem_wake);

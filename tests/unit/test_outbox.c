@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "config/cfg.h"
+#include "gateway/chanhealth.h"
 #include "gateway/channel_http.h"
 #include "gateway/crypto.h"
 #include "gateway/outbox.h"
@@ -76,6 +77,51 @@ test_pick_channel(void **state)
 	ch[1].type = ch[2].type = CFG_CHANNEL_MODEM;
 	assert_string_equal(
 	    outbox_pick_channel(&cfg, "+33612345678", NULL), "modem0");
+}
+
+/* The probe of test_choose: modem0 down, or (all_down) every channel. */
+static int test_all_down;
+
+static int
+test_probe(const char *name)
+{
+	return test_all_down ? 0 : strcmp(name, "modem0") != 0;
+}
+
+static void
+test_choose(void **state)
+{
+	struct cfg_channel ch[3];
+	struct cfg cfg;
+
+	(void)state;
+	test_cfg_init(&cfg, ch);
+	chanhealth_reset();
+	/* Least busy within a tier: two http channels, no prefix. */
+	chanhealth_set_depth("ke", 10);
+	assert_string_equal(
+	    outbox_choose(&cfg, "+33612345678", NULL), "t-outbox");
+	/* A prefix beats a shorter queue. */
+	assert_string_equal(outbox_choose(&cfg, "+254712345678", NULL), "ke");
+	/* Never the channel given up on. */
+	assert_string_equal(
+	    outbox_choose(&cfg, "+254712345678", "ke"), "t-outbox");
+	/* A modem that is down is passed over, even with its prefix. */
+	chanhealth_set_probe(test_probe);
+	assert_string_equal(
+	    outbox_pick_channel(&cfg, "+256700000101", NULL), "t-outbox");
+	/* When nothing is up, the choice is made as if all were. */
+	test_all_down = 1;
+	assert_string_equal(
+	    outbox_choose(&cfg, "+256700000101", NULL), "modem0");
+	/* A request is kept, whatever the state. */
+	assert_string_equal(
+	    outbox_pick_channel(&cfg, "+256700000101", "modem0"), "modem0");
+	/* No channel but the one given up on: none. */
+	cfg.nchannels = 1;
+	assert_null(outbox_choose(&cfg, "+256700000101", "modem0"));
+	test_all_down = 0;
+	chanhealth_reset();
 }
 
 static void
@@ -448,6 +494,7 @@ main(void)
 {
 	const struct CMUnitTest pure[] = {
 		cmocka_unit_test(test_pick_channel),
+		cmocka_unit_test(test_choose),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_bucket_unlimited),
 		cmocka_unit_test(test_bucket_per_second),

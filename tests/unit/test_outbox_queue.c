@@ -161,8 +161,8 @@ test_take_and_outcomes(void **state)
 
 	memset(it, 0, sizeof(it));
 	t_enqueue(t, "+256700000101", "one", "t-q", id[0]);
-	t_enqueue(t, "+256700000102", "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85",
-	    "t-q", id[1]);
+	t_enqueue(t, "+256700000102", "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85", "t-q",
+	    id[1]);
 	t_enqueue(t, "+254712345678", "three", "t-q", id[2]);
 	q = outbox_queue_new_key(&t->cfg, &t->ch[0], t->st, t->key);
 	n = outbox_queue_take(q, 100, it, 8, &cause);
@@ -280,9 +280,9 @@ test_handoff_without_other_fails(void **state)
 	assert_int_equal(t_int(t, "ZCARD", "{hbm}:retry", NULL), 1);
 	outbox_queue_free(q);
 	assert_string_equal(
-	    outbox_queue_other(&t->cfg, "+254712345678", "t-q"), "t-ke");
+	    outbox_choose(&t->cfg, "+254712345678", "t-q"), "t-ke");
 	assert_string_equal(
-	    outbox_queue_other(&t->cfg, "+256700000101", "t-ke"), "t-q");
+	    outbox_choose(&t->cfg, "+256700000101", "t-ke"), "t-q");
 }
 
 static void
@@ -409,8 +409,7 @@ test_mark(void **state)
 	assert_int_equal(
 	    outbox_mark(t->st, id[1], "failed", "late", &cause), 0);
 	assert_int_equal(
-	    outbox_mark(t->st, "m999999999999", "delivered", NULL, &cause),
-	    0);
+	    outbox_mark(t->st, "m999999999999", "delivered", NULL, &cause), 0);
 	assert_int_equal(
 	    outbox_mark(t->st, "x1", "delivered", NULL, &cause), 0);
 	t_get(t, id[1], &m);
