@@ -42,109 +42,109 @@
  * s SMS (to_sealed, to_hash, text, channel, kind), l audit (subject, actor,
  * action, detail).
  */
-#define APPLY_LUA                                                            \
-	"local apply_arity = { g = 3, a = 1, h = 3, i = 3, z = 3, r = 2,\n"  \
-	"  p = 2, e = 2, s = 5, l = 4 }\n"                                   \
-	"local apply_type = { h = 'hash', i = 'hash', z = 'zset',\n"         \
-	"  r = 'zset', p = 'list' }\n"                                       \
-	"local function apply_parse(buf)\n"                                  \
-	"  local ops, pos = {}, 1\n"                                         \
-	"  local function field()\n"                                         \
-	"    local c = string.find(buf, ':', pos, true)\n"                   \
-	"    local n = tonumber(string.sub(buf, pos, c - 1))\n"              \
-	"    pos = c + n + 1\n"                                              \
-	"    return string.sub(buf, c + 1, c + n)\n"                         \
-	"  end\n"                                                            \
-	"  while pos <= #buf do\n"                                           \
-	"    local o = { field() }\n"                                        \
-	"    for j = 1, apply_arity[o[1]] do o[j + 1] = field() end\n"       \
-	"    if apply_type[o[1]] or o[1] == 'g' or o[1] == 'a'\n"            \
-	"        or o[1] == 'e' then\n"                                      \
-	"      o[2] = KEYS[tonumber(o[2])]\n"                                \
-	"    end\n"                                                          \
-	"    ops[#ops + 1] = o\n"                                            \
-	"  end\n"                                                            \
-	"  return ops\n"                                                     \
-	"end\n"                                                              \
-	"local function apply_guards(ops)\n"                                 \
-	"  for _, o in ipairs(ops) do\n"                                     \
-	"    if o[1] == 'g' then\n"                                          \
-	"      if (redis.call('HGET', o[2], o[3]) or '') ~= o[4] then\n"     \
-	"        return false\n"                                             \
-	"      end\n"                                                        \
-	"    elseif o[1] == 'a' and redis.call('EXISTS', o[2]) == 1 then\n"  \
-	"      return false\n"                                               \
-	"    end\n"                                                          \
-	"  end\n"                                                            \
-	"  return true\n"                                                    \
-	"end\n"                                                              \
-	"local function apply_check(ops)\n"                                  \
-	"  local want = {}\n"                                                \
-	"  for _, o in ipairs(ops) do\n"                                     \
-	"    local t = apply_type[o[1]]\n"                                   \
-	"    if t and want[o[2]] and want[o[2]] ~= t then\n"                 \
-	"      return o[2] .. ': used as ' .. want[o[2]] .. ' and ' .. t\n"  \
-	"    elseif t and not want[o[2]] then\n"                             \
-	"      local have = redis.call('TYPE', o[2]).ok\n"                   \
-	"      if have ~= 'none' and have ~= t then\n"                       \
-	"        return o[2] .. ': holds a ' .. have .. ', not a ' .. t\n"   \
-	"      end\n"                                                        \
-	"      want[o[2]] = t\n"                                             \
-	"    end\n"                                                          \
-	"    if o[1] == 'i' then\n"                                          \
-	"      local v = redis.call('HGET', o[2], o[3])\n"                   \
-	"      if v and not string.match(v, '^-?%d+$') then\n"               \
-	"        return o[2] .. ': ' .. o[3] .. ' is not an integer'\n"      \
-	"      end\n"                                                        \
-	"    end\n"                                                          \
-	"  end\n"                                                            \
-	"end\n"                                                              \
-	"local function apply_write(ops)\n"                                  \
-	"  local cmd = { h = 'HSET', i = 'HINCRBY', z = 'ZADD',\n"           \
-	"    r = 'ZREM', p = 'RPUSH' }\n"                                    \
-	"  local j = 1\n"                                                    \
-	"  while j <= #ops do\n"                                             \
-	"    local o = ops[j]\n"                                             \
-	"    if o[1] == 'h' then\n"                                          \
-	"      local args = { o[2], o[3], o[4] }\n"                          \
-	"      while ops[j + 1] and ops[j + 1][1] == 'h'\n"                  \
-	"          and ops[j + 1][2] == o[2] do\n"                           \
-	"        j = j + 1\n"                                                \
-	"        args[#args + 1] = ops[j][3]\n"                              \
-	"        args[#args + 1] = ops[j][4]\n"                              \
-	"      end\n"                                                        \
-	"      redis.call('HSET', unpack(args))\n"                           \
-	"    elseif cmd[o[1]] then\n"                                        \
-	"      redis.call(cmd[o[1]], unpack(o, 2))\n"                        \
-	"    end\n"                                                          \
-	"    j = j + 1\n"                                                    \
-	"  end\n"                                                            \
-	"  for _, o in ipairs(ops) do\n"                                     \
-	"    if o[1] == 'e' then redis.call('EXPIRE', o[2], o[3]) end\n"     \
-	"  end\n"                                                            \
-	"  for _, o in ipairs(ops) do\n"                                     \
-	"    if o[1] == 's' then\n"                                          \
-	"      enqueue(o[2], o[3], o[4], o[5], o[6], ARGV[1], ARGV[2])\n"    \
-	"    end\n"                                                          \
-	"  end\n"                                                            \
-	"end\n"                                                              \
-	"local function apply_audit(ops)\n"                                  \
-	"  for _, o in ipairs(ops) do\n"                                     \
-	"    if o[1] == 'l' then\n"                                          \
-	"      redis.call('XADD', KEYS[2], '*', 'ts', ARGV[1],\n"            \
-	"        'subject', o[2], 'actor', o[3], 'action', o[4],\n"          \
-	"        'detail', o[5])\n"                                          \
-	"    end\n"                                                          \
-	"  end\n"                                                            \
-	"end\n"                                                              \
-	"if redis.call('EXISTS', KEYS[1]) == 1 then return 'done' end\n"     \
-	"local ops = apply_parse(ARGV[3])\n"                                 \
-	"if not apply_guards(ops) then return 'conflict' end\n"              \
-	"local bad = apply_check(ops)\n"                                     \
-	"if bad then return redis.error_reply('apply: ' .. bad) end\n"       \
-	"apply_write(ops)\n"                                                 \
-	"apply_audit(ops)\n"                                                 \
-	"redis.call('SET', KEYS[1], '1', 'EX', " APPLY_OP_TTL ")\n"          \
+#define APPLY_LUA                                                           \
+	"local apply_arity = { g = 3, a = 1, h = 3, i = 3, z = 3, r = 2,\n" \
+	"  p = 2, e = 2, s = 5, l = 4 }\n"                                  \
+	"local apply_type = { h = 'hash', i = 'hash', z = 'zset',\n"        \
+	"  r = 'zset', p = 'list' }\n"                                      \
+	"local function apply_parse(buf)\n"                                 \
+	"  local ops, pos = {}, 1\n"                                        \
+	"  local function field()\n"                                        \
+	"    local c = string.find(buf, ':', pos, true)\n"                  \
+	"    local n = tonumber(string.sub(buf, pos, c - 1))\n"             \
+	"    pos = c + n + 1\n"                                             \
+	"    return string.sub(buf, c + 1, c + n)\n"                        \
+	"  end\n"                                                           \
+	"  while pos <= #buf do\n"                                          \
+	"    local o = { field() }\n"                                       \
+	"    for j = 1, apply_arity[o[1]] do o[j + 1] = field() end\n"      \
+	"    if apply_type[o[1]] or o[1] == 'g' or o[1] == 'a'\n"           \
+	"        or o[1] == 'e' then\n"                                     \
+	"      o[2] = KEYS[tonumber(o[2])]\n"                               \
+	"    end\n"                                                         \
+	"    ops[#ops + 1] = o\n"                                           \
+	"  end\n"                                                           \
+	"  return ops\n"                                                    \
+	"end\n"                                                             \
+	"local function apply_guards(ops)\n"                                \
+	"  for _, o in ipairs(ops) do\n"                                    \
+	"    if o[1] == 'g' then\n"                                         \
+	"      if (redis.call('HGET', o[2], o[3]) or '') ~= o[4] then\n"    \
+	"        return false\n"                                            \
+	"      end\n"                                                       \
+	"    elseif o[1] == 'a' and redis.call('EXISTS', o[2]) == 1 then\n" \
+	"      return false\n"                                              \
+	"    end\n"                                                         \
+	"  end\n"                                                           \
+	"  return true\n"                                                   \
+	"end\n"                                                             \
+	"local function apply_check(ops)\n"                                 \
+	"  local want = {}\n"                                               \
+	"  for _, o in ipairs(ops) do\n"                                    \
+	"    local t = apply_type[o[1]]\n"                                  \
+	"    if t and want[o[2]] and want[o[2]] ~= t then\n"                \
+	"      return o[2] .. ': used as ' .. want[o[2]] .. ' and ' .. t\n" \
+	"    elseif t and not want[o[2]] then\n"                            \
+	"      local have = redis.call('TYPE', o[2]).ok\n"                  \
+	"      if have ~= 'none' and have ~= t then\n"                      \
+	"        return o[2] .. ': holds a ' .. have .. ', not a ' .. t\n"  \
+	"      end\n"                                                       \
+	"      want[o[2]] = t\n"                                            \
+	"    end\n"                                                         \
+	"    if o[1] == 'i' then\n"                                         \
+	"      local v = redis.call('HGET', o[2], o[3])\n"                  \
+	"      if v and not string.match(v, '^-?%d+$') then\n"              \
+	"        return o[2] .. ': ' .. o[3] .. ' is not an integer'\n"     \
+	"      end\n"                                                       \
+	"    end\n"                                                         \
+	"  end\n"                                                           \
+	"end\n"                                                             \
+	"local function apply_write(ops)\n"                                 \
+	"  local cmd = { h = 'HSET', i = 'HINCRBY', z = 'ZADD',\n"          \
+	"    r = 'ZREM', p = 'RPUSH' }\n"                                   \
+	"  local j = 1\n"                                                   \
+	"  while j <= #ops do\n"                                            \
+	"    local o = ops[j]\n"                                            \
+	"    if o[1] == 'h' then\n"                                         \
+	"      local args = { o[2], o[3], o[4] }\n"                         \
+	"      while ops[j + 1] and ops[j + 1][1] == 'h'\n"                 \
+	"          and ops[j + 1][2] == o[2] do\n"                          \
+	"        j = j + 1\n"                                               \
+	"        args[#args + 1] = ops[j][3]\n"                             \
+	"        args[#args + 1] = ops[j][4]\n"                             \
+	"      end\n"                                                       \
+	"      redis.call('HSET', unpack(args))\n"                          \
+	"    elseif cmd[o[1]] then\n"                                       \
+	"      redis.call(cmd[o[1]], unpack(o, 2))\n"                       \
+	"    end\n"                                                         \
+	"    j = j + 1\n"                                                   \
+	"  end\n"                                                           \
+	"  for _, o in ipairs(ops) do\n"                                    \
+	"    if o[1] == 'e' then redis.call('EXPIRE', o[2], o[3]) end\n"    \
+	"  end\n"                                                           \
+	"  for _, o in ipairs(ops) do\n"                                    \
+	"    if o[1] == 's' then\n"                                         \
+	"      enqueue(o[2], o[3], o[4], o[5], o[6], ARGV[1], ARGV[2])\n"   \
+	"    end\n"                                                         \
+	"  end\n"                                                           \
+	"end\n"                                                             \
+	"local function apply_audit(ops)\n"                                 \
+	"  for _, o in ipairs(ops) do\n"                                    \
+	"    if o[1] == 'l' then\n"                                         \
+	"      redis.call('XADD', KEYS[2], '*', 'ts', ARGV[1],\n"           \
+	"        'subject', o[2], 'actor', o[3], 'action', o[4],\n"         \
+	"        'detail', o[5])\n"                                         \
+	"    end\n"                                                         \
+	"  end\n"                                                           \
+	"end\n"                                                             \
+	"if redis.call('EXISTS', KEYS[1]) == 1 then return 'done' end\n"    \
+	"local ops = apply_parse(ARGV[3])\n"                                \
+	"if not apply_guards(ops) then return 'conflict' end\n"             \
+	"local bad = apply_check(ops)\n"                                    \
+	"if bad then return redis.error_reply('apply: ' .. bad) end\n"      \
+	"apply_write(ops)\n"                                                \
+	"apply_audit(ops)\n"                                                \
+	"redis.call('SET', KEYS[1], '1', 'EX', " APPLY_OP_TTL ")\n"         \
 	"return 'ok'\n"
 
 static struct store_script apply_script = {
@@ -432,4 +432,3 @@ apply_seen(struct store *s, const char *opid, char **cause)
 	store_reply_free(r);
 	return rc;
 }
-

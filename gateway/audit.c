@@ -28,7 +28,7 @@
 #define AUDIT_PAGE 200	/* entries per XRANGE and per chain script */
 #define AUDIT_ROUNDS 10 /* walks to catch up with appends */
 #define AUDIT_FIELDS 7
-#define AUDIT_ZERO                                                         \
+#define AUDIT_ZERO \
 	"0000000000000000000000000000000000000000000000000000000000000000"
 
 /*
@@ -41,26 +41,26 @@
 static struct store_script audit_chain_script = {
 	.name = "audit_chain",
 	.body =
-	"local head = redis.call('GET', KEYS[3]) or ''\n"
-	"if head ~= ARGV[1] then return 'conflict' end\n"
-	"local n = #ARGV[3] / 64\n"
-	"local es = redis.call('XRANGE', KEYS[1], '-', ARGV[2])\n"
-	"if #es ~= n then return 'conflict' end\n"
-	"local prev = head ~= '' and head or '" AUDIT_ZERO "'\n"
-	"for i, e in ipairs(es) do\n"
-	"  local h = string.sub(ARGV[3], 64 * i - 63, 64 * i)\n"
-	"  local f = e[2]\n"
-	"  f[#f + 1] = 'prev'\n"
-	"  f[#f + 1] = prev\n"
-	"  f[#f + 1] = 'hash'\n"
-	"  f[#f + 1] = h\n"
-	"  redis.call('XADD', KEYS[2], '*', unpack(f))\n"
-	"  prev = h\n"
-	"end\n"
-	"local ms, seq = string.match(ARGV[2], '^(%d+)-(%d+)$')\n"
-	"redis.call('XTRIM', KEYS[1], 'MINID', ms .. '-' .. (seq + 1))\n"
-	"redis.call('SET', KEYS[3], prev)\n"
-	"return n\n",
+	    "local head = redis.call('GET', KEYS[3]) or ''\n"
+	    "if head ~= ARGV[1] then return 'conflict' end\n"
+	    "local n = #ARGV[3] / 64\n"
+	    "local es = redis.call('XRANGE', KEYS[1], '-', ARGV[2])\n"
+	    "if #es ~= n then return 'conflict' end\n"
+	    "local prev = head ~= '' and head or '" AUDIT_ZERO "'\n"
+	    "for i, e in ipairs(es) do\n"
+	    "  local h = string.sub(ARGV[3], 64 * i - 63, 64 * i)\n"
+	    "  local f = e[2]\n"
+	    "  f[#f + 1] = 'prev'\n"
+	    "  f[#f + 1] = prev\n"
+	    "  f[#f + 1] = 'hash'\n"
+	    "  f[#f + 1] = h\n"
+	    "  redis.call('XADD', KEYS[2], '*', unpack(f))\n"
+	    "  prev = h\n"
+	    "end\n"
+	    "local ms, seq = string.match(ARGV[2], '^(%d+)-(%d+)$')\n"
+	    "redis.call('XTRIM', KEYS[1], 'MINID', ms .. '-' .. (seq + 1))\n"
+	    "redis.call('SET', KEYS[3], prev)\n"
+	    "return n\n",
 };
 
 /* The value of field NAME in an XRANGE entry's field list, or NULL. */
@@ -194,8 +194,8 @@ audit_walk(struct store *s, struct audit_walk *w, char **bad_id, char **cause)
 			snprintf(start, sizeof(start), "-");
 		else
 			snprintf(start, sizeof(start), "(%s", w->last_id);
-		r = store_commandl(s, cause, "XRANGE", AUDIT_KEY, start,
-		    "+", "COUNT", count, NULL);
+		r = store_commandl(s, cause, "XRANGE", AUDIT_KEY, start, "+",
+		    "COUNT", count, NULL);
 		if (r == NULL)
 			return -1;
 		if (r->type != STORE_ARRAY) {
@@ -217,8 +217,7 @@ audit_walk(struct store *s, struct audit_walk *w, char **bad_id, char **cause)
 }
 
 int
-audit_verify(
-    struct store *s, long long *entries, char **bad_id, char **cause)
+audit_verify(struct store *s, long long *entries, char **bad_id, char **cause)
 {
 	struct audit_walk w;
 	char head[CRYPTO_SHA256_HEX];
@@ -259,8 +258,8 @@ audit_verify(
  * is malformed.
  */
 static int
-audit_hash_page(const struct store_reply *page, const char *prev,
-    char *hashes, const char **last)
+audit_hash_page(const struct store_reply *page, const char *prev, char *hashes,
+    const char **last)
 {
 	static const char *const names[5] = { "ts", "subject", "actor",
 		"action", "detail" };

@@ -33,10 +33,10 @@ struct channel_http_slot {
 struct channel_http {
 	char name[CFG_ID_MAX]; /* channel name */
 	enum cfg_http_format format;
-	char *url;		    /* owned */
-	char *username;		    /* owned, or NULL */
-	char *password;		    /* owned, or NULL */
-	CURLM *multi;		    /* owned; keeps the connections */
+	char *url;	/* owned */
+	char *username; /* owned, or NULL */
+	char *password; /* owned, or NULL */
+	CURLM *multi;	/* owned; keeps the connections */
 	struct channel_http_slot slot[CHANNEL_HTTP_PARALLEL];
 	struct curl_slist *headers; /* owned; json: Content-Type */
 	const atomic_int *cancel;   /* borrowed, or NULL */
@@ -203,8 +203,7 @@ channel_http_add(char **url, const char *name, const char *value)
 
 char *
 channel_http_kannel_url(const char *url, const char *username,
-    const char *password, const char *to, const char *text,
-    const char *dlr_url)
+    const char *password, const char *to, const char *text, const char *dlr_url)
 {
 	char *out = xstrdup(url);
 
@@ -269,8 +268,8 @@ channel_http_finish(
 	} else {
 		curl_easy_getinfo(sl->curl, CURLINFO_RESPONSE_CODE, &status);
 		if (status < 200 || status > 299) {
-			xasprintf(&m->cause, "aggregator answered HTTP %ld",
-			    status);
+			xasprintf(
+			    &m->cause, "aggregator answered HTTP %ld", status);
 			m->result = CHANNEL_HTTP_FAILED;
 		} else
 			m->result = CHANNEL_HTTP_SENT;

@@ -77,57 +77,58 @@
  * A record that expired is not recreated. Returns {outcome, attempts} per
  * entry, outcome one of sent, retry, failed, handoff, dropped, gone.
  */
-#define LUA_OUTBOX_COMMIT                                                     \
+#define LUA_OUTBOX_COMMIT                                                      \
 	"local now, allowed, channel = ARGV[1], tonumber(ARGV[2]), ARGV[3]\n"  \
-	"local out, eids = {}, {}\n"                                          \
-	"local function dead(key, id, err)\n"                                 \
-	"  redis.call('HSET', key, 'status', 'failed')\n"                     \
-	"  redis.call('XADD', KEYS[3], 'MAXLEN', '~', '100000', '*',\n"       \
-	"    'msg', id, 'channel', channel, 'error', err)\n"                  \
-	"end\n"                                                               \
-	"for i = 5, #ARGV, 5 do\n"                                            \
-	"  local eid, id, op = ARGV[i], ARGV[i + 1], ARGV[i + 2]\n"           \
-	"  local a, b = ARGV[i + 3], ARGV[i + 4]\n"                           \
-	"  local key = '{hbm}:msg:' .. id\n"                                  \
-	"  local outcome, n = 'gone', 0\n"                                    \
-	"  if op == 'drop' then\n"                                            \
-	"    outcome = 'dropped'\n"                                           \
-	"  elseif redis.call('EXISTS', key) == 1 then\n"                      \
-	"    n = redis.call('HINCRBY', key, 'attempts', 1)\n"                 \
-	"    redis.call('HSET', key, 'updated_ms', now)\n"                    \
-	"    if op == 'sent' then\n"                                          \
-	"      if redis.call('HGET', key, 'status') == 'queued' then\n"       \
-	"        redis.call('HSET', key, 'status', 'sent')\n"                 \
-	"      end\n"                                                         \
-	"      redis.call('HDEL', key, 'error')\n"                            \
-	"      if a ~= '' then\n"                                             \
+	"local out, eids = {}, {}\n"                                           \
+	"local function dead(key, id, err)\n"                                  \
+	"  redis.call('HSET', key, 'status', 'failed')\n"                      \
+	"  redis.call('XADD', KEYS[3], 'MAXLEN', '~', '100000', '*',\n"        \
+	"    'msg', id, 'channel', channel, 'error', err)\n"                   \
+	"end\n"                                                                \
+	"for i = 5, #ARGV, 5 do\n"                                             \
+	"  local eid, id, op = ARGV[i], ARGV[i + 1], ARGV[i + 2]\n"            \
+	"  local a, b = ARGV[i + 3], ARGV[i + 4]\n"                            \
+	"  local key = '{hbm}:msg:' .. id\n"                                   \
+	"  local outcome, n = 'gone', 0\n"                                     \
+	"  if op == 'drop' then\n"                                             \
+	"    outcome = 'dropped'\n"                                            \
+	"  elseif redis.call('EXISTS', key) == 1 then\n"                       \
+	"    n = redis.call('HINCRBY', key, 'attempts', 1)\n"                  \
+	"    redis.call('HSET', key, 'updated_ms', now)\n"                     \
+	"    if op == 'sent' then\n"                                           \
+	"      if redis.call('HGET', key, 'status') == 'queued' then\n"        \
+	"        redis.call('HSET', key, 'status', 'sent')\n"                  \
+	"      end\n"                                                          \
+	"      redis.call('HDEL', key, 'error')\n"                             \
+	"      if a ~= '' then\n"                                              \
 	"        redis.call('SET', '{hbm}:ref:' .. channel .. ':' .. a, id,\n" \
-	"          'EX', ARGV[4])\n"                                          \
-	"      end\n"                                                         \
-	"      outcome = 'sent'\n"                                            \
-	"    elseif op == 'handoff' then\n"                                   \
-	"      redis.call('HSET', key, 'error', a, 'channel', b)\n"           \
-	"      redis.call('XADD', '{hbm}:outbox:' .. b, '*', 'msg', id)\n"    \
-	"      outcome = 'handoff'\n"                                         \
-	"    else\n"                                                          \
-	"      redis.call('HSET', key, 'error', a)\n"                         \
-	"      if op == 'fail' and n < allowed then\n"                        \
-	"        redis.call('ZADD', KEYS[2], b, channel .. '|' .. id)\n"      \
-	"        outcome = 'retry'\n"                                         \
-	"      else\n"                                                        \
-	"        dead(key, id, a)\n"                                          \
-	"        outcome = 'failed'\n"                                        \
-	"      end\n"                                                         \
-	"    end\n"                                                           \
-	"  end\n"                                                             \
-	"  eids[#eids + 1] = eid\n"                                           \
-	"  out[#out + 1] = outcome\n"                                         \
-	"  out[#out + 1] = n\n"                                               \
-	"end\n"                                                               \
-	"if #eids > 0 then\n"                                                 \
-	"  redis.call('XACK', KEYS[1], '" LUA_OUTBOX_GROUP "', unpack(eids))\n" \
-	"  redis.call('XDEL', KEYS[1], unpack(eids))\n"                       \
-	"end\n"                                                               \
+	"          'EX', ARGV[4])\n"                                           \
+	"      end\n"                                                          \
+	"      outcome = 'sent'\n"                                             \
+	"    elseif op == 'handoff' then\n"                                    \
+	"      redis.call('HSET', key, 'error', a, 'channel', b)\n"            \
+	"      redis.call('XADD', '{hbm}:outbox:' .. b, '*', 'msg', id)\n"     \
+	"      outcome = 'handoff'\n"                                          \
+	"    else\n"                                                           \
+	"      redis.call('HSET', key, 'error', a)\n"                          \
+	"      if op == 'fail' and n < allowed then\n"                         \
+	"        redis.call('ZADD', KEYS[2], b, channel .. '|' .. id)\n"       \
+	"        outcome = 'retry'\n"                                          \
+	"      else\n"                                                         \
+	"        dead(key, id, a)\n"                                           \
+	"        outcome = 'failed'\n"                                         \
+	"      end\n"                                                          \
+	"    end\n"                                                            \
+	"  end\n"                                                              \
+	"  eids[#eids + 1] = eid\n"                                            \
+	"  out[#out + 1] = outcome\n"                                          \
+	"  out[#out + 1] = n\n"                                                \
+	"end\n"                                                                \
+	"if #eids > 0 then\n"                                                  \
+	"  redis.call('XACK', KEYS[1], '" LUA_OUTBOX_GROUP                     \
+	"', unpack(eids))\n"                                                   \
+	"  redis.call('XDEL', KEYS[1], unpack(eids))\n"                        \
+	"end\n"                                                                \
 	"return out\n"
 
 /*
@@ -135,12 +136,12 @@
  * ARGV: message ids. Returns {to, text, status, attempts} per id, with
  * false (nil) values for a record that expired.
  */
-#define LUA_OUTBOX_FETCH                                                  \
-	"local out = {}\n"                                                \
-	"for i, id in ipairs(ARGV) do\n"                                  \
+#define LUA_OUTBOX_FETCH                                                     \
+	"local out = {}\n"                                                   \
+	"for i, id in ipairs(ARGV) do\n"                                     \
 	"  out[i] = redis.call('HMGET', '{hbm}:msg:' .. id, 'to', 'text',\n" \
-	"    'status', 'attempts')\n"                                     \
-	"end\n"                                                           \
+	"    'status', 'attempts')\n"                                        \
+	"end\n"                                                              \
 	"return out\n"
 
 /*
@@ -148,16 +149,16 @@
  * error, now_ms. delivered is final, and failed never follows it; an
  * unknown (expired) record is left alone. Returns 1 when the state changed.
  */
-#define LUA_OUTBOX_MARK                                                   \
-	"local cur = redis.call('HGET', KEYS[1], 'status')\n"             \
-	"if not cur or cur == 'delivered' or cur == ARGV[1] then\n"       \
-	"  return 0\n"                                                    \
-	"end\n"                                                           \
-	"redis.call('HSET', KEYS[1], 'status', ARGV[1], 'updated_ms',\n"  \
-	"  ARGV[3])\n"                                                    \
-	"if ARGV[2] ~= '' then\n"                                         \
-	"  redis.call('HSET', KEYS[1], 'error', ARGV[2])\n"               \
-	"end\n"                                                           \
+#define LUA_OUTBOX_MARK                                                  \
+	"local cur = redis.call('HGET', KEYS[1], 'status')\n"            \
+	"if not cur or cur == 'delivered' or cur == ARGV[1] then\n"      \
+	"  return 0\n"                                                   \
+	"end\n"                                                          \
+	"redis.call('HSET', KEYS[1], 'status', ARGV[1], 'updated_ms',\n" \
+	"  ARGV[3])\n"                                                   \
+	"if ARGV[2] ~= '' then\n"                                        \
+	"  redis.call('HSET', KEYS[1], 'error', ARGV[2])\n"              \
+	"end\n"                                                          \
 	"return 1\n"
 
 /*

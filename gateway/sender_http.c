@@ -28,9 +28,9 @@
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
 
-#define SENDER_BATCH 32		/* messages per batch */
-#define SENDER_THREADS 3	/* per channel without a rate limit */
-#define SENDER_WAIT_MS 500	/* a take waits this long for work */
+#define SENDER_BATCH 32	     /* messages per batch */
+#define SENDER_THREADS 3     /* per channel without a rate limit */
+#define SENDER_WAIT_MS 500   /* a take waits this long for work */
 #define SENDER_GRACE_MS 3000 /* for the batch in hand at shutdown */
 
 struct sender {
@@ -183,8 +183,8 @@ sender_free(struct sender *s)
  * one when N is -1.
  */
 static struct sender *
-sender_new(const struct cfg *cfg, const struct cfg_channel *ch, int n,
-    char **cause)
+sender_new(
+    const struct cfg *cfg, const struct cfg_channel *ch, int n, char **cause)
 {
 	struct sender *s;
 

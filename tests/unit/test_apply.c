@@ -124,10 +124,11 @@ test_clean(struct store *s)
 {
 	static const char *const keys[] = { TEST_CASE, TEST_HIST, TEST_OPEN,
 		TEST_OUTBOX, "{hbm}:case:t2", "{hbm}:sla", "{hbm}:audit",
-		"{hbm}:audit:head", "{hbm}:audit:new", ("{hbm}:msgs:" TEST_HASH), "{hbm}:op:t-ok",
-		"{hbm}:op:t-guard", "{hbm}:op:t-absent", "{hbm}:op:t-absent2",
-		"{hbm}:op:t-empty", "{hbm}:op:t-empty2", "{hbm}:op:t-bytes",
-		"{hbm}:op:t-type", "{hbm}:op:t-refuse", "{hbm}:op:t-keys" };
+		"{hbm}:audit:head", "{hbm}:audit:new",
+		("{hbm}:msgs:" TEST_HASH), "{hbm}:op:t-ok", "{hbm}:op:t-guard",
+		"{hbm}:op:t-absent", "{hbm}:op:t-absent2", "{hbm}:op:t-empty",
+		"{hbm}:op:t-empty2", "{hbm}:op:t-bytes", "{hbm}:op:t-type",
+		"{hbm}:op:t-refuse", "{hbm}:op:t-keys" };
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
