@@ -11,7 +11,8 @@
  *       -o build/fuzz_sms tests/fuzz/fuzz_sms.c \
  *       handlers/sms.c handlers/lang.c handlers/code.c
  *   mkdir -p build/fuzz-sms-corpus
- *   build/fuzz_sms -max_total_time=60 -max_len=2048 build/fuzz-sms-corpus
+ *   build/fuzz_sms -max_total_time=60 -max_len=2048 build/fuzz-sms-corpus \
+ *       tests/fuzz/corpus/sms
  */
 #include <stdint.h>
 #include <stdlib.h>
