@@ -749,7 +749,9 @@ if [ -z "$K_WHY" ]; then
 	PIDS+=($!)
 	K_BB=$!
 	if ! wait_for 10 kstatus; then
-		K_WHY="bearerbox did not start: $(tail -n 3 "$KDIR/bearerbox.out")"
+		# The reason, not the backtrace lines that follow a PANIC.
+		K_WHY="bearerbox did not start: $(grep -v 'PANIC: /' \
+		    "$KDIR/bearerbox.out" | tail -n 3)"
 	fi
 fi
 if [ -z "$K_WHY" ]; then
