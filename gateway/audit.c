@@ -254,8 +254,10 @@ audit_verify(struct store *s, long long *entries, char **bad_id, char **cause)
 
 /*
  * The hashes of the new entries of PAGE chained after PREV, into HASHES
- * (64 hex digits each) and *LAST (the id of the last one). -1 when an entry
- * is malformed.
+ * (64 hex digits each) and *LAST (the id of the last one). A field missing
+ * from an entry (written by something other than the apply script) is
+ * hashed as empty: the entry is chained as it is, so the chain goes on and
+ * audit_verify() names that entry. -1 when the reply is not a page.
  */
 static int
 audit_hash_page(const struct store_reply *page, const char *prev, char *hashes,
@@ -263,7 +265,7 @@ audit_hash_page(const struct store_reply *page, const char *prev, char *hashes,
 {
 	static const char *const names[5] = { "ts", "subject", "actor",
 		"action", "detail" };
-	const struct store_reply *e, *f;
+	const struct store_reply *e, *f[5];
 	char cur[CRYPTO_SHA256_HEX], *buf;
 	size_t i, j, len, off;
 
@@ -276,18 +278,18 @@ audit_hash_page(const struct store_reply *page, const char *prev, char *hashes,
 			return -1;
 		len = CRYPTO_SHA256_HEX - 1;
 		for (j = 0; j < 5; j++) {
-			if ((f = audit_field(e->element[1], names[j])) == NULL)
-				return -1;
-			len += 1 + f->len;
+			f[j] = audit_field(e->element[1], names[j]);
+			len += 1 + (f[j] != NULL ? f[j]->len : 0);
 		}
 		buf = xmalloc(len);
 		memcpy(buf, cur, CRYPTO_SHA256_HEX - 1);
 		off = CRYPTO_SHA256_HEX - 1;
 		for (j = 0; j < 5; j++) {
-			f = audit_field(e->element[1], names[j]);
 			buf[off++] = '\n';
-			memcpy(buf + off, f->str, f->len);
-			off += f->len;
+			if (f[j] != NULL) {
+				memcpy(buf + off, f[j]->str, f[j]->len);
+				off += f[j]->len;
+			}
 		}
 		crypto_sha256_hex(buf, len, cur);
 		free(buf);
@@ -304,7 +306,7 @@ audit_chain(struct store *s, long long *chained, char **cause)
 	char head[CRYPTO_SHA256_HEX], count[16], *hashes;
 	const char *argv[6], *last = NULL;
 	struct store_reply *page, *r;
-	size_t lens[6];
+	size_t lens[6], i;
 	int rc = 0;
 
 	*chained = 0;
@@ -328,7 +330,7 @@ audit_chain(struct store *s, long long *chained, char **cause)
 	hashes = xmalloc(page->elements * (CRYPTO_SHA256_HEX - 1) + 1);
 	if (audit_hash_page(page, head[0] != '\0' ? head : AUDIT_ZERO, hashes,
 		&last) == -1) {
-		xasprintf(cause, "audit: a new entry is malformed");
+		xasprintf(cause, "audit: malformed XRANGE reply");
 		rc = -1;
 		goto out;
 	}
@@ -338,10 +340,9 @@ audit_chain(struct store *s, long long *chained, char **cause)
 	argv[3] = head;
 	argv[4] = last;
 	argv[5] = hashes;
-	for (rc = 0; rc < 5; rc++)
-		lens[rc] = strlen(argv[rc]);
+	for (i = 0; i < 5; i++)
+		lens[i] = strlen(argv[i]);
 	lens[5] = page->elements * (CRYPTO_SHA256_HEX - 1);
-	rc = 0;
 	r = store_eval(s, &audit_chain_script, 3, 6, argv, lens, cause);
 	if (r == NULL)
 		rc = -1;

@@ -652,6 +652,34 @@ test_audit_trimmed(void **state)
 }
 
 static void
+test_audit_foreign_entry(void **state)
+{
+	const char *xadd[] = { "XADD", "{hbm}:audit:new", "*", "junk", "1" };
+	const char *xr[] = { "XRANGE", "{hbm}:audit", "-", "+" };
+	struct store *s = *state;
+	struct store_reply *r;
+	struct apply *a;
+	char *cause = NULL, bad[64];
+	long long chained;
+
+	/* An entry the apply script did not write, then a real one. */
+	store_reply_free(test_cmd(s, 5, xadd));
+	a = apply_new("t-foreign", 1700000000000LL);
+	apply_audit(a, "case:t1", "official:7", "note", "after");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+	test_del(s, "{hbm}:op:t-foreign");
+	/* Both are chained: the chain does not stop at the foreign one... */
+	assert_int_equal(audit_chain_all(s, &chained, &cause), 0);
+	assert_int_equal(chained, 2);
+	assert_int_equal(test_xlen(s, "{hbm}:audit:new"), 0);
+	/* ...and verification names it. */
+	r = test_cmd(s, 4, xr);
+	snprintf(bad, sizeof(bad), "%s", r->element[0]->element[0]->str);
+	store_reply_free(r);
+	assert_int_equal(test_verify(s, 0, bad), 1);
+}
+
+static void
 test_redis_down(void **state)
 {
 	struct store_params p = { 0 };
@@ -785,6 +813,7 @@ main(void)
 		cmocka_unit_test_setup(test_audit_tamper_head, setup_test),
 		cmocka_unit_test_setup(test_audit_tamper_append, setup_test),
 		cmocka_unit_test_setup(test_audit_trimmed, setup_test),
+		cmocka_unit_test_setup(test_audit_foreign_entry, setup_test),
 		cmocka_unit_test(test_redis_down),
 		cmocka_unit_test_setup(test_throughput, setup_test),
 	};
