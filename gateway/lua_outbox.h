@@ -36,13 +36,17 @@
  * UTF-8 text, a configured channel name, the kind ("api", "reply",
  * "notify"), the time and the record's lifetime in seconds. It creates the
  * record (status queued, attempts 0) and indexes it by number, both
- * expiring after ttl_s (index entries older than that are dropped), adds
- * the id to the channel's stream, and returns the id.
+ * expiring after ttl_s, adds the id to the channel's stream, and returns
+ * the id. One enqueue in 16 also drops the index's entries older than
+ * ttl_s (an index that stops growing expires whole; readers skip ids
+ * whose record expired), which keeps a busy number's index bounded
+ * without a trim on every message.
  */
 #define LUA_ENQUEUE                                                          \
 	"local function enqueue(to_sealed, to_hash, text, channel, kind,\n"  \
 	"    now_ms, ttl_s)\n"                                               \
-	"  local id = 'm' .. redis.call('INCR', '{hbm}:msgseq')\n"           \
+	"  local seq = redis.call('INCR', '{hbm}:msgseq')\n"                 \
+	"  local id = 'm' .. seq\n"                                          \
 	"  local key = '{hbm}:msg:' .. id\n"                                 \
 	"  local byto = '{hbm}:msgs:' .. to_hash\n"                          \
 	"  redis.call('HSET', key, 'to', to_sealed, 'to_hash', to_hash,\n"   \
@@ -50,8 +54,10 @@
 	"    'status', 'queued', 'attempts', '0',\n"                         \
 	"    'created_ms', now_ms, 'updated_ms', now_ms)\n"                  \
 	"  redis.call('EXPIRE', key, ttl_s)\n"                               \
-	"  redis.call('ZREMRANGEBYSCORE', byto, '-inf',\n"                   \
-	"    '(' .. (tonumber(now_ms) - tonumber(ttl_s) * 1000))\n"          \
+	"  if seq % 16 == 0 then\n"                                          \
+	"    redis.call('ZREMRANGEBYSCORE', byto, '-inf',\n"                 \
+	"      '(' .. (tonumber(now_ms) - tonumber(ttl_s) * 1000))\n"        \
+	"  end\n"                                                            \
 	"  redis.call('ZADD', byto, now_ms, id)\n"                           \
 	"  redis.call('EXPIRE', byto, ttl_s)\n"                              \
 	"  redis.call('XADD', '{hbm}:outbox:' .. channel, '*', 'msg', id)\n" \
@@ -77,58 +83,61 @@
  * A record that expired is not recreated. Returns {outcome, attempts} per
  * entry, outcome one of sent, retry, failed, handoff, dropped, gone.
  */
-#define LUA_OUTBOX_COMMIT                                                      \
-	"local now, allowed, channel = ARGV[1], tonumber(ARGV[2]), ARGV[3]\n"  \
-	"local out, eids = {}, {}\n"                                           \
-	"local function dead(key, id, err)\n"                                  \
-	"  redis.call('HSET', key, 'status', 'failed')\n"                      \
-	"  redis.call('XADD', KEYS[3], 'MAXLEN', '~', '100000', '*',\n"        \
-	"    'msg', id, 'channel', channel, 'error', err)\n"                   \
-	"end\n"                                                                \
-	"for i = 5, #ARGV, 5 do\n"                                             \
-	"  local eid, id, op = ARGV[i], ARGV[i + 1], ARGV[i + 2]\n"            \
-	"  local a, b = ARGV[i + 3], ARGV[i + 4]\n"                            \
-	"  local key = '{hbm}:msg:' .. id\n"                                   \
-	"  local outcome, n = 'gone', 0\n"                                     \
-	"  if op == 'drop' then\n"                                             \
-	"    outcome = 'dropped'\n"                                            \
-	"  elseif redis.call('EXISTS', key) == 1 then\n"                       \
-	"    n = redis.call('HINCRBY', key, 'attempts', 1)\n"                  \
-	"    redis.call('HSET', key, 'updated_ms', now)\n"                     \
-	"    if op == 'sent' then\n"                                           \
-	"      if redis.call('HGET', key, 'status') == 'queued' then\n"        \
-	"        redis.call('HSET', key, 'status', 'sent')\n"                  \
-	"      end\n"                                                          \
-	"      redis.call('HDEL', key, 'error')\n"                             \
-	"      if a ~= '' then\n"                                              \
-	"        redis.call('SET', '{hbm}:ref:' .. channel .. ':' .. a, id,\n" \
-	"          'EX', ARGV[4])\n"                                           \
-	"      end\n"                                                          \
-	"      outcome = 'sent'\n"                                             \
-	"    elseif op == 'handoff' then\n"                                    \
-	"      redis.call('HSET', key, 'error', a, 'channel', b)\n"            \
-	"      redis.call('XADD', '{hbm}:outbox:' .. b, '*', 'msg', id)\n"     \
-	"      outcome = 'handoff'\n"                                          \
-	"    else\n"                                                           \
-	"      redis.call('HSET', key, 'error', a)\n"                          \
-	"      if op == 'fail' and n < allowed then\n"                         \
-	"        redis.call('ZADD', KEYS[2], b, channel .. '|' .. id)\n"       \
-	"        outcome = 'retry'\n"                                          \
-	"      else\n"                                                         \
-	"        dead(key, id, a)\n"                                           \
-	"        outcome = 'failed'\n"                                         \
-	"      end\n"                                                          \
-	"    end\n"                                                            \
-	"  end\n"                                                              \
-	"  eids[#eids + 1] = eid\n"                                            \
-	"  out[#out + 1] = outcome\n"                                          \
-	"  out[#out + 1] = n\n"                                                \
-	"end\n"                                                                \
-	"if #eids > 0 then\n"                                                  \
-	"  redis.call('XACK', KEYS[1], '" LUA_OUTBOX_GROUP                     \
-	"', unpack(eids))\n"                                                   \
-	"  redis.call('XDEL', KEYS[1], unpack(eids))\n"                        \
-	"end\n"                                                                \
+#define LUA_OUTBOX_COMMIT                                                        \
+	"local now, allowed, channel = ARGV[1], tonumber(ARGV[2]), ARGV[3]\n"    \
+	"local out, eids = {}, {}\n"                                             \
+	"local function dead(key, id, err)\n"                                    \
+	"  redis.call('HSET', key, 'status', 'failed')\n"                        \
+	"  redis.call('XADD', KEYS[3], 'MAXLEN', '~', '100000', '*',\n"          \
+	"    'msg', id, 'channel', channel, 'error', err)\n"                     \
+	"end\n"                                                                  \
+	"for i = 5, #ARGV, 5 do\n"                                               \
+	"  local eid, id, op = ARGV[i], ARGV[i + 1], ARGV[i + 2]\n"              \
+	"  local a, b = ARGV[i + 3], ARGV[i + 4]\n"                              \
+	"  local key = '{hbm}:msg:' .. id\n"                                     \
+	"  local outcome, n = 'gone', 0\n"                                       \
+	"  local st = op ~= 'drop' and redis.call('HGET', key, 'status')\n"      \
+	"  if op == 'drop' then\n"                                               \
+	"    outcome = 'dropped'\n"                                              \
+	"  elseif st then\n"                                                     \
+	"    n = redis.call('HINCRBY', key, 'attempts', 1)\n"                    \
+	"    if op == 'sent' then\n"                                             \
+	"      if st == 'queued' then\n"                                         \
+	"        redis.call('HSET', key, 'updated_ms', now, 'status', 'sent')\n" \
+	"      else\n"                                                           \
+	"        redis.call('HSET', key, 'updated_ms', now)\n"                   \
+	"      end\n"                                                            \
+	"      if n > 1 then redis.call('HDEL', key, 'error') end\n"             \
+	"      if a ~= '' then\n"                                                \
+	"        redis.call('SET', '{hbm}:ref:' .. channel .. ':' .. a, id,\n"   \
+	"          'EX', ARGV[4])\n"                                             \
+	"      end\n"                                                            \
+	"      outcome = 'sent'\n"                                               \
+	"    elseif op == 'handoff' then\n"                                      \
+	"      redis.call('HSET', key, 'updated_ms', now, 'error', a,\n"         \
+	"        'channel', b)\n"                                                \
+	"      redis.call('XADD', '{hbm}:outbox:' .. b, '*', 'msg', id)\n"       \
+	"      outcome = 'handoff'\n"                                            \
+	"    else\n"                                                             \
+	"      redis.call('HSET', key, 'updated_ms', now, 'error', a)\n"         \
+	"      if op == 'fail' and n < allowed then\n"                           \
+	"        redis.call('ZADD', KEYS[2], b, channel .. '|' .. id)\n"         \
+	"        outcome = 'retry'\n"                                            \
+	"      else\n"                                                           \
+	"        dead(key, id, a)\n"                                             \
+	"        outcome = 'failed'\n"                                           \
+	"      end\n"                                                            \
+	"    end\n"                                                              \
+	"  end\n"                                                                \
+	"  eids[#eids + 1] = eid\n"                                              \
+	"  out[#out + 1] = outcome\n"                                            \
+	"  out[#out + 1] = n\n"                                                  \
+	"end\n"                                                                  \
+	"if #eids > 0 then\n"                                                    \
+	"  redis.call('XACK', KEYS[1], '" LUA_OUTBOX_GROUP                       \
+	"', unpack(eids))\n"                                                     \
+	"  redis.call('XDEL', KEYS[1], unpack(eids))\n"                          \
+	"end\n"                                                                  \
 	"return out\n"
 
 /*
