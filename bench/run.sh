@@ -31,6 +31,8 @@
 #   HBM_BENCH_KANNEL=1         0 skips Kannel
 #   HBM_BENCH_PERF=0           1 samples redis-server and hbmgwd with perf
 #   HBM_BENCH_TIMEOUT=900      the watchdog, seconds
+#   HBM_BENCH_SLOWLOG_US=1000  SLOWLOG threshold; 0 logs every command, so
+#                              the report shows the mix of the last 1024
 set -u
 set -o pipefail
 
@@ -51,6 +53,7 @@ AOF=${HBM_BENCH_AOF:-yes}
 KANNEL=${HBM_BENCH_KANNEL:-1}
 PERF=${HBM_BENCH_PERF:-0}
 TIMEOUT=${HBM_BENCH_TIMEOUT:-900}
+SLOWLOG_US=${HBM_BENCH_SLOWLOG_US:-1000}
 FAKESMSC=${HBM_FAKESMSC:-/usr/lib/kannel/test/fakesmsc}
 BEARERBOX=${HBM_BEARERBOX:-/usr/sbin/bearerbox}
 SMSBOX=${HBM_SMSBOX:-/usr/sbin/smsbox}
@@ -284,8 +287,8 @@ redis_commands() {
 # ({hbm}:op: apply, {hbm}:dedup: inbox_add, {hbm}:msg: outbox_sent,
 # {hbm}:msgseq: outbox_enqueue).
 redis_slowlog() {
-	say "  redis SLOWLOG, over 1 ms: $(rcli SLOWLOG LEN) entries; by" \
-	    "command and first key (count, avg ms, max ms):"
+	say "  redis SLOWLOG, over $SLOWLOG_US us: $(rcli SLOWLOG LEN) entries; by" \
+	    "command and first key (count, avg us, max us):"
 	rcli --json SLOWLOG GET 1024 2>/dev/null |
 	    grep -oE '\[[0-9]+,[0-9]+,[0-9]+,\["[^"]*"(,"[^"]*"){0,3}' |
 	    sed -E 's/^\[[0-9]+,[0-9]+,([0-9]+),\["([^"]*)"(,"([^"]*)")?(,"[^"]*")?(,"([^"]*)")?.*/\1|\2|\4|\7/' |
@@ -294,8 +297,8 @@ redis_slowlog() {
 		k = toupper($2) " " (n > 1 ? a[1] ":" a[2] : "-");
 		c[k]++; t[k] += $1; if ($1 > m[k]) m[k] = $1 }
 		END { for (k in c) printf "%d %s %.1f %.1f\n", c[k], k,
-		    t[k] / c[k] / 1000, m[k] / 1000 }' |
-	    sort -rn | head -n 4 |
+		    t[k] / c[k], m[k] }' |
+	    sort -rn | head -n 8 |
 	    while read -r n cmd key avg max; do
 		say "    $(printf '%-8s %-14s %5d  %6s  %6s' "$cmd" "$key" \
 		    "$n" "$avg" "$max")"
@@ -521,7 +524,7 @@ for _ in 1 2 3 4 5; do
 	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$TMP/redis" \
 	    --save '' --appendonly "$AOF" --appendfsync everysec \
 	    --auto-aof-rewrite-percentage 0 \
-	    --logfile "$TMP/redis/log" --slowlog-log-slower-than 1000 \
+	    --logfile "$TMP/redis/log" --slowlog-log-slower-than "$SLOWLOG_US" \
 	    --slowlog-max-len 1024 &
 	REDIS_PID=$!
 	PIDS+=("$REDIS_PID")
