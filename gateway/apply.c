@@ -4,16 +4,16 @@
  *
  * A struct apply is built by one thread and owns copies of everything given
  * to it: the keys it touches (KEYS of the script, deduplicated, the op key
- * first) and its operations, encoded as they are added into one binary-safe
- * string (ARGV[3]): a sequence of fields "<decimal byte length>:<bytes>",
- * each operation an opcode field followed by a fixed number of argument
- * fields, a key given as its index in KEYS. One EVALSHA of one static script
- * runs it all: the op key, the guards, a type check of every key written
- * (Redis does not roll back a script that fails half way, so whatever can
- * fail is checked before the first write), the writes (consecutive HSETs of
- * one key as one call), the SMS, the audit
- * entries (appended to {hbm}:audit:new, which gateway/audit.c chains), and
- * the op key again, set for a week.
+ * first) and its operations, each an opcode, the key's index in KEYS and a
+ * fixed number of values, kept as separate binary-safe arguments (Redis
+ * hands them to Lua as strings; parsing one long string in Lua cost more
+ * than all the writes), the guards apart from the rest. One EVALSHA of one
+ * static script runs it all: the op key, the guards, a type check of every
+ * key written (Redis does not roll back a script that fails half way, so
+ * whatever can fail is checked before the first write), the writes (runs
+ * of HSET or RPUSH on one key as one call), the expiries, the SMS, the
+ * audit entries (appended to {hbm}:audit:new, which gateway/audit.c
+ * chains), and the op key again, set for a week.
  */
 #include <math.h>
 #include <stdio.h>
@@ -35,133 +35,185 @@
 #define APPLY_KEY_AUDIT 1
 
 /*
- * ARGV[1] now_ms, ARGV[2] msg_ttl, ARGV[3] the operations. Opcodes and
- * their fields: g guard (key, field, value), a absent (key), h HSET (key,
+ * One script runs a batch of operations. KEYS[1] is the stream whose
+ * entries are acknowledged; ARGV[1] the number of operations, ARGV[2] the
+ * consumer group ("" for none). Then, per operation, a header: how many
+ * KEYS it has (after those of the operations before it; the first is its
+ * op key, the second {hbm}:audit:new), now_ms, msg_ttl, how many values
+ * its guards take, how many values it has in all, and the stream entry to
+ * acknowledge once it is applied, now or before ("" for none); then its
+ * values: the guards first, the other operations after, each an opcode and
+ * a fixed number of fields, a key given as its index among the
+ * operation's KEYS. The values arrive as Redis's own strings: nothing is
+ * parsed in Lua (parsing one long string cost more than all the writes).
+ * Opcodes: g guard (key, field, value), a absent (key), h HSET (key,
  * field, value), i HINCRBY (key, field, by), z ZADD (key, score, member),
- * r ZREM (key, member), p RPUSH (key, value), e EXPIRE (key, seconds),
- * s SMS (to_sealed, to_hash, text, channel, kind), l audit (subject, actor,
- * action, detail).
+ * r ZREM (key, member), p RPUSH (key, value), e EXPIRE (key, seconds), s
+ * SMS (to_sealed, to_hash, text, channel, kind), l audit (subject, actor,
+ * action, detail). The HSETs of one key are one call, as are its RPUSHes
+ * (an HINCRBY of the key comes after the HSETs before it). The
+ * ARGV after the last operation are entries to acknowledge in any case.
+ * Returns each operation's result: ok, done, conflict or "err:<why>".
  */
-#define APPLY_LUA                                                           \
-	"local apply_arity = { g = 3, a = 1, h = 3, i = 3, z = 3, r = 2,\n" \
-	"  p = 2, e = 2, s = 5, l = 4 }\n"                                  \
-	"local apply_type = { h = 'hash', i = 'hash', z = 'zset',\n"        \
-	"  r = 'zset', p = 'list' }\n"                                      \
-	"local function apply_parse(buf)\n"                                 \
-	"  local ops, pos = {}, 1\n"                                        \
-	"  local function field()\n"                                        \
-	"    local c = string.find(buf, ':', pos, true)\n"                  \
-	"    local n = tonumber(string.sub(buf, pos, c - 1))\n"             \
-	"    pos = c + n + 1\n"                                             \
-	"    return string.sub(buf, c + 1, c + n)\n"                        \
-	"  end\n"                                                           \
-	"  while pos <= #buf do\n"                                          \
-	"    local o = { field() }\n"                                       \
-	"    for j = 1, apply_arity[o[1]] do o[j + 1] = field() end\n"      \
-	"    if apply_type[o[1]] or o[1] == 'g' or o[1] == 'a'\n"           \
-	"        or o[1] == 'e' then\n"                                     \
-	"      o[2] = KEYS[tonumber(o[2])]\n"                               \
-	"    end\n"                                                         \
-	"    ops[#ops + 1] = o\n"                                           \
-	"  end\n"                                                           \
-	"  return ops\n"                                                    \
-	"end\n"                                                             \
-	"local function apply_guards(ops)\n"                                \
-	"  for _, o in ipairs(ops) do\n"                                    \
-	"    if o[1] == 'g' then\n"                                         \
-	"      if (redis.call('HGET', o[2], o[3]) or '') ~= o[4] then\n"    \
-	"        return false\n"                                            \
-	"      end\n"                                                       \
-	"    elseif o[1] == 'a' and redis.call('EXISTS', o[2]) == 1 then\n" \
-	"      return false\n"                                              \
-	"    end\n"                                                         \
-	"  end\n"                                                           \
-	"  return true\n"                                                   \
-	"end\n"                                                             \
-	"local function apply_check(ops)\n"                                 \
-	"  local want = {}\n"                                               \
-	"  for _, o in ipairs(ops) do\n"                                    \
-	"    local t = apply_type[o[1]]\n"                                  \
-	"    if t and want[o[2]] and want[o[2]] ~= t then\n"                \
-	"      return o[2] .. ': used as ' .. want[o[2]] .. ' and ' .. t\n" \
-	"    elseif t and not want[o[2]] then\n"                            \
-	"      local have = redis.call('TYPE', o[2]).ok\n"                  \
-	"      if have ~= 'none' and have ~= t then\n"                      \
-	"        return o[2] .. ': holds a ' .. have .. ', not a ' .. t\n"  \
-	"      end\n"                                                       \
-	"      want[o[2]] = t\n"                                            \
-	"    end\n"                                                         \
-	"    if o[1] == 'i' then\n"                                         \
-	"      local v = redis.call('HGET', o[2], o[3])\n"                  \
-	"      if v and not string.match(v, '^-?%d+$') then\n"              \
-	"        return o[2] .. ': ' .. o[3] .. ' is not an integer'\n"     \
-	"      end\n"                                                       \
-	"    end\n"                                                         \
-	"  end\n"                                                           \
-	"end\n"                                                             \
-	"local function apply_write(ops)\n"                                 \
-	"  local cmd = { h = 'HSET', i = 'HINCRBY', z = 'ZADD',\n"          \
-	"    r = 'ZREM', p = 'RPUSH' }\n"                                   \
-	"  local j = 1\n"                                                   \
-	"  while j <= #ops do\n"                                            \
-	"    local o = ops[j]\n"                                            \
-	"    if o[1] == 'h' then\n"                                         \
-	"      local args = { o[2], o[3], o[4] }\n"                         \
-	"      while ops[j + 1] and ops[j + 1][1] == 'h'\n"                 \
-	"          and ops[j + 1][2] == o[2] do\n"                          \
-	"        j = j + 1\n"                                               \
-	"        args[#args + 1] = ops[j][3]\n"                             \
-	"        args[#args + 1] = ops[j][4]\n"                             \
-	"      end\n"                                                       \
-	"      redis.call('HSET', unpack(args))\n"                          \
-	"    elseif cmd[o[1]] then\n"                                       \
-	"      redis.call(cmd[o[1]], unpack(o, 2))\n"                       \
-	"    end\n"                                                         \
-	"    j = j + 1\n"                                                   \
-	"  end\n"                                                           \
-	"  for _, o in ipairs(ops) do\n"                                    \
-	"    if o[1] == 'e' then redis.call('EXPIRE', o[2], o[3]) end\n"    \
-	"  end\n"                                                           \
-	"  for _, o in ipairs(ops) do\n"                                    \
-	"    if o[1] == 's' then\n"                                         \
-	"      enqueue(o[2], o[3], o[4], o[5], o[6], ARGV[1], ARGV[2])\n"   \
-	"    end\n"                                                         \
-	"  end\n"                                                           \
-	"end\n"                                                             \
-	"local function apply_audit(ops)\n"                                 \
-	"  for _, o in ipairs(ops) do\n"                                    \
-	"    if o[1] == 'l' then\n"                                         \
-	"      redis.call('XADD', KEYS[2], '*', 'ts', ARGV[1],\n"           \
-	"        'subject', o[2], 'actor', o[3], 'action', o[4],\n"         \
-	"        'detail', o[5])\n"                                         \
-	"    end\n"                                                         \
-	"  end\n"                                                           \
-	"end\n"                                                             \
-	"if redis.call('EXISTS', KEYS[1]) == 1 then return 'done' end\n"    \
-	"local ops = apply_parse(ARGV[3])\n"                                \
-	"if not apply_guards(ops) then return 'conflict' end\n"             \
-	"local bad = apply_check(ops)\n"                                    \
-	"if bad then return redis.error_reply('apply: ' .. bad) end\n"      \
-	"apply_write(ops)\n"                                                \
-	"apply_audit(ops)\n"                                                \
-	"redis.call('SET', KEYS[1], '1', 'EX', " APPLY_OP_TTL ")\n"         \
-	"return 'ok'\n"
+#define APPLY_LUA                                                              \
+	"local K, A = KEYS, ARGV\n"                                            \
+	"local arity = { g = 3, a = 1, h = 3, i = 3, z = 3, r = 2,\n"          \
+	"  p = 2, e = 2, s = 5, l = 4 }\n"                                     \
+	"local kind = { h = 'hash', i = 'hash', z = 'zset', r = 'zset',\n"     \
+	"  p = 'list' }\n"                                                     \
+	"local cmd = { h = 'HSET', p = 'RPUSH' }\n"                            \
+	"local function guards(kb, i, gend, want)\n"                           \
+	"  while i <= gend do\n"                                               \
+	"    local key = K[kb + tonumber(A[i + 1])]\n"                         \
+	"    if A[i] == 'g' then\n"                                            \
+	"      local v = redis.pcall('HGET', key, A[i + 2])\n"                 \
+	"      if type(v) == 'table' and v.err then\n"                         \
+	"        return key .. ': ' .. v.err\n"                                \
+	"      elseif (v or '') ~= A[i + 3] then\n"                            \
+	"        return false\n"                                               \
+	"      end\n"                                                          \
+	"      want[key] = 'hash'\n"                                           \
+	"    elseif redis.call('EXISTS', key) == 1 then\n"                     \
+	"      return false\n"                                                 \
+	"    else\n"                                                           \
+	"      want[key] = 'none'\n"                                           \
+	"    end\n"                                                            \
+	"    i = i + 1 + arity[A[i]]\n"                                        \
+	"  end\n"                                                              \
+	"  return true\n"                                                      \
+	"end\n"                                                                \
+	"local function check(kb, i, n, want)\n"                               \
+	"  while i <= n do\n"                                                  \
+	"    local o = A[i]\n"                                                 \
+	"    local t = kind[o]\n"                                              \
+	"    if t then\n"                                                      \
+	"      local key = K[kb + tonumber(A[i + 1])]\n"                       \
+	"      local w = want[key]\n"                                          \
+	"      if not w then\n"                                                \
+	"        local have = redis.call('TYPE', key).ok\n"                    \
+	"        if have ~= 'none' and have ~= t then\n"                       \
+	"          return key .. ': holds a ' .. have .. ', not a ' .. t\n"    \
+	"        end\n"                                                        \
+	"        want[key] = t\n"                                              \
+	"      elseif w == 'none' then\n"                                      \
+	"        want[key] = t\n"                                              \
+	"      elseif w ~= t then\n"                                           \
+	"        return key .. ': used as ' .. w .. ' and ' .. t\n"            \
+	"      end\n"                                                          \
+	"      if o == 'i' then\n"                                             \
+	"        local v = redis.call('HGET', key, A[i + 2])\n"                \
+	"        if v and not string.match(v, '^-?%d+$') then\n"               \
+	"          return key .. ': ' .. A[i + 2] .. ' is not an integer'\n"   \
+	"        end\n"                                                        \
+	"      end\n"                                                          \
+	"    end\n"                                                            \
+	"    i = i + 1 + arity[o]\n"                                           \
+	"  end\n"                                                              \
+	"end\n"                                                                \
+	"local function write(kb, i, n, now, ttl)\n"                           \
+	"  local runs, order, later = {}, {}, {}\n"                            \
+	"  local function flush(key)\n"                                        \
+	"    local r = runs[key]\n"                                            \
+	"    if r then\n"                                                      \
+	"      runs[key] = nil\n"                                              \
+	"      redis.call(r.cmd, key, unpack(r))\n"                            \
+	"    end\n"                                                            \
+	"  end\n"                                                              \
+	"  while i <= n do\n"                                                  \
+	"    local o = A[i]\n"                                                 \
+	"    local key = kind[o] and K[kb + tonumber(A[i + 1])]\n"             \
+	"    if o == 'h' or o == 'p' then\n"                                   \
+	"      local r = runs[key]\n"                                          \
+	"      if not r then\n"                                                \
+	"        r = { cmd = cmd[o] }\n"                                       \
+	"        runs[key] = r\n"                                              \
+	"        order[#order + 1] = key\n"                                    \
+	"      end\n"                                                          \
+	"      for j = 2, arity[o] do r[#r + 1] = A[i + j] end\n"              \
+	"    elseif o == 'i' then\n"                                           \
+	"      flush(key)\n"                                                   \
+	"      redis.call('HINCRBY', key, A[i + 2], A[i + 3])\n"               \
+	"    elseif o == 'z' then\n"                                           \
+	"      redis.call('ZADD', key, A[i + 2], A[i + 3])\n"                  \
+	"    elseif o == 'r' then\n"                                           \
+	"      redis.call('ZREM', key, A[i + 2])\n"                            \
+	"    else\n"                                                           \
+	"      later[#later + 1] = i\n"                                        \
+	"    end\n"                                                            \
+	"    i = i + 1 + arity[o]\n"                                           \
+	"  end\n"                                                              \
+	"  for _, key in ipairs(order) do flush(key) end\n"                    \
+	"  for _, op in ipairs({ 'e', 's', 'l' }) do\n"                        \
+	"    for _, j in ipairs(later) do\n"                                   \
+	"      if A[j] ~= op then\n"                                           \
+	"      elseif op == 'e' then\n"                                        \
+	"        redis.call('EXPIRE', K[kb + tonumber(A[j + 1])], A[j + 2])\n" \
+	"      elseif op == 's' then\n"                                        \
+	"        enqueue(A[j + 1], A[j + 2], A[j + 3], A[j + 4], A[j + 5],\n"  \
+	"          now, ttl)\n"                                                \
+	"      else\n"                                                         \
+	"        redis.call('XADD', K[kb + 2], '*', 'ts', now, 'subject',\n"   \
+	"          A[j + 1], 'actor', A[j + 2], 'action', A[j + 3],\n"         \
+	"          'detail', A[j + 4])\n"                                      \
+	"    end\n"                                                            \
+	"    end\n"                                                            \
+	"  end\n"                                                              \
+	"end\n"                                                                \
+	"local function apply(kb, h)\n"                                        \
+	"  if redis.call('EXISTS', K[kb + 1]) == 1 then return 'done' end\n"   \
+	"  local gend = h + 5 + tonumber(A[h + 3])\n"                          \
+	"  local n = h + 5 + tonumber(A[h + 4])\n"                             \
+	"  local want = {}\n"                                                  \
+	"  local ok = guards(kb, h + 6, gend, want)\n"                         \
+	"  if not ok then return 'conflict' end\n"                             \
+	"  if ok ~= true then return 'err:' .. ok end\n"                       \
+	"  local why = check(kb, gend + 1, n, want)\n"                         \
+	"  if why then return 'err:' .. why end\n"                             \
+	"  write(kb, gend + 1, n, A[h + 1], A[h + 2])\n"                       \
+	"  redis.call('SET', K[kb + 1], '1', 'EX', " APPLY_OP_TTL ")\n"        \
+	"  return 'ok'\n"                                                      \
+	"end\n"                                                                \
+	"local out, acks, kb, h = {}, {}, 1, 3\n"                              \
+	"for j = 1, tonumber(A[1]) do\n"                                       \
+	"  out[j] = apply(kb, h)\n"                                            \
+	"  if (out[j] == 'ok' or out[j] == 'done') and A[h + 5] ~= '' then\n"  \
+	"    acks[#acks + 1] = A[h + 5]\n"                                     \
+	"  end\n"                                                              \
+	"  kb = kb + tonumber(A[h])\n"                                         \
+	"  h = h + 6 + tonumber(A[h + 4])\n"                                   \
+	"end\n"                                                                \
+	"for i = h, #A do acks[#acks + 1] = A[i] end\n"                        \
+	"if A[2] ~= '' and #acks > 0 then\n"                                   \
+	"  redis.call('XACK', K[1], A[2], unpack(acks))\n"                     \
+	"end\n"                                                                \
+	"return out\n"
 
 static struct store_script apply_script = {
 	.name = "apply",
 	.body = LUA_ENQUEUE APPLY_LUA,
 };
 
+/* A sequence of binary-safe values in one buffer. */
+struct apply_seq {
+	char *buf;    /* owned; the values, back to back */
+	size_t len;   /* bytes in buf */
+	size_t size;  /* bytes allocated for buf */
+	size_t *off;  /* owned; where each value starts in buf */
+	size_t *vlen; /* owned; each value's length */
+	size_t n;     /* values */
+	size_t slots; /* values allocated */
+};
+
 struct apply {
-	char *opid;	 /* owned; for messages */
-	char *now;	 /* owned; now_ms in decimal, ARGV[1] */
-	char **keys;	 /* owned; KEYS in order, no duplicates */
-	size_t nkeys;	 /* keys in use */
-	size_t keyslots; /* keys allocated */
-	char *ops;	 /* owned; the encoded operations, ARGV[3] */
-	size_t len;	 /* bytes in ops */
-	size_t size;	 /* bytes allocated for ops */
-	char *error;	 /* owned; why it must not run, or NULL */
+	char *opid;		 /* owned; for messages */
+	char *now;		 /* owned; now_ms in decimal, ARGV[1] */
+	char **keys;		 /* owned; KEYS in order, no duplicates */
+	size_t nkeys;		 /* keys in use */
+	size_t keyslots;	 /* keys allocated */
+	struct apply_seq guards; /* g and a operations */
+	struct apply_seq writes; /* every other operation */
+	struct apply_seq *cur;	 /* the one being added to */
+	char *error;		 /* owned; why it must not run, or NULL */
 };
 
 struct apply *
@@ -177,7 +229,16 @@ apply_new(const char *opid, long long now_ms)
 	xasprintf(&a->keys[APPLY_KEY_OP], "{hbm}:op:%s", opid);
 	a->keys[APPLY_KEY_AUDIT] = xstrdup(AUDIT_NEW_KEY);
 	a->nkeys = 2;
+	a->cur = &a->writes;
 	return a;
+}
+
+static void
+apply_seq_free(struct apply_seq *q)
+{
+	free(q->buf);
+	free(q->off);
+	free(q->vlen);
 }
 
 void
@@ -192,7 +253,8 @@ apply_free(struct apply *a)
 	free(a->keys);
 	free(a->opid);
 	free(a->now);
-	free(a->ops);
+	apply_seq_free(&a->guards);
+	apply_seq_free(&a->writes);
 	free(a->error);
 	free(a);
 }
@@ -216,21 +278,25 @@ apply_key(struct apply *a, const char *key)
 	return a->nkeys;
 }
 
-/* Append one field, "<length>:<bytes>", to the encoded operations. */
+/* Append one value to the sequence being built. */
 static void
 apply_put(struct apply *a, const char *s, size_t n)
 {
-	char pre[32];
-	int plen;
+	struct apply_seq *q = a->cur;
 
-	plen = snprintf(pre, sizeof(pre), "%zu:", n);
-	while (a->size - a->len < (size_t)plen + n) {
-		a->size = a->size == 0 ? 256 : a->size * 2;
-		a->ops = xreallocarray(a->ops, a->size, 1);
+	if (q->n == q->slots) {
+		q->slots = q->slots == 0 ? 64 : q->slots * 2;
+		q->off = xreallocarray(q->off, q->slots, sizeof(*q->off));
+		q->vlen = xreallocarray(q->vlen, q->slots, sizeof(*q->vlen));
 	}
-	memcpy(a->ops + a->len, pre, plen);
-	memcpy(a->ops + a->len + plen, s, n);
-	a->len += plen + n;
+	while (q->size - q->len < n) {
+		q->size = q->size == 0 ? 1024 : q->size * 2;
+		q->buf = xreallocarray(q->buf, q->size, 1);
+	}
+	memcpy(q->buf + q->len, s, n);
+	q->off[q->n] = q->len;
+	q->vlen[q->n++] = n;
+	q->len += n;
 }
 
 /* The same for a NUL-terminated string. */
@@ -254,6 +320,7 @@ apply_putn(struct apply *a, long long n)
 static void
 apply_op(struct apply *a, const char *opcode, const char *key)
 {
+	a->cur = opcode[0] == 'g' || opcode[0] == 'a' ? &a->guards : &a->writes;
 	apply_puts(a, opcode);
 	apply_putn(a, (long long)apply_key(a, key));
 }
@@ -273,6 +340,23 @@ apply_guard(
 	apply_op(a, "g", key);
 	apply_puts(a, field);
 	apply_puts(a, value);
+}
+
+void
+apply_guard_version(struct apply *a, const char *key, const char *current)
+{
+	char *end;
+	long long v = 0;
+
+	if (current[0] != '\0') {
+		v = strtoll(current, &end, 10);
+		if (*end != '\0' || v < 0)
+			apply_refuse(a, "version: not a number");
+	}
+	apply_guard(a, key, "ver", current);
+	apply_op(a, "h", key);
+	apply_puts(a, "ver");
+	apply_putn(a, v + 1);
 }
 
 void
@@ -341,6 +425,7 @@ apply_sms(struct apply *a, const char *to_sealed, const char *to_hash,
 	 * the counter routes the script (one slot: the {hbm} tag).
 	 */
 	apply_key(a, "{hbm}:msgseq");
+	a->cur = &a->writes;
 	apply_puts(a, "s");
 	apply_puts(a, to_sealed);
 	apply_puts(a, to_hash);
@@ -357,6 +442,7 @@ apply_audit(struct apply *a, const char *subject, const char *actor,
 	if (strchr(subject, '\n') != NULL || strchr(actor, '\n') != NULL ||
 	    strchr(action, '\n') != NULL)
 		apply_refuse(a, "audit: newline in subject, actor or action");
+	a->cur = &a->writes;
 	apply_puts(a, "l");
 	apply_puts(a, subject);
 	apply_puts(a, actor);
@@ -364,50 +450,185 @@ apply_audit(struct apply *a, const char *subject, const char *actor,
 	apply_puts(a, detail);
 }
 
+/* Arguments of a script call being built. */
+struct apply_args {
+	const char **v;	 /* borrowed values */
+	size_t *len;	 /* their lengths */
+	size_t n;	 /* in use */
+	size_t slots;	 /* allocated */
+	char (*num)[24]; /* owned; numbers formatted for v */
+	size_t nnum;	 /* in use */
+};
+
+/* Room for N more arguments and as many numbers. */
+static void
+apply_args_grow(struct apply_args *g, size_t n)
+{
+	if (g->n + n > g->slots) {
+		g->slots = g->n + n + 64;
+		g->v = xreallocarray(g->v, g->slots, sizeof(*g->v));
+		g->len = xreallocarray(g->len, g->slots, sizeof(*g->len));
+	}
+}
+
+static void
+apply_args_add(struct apply_args *g, const char *v, size_t len)
+{
+	apply_args_grow(g, 1);
+	g->v[g->n] = v;
+	g->len[g->n++] = len;
+}
+
+/*
+ * A number as an argument. The numbers live in slots reserved up front
+ * (apply_args_numbers), so the pointers taken stay valid.
+ */
+static void
+apply_args_addn(struct apply_args *g, long long n)
+{
+	char *buf = g->num[g->nnum++];
+
+	snprintf(buf, sizeof(g->num[0]), "%lld", n);
+	apply_args_add(g, buf, strlen(buf));
+}
+
+static void
+apply_args_numbers(struct apply_args *g, size_t n)
+{
+	g->num = xreallocarray(NULL, n, sizeof(*g->num));
+}
+
+/* The values of Q as arguments. */
+static void
+apply_args_seq(struct apply_args *g, const struct apply_seq *q)
+{
+	size_t j;
+
+	apply_args_grow(g, q->n);
+	for (j = 0; j < q->n; j++) {
+		g->v[g->n] = q->buf + q->off[j];
+		g->len[g->n++] = q->vlen[j];
+	}
+}
+
+/* What the script said of one operation. */
+static enum apply_result
+apply_result_of(
+    const struct apply *a, const struct store_reply *r, char **cause)
+{
+	if (r->type == STORE_STRING && strcmp(r->str, "ok") == 0)
+		return APPLY_OK;
+	if (r->type == STORE_STRING && strcmp(r->str, "done") == 0)
+		return APPLY_DONE;
+	if (r->type == STORE_STRING && strcmp(r->str, "conflict") == 0)
+		return APPLY_CONFLICT;
+	if (r->type == STORE_STRING && strncmp(r->str, "err:", 4) == 0)
+		xasprintf(cause, "apply: %s: %s", a->opid, r->str + 4);
+	else
+		xasprintf(cause, "apply: %s: unexpected reply", a->opid);
+	return APPLY_ERROR;
+}
+
+int
+apply_run_batch(struct store *s, struct apply **a, size_t n, long long msg_ttl,
+    const struct apply_ack *ack, enum apply_result *res, char **causes,
+    char **cause)
+{
+	struct apply_args kv = { 0 }, av = { 0 };
+	struct store_reply *r;
+	size_t i, j, k, nkeys = 1, nrun = 0, *run;
+	int rc = -1;
+
+	for (i = 0; i < n; i++) {
+		res[i] = APPLY_ERROR;
+		causes[i] = NULL;
+	}
+	/* An operation refused before it ran is left out; the rest run. */
+	run = xreallocarray(NULL, n, sizeof(*run));
+	for (i = 0; i < n; i++) {
+		if (a[i]->error != NULL)
+			causes[i] = xstrdup(a[i]->error);
+		else if (a[i]->nkeys > APPLY_KEYS_MAX)
+			xasprintf(&causes[i], "apply: %s: %zu keys, at most %d",
+			    a[i]->opid, a[i]->nkeys, APPLY_KEYS_MAX);
+		else
+			run[nrun++] = i;
+	}
+	if (nrun == 0 && (ack == NULL || ack->nextra == 0)) {
+		rc = 0;
+		goto out;
+	}
+	apply_args_numbers(&av, 2 + 4 * nrun);
+	apply_args_add(&kv, ack != NULL ? ack->stream : AUDIT_NEW_KEY,
+	    strlen(ack != NULL ? ack->stream : AUDIT_NEW_KEY));
+	apply_args_addn(&av, (long long)nrun);
+	apply_args_add(&av, ack != NULL ? ack->group : "",
+	    ack != NULL ? strlen(ack->group) : 0);
+	for (k = 0; k < nrun; k++) {
+		const struct apply *o = a[run[k]];
+		const char *id =
+		    ack != NULL && ack->ids != NULL && ack->ids[run[k]] != NULL
+		    ? ack->ids[run[k]]
+		    : "";
+
+		for (j = 0; j < o->nkeys; j++)
+			apply_args_add(&kv, o->keys[j], strlen(o->keys[j]));
+		nkeys += o->nkeys;
+		apply_args_addn(&av, (long long)o->nkeys);
+		apply_args_add(&av, o->now, strlen(o->now));
+		apply_args_addn(&av, msg_ttl);
+		apply_args_addn(&av, (long long)o->guards.n);
+		apply_args_addn(&av, (long long)(o->guards.n + o->writes.n));
+		apply_args_add(&av, id, strlen(id));
+		apply_args_seq(&av, &o->guards);
+		apply_args_seq(&av, &o->writes);
+	}
+	for (i = 0; ack != NULL && i < ack->nextra; i++)
+		apply_args_add(&av, ack->extra[i], strlen(ack->extra[i]));
+	/* KEYS first, then ARGV. */
+	apply_args_grow(&kv, av.n);
+	memcpy(kv.v + kv.n, av.v, av.n * sizeof(*av.v));
+	memcpy(kv.len + kv.n, av.len, av.n * sizeof(*av.len));
+	kv.n += av.n;
+	r = store_eval(
+	    s, &apply_script, (int)nkeys, (int)kv.n, kv.v, kv.len, cause);
+	if (r == NULL)
+		goto out;
+	if (r->type != STORE_ARRAY || r->elements != nrun) {
+		xasprintf(cause, "apply: %s",
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+		store_reply_free(r);
+		goto out;
+	}
+	for (k = 0; k < nrun; k++)
+		res[run[k]] =
+		    apply_result_of(a[run[k]], r->element[k], &causes[run[k]]);
+	store_reply_free(r);
+	rc = 0;
+out:
+	free(kv.v);
+	free(kv.len);
+	free(av.v);
+	free(av.len);
+	free(av.num);
+	free(run);
+	return rc;
+}
+
 enum apply_result
 apply_run(struct store *s, struct apply *a, long long msg_ttl, char **cause)
 {
-	const char *argv[APPLY_KEYS_MAX + 3];
-	size_t lens[APPLY_KEYS_MAX + 3], i;
-	struct store_reply *r;
-	enum apply_result res = APPLY_ERROR;
-	char ttl[32];
+	enum apply_result res;
+	char *why = NULL;
 
-	if (a->error != NULL) {
-		*cause = xstrdup(a->error);
+	if (apply_run_batch(s, &a, 1, msg_ttl, NULL, &res, &why, cause) == -1) {
+		free(why);
 		return APPLY_ERROR;
 	}
-	if (a->nkeys > APPLY_KEYS_MAX) {
-		xasprintf(cause, "apply: %s: %zu keys, at most %d", a->opid,
-		    a->nkeys, APPLY_KEYS_MAX);
-		return APPLY_ERROR;
-	}
-	for (i = 0; i < a->nkeys; i++) {
-		argv[i] = a->keys[i];
-		lens[i] = strlen(a->keys[i]);
-	}
-	snprintf(ttl, sizeof(ttl), "%lld", msg_ttl);
-	argv[i] = a->now;
-	lens[i++] = strlen(a->now);
-	argv[i] = ttl;
-	lens[i++] = strlen(ttl);
-	argv[i] = a->ops != NULL ? a->ops : "";
-	lens[i++] = a->len;
-	r = store_eval(
-	    s, &apply_script, (int)a->nkeys, (int)i, argv, lens, cause);
-	if (r == NULL)
-		return APPLY_ERROR;
-	if (r->type == STORE_STRING && strcmp(r->str, "ok") == 0)
-		res = APPLY_OK;
-	else if (r->type == STORE_STRING && strcmp(r->str, "done") == 0)
-		res = APPLY_DONE;
-	else if (r->type == STORE_STRING && strcmp(r->str, "conflict") == 0)
-		res = APPLY_CONFLICT;
-	else if (r->type == STORE_ERROR)
-		xasprintf(cause, "apply: %s: %s", a->opid, r->str);
+	if (res == APPLY_ERROR)
+		*cause = why;
 	else
-		xasprintf(cause, "apply: %s: unexpected reply", a->opid);
-	store_reply_free(r);
+		free(why);
 	return res;
 }
 

@@ -33,6 +33,11 @@ void apply_free(struct apply *);
 /* Guard: HGET KEY FIELD must equal VALUE ("" also matches a missing one). */
 void apply_guard(
     struct apply *, const char *key, const char *field, const char *value);
+/*
+ * Guard on a record's version: field "ver" of KEY must be CURRENT (as read;
+ * "" for none), and becomes CURRENT + 1.
+ */
+void apply_guard_version(struct apply *, const char *key, const char *current);
 /* Guard: KEY must not exist (e.g. a new case code). */
 void apply_guard_absent(struct apply *, const char *key);
 
@@ -63,6 +68,28 @@ void apply_audit(struct apply *, const char *subject, const char *actor,
  */
 enum apply_result apply_run(
     struct store *, struct apply *, long long msg_ttl, char **cause);
+
+/* Where a batch's stream entries are acknowledged (apply_run_batch). */
+struct apply_ack {
+	const char *stream;	  /* the stream */
+	const char *group;	  /* its consumer group */
+	const char *const *ids;	  /* per operation its entry, or NULL */
+	const char *const *extra; /* entries acknowledged whatever happens */
+	size_t nextra;
+};
+
+/*
+ * Run N operations with one script. Each is all or nothing on its own, as
+ * if apply_run() ran them one after the other, and RES[i] says what came
+ * of A[i]; on APPLY_ERROR, CAUSES[i] says why (the caller frees every
+ * CAUSES[i]). With ACK, the same script acknowledges the entry of each
+ * operation applied now or before, and the extra entries. Returns 0, or -1
+ * with *cause when the script did not run (Redis down): then nothing was
+ * applied or acknowledged.
+ */
+int apply_run_batch(struct store *, struct apply **a, size_t n,
+    long long msg_ttl, const struct apply_ack *ack, enum apply_result *res,
+    char **causes, char **cause);
 
 /*
  * Whether operation OPID was applied (within the week its id is kept):

@@ -10,8 +10,10 @@
  * configuration snapshot they hold; they read their own pending entries
  * first (work a crash left unacknowledged), then new ones, and every few
  * seconds claim entries another consumer has held too long (XAUTOCLAIM).
- * An entry is acknowledged only after its case operation was applied, or
- * found to have been applied before.
+ * A batch read at once is decided entry by entry (the senders' records
+ * read beforehand with one script) and applied with one script, which also
+ * acknowledges each entry once its case operation was applied, or found to
+ * have been applied before.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -23,6 +25,7 @@
 #include <unistd.h>
 
 #include "config/cfg.h"
+#include "gateway/apply.h"
 #include "gateway/clock.h"
 #include "gateway/crypto.h"
 #include "gateway/gw.h"
@@ -37,7 +40,7 @@
 
 #define INBOX_KEY "{hbm}:inbox"
 #define INBOX_GROUP "dispatch"
-#define INBOX_THREADS 4 /* dispatchers: applies in flight at once */
+#define INBOX_THREADS 8 /* dispatchers: applies in flight at once */
 #define INBOX_DEDUP_SECONDS "86400"
 #define INBOX_CLAIM_IDLE_MS "30000"
 #define INBOX_CLAIM_EVERY_MS 5000
@@ -53,6 +56,16 @@ static struct store_script inbox_add_script = {
 		"local id = redis.call('XADD', KEYS[2], '*', unpack(f))\n"
 		"redis.call('SET', KEYS[1], id, 'EX', ARGV[1])\n"
 		"return {id, 0}\n",
+};
+
+/* KEYS: records; returns the HGETALL of each. */
+static struct store_script inbox_records_script = {
+	.name = "inbox_records",
+	.body = "local out = {}\n"
+		"for i, k in ipairs(KEYS) do\n"
+		"  out[i] = redis.call('HGETALL', k)\n"
+		"end\n"
+		"return out\n",
 };
 
 struct inbox_worker {
@@ -174,42 +187,33 @@ inbox_field(const struct store_reply *fv, const char *field)
 }
 
 /*
- * Handle one entry [id, [field, value, ...]]. Returns 0 when it may be
- * acknowledged, -1 when it must stay pending (Redis trouble).
+ * The message of entry E, [id, [field, value, ...]], borrowed from it: 0,
+ * or -1 when there is none (a deleted entry, or one missing fields: it is
+ * acknowledged and dropped).
  */
 static int
-inbox_handle(struct store *st, const struct cfg *cfg,
-    const struct sms_lexicon *lex, const struct store_reply *e)
+inbox_msg(const struct store_reply *e, struct cases_msg *m)
 {
-	struct cases_msg m;
 	const struct store_reply *fv;
-	char *cause = NULL;
-	int rc;
 
 	if (e->type != STORE_ARRAY || e->elements != 2 ||
 	    e->element[1]->type != STORE_ARRAY)
-		return 0; /* a deleted entry: nothing to do */
+		return -1; /* a deleted entry: nothing to do */
 	fv = e->element[1];
-	memset(&m, 0, sizeof(m));
-	m.entry_id = e->element[0]->str;
-	m.from_sealed = inbox_field(fv, "from");
-	m.from_hash = inbox_field(fv, "from_hash");
-	m.sender = inbox_field(fv, "sender");
-	m.text = inbox_field(fv, "text");
-	m.received_ms = inbox_field(fv, "received_ms");
-	if (m.from_sealed == NULL || m.from_hash == NULL || m.sender == NULL ||
-	    m.text == NULL || m.received_ms == NULL) {
+	memset(m, 0, sizeof(*m));
+	m->entry_id = e->element[0]->str;
+	m->from_sealed = inbox_field(fv, "from");
+	m->from_hash = inbox_field(fv, "from_hash");
+	m->sender = inbox_field(fv, "sender");
+	m->text = inbox_field(fv, "text");
+	m->received_ms = inbox_field(fv, "received_ms");
+	if (m->from_sealed == NULL || m->from_hash == NULL ||
+	    m->sender == NULL || m->text == NULL || m->received_ms == NULL) {
 		log_warnx(
-		    "inbox: entry %s: missing fields, dropped", m.entry_id);
-		return 0;
+		    "inbox: entry %s: missing fields, dropped", m->entry_id);
+		return -1;
 	}
-	metrics_add("hbmgw_inbox_processed_total", "", 1);
-	rc = cases_handle(st, cfg, lex, gw_key(), &m, &cause);
-	if (rc == -1) {
-		log_warnx("inbox: entry %s: %s", m.entry_id, cause);
-		free(cause);
-	}
-	return rc;
+	return 0;
 }
 
 static void
@@ -228,19 +232,193 @@ inbox_ack(struct store *st, const char *id)
 	store_reply_free(r);
 }
 
-/* Handle and acknowledge entries; returns how many, or -1 on trouble. */
+/* The decided entries of a batch, applied by one script. */
+struct inbox_run {
+	struct cases_pending **pend; /* owned */
+	struct apply **ops;	     /* borrowed from pend */
+	const char **ids;	     /* per op, its entry */
+	size_t *msg;		     /* per op, its index in msgs */
+	const char **extra;	     /* entries with nothing to apply */
+	enum apply_result *res;
+	char **causes;
+	size_t n, nextra;
+};
+
+/*
+ * Apply what RUN holds with one script that also acknowledges the entries
+ * applied (now or before) and those with nothing to apply. An operation
+ * that conflicts (its sender's state changed since it was read, e.g. two
+ * messages from one number in one batch) is handled again on its own.
+ * Returns 0, or -1 when some entry must stay pending.
+ */
+static int
+inbox_apply(struct store *st, const struct cfg *cfg,
+    const struct sms_lexicon *lex, const struct cases_msg *msgs,
+    struct inbox_run *run)
+{
+	struct apply_ack ack = { INBOX_KEY, INBOX_GROUP, run->ids, run->extra,
+		run->nextra };
+	char *cause = NULL;
+	size_t j;
+	int rc = 0;
+
+	if (run->n == 0 && run->nextra == 0)
+		return 0;
+	if (apply_run_batch(st, run->ops, run->n,
+		(long long)cfg->privacy.message_days * 86400, &ack, run->res,
+		run->causes, &cause) == -1) {
+		log_warnx("inbox: %s", cause);
+		free(cause);
+		for (j = 0; j < run->n; j++)
+			cases_pending_done(run->pend[j], APPLY_ERROR);
+		return -1;
+	}
+	for (j = 0; j < run->n; j++) {
+		cases_pending_done(run->pend[j], run->res[j]);
+		if (run->res[j] == APPLY_CONFLICT) {
+			if (cases_handle(st, cfg, lex, gw_key(),
+				&msgs[run->msg[j]], &cause) == 0)
+				inbox_ack(st, run->ids[j]);
+			else {
+				log_warnx(
+				    "inbox: entry %s: %s", run->ids[j], cause);
+				free(cause);
+				cause = NULL;
+				rc = -1;
+			}
+		} else if (run->res[j] == APPLY_ERROR) {
+			log_warnx(
+			    "inbox: entry %s: %s", run->ids[j], run->causes[j]);
+			rc = -1;
+		}
+		free(run->causes[j]);
+	}
+	return rc;
+}
+
+/*
+ * The records of the senders of the N messages MSGS (those from phones),
+ * read with one script: NUM[i] is message i's, or NULL (not a phone, or
+ * the script failed: each is then read when its message is decided).
+ */
+static void
+inbox_records(struct store *st, const struct cases_msg *msgs, size_t n,
+    struct store_reply **num)
+{
+	struct store_reply *r;
+	char(*keys)[CASES_KEY_MAX], *cause = NULL;
+	const char **argv;
+	size_t i, k = 0, *which;
+
+	keys = xcalloc(n + 1, sizeof(*keys));
+	argv = xcalloc(n + 1, sizeof(*argv));
+	which = xcalloc(n + 1, sizeof(*which));
+	for (i = 0; i < n; i++) {
+		num[i] = NULL;
+		if (msgs[i].sender == NULL ||
+		    strcmp(msgs[i].sender, "phone") != 0)
+			continue;
+		cases_numkey(keys[k], msgs[i].from_hash);
+		argv[k] = keys[k];
+		which[k++] = i;
+	}
+	if (k > 0) {
+		r = store_eval(st, &inbox_records_script, (int)k, (int)k, argv,
+		    NULL, &cause);
+		if (r == NULL) {
+			log_debug("inbox: records: %s", cause);
+			free(cause);
+		} else if (r->type == STORE_ARRAY && r->elements == k) {
+			for (i = 0; i < k; i++) {
+				num[which[i]] = r->element[i];
+				r->element[i] = NULL;
+			}
+		}
+		store_reply_free(r);
+	}
+	free(keys);
+	free(argv);
+	free(which);
+}
+
+/*
+ * Decide every entry of a batch, then apply them together and
+ * acknowledge them. Returns how many entries there were, or -1 when some
+ * must stay pending (Redis trouble): they are read again later.
+ */
 static int
 inbox_batch(struct store *st, const struct cfg *cfg,
     const struct sms_lexicon *lex, const struct store_reply *entries)
 {
-	size_t i;
+	size_t i, n = entries->elements;
+	struct inbox_run run = { 0 };
+	struct store_reply **num;
+	struct cases_msg *msgs;
+	char *valid;
+	struct cases_pending *p;
+	char *cause = NULL;
+	int rc = 0;
 
-	for (i = 0; i < entries->elements; i++) {
-		if (inbox_handle(st, cfg, lex, entries->element[i]) == -1)
-			return -1;
-		inbox_ack(st, entries->element[i]->element[0]->str);
+	msgs = xcalloc(n + 1, sizeof(*msgs));
+	run.pend = xcalloc(n + 1, sizeof(*run.pend));
+	run.ops = xcalloc(n + 1, sizeof(*run.ops));
+	run.ids = xcalloc(n + 1, sizeof(*run.ids));
+	run.msg = xcalloc(n + 1, sizeof(*run.msg));
+	run.extra = xcalloc(n + 1, sizeof(*run.extra));
+	run.res = xcalloc(n + 1, sizeof(*run.res));
+	run.causes = xcalloc(n + 1, sizeof(*run.causes));
+	valid = xcalloc(n + 1, sizeof(*valid));
+	num = xcalloc(n + 1, sizeof(*num));
+	for (i = 0; i < n; i++) {
+		const struct store_reply *e = entries->element[i];
+
+		if (inbox_msg(e, &msgs[i]) == 0)
+			valid[i] = 1;
+		else if (e->type == STORE_ARRAY && e->elements > 0)
+			run.extra[run.nextra++] = e->element[0]->str;
 	}
-	return (int)entries->elements;
+	inbox_records(st, msgs, n, num);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (!valid[i])
+			continue;
+		metrics_add("hbmgw_inbox_processed_total", "", 1);
+		switch (cases_prepare(
+		    st, cfg, lex, gw_key(), &msgs[i], num[i], &p, &cause)) {
+		case 1:
+			run.pend[run.n] = p;
+			run.ops[run.n] = cases_pending_apply(p);
+			run.ids[run.n] = msgs[i].entry_id;
+			run.msg[run.n++] = i;
+			break;
+		case 0:
+			run.extra[run.nextra++] = msgs[i].entry_id;
+			break;
+		default:
+			/* This one and the rest stay pending. */
+			log_warnx(
+			    "inbox: entry %s: %s", msgs[i].entry_id, cause);
+			free(cause);
+			cause = NULL;
+			rc = -1;
+			break;
+		}
+		num[i] = NULL; /* taken */
+	}
+	for (i = 0; i < n; i++)
+		store_reply_free(num[i]);
+	if (inbox_apply(st, cfg, lex, msgs, &run) == -1)
+		rc = -1;
+	free(msgs);
+	free(valid);
+	free(num);
+	free(run.pend);
+	free(run.ops);
+	free(run.ids);
+	free(run.msg);
+	free(run.extra);
+	free(run.res);
+	free(run.causes);
+	return rc == -1 ? -1 : (int)n;
 }
 
 static void

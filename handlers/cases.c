@@ -124,7 +124,7 @@ cases_hgetall(
 }
 
 void
-cases_numkey(char *buf, const char *hash)
+cases_numkey(char buf[CASES_KEY_MAX], const char *hash)
 {
 	snprintf(buf, CASES_KEY_MAX, "{hbm}:num:%s", hash);
 }
@@ -483,10 +483,10 @@ cases_load_sender(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	char hour[32];
 
 	cases_numkey(c->numkey, c->hash);
-	if (cases_hgetall(c->st, c->numkey, &c->num, cause) == -1)
+	if (c->num == NULL &&
+	    cases_hgetall(c->st, c->numkey, &c->num, cause) == -1)
 		return -1;
-	apply_guard(c->a, c->numkey, "ver", cases_hv(c->num, "ver"));
-	apply_hincr(c->a, c->numkey, "ver", 1);
+	apply_guard_version(c->a, c->numkey, cases_hv(c->num, "ver"));
 	apply_expire(
 	    c->a, c->numkey, (long long)c->cfg->privacy.retention_days * 86400);
 	c->optout = strcmp(cases_hv(c->num, "optout"), "1") == 0;
@@ -560,14 +560,16 @@ cases_sms_cb(struct cases_ctx *c, void *arg, char **cause)
 	return cases_decide(c, cmd, cause);
 }
 
-int
-cases_handle(struct store *st, const struct cfg *cfg,
-    const struct sms_lexicon *lex, const struct crypto_key *key,
-    const struct cases_msg *m, char **cause)
+/*
+ * Set C up for the inbox message M: 1 when it is to be decided, 0 when it
+ * is not (a sender name or short code, or a sender that cannot be read).
+ */
+static int
+cases_sms_ctx(struct cases_ctx *c, struct sms_cmd *cmd, struct store *st,
+    const struct cfg *cfg, const struct sms_lexicon *lex,
+    const struct crypto_key *key, const struct cases_msg *m)
 {
-	struct cases_ctx c;
-	struct sms_cmd cmd;
-	char *plain = NULL;
+	char *plain = NULL, *cause = NULL;
 	size_t len;
 
 	if (strcmp(m->sender, "phone") != 0) {
@@ -576,29 +578,95 @@ cases_handle(struct store *st, const struct cfg *cfg,
 		    "hbmgw_inbox_ignored_total", "reason=\"sender\"", 1);
 		return 0;
 	}
-	memset(&c, 0, sizeof(c));
-	if (crypto_open(key, m->from_sealed, &plain, &len, cause) == -1 ||
-	    len >= sizeof(c.e164)) {
+	memset(c, 0, sizeof(*c));
+	if (crypto_open(key, m->from_sealed, &plain, &len, &cause) == -1 ||
+	    len >= sizeof(c->e164)) {
 		log_warnx(
 		    "cases: entry %s: sender unreadable, dropped", m->entry_id);
-		free(*cause);
-		*cause = NULL;
+		free(cause);
 		free(plain);
 		return 0;
 	}
-	memcpy(c.e164, plain, len + 1);
+	memcpy(c->e164, plain, len + 1);
 	free(plain);
-	sms_parse(lex, m->text, &cmd);
-	c.st = st;
-	c.cfg = cfg;
-	c.key = key;
-	c.lex = lex;
-	c.opid = m->entry_id;
-	c.sealed = m->from_sealed;
-	c.hash = m->from_hash;
-	c.agency = route_agency_by_phone(cfg, c.e164);
-	c.staff = c.agency != NULL ||
-	    route_official_by_phone(cfg, c.e164) != NULL ||
-	    route_is_coordinator(cfg, c.e164);
+	sms_parse(lex, m->text, cmd);
+	c->st = st;
+	c->cfg = cfg;
+	c->key = key;
+	c->lex = lex;
+	c->opid = m->entry_id;
+	c->sealed = m->from_sealed;
+	c->hash = m->from_hash;
+	c->agency = route_agency_by_phone(cfg, c->e164);
+	c->staff = c->agency != NULL ||
+	    route_official_by_phone(cfg, c->e164) != NULL ||
+	    route_is_coordinator(cfg, c->e164);
+	return 1;
+}
+
+int
+cases_handle(struct store *st, const struct cfg *cfg,
+    const struct sms_lexicon *lex, const struct crypto_key *key,
+    const struct cases_msg *m, char **cause)
+{
+	struct cases_ctx c;
+	struct sms_cmd cmd;
+
+	if (cases_sms_ctx(&c, &cmd, st, cfg, lex, key, m) == 0)
+		return 0;
 	return cases_run(&c, cases_sms_cb, &cmd, cause) == APPLY_ERROR ? -1 : 0;
+}
+
+struct cases_pending {
+	struct cases_ctx c; /* c.a the decided operation, c.num owned */
+};
+
+int
+cases_prepare(struct store *st, const struct cfg *cfg,
+    const struct sms_lexicon *lex, const struct crypto_key *key,
+    const struct cases_msg *m, struct store_reply *num,
+    struct cases_pending **out, char **cause)
+{
+	struct cases_pending *p;
+	struct sms_cmd cmd;
+	int rc;
+
+	*out = NULL;
+	p = xcalloc(1, sizeof(*p));
+	if (cases_sms_ctx(&p->c, &cmd, st, cfg, lex, key, m) == 0) {
+		store_reply_free(num);
+		free(p);
+		return 0;
+	}
+	if (num != NULL && num->type == STORE_ARRAY)
+		p->c.num = num;
+	else
+		store_reply_free(num);
+	p->c.now = clock_wall_ms();
+	p->c.a = apply_new(p->c.opid, p->c.now);
+	if ((rc = cases_sms_cb(&p->c, &cmd, cause)) == 0) {
+		*out = p;
+		return 1;
+	}
+	/* 1: nothing to apply, as cases_run() takes it. */
+	cases_pending_done(p, APPLY_ERROR);
+	return rc == 1 ? 0 : -1;
+}
+
+struct apply *
+cases_pending_apply(struct cases_pending *p)
+{
+	return p->c.a;
+}
+
+void
+cases_pending_done(struct cases_pending *p, enum apply_result res)
+{
+	if (p == NULL)
+		return;
+	if (res == APPLY_OK)
+		cases_flush_metrics(&p->c);
+	apply_free(p->c.a);
+	store_reply_free(p->c.num);
+	free(p);
 }

@@ -11,12 +11,14 @@
 #include <stddef.h>
 
 #include "config/cfg.h"
+#include "gateway/apply.h"
 #include "handlers/code.h"
 
 struct cfg;
 struct crypto_key;
 struct sms_lexicon;
 struct store;
+struct store_reply;
 
 /* One inbox entry, borrowed from the stream reply. */
 struct cases_msg {
@@ -28,12 +30,38 @@ struct cases_msg {
 	const char *received_ms; /* when it arrived, ms since the epoch */
 };
 
+#define CASES_KEY_MAX 128 /* room for any key name cases use */
+
+/* The key of the record of the number whose keyed hash is HASH. */
+void cases_numkey(char buf[CASES_KEY_MAX], const char *hash);
+
 /*
  * Handle one inbound SMS. Returns 0 when it is done with (applied now or
  * before, or nothing to do), -1 with *cause when it must be retried later.
  */
 int cases_handle(struct store *, const struct cfg *, const struct sms_lexicon *,
     const struct crypto_key *, const struct cases_msg *, char **cause);
+
+/*
+ * The same in two steps, so that a dispatcher applies many messages with
+ * one script (apply_run_batch). cases_prepare() decides, from state read
+ * now, what M asks for; NUM, when not NULL, is the sender's record as read
+ * beforehand (the HGETALL of cases_numkey(), e.g. for a whole batch at
+ * once), and cases_prepare() takes it. It returns 1 with *out, whose
+ * operation
+ * (cases_pending_apply) is to be run with privacy.message_days as the
+ * messages' lifetime; 0 when there is nothing to apply; -1 with *cause
+ * when it must be retried later. cases_pending_done() then counts the
+ * metrics of an operation applied now (APPLY_OK) and frees it. On
+ * APPLY_CONFLICT the message is handled again with cases_handle().
+ */
+struct cases_pending;
+int cases_prepare(struct store *, const struct cfg *,
+    const struct sms_lexicon *, const struct crypto_key *,
+    const struct cases_msg *, struct store_reply *num,
+    struct cases_pending **out, char **cause);
+struct apply *cases_pending_apply(struct cases_pending *);
+void cases_pending_done(struct cases_pending *, enum apply_result);
 
 /*
  * The SLA step for case CODE whose deadline passed: re-notify the agency

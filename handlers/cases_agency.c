@@ -85,8 +85,7 @@ cases_agency_case(struct cases_ctx *c, const char *code, char **cause, int *err)
 		cases_not_found(c, code);
 		return NULL;
 	}
-	apply_guard(c->a, key, "ver", cases_hv(cs, "ver"));
-	apply_hincr(c->a, key, "ver", 1);
+	apply_guard_version(c->a, key, cases_hv(cs, "ver"));
 	return cs;
 }
 

@@ -16,7 +16,6 @@
 
 #define CASES_TRIES 8	 /* decide again this often on conflicts */
 #define CASES_LIST_MAX 6 /* cases named in a LIST or STATUS reply */
-#define CASES_KEY_MAX 128
 #define CASES_METRICS_MAX 8
 
 struct crypto_key;
@@ -85,7 +84,6 @@ const char *cases_hv(const struct store_reply *, const char *field);
 long long cases_hv_ll(const struct store_reply *, const char *field);
 int cases_hgetall(
     struct store *, const char *key, struct store_reply **out, char **cause);
-void cases_numkey(char *buf, const char *hash);
 void cases_casekey(char *buf, const char *code, const char *suffix);
 void cases_ll(char *buf, size_t len, long long v);
 void cases_log(struct cases_ctx *, const char *code, const char *who,

@@ -36,8 +36,7 @@ cases_sla_decide(
 		return 1;
 	}
 	cases_casekey(key, code, "");
-	apply_guard(c->a, key, "ver", cases_hv(cs, "ver"));
-	apply_hincr(c->a, key, "ver", 1);
+	apply_guard_version(c->a, key, cases_hv(cs, "ver"));
 	code_format(code, shown);
 	snprintf(prio, sizeof(prio), "P%d", cat->priority);
 	ag = cfg_agency_find(c->cfg, cases_hv(cs, "agency"));

@@ -29,6 +29,7 @@
 #define TEST_CASE "{hbm}:case:t1"
 #define TEST_HIST "{hbm}:case:t1:hist"
 #define TEST_OPEN "{hbm}:agency:t-wfp:open"
+#define TEST_STREAM "{hbm}:t-stream"
 #define TEST_SEALED "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="
 #define TEST_HASH \
 	"5f1c0c3c8d0b2b1f3a0e5c3b0d2f1e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e"
@@ -128,7 +129,9 @@ test_clean(struct store *s)
 		("{hbm}:msgs:" TEST_HASH), "{hbm}:op:t-ok", "{hbm}:op:t-guard",
 		"{hbm}:op:t-absent", "{hbm}:op:t-absent2", "{hbm}:op:t-empty",
 		"{hbm}:op:t-empty2", "{hbm}:op:t-bytes", "{hbm}:op:t-type",
-		"{hbm}:op:t-refuse", "{hbm}:op:t-keys" };
+		"{hbm}:op:t-refuse", "{hbm}:op:t-keys", "{hbm}:op:t-runs",
+		"{hbm}:op:t-b-old", "{hbm}:op:t-b0", "{hbm}:op:t-b1",
+		"{hbm}:op:t-b2", "{hbm}:op:t-b4", TEST_STREAM };
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -384,15 +387,168 @@ test_values_survive(void **state)
 	free(v);
 }
 
+/*
+ * Runs of HSET and RPUSH on one key become one call, in order; every
+ * operation takes exactly its own values (a ZREM followed by an HSET
+ * removes one member, not also one named like the next opcode).
+ */
+static void
+test_runs_and_order(void **state)
+{
+	const char *lrange[] = { "LRANGE", TEST_HIST, "0", "-1" };
+	const char *zcard[] = { "ZCARD", TEST_OPEN };
+	const char *zscore[] = { "ZSCORE", TEST_OPEN, "h" };
+	struct store *s = *state;
+	struct store_reply *r;
+	struct apply *a;
+	char *v;
+
+	a = apply_new("t-runs", 1);
+	apply_zadd(a, TEST_OPEN, 1, "t1");
+	apply_zadd(a, TEST_OPEN, 2, "h");
+	apply_rpush(a, TEST_HIST, "one");
+	apply_rpush(a, TEST_HIST, "two");
+	apply_hset(a, TEST_CASE, "a", "1");
+	apply_rpush(a, TEST_HIST, "three");
+	apply_zrem(a, TEST_OPEN, "t1");
+	apply_hset(a, TEST_CASE, "b", "2");
+	apply_hset(a, TEST_CASE, "a", "3");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+
+	r = test_cmd(s, 4, lrange);
+	assert_int_equal(r->elements, 3);
+	assert_string_equal(r->element[0]->str, "one");
+	assert_string_equal(r->element[1]->str, "two");
+	assert_string_equal(r->element[2]->str, "three");
+	store_reply_free(r);
+	assert_int_equal(test_int(s, 2, zcard), 1);
+	r = test_cmd(s, 3, zscore);
+	assert_int_equal(r->type, STORE_STRING);
+	assert_string_equal(r->str, "2");
+	store_reply_free(r);
+	v = test_hget(s, TEST_CASE, "a");
+	assert_string_equal(v, "3");
+	free(v);
+	v = test_hget(s, TEST_CASE, "b");
+	assert_string_equal(v, "2");
+	free(v);
+}
+
+/*
+ * A batch: each operation all or nothing on its own, each told its own
+ * result, the entries of those applied (now or before) acknowledged with
+ * the extra ones, the others left pending; a version guard and a record
+ * written by an earlier operation of the same batch.
+ */
+static void
+test_batch(void **state)
+{
+	const char *xgroup[] = { "XGROUP", "CREATE", TEST_STREAM, "g", "0",
+		"MKSTREAM" };
+	const char *xread[] = { "XREADGROUP", "GROUP", "g", "c", "STREAMS",
+		TEST_STREAM, ">" };
+	const char *xpending[] = { "XPENDING", TEST_STREAM, "g", "-", "+",
+		"10" };
+	const char *xadd[] = { "XADD", TEST_STREAM, "*", "k", "v" };
+	const char *hset[] = { "HSET", TEST_CASE, "ver", "1" };
+	struct store *s = *state;
+	struct store_reply *r;
+	struct apply *a[5];
+	enum apply_result res[5];
+	char *causes[5], *cause = NULL, ids[6][64], *v;
+	const char *opids[5], *extra[1];
+	struct apply_ack ack;
+	int i;
+
+	store_reply_free(test_cmd(s, 6, xgroup));
+	for (i = 0; i < 6; i++) {
+		r = test_cmd(s, 5, xadd);
+		snprintf(ids[i], sizeof(ids[i]), "%s", r->str);
+		store_reply_free(r);
+	}
+	store_reply_free(test_cmd(s, 7, xread));
+	assert_int_equal(test_run(s, test_ack("t-b-old")), APPLY_OK);
+
+	/* 0 applies; 1 conflicts with what 0 wrote; 2 is refused. */
+	a[0] = apply_new("t-b0", 5);
+	apply_guard_version(a[0], TEST_CASE, "1");
+	apply_hset(a[0], TEST_CASE, "who", "first");
+	a[1] = apply_new("t-b1", 5);
+	apply_guard_version(a[1], TEST_CASE, "1");
+	apply_hset(a[1], TEST_CASE, "who", "second");
+	a[2] = apply_new("t-b2", 5);
+	apply_hset(a[2], "{hbm}:case:t2", "x", "1");
+	apply_audit(a[2], "line\nbreak", "system", "x", "");
+	/* 3 was applied before: done; 4 applies after the refusal. */
+	a[3] = test_ack("t-b-old");
+	a[4] = apply_new("t-b4", 5);
+	apply_guard_absent(a[4], "{hbm}:case:t2");
+	apply_hset(a[4], "{hbm}:case:t2", "y", "2");
+	for (i = 0; i < 5; i++)
+		opids[i] = ids[i];
+	extra[0] = ids[5];
+	ack.stream = TEST_STREAM;
+	ack.group = "g";
+	ack.ids = opids;
+	ack.extra = extra;
+	ack.nextra = 1;
+	/* A version to guard on. */
+	test_int(s, 4, hset);
+	assert_int_equal(
+	    apply_run_batch(s, a, 5, TEST_TTL, &ack, res, causes, &cause), 0);
+	assert_int_equal(res[0], APPLY_OK);
+	assert_int_equal(res[1], APPLY_CONFLICT);
+	assert_int_equal(res[2], APPLY_ERROR);
+	assert_non_null(causes[2]);
+	assert_non_null(strstr(causes[2], "newline"));
+	assert_int_equal(res[3], APPLY_DONE);
+	assert_int_equal(res[4], APPLY_OK);
+	for (i = 0; i < 5; i++) {
+		if (i != 2)
+			assert_null(causes[i]);
+		free(causes[i]);
+		apply_free(a[i]);
+	}
+	v = test_hget(s, TEST_CASE, "who");
+	assert_string_equal(v, "first");
+	free(v);
+	v = test_hget(s, TEST_CASE, "ver");
+	assert_string_equal(v, "2");
+	free(v);
+	assert_null(test_hget(s, "{hbm}:case:t2", "x"));
+	v = test_hget(s, "{hbm}:case:t2", "y");
+	assert_string_equal(v, "2");
+	free(v);
+
+	/* Pending: the conflict's and the refused one's entries only. */
+	r = test_cmd(s, 6, xpending);
+	assert_int_equal(r->elements, 2);
+	assert_string_equal(r->element[0]->element[0]->str, ids[1]);
+	assert_string_equal(r->element[1]->element[0]->str, ids[2]);
+	store_reply_free(r);
+}
+
+/* Run A, which must be refused with a cause containing WANT; free it. */
+static void
+test_refusal(struct store *s, struct apply *a, const char *want)
+{
+	char *cause = NULL;
+
+	assert_int_equal(apply_run(s, a, TEST_TTL, &cause), APPLY_ERROR);
+	assert_non_null(cause);
+	if (strstr(cause, want) == NULL)
+		fail_msg("cause \"%s\" lacks \"%s\"", cause, want);
+	free(cause);
+	apply_free(a);
+}
+
 static void
 test_wrong_type(void **state)
 {
 	const char *rpush[] = { "RPUSH", "{hbm}:case:t2", "a list" };
 	const char *hset[] = { "HSET", TEST_CASE, "state", "new" };
 	struct store *s = *state;
-	enum apply_result res;
 	struct apply *a;
-	char *cause = NULL;
 
 	/* The second write would fail half way: nothing may be written. */
 	test_int(s, 3, rpush);
@@ -400,12 +556,7 @@ test_wrong_type(void **state)
 	apply_hset(a, TEST_CASE, "state", "new");
 	apply_hset(a, "{hbm}:case:t2", "state", "new");
 	apply_audit(a, "case:t2", "system", "create", "");
-	res = apply_run(s, a, TEST_TTL, &cause);
-	assert_int_equal(res, APPLY_ERROR);
-	assert_non_null(cause);
-	assert_non_null(strstr(cause, "holds a list, not a hash"));
-	free(cause);
-	apply_free(a);
+	test_refusal(s, a, "holds a list, not a hash");
 	assert_int_equal(test_exists(s, TEST_CASE), 0);
 	assert_int_equal(test_exists(s, "{hbm}:audit"), 0);
 	assert_int_equal(test_exists(s, "{hbm}:op:t-type"), 0);
@@ -415,24 +566,23 @@ test_wrong_type(void **state)
 	a = apply_new("t-type", 1);
 	apply_hset(a, TEST_CASE, "x", "1");
 	apply_hincr(a, TEST_CASE, "state", 1);
-	res = apply_run(s, a, TEST_TTL, &cause);
-	assert_int_equal(res, APPLY_ERROR);
-	assert_non_null(strstr(cause, "state is not an integer"));
-	free(cause);
-	cause = NULL;
-	apply_free(a);
+	test_refusal(s, a, "state is not an integer");
 	assert_null(test_hget(s, TEST_CASE, "x"));
 	test_del(s, TEST_CASE);
+
+	/* A guard on a key of another type: refused, nothing written. */
+	test_int(s, 3, rpush);
+	a = apply_new("t-type", 1);
+	apply_guard(a, "{hbm}:case:t2", "ver", "");
+	apply_hset(a, TEST_CASE, "x", "1");
+	test_refusal(s, a, "WRONGTYPE");
+	assert_null(test_hget(s, TEST_CASE, "x"));
 
 	/* One key used as two types in one operation. */
 	a = apply_new("t-type", 1);
 	apply_hset(a, TEST_HIST, "state", "new");
 	apply_rpush(a, TEST_HIST, "x");
-	res = apply_run(s, a, TEST_TTL, &cause);
-	assert_int_equal(res, APPLY_ERROR);
-	assert_non_null(strstr(cause, "used as hash and list"));
-	free(cause);
-	apply_free(a);
+	test_refusal(s, a, "used as hash and list");
 	assert_int_equal(test_exists(s, TEST_HIST), 0);
 }
 
@@ -805,6 +955,8 @@ main(void)
 		cmocka_unit_test_setup(test_guard_absent, setup_test),
 		cmocka_unit_test_setup(test_guard_empty, setup_test),
 		cmocka_unit_test_setup(test_values_survive, setup_test),
+		cmocka_unit_test_setup(test_runs_and_order, setup_test),
+		cmocka_unit_test_setup(test_batch, setup_test),
 		cmocka_unit_test_setup(test_wrong_type, setup_test),
 		cmocka_unit_test_setup(test_refused, setup_test),
 		cmocka_unit_test_setup(test_audit_chain, setup_test),
