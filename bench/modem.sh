@@ -23,6 +23,10 @@ LIMIT=${HBM_BENCH_TIMEOUT:-600}
 TMP=$(mktemp -d /tmp/hbm-bench-modem.XXXXXX)
 PIDS=()
 TOKEN=bench-admin-token
+BENCH_NAME=bench/modem
+RESULTS=/dev/null
+# shellcheck source=bench/lib.sh
+. "$SRCDIR/bench/lib.sh"
 
 cleanup() {
 	local p
@@ -40,17 +44,6 @@ PIDS+=($!)
 # CPU seconds (user + system) that process PID has used.
 cpu_of() {
 	awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"
-}
-
-# Wait up to S seconds for CMD to succeed.
-wait_for() {
-	local s=$1 i=0
-	shift
-	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -gt $((s * 10)) ] && return 1
-		sleep 0.1
-	done
 }
 
 # Whole messages logged by all simulators of round $1.

@@ -68,17 +68,9 @@ PERF_PIDS=() # perf record processes, waited for by perf_report
 TMP=""
 WATCHDOG=""
 RESULTS=$BUILD/bench/last-run.txt
-
-# Print a line and keep it in RESULTS.
-say() {
-	printf '%s\n' "$*"
-	printf '%s\n' "$*" >> "$RESULTS"
-}
-
-die() {
-	say "bench: $*"
-	exit 1
-}
+BENCH_NAME=bench
+# shellcheck source=bench/lib.sh
+. "$SRCDIR/bench/lib.sh"
 
 # Whether process PID is alive (not gone, not a zombie).
 alive() {
@@ -142,30 +134,6 @@ forget() {
 # Milliseconds since the epoch.
 now_ms() {
 	date +%s%3N
-}
-
-# A TCP port on 127.0.0.1 that nothing listens on right now.
-free_port() {
-	local p i
-	for i in $(seq 1 50); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
-
-# Wait until a command succeeds: wait_for SECONDS CMD...
-wait_for() {
-	local limit=$1 i=0
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -gt $((limit * 20)) ] && return 1
-		sleep 0.05
-	done
 }
 
 # Run CMD... in the background, bounded by SECONDS, and wait for it; the
@@ -770,8 +738,9 @@ if [ -z "$K_WHY" ]; then
 		    curl -s --max-time 2 "http://127.0.0.1:$K_SEND/" >/dev/null
 	}
 	if ! wait_for 15 kready; then
-		K_WHY="smsbox or fakesmsc did not come up: $(tail -n 2 \
-		    "$KDIR/smsbox.out" "$KDIR/fakesmsc.out" | tr '\n' ' ')"
+		K_WHY="smsbox or fakesmsc did not come up: $(grep -hv \
+		    'PANIC: /' "$KDIR/smsbox.out" "$KDIR/fakesmsc.out" |
+		    tail -n 3 | tr '\n' ' ')"
 	fi
 fi
 if [ -z "$K_WHY" ]; then

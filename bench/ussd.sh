@@ -40,16 +40,9 @@ PIN_HASH='$6$abcdefgh$1uLzXUmZOC.qtAp9TH7v9AMyFTajrhlf8caJDoEHzbMYij1.XPxQ6Uk1d0
 PIDS=()
 TMP=""
 RESULTS=$BUILD/bench/ussd-last-run.txt
-
-say() {
-	printf '%s\n' "$*"
-	printf '%s\n' "$*" >> "$RESULTS"
-}
-
-die() {
-	say "bench/ussd: $*"
-	exit 1
-}
+BENCH_NAME=bench/ussd
+# shellcheck source=bench/lib.sh
+. "$SRCDIR/bench/lib.sh"
 
 cleanup() {
 	local pid any
@@ -73,29 +66,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# wait_for SECONDS CMD...: until CMD succeeds, or fail.
-wait_for() {
-	local limit=$1 i=0
-	shift
-	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -gt $((limit * 10)) ] && return 1
-		sleep 0.1
-	done
-}
-
-free_port() {
-	local p i
-	for i in $(seq 1 50); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
 
 rcli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
 sink_count() { curl -s "http://127.0.0.1:$SINK_PORT/count"; }

@@ -40,7 +40,9 @@ hbm_tmp_init() {
 hbm_free_port() {
 	local p i
 	for i in $(seq 1 50); do
-		p=$((20000 + RANDOM % 40000))
+		# Below the ephemeral range (32768 up), where connections
+		# made meanwhile cannot take it first.
+		p=$((20000 + RANDOM % 12000))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0
