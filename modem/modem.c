@@ -576,23 +576,21 @@ modem_probe(const char *name)
 	return up;
 }
 
-/* 1 when a channel other than M is up: an http channel, or a modem. */
+/*
+ * 1 when a channel other than M can take its messages: one that
+ * gateway/chanhealth.c does not know to be down (an http channel, or a
+ * modem that is up), as outbox_choose() sees them.
+ */
 static int
 modem_elsewhere(struct modem *m)
 {
-	long long now = clock_mono_ms();
-	struct modem *o;
 	size_t i;
-	int up = 0;
 
 	for (i = 0; i < modem_cfg->nchannels; i++)
-		if (modem_cfg->channels[i].type == CFG_CHANNEL_HTTP)
+		if (strcmp(modem_cfg->channels[i].name, m->ch->name) != 0 &&
+		    chanhealth_up(modem_cfg->channels[i].name))
 			return 1;
-	pthread_mutex_lock(&modem_lock);
-	for (o = modem_list; o != NULL && !up; o = o->next)
-		up = o != m && modem_is_up(o, now);
-	pthread_mutex_unlock(&modem_lock);
-	return up;
+	return 0;
 }
 
 /* Take what the outbox has for this modem and send or hand it off. */
