@@ -51,9 +51,7 @@ static struct store_script inbox_add_script = {
 	.name = "inbox_add",
 	.body = "local old = redis.call('GET', KEYS[1])\n"
 		"if old then return {old, 1} end\n"
-		"local f = {}\n"
-		"for i = 2, #ARGV do f[#f + 1] = ARGV[i] end\n"
-		"local id = redis.call('XADD', KEYS[2], '*', unpack(f))\n"
+		"local id = redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))\n"
 		"redis.call('SET', KEYS[1], id, 'EX', ARGV[1])\n"
 		"return {id, 0}\n",
 };
