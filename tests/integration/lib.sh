@@ -136,6 +136,42 @@ CONF
 	return 0
 }
 
+# hbm_config with the capture server (hbm_capture_start) as channel "agg"
+# in JSON and two agencies with API tokens: wfp (+256700000101,
+# HBM_WFP_TOKEN) and redcross (+256700000102, HBM_RC_TOKEN). Categories
+# and the rest are for the caller to append.
+HBM_WFP_TOKEN=test-wfp-token
+HBM_RC_TOKEN=test-redcross-token
+hbm_config_agencies() {
+	hbm_config | grep -v '^channels'
+	cat <<CONF
+channels = ( { name = "agg"; type = "http"; format = "json";
+               url = "http://127.0.0.1:$HBM_CAPTURE_PORT/send"; } );
+agencies = (
+  { id = "wfp"; name = "WFP"; phones = ["+256700000101"];
+    token_sha256 = "$(hbm_sha256 $HBM_WFP_TOKEN)"; },
+  { id = "redcross"; name = "Red Cross"; phones = ["+256700000102"];
+    token_sha256 = "$(hbm_sha256 $HBM_RC_TOKEN)"; }
+);
+CONF
+}
+
+# Field F of the JSON on stdin, F a path like channels.0.up; "" when it is
+# missing or null, true and false in lower case.
+hbm_jget() {
+	python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    try:
+        v = v[int(k)] if isinstance(v, list) else v.get(k)
+    except (IndexError, ValueError, AttributeError):
+        v = None
+    if v is None:
+        break
+print("" if v is None else (str(v).lower() if isinstance(v, bool) else v))' "$1"
+}
+
 # Start hbmgwd with config FILE (and HBM_DAEMON_FLAGS, e.g. -d); sets
 # HBM_URL once it listens.
 hbm_daemon_start() {

@@ -12,18 +12,10 @@ source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
 hbm_redis_start
 hbm_capture_start
-WFP_TOKEN=test-wfp-token
-RC_TOKEN=test-redcross-token
+WFP_TOKEN=$HBM_WFP_TOKEN
+RC_TOKEN=$HBM_RC_TOKEN
 cat > "$HBM_TMP/gw.conf" <<CONF
-$(hbm_config | grep -v '^channels')
-channels = ( { name = "agg"; type = "http"; format = "json";
-               url = "http://127.0.0.1:$HBM_CAPTURE_PORT/send"; } );
-agencies = (
-  { id = "wfp"; name = "WFP"; phones = ["+256700000101"];
-    token_sha256 = "$(hbm_sha256 $WFP_TOKEN)"; },
-  { id = "redcross"; name = "Red Cross"; phones = ["+256700000102"];
-    token_sha256 = "$(hbm_sha256 $RC_TOKEN)"; }
-);
+$(hbm_config_agencies)
 categories = (
   { id = "food"; agencies = ["wfp", "redcross"]; priority = 3;
     sms_label = "food"; keywords = { en = ["FOOD"]; }; }

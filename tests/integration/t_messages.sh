@@ -35,27 +35,12 @@ sink_start() {
 sink_url() { echo "http://127.0.0.1:$(cat "$HBM_TMP/$1.port")$2"; }
 sink_lines() { wc -l < "$HBM_TMP/$1.log"; }
 
-# Field F of the JSON on stdin (a path like messages.0.id), "" if none.
-jget() {
-	python3 -c '
-import json, sys
-v = json.load(sys.stdin)
-for k in sys.argv[1].split("."):
-    try:
-        v = v[int(k)] if isinstance(v, list) else v.get(k)
-    except (IndexError, ValueError, AttributeError):
-        v = None
-    if v is None:
-        break
-print("" if v is None else v)' "$1"
-}
-
 AUTH="Authorization: Bearer $HBM_ADMIN_TOKEN"
 JSON='Content-Type: application/json'
 post() { hbm_body POST /v1/messages -H "$AUTH" -H "$JSON" --data-binary "$1"; }
 post_status() { hbm_status POST /v1/messages -H "$AUTH" -H "$JSON" --data-binary "$1"; }
 msg() { hbm_body GET "/v1/messages/$1" -H "$AUTH"; }
-msg_field() { msg "$1" | jget "$2"; }
+msg_field() { msg "$1" | hbm_jget "$2"; }
 is_status() { [ "$(msg_field "$1" status)" = "$2" ]; }
 
 hbm_redis_start
@@ -85,19 +70,19 @@ hbm_daemon_start "$HBM_TMP/gw.conf"
 
 # --- a message through the JSON channel
 body=$(post '{"to": "0700 000 101", "text": "Your code is 4821-3957"}')
-id1=$(jget id <<<"$body")
+id1=$(hbm_jget id <<<"$body")
 hbm_match "POST /v1/messages answers an id" '^m[0-9]+$' "$id1"
 hbm_eq "and 202" 202 "$(post_status '{"to": "+256700000101", "text": "second"}')"
 hbm_check "the message is sent (within 5 s)" hbm_wait 5 is_status "$id1" sent
 got=$(msg "$id1")
-hbm_eq "after one attempt" 1 "$(jget attempts <<<"$got")"
-hbm_eq "on the first http channel" agg "$(jget channel <<<"$got")"
-hbm_eq "the number is masked" "+25670****101" "$(jget to <<<"$got")"
-hbm_eq "the text is shown to the admin" "Your code is 4821-3957" "$(jget text <<<"$got")"
-hbm_eq "kind api" api "$(jget kind <<<"$got")"
+hbm_eq "after one attempt" 1 "$(hbm_jget attempts <<<"$got")"
+hbm_eq "on the first http channel" agg "$(hbm_jget channel <<<"$got")"
+hbm_eq "the number is masked" "+25670****101" "$(hbm_jget to <<<"$got")"
+hbm_eq "the text is shown to the admin" "Your code is 4821-3957" "$(hbm_jget text <<<"$got")"
+hbm_eq "kind api" api "$(hbm_jget kind <<<"$got")"
 hbm_match "times are ISO 8601 UTC" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$' \
-	"$(jget updated_at <<<"$got")"
-hbm_eq "no error" "" "$(jget error <<<"$got")"
+	"$(hbm_jget updated_at <<<"$got")"
+hbm_eq "no error" "" "$(hbm_jget error <<<"$got")"
 req=$(python3 - "$HBM_TMP/ok.log" "$id1" <<'PY'
 import json, sys
 for line in open(sys.argv[1], encoding="utf-8"):
@@ -114,7 +99,7 @@ hbm_eq "the aggregator got the JSON POST" \
 
 arabic='مرحبا، رمزك 4821-3957 ✓'
 body=$(python3 -c 'import json,sys; print(json.dumps({"to": "+256700000101", "text": sys.argv[1]}))' "$arabic")
-id2=$(post "$body" | jget id)
+id2=$(post "$body" | hbm_jget id)
 hbm_check "the Arabic message is sent" hbm_wait 5 is_status "$id2" sent
 got=$(python3 - "$HBM_TMP/ok.log" "$id2" <<'PY'
 import json, sys
@@ -128,7 +113,7 @@ hbm_eq "its UTF-8 text arrives intact" "$arabic" "$got"
 hbm_eq "and reads back intact" "$arabic" "$(msg_field "$id2" text)"
 
 # --- Kannel
-id3=$(post '{"to": "+256700000102", "text": "Go to gate 3 & wait", "channel": "kan"}' | jget id)
+id3=$(post '{"to": "+256700000102", "text": "Go to gate 3 & wait", "channel": "kan"}' | hbm_jget id)
 hbm_check "the Kannel message is sent" hbm_wait 5 is_status "$id3" sent
 got=$(python3 - "$HBM_TMP/kan.log" <<'PY'
 import json, sys, urllib.parse
@@ -144,17 +129,17 @@ hbm_match "with every value encoded" 'to=%2B256700000102&text=Go%20to%20gate%203
 	"$(head -n 1 "$HBM_TMP/kan.log")"
 
 # --- retries and dead letters
-id4=$(post '{"to": "+256700000103", "text": "retry me", "channel": "flaky"}' | jget id)
+id4=$(post '{"to": "+256700000103", "text": "retry me", "channel": "flaky"}' | hbm_jget id)
 hbm_check "a message that fails twice is sent on the third attempt" hbm_wait 10 is_status "$id4" sent
 hbm_eq "attempts 3" 3 "$(msg_field "$id4" attempts)"
 hbm_eq "the aggregator saw three requests" 3 "$(sink_lines flaky)"
 
-id5=$(post '{"to": "+256700000104", "text": "doomed", "channel": "dead"}' | jget id)
+id5=$(post '{"to": "+256700000104", "text": "doomed", "channel": "dead"}' | hbm_jget id)
 hbm_check "a message that always fails ends failed" hbm_wait 10 is_status "$id5" failed
 got=$(msg "$id5")
-hbm_eq "after 3 attempts" 3 "$(jget attempts <<<"$got")"
+hbm_eq "after 3 attempts" 3 "$(hbm_jget attempts <<<"$got")"
 hbm_eq "the aggregator saw three requests" 3 "$(sink_lines dead)"
-hbm_eq "with the last error" "aggregator answered HTTP 500" "$(jget error <<<"$got")"
+hbm_eq "with the last error" "aggregator answered HTTP 500" "$(hbm_jget error <<<"$got")"
 dead=$($HBM_REDIS_CLI XRANGE '{hbm}:dead' - + | tr '\n' ' ')
 hbm_match "and a dead letter" "msg $id5 channel dead error aggregator answered HTTP 500" "$dead"
 sleep 0.5
@@ -257,7 +242,7 @@ PY
 hbm_eq "the right eight" "$(printf '%s\n' "${slow_ids[@]}" | sort | tr '\n' ' ' | sed 's/ $//')" "$got"
 for id in "${slow_ids[@]}"; do
 	s=$(msg "$id")
-	[ "$(jget status <<<"$s")/$(jget attempts <<<"$s")" = sent/1 ] || echo "# $id: $s"
+	[ "$(hbm_jget status <<<"$s")/$(hbm_jget attempts <<<"$s")" = sent/1 ] || echo "# $id: $s"
 done > "$HBM_TMP/slow.bad"
 hbm_check "every one recorded sent after one attempt" test ! -s "$HBM_TMP/slow.bad"
 hbm_check "the restarted daemon re-read its pending entries" \

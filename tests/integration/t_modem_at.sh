@@ -38,21 +38,6 @@ sim_start() {
 }
 sim() { "$ATSIM" --send "$HBM_TMP/$1.ctl" "$2"; }
 
-# Field F of the JSON on stdin (a path like channels.0.up).
-jget() {
-	python3 -c '
-import json, sys
-v = json.load(sys.stdin)
-for k in sys.argv[1].split("."):
-    try:
-        v = v[int(k)] if isinstance(v, list) else v.get(k)
-    except (IndexError, ValueError, AttributeError):
-        v = None
-    if v is None:
-        break
-print("" if v is None else (str(v).lower() if isinstance(v, bool) else v))' "$1"
-}
-
 # The whole messages modem NAME sent to NUMBER, one text per line.
 sim_texts() {
 	[ -s "$HBM_TMP/$1.log" ] || return 0
@@ -76,7 +61,7 @@ send() {
 	body=$(python3 -c 'import json,sys; d={"to": sys.argv[1], "text": sys.argv[2]}
 if len(sys.argv) > 3: d["channel"] = sys.argv[3]
 print(json.dumps(d))' "$@")
-	hbm_body POST /v1/messages -H "$AUTH" -H "$JSON" --data-binary "$body" | jget id
+	hbm_body POST /v1/messages -H "$AUTH" -H "$JSON" --data-binary "$body" | hbm_jget id
 }
 is_status() {
 	hbm_body GET "/v1/messages/$1" -H "$AUTH" | grep -qF "\"status\":\"$2\""
@@ -168,11 +153,11 @@ hbm_check "plugged again: ma reconnects" hbm_wait 40 sh -c "[ \$(grep -c 'modem 
 
 mark "CH=$"
 CH=$(hbm_body GET /v1/channels -H "$AUTH")
-hbm_eq "first modem listed" ma "$(echo "$CH" | jget channels.0.name)"
-hbm_eq "second modem listed" mb "$(echo "$CH" | jget channels.1.name)"
-hbm_eq "IMEI over AT" 356938035643809 "$(echo "$CH" | jget channels.1.imei)"
-hbm_eq "balance parsed from the USSD answer" 1250.5 "$(echo "$CH" | jget channels.0.balance)"
-hbm_match "errors counted on ma" '^[1-9]' "$(echo "$CH" | jget channels.0.errors)"
+hbm_eq "first modem listed" ma "$(echo "$CH" | hbm_jget channels.0.name)"
+hbm_eq "second modem listed" mb "$(echo "$CH" | hbm_jget channels.1.name)"
+hbm_eq "IMEI over AT" 356938035643809 "$(echo "$CH" | hbm_jget channels.1.imei)"
+hbm_eq "balance parsed from the USSD answer" 1250.5 "$(echo "$CH" | hbm_jget channels.0.balance)"
+hbm_match "errors counted on ma" '^[1-9]' "$(echo "$CH" | hbm_jget channels.0.errors)"
 
 hbm_daemon_stop TERM
 hbm_eq "clean exit" 0 "$HBM_RC"

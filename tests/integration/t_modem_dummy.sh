@@ -51,21 +51,6 @@ for i, l in enumerate(lines):
 }
 inbox_has() { inbox_texts | grep -qxF -- "$1"; }
 
-# Field F of the JSON on stdin (a path like channels.0.up).
-jget() {
-	python3 -c '
-import json, sys
-v = json.load(sys.stdin)
-for k in sys.argv[1].split("."):
-    try:
-        v = v[int(k)] if isinstance(v, list) else v.get(k)
-    except (IndexError, ValueError, AttributeError):
-        v = None
-    if v is None:
-        break
-print("" if v is None else (str(v).lower() if isinstance(v, bool) else v))' "$1"
-}
-
 # The messages to NUMBER: "status text" per line.
 sent_to() {
 	hbm_body GET "/v1/messages?to=$1" -H "$AUTH" | python3 -c '
@@ -139,14 +124,14 @@ hbm_check "the log says a part was missing" grep -q 'stored a message with 1 of 
 # Status: channels, metrics, readiness.
 CH=$(hbm_body GET /v1/channels -H "$AUTH")
 hbm_eq "channels needs the admin token" 401 "$(hbm_status GET /v1/channels)"
-hbm_eq "modem listed" modem0 "$(echo "$CH" | jget channels.0.name)"
-hbm_eq "modem type" modem "$(echo "$CH" | jget channels.0.type)"
-hbm_eq "modem up" true "$(echo "$CH" | jget channels.0.up)"
-hbm_eq "signal from the phone" 42 "$(echo "$CH" | jget channels.0.signal)"
-hbm_eq "IMEI from the phone" 999999999999999 "$(echo "$CH" | jget channels.0.imei)"
-hbm_eq "operator from the phone" GammuT3l "$(echo "$CH" | jget channels.0.operator)"
-hbm_match "received counted" '^[4-9]$' "$(echo "$CH" | jget channels.0.received)"
-hbm_match "sent counted" '^[3-9]$' "$(echo "$CH" | jget channels.0.sent)"
+hbm_eq "modem listed" modem0 "$(echo "$CH" | hbm_jget channels.0.name)"
+hbm_eq "modem type" modem "$(echo "$CH" | hbm_jget channels.0.type)"
+hbm_eq "modem up" true "$(echo "$CH" | hbm_jget channels.0.up)"
+hbm_eq "signal from the phone" 42 "$(echo "$CH" | hbm_jget channels.0.signal)"
+hbm_eq "IMEI from the phone" 999999999999999 "$(echo "$CH" | hbm_jget channels.0.imei)"
+hbm_eq "operator from the phone" GammuT3l "$(echo "$CH" | hbm_jget channels.0.operator)"
+hbm_match "received counted" '^[4-9]$' "$(echo "$CH" | hbm_jget channels.0.received)"
+hbm_match "sent counted" '^[3-9]$' "$(echo "$CH" | hbm_jget channels.0.sent)"
 METRICS=$(hbm_body GET /metrics)
 hbm_match "hbmgw_modem_up" 'hbmgw_modem_up\{modem="modem0"\} 1' "$METRICS"
 hbm_match "hbmgw_modem_signal_percent" 'hbmgw_modem_signal_percent\{modem="modem0"\} 42' "$METRICS"
@@ -175,8 +160,8 @@ hbm_check "the connect error is logged" hbm_wait 20 grep -q 'modem modem0: conne
 hbm_eq "not ready with the only modem down" 503 "$(hbm_status GET /readyz)"
 hbm_match "readyz says no channel is up" '"channels_up":0.*no channel is up' "$(hbm_body GET /readyz)"
 CH=$(hbm_body GET /v1/channels -H "$AUTH")
-hbm_eq "the modem is down" false "$(echo "$CH" | jget channels.0.up)"
-hbm_match "its last error" '^connect: ' "$(echo "$CH" | jget channels.0.last_error)"
+hbm_eq "the modem is down" false "$(echo "$CH" | hbm_jget channels.0.up)"
+hbm_match "its last error" '^connect: ' "$(echo "$CH" | hbm_jget channels.0.last_error)"
 hbm_match "hbmgw_modem_up 0" 'hbmgw_modem_up\{modem="modem0"\} 0' "$(hbm_body GET /metrics)"
 hbm_daemon_stop TERM
 hbm_eq "clean exit with the modem down" 0 "$HBM_RC"

@@ -37,14 +37,6 @@ TW_URL="https://gw.example.org/hbm/v1/inbound/twilio"
 
 inbox_len() { $HBM_REDIS_CLI XLEN '{hbm}:inbox'; }
 
-# Field F of the JSON on stdin, "" if none.
-jget() {
-	python3 -c '
-import json, sys
-v = json.load(sys.stdin).get(sys.argv[1])
-print("" if v is None else str(v).lower() if isinstance(v, bool) else v)' "$1"
-}
-
 # The X-Twilio-Signature of form BODY posted to URL under TOKEN, computed
 # here from Twilio's description, independently of the daemon.
 tw_sig() {
@@ -96,9 +88,9 @@ hbm_match "AT: accepted as new" '^\{"id":"[0-9]+-[0-9]+","duplicate":false\}$' "
 hbm_eq "AT: 202" 202 "$(hbm_status POST "/v1/inbound/africastalking?token=$HBM_CHANNEL_TOKEN" -H "$FORM" --data-binary "$body")"
 r2=$(at "$body")
 hbm_match "AT: a repeat is a duplicate" '"duplicate":true' "$r2"
-hbm_eq "AT: naming the same entry" "$(jget id <<<"$r1")" "$(jget id <<<"$r2")"
+hbm_eq "AT: naming the same entry" "$(hbm_jget id <<<"$r1")" "$(hbm_jget id <<<"$r2")"
 hbm_eq "AT: one inbox entry for three deliveries" $((n0 + 1)) "$(inbox_len)"
-e=$($HBM_REDIS_CLI XRANGE '{hbm}:inbox' "$(jget id <<<"$r1")" "$(jget id <<<"$r1")" | tr '\n' ' ')
+e=$($HBM_REDIS_CLI XRANGE '{hbm}:inbox' "$(hbm_jget id <<<"$r1")" "$(hbm_jget id <<<"$r1")" | tr '\n' ' ')
 hbm_match "AT: the entry holds the decoded text" ' text HELP FOOD near gate 3 ' "$e"
 hbm_match "AT: and source and id" ' ext ATXid_1 source africastalking ' "$e"
 hbm_check "AT: the migrant gets the case's reply" replied +256700000011
@@ -246,8 +238,8 @@ bad "inject with a NUL" 400 POST /v1/inbound/sms -H "$ADMIN" -H "$JSON" -d '{"fr
 
 # --- delivery reports
 msg() { hbm_body GET "/v1/messages/$1" -H "$ADMIN"; }
-is_status() { [ "$(msg "$1" | jget status)" = "$2" ]; }
-send() { hbm_body POST /v1/messages -H "$ADMIN" -H "$JSON" -d "{\"to\":\"$1\",\"text\":\"$2\"}" | jget id; }
+is_status() { [ "$(msg "$1" | hbm_jget status)" = "$2" ]; }
+send() { hbm_body POST /v1/messages -H "$ADMIN" -H "$JSON" -d "{\"to\":\"$1\",\"text\":\"$2\"}" | hbm_jget id; }
 m1=$(send +256700000050 'one')
 m2=$(send +256700000051 'two')
 m3=$(send +256700000052 'three')
@@ -259,7 +251,7 @@ s2=$(dlr_sig "$m2")
 s3=$(dlr_sig "$m3")
 dlrbad() { # WHAT STATUS METHOD PATH [curl args]: and m1 stays sent
 	bad "$@"
-	hbm_eq "$1: the message stays sent" sent "$(msg "$m1" | jget status)"
+	hbm_eq "$1: the message stays sent" sent "$(msg "$m1" | hbm_jget status)"
 }
 dlrbad "Kannel DLR no sig" 403 GET "/v1/dlr/kannel?id=$m1&status=1"
 dlrbad "Kannel DLR empty sig" 403 GET "/v1/dlr/kannel?id=$m1&status=1&sig="
@@ -275,22 +267,22 @@ dlrbad "Kannel DLR POST" 405 POST "/v1/dlr/kannel?id=$m1&status=1&sig=$s1"
 
 r=$(hbm_body GET "/v1/dlr/kannel?id=$m1&status=8&sig=$s1")
 hbm_eq "Kannel DLR submitted: interim, no change" "{\"id\":\"$m1\",\"report\":\"submitted\",\"changed\":false}" "$r"
-hbm_eq "still sent" sent "$(msg "$m1" | jget status)"
+hbm_eq "still sent" sent "$(msg "$m1" | hbm_jget status)"
 r=$(hbm_body GET "/v1/dlr/kannel?id=$m1&status=1&sig=$s1")
 hbm_eq "Kannel DLR delivered" "{\"id\":\"$m1\",\"report\":\"delivered\",\"changed\":true}" "$r"
-hbm_eq "the message is delivered" delivered "$(msg "$m1" | jget status)"
+hbm_eq "the message is delivered" delivered "$(msg "$m1" | hbm_jget status)"
 r=$(hbm_body GET "/v1/dlr/kannel?id=$m1&status=2&sig=$s1")
 hbm_match "a later failure report changes nothing" '"changed":false' "$r"
-hbm_eq "delivered is final" delivered "$(msg "$m1" | jget status)"
+hbm_eq "delivered is final" delivered "$(msg "$m1" | hbm_jget status)"
 hbm_eq "Kannel DLR rejected: 200" 200 "$(hbm_status GET "/v1/dlr/kannel?id=$m3&status=16&sig=$s3")"
-hbm_eq "the rejected message failed" failed "$(msg "$m3" | jget status)"
-hbm_eq "with the reason" "rejected by the SMSC" "$(msg "$m3" | jget error)"
+hbm_eq "the rejected message failed" failed "$(msg "$m3" | hbm_jget status)"
+hbm_eq "with the reason" "rejected by the SMSC" "$(msg "$m3" | hbm_jget error)"
 
 jbad() { # WHAT STATUS BODY [curl args]: JSON DLR for m2, which stays sent
 	local what=$1 want=$2 body=$3
 	shift 3
 	bad "$what" "$want" POST /v1/dlr -H "$JSON" "$@" --data-binary "$body"
-	hbm_eq "$what: the message stays sent" sent "$(msg "$m2" | jget status)"
+	hbm_eq "$what: the message stays sent" sent "$(msg "$m2" | hbm_jget status)"
 }
 jbad "JSON DLR no token" 401 "{\"id\":\"$m2\",\"status\":\"failed\"}"
 jbad "JSON DLR admin token" 401 "{\"id\":\"$m2\",\"status\":\"failed\"}" -H "$ADMIN"
@@ -303,18 +295,18 @@ jbad "JSON DLR id as a number" 400 "{\"id\":2,\"status\":\"failed\"}" -H "$CHAN"
 jbad "JSON DLR error as a number" 400 "{\"id\":\"$m2\",\"status\":\"failed\",\"error\":5}" -H "$CHAN"
 jbad "JSON DLR NUL in the error" 400 "{\"id\":\"$m2\",\"status\":\"failed\",\"error\":\"a\\u0000b\"}" -H "$CHAN"
 bad "JSON DLR form content type" 415 POST /v1/dlr -H "$CHAN" -H "$FORM" --data-binary "{\"id\":\"$m2\",\"status\":\"failed\"}"
-hbm_eq "JSON DLR form content type: the message stays sent" sent "$(msg "$m2" | jget status)"
+hbm_eq "JSON DLR form content type: the message stays sent" sent "$(msg "$m2" | hbm_jget status)"
 r=$(hbm_body POST /v1/dlr -H "$CHAN" -H "$JSON" -d "{\"id\":\"$m2\",\"status\":\"failed\",\"error\":\"absent subscriber +256700000051\"}")
 hbm_eq "JSON DLR failed" "{\"id\":\"$m2\",\"report\":\"failed\",\"changed\":true}" "$r"
-hbm_eq "the message failed" failed "$(msg "$m2" | jget status)"
-hbm_eq "with the error, its number masked" "absent subscriber +25670****051" "$(msg "$m2" | jget error)"
+hbm_eq "the message failed" failed "$(msg "$m2" | hbm_jget status)"
+hbm_eq "with the error, its number masked" "absent subscriber +25670****051" "$(msg "$m2" | hbm_jget error)"
 r=$(hbm_body POST /v1/dlr -H "$CHAN" -H "$JSON" -d '{"id":"m999999999","status":"delivered"}')
 hbm_eq "JSON DLR for an unknown message: no change" '{"id":"m999999999","report":"delivered","changed":false}' "$r"
 hbm_check "no record made for it" test "$($HBM_REDIS_CLI EXISTS '{hbm}:msg:m999999999')" = 0
 
 # End to end: the dlr-url that Kannel receives with a message, called the
 # way Kannel calls it (%d replaced by the report type).
-m5=$(hbm_body POST /v1/messages -H "$ADMIN" -H "$JSON" -d '{"to":"+256700000054","text":"five","channel":"kan"}' | jget id)
+m5=$(hbm_body POST /v1/messages -H "$ADMIN" -H "$JSON" -d '{"to":"+256700000054","text":"five","channel":"kan"}' | hbm_jget id)
 hbm_check "DLR: a message is sent through Kannel" hbm_wait 10 is_status "$m5" sent
 dlr_url=$(python3 - "$HBM_CAPTURE_LOG" <<'PY'
 import json, sys, urllib.parse
@@ -329,12 +321,12 @@ hbm_eq "Kannel is given the signed dlr-url" \
 	"https://gw.example.org/hbm/v1/dlr/kannel?id=$m5&status=%d&sig=$(dlr_sig "$m5")" "$dlr_url"
 local_dlr=${dlr_url#https://gw.example.org/hbm}
 hbm_eq "calling it as Kannel does: 200" 200 "$(hbm_status GET "${local_dlr/\%d/1}")"
-hbm_eq "the Kannel message is delivered" delivered "$(msg "$m5" | jget status)"
+hbm_eq "the Kannel message is delivered" delivered "$(msg "$m5" | hbm_jget status)"
 
 m4=$(send +256700000053 'four')
 hbm_check "DLR: a fourth message is sent" hbm_wait 10 is_status "$m4" sent
 hbm_eq "JSON DLR delivered: 200" 200 "$(hbm_status POST /v1/dlr -H "$CHAN" -H "$JSON" -d "{\"id\":\"$m4\",\"status\":\"delivered\",\"error\":null}")"
-hbm_eq "the fourth is delivered" delivered "$(msg "$m4" | jget status)"
+hbm_eq "the fourth is delivered" delivered "$(msg "$m4" | hbm_jget status)"
 metrics=$(hbm_body GET /metrics)
 hbm_match "metrics count reports" 'hbmgw_delivery_reports_total\{format="kannel",report="delivered"\} 2$' "$metrics"
 hbm_match "metrics count webhooks by source" 'hbmgw_inbound_total\{source="twilio",status="duplicate"\} 1' "$metrics"
