@@ -142,6 +142,28 @@ api_cases_missing(struct http_response *resp)
 	http_reply_error(resp, 404, "no such case");
 }
 
+/*
+ * The case code in the route into CODE: 0, or -1 with the answer in RESP
+ * (400 for what is no code; 404, as for a missing case, for a mistyped
+ * one: it says nothing more).
+ */
+static int
+api_cases_code(const struct http_request *req, char code[CODE_LEN + 1],
+    struct http_response *resp)
+{
+	switch (code_parse(req->params[0], code)) {
+	case CODE_NONE:
+		http_reply_error(resp, 400, "not a case code");
+		return -1;
+	case CODE_BAD_CHECK:
+		api_cases_missing(resp);
+		return -1;
+	case CODE_OK:
+		break;
+	}
+	return 0;
+}
+
 /* Run ARGV; the reply must be an array of strings, else NULL and *cause. */
 static struct store_reply *
 api_cases_cmd(int argc, const char **argv, char **cause)
@@ -358,19 +380,9 @@ api_cases_get(const struct http_request *req, struct http_response *resp)
 	char code[CODE_LEN + 1], key[API_CASES_KEY_MAX], *cause = NULL;
 	const char *argv[] = { "LRANGE", key, "0", API_CASES_HIST_LAST };
 
-	if (api_cases_caller(req, cfg, &who, resp) == -1)
+	if (api_cases_caller(req, cfg, &who, resp) == -1 ||
+	    api_cases_code(req, code, resp) == -1)
 		goto done;
-	switch (code_parse(req->params[0], code)) {
-	case CODE_NONE:
-		http_reply_error(resp, 400, "not a case code");
-		goto done;
-	case CODE_BAD_CHECK:
-		/* Mistyped: as good as missing, and says nothing more. */
-		api_cases_missing(resp);
-		goto done;
-	case CODE_OK:
-		break;
-	}
 	if ((cs = api_cases_load(code, &cause)) == NULL) {
 		api_cases_failed(resp, cause);
 		goto done;
@@ -728,16 +740,8 @@ api_cases_act(const struct http_request *req, struct http_response *resp,
 		http_reply_error(resp, 403, "an agency token is required");
 		goto done;
 	}
-	switch (code_parse(req->params[0], code)) {
-	case CODE_NONE:
-		http_reply_error(resp, 400, "not a case code");
+	if (api_cases_code(req, code, resp) == -1)
 		goto done;
-	case CODE_BAD_CHECK:
-		api_cases_missing(resp);
-		goto done;
-	case CODE_OK:
-		break;
-	}
 	if ((field != NULL && api_cases_text(req, field, &text, resp) == -1) ||
 	    api_cases_opid(req, who.agency, name, code, opid, resp) == -1)
 		goto done;

@@ -17,8 +17,14 @@ HBM_CHECKS=0
 HBM_REDIS_PID=""
 HBM_DAEMON_PID=""
 HBM_CAPTURE_PID=""
+HBM_SIM_PIDS=()
 
 hbm_cleanup() {
+	local p
+	for p in "${HBM_SIM_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	HBM_SIM_PIDS=()
 	[ -n "$HBM_DAEMON_PID" ] && kill -KILL "$HBM_DAEMON_PID" 2>/dev/null
 	[ -n "$HBM_REDIS_PID" ] && kill -KILL "$HBM_REDIS_PID" 2>/dev/null
 	[ -n "$HBM_CAPTURE_PID" ] && kill -KILL "$HBM_CAPTURE_PID" 2>/dev/null
@@ -36,31 +42,9 @@ hbm_tmp_init() {
 	trap 'exit 130' INT TERM
 }
 
-# A TCP port on 127.0.0.1 that nothing listens on right now.
-hbm_free_port() {
-	local p i
-	for i in $(seq 1 50); do
-		# Below the ephemeral range (32768 up), where connections
-		# made meanwhile cannot take it first.
-		p=$((20000 + RANDOM % 12000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
-
-# Wait until a command succeeds: hbm_wait SECONDS CMD...
-hbm_wait() {
-	local limit=$1 i=0
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -gt $((limit * 20)) ] && return 1
-		sleep 0.05
-	done
-}
+# hbm_free_port, hbm_wait
+# shellcheck source=tools/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/lib.sh"
 
 # Start redis-server on a free loopback port ("tcp", the default) or on a
 # unix socket in HBM_TMP ("unix"). Sets HBM_REDIS_URL and HBM_REDIS_CLI.
@@ -171,6 +155,26 @@ for k in sys.argv[1].split("."):
         break
 print("" if v is None else (str(v).lower() if isinstance(v, bool) else v))' "$1"
 }
+
+# Start simulated AT modem NAME (tests/tools/atsim) [atsim options]: its
+# pty linked at $HBM_TMP/NAME.tty, control socket NAME.ctl, message log
+# NAME.log; stopped by hbm_cleanup.
+hbm_sim_start() {
+	local name=$1
+	shift
+	"$HBM_BUILD/tests/atsim" --link "$HBM_TMP/$name.tty" \
+		--control "$HBM_TMP/$name.ctl" --log "$HBM_TMP/$name.log" \
+		"$@" 2>> "$HBM_TMP/$name.err" &
+	HBM_SIM_PIDS+=($!)
+	if ! hbm_wait 10 test -S "$HBM_TMP/$name.ctl"; then
+		echo "lib: atsim $name did not start" >&2
+		cat "$HBM_TMP/$name.err" >&2
+		exit 1
+	fi
+}
+
+# Send control command CMD to simulated modem NAME: hbm_sim NAME CMD.
+hbm_sim() { "$HBM_BUILD/tests/atsim" --send "$HBM_TMP/$1.ctl" "$2"; }
 
 # Start hbmgwd with config FILE (and HBM_DAEMON_FLAGS, e.g. -d); sets
 # HBM_URL once it listens.

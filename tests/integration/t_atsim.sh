@@ -10,15 +10,6 @@
 # commands are refused; SIGTERM removes the symlink and the socket.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
-SIM_PIDS=()
-t_cleanup() {
-	local p
-	for p in "${SIM_PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	hbm_cleanup
-}
-trap t_cleanup EXIT
 
 ATSIM="$HBM_BUILD/tests/atsim"
 if ! command -v gammu > /dev/null; then
@@ -29,19 +20,11 @@ fi
 # Start simulated modem NAME [atsim options]; gammu config in NAME.rc.
 sim_start() {
 	local name=$1
-	shift
-	"$ATSIM" --link "$HBM_TMP/$name.tty" --control "$HBM_TMP/$name.ctl" \
-		--log "$HBM_TMP/$name.log" "$@" 2>> "$HBM_TMP/$name.err" &
-	SIM_PIDS+=($!)
-	if ! hbm_wait 10 test -S "$HBM_TMP/$name.ctl"; then
-		echo "t_atsim: atsim $name did not start" >&2
-		cat "$HBM_TMP/$name.err" >&2
-		exit 1
-	fi
+	hbm_sim_start "$@"
 	printf '[gammu]\ndevice = %s\nconnection = at\nlogformat = textall\nlogfile = %s\n' \
 		"$HBM_TMP/$name.tty" "$HBM_TMP/$name.gammu.log" > "$HBM_TMP/$name.rc"
 }
-sim() { "$ATSIM" --send "$HBM_TMP/$1.ctl" "$2"; }
+sim() { hbm_sim "$@"; }
 # gammu against modem NAME: output and status in OUT and RC.
 gam() {
 	local name=$1
@@ -168,7 +151,7 @@ hbm_match "status counts the USSD request" 'ussd=1 ' "$(sim m status)"
 # incoming SMS with AT+CNMI): +CMTI for a new SMS, +CDS for a report.
 gammu -c "$HBM_TMP/m.rc" monitor > "$HBM_TMP/monitor.out" 2>&1 &
 MON=$!
-SIM_PIDS+=("$MON")
+HBM_SIM_PIDS+=("$MON")
 hbm_check "monitor enables notifications" hbm_wait 60 grep -q 'info about USSD' "$HBM_TMP/monitor.out"
 sim m 'inject +256772000777 pushed while connected' > /dev/null
 hbm_check "+CMTI: gammu reads the new SMS" hbm_wait 30 grep -qxF 'pushed while connected' "$HBM_TMP/monitor.out"
@@ -255,7 +238,7 @@ out=$("$ATSIM" --send "$HBM_TMP/nosuch.ctl" status 2>&1)
 hbm_eq "no such socket: exit 2" 2 "$?"
 
 # SIGTERM: exit 0, symlink and socket removed.
-pid=${SIM_PIDS[0]}
+pid=${HBM_SIM_PIDS[0]}
 kill -TERM "$pid"
 wait "$pid"
 hbm_eq "SIGTERM: exit 0" 0 "$?"

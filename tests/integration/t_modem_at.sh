@@ -10,33 +10,12 @@
 # message delivered; GET /v1/channels shows both modems and the balance.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
-SIM_PIDS=()
-t_cleanup() {
-	local p
-	for p in "${SIM_PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	hbm_cleanup
-}
-trap t_cleanup EXIT
 
-ATSIM="$HBM_BUILD/tests/atsim"
 AUTH="Authorization: Bearer $HBM_ADMIN_TOKEN"
 JSON='Content-Type: application/json'
 
-# Start simulated modem NAME [atsim options].
-sim_start() {
-	local name=$1
-	shift
-	"$ATSIM" --link "$HBM_TMP/$name.tty" --control "$HBM_TMP/$name.ctl" \
-		--log "$HBM_TMP/$name.log" "$@" 2>> "$HBM_TMP/$name.err" &
-	SIM_PIDS+=($!)
-	if ! hbm_wait 10 test -S "$HBM_TMP/$name.ctl"; then
-		echo "t_modem_at: atsim $name did not start" >&2
-		exit 1
-	fi
-}
-sim() { "$ATSIM" --send "$HBM_TMP/$1.ctl" "$2"; }
+sim_start() { hbm_sim_start "$@"; }
+sim() { hbm_sim "$@"; }
 
 # The whole messages modem NAME sent to NUMBER, one text per line.
 sim_texts() {
