@@ -132,6 +132,14 @@ processed() { [ "$($HBM_REDIS_CLI XINFO GROUPS '{hbm}:inbox' | sed -n "/^pending
 hbm_check "the flood is processed" hbm_wait 30 processed
 sleep 1
 hbm_check "at most replies_per_hour replies" test "$(hbm_sent_count $M6)" -le 5
+if [ "$(hbm_sent_count $M6)" -gt 5 ]; then
+	# Tell a reply sent twice (a retried send) from one too many.
+	echo "# the aggregator got, for $M6:" >&2
+	hbm_texts_to $M6 | sed 's/^/#   /' >&2
+	echo "# the gateway's records of them:" >&2
+	hbm_body GET "/v1/messages?to=$M6" \
+		-H "Authorization: Bearer $HBM_ADMIN_TOKEN" | sed 's/^/#   /' >&2
+fi
 codes_to() { hbm_texts_to "$1" | grep -cE '[1-9][0-9]{3}-[0-9]{4}'; }
 three() { [ "$(codes_to $M6)" -ge 3 ]; }
 hbm_check "the first cases_per_day requests make cases" hbm_wait 15 three
