@@ -349,8 +349,8 @@ redis.call("ZADD", "b:sla", now, r)
 redis.call("ZADD", "b:cases", now, r)
 redis.call("ZADD", "b:agency:wfp:open", now, r)
 redis.call("ZADD", "b:num:" .. hash .. r .. ":cases", now, r)
-redis.call("HSET", "b:num:" .. hash .. r, "day", "1", "day_cases", "1",
-  "hour", "1", "hour_replies", "1")
+redis.call("HSET", "b:num:" .. hash .. r, "case_ms", now, "case_n", "1",
+  "reply_ms", now, "reply_n", "1")
 for _, a in ipairs({ "created", "notified" }) do
   redis.call("XADD", "b:audit", "*", "ts", now, "subject", r,
     "actor", "gateway", "action", a, "detail", "food", "prev", hash,

@@ -104,6 +104,44 @@ cases_hv_ll(const struct store_reply *r, const char *field)
 	return strtoll(cases_hv(r, field), NULL, 10);
 }
 
+long long
+cases_window(const char *from, const char *count, long long now, long long span)
+{
+	if (from[0] == '\0' || now - strtoll(from, NULL, 10) >= span)
+		return 0;
+	return strtoll(count, NULL, 10);
+}
+
+/*
+ * The events counted in the sender's window: MS_FIELD holds its start,
+ * N_FIELD its count. *FROM is the start to keep: the stored one, or now
+ * when the window is over and the next event opens a new one.
+ */
+long long
+cases_window_get(struct cases_ctx *c, const char *ms_field, const char *n_field,
+    long long span, long long *from)
+{
+	long long n;
+
+	n = cases_window(cases_hv(c->num, ms_field), cases_hv(c->num, n_field),
+	    c->now, span);
+	*from = n > 0 ? cases_hv_ll(c->num, ms_field) : c->now;
+	return n;
+}
+
+/* Record N events in the sender's window that opened at FROM. */
+void
+cases_window_add(struct cases_ctx *c, const char *ms_field, const char *n_field,
+    long long from, long long n)
+{
+	char buf[32];
+
+	cases_ll(buf, sizeof(buf), from);
+	apply_hset(c->a, c->numkey, ms_field, buf);
+	cases_ll(buf, sizeof(buf), n);
+	apply_hset(c->a, c->numkey, n_field, buf);
+}
+
 /* HGETALL KEY into *OUT; -1 when Redis is unreachable or refuses. */
 int
 cases_hgetall(
@@ -211,13 +249,13 @@ void
 cases_reply(struct cases_ctx *c, const char *name, const struct template_var *v,
     size_t n, int force)
 {
-	char buf[32], hour[32], *text;
+	char *text;
 	const char *ch;
 
 	if (c->sealed == NULL || (!force && c->optout))
 		return;
 	if (!force && !c->staff &&
-	    c->hour_replies >= c->cfg->limits.replies_per_hour) {
+	    c->replies >= c->cfg->limits.replies_per_hour) {
 		cases_count(c, "hbmgw_replies_limited_total", "", 1, 0);
 		return;
 	}
@@ -227,11 +265,8 @@ cases_reply(struct cases_ctx *c, const char *name, const struct template_var *v,
 	apply_sms(
 	    c->a, c->sealed, c->hash, text, ch != NULL ? ch : "", "reply");
 	free(text);
-	c->hour_replies++;
-	cases_ll(hour, sizeof(hour), c->now / 3600000);
-	cases_ll(buf, sizeof(buf), c->hour_replies);
-	apply_hset(c->a, c->numkey, "hour", hour);
-	apply_hset(c->a, c->numkey, "hour_replies", buf);
+	cases_window_add(
+	    c, "reply_ms", "reply_n", c->replies_from, ++c->replies);
 }
 
 /* A status word in the reply language. */
@@ -285,12 +320,13 @@ cases_keywords(struct cases_ctx *c, char *buf, size_t len)
 void
 cases_unknown(struct cases_ctx *c)
 {
-	char hour[32], kw[200];
+	char now[32], kw[200];
 
-	cases_ll(hour, sizeof(hour), c->now / 3600000);
-	if (strcmp(cases_hv(c->num, "help_hour"), hour) == 0)
+	if (cases_window(
+		cases_hv(c->num, "help_ms"), "1", c->now, CASES_HOUR_MS) > 0)
 		return;
-	apply_hset(c->a, c->numkey, "help_hour", hour);
+	cases_ll(now, sizeof(now), c->now);
+	apply_hset(c->a, c->numkey, "help_ms", now);
 	cases_keywords(c, kw, sizeof(kw));
 	struct template_var v[] = { { "keywords", kw } };
 	cases_reply(c, "unknown", v, 1, 0);
@@ -480,8 +516,6 @@ cases_decide(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 int
 cases_load_sender(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
-	char hour[32];
-
 	cases_numkey(c->numkey, c->hash);
 	if (c->num == NULL &&
 	    cases_hgetall(c->st, c->numkey, &c->num, cause) == -1)
@@ -490,10 +524,8 @@ cases_load_sender(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	apply_expire(
 	    c->a, c->numkey, (long long)c->cfg->privacy.retention_days * 86400);
 	c->optout = strcmp(cases_hv(c->num, "optout"), "1") == 0;
-	cases_ll(hour, sizeof(hour), c->now / 3600000);
-	c->hour_replies = strcmp(cases_hv(c->num, "hour"), hour) == 0
-	    ? cases_hv_ll(c->num, "hour_replies")
-	    : 0;
+	c->replies = cases_window_get(
+	    c, "reply_ms", "reply_n", CASES_HOUR_MS, &c->replies_from);
 	if (cmd->lang[0] != '\0') {
 		snprintf(c->lang, sizeof(c->lang), "%s", cmd->lang);
 		if (strcmp(cases_hv(c->num, "lang"), cmd->lang) != 0)

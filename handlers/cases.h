@@ -35,6 +35,19 @@ struct cases_msg {
 /* The key of the record of the number whose keyed hash is HASH. */
 void cases_numkey(char buf[CASES_KEY_MAX], const char *hash);
 
+#define CASES_HOUR_MS 3600000LL
+#define CASES_DAY_MS 86400000LL
+
+/*
+ * The per-number limits count in windows that open at their first event,
+ * not on the clock's hour or day, so a burst across midnight is one burst.
+ * Returns COUNT when the window that opened at FROM (ms since the epoch, a
+ * decimal string as stored; "" for none) is less than SPAN ms old at NOW,
+ * else 0: the window is over.
+ */
+long long cases_window(
+    const char *from, const char *count, long long now, long long span);
+
 /*
  * Handle one inbound SMS. Returns 0 when it is done with (applied now or
  * before, or nothing to do), -1 with *cause when it must be retried later.

@@ -51,7 +51,8 @@ struct cases_ctx {
 	char lang[CFG_LANG_MAX]; /* reply language */
 	int staff;		 /* an agency, official or coordinator phone */
 	const struct cfg_agency *agency; /* the sender's agency, or NULL */
-	long long hour_replies;		 /* replies counted this hour */
+	long long replies;		 /* replies in the sender's hour */
+	long long replies_from;		 /* when that hour opened, ms */
 	int optout;
 	int missing; /* the agency's command named a case not its own */
 	int refused; /* the case's state does not allow the command */
@@ -82,6 +83,10 @@ void cases_event(struct cases_ctx *, const char *category, const char *event);
 void cases_flush_metrics(struct cases_ctx *);
 const char *cases_hv(const struct store_reply *, const char *field);
 long long cases_hv_ll(const struct store_reply *, const char *field);
+long long cases_window_get(struct cases_ctx *, const char *ms_field,
+    const char *n_field, long long span, long long *from);
+void cases_window_add(struct cases_ctx *, const char *ms_field,
+    const char *n_field, long long from, long long n);
 int cases_hgetall(
     struct store *, const char *key, struct store_reply **out, char **cause);
 void cases_casekey(char *buf, const char *code, const char *suffix);

@@ -128,9 +128,8 @@ cases_help(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
 	const struct cfg_agency *ag;
 	struct cases_new nc;
-	char code[CODE_LEN + 1], shown[CODE_LEN + 2], buf[32], day[32];
-	char kw[200];
-	long long day_cases;
+	char code[CODE_LEN + 1], shown[CODE_LEN + 2], buf[32], kw[200];
+	long long day_cases, day_from;
 
 	if (cmd->category[0] == '\0') {
 		cases_keywords(c, kw, sizeof(kw));
@@ -138,10 +137,8 @@ cases_help(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		cases_reply(c, "ask_category", v, 1, 1);
 		return 0;
 	}
-	cases_ll(day, sizeof(day), c->now / 86400000);
-	day_cases = strcmp(cases_hv(c->num, "day"), day) == 0
-	    ? cases_hv_ll(c->num, "day_cases")
-	    : 0;
+	day_cases =
+	    cases_window_get(c, "case_ms", "case_n", CASES_DAY_MS, &day_from);
 	if (!c->staff && day_cases >= c->cfg->limits.cases_per_day) {
 		cases_ll(buf, sizeof(buf), c->cfg->limits.cases_per_day);
 		struct template_var v[] = { { "count", buf } };
@@ -163,9 +160,7 @@ cases_help(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	nc.official = "";
 	if (cases_create(c, &nc, code, shown, &ag, cause) == -1)
 		return -1;
-	cases_ll(buf, sizeof(buf), day_cases + 1);
-	apply_hset(c->a, c->numkey, "day", day);
-	apply_hset(c->a, c->numkey, "day_cases", buf);
+	cases_window_add(c, "case_ms", "case_n", day_from, day_cases + 1);
 	struct template_var mv[] = { { "code", shown },
 		{ "label", nc.cat->sms_label } };
 	cases_reply(c, "received", mv, 2, 0);

@@ -146,6 +146,36 @@ hbm_check "the first cases_per_day requests make cases" hbm_wait 15 three
 sleep 1
 hbm_eq "at most cases_per_day cases" 3 "$(codes_to $M6)"
 
+# The limits count from a number's first reply or case, not from the
+# clock's hour or day: a flood across 12:00 gets replies_per_hour replies,
+# not twice that.
+M7=+256700000007
+sms $M7 'HELP FOOD' >/dev/null
+hbm_check "a new number gets its code" hbm_wait 10 hbm_sent_to $M7 1
+c7=$(hbm_texts_to $M7 | grep -oE '[1-9][0-9]{3}-[0-9]{4}' | head -n 1)
+num7="{hbm}:num:$($HBM_REDIS_CLI HGET "{hbm}:case:${c7/-/}" num)"
+hbm_eq "its record counts one reply" 1 "$($HBM_REDIS_CLI HGET "$num7" reply_n)"
+now=$(date +%s%3N)
+$HBM_REDIS_CLI HSET "$num7" reply_ms $((now - 3540000)) reply_n 5 >/dev/null
+sms $M7 STATUS >/dev/null
+sleep 1.5
+hbm_eq "five replies in an hour opened 59 minutes ago still count" 1 "$(hbm_sent_count $M7)"
+$HBM_REDIS_CLI HSET "$num7" reply_ms $((now - 3600000)) >/dev/null
+sms $M7 STATUS >/dev/null
+hbm_check "an hour after it opened, the number is answered again" \
+	hbm_wait 10 hbm_sent_to $M7 2
+$HBM_REDIS_CLI HSET "$num7" case_ms $((now - 82800000)) case_n 3 >/dev/null
+sms $M7 'HELP FOOD' >/dev/null
+hbm_check "three cases in a day opened 23 hours ago still count" \
+	hbm_wait 10 hbm_sent_to $M7 3
+hbm_eq "so no new case" 1 "$(hbm_texts_to $M7 | grep -c '^Request')"
+hbm_eq "but too many requests" 1 "$(hbm_texts_to $M7 | grep -c 'too many requests')"
+$HBM_REDIS_CLI HSET "$num7" case_ms $((now - 86400000)) >/dev/null
+sms $M7 'HELP FOOD' >/dev/null
+hbm_check "a day after it opened, the number gets a case again" \
+	hbm_wait 10 hbm_sent_to $M7 4
+hbm_eq "a second case" 2 "$(hbm_texts_to $M7 | grep -c '^Request')"
+
 # Bad input changes nothing.
 auth=(-H "Authorization: Bearer $HBM_CHANNEL_TOKEN")
 json=(-H 'Content-Type: application/json')

@@ -348,6 +348,44 @@ test_brief_and_by_official(void **state)
 	assert_int_equal(n, 0);
 }
 
+/*
+ * A limit's window opens at its first event: a burst that straddles the
+ * clock's hour or day counts as one (a flood across 12:00 used to get
+ * twice replies_per_hour replies).
+ */
+static void
+test_window(void **state)
+{
+	const long long noon = 1796040000000LL; /* 2026-11-30 12:00:00 UTC */
+	char from[32];
+
+	(void)state;
+	assert_int_equal(noon % CASES_HOUR_MS, 0);
+	assert_int_equal(cases_window("", "", noon, CASES_HOUR_MS), 0);
+	assert_int_equal(cases_window("", "4", noon, CASES_HOUR_MS), 0);
+	/* opened a second before noon: still counting after it */
+	snprintf(from, sizeof(from), "%lld", noon - 1000);
+	assert_int_equal(
+	    cases_window(from, "5", noon + 1000, CASES_HOUR_MS), 5);
+	assert_int_equal(cases_window(from, "5",
+			     noon - 1000 + CASES_HOUR_MS - 1, CASES_HOUR_MS),
+	    5);
+	/* over exactly SPAN after it opened */
+	assert_int_equal(
+	    cases_window(from, "5", noon - 1000 + CASES_HOUR_MS, CASES_HOUR_MS),
+	    0);
+	/* the same across midnight */
+	snprintf(from, sizeof(from), "%lld", noon + 12 * CASES_HOUR_MS - 1);
+	assert_int_equal(
+	    cases_window(from, "3", noon + 12 * CASES_HOUR_MS, CASES_DAY_MS),
+	    3);
+	assert_int_equal(cases_window(from, "3", noon + 36 * CASES_HOUR_MS - 1,
+			     CASES_DAY_MS),
+	    0);
+	/* a clock set back keeps the window */
+	assert_int_equal(cases_window(from, "3", noon, CASES_DAY_MS), 3);
+}
+
 int
 main(void)
 {
@@ -356,6 +394,7 @@ main(void)
 		cmocka_unit_test(test_referral_consent),
 		cmocka_unit_test(test_referral_bad),
 		cmocka_unit_test(test_brief_and_by_official),
+		cmocka_unit_test(test_window),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
