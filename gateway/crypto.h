@@ -71,9 +71,11 @@ void crypto_phone_hash(
 void crypto_dlr_sig(const struct crypto_key *k, const char *msg_id,
     char out[CRYPTO_SHA256_HEX]);
 /*
- * Encrypt PLAIN with AES-256-GCM under a fresh random nonce. Returns Base64
- * of 0x01 || nonce (12) || ciphertext || tag (16); the caller frees. Exits
- * through fatalx() only when the system random generator fails.
+ * Encrypt PLAIN with AES-256-GCM under a nonce never used before in this
+ * process: a random field drawn per process (and per fork) and a counter.
+ * Returns Base64 of 0x01 || nonce (12) || ciphertext || tag (16); the
+ * caller frees. Exits through fatalx() only when the system random
+ * generator fails.
  */
 char *crypto_seal(const struct crypto_key *k, const void *plain, size_t len);
 /*

@@ -6,6 +6,7 @@
  * OpenSSL byte for byte.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -288,6 +289,74 @@ test_seal_fresh_nonce(void **state)
 	free(b2);
 	free(s1);
 	free(s2);
+	crypto_key_free(k);
+}
+
+/* The nonce of a seal of TEST_NUMBER under K. */
+static void
+test_nonce_of(const struct crypto_key *k, unsigned char nonce[12])
+{
+	unsigned char *blob;
+	size_t len;
+	char *s;
+
+	s = crypto_seal(k, TEST_NUMBER, strlen(TEST_NUMBER));
+	assert_int_equal(crypto_b64_decode(s, &blob, &len), 0);
+	memcpy(nonce, blob + 1, 12);
+	free(blob);
+	free(s);
+}
+
+/* The 32-bit counter at the end of NONCE. */
+static uint32_t
+test_nonce_count(const unsigned char nonce[12])
+{
+	return (uint32_t)nonce[8] << 24 | (uint32_t)nonce[9] << 16 |
+	    (uint32_t)nonce[10] << 8 | nonce[11];
+}
+
+/*
+ * Nonces are a random field and a counter: consecutive seals keep the
+ * field and count up by one, from any thread; a forked child draws a field
+ * of its own rather than repeat its parent's nonces, and the parent goes
+ * on counting.
+ */
+static void
+test_seal_nonce_counter(void **state)
+{
+	struct crypto_key *k;
+	unsigned char n1[12], n2[12], n3[12], child[12];
+	int fd[2], status;
+	ssize_t got;
+	pid_t pid;
+
+	(void)state;
+	k = crypto_key_from_bytes(test_secret);
+	test_nonce_of(k, n1);
+	test_nonce_of(k, n2);
+	assert_memory_equal(n1, n2, 8);
+	assert_int_equal(test_nonce_count(n2), test_nonce_count(n1) + 1);
+
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		test_nonce_of(k, child);
+		_exit(write(fd[1], child, sizeof(child)) == sizeof(child) ? 0
+									  : 1);
+	}
+	close(fd[1]);
+	got = read(fd[0], child, sizeof(child));
+	close(fd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(got, sizeof(child));
+	assert_memory_not_equal(child, n2, 8);
+	assert_int_equal(test_nonce_count(child), 0);
+
+	test_nonce_of(k, n3);
+	assert_memory_equal(n3, n2, 8);
+	assert_int_equal(test_nonce_count(n3), test_nonce_count(n2) + 1);
 	crypto_key_free(k);
 }
 
@@ -699,6 +768,7 @@ main(void)
 		cmocka_unit_test(test_seal_round_trip),
 		cmocka_unit_test(test_seal_known),
 		cmocka_unit_test(test_seal_fresh_nonce),
+		cmocka_unit_test(test_seal_nonce_counter),
 		cmocka_unit_test(test_open_tampered),
 		cmocka_unit_test(test_open_wrong_key),
 		cmocka_unit_test(test_open_garbage),
