@@ -507,17 +507,35 @@ crypto_gcm(const struct crypto_key *k, int enc, const unsigned char *nonce,
 	return rc;
 }
 
-/* A child must not go on with its parent's nonces. */
+/*
+ * Around a fork the lock is held, so that no child inherits it locked by a
+ * thread it does not have; and a child must not go on with its parent's
+ * nonces.
+ */
 static void
-crypto_nonce_forked(void)
+crypto_nonce_prefork(void)
+{
+	pthread_mutex_lock(&crypto_nonce_lock);
+}
+
+static void
+crypto_nonce_parent(void)
+{
+	pthread_mutex_unlock(&crypto_nonce_lock);
+}
+
+static void
+crypto_nonce_child(void)
 {
 	crypto_nonce_drawn = 0;
+	pthread_mutex_unlock(&crypto_nonce_lock);
 }
 
 static void
 crypto_nonce_init(void)
 {
-	if (pthread_atfork(NULL, NULL, crypto_nonce_forked) != 0)
+	if (pthread_atfork(crypto_nonce_prefork, crypto_nonce_parent,
+		crypto_nonce_child) != 0)
 		fatalx("crypto: pthread_atfork failed");
 }
 
