@@ -156,6 +156,11 @@ for k in sys.argv[1].split("."):
 print("" if v is None else (str(v).lower() if isinstance(v, bool) else v))' "$1"
 }
 
+# The record of message ID (GET /v1/messages/ID, admin token), and whether
+# its status is STATUS: hbm_msg_is ID STATUS.
+hbm_msg() { hbm_body GET "/v1/messages/$1" -H "Authorization: Bearer $HBM_ADMIN_TOKEN"; }
+hbm_msg_is() { [ "$(hbm_msg "$1" | hbm_jget status)" = "$2" ]; }
+
 # Start simulated AT modem NAME (tests/tools/atsim) [atsim options]: its
 # pty linked at $HBM_TMP/NAME.tty, control socket NAME.ctl, message log
 # NAME.log; stopped by hbm_cleanup.

@@ -24,7 +24,6 @@ sim_start() {
 	printf '[gammu]\ndevice = %s\nconnection = at\nlogformat = textall\nlogfile = %s\n' \
 		"$HBM_TMP/$name.tty" "$HBM_TMP/$name.gammu.log" > "$HBM_TMP/$name.rc"
 }
-sim() { hbm_sim "$@"; }
 # gammu against modem NAME: output and status in OUT and RC.
 gam() {
 	local name=$1
@@ -100,13 +99,13 @@ hbm_eq "three PDUs, parts 1-3 with one reference" "1/3 $ref 2/3 $ref 3/3 $ref" \
 gam m sendsms TEXT "$TO" -report -text 'report me'
 hbm_eq "a status report request is recorded" 1 "$(last m pdu srr)"
 mr=$(last m pdu mr)
-hbm_eq "report of an unknown MR is refused" "error unknown message reference" "$(sim m 'report 200')"
+hbm_eq "report of an unknown MR is refused" "error unknown message reference" "$(hbm_sim m 'report 200')"
 
 # Inbound: one SMS and a UCS-2 message stored as parts 3,1,2.
-sim m 'inject +256772000111 Hello from the SIM [test] €' > /dev/null
+hbm_sim m 'inject +256772000111 Hello from the SIM [test] €' > /dev/null
 T5=$(python3 -c 'print("مرحبا بكم في البوابة رقم ٣ " * 7)')
-hbm_eq "inject-parts stores three parts" "ok parts=3" "$(sim m "inject-parts +256772000222 3,1,2 $T5")"
-hbm_match "status counts 4 stored, unread" 'stored=4 unread=4' "$(sim m status)"
+hbm_eq "inject-parts stores three parts" "ok parts=3" "$(hbm_sim m "inject-parts +256772000222 3,1,2 $T5")"
+hbm_match "status counts 4 stored, unread" 'stored=4 unread=4' "$(hbm_sim m status)"
 gam m getallsms
 hbm_eq "getallsms succeeds" 0 "$RC"
 hbm_match "getallsms lists 4 parts" '4 SMS parts in 4 SMS sequences' "$OUT"
@@ -122,14 +121,14 @@ hbm_match "then part 2" 'part 2 of 3$' "$(udh 4)"
 gam m geteachsms
 hbm_match "geteachsms links the parts" '4 SMS parts in 2 SMS sequences' "$OUT"
 hbm_check "the multipart text is joined exactly" grep -qxF "$T5" <<< "$OUT"
-hbm_match "listing marked them read" 'stored=4 unread=0' "$(sim m status)"
+hbm_match "listing marked them read" 'stored=4 unread=0' "$(hbm_sim m status)"
 gam m deleteallsms 1
 hbm_eq "deleteallsms succeeds" 0 "$RC"
-hbm_match "the SIM is empty" 'stored=0 ' "$(sim m status)"
+hbm_match "the SIM is empty" 'stored=0 ' "$(hbm_sim m status)"
 
 # A part left out: gammu keeps the two it has apart.
 T6=$(python3 -c 'print(" ".join("part%03d" % i for i in range(1, 51)))')
-hbm_eq "inject-parts 2,3 stores two parts" "ok parts=2" "$(sim m "inject-parts +256772000333 2,3 $T6")"
+hbm_eq "inject-parts 2,3 stores two parts" "ok parts=2" "$(hbm_sim m "inject-parts +256772000333 2,3 $T6")"
 gam m getallsms
 hbm_match "two parts of three listed" '2 SMS parts in 2 SMS sequences' "$OUT"
 hbm_match "parts 2 and 3 are there" 'part 2 of 3$' "$(udh 1)"
@@ -137,15 +136,15 @@ hbm_match "in order" 'part 3 of 3$' "$(udh 2)"
 hbm_eq "part 1 is not" 0 "$(grep -c 'part 1 of 3' <<< "$OUT")"
 gam m deletesms 1 1
 hbm_eq "deletesms 1 1 succeeds" 0 "$RC"
-hbm_match "one part left" 'stored=1 ' "$(sim m status)"
+hbm_match "one part left" 'stored=1 ' "$(hbm_sim m status)"
 gam m deleteallsms 1
 
 # USSD.
-hbm_eq "ussd-balance is set" ok "$(sim m 'ussd-balance Salio lako ni UGX 1,250.50 — asante')"
+hbm_eq "ussd-balance is set" ok "$(hbm_sim m 'ussd-balance Salio lako ni UGX 1,250.50 — asante')"
 gam m getussd '*131#'
 hbm_eq "getussd succeeds" 0 "$RC"
 hbm_match "the USSD answer is the balance" 'Service reply +: "Salio lako ni UGX 1,250.50 — asante"' "$OUT"
-hbm_match "status counts the USSD request" 'ussd=1 ' "$(sim m status)"
+hbm_match "status counts the USSD request" 'ussd=1 ' "$(hbm_sim m status)"
 
 # Unsolicited results while libgammu listens (gammu monitor turns on
 # incoming SMS with AT+CNMI): +CMTI for a new SMS, +CDS for a report.
@@ -153,9 +152,9 @@ gammu -c "$HBM_TMP/m.rc" monitor > "$HBM_TMP/monitor.out" 2>&1 &
 MON=$!
 HBM_SIM_PIDS+=("$MON")
 hbm_check "monitor enables notifications" hbm_wait 60 grep -q 'info about USSD' "$HBM_TMP/monitor.out"
-sim m 'inject +256772000777 pushed while connected' > /dev/null
+hbm_sim m 'inject +256772000777 pushed while connected' > /dev/null
 hbm_check "+CMTI: gammu reads the new SMS" hbm_wait 30 grep -qxF 'pushed while connected' "$HBM_TMP/monitor.out"
-hbm_eq "report MR answers ok" "ok report=$mr" "$(sim m "report $mr")"
+hbm_eq "report MR answers ok" "ok report=$mr" "$(hbm_sim m "report $mr")"
 hbm_check "+CDS: gammu shows a status report" hbm_wait 30 grep -qE '^Delivery status +: Delivered' "$HBM_TMP/monitor.out"
 hbm_check "for the message reference" grep -qE "^Reference number +: $mr\$" "$HBM_TMP/monitor.out"
 kill -INT "$MON"
@@ -163,7 +162,7 @@ wait "$MON"
 gam m deleteallsms 1
 
 # +CMS ERROR on one AT+CMGS, then normal again.
-hbm_eq "fault cms is set" "ok cms=500 count=1" "$(sim m 'fault cms 500 1')"
+hbm_eq "fault cms is set" "ok cms=500 count=1" "$(hbm_sim m 'fault cms 500 1')"
 gam m sendsms TEXT "$TO" -text 'fail me'
 hbm_check "sendsms fails on +CMS ERROR" test "$RC" -ne 0
 hbm_match "gammu reports error 500" 'error 500' "$OUT"
@@ -171,34 +170,34 @@ hbm_eq "the failed SMS is not recorded" 0 "$(grep -c 'fail me' "$HBM_TMP/m.log")
 gam m sendsms TEXT "$TO" -text 'after the fault'
 hbm_eq "the next sendsms succeeds" 0 "$RC"
 hbm_eq "and is recorded" 'after the fault' "$(last m message text)"
-hbm_match "status counts the failure" 'failed=1 ' "$(sim m status)"
+hbm_match "status counts the failure" 'failed=1 ' "$(hbm_sim m status)"
 
 # A hang: the modem stops answering; gammu times out.
-hbm_eq "fault noanswer is set" "ok noanswer=2" "$(sim m 'fault noanswer 2')"
+hbm_eq "fault noanswer is set" "ok noanswer=2" "$(hbm_sim m 'fault noanswer 2')"
 gam m identify
 hbm_check "identify fails on a hang" test "$RC" -ne 0
 hbm_match "gammu times out" 'No response in specified timeout' "$OUT"
-hbm_match "status counts ignored commands" 'ignored=2 ' "$(sim m status)"
+hbm_match "status counts ignored commands" 'ignored=2 ' "$(hbm_sim m status)"
 gam m identify
 hbm_eq "identify works after the hang" 0 "$RC"
 
 # Slow: answers held for a minute make gammu time out; 0 turns it off.
-hbm_eq "fault slow is set" "ok slow=60000" "$(sim m 'fault slow 60000')"
+hbm_eq "fault slow is set" "ok slow=60000" "$(hbm_sim m 'fault slow 60000')"
 gam m identify
 hbm_check "identify fails when answers are late" test "$RC" -ne 0
 hbm_match "gammu times out waiting" 'No response in specified timeout' "$OUT"
-hbm_eq "fault slow 0 turns it off" "ok slow=0" "$(sim m 'fault slow 0')"
+hbm_eq "fault slow 0 turns it off" "ok slow=0" "$(hbm_sim m 'fault slow 0')"
 gam m identify
 hbm_eq "identify works on time again" 0 "$RC"
 
 # Unplugged: the device is gone; plugged back, all works.
-hbm_eq "unplug" "ok unplugged" "$(sim m unplug)"
+hbm_eq "unplug" "ok unplugged" "$(hbm_sim m unplug)"
 hbm_check "the symlink is gone" test ! -e "$HBM_TMP/m.tty"
-hbm_match "status says unplugged" 'plugged=0' "$(sim m status)"
+hbm_match "status says unplugged" 'plugged=0' "$(hbm_sim m status)"
 gam m identify
 hbm_check "identify fails unplugged" test "$RC" -ne 0
 hbm_match "gammu finds no device" "Error opening device" "$OUT"
-hbm_match "plug" '^ok device=/dev/pts/[0-9]+$' "$(sim m plug)"
+hbm_match "plug" '^ok device=/dev/pts/[0-9]+$' "$(hbm_sim m plug)"
 gam m identify
 hbm_eq "identify works plugged again" 0 "$RC"
 gam m sendsms TEXT "$TO" -text 'after the plug'

@@ -39,9 +39,7 @@ AUTH="Authorization: Bearer $HBM_ADMIN_TOKEN"
 JSON='Content-Type: application/json'
 post() { hbm_body POST /v1/messages -H "$AUTH" -H "$JSON" --data-binary "$1"; }
 post_status() { hbm_status POST /v1/messages -H "$AUTH" -H "$JSON" --data-binary "$1"; }
-msg() { hbm_body GET "/v1/messages/$1" -H "$AUTH"; }
-msg_field() { msg "$1" | hbm_jget "$2"; }
-is_status() { [ "$(msg_field "$1" status)" = "$2" ]; }
+msg_field() { hbm_msg "$1" | hbm_jget "$2"; }
 
 hbm_redis_start
 sink_start ok
@@ -73,8 +71,8 @@ body=$(post '{"to": "0700 000 101", "text": "Your code is 4821-3957"}')
 id1=$(hbm_jget id <<<"$body")
 hbm_match "POST /v1/messages answers an id" '^m[0-9]+$' "$id1"
 hbm_eq "and 202" 202 "$(post_status '{"to": "+256700000101", "text": "second"}')"
-hbm_check "the message is sent (within 5 s)" hbm_wait 5 is_status "$id1" sent
-got=$(msg "$id1")
+hbm_check "the message is sent (within 5 s)" hbm_wait 5 hbm_msg_is "$id1" sent
+got=$(hbm_msg "$id1")
 hbm_eq "after one attempt" 1 "$(hbm_jget attempts <<<"$got")"
 hbm_eq "on the first http channel" agg "$(hbm_jget channel <<<"$got")"
 hbm_eq "the number is masked" "+25670****101" "$(hbm_jget to <<<"$got")"
@@ -100,7 +98,7 @@ hbm_eq "the aggregator got the JSON POST" \
 arabic='مرحبا، رمزك 4821-3957 ✓'
 body=$(python3 -c 'import json,sys; print(json.dumps({"to": "+256700000101", "text": sys.argv[1]}))' "$arabic")
 id2=$(post "$body" | hbm_jget id)
-hbm_check "the Arabic message is sent" hbm_wait 5 is_status "$id2" sent
+hbm_check "the Arabic message is sent" hbm_wait 5 hbm_msg_is "$id2" sent
 got=$(python3 - "$HBM_TMP/ok.log" "$id2" <<'PY'
 import json, sys
 for line in open(sys.argv[1], encoding="utf-8"):
@@ -114,7 +112,7 @@ hbm_eq "and reads back intact" "$arabic" "$(msg_field "$id2" text)"
 
 # --- Kannel
 id3=$(post '{"to": "+256700000102", "text": "Go to gate 3 & wait", "channel": "kan"}' | hbm_jget id)
-hbm_check "the Kannel message is sent" hbm_wait 5 is_status "$id3" sent
+hbm_check "the Kannel message is sent" hbm_wait 5 hbm_msg_is "$id3" sent
 got=$(python3 - "$HBM_TMP/kan.log" <<'PY'
 import json, sys, urllib.parse
 r = json.loads(open(sys.argv[1], encoding="utf-8").readline())
@@ -130,13 +128,13 @@ hbm_match "with every value encoded" 'to=%2B256700000102&text=Go%20to%20gate%203
 
 # --- retries and dead letters
 id4=$(post '{"to": "+256700000103", "text": "retry me", "channel": "flaky"}' | hbm_jget id)
-hbm_check "a message that fails twice is sent on the third attempt" hbm_wait 10 is_status "$id4" sent
+hbm_check "a message that fails twice is sent on the third attempt" hbm_wait 10 hbm_msg_is "$id4" sent
 hbm_eq "attempts 3" 3 "$(msg_field "$id4" attempts)"
 hbm_eq "the aggregator saw three requests" 3 "$(sink_lines flaky)"
 
 id5=$(post '{"to": "+256700000104", "text": "doomed", "channel": "dead"}' | hbm_jget id)
-hbm_check "a message that always fails ends failed" hbm_wait 10 is_status "$id5" failed
-got=$(msg "$id5")
+hbm_check "a message that always fails ends failed" hbm_wait 10 hbm_msg_is "$id5" failed
+got=$(hbm_msg "$id5")
 hbm_eq "after 3 attempts" 3 "$(hbm_jget attempts <<<"$got")"
 hbm_eq "the aggregator saw three requests" 3 "$(sink_lines dead)"
 hbm_eq "with the last error" "aggregator answered HTTP 500" "$(hbm_jget error <<<"$got")"
@@ -241,7 +239,7 @@ PY
 )
 hbm_eq "the right eight" "$(printf '%s\n' "${slow_ids[@]}" | sort | tr '\n' ' ' | sed 's/ $//')" "$got"
 for id in "${slow_ids[@]}"; do
-	s=$(msg "$id")
+	s=$(hbm_msg "$id")
 	[ "$(hbm_jget status <<<"$s")/$(hbm_jget attempts <<<"$s")" = sent/1 ] || echo "# $id: $s"
 done > "$HBM_TMP/slow.bad"
 hbm_check "every one recorded sent after one attempt" test ! -s "$HBM_TMP/slow.bad"
@@ -258,7 +256,7 @@ printf '%s\n' MULTI 'XADD {hbm}:outbox:agg * msg m900000' \
 eid=$($HBM_REDIS_CLI XPENDING '{hbm}:outbox:agg' send - + 10 ghost | head -n 1)
 $HBM_REDIS_CLI XCLAIM '{hbm}:outbox:agg' send ghost 0 "$eid" IDLE 60000 JUSTID > /dev/null
 hbm_check "a stale entry of another instance is claimed and sent (within 15 s)" \
-	hbm_wait 15 is_status m900000 sent
+	hbm_wait 15 hbm_msg_is m900000 sent
 hbm_match "the log says so" 'outbox agg: claimed 1 stale entries' "$(cat "$HBM_TMP/hbmgwd.log")"
 hbm_eq "the ghost holds nothing" 0 "$($HBM_REDIS_CLI XPENDING '{hbm}:outbox:agg' send | head -n 1)"
 
@@ -273,7 +271,7 @@ hbm_redis_start # the same port, empty
 accepted() { [ "$(post_status "$ok")" = 202 ]; }
 hbm_check "POST works again once Redis is back" hbm_wait 10 accepted
 id6=$($HBM_REDIS_CLI GET '{hbm}:msgseq')
-hbm_check "and the senders resume (within 10 s)" hbm_wait 10 is_status "m$id6" sent
+hbm_check "and the senders resume (within 10 s)" hbm_wait 10 hbm_msg_is "m$id6" sent
 hbm_redis_kill
 t0=$(date +%s%N)
 hbm_daemon_stop TERM

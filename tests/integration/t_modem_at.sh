@@ -14,8 +14,6 @@ hbm_tmp_init
 AUTH="Authorization: Bearer $HBM_ADMIN_TOKEN"
 JSON='Content-Type: application/json'
 
-sim_start() { hbm_sim_start "$@"; }
-sim() { hbm_sim "$@"; }
 
 # The whole messages modem NAME sent to NUMBER, one text per line.
 sim_texts() {
@@ -42,14 +40,11 @@ if len(sys.argv) > 3: d["channel"] = sys.argv[3]
 print(json.dumps(d))' "$@")
 	hbm_body POST /v1/messages -H "$AUTH" -H "$JSON" --data-binary "$body" | hbm_jget id
 }
-is_status() {
-	hbm_body GET "/v1/messages/$1" -H "$AUTH" | grep -qF "\"status\":\"$2\""
-}
 # Seconds since the start, on the scenario's output (where time goes).
 mark() { echo "# ${SECONDS}s $*"; }
 
-sim_start ma
-sim_start mb
+hbm_sim_start ma
+hbm_sim_start mb
 hbm_redis_start
 cat > "$HBM_TMP/gw.conf" <<CONF
 gateway: { instance = "test"; country_code = "256"; };
@@ -69,7 +64,7 @@ agencies = ( { id = "wfp"; name = "WFP"; phones = ["+256700000101"]; } );
 categories = ( { id = "food"; agencies = ["wfp"]; priority = 3; sms_label = "food";
     keywords = { en = ["FOOD"]; }; } );
 CONF
-sim ma 'ussd-balance Your balance is UGX 1,250.50' > /dev/null
+hbm_sim ma 'ussd-balance Your balance is UGX 1,250.50' > /dev/null
 export HBM_RETRY_BASE_MS=200 HBM_MODEM_HANG_MS=8000
 hbm_daemon_start "$HBM_TMP/gw.conf"
 hbm_check "modem ma connects" hbm_wait 20 grep -q 'modem ma: connected' "$HBM_TMP/hbmgwd.log"
@@ -97,37 +92,37 @@ mark "A delivery report"
 id=$(send +256700000032 "report me" ma)
 hbm_check "sent with a report request" hbm_wait 10 sim_sent ma +256700000032 "report me"
 hbm_match "the submit asked for a report" '"srr":1' "$(grep -F '"pdu"' "$HBM_TMP/ma.log" | grep -F '+256700000032')"
-hbm_check "delivery report: delivered" hbm_wait 10 is_status "$id" delivered
+hbm_check "delivery report: delivered" hbm_wait 10 hbm_msg_is "$id" delivered
 
 mark "Inbound through"
 # Inbound through the AT driver: a case and its reply.
-sim ma 'inject +256700000033 HELP FOOD at the gate' > /dev/null
+hbm_sim ma 'inject +256700000033 HELP FOOD at the gate' > /dev/null
 answered() { [ "$(sim_count ma +256700000033)" -ge 1 ]; }
 hbm_check "an SMS received on ma is answered through ma" hbm_wait 20 answered
 
 mark "A hang"
 # A hang: ma ignores commands; libgammu times out, the worker reconnects,
 # and the message is still sent (by ma after the reconnect, or by mb).
-sim ma 'fault noanswer 3' > /dev/null
+hbm_sim ma 'fault noanswer 3' > /dev/null
 id=$(send +256700000034 "sent after a hang" ma)
-hbm_check "hang: the message is still sent" hbm_wait 40 is_status "$id" sent
+hbm_check "hang: the message is still sent" hbm_wait 40 hbm_msg_is "$id" sent
 hbm_check "hang: the modem was reconnected" hbm_wait 20 sh -c "[ \$(grep -c 'modem ma: connected' '$HBM_TMP/hbmgwd.log') -ge 2 ]"
 
 mark "+CMS ERROR"
 # +CMS ERROR on ma (both tries): handed to mb, which sends it.
-sim ma 'fault cms 38 2' > /dev/null
+hbm_sim ma 'fault cms 38 2' > /dev/null
 id=$(send +256700000035 "sent by the other modem" ma)
 hbm_check "+CMS ERROR: sent by the second modem" hbm_wait 20 sim_sent mb +256700000035 "sent by the other modem"
-hbm_check "+CMS ERROR: the message is sent" hbm_wait 30 is_status "$id" sent
+hbm_check "+CMS ERROR: the message is sent" hbm_wait 30 hbm_msg_is "$id" sent
 hbm_eq "+CMS ERROR: not sent by the failing modem" 0 "$(sim_count ma +256700000035)"
 
 mark "Unplugged"
 # Unplugged: queued messages are not lost.
-sim ma unplug > /dev/null
+hbm_sim ma unplug > /dev/null
 id=$(send +256700000036 "nothing lost" ma)
-hbm_check "unplugged: the message is sent" hbm_wait 40 is_status "$id" sent
+hbm_check "unplugged: the message is sent" hbm_wait 40 hbm_msg_is "$id" sent
 hbm_eq "unplugged: sent exactly once" 1 "$(( $(sim_count ma +256700000036) + $(sim_count mb +256700000036) ))"
-sim ma plug > /dev/null
+hbm_sim ma plug > /dev/null
 hbm_check "plugged again: ma reconnects" hbm_wait 40 sh -c "[ \$(grep -c 'modem ma: connected' '$HBM_TMP/hbmgwd.log') -ge 3 ]"
 
 mark "CH=$"

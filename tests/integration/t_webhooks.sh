@@ -237,21 +237,19 @@ bad "inject with a bad number" 400 POST /v1/inbound/sms -H "$ADMIN" -H "$JSON" -
 bad "inject with a NUL" 400 POST /v1/inbound/sms -H "$ADMIN" -H "$JSON" -d '{"from":"+256700000019","to":"1","text":"a\u0000"}'
 
 # --- delivery reports
-msg() { hbm_body GET "/v1/messages/$1" -H "$ADMIN"; }
-is_status() { [ "$(msg "$1" | hbm_jget status)" = "$2" ]; }
 send() { hbm_body POST /v1/messages -H "$ADMIN" -H "$JSON" -d "{\"to\":\"$1\",\"text\":\"$2\"}" | hbm_jget id; }
 m1=$(send +256700000050 'one')
 m2=$(send +256700000051 'two')
 m3=$(send +256700000052 'three')
-hbm_check "DLR: the messages are sent" hbm_wait 10 is_status "$m3" sent
-hbm_wait 5 is_status "$m1" sent
-hbm_wait 5 is_status "$m2" sent
+hbm_check "DLR: the messages are sent" hbm_wait 10 hbm_msg_is "$m3" sent
+hbm_wait 5 hbm_msg_is "$m1" sent
+hbm_wait 5 hbm_msg_is "$m2" sent
 s1=$(dlr_sig "$m1")
 s2=$(dlr_sig "$m2")
 s3=$(dlr_sig "$m3")
 dlrbad() { # WHAT STATUS METHOD PATH [curl args]: and m1 stays sent
 	bad "$@"
-	hbm_eq "$1: the message stays sent" sent "$(msg "$m1" | hbm_jget status)"
+	hbm_eq "$1: the message stays sent" sent "$(hbm_msg "$m1" | hbm_jget status)"
 }
 dlrbad "Kannel DLR no sig" 403 GET "/v1/dlr/kannel?id=$m1&status=1"
 dlrbad "Kannel DLR empty sig" 403 GET "/v1/dlr/kannel?id=$m1&status=1&sig="
@@ -267,22 +265,22 @@ dlrbad "Kannel DLR POST" 405 POST "/v1/dlr/kannel?id=$m1&status=1&sig=$s1"
 
 r=$(hbm_body GET "/v1/dlr/kannel?id=$m1&status=8&sig=$s1")
 hbm_eq "Kannel DLR submitted: interim, no change" "{\"id\":\"$m1\",\"report\":\"submitted\",\"changed\":false}" "$r"
-hbm_eq "still sent" sent "$(msg "$m1" | hbm_jget status)"
+hbm_eq "still sent" sent "$(hbm_msg "$m1" | hbm_jget status)"
 r=$(hbm_body GET "/v1/dlr/kannel?id=$m1&status=1&sig=$s1")
 hbm_eq "Kannel DLR delivered" "{\"id\":\"$m1\",\"report\":\"delivered\",\"changed\":true}" "$r"
-hbm_eq "the message is delivered" delivered "$(msg "$m1" | hbm_jget status)"
+hbm_eq "the message is delivered" delivered "$(hbm_msg "$m1" | hbm_jget status)"
 r=$(hbm_body GET "/v1/dlr/kannel?id=$m1&status=2&sig=$s1")
 hbm_match "a later failure report changes nothing" '"changed":false' "$r"
-hbm_eq "delivered is final" delivered "$(msg "$m1" | hbm_jget status)"
+hbm_eq "delivered is final" delivered "$(hbm_msg "$m1" | hbm_jget status)"
 hbm_eq "Kannel DLR rejected: 200" 200 "$(hbm_status GET "/v1/dlr/kannel?id=$m3&status=16&sig=$s3")"
-hbm_eq "the rejected message failed" failed "$(msg "$m3" | hbm_jget status)"
-hbm_eq "with the reason" "rejected by the SMSC" "$(msg "$m3" | hbm_jget error)"
+hbm_eq "the rejected message failed" failed "$(hbm_msg "$m3" | hbm_jget status)"
+hbm_eq "with the reason" "rejected by the SMSC" "$(hbm_msg "$m3" | hbm_jget error)"
 
 jbad() { # WHAT STATUS BODY [curl args]: JSON DLR for m2, which stays sent
 	local what=$1 want=$2 body=$3
 	shift 3
 	bad "$what" "$want" POST /v1/dlr -H "$JSON" "$@" --data-binary "$body"
-	hbm_eq "$what: the message stays sent" sent "$(msg "$m2" | hbm_jget status)"
+	hbm_eq "$what: the message stays sent" sent "$(hbm_msg "$m2" | hbm_jget status)"
 }
 jbad "JSON DLR no token" 401 "{\"id\":\"$m2\",\"status\":\"failed\"}"
 jbad "JSON DLR admin token" 401 "{\"id\":\"$m2\",\"status\":\"failed\"}" -H "$ADMIN"
@@ -295,11 +293,11 @@ jbad "JSON DLR id as a number" 400 "{\"id\":2,\"status\":\"failed\"}" -H "$CHAN"
 jbad "JSON DLR error as a number" 400 "{\"id\":\"$m2\",\"status\":\"failed\",\"error\":5}" -H "$CHAN"
 jbad "JSON DLR NUL in the error" 400 "{\"id\":\"$m2\",\"status\":\"failed\",\"error\":\"a\\u0000b\"}" -H "$CHAN"
 bad "JSON DLR form content type" 415 POST /v1/dlr -H "$CHAN" -H "$FORM" --data-binary "{\"id\":\"$m2\",\"status\":\"failed\"}"
-hbm_eq "JSON DLR form content type: the message stays sent" sent "$(msg "$m2" | hbm_jget status)"
+hbm_eq "JSON DLR form content type: the message stays sent" sent "$(hbm_msg "$m2" | hbm_jget status)"
 r=$(hbm_body POST /v1/dlr -H "$CHAN" -H "$JSON" -d "{\"id\":\"$m2\",\"status\":\"failed\",\"error\":\"absent subscriber +256700000051\"}")
 hbm_eq "JSON DLR failed" "{\"id\":\"$m2\",\"report\":\"failed\",\"changed\":true}" "$r"
-hbm_eq "the message failed" failed "$(msg "$m2" | hbm_jget status)"
-hbm_eq "with the error, its number masked" "absent subscriber +25670****051" "$(msg "$m2" | hbm_jget error)"
+hbm_eq "the message failed" failed "$(hbm_msg "$m2" | hbm_jget status)"
+hbm_eq "with the error, its number masked" "absent subscriber +25670****051" "$(hbm_msg "$m2" | hbm_jget error)"
 r=$(hbm_body POST /v1/dlr -H "$CHAN" -H "$JSON" -d '{"id":"m999999999","status":"delivered"}')
 hbm_eq "JSON DLR for an unknown message: no change" '{"id":"m999999999","report":"delivered","changed":false}' "$r"
 hbm_check "no record made for it" test "$($HBM_REDIS_CLI EXISTS '{hbm}:msg:m999999999')" = 0
@@ -309,7 +307,7 @@ hbm_check "no record made for it" test "$($HBM_REDIS_CLI EXISTS '{hbm}:msg:m9999
 # gone through Kannel too (the channel with the shorter queue takes them),
 # so the one for this message is picked by its text.
 m5=$(hbm_body POST /v1/messages -H "$ADMIN" -H "$JSON" -d '{"to":"+256700000054","text":"five","channel":"kan"}' | hbm_jget id)
-hbm_check "DLR: a message is sent through Kannel" hbm_wait 10 is_status "$m5" sent
+hbm_check "DLR: a message is sent through Kannel" hbm_wait 10 hbm_msg_is "$m5" sent
 dlr_url=$(python3 - "$HBM_CAPTURE_LOG" <<'PY'
 import json, sys, urllib.parse
 for line in open(sys.argv[1], encoding="utf-8"):
@@ -324,12 +322,12 @@ hbm_eq "Kannel is given the signed dlr-url" \
 	"https://gw.example.org/hbm/v1/dlr/kannel?id=$m5&status=%d&sig=$(dlr_sig "$m5")" "$dlr_url"
 local_dlr=${dlr_url#https://gw.example.org/hbm}
 hbm_eq "calling it as Kannel does: 200" 200 "$(hbm_status GET "${local_dlr/\%d/1}")"
-hbm_eq "the Kannel message is delivered" delivered "$(msg "$m5" | hbm_jget status)"
+hbm_eq "the Kannel message is delivered" delivered "$(hbm_msg "$m5" | hbm_jget status)"
 
 m4=$(send +256700000053 'four')
-hbm_check "DLR: a fourth message is sent" hbm_wait 10 is_status "$m4" sent
+hbm_check "DLR: a fourth message is sent" hbm_wait 10 hbm_msg_is "$m4" sent
 hbm_eq "JSON DLR delivered: 200" 200 "$(hbm_status POST /v1/dlr -H "$CHAN" -H "$JSON" -d "{\"id\":\"$m4\",\"status\":\"delivered\",\"error\":null}")"
-hbm_eq "the fourth is delivered" delivered "$(msg "$m4" | hbm_jget status)"
+hbm_eq "the fourth is delivered" delivered "$(hbm_msg "$m4" | hbm_jget status)"
 metrics=$(hbm_body GET /metrics)
 hbm_match "metrics count reports" 'hbmgw_delivery_reports_total\{format="kannel",report="delivered"\} 2$' "$metrics"
 hbm_match "metrics count webhooks by source" 'hbmgw_inbound_total\{source="twilio",status="duplicate"\} 1' "$metrics"
