@@ -11,12 +11,9 @@
 # HBM_BENCH_TIMEOUT=600 seconds for the whole run.
 set -u
 
-SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-build}
-case $BUILD in
-/*) ;;
-*) BUILD="$SRCDIR/$BUILD" ;;
-esac
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+BUILD=$(bench_build "${1:-}")
 N=${HBM_BENCH_MODEM_N:-300}
 COUNTS=${HBM_BENCH_MODEMS:-1 2 4}
 LIMIT=${HBM_BENCH_TIMEOUT:-600}
@@ -25,8 +22,6 @@ PIDS=()
 TOKEN=bench-admin-token
 BENCH_NAME=bench/modem
 RESULTS=/dev/null
-# shellcheck source=bench/lib.sh
-. "$SRCDIR/bench/lib.sh"
 
 cleanup() {
 	local p
@@ -60,7 +55,7 @@ round() {
 	redis-server --port 0 --unixsocket "$TMP/r$m-redis.sock" --save '' \
 		--appendonly no --dir "$TMP" --logfile "$TMP/r$m-redis.log" &
 	PIDS+=($!)
-	wait_for 10 redis-cli -s "$TMP/r$m-redis.sock" ping || return 1
+	hbm_wait 10 redis-cli -s "$TMP/r$m-redis.sock" ping || return 1
 	[ -s "$TMP/key" ] || { head -c 32 /dev/urandom > "$TMP/key"; chmod 600 "$TMP/key"; }
 	conf="$TMP/r$m.conf"
 	{
@@ -75,7 +70,7 @@ round() {
 				--control "$TMP/r$m-m$i.ctl" --log "$TMP/r$m-m$i.log" \
 				2>/dev/null &
 			PIDS+=($!)
-			wait_for 10 test -S "$TMP/r$m-m$i.ctl" || return 1
+			hbm_wait 10 test -S "$TMP/r$m-m$i.ctl" || return 1
 			[ "$i" -gt 1 ] && echo ','
 			echo "{ name = \"m$i\"; type = \"modem\"; max_per_minute = 0;"
 			echo "  poll_interval = 60;"
@@ -86,9 +81,9 @@ round() {
 	"$BUILD/hbmgwd" -c "$conf" 2> "$TMP/r$m-hbmgwd.log" &
 	pid=$!
 	PIDS+=($pid)
-	wait_for 20 grep -q 'http: listening' "$TMP/r$m-hbmgwd.log" || return 1
+	hbm_wait 20 grep -q 'http: listening' "$TMP/r$m-hbmgwd.log" || return 1
 	port=$(sed -n 's/.*http: listening on .*:\([0-9]*\)$/\1/p' "$TMP/r$m-hbmgwd.log")
-	wait_for 60 all_connected "$m" || return 1
+	hbm_wait 60 all_connected "$m" || return 1
 	want=$((m * N))
 	c0=$(cpu_of "$pid")
 	t0=$(date +%s.%N)
@@ -108,7 +103,7 @@ for k in range(n):
         if r.status != 202:
             sys.exit("POST /v1/messages: %d" % r.status)
 PY
-	wait_for "$LIMIT" all_sent "$m" "$want" || {
+	hbm_wait "$LIMIT" all_sent "$m" "$want" || {
 		echo "bench/modem: $m modems: only $(sent_total "$m") of $want sent" >&2
 		return 1
 	}

@@ -37,12 +37,9 @@
 set -u
 set -o pipefail
 
-SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-build}
-case $BUILD in
-/*) ;;
-*) BUILD=$SRCDIR/$BUILD ;;
-esac
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+BUILD=$(bench_build "${1:-}")
 
 DURATION=${HBM_BENCH_DURATION:-10}
 MSG_DURATION=${HBM_BENCH_MSG_DURATION:-10}
@@ -70,8 +67,6 @@ TMP=""
 WATCHDOG=""
 RESULTS=$BUILD/bench/last-run.txt
 BENCH_NAME=bench
-# shellcheck source=bench/lib.sh
-. "$SRCDIR/bench/lib.sh"
 
 # Whether process PID is alive (not gone, not a zombie).
 alive() {
@@ -529,7 +524,7 @@ say "load: wrk -t$THREADS -c$CONNS; inbound ${DURATION}s, messages and" \
 
 mkdir -p "$TMP/redis"
 for _ in 1 2 3 4 5; do
-	REDIS_PORT=$(free_port) || die "no free port"
+	REDIS_PORT=$(hbm_free_port) || die "no free port"
 	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$TMP/redis" \
 	    --save '' --appendonly "$AOF" --appendfsync everysec \
 	    --auto-aof-rewrite-percentage 0 \
@@ -537,7 +532,7 @@ for _ in 1 2 3 4 5; do
 	    --slowlog-max-len 1024 &
 	REDIS_PID=$!
 	PIDS+=("$REDIS_PID")
-	wait_for 5 rcli PING && break
+	hbm_wait 5 rcli PING && break
 	kill -KILL "$REDIS_PID" 2>/dev/null
 	wait "$REDIS_PID" 2>/dev/null
 	forget "$REDIS_PID"
@@ -548,7 +543,7 @@ done
 "$BUILD/bench/sink" -f "$TMP/sink.port" -t $((TIMEOUT + 60)) 2> "$TMP/sink.log" &
 SINK_PID=$!
 PIDS+=("$SINK_PID")
-wait_for 5 test -s "$TMP/sink.port" || die "the sink did not start"
+hbm_wait 5 test -s "$TMP/sink.port" || die "the sink did not start"
 SINK_PORT=$(cat "$TMP/sink.port")
 
 ADMIN_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -582,11 +577,11 @@ say "  the sink alone (wrk POST, 3 s):" \
 "$BUILD/hbmgwd" -c "$TMP/hbmgw.conf" 2>> "$TMP/hbmgwd.log" &
 GW_PID=$!
 PIDS+=("$GW_PID")
-wait_for 10 grep -q 'http: listening on' "$TMP/hbmgwd.log" ||
+hbm_wait 10 grep -q 'http: listening on' "$TMP/hbmgwd.log" ||
     die "hbmgwd did not start: $(cat "$TMP/hbmgwd.log")"
 HBM_URL="http://127.0.0.1:$(sed -n 's/.*http: listening on .*:\([0-9]*\)$/\1/p' \
     "$TMP/hbmgwd.log" | tail -n 1)"
-wait_for 10 curl -sf "$HBM_URL/readyz" || die "hbmgwd is not ready"
+hbm_wait 10 curl -sf "$HBM_URL/readyz" || die "hbmgwd is not ready"
 sleep 1
 
 say ""
@@ -740,10 +735,10 @@ fi
 if [ -z "$K_WHY" ]; then
 	KDIR=$TMP/kannel
 	mkdir -p "$KDIR/spool"
-	K_ADMIN=$(free_port)
-	K_BOX=$(free_port)
-	K_SMSC=$(free_port)
-	K_SEND=$(free_port)
+	K_ADMIN=$(hbm_free_port)
+	K_BOX=$(hbm_free_port)
+	K_SMSC=$(hbm_free_port)
+	K_SEND=$(hbm_free_port)
 	K_PASS=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 	fill "$SRCDIR/bench/kannel.conf.in" "ADMIN_PORT=$K_ADMIN" \
 	    "ADMIN_PASSWORD=$K_PASS" "SMSBOX_PORT=$K_BOX" "SMSC_PORT=$K_SMSC" \
@@ -761,7 +756,7 @@ if [ -z "$K_WHY" ]; then
 	"$BEARERBOX" -v 2 "$KDIR/kannel.conf" > "$KDIR/bearerbox.out" 2>&1 &
 	PIDS+=($!)
 	K_BB=$!
-	if ! wait_for 10 kstatus; then
+	if ! hbm_wait 10 kstatus; then
 		# The reason, not the backtrace lines that follow a PANIC.
 		K_WHY="bearerbox did not start: $(grep -v 'PANIC: /' \
 		    "$KDIR/bearerbox.out" | tail -n 3)"
@@ -779,7 +774,7 @@ if [ -z "$K_WHY" ]; then
 		kstatus | grep -q 'fake.*online' &&
 		    curl -s --max-time 2 "http://127.0.0.1:$K_SEND/" >/dev/null
 	}
-	if ! wait_for 15 kready; then
+	if ! hbm_wait 15 kready; then
 		K_WHY="smsbox or fakesmsc did not come up: $(grep -hv \
 		    'PANIC: /' "$KDIR/smsbox.out" "$KDIR/fakesmsc.out" |
 		    tail -n 3 | tr '\n' ' ')"

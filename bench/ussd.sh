@@ -22,12 +22,9 @@
 set -u
 set -o pipefail
 
-SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-build}
-case $BUILD in
-/*) ;;
-*) BUILD=$SRCDIR/$BUILD ;;
-esac
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+BUILD=$(bench_build "${1:-}")
 SESSIONS=${HBM_BENCH_USSD_SESSIONS:-200}
 DURATION=${HBM_BENCH_USSD_DURATION:-20}
 OFFICIALS=${HBM_BENCH_USSD_OFFICIALS:-200}
@@ -41,8 +38,6 @@ PIDS=()
 TMP=""
 RESULTS=$BUILD/bench/ussd-last-run.txt
 BENCH_NAME=bench/ussd
-# shellcheck source=bench/lib.sh
-. "$SRCDIR/bench/lib.sh"
 
 cleanup() {
 	local pid any
@@ -91,17 +86,17 @@ ${CC:-cc} $CFLAGS $(pkg-config --cflags libcurl) -o "$BUILD/bench/ussd_load" \
     die "cannot build ussd_load"
 
 mkdir -p "$TMP/redis"
-REDIS_PORT=$(free_port) || die "no free port"
+REDIS_PORT=$(hbm_free_port) || die "no free port"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$TMP/redis" \
     --save '' --appendonly yes --appendfsync everysec \
     --auto-aof-rewrite-percentage 0 --logfile "$TMP/redis/log" &
 PIDS+=($!)
-wait_for 5 rcli PING || die "redis-server did not start"
+hbm_wait 5 rcli PING || die "redis-server did not start"
 
 "$BUILD/bench/sink" -f "$TMP/sink.port" -t $((DURATION + DRAIN_MAX + 120)) \
     2> "$TMP/sink.log" &
 PIDS+=($!)
-wait_for 5 test -s "$TMP/sink.port" || die "the sink did not start"
+hbm_wait 5 test -s "$TMP/sink.port" || die "the sink did not start"
 SINK_PORT=$(cat "$TMP/sink.port")
 
 TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -130,7 +125,7 @@ CONF
 
 "$BUILD/hbmgwd" -c "$TMP/hbmgw.conf" 2> "$TMP/hbmgwd.log" &
 PIDS+=($!)
-wait_for 10 grep -q 'http: listening on' "$TMP/hbmgwd.log" ||
+hbm_wait 10 grep -q 'http: listening on' "$TMP/hbmgwd.log" ||
     die "hbmgwd did not start: $(cat "$TMP/hbmgwd.log")"
 PORT=$(sed -n 's/.*http: listening on .*:\([0-9]*\)$/\1/p' "$TMP/hbmgwd.log" | tail -n 1)
 
