@@ -62,6 +62,7 @@ struct cfg_channel {
 	enum cfg_channel_type type;
 	int line;		  /* config line, for later messages */
 	int max_per_minute;	  /* send rate limit, 0 = unlimited */
+	int retry_max_age; /* seconds a message is retried, default 86400 */
 	struct cfg_strv prefixes; /* E.164 prefixes ("+256") preferred here */
 	/* type = modem */
 	struct cfg_gammu gammu;

@@ -332,7 +332,7 @@ static void
 channel_keys(struct cfg_rd *rd, const struct cfg_node *e, int type)
 {
 	static const char *const common[] = { "name", "type", "prefixes",
-		"max_per_minute", NULL };
+		"max_per_minute", "retry_max_age", NULL };
 	static const char *const modem[] = { "gammu", "balance_ussd",
 		"delivery_reports", "poll_interval", NULL };
 	static const char *const http[] = { "url", "format", "username",
@@ -477,6 +477,8 @@ read_channel(struct cfg_rd *rd, const struct cfg_node *e, size_t idx)
 		}
 	ch->max_per_minute = type == CFG_CHANNEL_MODEM ? 20 : 0;
 	cfg_get_int(rd, e, "max_per_minute", 0, 100000, &ch->max_per_minute);
+	ch->retry_max_age = 86400;
+	cfg_get_int(rd, e, "retry_max_age", 1, 30 * 86400, &ch->retry_max_age);
 	if (type == CFG_CHANNEL_MODEM)
 		read_modem(rd, e, ch);
 	else if (type == CFG_CHANNEL_HTTP)

@@ -245,6 +245,7 @@ dump_channel(FILE *fp, const struct cfg_channel *ch, size_t i)
 	put_str(
 	    fp, pre, "type", ch->type == CFG_CHANNEL_MODEM ? "modem" : "http");
 	put_int(fp, pre, "max_per_minute", ch->max_per_minute);
+	put_int(fp, pre, "retry_max_age", ch->retry_max_age);
 	put_strv(fp, pre, "prefixes", &ch->prefixes);
 	if (ch->type == CFG_CHANNEL_MODEM) {
 		put_str(fp, pre, "gammu.device", ch->gammu.device);

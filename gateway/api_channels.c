@@ -2,9 +2,11 @@
 /*
  * GET /v1/channels (admin token): every channel with its state. Modems
  * report what their worker last saw (up, signal, operator, IMEI, balance,
- * counters, last error); http channels are up by definition and report the
- * outbound counters. Queue depth is the length of the channel's outbox
- * stream, or null when Redis does not answer.
+ * counters, last error); every channel reports its circuit breaker
+ * (gateway/chanhealth.h): up only while the breaker is closed (and, for a
+ * modem, while the modem answers), the last send error and success, and
+ * the age of the oldest message waiting. Queue depth is the length of the
+ * channel's outbox stream, or null when Redis does not answer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,8 @@
 
 #include "config/cfg.h"
 #include "gateway/api.h"
+#include "gateway/chanhealth.h"
+#include "gateway/clock.h"
 #include "gateway/gw.h"
 #include "gateway/metrics.h"
 #include "gateway/store.h"
@@ -57,34 +61,72 @@ api_str_or_null(const char *s)
 	return s[0] == '\0' ? json_null() : json_string(s);
 }
 
+/* A wall-clock time in ms as ISO 8601, or null when 0. */
+static json_t *
+api_channel_time(long long ms)
+{
+	char when[API_TIME_MAX];
+
+	if (ms <= 0)
+		return json_null();
+	api_time(ms, when);
+	return json_string(when);
+}
+
+/* The breaker's view of channel NAME, added to O. */
+static void
+api_channel_health(json_t *o, const char *name, int up, const char *error)
+{
+	struct chanhealth_info h;
+	long long now = clock_wall_ms();
+
+	chanhealth_get(name, &h);
+	json_object_set_new(o, "up", json_boolean(up && h.up));
+	json_object_set_new(o, "breaker", json_string(h.open ? "open" : "closed"));
+	json_object_set_new(o, "last_ok", api_channel_time(h.last_ok));
+	json_object_set_new(
+	    o, "last_error_at", api_channel_time(h.last_error_at));
+	/* The modem's own error first; else the last failed send. */
+	if (error[0] == '\0')
+		error = h.last_error;
+	json_object_set_new(o, "last_error", api_str_or_null(error));
+	json_object_set_new(o, "queue_age_seconds",
+	    h.oldest > 0 && now > h.oldest
+		? json_integer((now - h.oldest) / 1000)
+		: json_integer(0));
+}
+
 static json_t *
 api_channel_modem(const struct modem_status *s)
 {
 	json_t *o;
 
-	o = json_pack("{s:s,s:s,s:b,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:I,s:o}",
-	    "name", s->name, "type", "modem", "up", s->up, "signal",
+	o = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:I}", "name",
+	    s->name, "type", "modem", "signal",
 	    s->signal < 0 ? json_null() : json_integer(s->signal), "operator",
 	    api_str_or_null(s->operator), "imei", api_str_or_null(s->imei),
 	    "balance", s->has_balance ? json_real(s->balance) : json_null(),
 	    "queue", api_channel_queue(s->name), "sent", (json_int_t)s->sent,
 	    "received", (json_int_t)s->received, "errors",
-	    (json_int_t)s->errors, "last_error",
-	    api_str_or_null(s->last_error));
+	    (json_int_t)s->errors);
+	api_channel_health(o, s->name, s->up, s->last_error);
 	return o;
 }
 
 static json_t *
 api_channel_http(const struct cfg_channel *ch)
 {
-	return json_pack("{s:s,s:s,s:b,s:n,s:n,s:n,s:n,s:o,s:I,s:I,s:I,s:n}",
-	    "name", ch->name, "type", "http", "up", 1, "signal", "operator",
-	    "imei", "balance", "queue", api_channel_queue(ch->name), "sent",
+	json_t *o;
+
+	o = json_pack("{s:s,s:s,s:n,s:n,s:n,s:n,s:o,s:I,s:I,s:I}", "name",
+	    ch->name, "type", "http", "signal", "operator", "imei", "balance",
+	    "queue", api_channel_queue(ch->name), "sent",
 	    api_channel_count(ch->name, "sent"), "received", (json_int_t)0,
 	    "errors",
 	    api_channel_count(ch->name, "retried") +
-		api_channel_count(ch->name, "failed"),
-	    "last_error");
+		api_channel_count(ch->name, "dead"));
+	api_channel_health(o, ch->name, 1, "");
+	return o;
 }
 
 static void

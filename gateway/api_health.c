@@ -9,6 +9,7 @@
 
 #include "config/cfg.h"
 #include "gateway/api.h"
+#include "gateway/chanhealth.h"
 #include "gateway/gw.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
@@ -34,34 +35,79 @@ api_healthz(const struct http_request *req, struct http_response *resp)
 	api_reply_json(resp, 200, json_pack("{s:s}", "status", "alive"));
 }
 
+/*
+ * How many channels can send now: modems that answer and channels whose
+ * breaker is closed. When none can, *WHY says why (the first channel's
+ * last error), allocated.
+ */
+static int
+api_channels_up(const struct cfg *cfg, char **why)
+{
+	struct chanhealth_info h;
+	const char *error = NULL;
+	size_t i;
+	int n = 0;
+
+	*why = NULL;
+	for (i = 0; i < cfg->nchannels; i++) {
+		chanhealth_get(cfg->channels[i].name, &h);
+		if (h.up)
+			n++;
+		else if (error == NULL && h.last_error[0] != '\0') {
+			xasprintf(why, "no channel can send: %s: %s",
+			    cfg->channels[i].name, h.last_error);
+			error = *why;
+		}
+	}
+	if (n > 0) {
+		free(*why);
+		*why = NULL;
+	} else if (*why == NULL)
+		xasprintf(why, "no channel can send");
+	return n;
+}
+
 static void
 api_readyz(const struct http_request *req, struct http_response *resp)
 {
 	const struct cfg *cfg;
-	char *cause = NULL;
+	char *cause = NULL, *why = NULL;
 	json_t *o;
-	size_t i;
 	int up, channels;
 
 	(void)req;
 	up = api_redis_check(&cause);
 	cfg = gw_cfg_get();
-	/* http channels count as up; a modem counts while it answers. */
-	channels = modem_up_count();
-	for (i = 0; i < cfg->nchannels; i++)
-		channels += cfg->channels[i].type == CFG_CHANNEL_HTTP;
+	channels = api_channels_up(cfg, &why);
 	o = json_pack("{s:b,s:s,s:i,s:s,s:s,s:I}", "ready", up && channels > 0,
 	    "redis", up ? "up" : "down", "channels_up", channels, "version",
 	    HBM_VERSION, "instance", cfg->gateway.instance, "uptime_seconds",
 	    (json_int_t)(time(NULL) - gw_started()));
 	gw_cfg_put(cfg);
-	if (!up) {
+	if (!up)
 		json_object_set_new(o, "error", json_string(cause));
-		free(cause);
-	} else if (channels == 0)
-		json_object_set_new(
-		    o, "error", json_string("no channel is up"));
+	else if (channels == 0)
+		json_object_set_new(o, "error", json_string(why));
+	free(cause);
+	free(why);
 	api_reply_json(resp, up && channels > 0 ? 200 : 503, o);
+}
+
+/* hbmgw_channel_up for every channel, as chanhealth sees it now. */
+static void
+api_channel_gauges(void)
+{
+	const struct cfg *cfg = gw_cfg_get();
+	char labels[CFG_ID_MAX + 16];
+	size_t i;
+
+	for (i = 0; i < cfg->nchannels; i++) {
+		snprintf(labels, sizeof(labels), "channel=\"%s\"",
+		    cfg->channels[i].name);
+		metrics_set("hbmgw_channel_up", labels,
+		    chanhealth_up(cfg->channels[i].name));
+	}
+	gw_cfg_put(cfg);
 }
 
 static void
@@ -77,6 +123,7 @@ api_metrics(const struct http_request *req, struct http_response *resp)
 		free(cause);
 	modem_status_list(&ms, &nms); /* hbmgw_modem_up counts hung calls */
 	free(ms);
+	api_channel_gauges();
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		fatal("api: open_memstream");
 	metrics_render(f);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * POST /v1/messages, GET /v1/messages/{id} and GET /v1/messages?to=: send
- * an SMS and follow it (admin token). A message is shown as
+ * POST /v1/messages, GET /v1/messages/{id}, GET /v1/messages (?to=,
+ * ?status=, ?limit=, ?before=) and POST /v1/messages/{id}/requeue and
+ * /v1/messages/requeue: send an SMS, follow it, find dead letters and
+ * queue them again (admin token). A message is shown as
  * {"id","status","channel","kind","attempts","created_at","updated_at",
  * "to","text"} and "error" after a failed attempt; "to" is masked
  * ("+25670****001") and times are ISO 8601 UTC strings with milliseconds
@@ -21,6 +23,7 @@
 #include "gateway/log.h"
 #include "gateway/outbox.h"
 #include "gateway/store.h"
+#include "gateway/xmalloc.h"
 #include "handlers/phone.h"
 
 
@@ -201,47 +204,272 @@ api_messages_get(const struct http_request *req, struct http_response *resp)
 	outbox_msg_clear(&m);
 }
 
+/* A positive decimal number of at most MAX from S, else -1. */
+static int
+api_messages_limit(const char *s, int max)
+{
+	char *end;
+	long n;
+
+	if (s == NULL)
+		return 50;
+	if (*s < '0' || *s > '9')
+		return -1;
+	n = strtol(s, &end, 10);
+	return *end != '\0' || n < 1 || n > max ? -1 : (int)n;
+}
+
 static void
 api_messages_list(const struct http_request *req, struct http_response *resp)
 {
 	const char *to = http_query(req, "to"), *why;
 	char e164[PHONE_MAX], hash[CRYPTO_SHA256_HEX], *cause = NULL;
+	struct outbox_filter f = { NULL, NULL, NULL, 0 };
 	const struct cfg *cfg;
 	struct outbox_msg *msgs;
-	json_t *a;
+	json_t *a, *o;
 	size_t n, i;
 	int rc;
 
 	if (!api_require_admin(req, resp))
 		return;
-	if (to == NULL || *to == '\0') {
-		http_reply_error(
-		    resp, 400, "query argument \"to\" is required");
+	f.status = http_query(req, "status");
+	f.before = http_query(req, "before");
+	if (f.status != NULL && !outbox_status_valid(f.status)) {
+		http_reply_error(resp, 400,
+		    "\"status\" must be queued, sent, delivered, failed or dead");
 		return;
 	}
-	cfg = gw_cfg_get();
-	rc = phone_normalise(to, cfg->gateway.country_code, e164, &why);
-	gw_cfg_put(cfg);
-	if (rc == -1) {
-		http_reply_error(resp, 400, "invalid number: %s", why);
+	if (f.before != NULL && !outbox_id_valid(f.before)) {
+		http_reply_error(resp, 400, "\"before\" must be a message id");
 		return;
 	}
-	crypto_phone_hash(gw_key(), e164, hash);
-	if (outbox_list(gw_store(), hash, &msgs, &n, &cause) == -1) {
+	if ((f.limit = api_messages_limit(
+		 http_query(req, "limit"), OUTBOX_LIST_MAX)) == -1) {
+		http_reply_error(resp, 400, "\"limit\" must be 1-%d",
+		    OUTBOX_LIST_MAX);
+		return;
+	}
+	if (to != NULL) {
+		cfg = gw_cfg_get();
+		rc = phone_normalise(to, cfg->gateway.country_code, e164, &why);
+		gw_cfg_put(cfg);
+		if (rc == -1) {
+			http_reply_error(resp, 400, "invalid number: %s", why);
+			return;
+		}
+		crypto_phone_hash(gw_key(), e164, hash);
+		f.to_hash = hash;
+	}
+	if (outbox_list(gw_store(), &f, &msgs, &n, &cause) == -1) {
 		api_messages_failed(resp, cause);
 		return;
 	}
 	a = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, api_messages_json(&msgs[i]));
+	o = json_pack("{s:o}", "messages", a);
+	/* A full page may have more after it: where to go on from. */
+	json_object_set_new(o, "next",
+	    n > 0 && n == (size_t)f.limit ? json_string(msgs[n - 1].id)
+					  : json_null());
 	outbox_msgs_free(msgs, n);
-	api_reply_json(resp, 200, json_pack("{s:o}", "messages", a));
+	api_reply_json(resp, 200, o);
+}
+
+/*
+ * Queue message ID again, on its own channel while that is configured,
+ * else on the one outbox_choose() picks. 1 queued (*CHANNEL set), 0 not
+ * dead or failed (*STATUS set), -1 with *cause.
+ */
+static int
+api_messages_requeue_one(const char *id, char status[16],
+    char channel[CFG_ID_MAX], char **cause)
+{
+	const struct cfg *cfg;
+	const char *ch = NULL;
+	struct outbox_msg m;
+	char *to = NULL;
+	size_t len, i;
+	int rc;
+
+	if ((rc = outbox_get(gw_store(), id, &m, cause)) != 1) {
+		if (rc == 0)
+			xasprintf(cause, "no such message");
+		return -1;
+	}
+	cfg = gw_cfg_get();
+	for (i = 0; i < cfg->nchannels; i++)
+		if (strcmp(cfg->channels[i].name, m.channel) == 0)
+			ch = cfg->channels[i].name;
+	if (ch == NULL &&
+	    crypto_open(gw_key(), m.to_sealed, &to, &len, cause) == 0) {
+		ch = outbox_choose(cfg, to, NULL);
+		free(to);
+	}
+	if (ch == NULL) {
+		gw_cfg_put(cfg);
+		outbox_msg_clear(&m);
+		if (*cause == NULL)
+			xasprintf(cause, "no channel to queue it on");
+		return -1;
+	}
+	snprintf(channel, CFG_ID_MAX, "%s", ch);
+	gw_cfg_put(cfg);
+	outbox_msg_clear(&m);
+	if ((rc = outbox_requeue(gw_store(), id, channel, status, cause)) == 1)
+		log_info("messages: %s: queued again on %s", id, channel);
+	return rc;
+}
+
+/* POST /v1/messages/{id}/requeue: one dead or failed message. */
+static void
+api_messages_requeue(
+    const struct http_request *req, struct http_response *resp)
+{
+	const char *id = req->params[0];
+	char status[16], channel[CFG_ID_MAX], *cause = NULL;
+	int rc;
+
+	if (!api_require_admin(req, resp))
+		return;
+	if (!outbox_id_valid(id)) {
+		http_reply_error(resp, 404, "no such message");
+		return;
+	}
+	rc = api_messages_requeue_one(id, status, channel, &cause);
+	if (rc == -1 && strcmp(cause, "no such message") == 0) {
+		http_reply_error(resp, 404, "no such message");
+		free(cause);
+	} else if (rc == -1)
+		api_messages_failed(resp, cause);
+	else if (rc == 0)
+		http_reply_error(resp, 409,
+		    "message %s is %s: only dead or failed messages are queued "
+		    "again",
+		    id, status);
+	else
+		api_reply_json(resp, 200,
+		    json_pack("{s:s,s:s,s:s}", "id", id, "status", "queued",
+			"channel", channel));
+}
+
+/*
+ * Queue IDS[0..N) again into REQUEUED and SKIPPED; -1 after answering
+ * when Redis failed.
+ */
+static int
+api_messages_requeue_all(const char *const *ids, size_t n, json_t *requeued,
+    json_t *skipped, struct http_response *resp)
+{
+	char status[16], channel[CFG_ID_MAX], *cause = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		rc = api_messages_requeue_one(ids[i], status, channel, &cause);
+		if (rc == 1)
+			json_array_append_new(requeued, json_string(ids[i]));
+		else if (rc == 0 ||
+		    (rc == -1 && !outbox_id_valid(ids[i])) ||
+		    (rc == -1 && strcmp(cause, "no such message") == 0))
+			json_array_append_new(skipped,
+			    json_pack("{s:s,s:s}", "id", ids[i], "status",
+				rc == 0 ? status : "unknown"));
+		else {
+			api_messages_failed(resp, cause);
+			return -1;
+		}
+		free(cause);
+		cause = NULL;
+	}
+	return 0;
+}
+
+/*
+ * POST /v1/messages/requeue: {"ids": [...]} or {"status": "dead"} (up to
+ * OUTBOX_LIST_MAX of the newest dead letters).
+ */
+static void
+api_messages_requeue_many(
+    const struct http_request *req, struct http_response *resp)
+{
+	const json_t *ids, *status, *v;
+	const char **idv = NULL;
+	struct outbox_filter f = { NULL, "dead", NULL, OUTBOX_LIST_MAX };
+	struct outbox_msg *msgs = NULL;
+	char *cause = NULL;
+	json_t *root, *requeued, *skipped;
+	size_t n = 0, i;
+
+	if (!api_require_admin(req, resp))
+		return;
+	if ((root = api_json_object(req, resp)) == NULL)
+		return;
+	ids = json_object_get(root, "ids");
+	status = json_object_get(root, "status");
+	if ((ids == NULL) == (status == NULL)) {
+		http_reply_error(
+		    resp, 400, "give either \"ids\" or \"status\": \"dead\"");
+		goto out;
+	}
+	if (status != NULL && (!json_is_string(status) ||
+				  strcmp(json_string_value(status), "dead") != 0)) {
+		http_reply_error(resp, 400, "\"status\" must be \"dead\"");
+		goto out;
+	}
+	if (ids != NULL) {
+		if (!json_is_array(ids) || json_array_size(ids) == 0 ||
+		    json_array_size(ids) > OUTBOX_LIST_MAX) {
+			http_reply_error(resp, 400,
+			    "\"ids\" must be an array of 1-%d message ids",
+			    OUTBOX_LIST_MAX);
+			goto out;
+		}
+		n = json_array_size(ids);
+		idv = xcalloc(n, sizeof(*idv));
+		for (i = 0; i < n; i++) {
+			v = json_array_get(ids, i);
+			if (!json_is_string(v) ||
+			    !outbox_id_valid(json_string_value(v))) {
+				http_reply_error(resp, 400,
+				    "\"ids\"[%zu] is not a message id", i);
+				goto out;
+			}
+			idv[i] = json_string_value(v);
+		}
+	} else {
+		if (outbox_list(gw_store(), &f, &msgs, &n, &cause) == -1) {
+			api_messages_failed(resp, cause);
+			goto out;
+		}
+		idv = xcalloc(n + 1, sizeof(*idv));
+		for (i = 0; i < n; i++)
+			idv[i] = msgs[i].id;
+	}
+	requeued = json_array();
+	skipped = json_array();
+	if (api_messages_requeue_all(idv, n, requeued, skipped, resp) == 0)
+		api_reply_json(resp, 200,
+		    json_pack("{s:O,s:O}", "requeued", requeued, "skipped",
+			skipped));
+	json_decref(requeued);
+	json_decref(skipped);
+out:
+	if (msgs != NULL)
+		outbox_msgs_free(msgs, n);
+	free(idv);
+	json_decref(root);
 }
 
 const struct http_route api_messages_routes[] = {
 	{ "POST", "/v1/messages", HTTP_BODY_JSON, api_messages_post },
 	{ "GET", "/v1/messages", HTTP_BODY_NONE, api_messages_list },
 	{ "GET", "/v1/messages/{id}", HTTP_BODY_NONE, api_messages_get },
+	{ "POST", "/v1/messages/requeue", HTTP_BODY_JSON,
+	    api_messages_requeue_many },
+	{ "POST", "/v1/messages/{id}/requeue", HTTP_BODY_NONE,
+	    api_messages_requeue },
 };
 const size_t api_messages_nroutes =
     sizeof(api_messages_routes) / sizeof(api_messages_routes[0]);

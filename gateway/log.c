@@ -5,11 +5,13 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "gateway/clock.h"
 #include "gateway/log.h"
 
 #define LOG_LINE_MAX 1024
@@ -107,6 +109,48 @@ log_debug(const char *fmt, ...)
 	log_vwrite(PRI_DEBUG, fmt, ap, NULL);
 	va_end(ap);
 }
+
+static pthread_mutex_t log_limit_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * 1 when a line may be written through L now, with *HELD the lines held
+ * back before it; else 0 (and it is counted as held back).
+ */
+static int
+log_limit_pass(struct log_limit *l, unsigned *held)
+{
+	long long now = clock_mono_ms();
+	int pass;
+
+	pthread_mutex_lock(&log_limit_lock);
+	pass = now >= l->next_ms;
+	if (pass) {
+		*held = l->held;
+		l->held = 0;
+		l->next_ms = now + LOG_LIMIT_MS;
+	} else
+		l->held++;
+	pthread_mutex_unlock(&log_limit_lock);
+	return pass;
+}
+
+#define LOG_LIMIT_FUNC(name, pri)                                         \
+	void name(struct log_limit *l, const char *fmt, ...)              \
+	{                                                                 \
+		char more[64];                                            \
+		unsigned held;                                            \
+		va_list ap;                                               \
+                                                                          \
+		if (!log_limit_pass(l, &held))                            \
+			return;                                           \
+		snprintf(more, sizeof(more), "and %u more like it", held); \
+		va_start(ap, fmt);                                        \
+		log_vwrite(pri, fmt, ap, held > 0 ? more : NULL);         \
+		va_end(ap);                                               \
+	}
+
+LOG_LIMIT_FUNC(log_warnx_limit, PRI_WARNING)
+LOG_LIMIT_FUNC(log_errx_limit, PRI_ERR)
 
 void
 log_warn(const char *fmt, ...)

@@ -24,6 +24,24 @@ void log_errx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 void fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/*
+ * A warning that repeats under an outage (a failed send, a refused
+ * request) is written once per LOG_LIMIT_MS for each limiter; the next
+ * line written says how many were held back in between. A limiter is
+ * usually a static at the call site, set to LOG_LIMIT_INIT.
+ */
+#define LOG_LIMIT_MS 10000
+struct log_limit {
+	long long next_ms; /* monotonic ms the next line may be written */
+	unsigned held;	   /* lines held back since the last one */
+};
+#define LOG_LIMIT_INIT { 0, 0 }
+
+void log_warnx_limit(struct log_limit *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+void log_errx_limit(struct log_limit *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Mask every "+digits" run of 8 or more digits in S, in place. */
 void log_mask_numbers(char *s);
 

@@ -9,12 +9,14 @@
  *   {hbm}:msgseq                 counter; message ids are "m" .. INCR
  *   {hbm}:msg:<id>               hash: to (sealed), to_hash, text, channel,
  *                                kind, status (queued, sent, failed,
- *                                delivered), attempts, created_ms,
- *                                updated_ms, error; expires
+ *                                delivered, dead), attempts, created_ms,
+ *                                updated_ms, since_ms (when requeued),
+ *                                error; expires
  *   {hbm}:msgs:<to_hash>         zset of ids by created_ms; expires
+ *   {hbm}:msgs:all               zset of every recent id by created_ms
  *   {hbm}:outbox:<channel>       stream of {msg = <id>}; group "send"
  *   {hbm}:retry                  zset of "<channel>|<id>" by due ms
- *   {hbm}:dead                   stream of {msg, channel, error}
+ *   {hbm}:dead                   stream of {msg, channel, error, reason}
  *   {hbm}:ref:<channel>:<ref>    the id of the message the channel knows
  *                                by <ref> (delivery reports); expires
  *
@@ -60,6 +62,11 @@
 	"  end\n"                                                            \
 	"  redis.call('ZADD', byto, now_ms, id)\n"                           \
 	"  redis.call('EXPIRE', byto, ttl_s)\n"                              \
+	"  if seq % 64 == 0 then\n"                                          \
+	"    redis.call('ZREMRANGEBYSCORE', '{hbm}:msgs:all', '-inf',\n"     \
+	"      '(' .. (tonumber(now_ms) - tonumber(ttl_s) * 1000))\n"        \
+	"  end\n"                                                            \
+	"  redis.call('ZADD', '{hbm}:msgs:all', now_ms, id)\n"               \
 	"  redis.call('XADD', '{hbm}:outbox:' .. channel, '*', 'msg', id)\n" \
 	"  return id\n"                                                      \
 	"end\n"
@@ -67,38 +74,59 @@
 /*
  * Records the outcome of a batch of sends, acknowledging and deleting each
  * stream entry in the same step. KEYS: stream, {hbm}:retry, {hbm}:dead;
- * ARGV: now_ms, attempts allowed, channel, reference lifetime in seconds,
- * then five values per entry: entry id, message id, outcome, a, b:
+ * ARGV: now_ms, the channel's retry_max_age in ms, channel, reference
+ * lifetime in seconds, then five values per entry: entry id, message id,
+ * outcome, a, b:
  *
  *   sent     a = the channel's message reference or "": attempts + 1, status
  *            sent unless a delivery report already moved it on, error
  *            cleared, {hbm}:ref:<channel>:<a> -> id
- *   fail     a = error, b = retry due ms: attempts + 1; below the allowance
- *            the message waits in {hbm}:retry, else failed and dead-lettered
+ *   fail     a = error, b = retry due ms: attempts + 1; while the message is
+ *            younger than retry_max_age (counted from since_ms, set when it
+ *            is requeued, else created_ms) it waits in {hbm}:retry, due no
+ *            later than its expiry; else it is dead and dead-lettered
  *            ({hbm}:dead keeps about 100000)
- *   dead     a = error: failed and dead-lettered now
+ *   wait     b = due ms: back to {hbm}:retry, no attempt spent (the
+ *            channel is down and nothing else can send it)
+ *   dead     a = error: dead and dead-lettered now
  *   handoff  a = error, b = another channel: attempts + 1, queued there
+ *   move     b = another channel: queued there, no attempt spent (the
+ *            channel is down)
  *   drop     nothing left to do
  *
  * A record that expired is not recreated. Returns {outcome, attempts} per
- * entry, outcome one of sent, retry, failed, handoff, dropped, gone.
+ * entry, outcome one of sent, retry, waiting, dead, expired, handoff,
+ * moved, dropped, gone.
  */
 #define LUA_OUTBOX_COMMIT                                                        \
-	"local now, allowed, channel = ARGV[1], tonumber(ARGV[2]), ARGV[3]\n"    \
+	"local now, maxage, channel = tonumber(ARGV[1]), tonumber(ARGV[2]),\n"   \
+	"  ARGV[3]\n"                                                            \
 	"local out, eids = {}, {}\n"                                             \
-	"local function dead(key, id, err)\n"                                    \
-	"  redis.call('HSET', key, 'status', 'failed')\n"                        \
+	"local function dead(key, id, err, reason)\n"                            \
+	"  redis.call('HSET', key, 'status', 'dead')\n"                          \
 	"  redis.call('XADD', KEYS[3], 'MAXLEN', '~', '100000', '*',\n"          \
-	"    'msg', id, 'channel', channel, 'error', err)\n"                     \
+	"    'msg', id, 'channel', channel, 'error', err, 'reason', reason)\n"   \
 	"end\n"                                                                  \
 	"for i = 5, #ARGV, 5 do\n"                                               \
 	"  local eid, id, op = ARGV[i], ARGV[i + 1], ARGV[i + 2]\n"              \
 	"  local a, b = ARGV[i + 3], ARGV[i + 4]\n"                              \
 	"  local key = '{hbm}:msg:' .. id\n"                                     \
 	"  local outcome, n = 'gone', 0\n"                                       \
-	"  local st = op ~= 'drop' and redis.call('HGET', key, 'status')\n"      \
+	"  local f = op ~= 'drop' and\n"                                         \
+	"    redis.call('HMGET', key, 'status', 'created_ms', 'since_ms',\n"     \
+	"      'attempts')\n"                                                    \
+	"  local st = f and f[1]\n"                                              \
 	"  if op == 'drop' then\n"                                               \
 	"    outcome = 'dropped'\n"                                              \
+	"  elseif st and op == 'wait' then\n"                                    \
+	"    redis.call('ZADD', KEYS[2], b, channel .. '|' .. id)\n"             \
+	"    n = tonumber(f[4]) or 0\n"                                          \
+	"    outcome = 'waiting'\n"                                              \
+	"  elseif st and op == 'move' then\n"                                    \
+	"    redis.call('HSET', key, 'updated_ms', now, 'channel', b)\n"         \
+	"    redis.call('XADD', '{hbm}:outbox:' .. b, '*', 'msg', id)\n"         \
+	"    n = tonumber(f[4]) or 0\n"                                          \
+	"    outcome = 'moved'\n"                                                \
 	"  elseif st then\n"                                                     \
 	"    n = redis.call('HINCRBY', key, 'attempts', 1)\n"                    \
 	"    if op == 'sent' then\n"                                             \
@@ -120,12 +148,18 @@
 	"      outcome = 'handoff'\n"                                            \
 	"    else\n"                                                             \
 	"      redis.call('HSET', key, 'updated_ms', now, 'error', a)\n"         \
-	"      if op == 'fail' and n < allowed then\n"                           \
-	"        redis.call('ZADD', KEYS[2], b, channel .. '|' .. id)\n"         \
+	"      local ends = (tonumber(f[3]) or tonumber(f[2]) or now) + maxage\n"\
+	"      if op == 'fail' and now < ends then\n"                            \
+	"        local due = tonumber(b)\n"                                      \
+	"        if due > ends then due = ends end\n"                            \
+	"        redis.call('ZADD', KEYS[2], due, channel .. '|' .. id)\n"       \
 	"        outcome = 'retry'\n"                                            \
+	"      elseif op == 'fail' then\n"                                       \
+	"        dead(key, id, a, 'expired')\n"                                  \
+	"        outcome = 'expired'\n"                                          \
 	"      else\n"                                                           \
-	"        dead(key, id, a)\n"                                             \
-	"        outcome = 'failed'\n"                                           \
+	"        dead(key, id, a, 'undeliverable')\n"                            \
+	"        outcome = 'dead'\n"                                             \
 	"      end\n"                                                            \
 	"    end\n"                                                              \
 	"  end\n"                                                                \
@@ -191,20 +225,82 @@
 	"return n\n"
 
 /*
- * The newest records to one number. KEYS: {hbm}:msgs:<to_hash>; ARGV: how
- * many. Returns {id, {field, value, ...}, ...}, expired records left out.
+ * The newest records of an index. KEYS: the index, {hbm}:msgs:<to_hash>
+ * or {hbm}:msgs:all (a zset of ids), or {hbm}:dead (the dead letters);
+ * ARGV: how many, a status to match ("" any; in {hbm}:dead only dead
+ * records count), an id to start after ("" the newest), how many records
+ * to look at, at most. Returns {id, {field, value, ...}, ...}, expired
+ * records left out.
  */
-#define LUA_OUTBOX_LIST                                            \
-	"local ids = redis.call('ZREVRANGE', KEYS[1], 0,\n"        \
-	"  tonumber(ARGV[1]) - 1)\n"                               \
-	"local out = {}\n"                                         \
-	"for _, id in ipairs(ids) do\n"                            \
-	"  local fv = redis.call('HGETALL', '{hbm}:msg:' .. id)\n" \
-	"  if #fv > 0 then\n"                                      \
-	"    out[#out + 1] = id\n"                                 \
-	"    out[#out + 1] = fv\n"                                 \
-	"  end\n"                                                  \
-	"end\n"                                                    \
+#define LUA_OUTBOX_LIST                                                      \
+	"local want, status, after = tonumber(ARGV[1]), ARGV[2], ARGV[3]\n"  \
+	"local scan, dead = tonumber(ARGV[4]), KEYS[1] == '{hbm}:dead'\n"    \
+	"if dead then status = 'dead' end\n"                                 \
+	"local out, seen, looked = {}, {}, 0\n"                              \
+	"local skipping = after ~= ''\n"                                     \
+	"local function take(id)\n"                                          \
+	"  if seen[id] then return end\n"                                    \
+	"  seen[id] = true\n"                                                \
+	"  if skipping then\n"                                               \
+	"    if id == after then skipping = false end\n"                     \
+	"    return\n"                                                       \
+	"  end\n"                                                            \
+	"  looked = looked + 1\n"                                            \
+	"  local fv = redis.call('HGETALL', '{hbm}:msg:' .. id)\n"           \
+	"  if #fv == 0 then return end\n"                                    \
+	"  if status ~= '' then\n"                                           \
+	"    local st\n"                                                     \
+	"    for i = 1, #fv, 2 do\n"                                         \
+	"      if fv[i] == 'status' then st = fv[i + 1] end\n"               \
+	"    end\n"                                                          \
+	"    if st ~= status then return end\n"                              \
+	"  end\n"                                                            \
+	"  out[#out + 1] = id\n"                                             \
+	"  out[#out + 1] = fv\n"                                             \
+	"end\n"                                                              \
+	"local start, from = 0, '+'\n"                                       \
+	"if not dead and after ~= '' then\n"                                 \
+	"  local r = redis.call('ZREVRANK', KEYS[1], after)\n"               \
+	"  if not r then return out end\n"                                   \
+	"  start, skipping = r + 1, false\n"                                 \
+	"end\n"                                                              \
+	"while #out < 2 * want and looked < scan do\n"                       \
+	"  local ids = {}\n"                                                 \
+	"  if dead then\n"                                                   \
+	"    local es = redis.call('XREVRANGE', KEYS[1], from, '-',\n"       \
+	"      'COUNT', 100)\n"                                              \
+	"    for _, e in ipairs(es) do\n"                                    \
+	"      local f = e[2]\n"                                             \
+	"      for i = 1, #f, 2 do\n"                                        \
+	"        if f[i] == 'msg' then ids[#ids + 1] = f[i + 1] end\n"       \
+	"      end\n"                                                        \
+	"    end\n"                                                          \
+	"    if #es > 0 then from = '(' .. es[#es][1] end\n"                 \
+	"  else\n"                                                           \
+	"    ids = redis.call('ZREVRANGE', KEYS[1], start, start + 99)\n"    \
+	"    start = start + 100\n"                                          \
+	"  end\n"                                                            \
+	"  if #ids == 0 then break end\n"                                    \
+	"  for _, id in ipairs(ids) do\n"                                    \
+	"    if #out < 2 * want and looked < scan then take(id) end\n"       \
+	"  end\n"                                                            \
+	"end\n"                                                              \
 	"return out\n"
+
+/*
+ * Queue a dead or failed message again. KEYS: its record; ARGV: now_ms,
+ * the channel ("" its own). Returns {status} when it was neither (or
+ * {"gone"}), else {"requeued", channel}.
+ */
+#define LUA_OUTBOX_REQUEUE                                                   \
+	"local f = redis.call('HMGET', KEYS[1], 'status', 'channel')\n"      \
+	"if not f[1] then return {'gone'} end\n"                             \
+	"if f[1] ~= 'dead' and f[1] ~= 'failed' then return {f[1]} end\n"    \
+	"local ch = ARGV[2] ~= '' and ARGV[2] or f[2]\n"                     \
+	"redis.call('HSET', KEYS[1], 'status', 'queued', 'since_ms',\n"      \
+	"  ARGV[1], 'updated_ms', ARGV[1], 'channel', ch)\n"                 \
+	"redis.call('XADD', '{hbm}:outbox:' .. ch, '*', 'msg',\n"            \
+	"  string.sub(KEYS[1], 11))\n"                                       \
+	"return {'requeued', ch}\n"
 
 #endif

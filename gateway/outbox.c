@@ -36,6 +36,8 @@ static struct store_script outbox_list_script = { .name = "outbox_list",
 	.body = LUA_OUTBOX_LIST };
 static struct store_script outbox_mark_script = { .name = "outbox_mark",
 	.body = LUA_OUTBOX_MARK };
+static struct store_script outbox_requeue_script = { .name = "outbox_requeue",
+	.body = LUA_OUTBOX_REQUEUE };
 
 /* How channel C ranks for a message to TO_E164: lower is better. */
 static int
@@ -76,6 +78,15 @@ outbox_choose(const struct cfg *cfg, const char *to_e164, const char *except)
 		}
 	}
 	return best != NULL ? best->name : NULL;
+}
+
+const char *
+outbox_failover(const struct cfg *cfg, const char *to_e164, const char *except)
+{
+	const char *other = outbox_choose(cfg, to_e164, except);
+
+	/* The choice prefers channels that are up: a down one means none. */
+	return other != NULL && chanhealth_up(other) ? other : NULL;
 }
 
 const char *
@@ -272,21 +283,43 @@ outbox_get(struct store *st, const char *id, struct outbox_msg *m, char **cause)
 }
 
 int
-outbox_list(struct store *st, const char *to_hash, struct outbox_msg **msgs,
-    size_t *n, char **cause)
+outbox_status_valid(const char *s)
 {
-	char key[CRYPTO_SHA256_HEX + 16], limit[16];
-	const char *argv[2] = { key, limit };
-	const struct store_reply *id;
-	struct store_reply *r;
+	static const char *const statuses[] = { "queued", "sent", "delivered",
+		"failed", "dead" };
 	size_t i;
 
-	snprintf(key, sizeof(key), "{hbm}:msgs:%s", to_hash);
-	snprintf(limit, sizeof(limit), "%d", OUTBOX_LIST_MAX);
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (strcmp(s, statuses[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+outbox_list(struct store *st, const struct outbox_filter *f,
+    struct outbox_msg **msgs, size_t *n, char **cause)
+{
+	char key[CRYPTO_SHA256_HEX + 16], limit[16], scan[16];
+	const char *argv[5] = { key, limit, f->status != NULL ? f->status : "",
+		f->before != NULL ? f->before : "", scan };
+	const struct store_reply *id;
+	struct store_reply *r;
+	int want = f->limit > 0 ? f->limit : 50;
+	size_t i;
+
+	if (f->to_hash != NULL)
+		snprintf(key, sizeof(key), "{hbm}:msgs:%s", f->to_hash);
+	else if (f->status != NULL && strcmp(f->status, "dead") == 0)
+		snprintf(key, sizeof(key), "{hbm}:dead");
+	else
+		snprintf(key, sizeof(key), "{hbm}:msgs:all");
+	snprintf(limit, sizeof(limit), "%d",
+	    want < OUTBOX_LIST_MAX ? want : OUTBOX_LIST_MAX);
+	snprintf(scan, sizeof(scan), "%d", OUTBOX_SCAN_MAX);
 	*msgs = NULL;
 	*n = 0;
 	if ((r = store_eval(
-		 st, &outbox_list_script, 1, 2, argv, NULL, cause)) == NULL)
+		 st, &outbox_list_script, 1, 5, argv, NULL, cause)) == NULL)
 		return -1;
 	if (r->type != STORE_ARRAY) {
 		xasprintf(cause, "redis: list: %s",
@@ -306,6 +339,43 @@ outbox_list(struct store *st, const char *to_hash, struct outbox_msg **msgs,
 	return 0;
 }
 
+int
+outbox_requeue(struct store *st, const char *id, const char *channel,
+    char *status, char **cause)
+{
+	char key[OUTBOX_ID_MAX + 16], now[32];
+	const char *argv[3] = { key, now, channel != NULL ? channel : "" };
+	const struct store_reply *s;
+	struct store_reply *r;
+	int rc = -1;
+
+	status[0] = '\0';
+	if (!outbox_id_valid(id)) {
+		xasprintf(cause, "no such message");
+		return -1;
+	}
+	snprintf(key, sizeof(key), "{hbm}:msg:%s", id);
+	snprintf(now, sizeof(now), "%lld", clock_wall_ms());
+	if ((r = store_eval(
+		 st, &outbox_requeue_script, 1, 3, argv, NULL, cause)) == NULL)
+		return -1;
+	s = r->type == STORE_ARRAY && r->elements >= 1 ? r->element[0] : NULL;
+	if (s == NULL || s->type != STORE_STRING)
+		xasprintf(cause, "redis: outbox_requeue: %s",
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+	else if (strcmp(s->str, "gone") == 0)
+		xasprintf(cause, "no such message");
+	else if (strcmp(s->str, "requeued") == 0) {
+		snprintf(status, 16, "queued");
+		rc = 1;
+	} else {
+		snprintf(status, 16, "%s", s->str);
+		rc = 0;
+	}
+	store_reply_free(r);
+	return rc;
+}
+
 void
 outbox_msgs_free(struct outbox_msg *msgs, size_t n)
 {
@@ -317,14 +387,17 @@ outbox_msgs_free(struct outbox_msg *msgs, size_t n)
 }
 
 long long
-outbox_backoff_ms(int attempts, long long base_ms)
+outbox_backoff_ms(int attempts, long long base_ms, unsigned rnd)
 {
-	long long d = base_ms;
+	long long d = base_ms, cap = base_ms * OUTBOX_RETRY_CAP;
 
-	/* 1 base, then 4 bases, then 16: each wait four times the last. */
-	while (--attempts > 0 && d < 86400000)
+	/* 1 base, then 4 bases, then 16, ... up to the cap. */
+	while (--attempts > 0 && d < cap)
 		d *= 4;
-	return d;
+	if (d > cap)
+		d = cap;
+	/* Equal jitter: between half the delay and all of it. */
+	return d - (long long)(rnd % (unsigned long long)(d / 2 + 1));
 }
 
 void

@@ -3,8 +3,9 @@
  * The outbox: every outbound SMS is a message record in Redis and an entry
  * in its channel's stream {hbm}:outbox:<channel>; the channel's sender
  * (gateway/sender_http.c, modem/) takes it through gateway/outbox_queue.h,
- * retries with backoff and dead-letters it after OUTBOX_MAX_ATTEMPTS. The
- * layout is described in lua_outbox.h.
+ * retries it with backoff until it is its channel's retry_max_age old, and
+ * then dead-letters it (status dead), where outbox_requeue() can find it
+ * and queue it again. The layout is described in lua_outbox.h.
  */
 #ifndef HBM_GATEWAY_OUTBOX_H
 #define HBM_GATEWAY_OUTBOX_H
@@ -17,9 +18,10 @@ struct store;
 
 #define OUTBOX_ID_MAX 32	  /* "m" and a decimal number, and NUL */
 #define OUTBOX_TEXT_MAX 1600	  /* bytes of UTF-8 in one message */
-#define OUTBOX_MAX_ATTEMPTS 3	  /* sends before a message is dead */
 #define OUTBOX_RETRY_BASE_MS 1000 /* first retry delay; HBM_RETRY_BASE_MS */
-#define OUTBOX_LIST_MAX 100	  /* messages outbox_list() returns */
+#define OUTBOX_RETRY_CAP 300	  /* longest retry delay, in base delays */
+#define OUTBOX_LIST_MAX 1000	  /* messages outbox_list() returns */
+#define OUTBOX_SCAN_MAX 20000	  /* records one list looks at, at most */
 
 /* A message record as stored; strings owned, "" when missing. */
 struct outbox_msg {
@@ -29,7 +31,7 @@ struct outbox_msg {
 	char *text;	      /* UTF-8 */
 	char *channel;	      /* the channel it is queued on */
 	char *kind;	      /* "api", "reply", "notify" */
-	char *status;	      /* queued, sent, failed, delivered */
+	char *status;	      /* queued, sent, failed, delivered, dead */
 	char *error;	      /* last error, no numbers; "" when none */
 	int attempts;	      /* sends tried */
 	long long created_ms; /* ms since the epoch */
@@ -51,6 +53,13 @@ struct outbox_bucket {
  * when there is no channel but EXCEPT. Borrowed from CFG.
  */
 const char *outbox_choose(
+    const struct cfg *, const char *to_e164, const char *except);
+
+/*
+ * A channel other than EXCEPT that is up and can take a message to TO_E164
+ * now (outbox_choose()'s choice), or NULL when none is up.
+ */
+const char *outbox_failover(
     const struct cfg *, const char *to_e164, const char *except);
 
 /*
@@ -77,13 +86,26 @@ int outbox_id_valid(const char *id);
 int outbox_get(
     struct store *, const char *id, struct outbox_msg *msg, char **cause);
 
+/* What outbox_list() looks for; zero values: no condition. */
+struct outbox_filter {
+	const char *to_hash; /* crypto_phone_hash() of the number, or NULL */
+	const char *status;  /* one status, or NULL */
+	const char *before;  /* only messages older than this id, or NULL */
+	int limit;	     /* at most; 0 means 50 (OUTBOX_LIST_MAX caps) */
+};
+
+/* 1 when S is one of the statuses a message can have. */
+int outbox_status_valid(const char *s);
+
 /*
- * The records of the newest OUTBOX_LIST_MAX messages to the number whose
- * hash is TO_HASH, newest first, into *MSGS (*N of them; free with
- * outbox_msgs_free()). -1 with *cause when Redis failed.
+ * The records that match F, newest first, into *MSGS (*N of them; free
+ * with outbox_msgs_free()). Messages to one number come from its index;
+ * dead ones from the dead letters; others from the index of all recent
+ * messages, looking at no more than OUTBOX_SCAN_MAX records. -1 with
+ * *cause when Redis failed.
  */
-int outbox_list(struct store *, const char *to_hash, struct outbox_msg **msgs,
-    size_t *n, char **cause);
+int outbox_list(struct store *, const struct outbox_filter *f,
+    struct outbox_msg **msgs, size_t *n, char **cause);
 void outbox_msgs_free(struct outbox_msg *msgs, size_t n);
 
 /* Release what MSG holds; it may be reused. */
@@ -96,8 +118,22 @@ void outbox_msg_clear(struct outbox_msg *msg);
 int outbox_msg_parse(
     const char *id, const char *const *fv, size_t n, struct outbox_msg *msg);
 
-/* The delay before retrying a message that failed ATTEMPTS times. */
-long long outbox_backoff_ms(int attempts, long long base_ms);
+/*
+ * The delay before retrying a message that failed ATTEMPTS times: BASE_MS,
+ * four times longer after each failure up to OUTBOX_RETRY_CAP bases, less
+ * a jitter of up to half taken from RND (a random number), so that
+ * messages that failed together do not all come back together.
+ */
+long long outbox_backoff_ms(int attempts, long long base_ms, unsigned rnd);
+
+/*
+ * Queue message ID again on CHANNEL (or its own, NULL) when it is dead or
+ * failed: status queued, its retry_max_age counted from now. 1 when it
+ * was queued, 0 when its status is another (copied into STATUS, at least
+ * 16 bytes), -1 with *cause (no such message: "no such message").
+ */
+int outbox_requeue(struct store *, const char *id, const char *channel,
+    char *status, char **cause);
 
 /* A full bucket for PER_MINUTE sends a minute, at NOW_MS. */
 void outbox_bucket_init(

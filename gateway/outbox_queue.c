@@ -8,10 +8,14 @@
  * Redis failure left unacknowledged), then new ones with a blocking read;
  * every so often it also moves due retries back into the stream, claims
  * entries another instance has held too long, and publishes the stream's
- * depth. The records of a batch are fetched with one script, and a batch's
+ * depth and age. Before it takes anything it asks the channel's breaker:
+ * while the breaker is open only a probe goes out now and then, and the
+ * rest of the queue moves to a channel that is up or waits where it is,
+ * spending no attempts. The records of a batch are fetched with one script, and a batch's
  * outcomes are recorded with one more, so a batch costs three round trips
  * whatever its size.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +29,7 @@
 #include "gateway/log.h"
 #include "gateway/lua_outbox.h"
 #include "gateway/metrics.h"
+#include "gateway/outbox_alert.h"
 #include "gateway/outbox_queue.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
@@ -56,11 +61,14 @@ struct outbox_queue {
 	char *consumer;		      /* owned; the group's consumer name */
 	struct outbox_bucket bucket;
 	long long base_ms;	       /* first retry delay */
+	char max_age[24];	       /* retry_max_age in ms */
+	unsigned seed;		       /* for retry jitter */
 	int block_ms;		       /* longest blocking read */
 	int grouped;		       /* boolean: the group exists */
 	char cursor[OUTBOX_ENTRY_MAX]; /* own pending after this; "" new */
 	char claim[OUTBOX_ENTRY_MAX];  /* XAUTOCLAIM cursor */
 	long long due_at, claim_at, depth_at; /* monotonic ms */
+	long long wait_ms; /* how long OUTBOX_WAIT messages wait */
 };
 
 /* HBM_RETRY_BASE_MS from the environment (tests), or the default. */
@@ -86,8 +94,8 @@ queue_retry_base(void)
 static void
 queue_metrics_init(const struct outbox_queue *q)
 {
-	static const char *const statuses[] = { "sent", "failed", "retried",
-		"handoff" };
+	static const char *const statuses[] = { "sent", "retried", "dead",
+		"handoff", "moved" };
 	char labels[CFG_ID_MAX + 48];
 	size_t i;
 
@@ -98,6 +106,7 @@ queue_metrics_init(const struct outbox_queue *q)
 	}
 	metrics_add("hbmgw_outbox_dead_total", q->labels, 0);
 	metrics_set("hbmgw_outbox_depth", q->labels, 0);
+	metrics_set("hbmgw_outbox_oldest_seconds", q->labels, 0);
 }
 
 struct outbox_queue *
@@ -123,6 +132,9 @@ outbox_queue_new_key(const struct cfg *cfg, const struct cfg_channel *ch,
 	snprintf(q->labels, sizeof(q->labels), "channel=\"%s\"", ch->name);
 	outbox_bucket_init(&q->bucket, ch->max_per_minute, clock_mono_ms());
 	q->base_ms = queue_retry_base();
+	snprintf(q->max_age, sizeof(q->max_age), "%lld",
+	    (long long)ch->retry_max_age * 1000);
+	q->seed = (unsigned)clock_mono_ms() ^ (unsigned)(uintptr_t)q;
 	/* A blocked read must end well before the connection times out. */
 	q->block_ms = cfg->redis.timeout_ms / 2;
 	strcpy(q->cursor, "0");
@@ -219,24 +231,41 @@ queue_move_due(struct outbox_queue *q, char **cause)
 	return rc;
 }
 
-/* Publish the stream's length (queued and in flight) as a gauge. */
+/*
+ * Publish the stream's length (queued and in flight) and the age of its
+ * oldest entry (whose id is the time it was added) as gauges.
+ */
 static void
 queue_depth(struct outbox_queue *q)
 {
 	struct store_reply *r;
 	char *cause = NULL;
+	long long depth, oldest = 0, now = clock_wall_ms();
 
 	if ((r = store_commandl(q->st, &cause, "XLEN", q->stream, NULL)) ==
 	    NULL) {
 		free(cause);
 		return;
 	}
-	if (r->type == STORE_INTEGER) {
-		metrics_set(
-		    "hbmgw_outbox_depth", q->labels, (double)r->integer);
-		chanhealth_set_depth(q->ch->name, r->integer);
-	}
+	depth = r->type == STORE_INTEGER ? r->integer : -1;
 	store_reply_free(r);
+	if (depth < 0)
+		return;
+	if (depth > 0 &&
+	    (r = store_commandl(q->st, &cause, "XRANGE", q->stream, "-", "+",
+		 "COUNT", "1", NULL)) != NULL) {
+		if (r->type == STORE_ARRAY && r->elements == 1 &&
+		    r->element[0]->type == STORE_ARRAY &&
+		    r->element[0]->elements >= 1 &&
+		    r->element[0]->element[0]->type == STORE_STRING)
+			oldest = atoll(r->element[0]->element[0]->str);
+		store_reply_free(r);
+	}
+	free(cause);
+	metrics_set("hbmgw_outbox_depth", q->labels, (double)depth);
+	metrics_set("hbmgw_outbox_oldest_seconds", q->labels,
+	    oldest > 0 && now > oldest ? (now - oldest) / 1000.0 : 0);
+	chanhealth_set_queue(q->ch->name, depth, oldest);
 }
 
 /* The value of FIELD in a stream entry's field/value array, or NULL. */
@@ -475,17 +504,82 @@ queue_nap(long long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* 1 when a channel other than this one is up. */
+static int
+queue_elsewhere(const struct outbox_queue *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->cfg->nchannels; i++)
+		if (strcmp(q->cfg->channels[i].name, q->ch->name) != 0 &&
+		    chanhealth_up(q->cfg->channels[i].name))
+			return 1;
+	return 0;
+}
+
+/*
+ * The breaker is open and another channel is up: move up to MAX queued
+ * messages to a channel that can take each, and put back those that none
+ * can, due when the next probe is (WAIT ms). 0, or -1 with *cause.
+ */
+static int
+queue_divert(struct outbox_queue *q, struct outbox_item *items, int max,
+    long long wait, char **cause)
+{
+	int i, n, pending = q->cursor[0] != '\0';
+
+	n = queue_read(q, QUEUE_BLOCK_MIN_MS, items, max, cause);
+	if (n == 0 && pending && q->cursor[0] == '\0')
+		n = queue_read(q, QUEUE_BLOCK_MIN_MS, items, max, cause);
+	if (n <= 0) {
+		queue_nap(wait < 500 ? wait : 500);
+		return n;
+	}
+	if (queue_fetch(q, items, n, cause) == -1) {
+		for (i = 0; i < n; i++)
+			outbox_item_clear(&items[i]);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (items[i].outcome != OUTBOX_PENDING)
+			continue;
+		items[i].outcome = outbox_failover(q->cfg, items[i].to,
+				       q->ch->name) != NULL
+		    ? OUTBOX_MOVE
+		    : OUTBOX_WAIT;
+	}
+	q->wait_ms = wait > 1000 ? wait : 1000;
+	if (outbox_queue_commit(q, items, n, cause) == -1) {
+		for (i = 0; i < n; i++)
+			outbox_item_clear(&items[i]);
+		return -1;
+	}
+	return 0;
+}
+
 int
 outbox_queue_take(struct outbox_queue *q, int wait_ms,
     struct outbox_item *items, int max, char **cause)
 {
 	long long now = clock_mono_ms(), wait = 0;
-	int i, n, ready, pending;
+	int i, n, ready, pending, allow;
 
 	if (max > OUTBOX_TAKE_MAX)
 		max = OUTBOX_TAKE_MAX;
 	if (queue_chores(q, now, cause) == -1)
 		return -1;
+	/* An open breaker lets a probe through now and then, nothing else. */
+	if ((allow = chanhealth_allow(q->ch->name, now, &wait)) == 0) {
+		if (queue_elsewhere(q))
+			return queue_divert(q, items, max, wait, cause);
+		queue_nap(wait < wait_ms ? wait : wait_ms);
+		return 0;
+	}
+	if (allow == 1) {
+		max = 1;
+		log_info("outbox %s: channel down, sending a probe",
+		    q->ch->name);
+	}
 	/* Only as many as the rate limit allows now. */
 	for (ready = 0; ready < max; ready++)
 		if ((wait = outbox_bucket_take(&q->bucket, now)) > 0)
@@ -529,36 +623,58 @@ outbox_queue_take(struct outbox_queue *q, int wait_ms,
 	return ready;
 }
 
-/* Count one outcome of the commit script's reply. */
+/* Warnings that repeat under an outage: one line per interval, counted. */
+static struct log_limit queue_retry_limit = LOG_LIMIT_INIT;
+static struct log_limit queue_dead_limit = LOG_LIMIT_INIT;
+
+/* Count one outcome of the commit script's reply; feed the breaker. */
 static void
 queue_count(struct outbox_queue *q, const struct outbox_item *it,
     const char *outcome, long long attempts)
 {
 	char labels[CFG_ID_MAX + 48], masked[PHONE_MAX];
-	const char *status = NULL;
+	const char *status = NULL, *error = it->error != NULL ? it->error : "";
+	long long now = clock_wall_ms();
 
 	if (strcmp(outcome, "sent") == 0) {
 		status = "sent";
+		chanhealth_sent(q->ch->name, now);
 		phone_mask(it->to, masked);
 		log_debug(
 		    "outbox %s: %s: sent to %s", q->ch->name, it->id, masked);
 	} else if (strcmp(outcome, "retry") == 0) {
 		status = "retried";
-		log_warnx("outbox %s: %s: attempt %lld failed (%s), will retry",
-		    q->ch->name, it->id, attempts,
-		    it->error != NULL ? it->error : "");
-	} else if (strcmp(outcome, "failed") == 0) {
-		status = "failed";
-		log_errx("outbox %s: %s: failed after %lld attempts (%s), "
-			 "dead-lettered",
-		    q->ch->name, it->id, attempts,
-		    it->error != NULL ? it->error : "");
+		log_warnx_limit(&queue_retry_limit,
+		    "outbox %s: %s: attempt %lld failed (%s), will retry",
+		    q->ch->name, it->id, attempts, error);
+	} else if (strcmp(outcome, "expired") == 0 ||
+	    strcmp(outcome, "dead") == 0) {
+		status = "dead";
+		log_errx_limit(&queue_dead_limit,
+		    "outbox %s: %s: %s after %lld attempts (%s), "
+		    "dead-lettered",
+		    q->ch->name, it->id,
+		    outcome[0] == 'e' ? "expired" : "undeliverable", attempts,
+		    error);
 		metrics_add("hbmgw_outbox_dead_total", q->labels, 1);
+		outbox_alert_dead(1);
 	} else if (strcmp(outcome, "handoff") == 0) {
 		status = "handoff";
-		log_warnx("outbox %s: %s: handed to channel %s (%s)",
-		    q->ch->name, it->id, it->ref, it->error);
+		log_debug("outbox %s: %s: handed to channel %s (%s)",
+		    q->ch->name, it->id, it->ref, error);
+	} else if (strcmp(outcome, "moved") == 0) {
+		status = "moved";
+		log_debug("outbox %s: %s: channel down, moved to %s",
+		    q->ch->name, it->id, it->ref);
 	}
+	/* A channel fault, not a message's: the breaker counts it. */
+	if ((strcmp(outcome, "retry") == 0 ||
+		strcmp(outcome, "expired") == 0 ||
+		strcmp(outcome, "handoff") == 0) &&
+	    chanhealth_failed(q->ch->name, error, now))
+		log_errx("outbox %s: channel down after %d failed sends "
+			 "(%s); its messages wait or move to another channel",
+		    q->ch->name, CHANHEALTH_TRIP, error);
 	if (status == NULL)
 		return;
 	snprintf(labels, sizeof(labels), "%s,status=\"%s\"", q->labels, status);
@@ -587,7 +703,7 @@ queue_commit_args(struct outbox_queue *q, struct outbox_item *it,
 		argv[3] = it->ref != NULL ? it->ref : "";
 		break;
 	case OUTBOX_HANDOFF:
-		other = outbox_choose(q->cfg, it->to, q->ch->name);
+		other = outbox_failover(q->cfg, it->to, q->ch->name);
 		if (other != NULL) {
 			argv[2] = "handoff";
 			free(it->ref);
@@ -601,7 +717,23 @@ queue_commit_args(struct outbox_queue *q, struct outbox_item *it,
 		argv[2] = "fail";
 		snprintf(due, 32, "%lld",
 		    clock_wall_ms() +
-			outbox_backoff_ms(it->attempts + 1, q->base_ms));
+			outbox_backoff_ms(
+			    it->attempts + 1, q->base_ms, rand_r(&q->seed)));
+		argv[4] = due;
+		break;
+	case OUTBOX_MOVE:
+		other = outbox_failover(q->cfg, it->to, q->ch->name);
+		if (other != NULL) {
+			argv[2] = "move";
+			free(it->ref);
+			it->ref = xstrdup(other); /* for the log line */
+			argv[4] = it->ref;
+			break;
+		}
+		/* FALLTHROUGH */
+	case OUTBOX_WAIT:
+		argv[2] = "wait";
+		snprintf(due, 32, "%lld", clock_wall_ms() + q->wait_ms);
 		argv[4] = due;
 		break;
 	case OUTBOX_DEAD:
@@ -619,13 +751,12 @@ outbox_queue_commit(
     struct outbox_queue *q, struct outbox_item *items, int n, char **cause)
 {
 	const char *argv[7 + 5 * OUTBOX_TAKE_MAX];
-	char now[32], max[16], due[OUTBOX_TAKE_MAX][32];
+	char now[32], due[OUTBOX_TAKE_MAX][32];
 	int i, k, argc = 4, done[OUTBOX_TAKE_MAX], ndone = 0;
 	struct store_reply *r;
 	const char *keys[3] = { q->stream, QUEUE_RETRY_KEY, QUEUE_DEAD_KEY };
 
 	snprintf(now, sizeof(now), "%lld", clock_wall_ms());
-	snprintf(max, sizeof(max), "%d", OUTBOX_MAX_ATTEMPTS);
 	for (i = 0; i < n && i < OUTBOX_TAKE_MAX; i++) {
 		k = queue_commit_args(q, &items[i], argv + 3 + argc, due[i]);
 		if (k > 0) {
@@ -635,12 +766,12 @@ outbox_queue_commit(
 	}
 	if (ndone == 0)
 		return 0;
-	/* KEYS first, then ARGV: now, allowed, channel, ref lifetime. */
+	/* KEYS first, then ARGV: now, max age, channel, ref lifetime. */
 	argv[0] = keys[0];
 	argv[1] = keys[1];
 	argv[2] = keys[2];
 	argv[3] = now;
-	argv[4] = max;
+	argv[4] = q->max_age;
 	argv[5] = q->ch->name;
 	argv[6] = QUEUE_REF_TTL;
 	r = store_eval(

@@ -4,9 +4,11 @@
  * sends on that channel (an HTTP sender, a modem worker). It takes batches
  * of messages to send now -- the channel's own pending entries first, then
  * new ones, due retries moved back in and entries another instance held too
- * long claimed -- within the channel's rate limit, and records what became
- * of each: sent, failed (retried with backoff, then dead-lettered), or
- * handed to another channel. Each record of outcomes is one Lua script that
+ * long claimed -- within the channel's rate limit and its circuit breaker
+ * (gateway/chanhealth.h), and records what became of each: sent, failed
+ * (retried with backoff until the channel's retry_max_age, then
+ * dead-lettered), or handed to another channel. While the breaker is open
+ * the channel's messages move to a channel that is up, or wait. Each record of outcomes is one Lua script that
  * also acknowledges the stream entries, so a crash anywhere leaves a
  * message either pending (sent again later) or recorded, never lost.
  */
@@ -30,6 +32,8 @@ enum outbox_outcome {
 	OUTBOX_FAILED,	/* try again later, or dead-letter it */
 	OUTBOX_DEAD,	/* cannot ever be sent: dead-letter it now */
 	OUTBOX_HANDOFF, /* send it on another channel */
+	OUTBOX_WAIT,	/* the channel is down: wait, spending no attempt */
+	OUTBOX_MOVE,	/* the channel is down: to another, no attempt */
 };
 
 /* One message to send. */
@@ -79,10 +83,11 @@ int outbox_queue_take(struct outbox_queue *, int wait_ms,
 
 /*
  * Record the outcome of each of ITEMS[0..N) in one step and clear the
- * items. A failed message is retried after outbox_backoff_ms() until it
- * has failed OUTBOX_MAX_ATTEMPTS times; a handoff goes to the channel
- * outbox_choose() picks other than this one, or fails when there is none. 0, or -1 with
- * *cause when Redis failed: the entries stay pending and come back.
+ * items. A failed message is retried after outbox_backoff_ms() until it is
+ * the channel's retry_max_age old, then it is dead; a handoff goes to the
+ * channel outbox_failover() picks, or fails when there is none. Every
+ * outcome feeds the channel's breaker. 0, or -1 with *cause when Redis
+ * failed: the entries stay pending and come back.
  */
 int outbox_queue_commit(
     struct outbox_queue *, struct outbox_item *items, int n, char **cause);

@@ -6,7 +6,8 @@
  * step is guarded by the case's version and keyed by an operation id, so a
  * step is applied once whoever gets there first. Each tick it also chains
  * the audit entries that wait for their hashes (gateway/audit.c), and every
- * few ticks it runs a retention pass (gateway/retention.c).
+ * few ticks it runs a retention pass (gateway/retention.c) and it reports
+ * dead letters to the coordinator (gateway/outbox_alert.c).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -20,6 +21,7 @@
 #include "gateway/clock.h"
 #include "gateway/gw.h"
 #include "gateway/log.h"
+#include "gateway/outbox_alert.h"
 #include "gateway/retention.h"
 #include "gateway/sla.h"
 #include "gateway/store.h"
@@ -98,6 +100,10 @@ sla_thread(void *arg)
 			}
 			gw_cfg_put(cfg);
 		}
+		/* Dead letters are reported to the coordinator. */
+		cfg = gw_cfg_get();
+		outbox_alert_flush(st, cfg, gw_key());
+		gw_cfg_put(cfg);
 		usleep(SLA_TICK_US);
 	}
 	return NULL;

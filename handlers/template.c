@@ -184,6 +184,12 @@ static const struct tmpl tmpls[] = {
 	    "Referral {code} ({label}) was closed by {agency}.",
 	    "L'orientation {code} ({label}) a été close par {agency}.",
 	    "أغلقت {agency} الإحالة {code} ({label})." },
+	{ "sms_expired", V_COUNT,
+	    "hbmgw: {count} SMS could not be delivered in time and were given "
+	    "up. See hbmctl messages --status dead.",
+	    "hbmgw : {count} SMS non remis à temps ont été abandonnés. Voir "
+	    "hbmctl messages --status dead.",
+	    "hbmgw: {count} رسالة لم تسلم. hbmctl messages --status dead" },
 };
 
 #define NTMPLS (sizeof tmpls / sizeof tmpls[0])

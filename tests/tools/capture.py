@@ -6,7 +6,7 @@ Listens on 127.0.0.1 on a free port, writes the port to --port-file, and
 appends every request to --log as one JSON line
 {"method", "path", "query", "headers", "body"} (query raw, body as UTF-8
 text). Answers --status (default 200), or 500 for the first --fail-first
-requests. Exits after --lifetime seconds (default 1800), so a test that
+requests, or 500 while the file --fail-while names exists. Exits after --lifetime seconds (default 1800), so a test that
 forgets it leaves nothing running for long.
 """
 import argparse
@@ -39,6 +39,8 @@ class Handler(BaseHTTPRequestHandler):
             with open(srv.log, "a", encoding="utf-8") as f:
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
         status = 500 if n <= srv.fail_first else srv.status
+        if srv.fail_while and os.path.exists(srv.fail_while):
+            status = 500
         answer = b"0: Accepted for delivery" if status < 300 else b"error"
         self.send_response(status)
         self.send_header("Content-Type", "text/plain")
@@ -59,6 +61,7 @@ def main():
     p.add_argument("--log", required=True)
     p.add_argument("--fail-first", type=int, default=0)
     p.add_argument("--status", type=int, default=200)
+    p.add_argument("--fail-while", default="")
     p.add_argument("--lifetime", type=float, default=1800)
     a = p.parse_args()
 
@@ -69,6 +72,7 @@ def main():
     srv.log = a.log
     srv.fail_first = a.fail_first
     srv.status = a.status
+    srv.fail_while = a.fail_while
     open(a.log, "a").close()
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:

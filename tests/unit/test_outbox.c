@@ -98,7 +98,7 @@ test_choose(void **state)
 	test_cfg_init(&cfg, ch);
 	chanhealth_reset();
 	/* Least busy within a tier: two http channels, no prefix. */
-	chanhealth_set_depth("ke", 10);
+	chanhealth_set_queue("ke", 10, 0);
 	assert_string_equal(
 	    outbox_choose(&cfg, "+33612345678", NULL), "t-outbox");
 	/* A prefix beats a shorter queue. */
@@ -128,14 +128,86 @@ static void
 test_backoff(void **state)
 {
 	(void)state;
-	assert_int_equal(outbox_backoff_ms(1, 1000), 1000);
-	assert_int_equal(outbox_backoff_ms(2, 1000), 4000);
-	assert_int_equal(outbox_backoff_ms(3, 1000), 16000);
-	assert_int_equal(outbox_backoff_ms(2, 50), 200);
-	assert_int_equal(outbox_backoff_ms(0, 1000), 1000);
-	/* Growth stops past a day instead of overflowing. */
-	assert_true(outbox_backoff_ms(1000, 1000) < 4LL * 86400000);
-	assert_true(outbox_backoff_ms(1000, 1000) >= 86400000);
+	/* With no jitter (RND 0): 1, 4, 16 bases. */
+	assert_int_equal(outbox_backoff_ms(1, 1000, 0), 1000);
+	assert_int_equal(outbox_backoff_ms(2, 1000, 0), 4000);
+	assert_int_equal(outbox_backoff_ms(3, 1000, 0), 16000);
+	assert_int_equal(outbox_backoff_ms(2, 50, 0), 200);
+	assert_int_equal(outbox_backoff_ms(0, 1000, 0), 1000);
+	/* Growth stops at OUTBOX_RETRY_CAP bases, never overflowing. */
+	assert_int_equal(outbox_backoff_ms(5, 1000, 0), 256000);
+	assert_int_equal(
+	    outbox_backoff_ms(6, 1000, 0), 1000LL * OUTBOX_RETRY_CAP);
+	assert_int_equal(
+	    outbox_backoff_ms(1000, 1000, 0), 1000LL * OUTBOX_RETRY_CAP);
+	/* Jitter takes off at most half. */
+	assert_int_equal(outbox_backoff_ms(2, 1000, 2000), 2000);
+	assert_int_equal(outbox_backoff_ms(2, 1000, 2001), 4000);
+	assert_int_equal(outbox_backoff_ms(2, 1000, 1), 3999);
+	assert_in_range(outbox_backoff_ms(3, 1000, 0xffffffffu), 8000, 16000);
+}
+
+static void
+test_breaker(void **state)
+{
+	struct chanhealth_info h;
+	long long wait;
+	int i;
+
+	(void)state;
+	chanhealth_reset();
+	/* Unknown: up, and no limit. */
+	assert_int_equal(chanhealth_up("agg"), 1);
+	assert_int_equal(chanhealth_allow("agg", 1000, &wait), -1);
+	/* Failures below the trip point leave it closed. */
+	for (i = 1; i < CHANHEALTH_TRIP; i++)
+		assert_int_equal(chanhealth_failed("agg", "HTTP 500", 5000), 0);
+	assert_int_equal(chanhealth_up("agg"), 1);
+	/* A success in between starts the count again. */
+	chanhealth_sent("agg", 6000);
+	for (i = 1; i < CHANHEALTH_TRIP; i++)
+		assert_int_equal(chanhealth_failed("agg", "HTTP 500", 7000), 0);
+	assert_int_equal(chanhealth_failed("agg", "HTTP 503", 8000), 1);
+	assert_int_equal(chanhealth_up("agg"), 0);
+	chanhealth_get("agg", &h);
+	assert_int_equal(h.open, 1);
+	assert_int_equal(h.up, 0);
+	assert_string_equal(h.last_error, "HTTP 503");
+	assert_int_equal(h.last_ok, 6000);
+	assert_int_equal(h.last_error_at, 8000);
+	/* Open: nothing until the first probe, then one, then back off. */
+	assert_int_equal(chanhealth_allow("agg", 10000, &wait), 0);
+	assert_int_equal(wait, CHANHEALTH_PROBE_MS);
+	assert_int_equal(chanhealth_allow("agg", 10000 + CHANHEALTH_PROBE_MS - 1,
+			     &wait),
+	    0);
+	assert_int_equal(wait, 1);
+	assert_int_equal(
+	    chanhealth_allow("agg", 10000 + CHANHEALTH_PROBE_MS, &wait), 1);
+	/* Only one probe at a time; the next waits twice as long. */
+	assert_int_equal(
+	    chanhealth_allow("agg", 10000 + CHANHEALTH_PROBE_MS, &wait), 0);
+	assert_int_equal(wait, 2 * CHANHEALTH_PROBE_MS);
+	/* The probe failed: still open. */
+	assert_int_equal(chanhealth_failed("agg", "HTTP 500", 13000), 0);
+	assert_int_equal(chanhealth_up("agg"), 0);
+	/* Probes never wait more than CHANHEALTH_PROBE_MAX_MS. */
+	for (i = 0; i < 20; i++)
+		chanhealth_allow("agg", 100000LL * (i + 1), &wait);
+	assert_int_equal(chanhealth_allow("agg", 2000001, &wait), 0);
+	assert_true(wait <= CHANHEALTH_PROBE_MAX_MS);
+	/* A probe that goes out closes it. */
+	chanhealth_sent("agg", 20000);
+	assert_int_equal(chanhealth_up("agg"), 1);
+	assert_int_equal(chanhealth_allow("agg", 2000002, &wait), -1);
+	/* Another channel is not affected by this one's. */
+	assert_int_equal(chanhealth_up("other"), 1);
+	chanhealth_set_queue("agg", 7, 123);
+	chanhealth_get("agg", &h);
+	assert_int_equal(h.depth, 7);
+	assert_int_equal(h.oldest, 123);
+	assert_int_equal(h.open, 0);
+	chanhealth_reset();
 }
 
 static void
@@ -406,7 +478,8 @@ test_enqueue_get_list(void **state)
 	struct cfg_channel ch[3];
 	struct outbox_msg m, *msgs;
 	char id1[OUTBOX_ID_MAX], id2[OUTBOX_ID_MAX], hash[CRYPTO_SHA256_HEX];
-	char key[64], *cause = NULL, *plain = NULL;
+	char key[64], st[16], *cause = NULL, *plain = NULL;
+	struct outbox_filter f = { NULL, NULL, NULL, 0 };
 	long long before, ttl;
 	size_t n, len;
 	struct cfg cfg;
@@ -447,11 +520,45 @@ test_enqueue_get_list(void **state)
 	ttl = test_int(t->store, "TTL", key, NULL);
 	assert_in_range(ttl, 86000, 86400);
 
-	assert_int_equal(outbox_list(t->store, hash, &msgs, &n, &cause), 0);
+	f.to_hash = hash;
+	assert_int_equal(outbox_list(t->store, &f, &msgs, &n, &cause), 0);
 	assert_true(n >= 2);
 	assert_string_equal(msgs[0].id, id2); /* newest first */
 	assert_string_equal(msgs[1].id, id1);
 	outbox_msgs_free(msgs, n);
+	/* A page of one, then the next after it. */
+	f.limit = 1;
+	assert_int_equal(outbox_list(t->store, &f, &msgs, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(msgs[0].id, id2);
+	outbox_msgs_free(msgs, n);
+	f.before = id2;
+	assert_int_equal(outbox_list(t->store, &f, &msgs, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(msgs[0].id, id1);
+	outbox_msgs_free(msgs, n);
+	/* Every message, by status: both are queued, none is sent. */
+	f.to_hash = NULL;
+	f.before = NULL;
+	f.limit = 10;
+	f.status = "queued";
+	assert_int_equal(outbox_list(t->store, &f, &msgs, &n, &cause), 0);
+	assert_true(n >= 2);
+	assert_string_equal(msgs[0].id, id2);
+	assert_string_equal(msgs[0].status, "queued");
+	outbox_msgs_free(msgs, n);
+	f.status = "sent";
+	assert_int_equal(outbox_list(t->store, &f, &msgs, &n, &cause), 0);
+	assert_int_equal(n, 0);
+	outbox_msgs_free(msgs, n);
+	/* Only a dead or failed message is queued again. */
+	assert_int_equal(outbox_requeue(t->store, id1, NULL, st, &cause), 0);
+	assert_string_equal(st, "queued");
+	assert_int_equal(
+	    outbox_requeue(t->store, "m999999999999", NULL, st, &cause), -1);
+	assert_string_equal(cause, "no such message");
+	free(cause);
+	cause = NULL;
 
 	assert_int_equal(outbox_get(t->store, "m999999999999", &m, &cause), 0);
 	/* Unknown channel: refused, nothing queued. */
@@ -469,6 +576,7 @@ test_redis_down(void **state)
 	struct test_redis *t = *state;
 	struct cfg_channel ch[3];
 	char id[OUTBOX_ID_MAX], *cause = NULL;
+	struct outbox_filter f = { "ab", NULL, NULL, 0 };
 	struct outbox_msg *msgs;
 	struct store *down;
 	struct cfg cfg;
@@ -484,7 +592,7 @@ test_redis_down(void **state)
 	assert_non_null(strstr(cause, "redis"));
 	free(cause);
 	cause = NULL;
-	assert_int_equal(outbox_list(down, "ab", &msgs, &n, &cause), -1);
+	assert_int_equal(outbox_list(down, &f, &msgs, &n, &cause), -1);
 	free(cause);
 	store_free(down);
 }
@@ -496,6 +604,7 @@ main(void)
 		cmocka_unit_test(test_pick_channel),
 		cmocka_unit_test(test_choose),
 		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_breaker),
 		cmocka_unit_test(test_bucket_unlimited),
 		cmocka_unit_test(test_bucket_per_second),
 		cmocka_unit_test(test_bucket_burst_and_slow),

@@ -18,6 +18,8 @@
 #include <cmocka.h>
 
 #include "config/cfg.h"
+#include "gateway/chanhealth.h"
+#include "gateway/clock.h"
 #include "gateway/crypto.h"
 #include "gateway/outbox.h"
 #include "gateway/outbox_queue.h"
@@ -58,7 +60,9 @@ setup(void **state)
 	t->key = crypto_key_from_bytes(secret);
 	strcpy(t->ch[0].name, "t-q");
 	t->ch[0].type = CFG_CHANNEL_HTTP;
+	t->ch[0].retry_max_age = 86400;
 	strcpy(t->ch[1].name, "t-ke");
+	t->ch[1].retry_max_age = 86400;
 	t->ch[1].type = CFG_CHANNEL_HTTP;
 	t->ch[1].prefixes.v = test_kenya;
 	t->ch[1].prefixes.n = 1;
@@ -95,6 +99,7 @@ clean(void **state)
 	assert_non_null(r);
 	store_reply_free(r);
 	t->ch[0].max_per_minute = 0;
+	chanhealth_reset();
 	return 0;
 }
 
@@ -219,6 +224,22 @@ t_nap(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Take ID from Q, waiting up to about half a second for its retry. */
+static void
+t_take_one(struct outbox_queue *q, struct outbox_item *it, const char *id)
+{
+	char *cause = NULL;
+	int n, tries;
+
+	for (n = 0, tries = 0; n == 0 && tries < 100; tries++) {
+		n = outbox_queue_take(q, 20, it, 4, &cause);
+		if (n == 0)
+			t_nap(5);
+	}
+	assert_int_equal(n, 1);
+	assert_string_equal(it[0].id, id);
+}
+
 static void
 test_retry_then_dead(void **state)
 {
@@ -226,34 +247,103 @@ test_retry_then_dead(void **state)
 	struct outbox_item it[4];
 	struct outbox_queue *q;
 	struct outbox_msg m;
-	char id[OUTBOX_ID_MAX], *cause = NULL;
-	int attempt, n, tries;
+	struct store_reply *r;
+	char id[OUTBOX_ID_MAX], key[64], old[32], st[16], *cause = NULL;
+	int attempt;
 
 	memset(it, 0, sizeof(it));
 	t_enqueue(t, "+256700000101", "retry me", "t-q", id);
 	q = outbox_queue_new_key(&t->cfg, &t->ch[0], t->st, t->key);
-	for (attempt = 0; attempt < OUTBOX_MAX_ATTEMPTS; attempt++) {
-		/* Due after 1, 4, 16 ms (HBM_RETRY_BASE_MS=1). */
-		for (n = 0, tries = 0; n == 0 && tries < 100; tries++) {
-			n = outbox_queue_take(q, 20, it, 4, &cause);
-			if (n == 0)
-				t_nap(5);
-		}
-		assert_int_equal(n, 1);
-		assert_string_equal(it[0].id, id);
+	/* Retried while young, well past the 3 attempts of old. */
+	for (attempt = 0; attempt < 4; attempt++) {
+		t_take_one(q, it, id);
 		assert_int_equal(it[0].attempts, attempt);
 		assert_int_equal(
 		    outbox_queue_failed(q, &it[0], "no route", &cause), 0);
+		/* Successes elsewhere keep the breaker closed. */
+		chanhealth_sent("t-q", 1);
 	}
 	t_get(t, id, &m);
-	assert_string_equal(m.status, "failed");
-	assert_int_equal(m.attempts, OUTBOX_MAX_ATTEMPTS);
+	assert_string_equal(m.status, "queued");
+	assert_int_equal(m.attempts, 4);
+	outbox_msg_clear(&m);
+	assert_int_equal(t_int(t, "ZCARD", "{hbm}:retry", NULL), 1);
+	assert_int_equal(t_int(t, "XLEN", "{hbm}:dead", NULL), 0);
+	/* Older than retry_max_age: the next failure is its last. */
+	snprintf(key, sizeof(key), "{hbm}:msg:%s", id);
+	snprintf(old, sizeof(old), "%lld",
+	    clock_wall_ms() - 86400LL * 1000 - 1);
+	r = store_commandl(
+	    t->st, &cause, "HSET", key, "created_ms", old, NULL);
+	store_reply_free(r);
+	t_take_one(q, it, id);
+	assert_int_equal(outbox_queue_failed(q, &it[0], "no route", &cause), 0);
+	t_get(t, id, &m);
+	assert_string_equal(m.status, "dead");
+	assert_int_equal(m.attempts, 5);
 	assert_string_equal(m.error, "no route");
 	outbox_msg_clear(&m);
 	assert_int_equal(t_int(t, "XLEN", "{hbm}:dead", NULL), 1);
 	assert_int_equal(t_int(t, "ZCARD", "{hbm}:retry", NULL), 0);
 	/* Nothing left to take. */
 	assert_int_equal(outbox_queue_take(q, 20, it, 4, &cause), 0);
+	/* Queued again, its age counted from now: it is taken and retried. */
+	assert_int_equal(outbox_requeue(t->st, id, NULL, st, &cause), 1);
+	assert_string_equal(st, "queued");
+	t_take_one(q, it, id);
+	assert_int_equal(outbox_queue_failed(q, &it[0], "no route", &cause), 0);
+	t_get(t, id, &m);
+	assert_string_equal(m.status, "queued");
+	outbox_msg_clear(&m);
+	assert_int_equal(t_int(t, "ZCARD", "{hbm}:retry", NULL), 1);
+	assert_int_equal(outbox_requeue(t->st, id, NULL, st, &cause), 0);
+	assert_string_equal(st, "queued");
+	outbox_queue_free(q);
+}
+
+static void
+test_breaker_moves_or_waits(void **state)
+{
+	struct t *t = *state;
+	struct outbox_item it[4];
+	struct outbox_queue *q;
+	struct outbox_msg m;
+	char id[OUTBOX_ID_MAX], id2[OUTBOX_ID_MAX], *cause = NULL;
+	int i;
+
+	memset(it, 0, sizeof(it));
+	/* Retries far off: only new messages come back from the stream. */
+	setenv("HBM_RETRY_BASE_MS", "1000000", 1);
+	q = outbox_queue_new_key(&t->cfg, &t->ch[0], t->st, t->key);
+	setenv("HBM_RETRY_BASE_MS", "1", 1);
+	/* CHANHEALTH_TRIP failures in a row: the channel is down. */
+	for (i = 0; i < CHANHEALTH_TRIP; i++) {
+		t_enqueue(t, "+256700000101", "fails", "t-q", id);
+		t_take_one(q, it, id);
+		assert_int_equal(
+		    outbox_queue_failed(q, &it[0], "HTTP 500", &cause), 0);
+	}
+	assert_int_equal(chanhealth_up("t-q"), 0);
+	assert_int_equal(t_int(t, "ZCARD", "{hbm}:retry", NULL),
+	    CHANHEALTH_TRIP);
+	/* A new message moves to the channel that is up, attempts unspent. */
+	t_enqueue(t, "+256700000102", "moves", "t-q", id2);
+	assert_int_equal(outbox_queue_take(q, 20, it, 4, &cause), 0);
+	t_get(t, id2, &m);
+	assert_string_equal(m.channel, "t-ke");
+	assert_string_equal(m.status, "queued");
+	assert_int_equal(m.attempts, 0);
+	outbox_msg_clear(&m);
+	assert_int_equal(t_int(t, "XLEN", KE_STREAM, NULL), 1);
+	/* With no channel up, nothing is taken: it waits in the stream. */
+	t->cfg.nchannels = 1;
+	t_enqueue(t, "+256700000103", "waits", "t-q", id2);
+	assert_int_equal(outbox_queue_take(q, 20, it, 4, &cause), 0);
+	t_get(t, id2, &m);
+	assert_string_equal(m.channel, "t-q");
+	assert_int_equal(m.attempts, 0);
+	outbox_msg_clear(&m);
+	t->cfg.nchannels = 2;
 	outbox_queue_free(q);
 }
 
@@ -477,6 +567,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_take_and_outcomes, clean),
 		cmocka_unit_test_setup(test_retry_then_dead, clean),
+		cmocka_unit_test_setup(test_breaker_moves_or_waits, clean),
 		cmocka_unit_test_setup(test_handoff_without_other_fails, clean),
 		cmocka_unit_test_setup(test_pending_after_restart, clean),
 		cmocka_unit_test_setup(test_expired_and_done_dropped, clean),
