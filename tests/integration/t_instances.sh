@@ -7,6 +7,7 @@
 # over both within 10 s of a's lease ending, nothing is lost, and a's
 # consumers leave the groups. (c) kill -9 and an immediate restart under
 # the same name: the daemon waits out its own stale lease and starts.
+# (d) Redis down at start and under a running daemon.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
 GW_PIDS=()
@@ -228,8 +229,29 @@ hbm_eq "no SMS sent twice by b" 0 "$(dups)"
 echo "# $(wc -l < "$HBM_TMP/accepted") inbound accepted, $(sent_ids) distinct SMS sent, $(dups) twice"
 hbm_check "b still runs" kill -0 "$B"
 
+# (d) Redis down at start, and under a running daemon: both live through
+# it and hold their leases once it is back.
+hbm_redis_kill
+conf late "$SEND" > "$HBM_TMP/late.conf"
+gw_start late "$HBM_TMP/late.conf"
+LATE=$GW_PID
+hbm_match "a daemon started with Redis down says it waits for its lease" \
+	'redis unreachable; consumers start once the lease is held' "$(cat "$HBM_TMP/late.log")"
+paused() { grep -q 'instance b: not renewed for 4 s: consuming paused' "$HBM_TMP/b.log"; }
+hbm_check "b stops consuming when it cannot renew its lease" hbm_wait 15 paused
+hbm_check "b lives through the outage" kill -0 "$B"
+hbm_redis_start
+has_lease() { [ "$($HBM_REDIS_CLI EXISTS "{hbm}:instance:$1")" = 1 ]; }
+hbm_check "the late daemon takes its lease once Redis is back" hbm_wait 15 has_lease late
+hbm_check "b takes its lease again" hbm_wait 15 has_lease b
+: > "$HBM_TMP/accepted"
+HBM_URL=$(sed -n 's/.*http: listening on .*:\([0-9]*\)$/http:\/\/127.0.0.1:\1/p' "$HBM_TMP/late.log")
+post_many 70104 1 5
+hbm_check "the late daemon answers" hbm_wait 30 replied
+hbm_check "the late daemon still runs" kill -0 "$LATE"
+
 if [ "$HBM_FAILS" -gt 0 ]; then
-	for f in dup1 dup2 dup3 a b; do
+	for f in dup1 dup2 dup3 a b late; do
 		echo "--- $f log"
 		cat "$HBM_TMP/$f.log" 2>/dev/null
 	done
