@@ -143,6 +143,16 @@ read_gateway(struct cfg_rd *rd, const struct cfg_node *root)
 	cfg_get_group(rd, root, "gateway", &g);
 	cfg_check_keys(rd, &g, keys);
 	cfg_get_dup(rd, &g, "instance", CFG_OPT, &cfg->gateway.instance);
+	/* Consumers are "<instance>/<n>": the name must not look like one. */
+	if (cfg->gateway.instance != NULL &&
+	    (strlen(cfg->gateway.instance) > 200 ||
+		strpbrk(cfg->gateway.instance, "/ \t\r\n") != NULL)) {
+		cfg_node_child(&g, "instance", &n);
+		cfg_bad(rd, &n,
+		    "invalid instance name \"%s\" (expected 1-200 "
+		    "characters, no \"/\" or spaces)",
+		    cfg->gateway.instance);
+	}
 	if (cfg->gateway.instance == NULL) {
 		if (gethostname(host, sizeof host) == -1)
 			snprintf(host, sizeof host, "hbmgw");

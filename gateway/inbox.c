@@ -10,6 +10,8 @@
  * configuration snapshot they hold; they read their own pending entries
  * first (work a crash left unacknowledged), then new ones, and every few
  * seconds claim entries another consumer has held too long (XAUTOCLAIM).
+ * They consume only while the instance lease is held, and every
+ * TAKEOVER_EVERY_MS take over the pending entries of dead instances.
  * A batch read at once is decided entry by entry (the senders' records
  * read beforehand with one script) and applied with one script, which also
  * acknowledges each entry once its case operation was applied, or found to
@@ -30,9 +32,11 @@
 #include "gateway/crypto.h"
 #include "gateway/gw.h"
 #include "gateway/inbox.h"
+#include "gateway/lease.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
 #include "gateway/store.h"
+#include "gateway/takeover.h"
 #include "gateway/xmalloc.h"
 #include "handlers/cases.h"
 #include "handlers/phone.h"
@@ -42,9 +46,12 @@
 #define INBOX_GROUP "dispatch"
 #define INBOX_THREADS 8 /* dispatchers: applies in flight at once */
 #define INBOX_DEDUP_SECONDS "86400"
+/* The fallback for a live but stuck consumer; dead ones: takeover.c. */
 #define INBOX_CLAIM_IDLE_MS "30000"
 #define INBOX_CLAIM_EVERY_MS 5000
 #define INBOX_BATCH "32"
+#define INBOX_BATCH_N 32
+#define INBOX_GATE_MS 200 /* waiting for the instance lease */
 
 /* KEYS[1] dedup key, KEYS[2] inbox; ARGV: ttl, then field/value pairs. */
 static struct store_script inbox_add_script = {
@@ -493,6 +500,33 @@ inbox_claim(struct store *st, const struct cfg *cfg,
 	store_reply_free(r);
 }
 
+/*
+ * Take over and handle the pending entries of dead instances; -1 when a
+ * batch of them must be read again as our own pending entries.
+ */
+static int
+inbox_takeover(struct store *st, const struct cfg *cfg,
+    const struct sms_lexicon *lex, const char *consumer)
+{
+	struct store_reply *entries;
+	char *cause = NULL;
+	int n, rc = 0;
+
+	do {
+		n = takeover_claim(st, INBOX_KEY, INBOX_GROUP, lease_instance(),
+		    consumer, INBOX_BATCH_N, &entries, &cause);
+		if (n == -1) {
+			log_debug("inbox: takeover: %s", cause);
+			free(cause);
+			return 0;
+		}
+		if (n > 0 && inbox_batch(st, cfg, lex, entries) == -1)
+			rc = -1;
+		store_reply_free(entries);
+	} while (n > 0 && rc == 0);
+	return rc;
+}
+
 static void *
 inbox_thread(void *arg)
 {
@@ -503,7 +537,7 @@ inbox_thread(void *arg)
 	struct store_reply *r;
 	char consumer[160], *cause = NULL;
 	const char *start = "0";
-	long long last_claim = 0;
+	long long last_claim = 0, last_takeover = 0;
 	int n, pause_ms = 0;
 
 	while (!atomic_load(&inbox_stopping)) {
@@ -516,11 +550,17 @@ inbox_thread(void *arg)
 			if (cfg != NULL)
 				gw_cfg_put(cfg);
 			cfg = cur;
+			/* The name the lease was taken for, not a reload's. */
 			snprintf(consumer, sizeof(consumer), "%s/%d",
-			    cfg->gateway.instance, w->n);
+			    lease_instance(), w->n);
 			inbox_create_group(st);
 		} else
 			gw_cfg_put(cur);
+		if (!lease_held()) {
+			pause_ms = INBOX_GATE_MS;
+			start = "0";
+			continue;
+		}
 		if ((r = inbox_read(st, consumer, start, &cause)) == NULL) {
 			log_debug("inbox: read: %s", cause);
 			free(cause);
@@ -548,6 +588,11 @@ inbox_thread(void *arg)
 		} else if (strcmp(start, "0") == 0)
 			start = ">";
 		store_reply_free(r);
+		if (clock_mono_ms() - last_takeover >= TAKEOVER_EVERY_MS) {
+			if (inbox_takeover(st, cfg, lex, consumer) == -1)
+				start = "0";
+			last_takeover = clock_mono_ms();
+		}
 		if (clock_mono_ms() - last_claim > INBOX_CLAIM_EVERY_MS) {
 			inbox_claim(st, cfg, lex, consumer);
 			if (w->n == 0)

@@ -25,6 +25,7 @@
 #include "gateway/gw.h"
 #include "gateway/inbox.h"
 #include "gateway/http.h"
+#include "gateway/lease.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
 #include "gateway/notify.h"
@@ -72,6 +73,8 @@ main_restart_settings(const struct cfg *old, const struct cfg *new_cfg)
 	    old->http.threads != new_cfg->http.threads)
 		log_warnx("config: http.listen and http.threads change on "
 			  "restart only");
+	if (strcmp(old->gateway.instance, new_cfg->gateway.instance) != 0)
+		log_warnx("config: gateway.instance changes on restart only");
 	if (strcmp(old->redis.url, new_cfg->redis.url) != 0 ||
 	    old->redis.db != new_cfg->redis.db)
 		log_warnx("config: redis settings change on restart only");
@@ -144,6 +147,9 @@ main_start(struct cfg *cfg)
 	char *cause = NULL;
 
 	if (gw_init(cfg, &cause) == -1)
+		fatalx("%s", cause);
+	/* Nothing consumes before the instance's name is known to be ours. */
+	if (lease_start(cfg, &cause) == -1)
 		fatalx("%s", cause);
 	metrics_set(
 	    "hbmgw_process_start_time_seconds", "", (double)gw_started());
@@ -253,6 +259,7 @@ main(int argc, char **argv)
 	sla_stop();
 	sender_http_stop();
 	modem_stop();
+	lease_stop();
 	gw_shutdown();
 	metrics_reset();
 	log_info("stopped");

@@ -81,6 +81,14 @@ static const struct metric_desc metric_descs[] = {
 	    "SMS a modem received and stored in the inbox, by modem" },
 	{ "hbmgw_modem_errors_total", COUNTER,
 	    "Modem errors (connect, read, send, hang), by modem" },
+	{ "hbmgw_instance_lease_held", GAUGE,
+	    "1 while this daemon holds its instance lease and consumes" },
+	{ "hbmgw_instance_lease_lost_total", COUNTER,
+	    "Times the instance lease was found in another daemon's hands" },
+	{ "hbmgw_takeover_entries_total", COUNTER,
+	    "Pending entries claimed from dead instances, by stream" },
+	{ "hbmgw_takeover_consumers_removed_total", COUNTER,
+	    "Consumers of dead instances removed from a group, by stream" },
 };
 
 struct metric_value {

@@ -6,7 +6,8 @@
  *
  * A take reads the consumer's own pending entries first (what a crash or a
  * Redis failure left unacknowledged), then new ones with a blocking read;
- * every so often it also moves due retries back into the stream, claims
+ * every so often it also moves due retries back into the stream, takes
+ * over the pending entries of dead instances (gateway/takeover.c), claims
  * entries another instance has held too long, and publishes the stream's
  * depth and age. Before it takes anything it asks the channel's breaker:
  * while the breaker is open only a probe goes out now and then, and the
@@ -32,12 +33,14 @@
 #include "gateway/outbox_alert.h"
 #include "gateway/outbox_queue.h"
 #include "gateway/store.h"
+#include "gateway/takeover.h"
 #include "gateway/xmalloc.h"
 
 #define QUEUE_RETRY_KEY "{hbm}:retry"
 #define QUEUE_DEAD_KEY "{hbm}:dead"
-#define QUEUE_DUE_BATCH "256"	  /* retries looked at per pass */
-#define QUEUE_DUE_EVERY_MS 200	  /* how often due retries move */
+#define QUEUE_DUE_BATCH "256"  /* retries looked at per pass */
+#define QUEUE_DUE_EVERY_MS 200 /* how often due retries move */
+/* A live but stuck consumer's entries; dead instances: takeover.c. */
 #define QUEUE_CLAIM_IDLE_MS 30000 /* pending this long: claimable */
 #define QUEUE_CLAIM_EVERY_MS 10000
 #define QUEUE_DEPTH_EVERY_MS 2000
@@ -68,6 +71,7 @@ struct outbox_queue {
 	char cursor[OUTBOX_ENTRY_MAX]; /* own pending after this; "" new */
 	char claim[OUTBOX_ENTRY_MAX];  /* XAUTOCLAIM cursor */
 	long long due_at, claim_at, depth_at; /* monotonic ms */
+	long long takeover_at;		      /* monotonic ms */
 	long long wait_ms; /* how long OUTBOX_WAIT messages wait */
 };
 
@@ -353,6 +357,28 @@ queue_autoclaim(
 	return n;
 }
 
+/* Take over up to MAX pending entries of dead instances, as items. */
+static int
+queue_takeover(
+    struct outbox_queue *q, struct outbox_item *items, int max, char **cause)
+{
+	char cursor[OUTBOX_ENTRY_MAX];
+	struct store_reply *entries;
+	int n;
+
+	n = takeover_claim(q->st, q->stream, LUA_OUTBOX_GROUP,
+	    q->cfg->gateway.instance, q->consumer, max, &entries, cause);
+	if (n == -1)
+		return queue_lost(q);
+	/* Own pending entries are still read from where they were. */
+	memcpy(cursor, q->cursor, sizeof(cursor));
+	if (n > 0)
+		n = queue_entries(q, entries, items, max);
+	memcpy(q->cursor, cursor, sizeof(cursor));
+	store_reply_free(entries);
+	return n;
+}
+
 /* Read up to MAX entries: own pending first, then new ones (blocking). */
 static int
 queue_read(struct outbox_queue *q, int wait_ms, struct outbox_item *items,
@@ -589,7 +615,12 @@ outbox_queue_take(struct outbox_queue *q, int wait_ms,
 		return 0;
 	}
 	n = 0;
-	if (now >= q->claim_at) {
+	if (now >= q->takeover_at) {
+		n = queue_takeover(q, items, ready, cause);
+		/* More may wait: look again at the next take. */
+		q->takeover_at = n > 0 ? now : now + TAKEOVER_EVERY_MS;
+	}
+	if (n == 0 && now >= q->claim_at) {
 		q->claim_at = now + QUEUE_CLAIM_EVERY_MS;
 		n = queue_autoclaim(q, items, ready, cause);
 	}

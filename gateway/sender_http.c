@@ -22,6 +22,7 @@
 #include "gateway/channel_http.h"
 #include "gateway/dlr.h"
 #include "gateway/gw.h"
+#include "gateway/lease.h"
 #include "gateway/log.h"
 #include "gateway/outbox_queue.h"
 #include "gateway/sender_http.h"
@@ -153,6 +154,11 @@ sender_run(void *arg)
 	memset(items, 0, sizeof(items));
 	log_info("outbox %s: sender started", s->ch->name);
 	while (!atomic_load(&stopping)) {
+		if (!lease_held()) {
+			/* Another daemon may have our name: send nothing. */
+			sender_sleep(SENDER_WAIT_MS);
+			continue;
+		}
 		n = outbox_queue_take(
 		    s->q, SENDER_WAIT_MS, items, SENDER_BATCH, &cause);
 		if (n == -1) {

@@ -49,6 +49,7 @@
 #include "gateway/clock.h"
 #include "gateway/gw.h"
 #include "gateway/inbox.h"
+#include "gateway/lease.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
 #include "gateway/outbox.h"
@@ -604,6 +605,11 @@ modem_outbox(struct modem *m, long long now)
 
 	if (m->g == NULL && !modem_elsewhere(m)) {
 		modem_sleep(MODEM_TAKE_WAIT_MS); /* nowhere else to send */
+		return;
+	}
+	if (!lease_held()) {
+		/* Another daemon may have our name: send nothing. */
+		modem_sleep(MODEM_TAKE_WAIT_MS);
 		return;
 	}
 	if (m->g != NULL && m->poll_at - now < wait)
