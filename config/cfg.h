@@ -150,7 +150,7 @@ struct cfg {
 		int db;		/* SELECT, default 0 */
 		int timeout_ms; /* connect and command timeout, default 1000 */
 		int durability; /* CFG_DURABILITY_*: a Redis that may lose acks */
-		int wait_replicas;   /* WAIT for this many before an ack; 0 */
+		int wait_replicas; /* WAIT for this many before an ack; 0 */
 		int wait_timeout_ms; /* how long that WAIT may take, default 500 */
 	} redis;
 

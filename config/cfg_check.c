@@ -213,8 +213,8 @@ read_redis_durability(struct cfg_rd *rd, const struct cfg_node *g)
 	cfg->redis.wait_replicas = 0;
 	cfg_get_int(rd, g, "wait_replicas", 0, 16, &cfg->redis.wait_replicas);
 	cfg->redis.wait_timeout_ms = 500;
-	cfg_get_int(rd, g, "wait_timeout_ms", 10, 60000,
-	    &cfg->redis.wait_timeout_ms);
+	cfg_get_int(
+	    rd, g, "wait_timeout_ms", 10, 60000, &cfg->redis.wait_timeout_ms);
 	cfg_node_child(g, "wait_replicas", &n);
 	if (cfg->redis.wait_replicas > 0 &&
 	    cfg->redis.wait_timeout_ms >= cfg->redis.timeout_ms)

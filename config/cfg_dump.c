@@ -337,7 +337,7 @@ cfg_dump(const struct cfg *cfg, FILE *fp)
 	put_int(fp, "redis", "timeout_ms", cfg->redis.timeout_ms);
 	put_str(fp, "redis", "durability",
 	    cfg->redis.durability == CFG_DURABILITY_REQUIRE ? "require"
-							     : "warn");
+							    : "warn");
 	put_int(fp, "redis", "wait_replicas", cfg->redis.wait_replicas);
 	put_int(fp, "redis", "wait_timeout_ms", cfg->redis.wait_timeout_ms);
 	put_str(fp, "http", "listen", cfg->http.listen);
