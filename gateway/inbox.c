@@ -28,6 +28,7 @@
 #include "gateway/apply.h"
 #include "gateway/clock.h"
 #include "gateway/crypto.h"
+#include "gateway/durable.h"
 #include "gateway/gw.h"
 #include "gateway/inbox.h"
 #include "gateway/log.h"
@@ -169,6 +170,9 @@ inbox_add(struct store *st, const struct crypto_key *key,
 		xasprintf(cause, "inbox: add: %s",
 		    r->type == STORE_ERROR ? r->str : "unexpected reply");
 	store_reply_free(r);
+	/* A repeat waits too: its first copy may not have reached them. */
+	if (rc == 0 && durable_wait(st, cause) == -1)
+		rc = -1;
 	return rc;
 }
 
