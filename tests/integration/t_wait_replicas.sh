@@ -4,6 +4,7 @@
 # replicaof, on loopback): inbound is 202 while the replica confirms, 503
 # while it is stopped (the message is kept and deduplicated), and the
 # aggregator's retry is 202 once the replica is back, with one inbox entry.
+# A modem keeps the SMS on its SIM until the replica has it.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
 hbm_redis_start
@@ -30,7 +31,17 @@ replica_start
 
 hbm_config 'redis: { url = "'"$HBM_REDIS_URL"'"; timeout_ms = 1000; wait_replicas = 1; wait_timeout_ms = 300; };' |
 	grep -v "^redis: { url = \"$HBM_REDIS_URL\"; timeout_ms = 500; };" > "$HBM_TMP/gw.conf"
+# And a simulated AT modem, whose SMS must stay on the SIM until stored.
+hbm_sim_start ma
+sed -i '/^channels/d' "$HBM_TMP/gw.conf"
+cat >> "$HBM_TMP/gw.conf" <<CONF
+channels = ( { name = "agg"; type = "http"; url = "http://127.0.0.1:9/send"; },
+  { name = "ma"; type = "modem"; poll_interval = 1;
+    gammu = { device = "$HBM_TMP/ma.tty"; connection = "at"; }; } );
+CONF
 hbm_daemon_start "$HBM_TMP/gw.conf"
+hbm_check "modem ma connects" hbm_wait 20 grep -q 'modem ma: connected' "$HBM_TMP/hbmgwd.log"
+stored() { hbm_sim ma status | grep -q " stored=$1 "; }
 
 hbm_eq "replica up: 202" 202 "$(hbm_inbound +256700000301 'HELP FOOD' w-1)"
 hbm_eq "the replica has it" 1 \
@@ -44,7 +55,15 @@ hbm_match "the log says how many confirmed" \
 hbm_eq "the aggregator's retry while it is down: 503 again" 503 \
 	"$(hbm_inbound +256700000302 'HELP FOOD' w-2)"
 
+hbm_sim ma 'inject +256700000303 HELP FOOD by the river' > /dev/null
+hbm_check "modem: the SMS is read, and WAIT fails" \
+	hbm_wait 15 grep -q 'modem ma.*WAIT: 0 of 1' "$HBM_TMP/hbmgwd.log"
+hbm_check "modem: the SMS stays on the SIM" stored 1
+
 replica_start
+hbm_check "replica back: the modem stores it and deletes it from the SIM" hbm_wait 20 stored 0
+hbm_eq "one inbox entry from the modem, on the replica too" 1 \
+	"$(redis-cli -p "$REPLICA_PORT" XRANGE '{hbm}:inbox' - + | grep -A1 -x source | grep -cx ma)"
 body=$(python3 -c 'import json; print(json.dumps({"from": "+256700000302", "to": "1234", "text": "HELP FOOD", "id": "w-2"}))')
 retry=$(curl -s -w ' %{http_code}' -X POST -H "Authorization: Bearer $HBM_CHANNEL_TOKEN" \
 	-H 'Content-Type: application/json' --data-binary "$body" "$HBM_URL/v1/inbound/sms")
