@@ -47,11 +47,20 @@
 #define INBOX_CLAIM_EVERY_MS 5000
 #define INBOX_BATCH "32"
 
-/* KEYS[1] dedup key, KEYS[2] inbox; ARGV: ttl, then field/value pairs. */
+/*
+ * KEYS[1] dedup key, KEYS[2] inbox; ARGV: ttl, then field/value pairs. A
+ * repeat rewrites the dedup key's deadline unchanged: a write on this
+ * connection after the first copy's, so that a WAIT after it also covers
+ * the first copy, whichever connection wrote it.
+ */
 static struct store_script inbox_add_script = {
 	.name = "inbox_add",
 	.body = "local old = redis.call('GET', KEYS[1])\n"
-		"if old then return {old, 1} end\n"
+		"if old then\n"
+		"  local ttl = redis.call('PTTL', KEYS[1])\n"
+		"  if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end\n"
+		"  return {old, 1}\n"
+		"end\n"
 		"local id = redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))\n"
 		"redis.call('SET', KEYS[1], id, 'EX', ARGV[1])\n"
 		"return {id, 0}\n",
