@@ -157,6 +157,7 @@ bench:
 	@$(MAKE) --no-print-directory all $(BUILD)/tests/atsim
 	@bench/run.sh $(BUILD)
 	@bench/modem.sh $(BUILD)
+	@bench/durable.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \

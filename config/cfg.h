@@ -49,6 +49,12 @@ enum cfg_http_format {
 	CFG_FORMAT_KANNEL, /* GET url?username=&password=&to=&text= */
 };
 
+/* What to do when Redis's persistence can lose an acknowledged message. */
+enum cfg_durability {
+	CFG_DURABILITY_WARN,	/* log one warning line and run */
+	CFG_DURABILITY_REQUIRE, /* refuse to start; treat Redis as down */
+};
+
 /* Parameters handed to libgammu for one modem. */
 struct cfg_gammu {
 	char *device;	  /* "/dev/ttyUSB0", or the dummy driver's dir */
@@ -144,6 +150,9 @@ struct cfg {
 		char *password; /* AUTH, or NULL */
 		int db;		/* SELECT, default 0 */
 		int timeout_ms; /* connect and command timeout, default 1000 */
+		int durability; /* CFG_DURABILITY_*: a Redis that may lose acks */
+		int wait_replicas; /* WAIT for this many before an ack; 0 */
+		int wait_timeout_ms; /* how long that WAIT may take, default 500 */
 	} redis;
 
 	struct {

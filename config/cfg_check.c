@@ -198,12 +198,48 @@ read_gateway(struct cfg_rd *rd, const struct cfg_node *root)
 	}
 }
 
+/*
+ * redis: durability and the optional WAIT for replicas. The WAIT must end
+ * before the command timeout, or the connection would be dropped under it.
+ */
+static void
+read_redis_durability(struct cfg_rd *rd, const struct cfg_node *g)
+{
+	struct cfg *cfg = rd->cfg;
+	struct cfg_node n;
+	const char *s;
+
+	cfg_node_child(g, "durability", &n);
+	cfg->redis.durability = CFG_DURABILITY_WARN;
+	if ((s = cfg_get_text(rd, &n, CFG_OPT)) != NULL) {
+		if (strcmp(s, "require") == 0)
+			cfg->redis.durability = CFG_DURABILITY_REQUIRE;
+		else if (strcmp(s, "warn") != 0)
+			cfg_bad(rd, &n,
+			    "unknown durability \"%s\" (expected warn or "
+			    "require)",
+			    s);
+	}
+	cfg->redis.wait_replicas = 0;
+	cfg_get_int(rd, g, "wait_replicas", 0, 16, &cfg->redis.wait_replicas);
+	cfg->redis.wait_timeout_ms = 500;
+	cfg_get_int(
+	    rd, g, "wait_timeout_ms", 10, 60000, &cfg->redis.wait_timeout_ms);
+	cfg_node_child(g, "wait_replicas", &n);
+	if (cfg->redis.wait_replicas > 0 &&
+	    cfg->redis.wait_timeout_ms >= cfg->redis.timeout_ms)
+		cfg_bad(rd, &n,
+		    "wait_timeout_ms (%d) must be below timeout_ms (%d)",
+		    cfg->redis.wait_timeout_ms, cfg->redis.timeout_ms);
+}
+
 /* redis: url (parsed), password, db, timeout. */
 static void
 read_redis(struct cfg_rd *rd, const struct cfg_node *root)
 {
 	static const char *const keys[] = { "url", "password", "db",
-		"timeout_ms", NULL };
+		"timeout_ms", "durability", "wait_replicas", "wait_timeout_ms",
+		NULL };
 	struct cfg *cfg = rd->cfg;
 	struct cfg_node g, n;
 	const char *why;
@@ -220,6 +256,7 @@ read_redis(struct cfg_rd *rd, const struct cfg_node *root)
 	cfg_get_int(rd, &g, "db", 0, INT_MAX, &cfg->redis.db);
 	cfg->redis.timeout_ms = 1000;
 	cfg_get_int(rd, &g, "timeout_ms", 100, 60000, &cfg->redis.timeout_ms);
+	read_redis_durability(rd, &g);
 }
 
 /* http: listen address (parsed), limits, public URL. */

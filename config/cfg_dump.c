@@ -336,6 +336,11 @@ cfg_dump(const struct cfg *cfg, FILE *fp)
 	put_secret(fp, "redis", "password", cfg->redis.password);
 	put_int(fp, "redis", "db", cfg->redis.db);
 	put_int(fp, "redis", "timeout_ms", cfg->redis.timeout_ms);
+	put_str(fp, "redis", "durability",
+	    cfg->redis.durability == CFG_DURABILITY_REQUIRE ? "require"
+							    : "warn");
+	put_int(fp, "redis", "wait_replicas", cfg->redis.wait_replicas);
+	put_int(fp, "redis", "wait_timeout_ms", cfg->redis.wait_timeout_ms);
 	put_str(fp, "http", "listen", cfg->http.listen);
 	put_str(fp, "http", "host", cfg->http.host);
 	put_int(fp, "http", "port", cfg->http.port);

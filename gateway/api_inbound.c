@@ -4,9 +4,10 @@
  * Twilio and Kannel formats. Each route authenticates the caller and reads
  * its format; one accept function does everything else for all of them
  * (number, UTF-8 and size checks, deduplication on the source's id, the
- * XADD). A message is answered 2xx only once it is in the inbox stream;
- * with Redis down the answer is 503 so the aggregator retries, and nothing
- * is half done.
+ * XADD). A message is answered 2xx only once it is in the inbox stream
+ * (and on redis.wait_replicas replicas); with Redis down, or too few
+ * replicas confirming, the answer is 503 so the aggregator retries, and
+ * the retry is deduplicated.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,6 +13,7 @@
 
 #include "config/cfg.h"
 #include "gateway/crypto.h"
+#include "gateway/durable.h"
 #include "gateway/gw.h"
 #include "gateway/log.h"
 #include "gateway/store.h"
@@ -141,6 +142,7 @@ gw_store_open(const struct cfg *cfg)
 	p.password = cfg->redis.password;
 	p.db = cfg->redis.db;
 	p.timeout_ms = cfg->redis.timeout_ms;
+	p.connect_cb = durable_connect_cb;
 	return store_new(&p);
 }
 

@@ -30,6 +30,7 @@
 #include "gateway/apply.h"
 #include "gateway/clock.h"
 #include "gateway/crypto.h"
+#include "gateway/durable.h"
 #include "gateway/gw.h"
 #include "gateway/inbox.h"
 #include "gateway/lease.h"
@@ -53,11 +54,20 @@
 #define INBOX_BATCH_N 32
 #define INBOX_GATE_MS 200 /* waiting for the instance lease */
 
-/* KEYS[1] dedup key, KEYS[2] inbox; ARGV: ttl, then field/value pairs. */
+/*
+ * KEYS[1] dedup key, KEYS[2] inbox; ARGV: ttl, then field/value pairs. A
+ * repeat rewrites the dedup key's deadline unchanged: a write on this
+ * connection after the first copy's, so that a WAIT after it also covers
+ * the first copy, whichever connection wrote it.
+ */
 static struct store_script inbox_add_script = {
 	.name = "inbox_add",
 	.body = "local old = redis.call('GET', KEYS[1])\n"
-		"if old then return {old, 1} end\n"
+		"if old then\n"
+		"  local ttl = redis.call('PTTL', KEYS[1])\n"
+		"  if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end\n"
+		"  return {old, 1}\n"
+		"end\n"
 		"local id = redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))\n"
 		"redis.call('SET', KEYS[1], id, 'EX', ARGV[1])\n"
 		"return {id, 0}\n",
@@ -176,6 +186,9 @@ inbox_add(struct store *st, const struct crypto_key *key,
 		xasprintf(cause, "inbox: add: %s",
 		    r->type == STORE_ERROR ? r->str : "unexpected reply");
 	store_reply_free(r);
+	/* A repeat waits too: its first copy may not have reached them. */
+	if (rc == 0 && durable_wait(st, cause) == -1)
+		rc = -1;
 	return rc;
 }
 

@@ -43,7 +43,10 @@ int inbox_sender_parse(const char *raw, const char *country_code,
 /*
  * Append MSG to the inbox unless its (source, ext_id) was seen in the last
  * 24 hours. Sets ID to the entry id (the earlier one for a duplicate) and
- * *DUPLICATE. -1 with *cause when Redis is unreachable: nothing was added.
+ * *DUPLICATE. -1 with *cause when Redis is unreachable (nothing was added)
+ * or when fewer than redis.wait_replicas replicas confirmed the write in
+ * time (it may be stored: a retry is answered as a duplicate). Only a 0
+ * may be acknowledged to the source.
  */
 int inbox_add(struct store *, const struct crypto_key *,
     const struct inbox_msg *, char id[INBOX_ID_MAX], int *duplicate,

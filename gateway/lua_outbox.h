@@ -6,7 +6,8 @@
  * they are routed there. Times are ms since the epoch, passed in by the
  * caller so scripts stay deterministic; ARGV values arrive as strings.
  *
- *   {hbm}:msgseq                 counter; message ids are "m" .. INCR
+ *   {hbm}:msgseq                 counter; message ids are "m" .. INCR,
+ *                                raised to now_ms * 1000 when below it
  *   {hbm}:msg:<id>               hash: to (sealed), to_hash, text, channel,
  *                                kind, status (queued, sent, failed,
  *                                delivered, dead), attempts, created_ms,
@@ -39,7 +40,9 @@
  * "notify"), the time and the record's lifetime in seconds. It creates the
  * record (status queued, attempts 0) and indexes it by number, both
  * expiring after ttl_s, adds the id to the channel's stream, and returns
- * the id. One enqueue in 16 also drops the index's entries older than
+ * the id. The id is at least now_ms * 1000 (see docs/redis.md: a counter
+ * that a lost AOF tail set back cannot hand out an id again). One enqueue
+ * in 16 also drops the index's entries older than
  * ttl_s (an index that stops growing expires whole; readers skip ids
  * whose record expired), which keeps a busy number's index bounded
  * without a trim on every message.
@@ -48,7 +51,12 @@
 	"local function enqueue(to_sealed, to_hash, text, channel, kind,\n"  \
 	"    now_ms, ttl_s)\n"                                               \
 	"  local seq = redis.call('INCR', '{hbm}:msgseq')\n"                 \
-	"  local id = 'm' .. seq\n"                                          \
+	"  local floor = tonumber(now_ms) * 1000\n"                          \
+	"  if seq < floor then\n"                                            \
+	"    seq = floor\n"                                                  \
+	"    redis.call('SET', '{hbm}:msgseq', string.format('%d', seq))\n"  \
+	"  end\n"                                                            \
+	"  local id = 'm' .. string.format('%d', seq)\n"                     \
 	"  local key = '{hbm}:msg:' .. id\n"                                 \
 	"  local byto = '{hbm}:msgs:' .. to_hash\n"                          \
 	"  redis.call('HSET', key, 'to', to_sealed, 'to_hash', to_hash,\n"   \

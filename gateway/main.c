@@ -22,6 +22,7 @@
 #include "gateway/clock.h"
 #include "gateway/api.h"
 #include "gateway/crypto.h"
+#include "gateway/durable.h"
 #include "gateway/gw.h"
 #include "gateway/inbox.h"
 #include "gateway/http.h"
@@ -146,7 +147,7 @@ main_start(struct cfg *cfg)
 	size_t nroutes;
 	char *cause = NULL;
 
-	if (gw_init(cfg, &cause) == -1)
+	if (gw_init(cfg, &cause) == -1 || durable_startup(&cause) == -1)
 		fatalx("%s", cause);
 	/* Nothing consumes before the instance's name is known to be ours. */
 	if (lease_start(cfg, &cause) == -1)

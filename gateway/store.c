@@ -41,6 +41,10 @@ struct store {
 	long long retry_at; /* monotonic ms before which we fail fast */
 	int backoff_ms;	    /* next wait after a failed connect */
 	char *last_error;   /* owned; why the last connect failed */
+
+	/* Run on each new connection, or NULL; in_connect_cb while it runs. */
+	store_connect_cb connect_cb;
+	int in_connect_cb;
 };
 
 struct store *
@@ -56,6 +60,7 @@ store_new(const struct store_params *p)
 	s->db = p->db;
 	s->timeout_ms = p->timeout_ms > 0 ? p->timeout_ms : 1000;
 	s->backoff_ms = STORE_BACKOFF_MIN_MS;
+	s->connect_cb = p->connect_cb;
 	return s;
 }
 
@@ -123,7 +128,12 @@ store_connect(struct store *s, char **cause)
 	const char *auth[] = { "AUTH", s->password };
 	const char *sel[] = { "SELECT", db };
 	long long now = clock_mono_ms();
+	int rc;
 
+	if (s->in_connect_cb) {
+		xasprintf(cause, "redis: connection lost while checking it");
+		return -1;
+	}
 	if (now < s->retry_at) {
 		xasprintf(cause, "redis: down, next attempt in %lld ms (%s)",
 		    s->retry_at - now,
@@ -156,6 +166,16 @@ store_connect(struct store *s, char **cause)
 	if (s->db != 0 && store_setup(c, 2, sel, cause) == -1)
 		goto fail;
 	s->ctx = c;
+	c = NULL;
+	if (s->connect_cb != NULL) {
+		s->in_connect_cb = 1;
+		rc = s->connect_cb(s, cause);
+		s->in_connect_cb = 0;
+		if (rc == -1) {
+			store_disconnect(s);
+			goto fail;
+		}
+	}
 	s->backoff_ms = STORE_BACKOFF_MIN_MS;
 	s->retry_at = 0;
 	return 0;

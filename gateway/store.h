@@ -10,6 +10,14 @@
 
 #include <stddef.h>
 
+struct store;
+
+/*
+ * Called on every new connection before it is used, e.g. to check Redis's
+ * settings; -1 with *cause refuses the connection (it fails like a connect).
+ */
+typedef int (*store_connect_cb)(struct store *, char **cause);
+
 /* Where and how to connect; strings are copied by store_new(). */
 struct store_params {
 	const char *host;     /* TCP host, or NULL when socket is set */
@@ -18,6 +26,9 @@ struct store_params {
 	const char *password; /* AUTH, or NULL */
 	int db;		      /* SELECT when not 0 */
 	int timeout_ms;	      /* connect and command timeout */
+
+	/* Run on each new connection before its first use, or NULL. */
+	store_connect_cb connect_cb;
 };
 
 enum store_type {
@@ -45,8 +56,6 @@ struct store_script {
 	const char *body; /* Lua source */
 	char sha[41];	  /* hex SHA-1 of body, filled lazily */
 };
-
-struct store;
 
 /* A store that connects on first use. Never fails. */
 struct store *store_new(const struct store_params *);

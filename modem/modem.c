@@ -328,7 +328,10 @@ modem_report(struct modem *m, const struct gammu_sms *s)
 	return 0;
 }
 
-/* Store message J in the inbox: 0 (stored or unusable), -1 Redis failed. */
+/*
+ * Store message J in the inbox: 0 (stored or unusable), -1 when Redis
+ * failed or too few replicas confirmed it (it stays on the SIM).
+ */
 static int
 modem_store(struct modem *m, const struct join_msg *j)
 {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # `make run`: the embedded default. Starts a redis-server on a unix socket
-# under run/ (append-only file on), prepares the dummy modem's directory and
+# under run/ (append-only file on, fsynced before every answer, so that what
+# the gateway acknowledged survives a power loss), prepares the dummy modem's directory and
 # runs hbmgwd -c config/dev.conf in the foreground; Ctrl-C stops both.
 set -eu
 
@@ -38,7 +39,7 @@ if redis-cli -s "$run/redis.sock" ping >/dev/null 2>&1; then
 else
 	redis-server --port 0 --unixsocket "$run/redis.sock" \
 		--unixsocketperm 700 --dir "$run/redis" \
-		--appendonly yes --daemonize no \
+		--appendonly yes --appendfsync always --daemonize no \
 		--logfile "$run/redis/redis.log" &
 	redis_pid=$!
 	i=0

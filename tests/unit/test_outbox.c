@@ -18,6 +18,7 @@
 #include "config/cfg.h"
 #include "gateway/chanhealth.h"
 #include "gateway/channel_http.h"
+#include "gateway/clock.h"
 #include "gateway/crypto.h"
 #include "gateway/outbox.h"
 #include "gateway/store.h"
@@ -569,6 +570,69 @@ test_enqueue_get_list(void **state)
 	free(cause);
 }
 
+/* Enqueue one message to a test number; returns its id's number. */
+static long long
+test_enqueue_n(struct test_redis *t, const struct cfg *cfg, char *id)
+{
+	char *cause = NULL;
+
+	assert_int_equal(outbox_enqueue(t->store, cfg, t->key, "+33612345678",
+			     "n", "t-outbox", "api", id, &cause),
+	    0);
+	assert_true(outbox_id_valid(id));
+	return strtoll(id + 1, NULL, 10);
+}
+
+/* SET {hbm}:msgseq to V, as an AOF that lost its tail would leave it. */
+static void
+test_set_seq(struct store *s, const char *v)
+{
+	struct store_reply *r;
+	char *cause = NULL;
+
+	r = store_commandl(s, &cause, "SET", "{hbm}:msgseq", v, NULL);
+	assert_non_null(r);
+	store_reply_free(r);
+}
+
+/*
+ * Message ids are at least now_ms * 1000: a counter set back (a Redis that
+ * lost the tail of its AOF) jumps past every id drawn before, and a
+ * counter ahead of the clock just counts on.
+ */
+static void
+test_enqueue_id_floor(void **state)
+{
+	struct test_redis *t = *state;
+	struct cfg_channel ch[3];
+	char id[OUTBOX_ID_MAX];
+	long long t0, a, b, c;
+	struct cfg cfg;
+
+	test_cfg_init(&cfg, ch);
+	test_set_seq(t->store, "41");
+	t0 = clock_wall_ms();
+	a = test_enqueue_n(t, &cfg, id);
+	assert_true(a >= t0 * 1000);
+	assert_true(a <= clock_wall_ms() * 1000);
+	assert_int_equal(strlen(id), 17);
+	b = test_enqueue_n(t, &cfg, id);
+	assert_true(b > a);
+
+	/* The counter goes back to before a and b were drawn. */
+	test_set_seq(t->store, "42");
+	while (clock_wall_ms() * 1000 <= b)
+		;
+	c = test_enqueue_n(t, &cfg, id);
+	assert_true(c > b);
+
+	/* Ahead of the clock (another instance's, or a burst): it counts. */
+	test_set_seq(t->store, "4000000000000000");
+	assert_int_equal(test_enqueue_n(t, &cfg, id), 4000000000000001LL);
+	assert_string_equal(id, "m4000000000000001");
+	assert_int_equal(test_int(t->store, "DEL", "{hbm}:msgseq", NULL), 1);
+}
+
 static void
 test_redis_down(void **state)
 {
@@ -616,6 +680,7 @@ main(void)
 	};
 	const struct CMUnitTest redis[] = {
 		cmocka_unit_test(test_enqueue_get_list),
+		cmocka_unit_test(test_enqueue_id_floor),
 		cmocka_unit_test(test_redis_down),
 	};
 	int fails;
