@@ -13,8 +13,11 @@
  * answered first) for the primary's address, and then checks with ROLE that
  * the server there is a master. A READONLY reply means the primary became a
  * replica: the connection is dropped like a broken one, so each thread's
- * store finds the new primary on its next call. The address in use is
- * shared by all stores only to log a change once per process.
+ * store finds the new primary on its next call. A demoted primary keeps
+ * accepting writes until the sentinels reconfigure it, so a connected store
+ * also asks again every STORE_RECHECK_MS over a kept sentinel connection,
+ * and moves when the answer changes. The address in use is shared by all
+ * stores only to log a change once per process.
  */
 #include <sys/time.h>
 
@@ -36,6 +39,7 @@
 #define STORE_BACKOFF_MIN_MS 100
 #define STORE_BACKOFF_MAX_MS 5000
 #define STORE_ARGS_MAX 64
+#define STORE_RECHECK_MS 500 /* how often a connected store asks again */
 
 /* A sentinel's address, owned. */
 struct store_addr {
@@ -57,7 +61,10 @@ struct store {
 	char *last_error;   /* owned; why the last connect failed */
 	struct store_addr *sentinels; /* owned; or NULL */
 	size_t nsentinels;
-	size_t sentinel_first;	 /* index of the sentinel to ask first */
+	size_t sentinel_first;	 /* index of the sentinel to ask first, and
+				  of the one sctx is connected to */
+	redisContext *sctx;	 /* to a sentinel that answered, or NULL */
+	long long recheck_at;	 /* monotonic ms of the next recheck */
 	char *master;		 /* owned; with sentinels */
 	char *sentinel_password; /* owned; or NULL */
 };
@@ -114,6 +121,8 @@ store_free(struct store *s)
 	if (s == NULL)
 		return;
 	store_disconnect(s);
+	if (s->sctx != NULL)
+		redisFree(s->sctx);
 	free(s->host);
 	free(s->socket);
 	free(s->password);
@@ -193,67 +202,82 @@ fail:
 	return NULL;
 }
 
-/* Ask sentinel SA for the primary's address; sets s->host and s->port. */
+/*
+ * Ask sentinel K for the primary's address into *host (allocated) and
+ * *port, over the kept connection when it is to K; the connection is kept
+ * when it answers and dropped when it does not.
+ */
 static int
-store_ask_sentinel(struct store *s, const struct store_addr *sa, char **cause)
+store_ask_sentinel(
+    struct store *s, size_t k, char **host, int *port, char **cause)
 {
+	const struct store_addr *sa = &s->sentinels[k];
 	const char *auth[] = { "AUTH", s->sentinel_password };
 	const char *ask[] = { "SENTINEL", "get-master-addr-by-name",
 		s->master };
-	redisContext *c;
 	redisReply *r = NULL;
 	char *why = NULL;
-	long port;
+	long p;
 	int rc = -1;
 
-	if ((c = store_open(s, sa->host, sa->port, NULL, &why)) == NULL)
-		goto out;
-	if (s->sentinel_password != NULL && store_setup(c, 2, auth, &why) == -1)
-		goto out;
-	if ((r = redisCommandArgv(c, 3, ask, NULL)) == NULL)
-		xasprintf(&why, "redis: %s", c->errstr);
+	if (s->sctx != NULL && s->sentinel_first != k) {
+		redisFree(s->sctx);
+		s->sctx = NULL;
+	}
+	if (s->sctx == NULL) {
+		s->sentinel_first = k;
+		s->sctx = store_open(s, sa->host, sa->port, NULL, &why);
+		if (s->sctx == NULL)
+			goto out;
+		if (s->sentinel_password != NULL &&
+		    store_setup(s->sctx, 2, auth, &why) == -1)
+			goto out;
+	}
+	if ((r = redisCommandArgv(s->sctx, 3, ask, NULL)) == NULL)
+		xasprintf(&why, "redis: %s", s->sctx->errstr);
 	else if (r->type == REDIS_REPLY_ERROR)
 		xasprintf(&why, "redis: %s", r->str);
 	else if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
 	    r->element[0]->type != REDIS_REPLY_STRING ||
 	    r->element[1]->type != REDIS_REPLY_STRING)
 		xasprintf(&why, "redis: master %s is unknown", s->master);
+	else if ((p = strtol(r->element[1]->str, NULL, 10)) < 1 || p > 65535)
+		xasprintf(&why, "redis: bad port for master %s", s->master);
 	else {
-		port = strtol(r->element[1]->str, NULL, 10);
-		if (port < 1 || port > 65535)
-			xasprintf(
-			    &why, "redis: bad port for master %s", s->master);
-		else {
-			free(s->host);
-			s->host = xstrdup(r->element[0]->str);
-			s->port = (int)port;
-			rc = 0;
-		}
+		*host = xstrdup(r->element[0]->str);
+		*port = (int)p;
+		rc = 0;
 	}
 out:
-	if (rc == -1)
+	if (rc == -1) {
 		xasprintf(cause, "sentinel %s:%d: %s", sa->host, sa->port, why);
+		if (s->sctx != NULL) {
+			redisFree(s->sctx);
+			s->sctx = NULL;
+		}
+	}
 	free(why);
 	if (r != NULL)
 		freeReplyObject(r);
-	if (c != NULL)
-		redisFree(c);
 	return rc;
 }
 
-/* Ask the sentinels in turn, the last that answered first, for the primary. */
+/*
+ * Ask the sentinels in turn, the last that answered first, for the
+ * primary's address into *host (allocated) and *port.
+ */
 static int
-store_discover(struct store *s, char **cause)
+store_discover(struct store *s, char **host, int *port, char **cause)
 {
 	char *why = NULL;
-	size_t i, k;
+	size_t i, k, first = s->sentinel_first;
 
 	for (i = 0; i < s->nsentinels; i++) {
-		k = (s->sentinel_first + i) % s->nsentinels;
+		k = (first + i) % s->nsentinels;
 		free(why);
 		why = NULL;
-		if (store_ask_sentinel(s, &s->sentinels[k], &why) == 0) {
-			s->sentinel_first = k;
+		if (store_ask_sentinel(s, k, host, port, &why) == 0) {
+			s->recheck_at = clock_mono_ms() + STORE_RECHECK_MS;
 			return 0;
 		}
 		log_debug("store: %s", why);
@@ -262,6 +286,30 @@ store_discover(struct store *s, char **cause)
 	    s->master, why);
 	free(why);
 	return -1;
+}
+
+/*
+ * Every STORE_RECHECK_MS while connected, ask the sentinels again: 1 when
+ * they name another primary (a failover while the old one still answers),
+ * 0 when they name this one or none answers.
+ */
+static int
+store_recheck(struct store *s)
+{
+	char *host = NULL, *why = NULL;
+	int port, moved;
+
+	if (clock_mono_ms() < s->recheck_at)
+		return 0;
+	if (store_discover(s, &host, &port, &why) == -1) {
+		log_debug("store: recheck: %s", why);
+		free(why);
+		s->recheck_at = clock_mono_ms() + STORE_RECHECK_MS;
+		return 0;
+	}
+	moved = port != s->port || strcmp(host, s->host) != 0;
+	free(host);
+	return moved;
 }
 
 /* Whether the server on C is a master (ROLE); the primary must be. */
@@ -310,7 +358,8 @@ static int
 store_connect(struct store *s, char **cause)
 {
 	redisContext *c = NULL;
-	char db[16];
+	char db[16], *host;
+	int port;
 	const char *auth[] = { "AUTH", s->password };
 	const char *sel[] = { "SELECT", db };
 	long long now = clock_mono_ms();
@@ -321,8 +370,13 @@ store_connect(struct store *s, char **cause)
 		    s->last_error != NULL ? s->last_error : "not connected");
 		return -1;
 	}
-	if (s->nsentinels > 0 && store_discover(s, cause) == -1)
-		goto fail;
+	if (s->nsentinels > 0) {
+		if (store_discover(s, &host, &port, cause) == -1)
+			goto fail;
+		free(s->host);
+		s->host = host;
+		s->port = port;
+	}
 	if ((c = store_open(s, s->host, s->port, s->socket, cause)) == NULL)
 		goto fail;
 	if (s->password != NULL && store_setup(c, 2, auth, cause) == -1)
@@ -409,6 +463,9 @@ store_command(struct store *s, int argc, const char **argv,
 	struct store_reply *out;
 	redisReply *r;
 
+	/* The sentinels named another primary: follow it now. */
+	if (s->ctx != NULL && s->nsentinels > 0 && store_recheck(s) == 1)
+		store_disconnect(s);
 	if (s->ctx == NULL && store_connect(s, cause) == -1)
 		return NULL;
 	r = redisCommandArgv(s->ctx, argc, argv, argvlen);
