@@ -2,10 +2,11 @@
 /*
  * store.c with redis.sentinels against a scripted server on loopback that
  * answers both as a sentinel (SENTINEL get-master-addr-by-name names its own
- * address) and as the data server (AUTH, ROLE, PING, SET), so each answer a
- * real sentinel or a demoted primary can give is produced on demand:
- * an unknown master, a replica named as the primary, READONLY, and a
- * sentinel that is not running.
+ * address, or another server's) and as the data server (AUTH, ROLE, PING,
+ * SET), so each answer a real sentinel or a demoted primary can give is
+ * produced on demand: an unknown master, a replica named as the primary,
+ * READONLY, a new primary named while connected, and a sentinel that is not
+ * running.
  */
 #include <sys/socket.h>
 
@@ -36,6 +37,8 @@ struct fake {
 	int replica;	   /* boolean: ROLE says slave */
 	int readonly;	   /* boolean: SET answers READONLY */
 	int sentinel_asks; /* SENTINEL commands answered */
+	int name_port;	   /* port SENTINEL names; 0: our own */
+	int data_conns;	   /* ROLE commands answered: data connections */
 	char auths[128];   /* AUTH passwords received, each followed by ',' */
 };
 
@@ -79,18 +82,23 @@ fake_answer(struct fake *f, int fd, int argc, char argv[4][128])
 	} else if (strcasecmp(argv[0], "SENTINEL") == 0) {
 		f->sentinel_asks++;
 		if (f->know_master && argc == 3 &&
-		    strcmp(argv[2], "mymaster") == 0)
+		    strcmp(argv[2], "mymaster") == 0) {
+			char port[8];
+
+			snprintf(port, sizeof port, "%d",
+			    f->name_port != 0 ? f->name_port : f->port);
 			n = snprintf(buf, sizeof buf,
-			    "*2\r\n$9\r\n127.0.0.1\r\n$%d\r\n%d\r\n",
-			    snprintf(NULL, 0, "%d", f->port), f->port);
-		else
+			    "*2\r\n$9\r\n127.0.0.1\r\n$%zu\r\n%s\r\n",
+			    strlen(port), port);
+		} else
 			n = snprintf(buf, sizeof buf, "*-1\r\n");
-	} else if (strcasecmp(argv[0], "ROLE") == 0)
+	} else if (strcasecmp(argv[0], "ROLE") == 0) {
+		f->data_conns++;
 		n = snprintf(buf, sizeof buf, "%s",
 		    f->replica ? "*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n"
 				 ":6379\r\n$9\r\nconnected\r\n:0\r\n"
 			       : "*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n");
-	else if (strcasecmp(argv[0], "PING") == 0)
+	} else if (strcasecmp(argv[0], "PING") == 0)
 		n = snprintf(buf, sizeof buf, "+PONG\r\n");
 	else if (strcasecmp(argv[0], "SET") == 0)
 		n = snprintf(buf, sizeof buf, "%s",
@@ -171,12 +179,12 @@ loopback_socket(int *port, int listen_too)
 	return fd;
 }
 
-static int
-setup(void **state)
+/* Start a scripted server on a free loopback port. */
+static struct fake *
+fake_start(void)
 {
 	struct fake *f;
 
-	signal(SIGPIPE, SIG_IGN);
 	f = calloc(1, sizeof(*f));
 	assert_non_null(f);
 	pthread_mutex_init(&f->lock, NULL);
@@ -184,19 +192,30 @@ setup(void **state)
 	f->fd = loopback_socket(&f->port, 1);
 	assert_int_equal(
 	    pthread_create(&f->thread, NULL, fake_accept_cb, f), 0);
-	*state = f;
+	return f;
+}
+
+static void
+fake_stop(struct fake *f)
+{
+	shutdown(f->fd, SHUT_RDWR);
+	pthread_join(f->thread, NULL);
+	close(f->fd);
+	free(f);
+}
+
+static int
+setup(void **state)
+{
+	signal(SIGPIPE, SIG_IGN);
+	*state = fake_start();
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	struct fake *f = *state;
-
-	shutdown(f->fd, SHUT_RDWR);
-	pthread_join(f->thread, NULL);
-	close(f->fd);
-	free(f);
+	fake_stop(*state);
 	return 0;
 }
 
@@ -337,6 +356,47 @@ test_readonly_rediscovers(void **state)
 	store_free(st);
 }
 
+static int
+count(struct fake *f, const int *n)
+{
+	int v;
+
+	pthread_mutex_lock(&f->lock);
+	v = *n;
+	pthread_mutex_unlock(&f->lock);
+	return v;
+}
+
+/*
+ * While connected, the store asks again after the recheck interval: it
+ * moves when the sentinel names another primary, and stays when the
+ * sentinel no longer answers.
+ */
+static void
+test_recheck_follows(void **state)
+{
+	struct fake *f = *state, *g = fake_start();
+	struct store *st;
+	char *cause = NULL;
+
+	st = open_store(f, NULL, NULL);
+	assert_true(set_ok(st, &cause));
+	assert_int_equal(count(f, &f->data_conns), 1);
+	set_flag(f, &f->name_port, g->port);
+	usleep(600 * 1000); /* past the 500 ms recheck interval */
+	assert_true(set_ok(st, &cause));
+	assert_null(cause);
+	assert_int_equal(count(g, &g->data_conns), 1);
+	assert_int_equal(count(f, &f->data_conns), 1);
+	set_flag(f, &f->know_master, 0);
+	usleep(600 * 1000);
+	assert_true(set_ok(st, &cause));
+	assert_true(store_connected(st));
+	assert_int_equal(count(g, &g->data_conns), 1);
+	store_free(st);
+	fake_stop(g);
+}
+
 /* No sentinel answers: fails with the last reason, then backs off. */
 static void
 test_no_sentinel(void **state)
@@ -380,6 +440,8 @@ main(void)
 		    test_replica_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_readonly_rediscovers, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_recheck_follows, setup, teardown),
 		cmocka_unit_test(test_no_sentinel),
 	};
 
