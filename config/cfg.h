@@ -132,6 +132,12 @@ struct cfg_template {
 	int line;
 };
 
+/* A Redis Sentinel's TCP address. */
+struct cfg_sentinel {
+	char *host; /* host name or numeric address; owned */
+	int port;
+};
+
 struct cfg {
 	char *path; /* the file this was loaded from */
 
@@ -143,16 +149,20 @@ struct cfg {
 	} gateway;
 
 	struct {
-		char *url;  /* "tcp://host:port" or "unix:///path", required */
-		char *host; /* parsed from url: host, or NULL for unix */
-		int port;   /* parsed from url, or 0 for unix */
-		char *socket;	/* parsed from url: path, or NULL for tcp */
+		char *url;    /* "tcp://host:port" or "unix:///path"; or NULL */
+		char *host;   /* parsed from url: host, or NULL for unix */
+		int port;     /* parsed from url, or 0 for unix */
+		char *socket; /* parsed from url: path, or NULL for tcp */
 		char *password; /* AUTH, or NULL */
 		int db;		/* SELECT, default 0 */
 		int timeout_ms; /* connect and command timeout, default 1000 */
 		int durability; /* CFG_DURABILITY_*: a Redis that may lose acks */
 		int wait_replicas; /* WAIT for this many before an ack; 0 */
 		int wait_timeout_ms; /* how long that WAIT may take, default 500 */
+		struct cfg_strv sentinels; /* "host:port" as written; or none */
+		struct cfg_sentinel *sentinel_addrs; /* sentinels.n, parsed */
+		char *master; /* the sentinels' name of the primary, or NULL */
+		char *sentinel_password; /* AUTH to the sentinels, or NULL */
 	} redis;
 
 	struct {

@@ -233,21 +233,79 @@ read_redis_durability(struct cfg_rd *rd, const struct cfg_node *g)
 		    cfg->redis.wait_timeout_ms, cfg->redis.timeout_ms);
 }
 
-/* redis: url (parsed), password, db, timeout. */
+/*
+ * redis.sentinels, parsed into sentinel_addrs, and redis.master; 1 when
+ * sentinels is set (the primary is then found through them), else 0.
+ */
+static int
+read_sentinels(struct cfg_rd *rd, const struct cfg_node *g)
+{
+	static const char *const only[] = { "master", "sentinel_password" };
+	struct cfg *cfg = rd->cfg;
+	struct cfg_strv *v = &cfg->redis.sentinels;
+	struct cfg_node n, e;
+	const char *why, *s;
+	size_t i;
+
+	cfg_node_child(g, "sentinels", &n);
+	if (!cfg_present(rd, &n, CFG_OPT)) {
+		for (i = 0; i < 2; i++) {
+			cfg_node_child(g, only[i], &e);
+			if (cfg_present(rd, &e, CFG_OPT))
+				cfg_bad(rd, &e, "only with redis.sentinels");
+		}
+		return 0;
+	}
+	if (cfg_get_strv(rd, &n, CFG_OPT, v) == 0) {
+		if (v->n == 0)
+			cfg_bad(rd, &n, "at least one sentinel is required");
+		unique_strings(rd, &n, v, "sentinel");
+		cfg->redis.sentinel_addrs =
+		    xcalloc(v->n + 1, sizeof(*cfg->redis.sentinel_addrs));
+		for (i = 0; i < v->n; i++) {
+			cfg_node_elem(&n, (int)i, &e);
+			if (v->v[i][0] != '\0' &&
+			    cfg_parse_sentinel(v->v[i],
+				&cfg->redis.sentinel_addrs[i].host,
+				&cfg->redis.sentinel_addrs[i].port, &why) == -1)
+				cfg_bad(rd, &e, "invalid sentinel \"%s\": %s",
+				    v->v[i], why);
+		}
+	}
+	cfg_node_child(g, "master", &e);
+	if (!cfg_present(rd, &e, CFG_OPT))
+		cfg_bad(rd, &e, "required with redis.sentinels");
+	else if ((s = cfg_get_dup(
+		      rd, g, "master", CFG_OPT, &cfg->redis.master)) != NULL &&
+	    strcspn(s, " \t\r\n") != strlen(s))
+		cfg_bad(rd, &e, "invalid master name \"%s\" (no spaces)", s);
+	cfg_get_dup(
+	    rd, g, "sentinel_password", CFG_OPT, &cfg->redis.sentinel_password);
+	return 1;
+}
+
+/* redis: url (parsed) or sentinels and master, password, db, timeout. */
 static void
 read_redis(struct cfg_rd *rd, const struct cfg_node *root)
 {
 	static const char *const keys[] = { "url", "password", "db",
 		"timeout_ms", "durability", "wait_replicas", "wait_timeout_ms",
+		"sentinels", "master", "sentinel_password",
 		NULL };
 	struct cfg *cfg = rd->cfg;
 	struct cfg_node g, n;
 	const char *why;
+	int sentinels;
 
 	cfg_get_group(rd, root, "redis", &g);
 	cfg_check_keys(rd, &g, keys);
+	sentinels = read_sentinels(rd, &g);
 	cfg_node_child(&g, "url", &n);
-	if (cfg_get_dup(rd, &g, "url", CFG_REQ, &cfg->redis.url) != NULL &&
+	if (sentinels && cfg_present(rd, &n, CFG_OPT))
+		cfg_bad(
+		    rd, &n, "not with redis.sentinels (they name the primary)");
+	else if (!sentinels &&
+	    cfg_get_dup(rd, &g, "url", CFG_REQ, &cfg->redis.url) != NULL &&
 	    cfg_parse_redis_url(cfg->redis.url, &cfg->redis.host,
 		&cfg->redis.port, &cfg->redis.socket, &why) == -1)
 		cfg_bad(rd, &n, "invalid url \"%s\": %s", cfg->redis.url, why);

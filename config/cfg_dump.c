@@ -112,6 +112,14 @@ cfg_free(struct cfg *cfg)
 	free(cfg->redis.host);
 	free(cfg->redis.socket);
 	free(cfg->redis.password);
+	for (i = 0;
+	     cfg->redis.sentinel_addrs != NULL && i < cfg->redis.sentinels.n;
+	     i++)
+		free(cfg->redis.sentinel_addrs[i].host);
+	free(cfg->redis.sentinel_addrs);
+	cfg_strv_clear(&cfg->redis.sentinels);
+	free(cfg->redis.master);
+	free(cfg->redis.sentinel_password);
 	free(cfg->http.listen);
 	free(cfg->http.host);
 	free(cfg->http.public_url);
@@ -341,6 +349,13 @@ cfg_dump(const struct cfg *cfg, FILE *fp)
 							    : "warn");
 	put_int(fp, "redis", "wait_replicas", cfg->redis.wait_replicas);
 	put_int(fp, "redis", "wait_timeout_ms", cfg->redis.wait_timeout_ms);
+	/* Only when set: a fixed primary's dump stays as it was. */
+	if (cfg->redis.sentinels.n > 0) {
+		put_strv(fp, "redis", "sentinels", &cfg->redis.sentinels);
+		put_str(fp, "redis", "master", cfg->redis.master);
+		put_secret(fp, "redis", "sentinel_password",
+		    cfg->redis.sentinel_password);
+	}
 	put_str(fp, "http", "listen", cfg->http.listen);
 	put_str(fp, "http", "host", cfg->http.host);
 	put_int(fp, "http", "port", cfg->http.port);

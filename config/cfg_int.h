@@ -106,6 +106,10 @@ int cfg_sha256_hex(const char *in, char out[CFG_SHA256_HEX]);
 int cfg_parse_redis_url(
     const char *url, char **host, int *port, char **socket, const char **why);
 
+/* Split one of redis.sentinels, "HOST:PORT", into a host (allocated) and port. */
+int cfg_parse_sentinel(
+    const char *addr, char **host, int *port, const char **why);
+
 /* Split an http.listen address into a numeric host (allocated) and port. */
 int cfg_parse_listen(
     const char *listen, char **host, int *port, const char **why);

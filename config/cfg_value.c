@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Checks on single config values (ids, language codes, digests, URLs,
- * addresses, crypt(3) hashes) and the parsers for redis.url and
- * http.listen. Pure functions: no libconfig, no I/O.
+ * addresses, crypt(3) hashes) and the parsers for redis.url,
+ * redis.sentinels and http.listen. Pure functions: no libconfig, no I/O.
  */
 #include <sys/socket.h>
 
@@ -167,31 +167,27 @@ split_host_port(const char *s, char **host, const char **port, int *v6)
 	return 0;
 }
 
-/* Split redis.url into host and port, or a socket path. */
-int
-cfg_parse_redis_url(
-    const char *url, char **host, int *port, char **socket, const char **why)
+/*
+ * Split "HOST:PORT" or "[V6]:PORT" (a TCP address Redis or a sentinel
+ * listens on) into an allocated host and its port; FORM is the reason given
+ * when the shape is wrong.
+ */
+static int
+parse_tcp_addr(
+    const char *s, char **host, int *port, const char **why, const char *form)
 {
-	static const char form[] = "expected tcp://HOST:PORT or unix://PATH";
 	unsigned char buf[sizeof(struct in6_addr)];
 	const char *ps;
 	char *h = NULL;
 	int v6;
 
-	*host = *socket = NULL;
+	*host = NULL;
 	*port = 0;
-	if (strncmp(url, "unix://", 7) == 0 && url[7] != '\0') {
-		*socket = xstrdup(url + 7);
-		return 0;
-	}
 	*why = form;
-	if (strncmp(url, "tcp://", 6) != 0 ||
-	    split_host_port(url + 6, &h, &ps, &v6) == -1)
+	if (split_host_port(s, &h, &ps, &v6) == -1)
 		return -1;
 	if (v6 && inet_pton(AF_INET6, h, buf) != 1)
 		*why = "invalid IPv6 address";
-	else if (!v6 && strchr(h, ':') != NULL)
-		*why = "an IPv6 address goes in brackets: tcp://[::1]:6379";
 	else if (!v6 &&
 	    !all_in(h, LOWER DIGITS ".-_ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1, 253))
 		*why = "invalid host name";
@@ -204,6 +200,48 @@ cfg_parse_redis_url(
 		*why = form;
 	free(h);
 	return -1;
+}
+
+/* Split redis.url into host and port, or a socket path. */
+int
+cfg_parse_redis_url(
+    const char *url, char **host, int *port, char **socket, const char **why)
+{
+	static const char form[] = "expected tcp://HOST:PORT or unix://PATH";
+
+	*host = *socket = NULL;
+	*port = 0;
+	if (strncmp(url, "unix://", 7) == 0 && url[7] != '\0') {
+		*socket = xstrdup(url + 7);
+		return 0;
+	}
+	*why = form;
+	if (strncmp(url, "tcp://", 6) != 0)
+		return -1;
+	if (url[6] != '[' && strchr(url + 6, ':') != strrchr(url + 6, ':')) {
+		*why = "an IPv6 address goes in brackets: tcp://[::1]:6379";
+		return -1;
+	}
+	return parse_tcp_addr(url + 6, host, port, why, form);
+}
+
+/* Split one of redis.sentinels into host and port. */
+int
+cfg_parse_sentinel(const char *addr, char **host, int *port, const char **why)
+{
+	static const char form[] = "expected HOST:PORT or [IPV6]:PORT";
+
+	*host = NULL;
+	*port = 0;
+	if (strstr(addr, "://") != NULL) {
+		*why = "expected HOST:PORT, without a scheme";
+		return -1;
+	}
+	if (addr[0] != '[' && strchr(addr, ':') != strrchr(addr, ':')) {
+		*why = "an IPv6 address goes in brackets: [::1]:26379";
+		return -1;
+	}
+	return parse_tcp_addr(addr, host, port, why, form);
 }
 
 /* Split http.listen into a numeric host and a port. */

@@ -134,8 +134,18 @@ gw_cfg_put(const struct cfg *cfg)
 struct store *
 gw_store_open(const struct cfg *cfg)
 {
+	struct store_sentinel *sv = NULL;
 	struct store_params p;
+	struct store *st;
+	size_t i, n = cfg->redis.sentinels.n;
 
+	if (n > 0) {
+		sv = xcalloc(n, sizeof(*sv));
+		for (i = 0; i < n; i++) {
+			sv[i].host = cfg->redis.sentinel_addrs[i].host;
+			sv[i].port = cfg->redis.sentinel_addrs[i].port;
+		}
+	}
 	p.host = cfg->redis.host;
 	p.port = cfg->redis.port;
 	p.socket = cfg->redis.socket;
@@ -143,7 +153,13 @@ gw_store_open(const struct cfg *cfg)
 	p.db = cfg->redis.db;
 	p.timeout_ms = cfg->redis.timeout_ms;
 	p.connect_cb = durable_connect_cb;
-	return store_new(&p);
+	p.sentinels = sv;
+	p.nsentinels = n;
+	p.master = cfg->redis.master;
+	p.sentinel_password = cfg->redis.sentinel_password;
+	st = store_new(&p);
+	free(sv);
+	return st;
 }
 
 struct store *

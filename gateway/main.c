@@ -66,6 +66,31 @@ main_log_lines(const char *prefix, char *text)
 	free(text);
 }
 
+/* Whether A and B are equal strings or both NULL. */
+static int
+main_same_str(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+/* Whether the Redis connection settings of A and B are the same. */
+static int
+main_same_redis(const struct cfg *a, const struct cfg *b)
+{
+	size_t i;
+
+	if (!main_same_str(a->redis.url, b->redis.url) ||
+	    !main_same_str(a->redis.master, b->redis.master) ||
+	    a->redis.db != b->redis.db ||
+	    a->redis.sentinels.n != b->redis.sentinels.n)
+		return 0;
+	for (i = 0; i < a->redis.sentinels.n; i++)
+		if (strcmp(a->redis.sentinels.v[i], b->redis.sentinels.v[i]) !=
+		    0)
+			return 0;
+	return 1;
+}
+
 /* Warn about changed settings that only a restart applies. */
 static void
 main_restart_settings(const struct cfg *old, const struct cfg *new_cfg)
@@ -76,8 +101,7 @@ main_restart_settings(const struct cfg *old, const struct cfg *new_cfg)
 			  "restart only");
 	if (strcmp(old->gateway.instance, new_cfg->gateway.instance) != 0)
 		log_warnx("config: gateway.instance changes on restart only");
-	if (strcmp(old->redis.url, new_cfg->redis.url) != 0 ||
-	    old->redis.db != new_cfg->redis.db)
+	if (!main_same_redis(old, new_cfg))
 		log_warnx("config: redis settings change on restart only");
 }
 

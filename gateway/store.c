@@ -8,6 +8,16 @@
  * so callers never spin and never block longer than the timeout while Redis
  * is down. A connection that was healthy is retried at once after it breaks,
  * so a Redis restart costs one failed call, not a backoff period.
+ *
+ * With sentinels, every connect first asks them in turn (the last one that
+ * answered first) for the primary's address, and then checks with ROLE that
+ * the server there is a master. A READONLY reply means the primary became a
+ * replica: the connection is dropped like a broken one, so each thread's
+ * store finds the new primary on its next call. A demoted primary keeps
+ * accepting writes until the sentinels reconfigure it, so a connected store
+ * also asks again every STORE_RECHECK_MS over a kept sentinel connection,
+ * and moves when the answer changes. The address in use is shared by all
+ * stores only to log a change once per process.
  */
 #include <sys/time.h>
 
@@ -29,9 +39,17 @@
 #define STORE_BACKOFF_MIN_MS 100
 #define STORE_BACKOFF_MAX_MS 5000
 #define STORE_ARGS_MAX 64
+#define STORE_RECHECK_MS 500 /* how often a connected store asks again */
+
+/* A sentinel's address, owned. */
+struct store_addr {
+	char *host;
+	int port;
+};
 
 struct store {
-	char *host; /* owned; NULL for unix sockets */
+	char *host; /* owned; NULL for unix sockets; with sentinels, the
+		       primary they named last */
 	int port;
 	char *socket;	/* owned; NULL for TCP */
 	char *password; /* owned; or NULL */
@@ -45,12 +63,25 @@ struct store {
 	/* Run on each new connection, or NULL; in_connect_cb while it runs. */
 	store_connect_cb connect_cb;
 	int in_connect_cb;
+	struct store_addr *sentinels; /* owned; or NULL */
+	size_t nsentinels;
+	size_t sentinel_first;	 /* index of the sentinel to ask first, and
+				  of the one sctx is connected to */
+	redisContext *sctx;	 /* to a sentinel that answered, or NULL */
+	long long recheck_at;	 /* monotonic ms of the next recheck */
+	char *master;		 /* owned; with sentinels */
+	char *sentinel_password; /* owned; or NULL */
 };
+
+/* The primary the last store to find one connected to, "host:port". */
+static pthread_mutex_t store_primary_lock = PTHREAD_MUTEX_INITIALIZER;
+static char store_primary[300];
 
 struct store *
 store_new(const struct store_params *p)
 {
 	struct store *s;
+	size_t i;
 
 	s = xcalloc(1, sizeof(*s));
 	s->host = p->host != NULL ? xstrdup(p->host) : NULL;
@@ -61,6 +92,20 @@ store_new(const struct store_params *p)
 	s->timeout_ms = p->timeout_ms > 0 ? p->timeout_ms : 1000;
 	s->backoff_ms = STORE_BACKOFF_MIN_MS;
 	s->connect_cb = p->connect_cb;
+	if (p->nsentinels > 0) {
+		s->sentinels = xcalloc(p->nsentinels, sizeof(*s->sentinels));
+		for (i = 0; i < p->nsentinels; i++) {
+			s->sentinels[i].host = xstrdup(p->sentinels[i].host);
+			s->sentinels[i].port = p->sentinels[i].port;
+		}
+		s->nsentinels = p->nsentinels;
+		s->master = xstrdup(p->master != NULL ? p->master : "");
+		s->sentinel_password = p->sentinel_password != NULL
+		    ? xstrdup(p->sentinel_password)
+		    : NULL;
+		free(s->socket);
+		s->socket = NULL;
+	}
 	return s;
 }
 
@@ -76,13 +121,22 @@ store_disconnect(struct store *s)
 void
 store_free(struct store *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
 	store_disconnect(s);
+	if (s->sctx != NULL)
+		redisFree(s->sctx);
 	free(s->host);
 	free(s->socket);
 	free(s->password);
 	free(s->last_error);
+	for (i = 0; i < s->nsentinels; i++)
+		free(s->sentinels[i].host);
+	free(s->sentinels);
+	free(s->master);
+	free(s->sentinel_password);
 	free(s);
 }
 
@@ -119,12 +173,198 @@ store_setup(redisContext *c, int argc, const char **argv, char **cause)
 	return rc;
 }
 
-static int
-store_connect(struct store *s, char **cause)
+/* Open a context to HOST:PORT (or SOCKET) with the store's timeout. */
+static redisContext *
+store_open(struct store *s, const char *host, int port, const char *socket,
+    char **cause)
 {
 	struct timeval tv;
 	redisContext *c;
-	char db[16];
+
+	tv.tv_sec = s->timeout_ms / 1000;
+	tv.tv_usec = (s->timeout_ms % 1000) * 1000;
+	if (socket != NULL)
+		c = redisConnectUnixWithTimeout(socket, tv);
+	else
+		c = redisConnectWithTimeout(host, port, tv);
+	if (c == NULL) {
+		xasprintf(cause, "redis: connect: out of memory");
+		return NULL;
+	}
+	if (c->err) {
+		xasprintf(cause, "redis: connect: %s", c->errstr);
+		goto fail;
+	}
+	if (redisSetTimeout(c, tv) != REDIS_OK) {
+		xasprintf(cause, "redis: set timeout: %s", c->errstr);
+		goto fail;
+	}
+	if (socket == NULL)
+		redisEnableKeepAlive(c);
+	return c;
+fail:
+	redisFree(c);
+	return NULL;
+}
+
+/*
+ * Ask sentinel K for the primary's address into *host (allocated) and
+ * *port, over the kept connection when it is to K; the connection is kept
+ * when it answers and dropped when it does not.
+ */
+static int
+store_ask_sentinel(
+    struct store *s, size_t k, char **host, int *port, char **cause)
+{
+	const struct store_addr *sa = &s->sentinels[k];
+	const char *auth[] = { "AUTH", s->sentinel_password };
+	const char *ask[] = { "SENTINEL", "get-master-addr-by-name",
+		s->master };
+	redisReply *r = NULL;
+	char *why = NULL;
+	long p;
+	int rc = -1;
+
+	if (s->sctx != NULL && s->sentinel_first != k) {
+		redisFree(s->sctx);
+		s->sctx = NULL;
+	}
+	if (s->sctx == NULL) {
+		s->sentinel_first = k;
+		s->sctx = store_open(s, sa->host, sa->port, NULL, &why);
+		if (s->sctx == NULL)
+			goto out;
+		if (s->sentinel_password != NULL &&
+		    store_setup(s->sctx, 2, auth, &why) == -1)
+			goto out;
+	}
+	if ((r = redisCommandArgv(s->sctx, 3, ask, NULL)) == NULL)
+		xasprintf(&why, "redis: %s", s->sctx->errstr);
+	else if (r->type == REDIS_REPLY_ERROR)
+		xasprintf(&why, "redis: %s", r->str);
+	else if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    r->element[0]->type != REDIS_REPLY_STRING ||
+	    r->element[1]->type != REDIS_REPLY_STRING)
+		xasprintf(&why, "redis: master %s is unknown", s->master);
+	else if ((p = strtol(r->element[1]->str, NULL, 10)) < 1 || p > 65535)
+		xasprintf(&why, "redis: bad port for master %s", s->master);
+	else {
+		*host = xstrdup(r->element[0]->str);
+		*port = (int)p;
+		rc = 0;
+	}
+out:
+	if (rc == -1) {
+		xasprintf(cause, "sentinel %s:%d: %s", sa->host, sa->port, why);
+		if (s->sctx != NULL) {
+			redisFree(s->sctx);
+			s->sctx = NULL;
+		}
+	}
+	free(why);
+	if (r != NULL)
+		freeReplyObject(r);
+	return rc;
+}
+
+/*
+ * Ask the sentinels in turn, the last that answered first, for the
+ * primary's address into *host (allocated) and *port.
+ */
+static int
+store_discover(struct store *s, char **host, int *port, char **cause)
+{
+	char *why = NULL;
+	size_t i, k, first = s->sentinel_first;
+
+	for (i = 0; i < s->nsentinels; i++) {
+		k = (first + i) % s->nsentinels;
+		free(why);
+		why = NULL;
+		if (store_ask_sentinel(s, k, host, port, &why) == 0) {
+			s->recheck_at = clock_mono_ms() + STORE_RECHECK_MS;
+			return 0;
+		}
+		log_debug("store: %s", why);
+	}
+	xasprintf(cause, "redis: no sentinel named the primary (master %s): %s",
+	    s->master, why);
+	free(why);
+	return -1;
+}
+
+/*
+ * Every STORE_RECHECK_MS while connected, ask the sentinels again: 1 when
+ * they name another primary (a failover while the old one still answers),
+ * 0 when they name this one or none answers.
+ */
+static int
+store_recheck(struct store *s)
+{
+	char *host = NULL, *why = NULL;
+	int port, moved;
+
+	if (clock_mono_ms() < s->recheck_at)
+		return 0;
+	if (store_discover(s, &host, &port, &why) == -1) {
+		log_debug("store: recheck: %s", why);
+		free(why);
+		s->recheck_at = clock_mono_ms() + STORE_RECHECK_MS;
+		return 0;
+	}
+	moved = port != s->port || strcmp(host, s->host) != 0;
+	free(host);
+	return moved;
+}
+
+/* Whether the server on C is a master (ROLE); the primary must be. */
+static int
+store_check_role(struct store *s, redisContext *c, char **cause)
+{
+	redisReply *r;
+	int rc = -1;
+
+	if ((r = redisCommand(c, "ROLE")) == NULL) {
+		xasprintf(cause, "redis: ROLE: %s", c->errstr);
+		return -1;
+	}
+	if (r->type == REDIS_REPLY_ERROR)
+		xasprintf(cause, "redis: ROLE: %s", r->str);
+	else if (r->type != REDIS_REPLY_ARRAY || r->elements == 0 ||
+	    r->element[0]->type != REDIS_REPLY_STRING)
+		xasprintf(cause, "redis: ROLE: unexpected reply");
+	else if (strcmp(r->element[0]->str, "master") != 0)
+		xasprintf(cause,
+		    "redis: %s:%d is a %s, not the primary (master %s)",
+		    s->host, s->port, r->element[0]->str, s->master);
+	else
+		rc = 0;
+	freeReplyObject(r);
+	return rc;
+}
+
+/* Log the primary the sentinels named when it differs from the last one. */
+static void
+store_primary_note(const struct store *s)
+{
+	char addr[sizeof(store_primary)];
+
+	snprintf(addr, sizeof(addr), "%s:%d", s->host, s->port);
+	pthread_mutex_lock(&store_primary_lock);
+	if (strcmp(addr, store_primary) != 0) {
+		memcpy(store_primary, addr, sizeof(store_primary));
+		log_info(
+		    "redis: primary is now %s (master %s)", addr, s->master);
+	}
+	pthread_mutex_unlock(&store_primary_lock);
+}
+
+static int
+store_connect(struct store *s, char **cause)
+{
+	redisContext *c = NULL;
+	char db[16], *host;
+	int port;
 	const char *auth[] = { "AUTH", s->password };
 	const char *sel[] = { "SELECT", db };
 	long long now = clock_mono_ms();
@@ -140,31 +380,25 @@ store_connect(struct store *s, char **cause)
 		    s->last_error != NULL ? s->last_error : "not connected");
 		return -1;
 	}
-	tv.tv_sec = s->timeout_ms / 1000;
-	tv.tv_usec = (s->timeout_ms % 1000) * 1000;
-	if (s->socket != NULL)
-		c = redisConnectUnixWithTimeout(s->socket, tv);
-	else
-		c = redisConnectWithTimeout(s->host, s->port, tv);
-	if (c == NULL) {
-		xasprintf(cause, "redis: connect: out of memory");
-		goto fail;
+	if (s->nsentinels > 0) {
+		if (store_discover(s, &host, &port, cause) == -1)
+			goto fail;
+		free(s->host);
+		s->host = host;
+		s->port = port;
 	}
-	if (c->err) {
-		xasprintf(cause, "redis: connect: %s", c->errstr);
+	if ((c = store_open(s, s->host, s->port, s->socket, cause)) == NULL)
 		goto fail;
-	}
-	if (redisSetTimeout(c, tv) != REDIS_OK) {
-		xasprintf(cause, "redis: set timeout: %s", c->errstr);
-		goto fail;
-	}
-	if (s->socket == NULL)
-		redisEnableKeepAlive(c);
 	if (s->password != NULL && store_setup(c, 2, auth, cause) == -1)
 		goto fail;
 	snprintf(db, sizeof(db), "%d", s->db);
 	if (s->db != 0 && store_setup(c, 2, sel, cause) == -1)
 		goto fail;
+	if (s->nsentinels > 0) {
+		if (store_check_role(s, c, cause) == -1)
+			goto fail;
+		store_primary_note(s);
+	}
 	s->ctx = c;
 	c = NULL;
 	if (s->connect_cb != NULL) {
@@ -249,6 +483,9 @@ store_command(struct store *s, int argc, const char **argv,
 	struct store_reply *out;
 	redisReply *r;
 
+	/* The sentinels named another primary: follow it now. */
+	if (s->ctx != NULL && s->nsentinels > 0 && store_recheck(s) == 1)
+		store_disconnect(s);
 	if (s->ctx == NULL && store_connect(s, cause) == -1)
 		return NULL;
 	r = redisCommandArgv(s->ctx, argc, argv, argvlen);
@@ -256,6 +493,16 @@ store_command(struct store *s, int argc, const char **argv,
 		xasprintf(cause, "redis: %s", s->ctx->errstr);
 		store_set_error(s, *cause);
 		/* The next call reconnects at once: Redis may be back. */
+		store_disconnect(s);
+		return NULL;
+	}
+	if (s->nsentinels > 0 && r->type == REDIS_REPLY_ERROR &&
+	    strncmp(r->str, "READONLY", 8) == 0) {
+		xasprintf(cause, "redis: %s:%d is read-only now (master %s)",
+		    s->host, s->port, s->master);
+		freeReplyObject(r);
+		store_set_error(s, *cause);
+		/* The next call asks the sentinels for the new primary. */
 		store_disconnect(s);
 		return NULL;
 	}

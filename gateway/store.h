@@ -19,16 +19,31 @@ struct store;
 typedef int (*store_connect_cb)(struct store *, char **cause);
 
 /* Where and how to connect; strings are copied by store_new(). */
+/* A Redis Sentinel's TCP address. */
+struct store_sentinel {
+	const char *host;
+	int port;
+};
+
+/*
+ * Where and how to connect; strings are copied by store_new(). With
+ * sentinels, host and socket are ignored: the primary is the address the
+ * sentinels give for master.
+ */
 struct store_params {
 	const char *host;     /* TCP host, or NULL when socket is set */
 	int port;	      /* TCP port */
 	const char *socket;   /* unix socket path, or NULL */
-	const char *password; /* AUTH, or NULL */
+	const char *password; /* AUTH on the data connection, or NULL */
 	int db;		      /* SELECT when not 0 */
 	int timeout_ms;	      /* connect and command timeout */
 
 	/* Run on each new connection before its first use, or NULL. */
 	store_connect_cb connect_cb;
+	const struct store_sentinel *sentinels; /* nsentinels, or NULL */
+	size_t nsentinels;
+	const char *master;	       /* the sentinels' name of the primary */
+	const char *sentinel_password; /* AUTH on the sentinels, or NULL */
 };
 
 enum store_type {
@@ -68,6 +83,9 @@ int store_connected(const struct store *);
  * Run one command given as ARGC binary-safe arguments. Returns the reply
  * (possibly STORE_ERROR, a Redis-level error) or NULL with *cause set when
  * Redis could not be reached; the connection is then retried with backoff.
+ * With sentinels, a READONLY error (the primary became a replica) counts as
+ * unreachable too: nothing was written, and the next call finds the primary
+ * again.
  */
 struct store_reply *store_command(struct store *, int argc, const char **argv,
     const size_t *argvlen, char **cause);

@@ -4,7 +4,8 @@
 #
 #   tools/deps.sh build   libraries and tools to build hbmgwd and hbmctl
 #   tools/deps.sh run     build, plus redis-server for `make run`
-#   tools/deps.sh test    run, plus cmocka, curl and redis-tools for `make check`
+#   tools/deps.sh test    run, plus cmocka, curl, redis-tools and
+#                         redis-sentinel for `make check`
 #   tools/deps.sh bench   test, plus wrk and Kannel for `make bench`
 #
 # Each library is looked up with pkg-config and each tool with command -v;
@@ -52,6 +53,8 @@ test | bench)
 	need_file /usr/include/cmocka.h libcmocka-dev
 	need_cmd curl curl
 	need_cmd redis-cli redis-tools
+	# Redis Sentinel: the failover scenario (t_sentinel).
+	need_cmd redis-sentinel redis-sentinel
 	need_cmd python3 python3
 	# libgammu's AT driver against the simulated modem (t_atsim).
 	need_cmd gammu gammu

@@ -382,6 +382,56 @@ test_redis_url(void **state)
 	}
 }
 
+static const struct addr_case sentinel_cases[] = {
+	{ "127.0.0.1:26379", "127.0.0.1", 26379, NULL, NULL },
+	{ "sentinel-2.example.org:1", "sentinel-2.example.org", 1, NULL, NULL },
+	{ "[::1]:65535", "::1", 65535, NULL, NULL },
+	{ "127.0.0.1", NULL, 0, NULL, "expected HOST:PORT or [IPV6]:PORT" },
+	{ ":26379", NULL, 0, NULL, "expected HOST:PORT or [IPV6]:PORT" },
+	{ "127.0.0.1:", NULL, 0, NULL, "expected HOST:PORT or [IPV6]:PORT" },
+	{ "127.0.0.1:2x", NULL, 0, NULL, "expected HOST:PORT or [IPV6]:PORT" },
+	{ "127.0.0.1:0", NULL, 0, NULL, "port out of range (1..65535)" },
+	{ "127.0.0.1:65536", NULL, 0, NULL, "port out of range (1..65535)" },
+	{ "[::1:26379", NULL, 0, NULL, "expected HOST:PORT or [IPV6]:PORT" },
+	{ "[::g]:26379", NULL, 0, NULL, "invalid IPv6 address" },
+	{ "::1:26379", NULL, 0, NULL,
+	    "an IPv6 address goes in brackets: [::1]:26379" },
+	{ "bad host:26379", NULL, 0, NULL, "invalid host name" },
+	{ "tcp://127.0.0.1:26379", NULL, 0, NULL,
+	    "expected HOST:PORT, without a scheme" },
+	{ "", NULL, 0, NULL, "expected HOST:PORT or [IPV6]:PORT" },
+};
+
+/* cfg_parse_sentinel(): each of redis.sentinels. */
+static void
+test_sentinel_addr(void **state)
+{
+	const struct addr_case *c;
+	const char *why;
+	char *host;
+	size_t i;
+	int port, rc;
+
+	(void)state;
+	for (i = 0; i < sizeof sentinel_cases / sizeof sentinel_cases[0]; i++) {
+		c = &sentinel_cases[i];
+		why = NULL;
+		rc = cfg_parse_sentinel(c->in, &host, &port, &why);
+		if (c->why != NULL) {
+			if (rc != -1)
+				fail_msg("\"%s\" accepted", c->in);
+			assert_string_equal(why, c->why);
+			assert_null(host);
+			continue;
+		}
+		if (rc != 0)
+			fail_msg("\"%s\" rejected: %s", c->in, why);
+		assert_string_equal(host, c->host);
+		assert_int_equal(port, c->port);
+		free(host);
+	}
+}
+
 static const struct addr_case listen_cases[] = {
 	{ "127.0.0.1:8080", "127.0.0.1", 8080, NULL, NULL },
 	{ "0.0.0.0:0", "0.0.0.0", 0, NULL, NULL },
@@ -547,6 +597,7 @@ main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_redis_url),
+		cmocka_unit_test(test_sentinel_addr),
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_sha256_hex),
