@@ -20,7 +20,7 @@ $(hbm_config | grep -v '^channels\|^http')
 http: { listen = "127.0.0.1:0"; public_url = "$PUBLIC"; };
 twilio: { auth_token = "$TW_TOKEN"; };
 channels = ( { name = "agg"; type = "http"; format = "json";
-               url = "http://127.0.0.1:$HBM_CAPTURE_PORT/send"; },
+               url = "http://127.0.0.1:$HBM_CAPTURE_PORT/send"; from = "HBM-Relief"; },
              { name = "kan"; type = "http"; format = "kannel";
                url = "http://127.0.0.1:$HBM_CAPTURE_PORT/cgi-bin/sendsms"; } );
 agencies = ( { id = "wfp"; name = "WFP"; phones = ["+256700000101"]; } );
@@ -361,6 +361,19 @@ hbm_eq "Kannel is given the signed dlr-url" \
 local_dlr=${dlr_url#https://gw.example.org/hbm}
 hbm_eq "calling it as Kannel does: 200" 200 "$(hbm_status GET "${local_dlr/\%d/1}")"
 hbm_eq "the Kannel message is delivered" delivered "$(hbm_msg "$m5" | hbm_jget status)"
+senders=$(python3 - "$HBM_CAPTURE_LOG" <<'PY'
+import json, sys, urllib.parse
+for line in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(line)
+    if r["method"] == "POST":
+        print("json", json.loads(r["body"]).get("from", "(none)"))
+    else:
+        q = urllib.parse.parse_qs(r["query"], keep_blank_values=True)
+        print("kannel", q.get("from", ["(none)"])[0])
+PY
+)
+hbm_eq "each channel's sender: agg's in the JSON, none set for kan" \
+	"json HBM-Relief kannel (none) " "$(sort -u <<<"$senders" | tr '\n' ' ')"
 
 m4=$(send +256700000053 'four')
 hbm_check "DLR: a fourth message is sent" hbm_wait 10 hbm_msg_is "$m4" sent
