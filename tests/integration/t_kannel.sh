@@ -256,4 +256,6 @@ hbm_eq "hbmgwd logged no message text and no number in clear" "" \
 	"$(grep -E 'near gate|مساعدة|طبيب|70000003[123]|700000101' "$HBM_TMP/hbmgwd.log")"
 
 exec 3>&-
+hbm_daemon_stop TERM
+hbm_eq "SIGTERM exits 0 (and, under ASan, without leaks)" 0 "$HBM_RC"
 hbm_done
