@@ -80,6 +80,7 @@ struct cfg_channel {
 	enum cfg_http_format format;
 	char *username; /* Kannel sendsms credentials, or NULL */
 	char *password;
+	char *from; /* sender (number, short code or name), or NULL */
 };
 
 struct cfg_agency {

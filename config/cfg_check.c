@@ -441,7 +441,7 @@ channel_keys(struct cfg_rd *rd, const struct cfg_node *e, int type)
 	static const char *const modem[] = { "gammu", "balance_ussd",
 		"delivery_reports", "poll_interval", NULL };
 	static const char *const http[] = { "url", "format", "username",
-		"password", NULL };
+		"password", "from", NULL };
 	const char *name;
 	struct cfg_node n;
 	int k;
@@ -524,6 +524,14 @@ read_http_channel(
 	}
 	cfg_get_dup(rd, e, "username", CFG_OPT, &ch->username);
 	cfg_get_dup(rd, e, "password", CFG_OPT, &ch->password);
+	cfg_node_child(e, "from", &n);
+	if (cfg_get_dup(rd, e, "from", CFG_OPT, &ch->from) != NULL &&
+	    !cfg_valid_sender(ch->from))
+		cfg_bad(rd, &n,
+		    "invalid sender \"%s\" (expected + and 1-15 digits, a "
+		    "short code of 1-15 digits, or a name of 1-11 letters, "
+		    "digits, spaces, . - _)",
+		    ch->from);
 }
 
 /* Channel IDX, element E of channels. */

@@ -95,6 +95,7 @@ channel_free(struct cfg_channel *ch)
 	free(ch->url);
 	free(ch->username);
 	free(ch->password);
+	free(ch->from);
 }
 
 /* Free CFG and everything it owns; NULL is a no-op. */
@@ -270,6 +271,7 @@ dump_channel(FILE *fp, const struct cfg_channel *ch, size_t i)
 		    ch->format == CFG_FORMAT_JSON ? "json" : "kannel");
 		put_str(fp, pre, "username", ch->username);
 		put_secret(fp, pre, "password", ch->password);
+		put_str(fp, pre, "from", ch->from);
 	}
 }
 

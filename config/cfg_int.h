@@ -95,6 +95,7 @@ int cfg_valid_http_url(const char *);
 int cfg_valid_prefix(const char *); /* "+256" */
 int cfg_valid_ussd(const char *);   /* "*131#" */
 int cfg_valid_pin(const char *);    /* SIM PIN: 4-8 digits */
+int cfg_valid_sender(const char *); /* "+256700000100", "1234", "HBM-Relief" */
 
 /* Lowercase a SHA-256 hex digest into OUT; -1 when IN is not one. */
 int cfg_sha256_hex(const char *in, char out[CFG_SHA256_HEX]);

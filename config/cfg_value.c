@@ -26,6 +26,7 @@ all_in(const char *s, const char *set, size_t min, size_t max)
 
 #define DIGITS "0123456789"
 #define LOWER "abcdefghijklmnopqrstuvwxyz"
+#define UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 /* A country code: 1-3 digits, not starting with 0. */
 int
@@ -106,6 +107,24 @@ int
 cfg_valid_pin(const char *s)
 {
 	return all_in(s, DIGITS, 4, 8);
+}
+
+/*
+ * An SMS sender: "+" and 1-15 digits not starting with 0, 1-15 digits (a
+ * short code), or an
+ * alphanumeric name of 1-11 letters, digits, spaces, ".", "-" and "_"
+ * with a letter in it (GSM allows 11 characters).
+ */
+int
+cfg_valid_sender(const char *s)
+{
+	if (s[0] == '+')
+		return cfg_valid_prefix(s);
+	if (all_in(s, DIGITS, 1, 15))
+		return 1;
+	return all_in(s, DIGITS LOWER UPPER " .-_", 1, 11) &&
+	    strpbrk(s, LOWER UPPER) != NULL && s[0] != ' ' &&
+	    s[strlen(s) - 1] != ' ';
 }
 
 /* Lowercase a SHA-256 hex digest into OUT; -1 when IN is not one. */

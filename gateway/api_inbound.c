@@ -23,6 +23,7 @@
 #include "gateway/log.h"
 #include "gateway/metrics.h"
 #include "gateway/twilio.h"
+#include "handlers/charset.h"
 #include "handlers/form.h"
 #include "handlers/lang.h"
 
@@ -69,12 +70,6 @@ static const char *
 api_form_field_cb(const void *src, const char *name)
 {
 	return form_get(src, name);
-}
-
-static const char *
-api_query_field_cb(const void *src, const char *name)
-{
-	return http_query(src, name);
 }
 
 static const char *
@@ -305,21 +300,97 @@ api_inbound_twilio(const struct http_request *req, struct http_response *resp)
 	gw_cfg_put(cfg);
 }
 
+/* A Kannel request's fields, its text already converted to UTF-8. */
+struct api_kannel_src {
+	const struct http_request *req; /* borrowed */
+	const char *text;		/* borrowed; NULL when absent */
+};
+
+static const char *
+api_kannel_field_cb(const void *src, const char *name)
+{
+	const struct api_kannel_src *k = src;
+
+	if (strcmp(name, api_fmt_kannel.text) == 0)
+		return k->text;
+	return http_query(k->req, name);
+}
+
 /*
- * GET /v1/inbound/kannel?token=&from=&to=&text=&id=: Kannel's sms-service
- * get-url. The answer is 202 with an empty body (configure the service
- * with max-messages = 0, so Kannel sends nothing back).
+ * The text of Kannel request REQ as UTF-8 in *OUT (NULL when there is
+ * none): its bytes as sent (%b may hold NULs and UTF-16), converted from
+ * the charset that its coding (%c) and charset (%C) name. -1 when it has
+ * been answered 400 or 413.
+ */
+static int
+api_kannel_text(
+    const struct http_request *req, struct http_response *resp, char **out)
+{
+	const char *from, *why = NULL;
+	char *raw = NULL;
+	size_t len = 0;
+	int found;
+
+	*out = NULL;
+	if ((from = charset_kannel(http_query(req, "coding"),
+		 http_query(req, "charset"), &why)) == NULL) {
+		http_reply_error(resp, 400, "%s", why);
+		return -1;
+	}
+	found = req->query == NULL
+	    ? 0
+	    : form_raw_get(req->query, strlen(req->query), api_fmt_kannel.text,
+		  &raw, &len, &why);
+	if (found == -1) {
+		http_reply_error(resp, 400, "text: %s", why);
+		return -1;
+	}
+	if (found == 0)
+		return 0;
+	switch (charset_to_utf8(from, raw, len, API_TEXT_MAX, out)) {
+	case CHARSET_OK:
+		break;
+	case CHARSET_UNKNOWN:
+		http_reply_error(
+		    resp, 400, "charset: unknown charset %s", from);
+		break;
+	case CHARSET_INVALID:
+		http_reply_error(resp, 400, "text: not valid %s", from);
+		break;
+	case CHARSET_NUL:
+		http_reply_error(resp, 400, "text: contains a NUL character");
+		break;
+	case CHARSET_TOO_LONG:
+		http_reply_error(
+		    resp, 413, "text: longer than %d bytes", API_TEXT_MAX);
+		break;
+	}
+	free(raw);
+	return *out != NULL ? 0 : -1;
+}
+
+/*
+ * GET /v1/inbound/kannel?token=&from=&to=&text=&id=[&coding=&charset=]:
+ * Kannel's sms-service get-url. The text is converted to UTF-8 from the
+ * charset Kannel names (UTF-16BE for UCS-2 without one), whatever
+ * smsbox's mo-recode. The answer is 202 with an empty body (configure the
+ * service with max-messages = 0, so Kannel sends nothing back).
  */
 static void
 api_inbound_kannel(const struct http_request *req, struct http_response *resp)
 {
 	const struct cfg *cfg = gw_cfg_get();
+	struct api_kannel_src k = { req, NULL };
+	char *text = NULL;
 
 	if (!api_query_token_ok(req, &cfg->tokens.channels))
 		http_reply_error(resp, 401, "missing or wrong channel token");
-	else
+	else if (api_kannel_text(req, resp, &text) == 0) {
+		k.text = text;
 		api_inbound_accept(
-		    cfg, resp, &api_fmt_kannel, api_query_field_cb, req);
+		    cfg, resp, &api_fmt_kannel, api_kannel_field_cb, &k);
+	}
+	free(text);
 	gw_cfg_put(cfg);
 }
 

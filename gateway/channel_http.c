@@ -36,6 +36,7 @@ struct channel_http {
 	char *url;	/* owned */
 	char *username; /* owned, or NULL */
 	char *password; /* owned, or NULL */
+	char *from;	/* owned sender, or NULL */
 	CURLM *multi;	/* owned; keeps the connections */
 	struct channel_http_slot slot[CHANNEL_HTTP_PARALLEL];
 	struct curl_slist *headers; /* owned; json: Content-Type */
@@ -125,6 +126,7 @@ channel_http_new(
 	c->url = xstrdup(ch->url);
 	c->username = ch->username != NULL ? xstrdup(ch->username) : NULL;
 	c->password = ch->password != NULL ? xstrdup(ch->password) : NULL;
+	c->from = ch->from != NULL ? xstrdup(ch->from) : NULL;
 	c->cancel = cancel;
 	if (c->format == CFG_FORMAT_JSON &&
 	    (c->headers = curl_slist_append(
@@ -162,12 +164,13 @@ channel_http_free(struct channel_http *c)
 	free(c->url);
 	free(c->username);
 	free(c->password);
+	free(c->from);
 	free(c);
 }
 
 char *
-channel_http_json_body(
-    const char *id, const char *to, const char *text, const char *channel)
+channel_http_json_body(const char *id, const char *to, const char *text,
+    const char *channel, const char *from)
 {
 	json_t *o;
 	char *s;
@@ -176,6 +179,11 @@ channel_http_json_body(
 	    "channel", channel);
 	if (o == NULL)
 		return NULL;
+	if (from != NULL &&
+	    json_object_set_new(o, "from", json_string(from)) == -1) {
+		json_decref(o);
+		return NULL;
+	}
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	return s;
@@ -202,15 +210,17 @@ channel_http_add(char **url, const char *name, const char *value)
 }
 
 char *
-channel_http_kannel_url(const char *url, const char *username,
-    const char *password, const char *to, const char *text, const char *dlr_url)
+channel_http_kannel_url(const struct channel_http_kannel *k, const char *to,
+    const char *text, const char *dlr_url)
 {
-	char *out = xstrdup(url);
+	char *out = xstrdup(k->url);
 
-	if (username != NULL)
-		channel_http_add(&out, "username", username);
-	if (password != NULL)
-		channel_http_add(&out, "password", password);
+	if (k->username != NULL)
+		channel_http_add(&out, "username", k->username);
+	if (k->password != NULL)
+		channel_http_add(&out, "password", k->password);
+	if (k->from != NULL)
+		channel_http_add(&out, "from", k->from);
 	channel_http_add(&out, "to", to);
 	channel_http_add(&out, "text", text);
 	channel_http_add(&out, "charset", "UTF-8");
@@ -231,13 +241,16 @@ channel_http_prepare(struct channel_http *c, struct channel_http_slot *sl,
     struct channel_http_msg *m)
 {
 	if (c->format == CFG_FORMAT_KANNEL) {
-		sl->url = channel_http_kannel_url(c->url, c->username,
-		    c->password, m->to, m->text, m->dlr_url);
+		struct channel_http_kannel k = { c->url, c->username,
+			c->password, c->from };
+
+		sl->url =
+		    channel_http_kannel_url(&k, m->to, m->text, m->dlr_url);
 		curl_easy_setopt(sl->curl, CURLOPT_HTTPGET, 1L);
 		curl_easy_setopt(sl->curl, CURLOPT_URL, sl->url);
 	} else {
 		if ((sl->body = channel_http_json_body(
-			 m->id, m->to, m->text, c->name)) == NULL)
+			 m->id, m->to, m->text, c->name, c->from)) == NULL)
 			return -1;
 		sl->url = xstrdup(c->url);
 		curl_easy_setopt(sl->curl, CURLOPT_URL, sl->url);

@@ -61,21 +61,28 @@ enum channel_http_result channel_http_send(struct channel_http *,
     const char *id, const char *to, const char *text, char **cause);
 
 /*
- * The JSON body {"id","to","text","channel"} of a json channel, or NULL
- * when a value is not UTF-8; the caller frees it.
+ * The JSON body {"id","to","text","channel","from"} of a json channel
+ * ("from" left out when FROM is NULL), or NULL when a value is not UTF-8;
+ * the caller frees it.
  */
-char *channel_http_json_body(
-    const char *id, const char *to, const char *text, const char *channel);
+char *channel_http_json_body(const char *id, const char *to, const char *text,
+    const char *channel, const char *from);
+
+/* A Kannel channel's fixed settings; all borrowed, NULL when not set. */
+struct channel_http_kannel {
+	const char *url; /* sendsms URL, may carry a query already */
+	const char *username;
+	const char *password;
+	const char *from; /* sender: Kannel refuses a message without one */
+};
 
 /*
- * The Kannel sendsms URL for URL (which may carry a query already):
- * username and password (each left out when NULL), to, text, dlr-mask=31,
- * charset=UTF-8, coding=2 (UCS-2) when TEXT is not all GSM-7, dlr-mask=31
- * and dlr-url (left out when NULL). Every value is percent-encoded. The
- * caller frees it.
+ * The Kannel sendsms URL for K: username, password and from (each left
+ * out when NULL), to, text, charset=UTF-8, coding=2 (UCS-2) when TEXT is
+ * not all GSM-7, dlr-mask=31 and dlr-url (left out when NULL). Every value
+ * is percent-encoded. The caller frees it.
  */
-char *channel_http_kannel_url(const char *url, const char *username,
-    const char *password, const char *to, const char *text,
-    const char *dlr_url);
+char *channel_http_kannel_url(const struct channel_http_kannel *k,
+    const char *to, const char *text, const char *dlr_url);
 
 #endif

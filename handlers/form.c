@@ -25,19 +25,16 @@ hex_value(unsigned char c)
 }
 
 /*
- * Decode the LEN bytes at S into a new string in *OUT: "%XY" escapes and
- * '+' as a space. Returns 0, or -1 with *why set (and *OUT NULL).
+ * Percent-decode the LEN bytes at S into D (room for LEN bytes): "%XY"
+ * escapes and '+' as a space. The decoded length, or -1 on a bad escape.
  */
-static int
-decode(const char *s, size_t len, char **out, const char **why)
+static long
+decode_bytes(const char *s, size_t len, char *d)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	char *d;
 	size_t i, n = 0;
 	int hi, lo;
 
-	*out = NULL;
-	d = xmalloc(len + 1);
 	for (i = 0; i < len; i++) {
 		if (p[i] == '+') {
 			d[n++] = ' ';
@@ -48,18 +45,35 @@ decode(const char *s, size_t len, char **out, const char **why)
 			continue;
 		}
 		if (len - i < 3 || (hi = hex_value(p[i + 1])) < 0 ||
-		    (lo = hex_value(p[i + 2])) < 0) {
-			*why = "bad percent-escape";
-			goto fail;
-		}
+		    (lo = hex_value(p[i + 2])) < 0)
+			return -1;
 		d[n++] = (char)(hi << 4 | lo);
 		i += 2;
 	}
-	if (memchr(d, '\0', n) != NULL) {
+	return (long)n;
+}
+
+/*
+ * Decode the LEN bytes at S into a new string in *OUT: "%XY" escapes and
+ * '+' as a space. Returns 0, or -1 with *why set (and *OUT NULL).
+ */
+static int
+decode(const char *s, size_t len, char **out, const char **why)
+{
+	char *d;
+	long n;
+
+	*out = NULL;
+	d = xmalloc(len + 1);
+	if ((n = decode_bytes(s, len, d)) < 0) {
+		*why = "bad percent-escape";
+		goto fail;
+	}
+	if (memchr(d, '\0', (size_t)n) != NULL) {
 		*why = "NUL byte";
 		goto fail;
 	}
-	if (!lang_utf8_valid(d, n)) {
+	if (!lang_utf8_valid(d, (size_t)n)) {
 		*why = "invalid UTF-8";
 		goto fail;
 	}
@@ -153,4 +167,39 @@ form_free(struct form *f)
 	free(f->v);
 	f->v = NULL;
 	f->n = 0;
+}
+
+int
+form_raw_get(const char *s, size_t len, const char *name, char **out,
+    size_t *outlen, const char **why)
+{
+	const char *end = s + len, *amp, *eq;
+	size_t plen, nlen = strlen(name);
+	long n;
+
+	*out = NULL;
+	*outlen = 0;
+	while (s < end) {
+		amp = memchr(s, '&', (size_t)(end - s));
+		plen = (size_t)((amp != NULL ? amp : end) - s);
+		eq = memchr(s, '=', plen);
+		if (eq != NULL && (size_t)(eq - s) == nlen &&
+		    memcmp(s, name, nlen) == 0) {
+			plen -= nlen + 1;
+			*out = xmalloc(plen + 1);
+			if ((n = decode_bytes(eq + 1, plen, *out)) < 0) {
+				free(*out);
+				*out = NULL;
+				*why = "bad percent-escape";
+				return -1;
+			}
+			(*out)[n] = '\0';
+			*outlen = (size_t)n;
+			return 1;
+		}
+		if (amp == NULL)
+			break;
+		s = amp + 1;
+	}
+	return 0;
 }

@@ -35,6 +35,16 @@ int form_parse(const char *s, size_t len, struct form *f, const char **why);
 /* The first value of NAME (compared exactly), or NULL. */
 const char *form_get(const struct form *, const char *name);
 
+/*
+ * The first value of NAME (written as it is, not escaped) in the LEN bytes
+ * at S, percent-decoded as raw bytes: a NUL or bytes that are not UTF-8
+ * are kept, for text in another charset. Returns 1 with a new string of
+ * *OUTLEN bytes (and a NUL after them) in *OUT, 0 when NAME is absent, or
+ * -1 with *why set on a bad %-escape in its value.
+ */
+int form_raw_get(const char *s, size_t len, const char *name, char **out,
+    size_t *outlen, const char **why);
+
 /* Release the pairs and leave F empty; safe on an empty or freed form. */
 void form_free(struct form *);
 

@@ -4,9 +4,9 @@
 #
 #   tools/deps.sh build   libraries and tools to build hbmgwd and hbmctl
 #   tools/deps.sh run     build, plus redis-server for `make run`
-#   tools/deps.sh test    run, plus cmocka, curl, redis-tools and
-#                         redis-sentinel for `make check`
-#   tools/deps.sh bench   test, plus wrk and Kannel for `make bench`
+#   tools/deps.sh test    run, plus cmocka, curl, redis-tools,
+#                         redis-sentinel and Kannel for `make check`
+#   tools/deps.sh bench   test, plus wrk for `make bench`
 #
 # Each library is looked up with pkg-config and each tool with command -v;
 # only what is missing is installed, with `apt-get install -y` (as root).
@@ -58,6 +58,12 @@ test | bench)
 	need_cmd python3 python3
 	# libgammu's AT driver against the simulated modem (t_atsim).
 	need_cmd gammu gammu
+	# Kannel (t_kannel, and the bench's reference): bearerbox and smsbox
+	# are in /usr/sbin (not on a user's PATH); fakesmsc, its test SMSC,
+	# is in kannel-extras.
+	need_file /usr/sbin/bearerbox kannel
+	need_file /usr/sbin/smsbox kannel
+	need_file /usr/lib/kannel/test/fakesmsc kannel-extras
 	;;
 esac
 case $want in
@@ -65,11 +71,6 @@ bench)
 	need_cmd wrk wrk
 	need_cmd redis-benchmark redis-tools
 	need_cmd bc bc # bench/modem.sh's arithmetic
-	# Kannel, the reference: bearerbox and smsbox are in /usr/sbin (not
-	# on a user's PATH); fakesmsc, its test SMSC, is in kannel-extras.
-	need_file /usr/sbin/bearerbox kannel
-	need_file /usr/sbin/smsbox kannel
-	need_file /usr/lib/kannel/test/fakesmsc kannel-extras
 	;;
 esac
 

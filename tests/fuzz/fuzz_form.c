@@ -4,7 +4,10 @@
  * form_parse(), checking its promises (an empty form on failure; at most
  * FORM_PAIRS_MAX pairs of NUL-free, valid UTF-8 strings; form_get() finds
  * the first pair of a name), and that encoding the pairs again and
- * decoding that gives the same pairs back.
+ * decoding that gives the same pairs back. The same bytes go through
+ * form_raw_get() (a bounded value, NUL-terminated) and the value it finds
+ * through charset_to_utf8() as Kannel's UTF-16BE (valid UTF-8 without NUL
+ * out, within the limit).
  *
  * `make check` replays tests/fuzz/corpus/form/ through tests/fuzz/driver.c;
  * `make fuzz` runs it under libFuzzer (tests/README.md).
@@ -13,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handlers/charset.h"
 #include "handlers/form.h"
 #include "handlers/lang.h"
 
@@ -93,11 +97,40 @@ fuzz_roundtrip(const struct form *f, size_t size)
 	free(buf);
 }
 
+/* The raw value of "text" in SIZE bytes, and it read as UTF-16BE. */
+static void
+fuzz_raw(const char *data, size_t size)
+{
+	const char *why = NULL;
+	char *raw = NULL, *out = NULL;
+	size_t len = 0;
+	int found;
+
+	found = form_raw_get(data, size, "text", &raw, &len, &why);
+	if (found == -1 && (why == NULL || raw != NULL))
+		abort();
+	if (found == 0 && raw != NULL)
+		abort();
+	if (found != 1)
+		return;
+	if (len > size || raw[len] != '\0')
+		abort();
+	if (charset_to_utf8("UTF-16BE", raw, len, 64, &out) == CHARSET_OK) {
+		if (strlen(out) > 64 || !lang_utf8_valid(out, strlen(out)))
+			abort();
+		free(out);
+	} else if (out != NULL)
+		abort();
+	free(raw);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct form f;
 	const char *why = NULL;
+
+	fuzz_raw((const char *)data, size);
 
 	if (form_parse((const char *)data, size, &f, &why) == -1) {
 		if (why == NULL || f.v != NULL || f.n != 0)

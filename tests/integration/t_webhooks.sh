@@ -20,7 +20,7 @@ $(hbm_config | grep -v '^channels\|^http')
 http: { listen = "127.0.0.1:0"; public_url = "$PUBLIC"; };
 twilio: { auth_token = "$TW_TOKEN"; };
 channels = ( { name = "agg"; type = "http"; format = "json";
-               url = "http://127.0.0.1:$HBM_CAPTURE_PORT/send"; },
+               url = "http://127.0.0.1:$HBM_CAPTURE_PORT/send"; from = "HBM-Relief"; },
              { name = "kan"; type = "http"; format = "kannel";
                url = "http://127.0.0.1:$HBM_CAPTURE_PORT/cgi-bin/sendsms"; } );
 agencies = ( { id = "wfp"; name = "WFP"; phones = ["+256700000101"]; } );
@@ -177,6 +177,44 @@ bad "AT invalid UTF-8 escaped" 400 POST "$AT_PATH" -H "$FORM" --data-binary 'fro
 printf 'from=%%2B256700000016&to=1&text=\xff\xfe&id=bad-5' > "$HBM_TMP/raw.form"
 bad "AT invalid UTF-8 raw" 400 POST "$AT_PATH" -H "$FORM" --data-binary @"$HBM_TMP/raw.form"
 bad "AT escaped NUL" 400 POST "$AT_PATH" -H "$FORM" --data-binary 'from=%2B256700000016&to=1&text=a%00b&id=bad-6'
+# Kannel's coding (%c) and charset (%C) with the raw text (%b): UCS-2 is
+# UTF-16BE, percent-encoded byte by byte; other charsets are converted too.
+last_text() { $HBM_REDIS_CLI --raw XREVRANGE '{hbm}:inbox' + - COUNT 1 | sed -n '/^text$/{n;p;q}'; }
+kin() { # ID QUERY-REST: one Kannel inbound message, its status
+	hbm_status GET "/v1/inbound/kannel?token=$HBM_CHANNEL_TOKEN&from=%2B256700000014&to=20880&id=$1&$2"
+}
+# "مرحبا HELP" in UTF-16BE.
+ar='%06%45%06%31%06%2D%06%28%06%27%00+%00H%00E%00L%00P'
+hbm_eq "Kannel UCS-2: 202" 202 "$(kin kc-1 "coding=2&charset=UTF-16BE&text=$ar")"
+hbm_eq "Kannel UCS-2: stored as UTF-8" "مرحبا HELP" "$(last_text)"
+hbm_eq "Kannel UCS-2 without a charset: 202" 202 "$(kin kc-2 "coding=2&text=%06%45%06%31")"
+hbm_eq "Kannel UCS-2 without a charset: UTF-16BE" "مر" "$(last_text)"
+hbm_eq "Kannel ISO-8859-1: 202" 202 "$(kin kc-3 "coding=0&charset=ISO-8859-1&text=caf%E9")"
+hbm_eq "Kannel ISO-8859-1: stored as UTF-8" "café" "$(last_text)"
+hbm_eq "Kannel WINDOWS-1252: 202" 202 "$(kin kc-4 "coding=0&charset=WINDOWS-1252&text=%805")"
+hbm_eq "Kannel WINDOWS-1252: the euro sign" "€5" "$(last_text)"
+# What smsbox sends after mo-recode: UTF-8, coding 0.
+hbm_eq "Kannel recoded UTF-8: 202" 202 "$(kin kc-5 "coding=0&charset=UTF-8&text=%D9%85%D8%B1")"
+hbm_eq "Kannel recoded UTF-8: as it is" "مر" "$(last_text)"
+hbm_eq "Kannel 8-bit without a charset, UTF-8 bytes: 202" 202 "$(kin kc-6 "coding=1&charset=8-BIT&text=ok")"
+KQ="/v1/inbound/kannel?token=$HBM_CHANNEL_TOKEN&from=%2B256700000014&to=20880&id=kc-bad"
+bad "Kannel UCS-2 of odd length" 400 GET "$KQ&coding=2&text=%06%45%06"
+bad "Kannel UCS-2 lone surrogate" 400 GET "$KQ&coding=2&text=%D8%3D%00a"
+bad "Kannel UCS-2 with a NUL" 400 GET "$KQ&coding=2&text=%00a%00%00"
+bad "Kannel unknown coding" 400 GET "$KQ&coding=3&text=HELP"
+bad "Kannel unsubstituted coding" 400 GET "$KQ&coding=%25c&text=HELP"
+bad "Kannel unknown charset" 400 GET "$KQ&coding=0&charset=X-NO-SUCH&text=HELP"
+bad "Kannel charset with a suffix" 400 GET "$KQ&coding=2&charset=UTF-8%2F%2FIGNORE&text=HELP"
+bad "Kannel not WINDOWS-1252" 400 GET "$KQ&coding=0&charset=WINDOWS-1252&text=a%81"
+bad "Kannel 8-bit data that is not UTF-8" 400 GET "$KQ&coding=1&charset=8-BIT&text=%FF%00"
+bad "Kannel bad percent-escape in the text" 400 GET "$KQ&coding=2&text=%0"
+long=$(for i in $(seq 1 2049); do printf '%%06%%45'; done)
+bad "Kannel UCS-2 over 4096 bytes as UTF-8" 413 GET "$KQ&coding=2&text=$long"
+hbm_match "Kannel UCS-2 of odd length: says which charset" '"text: not valid UTF-16BE"' \
+	"$(hbm_body GET "$KQ&coding=2&text=%06%45%06")"
+hbm_match "Kannel unknown charset: says so" '"charset: unknown charset X-NO-SUCH"' \
+	"$(hbm_body GET "$KQ&charset=X-NO-SUCH&text=HELP")"
+
 many=$(for i in $(seq 1 65); do printf 'f%d=x&' "$i"; done)
 bad "AT 65 fields" 400 POST "$AT_PATH" -H "$FORM" --data-binary "${many}from=%2B256700000016&to=1&text=x&id=bad-7"
 bad "AT id over 128 bytes" 400 POST "$AT_PATH" -H "$FORM" --data-binary "$ok$(head -c 128 /dev/zero | tr '\0' x)"
@@ -323,6 +361,19 @@ hbm_eq "Kannel is given the signed dlr-url" \
 local_dlr=${dlr_url#https://gw.example.org/hbm}
 hbm_eq "calling it as Kannel does: 200" 200 "$(hbm_status GET "${local_dlr/\%d/1}")"
 hbm_eq "the Kannel message is delivered" delivered "$(hbm_msg "$m5" | hbm_jget status)"
+senders=$(python3 - "$HBM_CAPTURE_LOG" <<'PY'
+import json, sys, urllib.parse
+for line in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(line)
+    if r["method"] == "POST":
+        print("json", json.loads(r["body"]).get("from", "(none)"))
+    else:
+        q = urllib.parse.parse_qs(r["query"], keep_blank_values=True)
+        print("kannel", q.get("from", ["(none)"])[0])
+PY
+)
+hbm_eq "each channel's sender: agg's in the JSON, none set for kan" \
+	"json HBM-Relief kannel (none) " "$(sort -u <<<"$senders" | tr '\n' ' ')"
 
 m4=$(send +256700000053 'four')
 hbm_check "DLR: a fourth message is sent" hbm_wait 10 hbm_msg_is "$m4" sent

@@ -543,6 +543,23 @@ static const struct valid_case valid_cases[] = {
 	{ cfg_valid_pin, "123", 0 },
 	{ cfg_valid_pin, "123456789", 0 },
 	{ cfg_valid_pin, "12a4", 0 },
+	{ cfg_valid_sender, "+256700000100", 1 },
+	{ cfg_valid_sender, "1234", 1 },
+	{ cfg_valid_sender, "123456789012345", 1 },
+	{ cfg_valid_sender, "HBM-Relief", 1 },
+	{ cfg_valid_sender, "Aid Desk_2.", 1 },
+	{ cfg_valid_sender, "", 0 },
+	{ cfg_valid_sender, "+", 0 },
+	{ cfg_valid_sender, "+0256", 0 },
+	{ cfg_valid_sender, "+25670000010012", 1 },
+	{ cfg_valid_sender, "+2567000001001234", 0 },
+	{ cfg_valid_sender, "1234567890123456", 0 },
+	{ cfg_valid_sender, "HBM-Relief12", 0 },
+	{ cfg_valid_sender, " HBM", 0 },
+	{ cfg_valid_sender, "HBM ", 0 },
+	{ cfg_valid_sender, "HBM&x", 0 },
+	{ cfg_valid_sender, "12-34", 0 },
+	{ cfg_valid_sender, "\xd8\xb1", 0 },
 };
 
 static void

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests for handlers/form.c: every accepted shape of a URL-encoded form,
- * every rejected one (bad escapes, NUL, invalid UTF-8, too many pairs), and
- * the empty form left behind by a failure.
+ * every rejected one (bad escapes, NUL, invalid UTF-8, too many pairs), the
+ * empty form left behind by a failure, and raw values (form_raw_get).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -225,6 +225,50 @@ test_get(void **state)
 	assert_null(form_get(&f, "From"));
 }
 
+/* Raw values keep NULs and bytes that are not UTF-8; names are exact. */
+static void
+test_raw_get(void **state)
+{
+	static const char q[] = "token=t&text0=x&Text=y&tex=z&text=%06%33+%00%"
+				"FF%fe&text=second&x=%4";
+	const char *why = NULL;
+	char *out;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(
+	    form_raw_get(q, strlen(q), "text", &out, &len, &why), 1);
+	assert_int_equal(len, 6);
+	assert_memory_equal(out, "\x06\x33\x20\x00\xff\xfe", 6);
+	assert_int_equal(out[6], '\0');
+	free(out);
+	assert_int_equal(
+	    form_raw_get(q, strlen(q), "token", &out, &len, &why), 1);
+	assert_string_equal(out, "t");
+	free(out);
+	/* Empty value, value-less pair, absent name. */
+	assert_int_equal(form_raw_get("a=&b", 4, "a", &out, &len, &why), 1);
+	assert_int_equal(len, 0);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(form_raw_get("a=&b", 4, "b", &out, &len, &why), 0);
+	assert_null(out);
+	assert_int_equal(form_raw_get("", 0, "a", &out, &len, &why), 0);
+	assert_int_equal(
+	    form_raw_get(q, strlen(q), "TEXT", &out, &len, &why), 0);
+	/* LEN bounds the input: the pair past it is not seen. */
+	assert_int_equal(form_raw_get("a=1&b=2", 3, "b", &out, &len, &why), 0);
+	assert_int_equal(form_raw_get("a=1&b=2", 6, "b", &out, &len, &why), 1);
+	assert_int_equal(len, 0);
+	free(out);
+	/* Bad escapes in the value asked for. */
+	assert_int_equal(form_raw_get(q, strlen(q), "x", &out, &len, &why), -1);
+	assert_null(out);
+	assert_string_equal(why, "bad percent-escape");
+	assert_int_equal(form_raw_get("t=%G1", 5, "t", &out, &len, &why), -1);
+	assert_int_equal(form_raw_get("t=%", 3, "t", &out, &len, &why), -1);
+}
+
 int
 main(void)
 {
@@ -234,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_null_empty),
 		cmocka_unit_test(test_pairs_max),
 		cmocka_unit_test(test_get),
+		cmocka_unit_test(test_raw_get),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -357,43 +357,62 @@ test_json_body(void **state)
 	char *s;
 
 	(void)state;
-	s = channel_http_json_body("m1", "+256700000101", "hi", "agg");
+	s = channel_http_json_body("m1", "+256700000101", "hi", "agg", NULL);
 	assert_string_equal(s,
 	    "{\"id\":\"m1\",\"to\":\"+256700000101\",\"text\":\"hi\","
 	    "\"channel\":\"agg\"}");
 	free(s);
+	/* A channel's sender is a member of its own. */
+	s = channel_http_json_body(
+	    "m1", "+256700000101", "hi", "agg", "HBM-Relief");
+	assert_string_equal(s,
+	    "{\"id\":\"m1\",\"to\":\"+256700000101\",\"text\":\"hi\","
+	    "\"channel\":\"agg\",\"from\":\"HBM-Relief\"}");
+	free(s);
 	/* Quotes, backslashes and newlines escaped; UTF-8 kept as it is. */
 	s = channel_http_json_body("m2", "+256700000101",
-	    "\"a\\b\"\n\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7", "agg");
+	    "\"a\\b\"\n\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7", "agg", NULL);
 	assert_string_equal(s,
 	    "{\"id\":\"m2\",\"to\":\"+256700000101\",\"text\":"
 	    "\"\\\"a\\\\b\\\"\\n\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7\","
 	    "\"channel\":\"agg\"}");
 	free(s);
-	assert_null(channel_http_json_body("m3", "+256700000101", "\xff", "a"));
+	assert_null(
+	    channel_http_json_body("m3", "+256700000101", "\xff", "a", NULL));
+	assert_null(
+	    channel_http_json_body("m3", "+256700000101", "x", "a", "\xff"));
 }
 
 struct kannel_case {
-	const char *url, *user, *pass, *text, *dlr, *want;
+	struct channel_http_kannel k;
+	const char *text, *dlr, *want;
 };
 
 static const struct kannel_case kannel_cases[] = {
-	{ "http://k:13013/cgi-bin/sendsms", "hbm", "p&w=d", "Hello world", NULL,
+	{ { "http://k:13013/cgi-bin/sendsms", "hbm", "p&w=d", NULL },
+	    "Hello world", NULL,
 	    "http://k:13013/cgi-bin/sendsms?username=hbm&password=p%26w%3Dd"
 	    "&to=%2B256700000101&text=Hello%20world&charset=UTF-8"
 	    "&dlr-mask=31" },
-	{ "http://k/send?smsc=a", NULL, NULL, "a+b", NULL,
+	{ { "http://k/send?smsc=a", NULL, NULL, NULL }, "a+b", NULL,
 	    "http://k/send?smsc=a&to=%2B256700000101&text=a%2Bb"
 	    "&charset=UTF-8&dlr-mask=31" },
-	{ "http://k/send?", "u", NULL, "x", NULL,
+	{ { "http://k/send?", "u", NULL, NULL }, "x", NULL,
 	    "http://k/send?username=u&to=%2B256700000101&text=x"
 	    "&charset=UTF-8&dlr-mask=31" },
 	/* Not GSM-7: UCS-2, from UTF-8. */
-	{ "http://k/send", NULL, "p", "\xd9\x85\xd8\xb1", NULL,
+	{ { "http://k/send", NULL, "p", NULL }, "\xd9\x85\xd8\xb1", NULL,
 	    "http://k/send?password=p&to=%2B256700000101"
 	    "&text=%D9%85%D8%B1&charset=UTF-8&coding=2&dlr-mask=31" },
+	/* A sender: a number's "+" and a name's space are encoded. */
+	{ { "http://k/send", "u", "p", "+256700000100" }, "x", NULL,
+	    "http://k/send?username=u&password=p&from=%2B256700000100"
+	    "&to=%2B256700000101&text=x&charset=UTF-8&dlr-mask=31" },
+	{ { "http://k/send", NULL, NULL, "Aid Desk" }, "x", NULL,
+	    "http://k/send?from=Aid%20Desk&to=%2B256700000101&text=x"
+	    "&charset=UTF-8&dlr-mask=31" },
 	/* A delivery-report URL, itself carrying a query, is encoded. */
-	{ "http://k/send", NULL, NULL, "x",
+	{ { "http://k/send", NULL, NULL, NULL }, "x",
 	    "http://gw/v1/dlr/kannel?id=m7&status=%d&sig=ab",
 	    "http://k/send?to=%2B256700000101&text=x&charset=UTF-8"
 	    "&dlr-mask=31&dlr-url=http%3A%2F%2Fgw%2Fv1%2Fdlr%2Fkannel%3Fid%3Dm7"
@@ -411,7 +430,7 @@ test_kannel_url(void **state)
 		const struct kannel_case *c = &kannel_cases[i];
 
 		s = channel_http_kannel_url(
-		    c->url, c->user, c->pass, "+256700000101", c->text, c->dlr);
+		    &c->k, "+256700000101", c->text, c->dlr);
 		assert_string_equal(s, c->want);
 		free(s);
 	}
