@@ -82,7 +82,7 @@ FUZZ_SECONDS ?= 60
 PROGS := $(BUILD)/hbmgwd $(BUILD)/hbmctl
 
 .PHONY: all check check-unit check-config check-integration check-asan fuzz \
-	run deps deps-test install uninstall format format-check clean bench
+	run deps deps-test install uninstall format format-check clean bench soak
 
 all: $(PROGS)
 
@@ -157,6 +157,11 @@ bench:
 	@$(MAKE) --no-print-directory all $(BUILD)/tests/atsim
 	@bench/run.sh $(BUILD)
 	@bench/modem.sh $(BUILD)
+
+# The fault suite (tests/soak/): about 10 minutes on loopback, one table.
+soak: deps-test
+	@$(MAKE) --no-print-directory all
+	@tests/soak/soak.sh full $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \

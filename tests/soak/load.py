@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """A steady inbound load that retries like an aggregator, for the fault suite.
 
-Posts --rate messages a second to POST /v1/inbound/sms for --duration
+Posts --rate messages a second to POST /v1/inbound/sms (of --url; with
+more than one --url, each attempt goes to the next) for --duration
 seconds or until --stop-file exists, each a "HELP FOOD near gate N" from a
 number of its own (+25678, the digit --series, then six digits of its
 sequence number) with an external id of its own (soakSERIES-N). A message
@@ -46,7 +47,7 @@ def post(url, token, body, timeout):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--url", required=True)
+    p.add_argument("--url", required=True, action="append")
     p.add_argument("--token", required=True)
     p.add_argument("--rate", type=float, default=10)
     p.add_argument("--duration", type=float, default=30)
@@ -57,7 +58,7 @@ def main():
     p.add_argument("--out", required=True)
     a = p.parse_args()
 
-    url = a.url.rstrip("/") + "/v1/inbound/sms"
+    urls = [u.rstrip("/") + "/v1/inbound/sms" for u in a.url]
     out = open(a.out, "a", encoding="utf-8")
     lock = threading.Lock()
     todo = queue.Queue()
@@ -78,6 +79,8 @@ def main():
             delay = 0.2
             while True:
                 m["attempts"] += 1
+                # Several gateways: the next attempt goes to the next one.
+                url = urls[(m["n"] + m["attempts"]) % len(urls)]
                 st = post(url, a.token, body, 5)
                 m["status"] = st
                 now = time.time()

@@ -23,8 +23,11 @@ A row counts:
               an SMS through the aggregator
   dup         acked messages with more than one case
   twice       SMS ids the aggregator answered 200 more than once
+  reused      SMS ids the aggregator saw with two recipients or texts
   recover     per fault, from its end to the first reply delivered for a
-              message acknowledged after that end; the worst is shown
+              message acknowledged after that end (or to its "recovered"
+              event, for a row that measures recovery itself); the worst
+              is shown
 `row` prints it as one JSON line with its verdict; `drained` exits 0 once
 every acked message's inbox entry is handled and every queued SMS is
 delivered or dead; `table` prints the rows.
@@ -80,13 +83,17 @@ def lines(path):
         return
 
 
-def agg_counts(d):
-    """Per id the 200s, per number the first 200 time."""
+def agg_counts(d, contents=None):
+    """Per id the 200s, per number the first 200 time; per id the
+    (to, text) pairs seen into CONTENTS when given."""
     ok_by_id, first_to = {}, {}
     for r in lines(os.path.join(d, "agg.log")):
         if r.get("answer") != 200 or not r.get("id"):
             continue
         ok_by_id[r["id"]] = ok_by_id.get(r["id"], 0) + 1
+        if contents is not None:
+            contents.setdefault(r["id"], set()).add((r.get("to"),
+                                                     r.get("text")))
         to, t = r.get("to"), r.get("t")
         if to and (to not in first_to or t < first_to[to]):
             first_to[to] = t
@@ -118,7 +125,8 @@ def cmd_row(a):
     per = redis(cli, [["ZCARD", "{hbm}:num:%s:cases" % h] for h in hashes])
     ncases = [int(x) if x.isdigit() else 0 for x in per]
     ncases += [0] * (len(acked) - len(ncases))
-    ok_by_id, first_to = agg_counts(d)
+    contents = {}
+    ok_by_id, first_to = agg_counts(d, contents)
     queued = redis_int(cli, "GET", "{hbm}:msgseq")
     dead = redis_int(cli, "XLEN", "{hbm}:dead")
     statuses = redis(cli, [["HGET", "{hbm}:msg:m%d" % i, "status"]
@@ -127,15 +135,22 @@ def cmd_row(a):
     lost = sum(1 for m, n in zip(acked, ncases)
                if n == 0 or m["from"] not in first_to)
     no_case = sum(1 for n in ncases if n == 0)
-    ends = []
+    events = []
     try:
         with open(os.path.join(d, "events")) as f:
-            ends = [float(w[1]) for w in (l.split() for l in f)
-                    if len(w) == 2 and w[0] == "fault_end"]
+            events = [(w[0], float(w[1])) for w in (l.split() for l in f)
+                      if len(w) == 2]
     except OSError:
         pass
+    ends = [t for e, t in events if e == "fault_end"]
+    # A row that measures its own recovery (a takeover) says when it
+    # happened: "recovered T" after its fault_end, "unrecovered 0" if never.
+    marks = [(e, t) for e, t in events if e in ("recovered", "unrecovered")]
     recover = []
-    for end in ends:
+    for i, end in enumerate(ends if marks else []):
+        e, t = marks[i] if i < len(marks) else ("unrecovered", 0)
+        recover.append(round(t - end, 2) if e == "recovered" else None)
+    for end in ends if not marks else []:
         best = None
         for m in acked:
             t = first_to.get(m["from"])
@@ -158,6 +173,7 @@ def cmd_row(a):
         "dup": sum(1 for n in ncases if n > 1),
         "twice": sum(1 for n in ok_by_id.values() if n > 1),
         "twice_bound": a.twice_bound,
+        "reused": sum(1 for v in contents.values() if len(v) > 1),
         "recover": recover,
         "drained": not a.not_drained,
     }
@@ -170,6 +186,8 @@ def cmd_row(a):
         why.append("%d duplicate cases" % row["dup"])
     if row["twice"] > a.twice_bound:
         why.append("%d sent twice > %d" % (row["twice"], a.twice_bound))
+    if row["reused"]:
+        why.append("%d message ids reused" % row["reused"])
     if row["dead"] or row["failed"]:
         why.append("%d dead" % max(row["dead"], row["failed"]))
     if row["delivered"] + row["dead"] < row["queued"]:
@@ -182,6 +200,7 @@ def cmd_row(a):
                                                  a.recover_bound))
     if not row["drained"]:
         why.append("not drained")
+    why.extend(a.fail)
     row["verdict"] = "FAIL: " + "; ".join(why) if why else "ok"
     print(json.dumps(row))
     return 0
@@ -232,6 +251,8 @@ def main():
     r.add_argument("--twice-bound", type=int, default=0)
     r.add_argument("--recover-bound", type=float, default=0)
     r.add_argument("--not-drained", action="store_true")
+    r.add_argument("--fail", action="append", default=[],
+                   help="a failure the caller saw itself (repeatable)")
     dr = sub.add_parser("drained")
     dr.add_argument("--dir", required=True)
     dr.add_argument("--redis-cli", required=True)
