@@ -15,7 +15,8 @@ command line; commands go to its standard input, one a line).
 A row counts:
   sent        messages the client posted
   acked       of those, answered 2xx
-  cases       cases in Redis ({hbm}:cases)
+  cases       cases in Redis ({hbm}:cases); with --api, GET /v1/cases
+              (admin token) must list as many
   queued      SMS the gateway queued ({hbm}:msgseq, ids m1..mN)
   delivered   SMS ids the aggregator answered 200 at least once
   dead        dead letters ({hbm}:dead)
@@ -39,6 +40,8 @@ import json
 import os
 import subprocess
 import sys
+import urllib.parse
+import urllib.request
 
 
 def redis(cli, commands):
@@ -100,6 +103,28 @@ def agg_counts(d, contents=None):
     return ok_by_id, first_to
 
 
+def api_cases(api, token):
+    """How many cases GET /v1/cases lists, page by page; None when the
+    gateway does not answer."""
+    n, cursor = 0, None
+    for _ in range(10000):
+        q = "limit=200" + ("&cursor=" + urllib.parse.quote(cursor)
+                           if cursor else "")
+        req = urllib.request.Request(api.rstrip("/") + "/v1/cases?" + q,
+                                     headers={"Authorization":
+                                              "Bearer " + token})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                page = json.load(r)
+        except (OSError, ValueError):
+            return None
+        n += len(page.get("cases") or [])
+        cursor = page.get("next")
+        if not cursor:
+            return n
+    return None
+
+
 def inbox_done(cli):
     out = redis(cli, [["XINFO", "GROUPS", "{hbm}:inbox"]])
     vals = dict(zip(out[0::2], out[1::2]))
@@ -158,6 +183,7 @@ def cmd_row(a):
                 if best is None or t < best:
                     best = t
         recover.append(None if best is None else round(best - end, 2))
+    listed = api_cases(a.api, a.admin_token) if a.api else None
     row = {
         "name": a.name,
         "faults": len(ends),
@@ -200,6 +226,9 @@ def cmd_row(a):
                                                  a.recover_bound))
     if not row["drained"]:
         why.append("not drained")
+    if a.api and listed != row["cases"]:
+        why.append("GET /v1/cases lists %s cases, Redis holds %d"
+                   % ("none" if listed is None else listed, row["cases"]))
     why.extend(a.fail)
     row["verdict"] = "FAIL: " + "; ".join(why) if why else "ok"
     print(json.dumps(row))
@@ -251,6 +280,8 @@ def main():
     r.add_argument("--twice-bound", type=int, default=0)
     r.add_argument("--recover-bound", type=float, default=0)
     r.add_argument("--not-drained", action="store_true")
+    r.add_argument("--api", help="a gateway's URL, to list the cases")
+    r.add_argument("--admin-token", default="")
     r.add_argument("--fail", action="append", default=[],
                    help="a failure the caller saw itself (repeatable)")
     dr = sub.add_parser("drained")

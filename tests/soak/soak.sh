@@ -208,6 +208,7 @@ row_setup() {
 	mkdir -p "$ROW"
 	: > "$ROW/events"
 	ROW_FAILS=()
+	API_PORT="" # the gateway to list cases from, when not GW_PORT
 	say "$ROW_NAME: start"
 	REDIS_PORT=$(hbm_free_port)
 	redis_start
@@ -284,6 +285,8 @@ row_end() {
 	"$PY" "$SOAK/report.py" row --dir "$ROW" --name "$ROW_NAME" \
 		--redis-cli "redis-cli -h 127.0.0.1 -p $REDIS_PORT" \
 		--key "$(hbm_key)" --twice-bound "$twice" \
+		--api "http://127.0.0.1:${API_PORT:-$GW_PORT}" \
+		--admin-token "$HBM_ADMIN_TOKEN" \
 		--recover-bound "$recover" "${flags[@]}" >> "$RESULTS"
 	say "$ROW_NAME: $(tail -n 1 "$RESULTS" | hbm_jget verdict)"
 	[ -n "$HBM_DAEMON_PID" ] && daemon_stop TERM
@@ -491,6 +494,7 @@ row_same_instance() {
 		OTHER_PID=""
 		say "same-instance: the second daemon refused: $(tail -n 1 "$ROW/hbmgwd-b.log")"
 		row_load 8 "http://127.0.0.1:$port_a"
+		API_PORT=$port_a
 	fi
 	sleep "$WARM"
 	redis_stop KILL
