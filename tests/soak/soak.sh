@@ -427,6 +427,7 @@ pending_of() {
 	    $0 == "pending" { getline p; if (mine) t += p } END { print t + 0 }'
 }
 none_pending() { [ "$(pending_of "$1")" = 0 ]; }
+some_pending() { [ "$(pending_of "$1")" -gt 0 ]; }
 
 # Two gateways, soak-a and soak-b, share Redis and the load; soak-a is
 # killed (-9) while it holds SMS in flight (the aggregator hangs for that
@@ -447,8 +448,7 @@ row_takeover() {
 	row_load 7 "http://127.0.0.1:$port_a" "http://127.0.0.1:$GW_PORT"
 	sleep "$WARM"
 	agg_mode hang
-	some_pending() { [ "$(pending_of soak-a)" -gt 0 ]; }
-	hbm_wait 10 some_pending
+	hbm_wait 10 some_pending soak-a
 	held=$(pending_of soak-a)
 	daemon_stop KILL
 	fault_end
@@ -463,6 +463,9 @@ row_takeover() {
 	sleep "$TAIL"
 	row_end $((SENDERS * BATCH)) 10
 }
+
+# Whether hbmgwd PID has exited or listens (its log LOG says so).
+settled() { ! kill -0 "$1" 2>/dev/null || listening_more "$2" 0; }
 
 # Two gateways started with the same gateway.instance: the second must
 # refuse to start or take another name; then Redis restarts under load
@@ -479,9 +482,7 @@ row_same_instance() {
 	"$HBM_BUILD/hbmgwd" -c "$ROW/gw-b.conf" 2>> "$ROW/hbmgwd-b.log" &
 	OTHER_PID=$!
 	PIDS+=("$OTHER_PID")
-	b_settled() { ! kill -0 "$OTHER_PID" 2>/dev/null ||
-		listening_more "$ROW/hbmgwd-b.log" 0; }
-	hbm_wait 10 b_settled
+	hbm_wait 10 settled "$OTHER_PID" "$ROW/hbmgwd-b.log"
 	if kill -0 "$OTHER_PID" 2>/dev/null; then
 		row_load 8 "http://127.0.0.1:$port_a" "http://127.0.0.1:$GW_PORT"
 		# Three senders each: the same names make three consumers, not six.
@@ -513,6 +514,18 @@ config_error() {
 	[ "$out" = "configuration OK" ] ||
 		printf '%s\n' "$out" | head -n 1 | sed 's/^[^:]*:[0-9]*: //'
 
+}
+
+# Whether the replica on PORT is in sync with its primary.
+synced() {
+	[ "$(redis-cli -h 127.0.0.1 -p "$1" INFO replication | tr -d '\r' |
+		sed -n 's/^master_link_status://p')" = up ]
+}
+
+# Whether the sentinel on port SPORT names the server on PORT as primary.
+promoted() {
+	[ "$(redis-cli -h 127.0.0.1 -p "$1" SENTINEL get-master-addr-by-name hbm |
+		sed -n 2p)" = "$2" ]
 }
 
 # Sentinel failover under load: a primary, a replica and three sentinels
@@ -555,9 +568,7 @@ row_sentinel() {
 		redis-sentinel "$ROW/sentinel$i.conf" --logfile "$ROW/sentinel$i.log" &
 		PIDS+=($!)
 	done
-	synced() { [ "$(redis-cli -h 127.0.0.1 -p "$replica" INFO replication |
-		tr -d '\r' | sed -n 's/^master_link_status://p')" = up ]; }
-	hbm_wait 20 synced || ROW_FAILS+=("the replica never synced")
+	hbm_wait 20 synced "$replica" || ROW_FAILS+=("the replica never synced")
 	GW_PORT=$(hbm_free_port)
 	{ row_config | grep -v '^redis:'
 	  echo "redis: { sentinels = [$(IFS=,; echo "${list[*]}")]; master = \"hbm\"; timeout_ms = 500; ${HBM_SOAK_REDIS_EXTRA:-} };"
@@ -566,9 +577,7 @@ row_sentinel() {
 	row_load 9 "http://127.0.0.1:$GW_PORT"
 	sleep "$WARM"
 	redis_stop KILL
-	promoted() { [ "$(redis-cli -h 127.0.0.1 -p "${sports[0]}" \
-		SENTINEL get-master-addr-by-name hbm | sed -n 2p)" = "$replica" ]; }
-	if hbm_wait 30 promoted; then
+	if hbm_wait 30 promoted "${sports[0]}" "$replica"; then
 		fault_end
 		REDIS_PORT=$replica
 	else
@@ -610,7 +619,7 @@ gated() {
 }
 
 : > "$RESULTS"
-say "mode $mode: ${RATE} messages/s; rows: $(echo $ROWS)"
+say "mode $mode: ${RATE} messages/s; rows: ${ROWS//$'\n'/ }"
 for r in $ROWS; do
 	case $r in
 	kill) row_kill ;;
