@@ -522,6 +522,11 @@ synced() {
 		sed -n 's/^master_link_status://p')" = up ]
 }
 
+# Whether the sentinel on port SPORT knows a replica of the primary.
+knows_replica() {
+	redis-cli -h 127.0.0.1 -p "$1" SENTINEL replicas hbm | grep -q '^ip$'
+}
+
 # Whether the sentinel on port SPORT names the server on PORT as primary.
 promoted() {
 	[ "$(redis-cli -h 127.0.0.1 -p "$1" SENTINEL get-master-addr-by-name hbm |
@@ -569,6 +574,9 @@ row_sentinel() {
 		PIDS+=($!)
 	done
 	hbm_wait 20 synced "$replica" || ROW_FAILS+=("the replica never synced")
+	# Sentinels learn of replicas from the primary's INFO, every 10 s.
+	hbm_wait 30 knows_replica "${sports[0]}" ||
+		ROW_FAILS+=("the sentinels never saw the replica")
 	GW_PORT=$(hbm_free_port)
 	{ row_config | grep -v '^redis:'
 	  echo "redis: { sentinels = [$(IFS=,; echo "${list[*]}")]; master = \"hbm\"; timeout_ms = 500; ${HBM_SOAK_REDIS_EXTRA:-} };"
@@ -577,7 +585,7 @@ row_sentinel() {
 	row_load 9 "http://127.0.0.1:$GW_PORT"
 	sleep "$WARM"
 	redis_stop KILL
-	if hbm_wait 30 promoted "${sports[0]}" "$replica"; then
+	if hbm_wait 60 promoted "${sports[0]}" "$replica"; then
 		fault_end
 		REDIS_PORT=$replica
 	else
