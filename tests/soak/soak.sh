@@ -12,7 +12,7 @@
 #   tests/soak/soak.sh [full|small] [BUILD]
 #
 # full (the default, about 10 minutes): 20 messages a second, faults of
-# 60 s at the aggregator. small (about 1 minute, the scenario of make
+# 60 s at the aggregator. small (about 2 minutes, the scenario of make
 # check): 10 a second, faults of 3 s (a hang of 12 s, so that it outlasts
 # the gateway's 10 s request timeout), retries 10 times faster
 # (HBM_RETRY_BASE_MS=100). HBM_SOAK_MODE picks the mode when no argument
