@@ -17,7 +17,11 @@
 # the gateway's 10 s request timeout), retries 10 times faster
 # (HBM_RETRY_BASE_MS=100). HBM_SOAK_MODE picks the mode when no argument
 # does; HBM_SOAK_ROWS="kill redis ..." runs only the rows named (names in
-# the table); HBM_SOAK_KEEP=DIR keeps every row's logs in DIR.
+# the table); HBM_SOAK_ENABLE="takeover same-instance" runs rows whose
+# feature is missing; HBM_SOAK_FSYNC=everysec runs Redis with that fsync
+# policy; HBM_SOAK_REDIS_EXTRA adds settings to the sentinel row's redis
+# group; HBM_SOAK_KEEP=DIR keeps every row's logs in DIR.
+# tests/soak/README.md says what each row and column means.
 set -u
 
 mode=${1:-${HBM_SOAK_MODE:-full}}
