@@ -82,7 +82,7 @@ FUZZ_SECONDS ?= 60
 PROGS := $(BUILD)/hbmgwd $(BUILD)/hbmctl
 
 .PHONY: all check check-unit check-config check-integration check-asan fuzz \
-	run deps deps-test install uninstall format format-check clean bench
+	run deps deps-test install uninstall format format-check clean bench soak
 
 all: $(PROGS)
 
@@ -158,6 +158,11 @@ bench:
 	@bench/run.sh $(BUILD)
 	@bench/modem.sh $(BUILD)
 	@bench/durable.sh $(BUILD)
+
+# The fault suite (tests/soak/): about 10 minutes on loopback, one table.
+soak: deps-test
+	@$(MAKE) --no-print-directory all
+	@tests/soak/soak.sh full $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
