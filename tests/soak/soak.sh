@@ -17,8 +17,7 @@
 # the gateway's 10 s request timeout), retries 10 times faster
 # (HBM_RETRY_BASE_MS=100). HBM_SOAK_MODE picks the mode when no argument
 # does; HBM_SOAK_ROWS="kill redis ..." runs only the rows named (names in
-# the table); HBM_SOAK_ENABLE="takeover same-instance" runs rows whose
-# feature is missing; HBM_SOAK_FSYNC=everysec runs Redis with that fsync
+# the table); HBM_SOAK_FSYNC=everysec runs Redis with that fsync
 # policy; HBM_SOAK_REDIS_EXTRA adds settings to the sentinel row's redis
 # group; HBM_SOAK_KEEP=DIR keeps every row's logs in DIR.
 # tests/soak/README.md says what each row and column means.
@@ -52,9 +51,6 @@ small)
 esac
 ROWS=${HBM_SOAK_ROWS:-kill redis powerloss agg-500 agg-hang agg-refuse \
 takeover same-instance sentinel kannel}
-# Rows that measure a feature this build does not have yet run only when
-# named here (the table says "not run" and why otherwise).
-ENABLE=" ${HBM_SOAK_ENABLE:-} "
 FSYNC=${HBM_SOAK_FSYNC:-always}
 # An http channel's senders (three without a rate limit) and their batch
 # (gateway/sender_http.c): a kill may resend at most what they hold.
@@ -616,18 +612,8 @@ row_kannel() {
 	elif [ ! -x /usr/sbin/bearerbox ] || [ ! -x /usr/lib/kannel/test/fakesmsc ]; then
 		not_run kannel "Kannel missing (Debian packages kannel, kannel-extras)"
 	else
-		not_run kannel "the chain through Debian's Kannel is not part of the suite yet"
+		not_run kannel "the chain through Debian's Kannel runs as tests/integration/t_kannel.sh (make check), not in this table yet"
 	fi
-}
-
-# Run prepared row NAME when HBM_SOAK_ENABLE names it; else say why not.
-gated() {
-	local name=$1 why=$2
-	shift 2
-	case $ENABLE in
-	*" $name "*) "$@" ;;
-	*) not_run "$name" "$why; HBM_SOAK_ENABLE=$name runs it" ;;
-	esac
 }
 
 : > "$RESULTS"
@@ -640,14 +626,8 @@ for r in $ROWS; do
 	agg-hang) row_agg hang 5 ;;
 	agg-refuse) row_agg refuse 6 ;;
 	powerloss) row_powerloss ;;
-	takeover)
-		gated takeover "needs instance leases (takeover within 10 s); this build claims after 30 s idle" \
-			row_takeover
-		;;
-	same-instance)
-		gated same-instance "needs instance leases (a second daemon with the same name refused or renamed)" \
-			row_same_instance
-		;;
+	takeover) row_takeover ;;
+	same-instance) row_same_instance ;;
 	sentinel) row_sentinel ;;
 	kannel) row_kannel ;;
 	*) say "unknown row $r"; exit 2 ;;
