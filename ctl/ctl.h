@@ -90,6 +90,13 @@ int reply_unexpected(const char *path, const struct reply *);
 int reply_refused(const char *what, const struct reply *);
 json_t *reply_json(const char *path, const struct reply *);
 
+/* ctl_cases.c: arguments */
+#define CTL_PATH_MAX 512 /* a request path with its query */
+int ctl_args_parse(const char *cmd, int argc, char **argv,
+    const char *const *names, const char ***slots, size_t nnames);
+int ctl_path_arg(
+    struct ctl *, char *path, const char *name, const char *value);
+
 /* the commands */
 int cmd_status(struct ctl *, int, char **);
 int cmd_cases(struct ctl *, int, char **);
@@ -97,5 +104,8 @@ int cmd_case(struct ctl *, int, char **);
 int cmd_send(struct ctl *, int, char **);
 int cmd_inject(struct ctl *, int, char **);
 int cmd_audit(struct ctl *, int, char **);
+int cmd_messages(struct ctl *, int, char **);
+int cmd_message(struct ctl *, int, char **);
+int cmd_requeue(struct ctl *, int, char **);
 
 #endif

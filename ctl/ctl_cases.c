@@ -11,8 +11,6 @@
 
 #include "ctl/ctl.h"
 
-#define CTL_PATH_MAX 512
-
 /* What hbmctl cases asks for; strings borrowed from argv. */
 struct cases_args {
 	const char *status;
@@ -20,28 +18,30 @@ struct cases_args {
 	const char *cursor;
 };
 
-/* Reads [--status S] [--limit N] [--cursor C] (or --name=value). */
-static int
-cases_args_parse(int argc, char **argv, struct cases_args *a)
+/*
+ * Reads "--NAME VALUE" (or --NAME=VALUE) options of command CMD: each of
+ * NAMES[0..N) sets *SLOTS[i] (borrowed from argv). -1 after a message.
+ */
+int
+ctl_args_parse(const char *cmd, int argc, char **argv,
+    const char *const *names, const char ***slots, size_t nnames)
 {
-	static const char *const names[] = { "--status", "--limit",
-		"--cursor" };
-	const char **slots[] = { &a->status, &a->limit, &a->cursor };
 	const char *arg, *eq, *value;
 	size_t i, n;
 	int k;
 
-	memset(a, 0, sizeof(*a));
+	for (i = 0; i < nnames; i++)
+		*slots[i] = NULL;
 	for (k = 0; k < argc; k++) {
 		arg = argv[k];
 		eq = strchr(arg, '=');
 		n = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < nnames; i++)
 			if (strlen(names[i]) == n &&
 			    strncmp(arg, names[i], n) == 0)
 				break;
-		if (i == 3) {
-			ctl_warn("cases", "unknown argument");
+		if (i == nnames) {
+			ctl_warn(cmd, "unknown argument");
 			return -1;
 		}
 		if (eq != NULL)
@@ -61,9 +61,20 @@ cases_args_parse(int argc, char **argv, struct cases_args *a)
 	return 0;
 }
 
-/* Appends "&NAME=VALUE", VALUE escaped, to the path in BUF. */
+/* Reads [--status S] [--limit N] [--cursor C] (or --name=value). */
 static int
-path_arg(struct ctl *ctl, char *buf, const char *name, const char *value)
+cases_args_parse(int argc, char **argv, struct cases_args *a)
+{
+	static const char *const names[] = { "--status", "--limit",
+		"--cursor" };
+	const char **slots[] = { &a->status, &a->limit, &a->cursor };
+
+	return ctl_args_parse("cases", argc, argv, names, slots, 3);
+}
+
+/* Appends "&NAME=VALUE", VALUE escaped, to the path in BUF. */
+int
+ctl_path_arg(struct ctl *ctl, char *buf, const char *name, const char *value)
 {
 	char *esc;
 	size_t len = strlen(buf);
@@ -136,9 +147,9 @@ cmd_cases(struct ctl *ctl, int argc, char **argv)
 
 	if (cases_args_parse(argc, argv, &a) == -1)
 		return CTL_USAGE;
-	if (path_arg(ctl, path, "status", a.status) == -1 ||
-	    path_arg(ctl, path, "limit", a.limit) == -1 ||
-	    path_arg(ctl, path, "cursor", a.cursor) == -1) {
+	if (ctl_path_arg(ctl, path, "status", a.status) == -1 ||
+	    ctl_path_arg(ctl, path, "limit", a.limit) == -1 ||
+	    ctl_path_arg(ctl, path, "cursor", a.cursor) == -1) {
 		ctl_warn("cases", "arguments too long");
 		return CTL_USAGE;
 	}

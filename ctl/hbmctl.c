@@ -17,6 +17,7 @@
 
 #define CTL_DEFAULT_URL "http://127.0.0.1:8080"
 #define CTL_DEFAULT_TIMEOUT 5		   /* seconds */
+#define CTL_REQUEUE_MAX 1000		   /* ids one requeue takes */
 #define CTL_MAX_TIMEOUT 3600		   /* seconds */
 #define CTL_INDENT "                     " /* --help: where summaries start */
 
@@ -32,6 +33,12 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "handle TEXT as an SMS from NUMBER", cmd_inject },
 	{ "audit", 1, 1, "audit verify", "check the audit hash chain",
 	    cmd_audit },
+	{ "messages", 0, 6, "messages [--to NUMBER] [--status S] [--limit N]",
+	    "outbound SMS, newest first", cmd_messages },
+	{ "message", 1, 1, "message ID", "one outbound SMS and its attempts",
+	    cmd_message },
+	{ "requeue", 1, CTL_REQUEUE_MAX, "requeue ID... | requeue --dead",
+	    "queue dead or failed SMS again", cmd_requeue },
 };
 
 /* getopt_long() values of the options; all above any char, so that optopt

@@ -131,6 +131,45 @@ hbm_eq "send to an invalid number exits 5" 5 "$?"
 ctl send +256700000009 >/dev/null 2>&1
 hbm_eq "send without a text exits 2" 2 "$?"
 
+# messages, message, requeue.
+out=$(ctl messages --to +256700000009)
+hbm_eq "messages exits 0" 0 "$?"
+hbm_match "messages prints a table" 'ID +STATUS +CHANNEL +KIND +TO +ATTEMPTS +UPDATED +ERROR' "$out"
+hbm_match "with the message, its number masked" "^$id +[a-z]+ +agg +api +\+25670\*+009 " "$out"
+hbm_eq "messages --json" "$id" "$(py "$(ctl --json messages --to 0700000009 --limit 1)" 'd["messages"][0]["id"]')"
+hbm_eq "messages --status dead: none yet" "no messages" "$(ctl messages --status dead)"
+ctl messages --status lost >/dev/null 2>&1
+hbm_eq "messages --status lost exits 5" 5 "$?"
+ctl messages --frob >/dev/null 2>&1
+hbm_eq "messages --frob exits 2" 2 "$?"
+out=$(ctl message "$id")
+hbm_eq "message exits 0" 0 "$?"
+hbm_match "message shows its attempts" '^attempts: [0-9]+$' "$out"
+hbm_match "and its text" '^text: Distribution at gate 3 tomorrow$' "$out"
+ctl message m999999999 >/dev/null 2>&1
+hbm_eq "message of an unknown id exits 5" 5 "$?"
+ctl requeue "$id" >/dev/null 2>&1
+hbm_eq "requeue of a message that is not dead exits 5" 5 "$?"
+# Made dead by hand, as retry_max_age would.
+$HBM_REDIS_CLI HSET "{hbm}:msg:$id" status dead >/dev/null
+$HBM_REDIS_CLI XADD '{hbm}:dead' '*' msg "$id" channel agg error x reason expired >/dev/null
+hbm_match "messages --status dead lists it" "^$id +dead " "$(ctl messages --status dead)"
+out=$(ctl requeue --dead)
+hbm_eq "requeue --dead exits 0" 0 "$?"
+hbm_match "and says what it queued" "^$id: queued$" "$out"
+hbm_match "and how many" '^1 queued$' "$out"
+hbm_eq "the message is queued again" queued "$(py "$(ctl --json message "$id")" 'd["status"]')"
+$HBM_REDIS_CLI HSET "{hbm}:msg:$id" status dead >/dev/null
+out=$(ctl requeue "$id")
+hbm_eq "requeue ID exits 0" 0 "$?"
+hbm_match "requeue ID says it queued it" "^$id: queued$" "$out"
+ctl requeue --dead "$id" >/dev/null 2>&1
+hbm_eq "requeue --dead with ids exits 2" 2 "$?"
+ctl requeue >/dev/null 2>&1
+hbm_eq "requeue without ids exits 2" 2 "$?"
+ctl requeue nonsense >/dev/null 2>&1
+hbm_eq "requeue of a malformed id exits 5" 5 "$?"
+
 # audit verify.
 out=$(ctl audit verify)
 hbm_eq "audit verify exits 0 on an intact chain" 0 "$?"
