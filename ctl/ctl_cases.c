@@ -23,8 +23,8 @@ struct cases_args {
  * NAMES[0..N) sets *SLOTS[i] (borrowed from argv). -1 after a message.
  */
 int
-ctl_args_parse(const char *cmd, int argc, char **argv,
-    const char *const *names, const char ***slots, size_t nnames)
+ctl_args_parse(const char *cmd, int argc, char **argv, const char *const *names,
+    const char ***slots, size_t nnames)
 {
 	const char *arg, *eq, *value;
 	size_t i, n;

@@ -27,8 +27,8 @@ messages_attempts(const json_t *m, char *buf, size_t size)
 static void
 messages_print(const json_t *root)
 {
-	static const char *const titles[] = { "ID", "STATUS", "CHANNEL",
-		"KIND", "TO", "ATTEMPTS", "UPDATED", "ERROR" };
+	static const char *const titles[] = { "ID", "STATUS", "CHANNEL", "KIND",
+		"TO", "ATTEMPTS", "UPDATED", "ERROR" };
 	const json_t *msgs = json_object_get(root, "messages"), *m;
 	struct ctl_table t;
 	char tries[32];
@@ -44,7 +44,8 @@ messages_print(const json_t *root)
 				json_str(m, "status"), json_str(m, "channel"),
 				json_str(m, "kind"), json_str(m, "to"),
 				messages_attempts(m, tries, sizeof(tries)),
-				json_str(m, "updated_at"), json_str(m, "error") };
+				json_str(m, "updated_at"),
+				json_str(m, "error") };
 			ctl_table_add(&t, row);
 		}
 		ctl_table_print(&t);
@@ -55,8 +56,7 @@ messages_print(const json_t *root)
 
 /* GET PATH, expecting 200 and a JSON object; refused on 400 and 404. */
 static int
-messages_get(struct ctl *ctl, const char *what, const char *path,
-    json_t **root)
+messages_get(struct ctl *ctl, const char *what, const char *path, json_t **root)
 {
 	struct reply r;
 	int rc;
@@ -141,8 +141,8 @@ cmd_message(struct ctl *ctl, int argc, char **argv)
 		message_field("channel", json_str(root, "channel"));
 		message_field("kind", json_str(root, "kind"));
 		message_field("to", json_str(root, "to"));
-		message_field("attempts",
-		    messages_attempts(root, tries, sizeof(tries)));
+		message_field(
+		    "attempts", messages_attempts(root, tries, sizeof(tries)));
 		message_field("last error", json_str(root, "error"));
 		message_field("created", json_str(root, "created_at"));
 		message_field("updated", json_str(root, "updated_at"));
@@ -202,10 +202,10 @@ cmd_requeue(struct ctl *ctl, int argc, char **argv)
 	}
 	json_array_foreach(json_object_get(root, "requeued"), i, v)
 	    printf("%s: queued\n", json_string_value(v));
-	json_array_foreach(json_object_get(root, "skipped"), i, v)
-	    printf("%s: not queued (%s)\n", json_str(v, "id"),
-		json_str(v, "status"));
-	printf("%zu queued\n", json_array_size(json_object_get(root, "requeued")));
+	json_array_foreach(json_object_get(root, "skipped"), i, v) printf(
+	    "%s: not queued (%s)\n", json_str(v, "id"), json_str(v, "status"));
+	printf(
+	    "%zu queued\n", json_array_size(json_object_get(root, "requeued")));
 	/* Some of those named could not be queued: say so in the status. */
 	if (json_array_size(json_object_get(root, "skipped")) > 0)
 		rc = CTL_REFUSED;

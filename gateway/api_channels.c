@@ -82,7 +82,8 @@ api_channel_health(json_t *o, const char *name, int up, const char *error)
 
 	chanhealth_get(name, &h);
 	json_object_set_new(o, "up", json_boolean(up && h.up));
-	json_object_set_new(o, "breaker", json_string(h.open ? "open" : "closed"));
+	json_object_set_new(
+	    o, "breaker", json_string(h.open ? "open" : "closed"));
 	json_object_set_new(o, "last_ok", api_channel_time(h.last_ok));
 	json_object_set_new(
 	    o, "last_error_at", api_channel_time(h.last_error_at));

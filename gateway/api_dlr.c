@@ -22,6 +22,9 @@
 #include "gateway/outbox.h"
 #include "gateway/xmalloc.h"
 
+/* Store failures repeat through a Redis outage: one line per interval. */
+static struct log_limit store_down_limit = LOG_LIMIT_INIT;
+
 #define API_DLR_ERROR_MAX 256 /* bytes of an aggregator's error text */
 
 /*
@@ -43,7 +46,8 @@ api_dlr_apply(struct http_response *resp, const char *format, const char *id,
 	if (status != NULL &&
 	    (changed = outbox_mark(gw_store(), id, status, masked, &cause)) ==
 		-1) {
-		log_warnx("api: delivery report for %s: %s", id, cause);
+		log_warnx_limit(&store_down_limit,
+		    "api: delivery report for %s: %s", id, cause);
 		free(cause);
 		free(masked);
 		http_reply_error(resp, 503, "store unavailable, retry later");

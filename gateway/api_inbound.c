@@ -27,6 +27,9 @@
 #include "handlers/form.h"
 #include "handlers/lang.h"
 
+/* Store failures repeat through a Redis outage: one line per interval. */
+static struct log_limit store_down_limit = LOG_LIMIT_INIT;
+
 #define API_EXT_ID_MAX 128     /* bytes of an aggregator's message id */
 #define API_TEXT_MAX 4096      /* bytes of a (joined) inbound SMS */
 #define API_INJECT_ID_BYTES 16 /* random bytes of a generated id */
@@ -166,7 +169,8 @@ api_inbound_accept(const struct cfg *cfg, struct http_response *resp,
 	}
 	m.from = sender;
 	if (inbox_add(gw_store(), gw_key(), &m, id, &dup, &cause) == -1) {
-		log_warnx("api: inbound from %s: %s", fmt->source, cause);
+		log_warnx_limit(&store_down_limit, "api: inbound from %s: %s",
+		    fmt->source, cause);
 		free(cause);
 		api_inbound_count(fmt->source, "unavailable");
 		http_reply_error(resp, 503, "store unavailable, retry later");

@@ -246,8 +246,8 @@ api_messages_list(const struct http_request *req, struct http_response *resp)
 	}
 	if ((f.limit = api_messages_limit(
 		 http_query(req, "limit"), OUTBOX_LIST_MAX)) == -1) {
-		http_reply_error(resp, 400, "\"limit\" must be 1-%d",
-		    OUTBOX_LIST_MAX);
+		http_reply_error(
+		    resp, 400, "\"limit\" must be 1-%d", OUTBOX_LIST_MAX);
 		return;
 	}
 	if (to != NULL) {
@@ -283,8 +283,8 @@ api_messages_list(const struct http_request *req, struct http_response *resp)
  * dead or failed (*STATUS set), -1 with *cause.
  */
 static int
-api_messages_requeue_one(const char *id, char status[16],
-    char channel[CFG_ID_MAX], char **cause)
+api_messages_requeue_one(
+    const char *id, char status[16], char channel[CFG_ID_MAX], char **cause)
 {
 	const struct cfg *cfg;
 	const char *ch = NULL;
@@ -324,8 +324,7 @@ api_messages_requeue_one(const char *id, char status[16],
 
 /* POST /v1/messages/{id}/requeue: one dead or failed message. */
 static void
-api_messages_requeue(
-    const struct http_request *req, struct http_response *resp)
+api_messages_requeue(const struct http_request *req, struct http_response *resp)
 {
 	const char *id = req->params[0];
 	char status[16], channel[CFG_ID_MAX], *cause = NULL;
@@ -370,8 +369,7 @@ api_messages_requeue_all(const char *const *ids, size_t n, json_t *requeued,
 		rc = api_messages_requeue_one(ids[i], status, channel, &cause);
 		if (rc == 1)
 			json_array_append_new(requeued, json_string(ids[i]));
-		else if (rc == 0 ||
-		    (rc == -1 && !outbox_id_valid(ids[i])) ||
+		else if (rc == 0 || (rc == -1 && !outbox_id_valid(ids[i])) ||
 		    (rc == -1 && strcmp(cause, "no such message") == 0))
 			json_array_append_new(skipped,
 			    json_pack("{s:s,s:s}", "id", ids[i], "status",
@@ -413,8 +411,9 @@ api_messages_requeue_many(
 		    resp, 400, "give either \"ids\" or \"status\": \"dead\"");
 		goto out;
 	}
-	if (status != NULL && (!json_is_string(status) ||
-				  strcmp(json_string_value(status), "dead") != 0)) {
+	if (status != NULL &&
+	    (!json_is_string(status) ||
+		strcmp(json_string_value(status), "dead") != 0)) {
 		http_reply_error(resp, 400, "\"status\" must be \"dead\"");
 		goto out;
 	}
@@ -451,8 +450,8 @@ api_messages_requeue_many(
 	skipped = json_array();
 	if (api_messages_requeue_all(idv, n, requeued, skipped, resp) == 0)
 		api_reply_json(resp, 200,
-		    json_pack("{s:O,s:O}", "requeued", requeued, "skipped",
-			skipped));
+		    json_pack(
+			"{s:O,s:O}", "requeued", requeued, "skipped", skipped));
 	json_decref(requeued);
 	json_decref(skipped);
 out:

@@ -31,6 +31,9 @@
 #include "handlers/route.h"
 #include "handlers/ussd.h"
 
+/* Store failures repeat through a Redis outage: one line per interval. */
+static struct log_limit store_down_limit = LOG_LIMIT_INIT;
+
 #define API_USSD_SESSION_MAX 128 /* bytes of an aggregator's session id */
 
 /* One USSD request, whichever route it came by; borrowed. */
@@ -164,7 +167,7 @@ api_ussd_enter(struct api_ussd *u, const char **input)
 
 	found = ussd_store_load(gw_store(), gw_key(), u->key, &u->sess, &cause);
 	if (found == -1) {
-		log_warnx("ussd: %s", cause);
+		log_warnx_limit(&store_down_limit, "ussd: %s", cause);
 		free(cause);
 		ussd_end(USSD_END_UNAVAILABLE, &u->out);
 		return 1;
@@ -175,7 +178,7 @@ api_ussd_enter(struct api_ussd *u, const char **input)
 		ussd_sess_clear(&u->sess);
 		switch (ussd_pin_locked(gw_store(), u->hash, &cause)) {
 		case -1:
-			log_warnx("ussd: %s", cause);
+			log_warnx_limit(&store_down_limit, "ussd: %s", cause);
 			free(cause);
 			ussd_end(USSD_END_UNAVAILABLE, &u->out);
 			return 1;
@@ -239,7 +242,7 @@ api_ussd_run(struct api_ussd *u, char **answer, int *end)
 	u->sess.ended = u->out.end;
 	if (ussd_store_save(gw_store(), gw_key(), u->key, &u->sess, &cause) ==
 	    -1) {
-		log_warnx("ussd: %s", cause);
+		log_warnx_limit(&store_down_limit, "ussd: %s", cause);
 		free(cause);
 		free(*answer);
 		ussd_end(USSD_END_UNAVAILABLE, &u->out);

@@ -11,9 +11,9 @@
 
 struct chanhealth_chan {
 	char name[CFG_ID_MAX];
-	struct chanhealth_info info;  /* up is computed when asked */
-	long long probe_at;	      /* monotonic ms of the next probe */
-	long long probe_every;	      /* ms; doubles while probes fail */
+	struct chanhealth_info info; /* up is computed when asked */
+	long long probe_at;	     /* monotonic ms of the next probe */
+	long long probe_every;	     /* ms; doubles while probes fail */
 };
 
 static pthread_mutex_t chanhealth_lock = PTHREAD_MUTEX_INITIALIZER;

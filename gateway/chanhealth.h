@@ -17,10 +17,10 @@
 #ifndef HBM_GATEWAY_CHANHEALTH_H
 #define HBM_GATEWAY_CHANHEALTH_H
 
-#define CHANHEALTH_TRIP 5		/* failures in a row that open it */
-#define CHANHEALTH_PROBE_MS 2000	/* first probe after opening */
-#define CHANHEALTH_PROBE_MAX_MS 60000	/* probes at least this often */
-#define CHANHEALTH_ERROR_MAX 160	/* bytes of a last error, with NUL */
+#define CHANHEALTH_TRIP 5	      /* failures in a row that open it */
+#define CHANHEALTH_PROBE_MS 2000      /* first probe after opening */
+#define CHANHEALTH_PROBE_MAX_MS 60000 /* probes at least this often */
+#define CHANHEALTH_ERROR_MAX 160      /* bytes of a last error, with NUL */
 
 /* 1 when channel NAME is up, 0 when down, -1 when PROBE does not know it. */
 typedef int (*chanhealth_probe_cb)(const char *name);
@@ -56,13 +56,13 @@ long long chanhealth_depth(const char *name);
 
 /* A channel's state, as chanhealth_get() reports it. */
 struct chanhealth_info {
-	int up;		  /* chanhealth_up() */
-	int open;	  /* boolean: the breaker is open */
-	int failures;	  /* failed sends in a row */
-	long long last_ok;    /* wall ms of the last send, 0: none */
+	int up;			 /* chanhealth_up() */
+	int open;		 /* boolean: the breaker is open */
+	int failures;		 /* failed sends in a row */
+	long long last_ok;	 /* wall ms of the last send, 0: none */
 	long long last_error_at; /* wall ms of the last failure, 0: none */
 	char last_error[CHANHEALTH_ERROR_MAX]; /* "" when none */
-	long long depth;  /* queued and in flight */
+	long long depth;		       /* queued and in flight */
 	long long oldest; /* wall ms the oldest entry was queued, 0: none */
 };
 

@@ -134,19 +134,19 @@ log_limit_pass(struct log_limit *l, unsigned *held)
 	return pass;
 }
 
-#define LOG_LIMIT_FUNC(name, pri)                                         \
-	void name(struct log_limit *l, const char *fmt, ...)              \
-	{                                                                 \
-		char more[64];                                            \
-		unsigned held;                                            \
-		va_list ap;                                               \
-                                                                          \
-		if (!log_limit_pass(l, &held))                            \
-			return;                                           \
+#define LOG_LIMIT_FUNC(name, pri)                                          \
+	void name(struct log_limit *l, const char *fmt, ...)               \
+	{                                                                  \
+		char more[64];                                             \
+		unsigned held;                                             \
+		va_list ap;                                                \
+                                                                           \
+		if (!log_limit_pass(l, &held))                             \
+			return;                                            \
 		snprintf(more, sizeof(more), "and %u more like it", held); \
-		va_start(ap, fmt);                                        \
-		log_vwrite(pri, fmt, ap, held > 0 ? more : NULL);         \
-		va_end(ap);                                               \
+		va_start(ap, fmt);                                         \
+		log_vwrite(pri, fmt, ap, held > 0 ? more : NULL);          \
+		va_end(ap);                                                \
 	}
 
 LOG_LIMIT_FUNC(log_warnx_limit, PRI_WARNING)

@@ -35,7 +35,10 @@ struct log_limit {
 	long long next_ms; /* monotonic ms the next line may be written */
 	unsigned held;	   /* lines held back since the last one */
 };
-#define LOG_LIMIT_INIT { 0, 0 }
+#define LOG_LIMIT_INIT \
+	{              \
+		0, 0   \
+	}
 
 void log_warnx_limit(struct log_limit *, const char *, ...)
     __attribute__((format(printf, 2, 3)));

@@ -106,80 +106,80 @@
  * entry, outcome one of sent, retry, waiting, dead, expired, handoff,
  * moved, dropped, gone.
  */
-#define LUA_OUTBOX_COMMIT                                                        \
-	"local now, maxage, channel = tonumber(ARGV[1]), tonumber(ARGV[2]),\n"   \
-	"  ARGV[3]\n"                                                            \
-	"local out, eids = {}, {}\n"                                             \
-	"local function dead(key, id, err, reason)\n"                            \
-	"  redis.call('HSET', key, 'status', 'dead')\n"                          \
-	"  redis.call('XADD', KEYS[3], 'MAXLEN', '~', '100000', '*',\n"          \
-	"    'msg', id, 'channel', channel, 'error', err, 'reason', reason)\n"   \
-	"end\n"                                                                  \
-	"for i = 5, #ARGV, 5 do\n"                                               \
-	"  local eid, id, op = ARGV[i], ARGV[i + 1], ARGV[i + 2]\n"              \
-	"  local a, b = ARGV[i + 3], ARGV[i + 4]\n"                              \
-	"  local key = '{hbm}:msg:' .. id\n"                                     \
-	"  local outcome, n = 'gone', 0\n"                                       \
-	"  local f = op ~= 'drop' and\n"                                         \
-	"    redis.call('HMGET', key, 'status', 'created_ms', 'since_ms',\n"     \
-	"      'attempts')\n"                                                    \
-	"  local st = f and f[1]\n"                                              \
-	"  if op == 'drop' then\n"                                               \
-	"    outcome = 'dropped'\n"                                              \
-	"  elseif st and op == 'wait' then\n"                                    \
-	"    redis.call('ZADD', KEYS[2], b, channel .. '|' .. id)\n"             \
-	"    n = tonumber(f[4]) or 0\n"                                          \
-	"    outcome = 'waiting'\n"                                              \
-	"  elseif st and op == 'move' then\n"                                    \
-	"    redis.call('HSET', key, 'updated_ms', now, 'channel', b)\n"         \
-	"    redis.call('XADD', '{hbm}:outbox:' .. b, '*', 'msg', id)\n"         \
-	"    n = tonumber(f[4]) or 0\n"                                          \
-	"    outcome = 'moved'\n"                                                \
-	"  elseif st then\n"                                                     \
-	"    n = redis.call('HINCRBY', key, 'attempts', 1)\n"                    \
-	"    if op == 'sent' then\n"                                             \
-	"      if st == 'queued' then\n"                                         \
-	"        redis.call('HSET', key, 'updated_ms', now, 'status', 'sent')\n" \
-	"      else\n"                                                           \
-	"        redis.call('HSET', key, 'updated_ms', now)\n"                   \
-	"      end\n"                                                            \
-	"      if n > 1 then redis.call('HDEL', key, 'error') end\n"             \
-	"      if a ~= '' then\n"                                                \
-	"        redis.call('SET', '{hbm}:ref:' .. channel .. ':' .. a, id,\n"   \
-	"          'EX', ARGV[4])\n"                                             \
-	"      end\n"                                                            \
-	"      outcome = 'sent'\n"                                               \
-	"    elseif op == 'handoff' then\n"                                      \
-	"      redis.call('HSET', key, 'updated_ms', now, 'error', a,\n"         \
-	"        'channel', b)\n"                                                \
-	"      redis.call('XADD', '{hbm}:outbox:' .. b, '*', 'msg', id)\n"       \
-	"      outcome = 'handoff'\n"                                            \
-	"    else\n"                                                             \
-	"      redis.call('HSET', key, 'updated_ms', now, 'error', a)\n"         \
-	"      local ends = (tonumber(f[3]) or tonumber(f[2]) or now) + maxage\n"\
-	"      if op == 'fail' and now < ends then\n"                            \
-	"        local due = tonumber(b)\n"                                      \
-	"        if due > ends then due = ends end\n"                            \
-	"        redis.call('ZADD', KEYS[2], due, channel .. '|' .. id)\n"       \
-	"        outcome = 'retry'\n"                                            \
-	"      elseif op == 'fail' then\n"                                       \
-	"        dead(key, id, a, 'expired')\n"                                  \
-	"        outcome = 'expired'\n"                                          \
-	"      else\n"                                                           \
-	"        dead(key, id, a, 'undeliverable')\n"                            \
-	"        outcome = 'dead'\n"                                             \
-	"      end\n"                                                            \
-	"    end\n"                                                              \
-	"  end\n"                                                                \
-	"  eids[#eids + 1] = eid\n"                                              \
-	"  out[#out + 1] = outcome\n"                                            \
-	"  out[#out + 1] = n\n"                                                  \
-	"end\n"                                                                  \
-	"if #eids > 0 then\n"                                                    \
-	"  redis.call('XACK', KEYS[1], '" LUA_OUTBOX_GROUP                       \
-	"', unpack(eids))\n"                                                     \
-	"  redis.call('XDEL', KEYS[1], unpack(eids))\n"                          \
-	"end\n"                                                                  \
+#define LUA_OUTBOX_COMMIT                                                         \
+	"local now, maxage, channel = tonumber(ARGV[1]), tonumber(ARGV[2]),\n"    \
+	"  ARGV[3]\n"                                                             \
+	"local out, eids = {}, {}\n"                                              \
+	"local function dead(key, id, err, reason)\n"                             \
+	"  redis.call('HSET', key, 'status', 'dead')\n"                           \
+	"  redis.call('XADD', KEYS[3], 'MAXLEN', '~', '100000', '*',\n"           \
+	"    'msg', id, 'channel', channel, 'error', err, 'reason', reason)\n"    \
+	"end\n"                                                                   \
+	"for i = 5, #ARGV, 5 do\n"                                                \
+	"  local eid, id, op = ARGV[i], ARGV[i + 1], ARGV[i + 2]\n"               \
+	"  local a, b = ARGV[i + 3], ARGV[i + 4]\n"                               \
+	"  local key = '{hbm}:msg:' .. id\n"                                      \
+	"  local outcome, n = 'gone', 0\n"                                        \
+	"  local f = op ~= 'drop' and\n"                                          \
+	"    redis.call('HMGET', key, 'status', 'created_ms', 'since_ms',\n"      \
+	"      'attempts')\n"                                                     \
+	"  local st = f and f[1]\n"                                               \
+	"  if op == 'drop' then\n"                                                \
+	"    outcome = 'dropped'\n"                                               \
+	"  elseif st and op == 'wait' then\n"                                     \
+	"    redis.call('ZADD', KEYS[2], b, channel .. '|' .. id)\n"              \
+	"    n = tonumber(f[4]) or 0\n"                                           \
+	"    outcome = 'waiting'\n"                                               \
+	"  elseif st and op == 'move' then\n"                                     \
+	"    redis.call('HSET', key, 'updated_ms', now, 'channel', b)\n"          \
+	"    redis.call('XADD', '{hbm}:outbox:' .. b, '*', 'msg', id)\n"          \
+	"    n = tonumber(f[4]) or 0\n"                                           \
+	"    outcome = 'moved'\n"                                                 \
+	"  elseif st then\n"                                                      \
+	"    n = redis.call('HINCRBY', key, 'attempts', 1)\n"                     \
+	"    if op == 'sent' then\n"                                              \
+	"      if st == 'queued' then\n"                                          \
+	"        redis.call('HSET', key, 'updated_ms', now, 'status', 'sent')\n"  \
+	"      else\n"                                                            \
+	"        redis.call('HSET', key, 'updated_ms', now)\n"                    \
+	"      end\n"                                                             \
+	"      if n > 1 then redis.call('HDEL', key, 'error') end\n"              \
+	"      if a ~= '' then\n"                                                 \
+	"        redis.call('SET', '{hbm}:ref:' .. channel .. ':' .. a, id,\n"    \
+	"          'EX', ARGV[4])\n"                                              \
+	"      end\n"                                                             \
+	"      outcome = 'sent'\n"                                                \
+	"    elseif op == 'handoff' then\n"                                       \
+	"      redis.call('HSET', key, 'updated_ms', now, 'error', a,\n"          \
+	"        'channel', b)\n"                                                 \
+	"      redis.call('XADD', '{hbm}:outbox:' .. b, '*', 'msg', id)\n"        \
+	"      outcome = 'handoff'\n"                                             \
+	"    else\n"                                                              \
+	"      redis.call('HSET', key, 'updated_ms', now, 'error', a)\n"          \
+	"      local ends = (tonumber(f[3]) or tonumber(f[2]) or now) + maxage\n" \
+	"      if op == 'fail' and now < ends then\n"                             \
+	"        local due = tonumber(b)\n"                                       \
+	"        if due > ends then due = ends end\n"                             \
+	"        redis.call('ZADD', KEYS[2], due, channel .. '|' .. id)\n"        \
+	"        outcome = 'retry'\n"                                             \
+	"      elseif op == 'fail' then\n"                                        \
+	"        dead(key, id, a, 'expired')\n"                                   \
+	"        outcome = 'expired'\n"                                           \
+	"      else\n"                                                            \
+	"        dead(key, id, a, 'undeliverable')\n"                             \
+	"        outcome = 'dead'\n"                                              \
+	"      end\n"                                                             \
+	"    end\n"                                                               \
+	"  end\n"                                                                 \
+	"  eids[#eids + 1] = eid\n"                                               \
+	"  out[#out + 1] = outcome\n"                                             \
+	"  out[#out + 1] = n\n"                                                   \
+	"end\n"                                                                   \
+	"if #eids > 0 then\n"                                                     \
+	"  redis.call('XACK', KEYS[1], '" LUA_OUTBOX_GROUP                        \
+	"', unpack(eids))\n"                                                      \
+	"  redis.call('XDEL', KEYS[1], unpack(eids))\n"                           \
+	"end\n"                                                                   \
 	"return out\n"
 
 /*
@@ -240,59 +240,59 @@
  * to look at, at most. Returns {id, {field, value, ...}, ...}, expired
  * records left out.
  */
-#define LUA_OUTBOX_LIST                                                      \
-	"local want, status, after = tonumber(ARGV[1]), ARGV[2], ARGV[3]\n"  \
-	"local scan, dead = tonumber(ARGV[4]), KEYS[1] == '{hbm}:dead'\n"    \
-	"if dead then status = 'dead' end\n"                                 \
-	"local out, seen, looked = {}, {}, 0\n"                              \
-	"local skipping = after ~= ''\n"                                     \
-	"local function take(id)\n"                                          \
-	"  if seen[id] then return end\n"                                    \
-	"  seen[id] = true\n"                                                \
-	"  if skipping then\n"                                               \
-	"    if id == after then skipping = false end\n"                     \
-	"    return\n"                                                       \
-	"  end\n"                                                            \
-	"  looked = looked + 1\n"                                            \
-	"  local fv = redis.call('HGETALL', '{hbm}:msg:' .. id)\n"           \
-	"  if #fv == 0 then return end\n"                                    \
-	"  if status ~= '' then\n"                                           \
-	"    local st\n"                                                     \
-	"    for i = 1, #fv, 2 do\n"                                         \
-	"      if fv[i] == 'status' then st = fv[i + 1] end\n"               \
-	"    end\n"                                                          \
-	"    if st ~= status then return end\n"                              \
-	"  end\n"                                                            \
-	"  out[#out + 1] = id\n"                                             \
-	"  out[#out + 1] = fv\n"                                             \
-	"end\n"                                                              \
-	"local start, from = 0, '+'\n"                                       \
-	"if not dead and after ~= '' then\n"                                 \
-	"  local r = redis.call('ZREVRANK', KEYS[1], after)\n"               \
-	"  if not r then return out end\n"                                   \
-	"  start, skipping = r + 1, false\n"                                 \
-	"end\n"                                                              \
-	"while #out < 2 * want and looked < scan do\n"                       \
-	"  local ids = {}\n"                                                 \
-	"  if dead then\n"                                                   \
-	"    local es = redis.call('XREVRANGE', KEYS[1], from, '-',\n"       \
-	"      'COUNT', 100)\n"                                              \
-	"    for _, e in ipairs(es) do\n"                                    \
-	"      local f = e[2]\n"                                             \
-	"      for i = 1, #f, 2 do\n"                                        \
-	"        if f[i] == 'msg' then ids[#ids + 1] = f[i + 1] end\n"       \
-	"      end\n"                                                        \
-	"    end\n"                                                          \
-	"    if #es > 0 then from = '(' .. es[#es][1] end\n"                 \
-	"  else\n"                                                           \
-	"    ids = redis.call('ZREVRANGE', KEYS[1], start, start + 99)\n"    \
-	"    start = start + 100\n"                                          \
-	"  end\n"                                                            \
-	"  if #ids == 0 then break end\n"                                    \
-	"  for _, id in ipairs(ids) do\n"                                    \
-	"    if #out < 2 * want and looked < scan then take(id) end\n"       \
-	"  end\n"                                                            \
-	"end\n"                                                              \
+#define LUA_OUTBOX_LIST                                                     \
+	"local want, status, after = tonumber(ARGV[1]), ARGV[2], ARGV[3]\n" \
+	"local scan, dead = tonumber(ARGV[4]), KEYS[1] == '{hbm}:dead'\n"   \
+	"if dead then status = 'dead' end\n"                                \
+	"local out, seen, looked = {}, {}, 0\n"                             \
+	"local skipping = after ~= ''\n"                                    \
+	"local function take(id)\n"                                         \
+	"  if seen[id] then return end\n"                                   \
+	"  seen[id] = true\n"                                               \
+	"  if skipping then\n"                                              \
+	"    if id == after then skipping = false end\n"                    \
+	"    return\n"                                                      \
+	"  end\n"                                                           \
+	"  looked = looked + 1\n"                                           \
+	"  local fv = redis.call('HGETALL', '{hbm}:msg:' .. id)\n"          \
+	"  if #fv == 0 then return end\n"                                   \
+	"  if status ~= '' then\n"                                          \
+	"    local st\n"                                                    \
+	"    for i = 1, #fv, 2 do\n"                                        \
+	"      if fv[i] == 'status' then st = fv[i + 1] end\n"              \
+	"    end\n"                                                         \
+	"    if st ~= status then return end\n"                             \
+	"  end\n"                                                           \
+	"  out[#out + 1] = id\n"                                            \
+	"  out[#out + 1] = fv\n"                                            \
+	"end\n"                                                             \
+	"local start, from = 0, '+'\n"                                      \
+	"if not dead and after ~= '' then\n"                                \
+	"  local r = redis.call('ZREVRANK', KEYS[1], after)\n"              \
+	"  if not r then return out end\n"                                  \
+	"  start, skipping = r + 1, false\n"                                \
+	"end\n"                                                             \
+	"while #out < 2 * want and looked < scan do\n"                      \
+	"  local ids = {}\n"                                                \
+	"  if dead then\n"                                                  \
+	"    local es = redis.call('XREVRANGE', KEYS[1], from, '-',\n"      \
+	"      'COUNT', 100)\n"                                             \
+	"    for _, e in ipairs(es) do\n"                                   \
+	"      local f = e[2]\n"                                            \
+	"      for i = 1, #f, 2 do\n"                                       \
+	"        if f[i] == 'msg' then ids[#ids + 1] = f[i + 1] end\n"      \
+	"      end\n"                                                       \
+	"    end\n"                                                         \
+	"    if #es > 0 then from = '(' .. es[#es][1] end\n"                \
+	"  else\n"                                                          \
+	"    ids = redis.call('ZREVRANGE', KEYS[1], start, start + 99)\n"   \
+	"    start = start + 100\n"                                         \
+	"  end\n"                                                           \
+	"  if #ids == 0 then break end\n"                                   \
+	"  for _, id in ipairs(ids) do\n"                                   \
+	"    if #out < 2 * want and looked < scan then take(id) end\n"      \
+	"  end\n"                                                           \
+	"end\n"                                                             \
 	"return out\n"
 
 /*
@@ -300,15 +300,15 @@
  * the channel ("" its own). Returns {status} when it was neither (or
  * {"gone"}), else {"requeued", channel}.
  */
-#define LUA_OUTBOX_REQUEUE                                                   \
-	"local f = redis.call('HMGET', KEYS[1], 'status', 'channel')\n"      \
-	"if not f[1] then return {'gone'} end\n"                             \
-	"if f[1] ~= 'dead' and f[1] ~= 'failed' then return {f[1]} end\n"    \
-	"local ch = ARGV[2] ~= '' and ARGV[2] or f[2]\n"                     \
-	"redis.call('HSET', KEYS[1], 'status', 'queued', 'since_ms',\n"      \
-	"  ARGV[1], 'updated_ms', ARGV[1], 'channel', ch)\n"                 \
-	"redis.call('XADD', '{hbm}:outbox:' .. ch, '*', 'msg',\n"            \
-	"  string.sub(KEYS[1], 11))\n"                                       \
+#define LUA_OUTBOX_REQUEUE                                                \
+	"local f = redis.call('HMGET', KEYS[1], 'status', 'channel')\n"   \
+	"if not f[1] then return {'gone'} end\n"                          \
+	"if f[1] ~= 'dead' and f[1] ~= 'failed' then return {f[1]} end\n" \
+	"local ch = ARGV[2] ~= '' and ARGV[2] or f[2]\n"                  \
+	"redis.call('HSET', KEYS[1], 'status', 'queued', 'since_ms',\n"   \
+	"  ARGV[1], 'updated_ms', ARGV[1], 'channel', ch)\n"              \
+	"redis.call('XADD', '{hbm}:outbox:' .. ch, '*', 'msg',\n"         \
+	"  string.sub(KEYS[1], 11))\n"                                    \
 	"return {'requeued', ch}\n"
 
 #endif

@@ -11,7 +11,7 @@
 #include "gateway/outbox_alert.h"
 #include "handlers/template.h"
 
-static atomic_int alert_dead;	 /* dead letters not reported yet */
+static atomic_int alert_dead;	/* dead letters not reported yet */
 static long long alert_next_ms; /* monotonic; the SLA thread's only */
 
 void
@@ -38,8 +38,8 @@ outbox_alert_flush(
 		 "(list them with \"hbmctl messages --status dead\", send "
 		 "them again with \"hbmctl requeue --dead\")",
 	    n);
-	lang = cfg->gateway.languages.n > 0 ? cfg->gateway.languages.v[0]
-					     : "en";
+	lang =
+	    cfg->gateway.languages.n > 0 ? cfg->gateway.languages.v[0] : "en";
 	var.name = "count";
 	var.value = count;
 	text = template_render(cfg, lang, "sms_expired", &var, 1);

@@ -569,8 +569,8 @@ queue_divert(struct outbox_queue *q, struct outbox_item *items, int max,
 	for (i = 0; i < n; i++) {
 		if (items[i].outcome != OUTBOX_PENDING)
 			continue;
-		items[i].outcome = outbox_failover(q->cfg, items[i].to,
-				       q->ch->name) != NULL
+		items[i].outcome =
+		    outbox_failover(q->cfg, items[i].to, q->ch->name) != NULL
 		    ? OUTBOX_MOVE
 		    : OUTBOX_WAIT;
 	}
@@ -603,8 +603,8 @@ outbox_queue_take(struct outbox_queue *q, int wait_ms,
 	}
 	if (allow == 1) {
 		max = 1;
-		log_info("outbox %s: channel down, sending a probe",
-		    q->ch->name);
+		log_info(
+		    "outbox %s: channel down, sending a probe", q->ch->name);
 	}
 	/* Only as many as the rate limit allows now. */
 	for (ready = 0; ready < max; ready++)
@@ -699,8 +699,7 @@ queue_count(struct outbox_queue *q, const struct outbox_item *it,
 		    q->ch->name, it->id, it->ref);
 	}
 	/* A channel fault, not a message's: the breaker counts it. */
-	if ((strcmp(outcome, "retry") == 0 ||
-		strcmp(outcome, "expired") == 0 ||
+	if ((strcmp(outcome, "retry") == 0 || strcmp(outcome, "expired") == 0 ||
 		strcmp(outcome, "handoff") == 0) &&
 	    chanhealth_failed(q->ch->name, error, now))
 		log_errx("outbox %s: channel down after %d failed sends "

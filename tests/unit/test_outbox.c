@@ -179,9 +179,8 @@ test_breaker(void **state)
 	/* Open: nothing until the first probe, then one, then back off. */
 	assert_int_equal(chanhealth_allow("agg", 10000, &wait), 0);
 	assert_int_equal(wait, CHANHEALTH_PROBE_MS);
-	assert_int_equal(chanhealth_allow("agg", 10000 + CHANHEALTH_PROBE_MS - 1,
-			     &wait),
-	    0);
+	assert_int_equal(
+	    chanhealth_allow("agg", 10000 + CHANHEALTH_PROBE_MS - 1, &wait), 0);
 	assert_int_equal(wait, 1);
 	assert_int_equal(
 	    chanhealth_allow("agg", 10000 + CHANHEALTH_PROBE_MS, &wait), 1);

@@ -271,10 +271,9 @@ test_retry_then_dead(void **state)
 	assert_int_equal(t_int(t, "XLEN", "{hbm}:dead", NULL), 0);
 	/* Older than retry_max_age: the next failure is its last. */
 	snprintf(key, sizeof(key), "{hbm}:msg:%s", id);
-	snprintf(old, sizeof(old), "%lld",
-	    clock_wall_ms() - 86400LL * 1000 - 1);
-	r = store_commandl(
-	    t->st, &cause, "HSET", key, "created_ms", old, NULL);
+	snprintf(
+	    old, sizeof(old), "%lld", clock_wall_ms() - 86400LL * 1000 - 1);
+	r = store_commandl(t->st, &cause, "HSET", key, "created_ms", old, NULL);
 	store_reply_free(r);
 	t_take_one(q, it, id);
 	assert_int_equal(outbox_queue_failed(q, &it[0], "no route", &cause), 0);
@@ -324,8 +323,8 @@ test_breaker_moves_or_waits(void **state)
 		    outbox_queue_failed(q, &it[0], "HTTP 500", &cause), 0);
 	}
 	assert_int_equal(chanhealth_up("t-q"), 0);
-	assert_int_equal(t_int(t, "ZCARD", "{hbm}:retry", NULL),
-	    CHANHEALTH_TRIP);
+	assert_int_equal(
+	    t_int(t, "ZCARD", "{hbm}:retry", NULL), CHANHEALTH_TRIP);
 	/* A new message moves to the channel that is up, attempts unspent. */
 	t_enqueue(t, "+256700000102", "moves", "t-q", id2);
 	assert_int_equal(outbox_queue_take(q, 20, it, 4, &cause), 0);

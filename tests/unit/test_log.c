@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for gateway/log.c: lines are written with their priority and
+ * with numbers masked, and a limited warning is written once per interval
+ * with the count of those held back in between.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "gateway/log.h"
+
+/* What the calls in between wrote to stderr, as one string. */
+struct capture {
+	int saved; /* the real stderr */
+	int pipe[2];
+	char buf[4096];
+};
+
+static void
+capture_start(struct capture *c)
+{
+	fflush(stderr);
+	assert_int_equal(pipe(c->pipe), 0);
+	c->saved = dup(STDERR_FILENO);
+	assert_true(c->saved >= 0);
+	assert_true(dup2(c->pipe[1], STDERR_FILENO) >= 0);
+	close(c->pipe[1]);
+}
+
+static const char *
+capture_end(struct capture *c)
+{
+	ssize_t n;
+	size_t len = 0;
+
+	assert_true(dup2(c->saved, STDERR_FILENO) >= 0);
+	close(c->saved);
+	while (len + 1 < sizeof(c->buf) &&
+	    (n = read(c->pipe[0], c->buf + len, sizeof(c->buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(c->pipe[0]);
+	c->buf[len] = '\0';
+	return c->buf;
+}
+
+static void
+test_masked(void **state)
+{
+	struct capture c;
+
+	(void)state;
+	capture_start(&c);
+	log_warnx("outbox: sent to +256700000101");
+	assert_string_equal(
+	    capture_end(&c), "<4>outbox: sent to +25670****101\n");
+}
+
+static void
+test_limit(void **state)
+{
+	struct log_limit l = LOG_LIMIT_INIT;
+	struct capture c;
+
+	(void)state;
+	capture_start(&c);
+	log_warnx_limit(&l, "outbox agg: attempt %d failed", 1);
+	log_warnx_limit(&l, "outbox agg: attempt %d failed", 2);
+	log_errx_limit(&l, "outbox agg: attempt %d failed", 3);
+	/* Only the first, within the interval. */
+	assert_string_equal(
+	    capture_end(&c), "<4>outbox agg: attempt 1 failed\n");
+	assert_int_equal(l.held, 2);
+	/* The interval over: the next line says how many were held back. */
+	l.next_ms = 0;
+	capture_start(&c);
+	log_errx_limit(&l, "outbox agg: attempt %d failed", 4);
+	assert_string_equal(capture_end(&c),
+	    "<3>outbox agg: attempt 4 failed: and 2 more like it\n");
+	assert_int_equal(l.held, 0);
+	/* And a line after a quiet interval carries no count. */
+	l.next_ms = 0;
+	capture_start(&c);
+	log_warnx_limit(&l, "outbox agg: attempt %d failed", 5);
+	assert_string_equal(
+	    capture_end(&c), "<4>outbox agg: attempt 5 failed\n");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_masked),
+		cmocka_unit_test(test_limit),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
