@@ -66,8 +66,10 @@ with open(acked, "w") as out:
 PY
 	loader=$!
 }
+# At least N messages acknowledged in OUT.
+acked_at_least() { [ -s "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 load pl "$HBM_TMP/acked"
-sleep 3
+hbm_check "the load is under way (500 acknowledged)" hbm_wait 60 acked_at_least "$HBM_TMP/acked" 500
 hbm_redis_kill # the power goes
 : > "$HBM_TMP/stop"
 wait "$loader"
@@ -131,7 +133,7 @@ hbm_eq "message ids used for two different messages" 0 "$reused"
 # the counter, set back by the cut, jumps past the ids drawn before.
 $HBM_REDIS_CLI CONFIG SET appendfsync everysec > /dev/null
 load es "$HBM_TMP/acked.es"
-sleep 3
+hbm_check "the everysec load is under way (1500 acknowledged)" hbm_wait 60 acked_at_least "$HBM_TMP/acked.es" 1500
 t_kill=$(date +%s%3N)
 hbm_redis_kill
 : > "$HBM_TMP/stop"
