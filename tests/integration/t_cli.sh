@@ -136,7 +136,8 @@ out=$(ctl messages --to +256700000009)
 hbm_eq "messages exits 0" 0 "$?"
 hbm_match "messages prints a table" 'ID +STATUS +CHANNEL +KIND +TO +ATTEMPTS +UPDATED +ERROR' "$out"
 hbm_match "with the message, its number masked" "^$id +[a-z]+ +agg +api +\+25670\*+009 " "$out"
-hbm_eq "messages --json" "$id" "$(py "$(ctl --json messages --to 0700000009 --limit 1)" 'd["messages"][0]["id"]')"
+hbm_match "messages --json, newest first" "^m[0-9]+ $id\$" \
+	"$(py "$(ctl --json messages --to 0700000009 --limit 2)" '" ".join(m["id"] for m in d["messages"])')"
 hbm_eq "messages --status dead: none yet" "no messages" "$(ctl messages --status dead)"
 ctl messages --status lost >/dev/null 2>&1
 hbm_eq "messages --status lost exits 5" 5 "$?"
