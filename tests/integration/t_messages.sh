@@ -322,7 +322,10 @@ eid=$($HBM_REDIS_CLI XPENDING '{hbm}:outbox:agg' send - + 10 ghost | head -n 1)
 $HBM_REDIS_CLI XCLAIM '{hbm}:outbox:agg' send ghost 0 "$eid" IDLE 60000 JUSTID > /dev/null
 hbm_check "a stale entry of another instance is claimed and sent (within 15 s)" \
 	hbm_wait 15 hbm_msg_is m900000 sent
-hbm_match "the log says so" 'outbox agg: claimed 1 stale entries' "$(cat "$HBM_TMP/hbmgwd.log")"
+# "ghost" holds no lease: the takeover of dead instances or the claim of
+# stale entries, whichever comes first, takes it.
+hbm_match "the log says so" 'outbox agg: claimed 1 stale entries|took 1 pending entries of ghost, whose instance has no lease' \
+	"$(cat "$HBM_TMP/hbmgwd.log")"
 hbm_eq "the ghost holds nothing" 0 "$($HBM_REDIS_CLI XPENDING '{hbm}:outbox:agg' send | head -n 1)"
 
 # --- Redis down, and back

@@ -158,7 +158,7 @@ sed "s|device = \"$PHONE\"|device = \"$HBM_TMP/key/phone\"|" "$HBM_TMP/gw.conf" 
 hbm_daemon_start "$HBM_TMP/down.conf"
 hbm_check "the connect error is logged" hbm_wait 20 grep -q 'modem modem0: connect:' "$HBM_TMP/hbmgwd.log"
 hbm_eq "not ready with the only modem down" 503 "$(hbm_status GET /readyz)"
-hbm_match "readyz says no channel is up" '"channels_up":0.*no channel is up' "$(hbm_body GET /readyz)"
+hbm_match "readyz says no channel can send" '"channels_up":0.*"error":"no channel can send' "$(hbm_body GET /readyz)"
 CH=$(hbm_body GET /v1/channels -H "$AUTH")
 hbm_eq "the modem is down" false "$(echo "$CH" | hbm_jget channels.0.up)"
 hbm_match "its last error" '^connect: ' "$(echo "$CH" | hbm_jget channels.0.last_error)"
