@@ -22,6 +22,7 @@
 
 #include "config/cfg.h"
 #include "gateway/clock.h"
+#include "gateway/gw.h"
 #include "gateway/lease.h"
 #include "gateway/metrics.h"
 #include "gateway/store.h"
@@ -306,6 +307,15 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_name_too_long, setup, teardown),
 	};
+	/*
+	 * The lease's connections check persistence as the daemon's do, and
+	 * read redis.durability from the current configuration: the
+	 * default, warn, which never refuses a connection.
+	 */
+	static struct cfg current;
 
+	current.path = (char *)(uintptr_t) "test.conf";
+	current.redis.durability = CFG_DURABILITY_WARN;
+	gw_cfg_swap(&current);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
