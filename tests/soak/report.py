@@ -17,7 +17,7 @@ A row counts:
   acked       of those, answered 2xx
   cases       cases in Redis ({hbm}:cases); with --api, GET /v1/cases
               (admin token) must list as many
-  queued      SMS the gateway queued ({hbm}:msgseq, ids m1..mN)
+  queued      SMS the gateway queued (the ids in {hbm}:msgs:all)
   delivered   SMS ids the aggregator answered 200 at least once
   dead        dead letters ({hbm}:dead)
   lost        acked messages without a case, or whose sender never got
@@ -125,6 +125,13 @@ def api_cases(api, token):
     return None
 
 
+def message_ids(cli):
+    """Every message id the gateway queued. Ids are not 1..N: a new
+    {hbm}:msgseq starts from the clock (docs/redis.md)."""
+    return [i for i in redis(cli, [["ZRANGE", "{hbm}:msgs:all", "0", "-1"]])
+            if i]
+
+
 def inbox_done(cli):
     out = redis(cli, [["XINFO", "GROUPS", "{hbm}:inbox"]])
     vals = dict(zip(out[0::2], out[1::2]))
@@ -134,7 +141,7 @@ def inbox_done(cli):
 def cmd_drained(a):
     if not inbox_done(a.redis_cli):
         return 1
-    queued = redis_int(a.redis_cli, "GET", "{hbm}:msgseq")
+    queued = redis_int(a.redis_cli, "ZCARD", "{hbm}:msgs:all")
     dead = redis_int(a.redis_cli, "XLEN", "{hbm}:dead")
     ok_by_id, _ = agg_counts(a.dir)
     return 0 if len(ok_by_id) + dead >= queued else 1
@@ -152,10 +159,11 @@ def cmd_row(a):
     ncases += [0] * (len(acked) - len(ncases))
     contents = {}
     ok_by_id, first_to = agg_counts(d, contents)
-    queued = redis_int(cli, "GET", "{hbm}:msgseq")
+    ids = message_ids(cli)
+    queued = len(ids)
     dead = redis_int(cli, "XLEN", "{hbm}:dead")
-    statuses = redis(cli, [["HGET", "{hbm}:msg:m%d" % i, "status"]
-                           for i in range(1, queued + 1)])
+    statuses = redis(cli, [["HGET", "{hbm}:msg:%s" % i, "status"]
+                           for i in ids])
     failed = sum(1 for s in statuses if s == "failed")
     lost = sum(1 for m, n in zip(acked, ncases)
                if n == 0 or m["from"] not in first_to)
