@@ -243,6 +243,26 @@ def cmd_row(a):
     return 0
 
 
+def cmd_check(a):
+    """A row that is a scenario of its own (TAP-like "ok - ..." lines):
+    its checks and its verdict."""
+    oks, bad = [], []
+    for line in open(a.log, errors="replace"):
+        if line.startswith("ok - "):
+            oks.append(line[5:].strip())
+        elif line.startswith("not ok - "):
+            bad.append(line[9:].strip())
+    row = {"name": a.name, "checks": len(oks) + len(bad), "passed": len(oks)}
+    why = ["not ok: " + b for b in bad]
+    if a.rc != 0 and not why:
+        why.append("the scenario exited %d" % a.rc)
+    if not oks:
+        why.append("no check ran")
+    row["verdict"] = "FAIL: " + "; ".join(why) if why else "ok"
+    print(json.dumps(row))
+    return 0
+
+
 COLUMNS = [("fault", 22), ("sent", 6), ("acked", 6), ("cases", 6),
            ("SMS queued", 10), ("delivered", 9), ("dead", 5), ("lost", 5),
            ("dup cases", 9), ("sent twice", 10), ("recover s", 9)]
@@ -258,6 +278,11 @@ def cmd_table(a):
     for r in rows:
         if r.get("not_run"):
             print("%-22s not run: %s" % (r["name"], r["not_run"]))
+            continue
+        if "checks" in r:
+            print("%-22s %d of %d checks passed  %s"
+                  % (r["name"], r["passed"], r["checks"], r["verdict"]))
+            bad += r["verdict"] != "ok"
             continue
         rec = [x for x in r["recover"]]
         recs = ("-" if not rec else "n/a" if any(x is None for x in rec)
@@ -295,10 +320,14 @@ def main():
     dr = sub.add_parser("drained")
     dr.add_argument("--dir", required=True)
     dr.add_argument("--redis-cli", required=True)
+    c = sub.add_parser("check")
+    c.add_argument("--name", required=True)
+    c.add_argument("--log", required=True)
+    c.add_argument("--rc", type=int, default=0)
     t = sub.add_parser("table")
     t.add_argument("results")
     a = p.parse_args()
-    return {"row": cmd_row, "drained": cmd_drained,
+    return {"row": cmd_row, "drained": cmd_drained, "check": cmd_check,
             "table": cmd_table}[a.cmd](a)
 
 
