@@ -52,6 +52,42 @@ source_file(const struct cfg_rd *rd, const char *f)
 	return file;
 }
 
+/*
+ * Line LINE of FILE, trimmed and cut to fit OUT, for quoting in an error;
+ * 0 when it cannot be read or is blank.
+ */
+static int
+source_line(const char *file, int line, char *out, size_t len)
+{
+	char buf[1024], *p, *end;
+	FILE *f;
+	int n = 0, found = 0;
+
+	if (line < 1 || (f = fopen(file, "r")) == NULL)
+		return 0;
+	while (fgets(buf, sizeof(buf), f) != NULL)
+		if (strchr(buf, '\n') != NULL && ++n == line) {
+			found = 1;
+			break;
+		}
+	fclose(f);
+	if (!found)
+		return 0;
+	for (p = buf; *p == ' ' || *p == '\t'; p++)
+		;
+	end = p + strcspn(p, "\r\n");
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (end == p)
+		return 0;
+	if ((size_t)(end - p) >= len) {
+		snprintf(out, len, "%.*s...", (int)(len - 4), p);
+		return 1;
+	}
+	snprintf(out, len, "%.*s", (int)(end - p), p);
+	return 1;
+}
+
 /* Report a problem with N as "FILE:LINE: PATH: problem". */
 void
 cfg_bad(struct cfg_rd *rd, const struct cfg_node *n, const char *fmt, ...)
@@ -385,7 +421,8 @@ static int
 parse(config_t *cf, const struct cfg_rd *rd, char **cause)
 {
 	const char *path = rd->path;
-	char *inc, *file;
+	char *inc, *file, quote[72];
+	const char *text;
 	struct stat sb;
 	FILE *fp;
 	int isdir;
@@ -414,8 +451,16 @@ parse(config_t *cf, const struct cfg_rd *rd, char **cause)
 		return -1;
 	}
 	file = source_file(rd, config_error_file(cf));
-	xasprintf(cause, "%s:%d: syntax error: %s", file, config_error_line(cf),
-	    config_error_text(cf));
+	text = config_error_text(cf);
+	if (text != NULL && strcmp(text, "syntax error") == 0 &&
+	    source_line(file, config_error_line(cf), quote, sizeof(quote)))
+		xasprintf(cause,
+		    "%s:%d: syntax error in \"%s\" (strings need double "
+		    "quotes, and each setting ends with ';')",
+		    file, config_error_line(cf), quote);
+	else
+		xasprintf(cause, "%s:%d: syntax error: %s", file,
+		    config_error_line(cf), text != NULL ? text : "unknown");
 	free(file);
 	return -1;
 }
