@@ -21,6 +21,7 @@
 
 #include "config/cfg.h"
 #include "gateway/clock.h"
+#include "gateway/log.h"
 #include "gateway/xmalloc.h"
 #include "handlers/gsm.h"
 #include "modem/decode.h"
@@ -28,6 +29,7 @@
 
 #define GAMMU_SEND_PENDING (-1) /* no status from the network yet */
 #define GAMMU_REPORTS_MAX 32	/* reports announced directly (+CDS), kept */
+#define GAMMU_SKIPPED_MAX 64	/* stored SMS left alone, each logged once */
 
 struct gammu {
 	GSM_StateMachine *sm; /* owned; connected while open */
@@ -43,6 +45,10 @@ struct gammu {
 	GSM_SMSMessage reports[GAMMU_REPORTS_MAX]; /* copied by gammu_sms_cb */
 	int nreports;				   /* until gammu_read() */
 	int have_smsc;				   /* boolean: smsc is set */
+	/* Locations (folder << 16 | place) of stored SMS that are not
+	 * received ones (sent, drafts), already logged. */
+	unsigned skipped[GAMMU_SKIPPED_MAX];
+	int nskipped;
 };
 
 /* A GSM_Error as our result: which errors mean the modem is gone. */
@@ -328,6 +334,31 @@ gammu_convert(const GSM_SMSMessage *m, struct gammu_sms *out)
 	return 0;
 }
 
+/*
+ * Say once per location that a stored SMS which is not a received one
+ * (a sent message or a draft: PDU Submit) is left where it is. A file
+ * written by "gammu savesms" into the dummy driver's inbox is one.
+ */
+static void
+gammu_skipped(struct gammu *g, const GSM_SMSMessage *m)
+{
+	unsigned at = ((unsigned)m->Folder & 0xffff) << 16 |
+	    ((unsigned)m->Location & 0xffff);
+	int i;
+
+	for (i = 0; i < g->nskipped; i++)
+		if (g->skipped[i] == at)
+			return;
+	if (g->nskipped == GAMMU_SKIPPED_MAX)
+		return; /* enough said */
+	g->skipped[g->nskipped++] = at;
+	log_warnx("modem %s: SMS in folder %d at location %d is not a "
+		  "received SMS (PDU %s): left alone; tools/dummy-sms "
+		  "writes a received one for the dummy driver",
+	    g->name, m->Folder, m->Location,
+	    m->PDU == SMS_Submit ? "Submit" : "unknown");
+}
+
 enum gammu_rc
 gammu_read(struct gammu *g, struct gammu_sms **v, size_t *n, char **cause)
 {
@@ -351,8 +382,10 @@ gammu_read(struct gammu *g, struct gammu_sms **v, size_t *n, char **cause)
 			return gammu_fail(e, "read SMS", cause);
 		}
 		for (i = 0; i < g->multi.Number && i < GSM_MAX_MULTI_SMS; i++) {
-			if (gammu_convert(&g->multi.SMS[i], &one) == -1)
+			if (gammu_convert(&g->multi.SMS[i], &one) == -1) {
+				gammu_skipped(g, &g->multi.SMS[i]);
 				continue;
+			}
 			*v = xreallocarray(*v, *n + 1, sizeof(**v));
 			(*v)[(*n)++] = one;
 		}

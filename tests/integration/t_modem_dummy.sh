@@ -16,28 +16,10 @@ mkdir -p "$PHONE/sms/1"
 AUTH="Authorization: Bearer $HBM_ADMIN_TOKEN"
 
 # Write a received SMS to location LOC of the dummy phone: FROM TEXT
-# [CODING [UDH]]. The file appears whole (written aside, then renamed).
+# [CODING [UDH]], with tools/dummy-sms (the file appears whole).
 sms_drop() {
-	python3 - "$PHONE/sms/1" "$@" <<'PY'
-import os, sys
-d, loc, frm, text = sys.argv[1:5]
-coding = sys.argv[5] if len(sys.argv) > 5 else "Default_No_Compression"
-udh = sys.argv[6] if len(sys.argv) > 6 else ""
-hexs = text.encode("utf-16-be").hex().upper()
-lines = ["[SMSBackup000]", 'SMSC = "+256700999999"', "PDU = Deliver",
-         "DateTime = 20261129T065351Z", "State = UnRead",
-         'Number = "%s"' % frm]
-if udh:
-    lines.append("UDH = " + udh)
-for i in range(0, len(hexs), 200):
-    lines.append("Text%02d = %s" % (i // 200, hexs[i:i + 200]))
-lines += ["Coding = " + coding, "Folder = 1",
-          "Length = %d" % (len(hexs) // 4), "Class = -1", ""]
-tmp = os.path.join(d, "..", "tmp-%s" % loc)
-with open(tmp, "w") as f:
-    f.write("\n".join(lines))
-os.rename(tmp, os.path.join(d, loc))
-PY
+	"$HBM_SRCDIR/tools/dummy-sms" --location "$1" \
+		${4:+--coding "$4"} ${5:+--udh "$5"} "$PHONE" "$2" "$3" > /dev/null
 }
 
 # The inbox entries' texts from the modem, one per line.
@@ -61,6 +43,7 @@ for m in json.load(sys.stdin).get("messages", []):
 sent_count() { sent_to "$1" | grep -c '^sent modem0 '; }
 replied() { [ "$(sent_count "$1")" -ge 1 ]; }
 gone() { [ ! -e "$PHONE/sms/1/$1" ]; }
+fails() { ! "$@"; }
 
 hbm_redis_start
 cat > "$HBM_TMP/gw.conf" <<CONF
@@ -147,6 +130,27 @@ hbm_check "the SMS stays on the SIM while Redis is down" test -e "$PHONE/sms/1/6
 hbm_redis_start
 hbm_check "Redis back: the SMS leaves the SIM" hbm_wait 30 gone 6
 hbm_check "and is in the inbox" inbox_has "HELP FOOD during the outage"
+
+# A message to send (PDU = Submit, what "gammu savesms" writes) in the
+# inbox is not a received SMS: left alone, and said once. A received SMS
+# dropped after it is the sign that the modem polled again since.
+"$HBM_SRCDIR/tools/dummy-sms" --location 30 "$PHONE" +256700000016 "HELP FOOD saved" > /dev/null
+sed -i 's/^PDU = Deliver$/PDU = Submit/' "$PHONE/sms/1/30"
+submit_logged() { grep -q 'modem modem0: SMS in folder 1 at location [0-9]*30 is not a received SMS (PDU Submit): left alone; tools/dummy-sms' "$HBM_TMP/hbmgwd.log"; }
+hbm_check "a Submit in the inbox is logged" hbm_wait 20 submit_logged
+sms_drop 31 +256700000017 "HELP FOOD after the saved one"
+hbm_check "a received SMS after it is read" hbm_wait 20 gone 31
+hbm_check "the Submit stays where it is" test -e "$PHONE/sms/1/30"
+hbm_check "and is not in the inbox" fails inbox_has "HELP FOOD saved"
+hbm_eq "and is logged once" 1 "$(grep -c 'at location [0-9]*30 is not a received SMS' "$HBM_TMP/hbmgwd.log")"
+rm -f "$PHONE/sms/1/30"
+
+# tools/dummy-sms refuses what is not an SMS, and picks a free place.
+hbm_eq "dummy-sms: a bad number exits 2" 2 "$("$HBM_SRCDIR/tools/dummy-sms" "$PHONE" notanumber hi > /dev/null 2>&1; echo $?)"
+hbm_eq "dummy-sms: a missing phone exits 2" 2 "$("$HBM_SRCDIR/tools/dummy-sms" "$HBM_TMP/nophone" +256700000018 hi > /dev/null 2>&1; echo $?)"
+hbm_eq "dummy-sms: bad hex exits 2" 2 "$("$HBM_SRCDIR/tools/dummy-sms" --udh xyz "$PHONE" +256700000018 hi > /dev/null 2>&1; echo $?)"
+mkdir -p "$HBM_TMP/other/sms/1" && touch "$HBM_TMP/other/sms/1/1"
+hbm_eq "dummy-sms: the first free location" "$HBM_TMP/other/sms/1/2" "$("$HBM_SRCDIR/tools/dummy-sms" "$HBM_TMP/other" +256700000018 hi)"
 
 hbm_daemon_stop TERM
 hbm_eq "clean exit" 0 "$HBM_RC"
