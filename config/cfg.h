@@ -172,6 +172,9 @@ struct cfg {
 		int port;	  /* parsed from listen; 0 picks a free port */
 		size_t max_body;  /* bytes, default 65536 */
 		int threads;	  /* libmicrohttpd pool size, default 4 */
+		int max_connections; /* open at once, default 1024 */
+		int max_per_address; /* from one client address, default 64 */
+		int timeout;	     /* seconds a connection may idle, 10 */
 		char *public_url; /* as the aggregators see us, or NULL */
 	} http;
 

@@ -322,7 +322,8 @@ static void
 read_http(struct cfg_rd *rd, const struct cfg_node *root)
 {
 	static const char *const keys[] = { "listen", "max_body", "threads",
-		"public_url", NULL };
+		"max_connections", "max_per_address", "timeout", "public_url",
+		NULL };
 	struct cfg *cfg = rd->cfg;
 	struct cfg_node g, n;
 	const char *why;
@@ -340,6 +341,19 @@ read_http(struct cfg_rd *rd, const struct cfg_node *root)
 	cfg->http.max_body = (size_t)max_body;
 	cfg->http.threads = 4;
 	cfg_get_int(rd, &g, "threads", 1, 64, &cfg->http.threads);
+	cfg->http.max_connections = 1024;
+	cfg_get_int(rd, &g, "max_connections", 16, 60000,
+	    &cfg->http.max_connections);
+	cfg->http.max_per_address = 64;
+	cfg_get_int(rd, &g, "max_per_address", 1, 60000,
+	    &cfg->http.max_per_address);
+	if (cfg->http.max_per_address > cfg->http.max_connections) {
+		cfg_node_child(&g, "max_per_address", &n);
+		cfg_bad(rd, &n, "%d is more than max_connections (%d)",
+		    cfg->http.max_per_address, cfg->http.max_connections);
+	}
+	cfg->http.timeout = 10;
+	cfg_get_int(rd, &g, "timeout", 1, 3600, &cfg->http.timeout);
 	cfg_node_child(&g, "public_url", &n);
 	if (cfg_get_dup(rd, &g, "public_url", CFG_OPT, &cfg->http.public_url) !=
 		NULL &&

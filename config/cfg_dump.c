@@ -363,6 +363,9 @@ cfg_dump(const struct cfg *cfg, FILE *fp)
 	put_int(fp, "http", "port", cfg->http.port);
 	put_int(fp, "http", "max_body", (long long)cfg->http.max_body);
 	put_int(fp, "http", "threads", cfg->http.threads);
+	put_int(fp, "http", "max_connections", cfg->http.max_connections);
+	put_int(fp, "http", "max_per_address", cfg->http.max_per_address);
+	put_int(fp, "http", "timeout", cfg->http.timeout);
 	put_str(fp, "http", "public_url", cfg->http.public_url);
 	put_str(fp, "privacy", "key_file", cfg->privacy.key_file);
 	put_int(fp, "privacy", "retention_days", cfg->privacy.retention_days);

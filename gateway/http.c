@@ -8,6 +8,14 @@
  * wrong route, method, size or content type is refused before the body is
  * read; the body is collected up to http.max_body and then handed whole to
  * the handler. Each finished request is counted in the metrics.
+ *
+ * Memory an outsider can make us hold is bounded: connections are limited
+ * in number, per client address and in idle time, and a request's state is
+ * made only in the access handler, after which libmicrohttpd always calls
+ * the completion callback that frees it. The URI as sent (which a Twilio
+ * signature covers) is kept in the connection's own state, made when the
+ * connection is accepted and freed when it closes, whether or not a
+ * request on it ever reached the handler.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -37,6 +45,11 @@ struct http_server {
 	size_t max_body;
 	int port;	     /* bound port */
 	atomic_int inflight; /* requests begun and not completed */
+};
+
+/* Per-connection state, from accept to close. */
+struct http_conn {
+	char *uri; /* owned: the last request line's URI, query included */
 };
 
 /* Per-request state, from the first callback to the completion callback. */
@@ -256,11 +269,26 @@ http_access_cb(void *arg, struct MHD_Connection *c, const char *url,
 {
 	struct http_server *srv = arg;
 	struct http_state *st = *con_cls;
+	const union MHD_ConnectionInfo *ci;
+	struct http_conn *hc;
+	const char *q;
 
 	(void)version;
-	if (st == NULL) { /* not seen by http_uri_cb: cannot happen */
+	if (st == NULL) {
+		/* The request reached us: from here on the completion
+		 * callback runs, whatever happens. */
 		st = xcalloc(1, sizeof(*st));
 		*con_cls = st;
+		ci = MHD_get_connection_info(
+		    c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		hc = ci != NULL ? ci->socket_context : NULL;
+		if (hc != NULL && hc->uri != NULL) {
+			st->uri = hc->uri;
+			hc->uri = NULL;
+		} else
+			st->uri = xstrdup(url);
+		if ((q = strchr(st->uri, '?')) != NULL)
+			st->req.query = q + 1;
 	}
 	if (!st->begun) {
 		st->begun = 1;
@@ -290,23 +318,45 @@ http_access_cb(void *arg, struct MHD_Connection *c, const char *url,
 }
 
 /*
- * A request's state, made as soon as its URI is read: libmicrohttpd decodes
- * the query into arguments, and a signature over the URL (Twilio's) needs
- * it as it was sent.
+ * The URI as it was sent, kept in the connection's state until the access
+ * handler takes it: libmicrohttpd decodes the query into arguments in
+ * place, and a signature over the URL (Twilio's) needs it as it was. Nothing
+ * is allocated per request here, so a request that libmicrohttpd refuses
+ * before the handler (headers over its memory pool) costs nothing.
  */
 static void *
 http_uri_cb(void *arg, const char *uri, struct MHD_Connection *c)
 {
-	struct http_state *st;
-	const char *q;
+	const union MHD_ConnectionInfo *ci;
+	struct http_conn *hc;
+
+	(void)arg;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci == NULL || (hc = ci->socket_context) == NULL)
+		return NULL;
+	free(hc->uri);
+	hc->uri = xstrdup(uri);
+	return NULL;
+}
+
+/* A connection accepted or closed: its state is made or freed. */
+static void
+http_conn_cb(void *arg, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_conn *hc = *socket_context;
 
 	(void)arg;
 	(void)c;
-	st = xcalloc(1, sizeof(*st));
-	st->uri = xstrdup(uri);
-	if ((q = strchr(st->uri, '?')) != NULL)
-		st->req.query = q + 1;
-	return st;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = xcalloc(1, sizeof(struct http_conn));
+		return;
+	}
+	if (hc != NULL) {
+		free(hc->uri);
+		free(hc);
+	}
+	*socket_context = NULL;
 }
 
 static void
@@ -337,9 +387,14 @@ http_completed_cb(void *arg, struct MHD_Connection *c, void **con_cls,
 static void http_log_cb(void *, const char *, va_list)
     __attribute__((format(printf, 2, 0)));
 
+/*
+ * libmicrohttpd's own messages: what a client sent wrong, mostly, which
+ * any outsider can repeat at will; so at most one per interval, counted.
+ */
 static void
 http_log_cb(void *arg, const char *fmt, va_list ap)
 {
+	static struct log_limit limit = LOG_LIMIT_INIT;
 	char msg[512];
 	size_t n;
 
@@ -348,7 +403,7 @@ http_log_cb(void *arg, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '.'))
 		msg[--n] = '\0';
-	log_warnx("http: %s", msg);
+	log_warnx_limit(&limit, "http: %s", msg);
 }
 
 struct http_server *
@@ -360,8 +415,16 @@ http_start(const struct http_options *o, const struct http_route *routes,
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 	const union MHD_DaemonInfo *info;
-	unsigned int flags =
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	/*
+	 * poll(), not select() (limited to FD_SETSIZE descriptors) and not
+	 * epoll: with libmicrohttpd 0.9.75's edge-triggered epoll, a request
+	 * it refuses for want of memory (a query of hundreds of arguments)
+	 * leaves the client waiting, with no answer, until the connection
+	 * times out; under poll() the connection is closed at once. Each pool
+	 * thread polls only its own connections.
+	 */
+	unsigned int flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC |
+	    MHD_USE_ERROR_LOG;
 
 	memset(&ss, 0, sizeof(ss));
 	if (inet_pton(AF_INET, o->host, &sin->sin_addr) == 1) {
@@ -383,8 +446,16 @@ http_start(const struct http_options *o, const struct http_route *routes,
 	    http_access_cb, srv, MHD_OPTION_EXTERNAL_LOGGER, http_log_cb, srv,
 	    MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_THREAD_POOL_SIZE,
 	    (unsigned int)o->threads, MHD_OPTION_NOTIFY_COMPLETED,
-	    http_completed_cb, srv, MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb,
-	    srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+	    http_completed_cb, srv, MHD_OPTION_NOTIFY_CONNECTION, http_conn_cb,
+	    srv, MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, srv,
+	    MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)(o->timeout > 0 ? o->timeout : HTTP_TIMEOUT),
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)(o->max_connections > 0 ? o->max_connections
+						  : HTTP_MAX_CONNECTIONS),
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)(o->max_per_address > 0 ? o->max_per_address
+						  : HTTP_MAX_PER_ADDRESS),
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 	    MHD_OPTION_END);
 	if (srv->mhd == NULL) {

@@ -96,9 +96,13 @@ static void
 main_restart_settings(const struct cfg *old, const struct cfg *new_cfg)
 {
 	if (strcmp(old->http.listen, new_cfg->http.listen) != 0 ||
-	    old->http.threads != new_cfg->http.threads)
-		log_warnx("config: http.listen and http.threads change on "
-			  "restart only");
+	    old->http.threads != new_cfg->http.threads ||
+	    old->http.max_connections != new_cfg->http.max_connections ||
+	    old->http.max_per_address != new_cfg->http.max_per_address ||
+	    old->http.timeout != new_cfg->http.timeout)
+		log_warnx("config: http.listen, threads, max_connections, "
+			  "max_per_address and timeout change on restart "
+			  "only");
 	if (strcmp(old->gateway.instance, new_cfg->gateway.instance) != 0)
 		log_warnx("config: gateway.instance changes on restart only");
 	if (!main_same_redis(old, new_cfg))
@@ -184,6 +188,9 @@ main_start(struct cfg *cfg)
 	o.port = cfg->http.port;
 	o.threads = cfg->http.threads;
 	o.max_body = cfg->http.max_body;
+	o.max_connections = cfg->http.max_connections;
+	o.max_per_address = cfg->http.max_per_address;
+	o.timeout = cfg->http.timeout;
 	if (inbox_start(&cause) == -1 || sender_http_start(&cause) == -1 ||
 	    modem_start(&cause) == -1 || sla_start(&cause) == -1)
 		fatalx("%s", cause);

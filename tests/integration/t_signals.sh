@@ -33,7 +33,7 @@ renamed() { hbm_body GET /readyz | grep -q '"instance":"renamed"'; }
 hbm_check "a good config is taken" hbm_wait 10 renamed
 hbm_match "good reload counted" 'hbmgw_config_reloads_total\{result="ok"\} 1' "$(hbm_body GET /metrics)"
 hbm_check "a changed listen address is said to need a restart" \
-	grep -q 'http.listen and http.threads change on restart only' "$HBM_TMP/hbmgwd.log"
+	grep -q 'http.listen, threads, max_connections, max_per_address and timeout change on restart only' "$HBM_TMP/hbmgwd.log"
 
 hbm_daemon_stop INT
 hbm_eq "SIGINT exits 0" 0 "$HBM_RC"

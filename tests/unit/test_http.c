@@ -130,7 +130,7 @@ request(struct test_answer *a, const char *method, const char *path,
 static int
 setup(void **state)
 {
-	struct http_options o = { "127.0.0.1", 0, 2, TEST_MAX_BODY };
+	struct http_options o = { "127.0.0.1", 0, 2, TEST_MAX_BODY, 0, 0, 0 };
 	char *cause = NULL;
 
 	(void)state;
@@ -283,7 +283,7 @@ test_counted_in_metrics(void **state)
 static void
 test_bad_listen_address(void **state)
 {
-	struct http_options o = { "localhost", 0, 1, 1024 };
+	struct http_options o = { "localhost", 0, 1, 1024, 0, 0, 0 };
 	char *cause = NULL;
 
 	(void)state;
