@@ -82,7 +82,8 @@ FUZZ_SECONDS ?= 60
 PROGS := $(BUILD)/hbmgwd $(BUILD)/hbmctl
 
 .PHONY: all check check-unit check-config check-integration check-asan fuzz \
-	run deps deps-test install uninstall format format-check clean bench soak
+	run deps deps-test install uninstall format format-check clean bench soak \
+	deb check-deb
 
 all: $(PROGS)
 
@@ -213,7 +214,24 @@ fuzz:
 			$$(test -d tests/fuzz/corpus/$$t && echo tests/fuzz/corpus/$$t); \
 	done
 
+# `make deb`: the Debian package, built by Debian's tools (debian/) from a
+# copy of the tree in build-pkg/, then checked by lintian (no errors).
+DEB := build-pkg/hbmgw_$(VERSION)-1_$(shell dpkg --print-architecture 2>/dev/null).deb
+deb:
+	rm -rf build-pkg && mkdir -p build-pkg/hbmgw-$(VERSION)
+	tar --exclude='./build*' --exclude=./run --exclude=./.git -cf - . | \
+		tar -xf - -C build-pkg/hbmgw-$(VERSION)
+	cd build-pkg/hbmgw-$(VERSION) && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error --suppress-tags-from-file debian/lintian-ignore \
+		$(DEB)
+	@echo "deb: $(DEB)"
+
+# Build it, install it on this machine, run it, remove and purge it (as
+# root: it changes the system; tests/deb/t_deb.sh says what it checks).
+check-deb: deb
+	tests/deb/t_deb.sh $(DEB)
+
 clean:
-	rm -rf build build-asan build-clang build-fuzz
+	rm -rf build build-asan build-clang build-fuzz build-pkg
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
