@@ -183,6 +183,9 @@ gw_shutdown(void)
 {
 	struct store *st;
 
+	/* The key may never have been made (no gw_init(), no gw_store()):
+	 * key 0 would then be another library's. */
+	pthread_once(&gw_store_once, gw_store_key_init);
 	if ((st = pthread_getspecific(gw_store_key)) != NULL) {
 		store_free(st);
 		pthread_setspecific(gw_store_key, NULL);

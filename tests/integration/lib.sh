@@ -212,14 +212,14 @@ hbm_daemon_stop() {
 hbm_status() {
 	local method=$1 path=$2
 	shift 2
-	curl -s -o /dev/null -w '%{http_code}' -X "$method" "$@" "$HBM_URL$path"
+	curl -s -m 30 -o /dev/null -w '%{http_code}' -X "$method" "$@" "$HBM_URL$path"
 }
 
 # The body of METHOD PATH [curl args...].
 hbm_body() {
 	local method=$1 path=$2
 	shift 2
-	curl -s -X "$method" "$@" "$HBM_URL$path"
+	curl -s -m 30 -X "$method" "$@" "$HBM_URL$path"
 }
 
 # One check: hbm_check "what" CMD... passes when CMD succeeds.
