@@ -10,6 +10,7 @@ SYSCONFDIR ?= /etc
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= /lib/systemd/system
 SYSUSERSDIR ?= /usr/lib/sysusers.d
+STATEDIR ?= /var/lib/hbmgw
 DESTDIR ?=
 
 CC ?= cc
@@ -82,8 +83,8 @@ FUZZ_SECONDS ?= 60
 PROGS := $(BUILD)/hbmgwd $(BUILD)/hbmctl
 
 .PHONY: all check check-unit check-config check-integration check-asan fuzz \
-	run deps deps-test install uninstall format format-check clean bench soak \
-	deb check-deb
+	run deps deps-test install uninstall unit format format-check clean bench \
+	soak deb check-deb
 
 all: $(PROGS)
 
@@ -165,6 +166,17 @@ soak: deps-test
 	@$(MAKE) --no-print-directory all
 	@tests/soak/soak.sh full $(BUILD)
 
+# The systemd unit as `make install` writes it (SBINDIR filled in);
+# `make unit` leaves it in $(BUILD)/hbmgwd.service (tests/integration/t_unit.sh).
+render_unit = sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/hbmgwd.service.in
+
+unit:
+	@mkdir -p $(BUILD)
+	$(Q)$(render_unit) > $(BUILD)/hbmgwd.service
+
+# Without DESTDIR (not packaging), install also creates the hbmgw user
+# (systemd-sysusers) and the privacy key hbmgwd requires, $(STATEDIR)/key,
+# with hbmgwd --gen-key as that user (mode 0600), unless one exists.
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/hbmgw $(DESTDIR)$(UNITDIR) \
@@ -174,13 +186,17 @@ install: all
 	install -m 755 $(BUILD)/hbmctl $(DESTDIR)$(BINDIR)/hbmctl
 	install -m 644 config/hbmgw.conf.example \
 		$(DESTDIR)$(SYSCONFDIR)/hbmgw/hbmgw.conf.example
-	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/hbmgwd.service.in \
-		> $(DESTDIR)$(UNITDIR)/hbmgwd.service
+	$(render_unit) > $(DESTDIR)$(UNITDIR)/hbmgwd.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/hbmgwd.service
 	install -m 644 systemd/hbmgw.sysusers $(DESTDIR)$(SYSUSERSDIR)/hbmgw.conf
 	install -m 644 man/hbmctl.1 $(DESTDIR)$(MANDIR)/man1/hbmctl.1
 	install -m 644 man/hbmgw.conf.5 $(DESTDIR)$(MANDIR)/man5/hbmgw.conf.5
 	install -m 644 man/hbmgwd.8 $(DESTDIR)$(MANDIR)/man8/hbmgwd.8
+	@if [ -z "$(DESTDIR)" ]; then \
+		if command -v systemd-sysusers >/dev/null 2>&1; then \
+			systemd-sysusers $(SYSUSERSDIR)/hbmgw.conf; fi; \
+		tools/install-key.sh $(SBINDIR)/hbmgwd $(STATEDIR)/key hbmgw; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/hbmgwd $(DESTDIR)$(BINDIR)/hbmctl \

@@ -179,7 +179,8 @@ struct cfg {
 	} http;
 
 	struct {
-		char *key_file;	    /* 32-byte secret, or NULL */
+		char *key_file;	    /* 32-byte secret; required by
+				       gw_key_check(), NULL if unset */
 		int retention_days; /* default 30 */
 		int message_days;   /* default 7 */
 	} privacy;

@@ -28,6 +28,7 @@ enum ctl_exit {
 struct ctl {
 	char *url;	   /* base URL without trailing '/', owned */
 	const char *token; /* bearer token or NULL, borrowed; never printed */
+	char *token_buf;   /* the token read by --token-file, owned */
 	int json;	   /* --json: machine-readable output */
 	long timeout_ms;   /* per request, connect included */
 	CURL *curl;	   /* one handle, so requests share a connection */
@@ -70,6 +71,9 @@ void print_field(const char *key, const char *value);
 const char *json_str(const json_t *obj, const char *key);
 int ctl_print_json(const json_t *o);
 
+/* ctl_token.c: *TOKEN (owned) from the first line of PATH; -1 warned. */
+int ctl_token_file(const char *path, char **token);
+
 /* ctl_table.c: aligned tables */
 void ctl_table_init(
     struct ctl_table *, size_t ncols, const char *const *titles);
@@ -94,8 +98,7 @@ json_t *reply_json(const char *path, const struct reply *);
 #define CTL_PATH_MAX 512 /* a request path with its query */
 int ctl_args_parse(const char *cmd, int argc, char **argv,
     const char *const *names, const char ***slots, size_t nnames);
-int ctl_path_arg(
-    struct ctl *, char *path, const char *name, const char *value);
+int ctl_path_arg(struct ctl *, char *path, const char *name, const char *value);
 
 /* the commands */
 int cmd_status(struct ctl *, int, char **);

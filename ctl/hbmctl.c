@@ -46,6 +46,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 enum ctl_opt {
 	OPT_URL = 256,
 	OPT_TOKEN,
+	OPT_TOKEN_FILE,
 	OPT_JSON,
 	OPT_TIMEOUT,
 	OPT_HELP,
@@ -127,7 +128,11 @@ usage(int status)
 	    "  --url URL          the daemon's HTTP address (default: "
 	    "$HBMGW_URL,\n"
 	    "                     else " CTL_DEFAULT_URL ")\n"
-	    "  --token TOKEN      bearer token (default: $HBMGW_TOKEN)\n"
+	    "  --token-file FILE  bearer token: the first line of FILE\n"
+	    "                     (default: $HBMGW_TOKEN_FILE, else "
+	    "$HBMGW_TOKEN)\n"
+	    "  --token TOKEN      bearer token; other users see it in ps(1),\n"
+	    "                     so prefer --token-file or $HBMGW_TOKEN\n"
 	    "  --json             print one JSON object, for scripts\n"
 	    "  --timeout SECONDS  give up on a request after this long "
 	    "(default: %d)\n"
@@ -214,6 +219,7 @@ parse_options(struct ctl *ctl, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "url", required_argument, NULL, OPT_URL },
 		{ "token", required_argument, NULL, OPT_TOKEN },
+		{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "help", no_argument, NULL, OPT_HELP },
@@ -223,10 +229,16 @@ parse_options(struct ctl *ctl, int argc, char **argv)
 	const char *url = getenv("HBMGW_URL");
 	char *end;
 	long secs = CTL_DEFAULT_TIMEOUT;
+	const char *token_file = getenv("HBMGW_TOKEN_FILE");
 	char shortopt[3];
 	int c;
 
+	/* The command line over the environment, the last option winning. */
 	ctl->token = getenv("HBMGW_TOKEN");
+	if (token_file != NULL && *token_file == '\0')
+		token_file = NULL;
+	if (token_file != NULL)
+		ctl->token = NULL;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
 		switch (c) {
@@ -235,6 +247,11 @@ parse_options(struct ctl *ctl, int argc, char **argv)
 			break;
 		case OPT_TOKEN:
 			ctl->token = optarg;
+			token_file = NULL;
+			break;
+		case OPT_TOKEN_FILE:
+			token_file = optarg;
+			ctl->token = NULL;
 			break;
 		case OPT_JSON:
 			ctl->json = 1;
@@ -269,6 +286,11 @@ parse_options(struct ctl *ctl, int argc, char **argv)
 	}
 	if (url == NULL || *url == '\0')
 		url = CTL_DEFAULT_URL;
+	if (token_file != NULL) {
+		if (ctl_token_file(token_file, &ctl->token_buf) == -1)
+			exit(CTL_USAGE);
+		ctl->token = ctl->token_buf;
+	}
 	if (ctl->token != NULL && *ctl->token == '\0')
 		ctl->token = NULL;
 	if (ctl->token != NULL && !token_valid(ctl->token)) {
@@ -317,6 +339,7 @@ main(int argc, char **argv)
 		ctl_warn(cmd->name, "wrong number of arguments");
 		fprintf(stderr, "usage: hbmctl [options] %s\n", cmd->usage);
 		free(ctl.url);
+		free(ctl.token_buf);
 		return CTL_USAGE;
 	}
 	if (ctl_open(&ctl) == -1)
@@ -324,5 +347,8 @@ main(int argc, char **argv)
 	else
 		rc = cmd->run(&ctl, nargs, argv + first + 1);
 	ctl_close(&ctl);
+	if (ctl.token_buf != NULL)
+		explicit_bzero(ctl.token_buf, strlen(ctl.token_buf));
+	free(ctl.token_buf);
 	return rc;
 }

@@ -358,6 +358,14 @@ crypto_key_load(const char *path, char **cause)
 		xasprintf(cause, "privacy key %s: not a regular file", path);
 		goto fail;
 	}
+	/* Another user's file could be replaced under the daemon's feet. */
+	if (st.st_uid != geteuid()) {
+		xasprintf(cause,
+		    "privacy key %s: owned by uid %u, must be owned by uid %u "
+		    "(the user hbmgwd runs as)",
+		    path, (unsigned)st.st_uid, (unsigned)geteuid());
+		goto fail;
+	}
 	if ((st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
 		xasprintf(cause,
 		    "privacy key %s: mode %04o, must not be readable by group "

@@ -50,7 +50,8 @@ int crypto_b64_decode(const char *s, unsigned char **out, size_t *outlen);
 
 /*
  * Read the secret from PATH: exactly 32 raw bytes, or 64 hex digits and an
- * optional newline. Refuses a file that group or others can read or write.
+ * optional newline. Refuses a file that is not a regular file, is not owned
+ * by the effective user, or that group or others can read or write.
  */
 struct crypto_key *crypto_key_load(const char *path, char **cause);
 /* A key from a secret in memory (tests, tools). Never fails. */

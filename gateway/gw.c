@@ -45,8 +45,9 @@ gw_store_key_init(void)
 		fatalx("gw: pthread_key_create");
 }
 
-int
-gw_init(struct cfg *cfg, char **cause)
+/* CFG's privacy key, or NULL with *CAUSE: unset, unreadable or unsafe. */
+static struct crypto_key *
+gw_key_load(const struct cfg *cfg, char **cause)
 {
 	if (cfg->privacy.key_file == NULL) {
 		xasprintf(cause,
@@ -54,10 +55,26 @@ gw_init(struct cfg *cfg, char **cause)
 		    "phone numbers (create one with hbmgwd "
 		    "--gen-key FILE)",
 		    cfg->path);
-		return -1;
+		return NULL;
 	}
-	if ((gw_privacy_key = crypto_key_load(cfg->privacy.key_file, cause)) ==
-	    NULL)
+	return crypto_key_load(cfg->privacy.key_file, cause);
+}
+
+int
+gw_key_check(const struct cfg *cfg, char **cause)
+{
+	struct crypto_key *k;
+
+	if ((k = gw_key_load(cfg, cause)) == NULL)
+		return -1;
+	crypto_key_free(k);
+	return 0;
+}
+
+int
+gw_init(struct cfg *cfg, char **cause)
+{
+	if ((gw_privacy_key = gw_key_load(cfg, cause)) == NULL)
 		return -1;
 	gw_start = time(NULL);
 	pthread_once(&gw_store_once, gw_store_key_init);

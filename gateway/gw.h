@@ -18,6 +18,12 @@ struct store;
  * -1 with *cause when the key cannot be loaded.
  */
 int gw_init(struct cfg *, char **cause);
+/*
+ * What gw_init() checks of the privacy key, without keeping it: set,
+ * readable, 32 bytes or 64 hex digits, owned by us and private (mode 0600
+ * or 0400). -1 with a one-line *cause naming the file.
+ */
+int gw_key_check(const struct cfg *, char **cause);
 /* Release everything; threads other than the caller must have ended. */
 void gw_shutdown(void);
 

@@ -46,7 +46,8 @@ usage(FILE *f)
 	    "       hbmgwd --version | --help\n"
 	    "\n"
 	    "  -c, --config FILE   configuration file (default %s)\n"
-	    "  -n, --check-config  validate the configuration and exit\n"
+	    "  -n, --check-config  validate the configuration and the privacy "
+	    "key, and exit\n"
 	    "  -d, --debug         log debug lines\n"
 	    "  -k, --gen-key FILE  write a new privacy key to FILE and exit\n"
 	    "  -V, --version       print the version and exit\n"
@@ -265,6 +266,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
+		/* The same key check as at start-up, so ExecStartPre catches it. */
+		if (gw_key_check(cfg, &cause) == -1) {
+			fprintf(stderr, "%s\n", cause);
+			free(cause);
+			cfg_free(cfg);
+			return 1;
+		}
 		printf("configuration OK\n");
 		cfg_free(cfg);
 		return 0;

@@ -54,10 +54,23 @@ run_unit() {
 }
 
 run_config() {
-	local f out rc base
+	local f out rc base cwd
+	# --check-config also checks the privacy key: the good files name
+	# run/key (as config/dev.conf does), made here in a scratch working
+	# directory; the example's installed path is pointed there too.
+	cwd=$(mktemp -d /tmp/hbm-config.XXXXXX)
+	mkdir "$cwd/run"
+	(umask 077 && head -c 32 /dev/urandom > "$cwd/run/key")
+	sed 's|key_file = "/var/lib/hbmgw/key"|key_file = "run/key"|' \
+		config/hbmgw.conf.example > "$cwd/hbmgw.conf.example"
 	for f in tests/config/good/*.conf config/hbmgw.conf.example config/dev.conf; do
 		[ -e "$f" ] || continue
-		out=$("$HBM_BUILD/hbmgwd" -c "$f" --check-config 2>&1)
+		if [ "$f" = config/hbmgw.conf.example ]; then
+			base=$cwd/hbmgw.conf.example
+		else
+			base=$top/$f
+		fi
+		out=$(cd "$cwd" && "$HBM_BUILD/hbmgwd" -c "$base" --check-config 2>&1)
 		rc=$?
 		[ $rc -eq 0 ] && [ "$out" = "configuration OK" ]
 		rc=$?
@@ -77,6 +90,7 @@ run_config() {
 		fi
 		result "config/$f" $rc "$logdir/c.log"
 	done
+	rm -rf "$cwd"
 }
 
 run_fuzz() {

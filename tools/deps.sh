@@ -64,6 +64,10 @@ test | bench)
 	need_file /usr/sbin/bearerbox kannel
 	need_file /usr/sbin/smsbox kannel
 	need_file /usr/lib/kannel/test/fakesmsc kannel-extras
+	# systemd-analyze rates the unit's sandbox (t_unit).
+	need_cmd systemd-analyze systemd
+	# setpriv runs hbmgwd as another user (t_unit).
+	need_cmd setpriv util-linux
 	;;
 esac
 case $want in

@@ -18,6 +18,8 @@ if [ ! -s "$run/key" ]; then
 	head -c 32 /dev/urandom > "$run/key"
 	umask 022
 fi
+# hbmgwd refuses a key that group or others can read or write.
+chmod 600 "$run/key"
 
 redis_pid=""
 hbm_pid=""

@@ -98,7 +98,8 @@ hbm_sha256() {
 # A privacy key in HBM_TMP (made once); echoes its path.
 hbm_key() {
 	if [ ! -s "$HBM_TMP/key" ]; then
-		head -c 32 /dev/urandom > "$HBM_TMP/key"
+		# Private from the first byte: hbmgwd refuses anything looser.
+		(umask 077 && head -c 32 /dev/urandom > "$HBM_TMP/key")
 		chmod 600 "$HBM_TMP/key"
 	fi
 	echo "$HBM_TMP/key"

@@ -4,7 +4,8 @@
 # against a running daemon, as human tables and as --json parsed: status
 # (ready, channels, not ready, unreachable), inject, cases, case (after an
 # agency's ACK), send, audit verify (intact, then tampered with), and the
-# exit status of each kind of failure.
+# exit status of each kind of failure; the token from --token-file or
+# HBMGW_TOKEN_FILE, their precedence and their errors.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
 d="$HBM_BUILD/hbmgwd"
@@ -95,6 +96,53 @@ HBMGW_TOKEN='' "$c" cases >/dev/null 2>&1
 hbm_eq "cases without a token exits 4" 4 "$?"
 HBMGW_TOKEN=wrong "$c" case "$c1" >/dev/null 2>&1
 hbm_eq "case with a wrong token exits 4" 4 "$?"
+
+# The token from a file (--token-file, HBMGW_TOKEN_FILE): not in ps.
+hbm_match "--help warns that --token shows in ps" 'ps\(1\)' "$("$c" --help)"
+hbm_match "--help offers --token-file" '--token-file FILE' "$("$c" --help)"
+(umask 077 && printf '%s\n' "$HBM_ADMIN_TOKEN" > "$HBM_TMP/token")
+(umask 077 && printf '%s' "$HBM_ADMIN_TOKEN" > "$HBM_TMP/token-nonl")
+(umask 077 && printf '%s\r\nsecond line\n' "$HBM_ADMIN_TOKEN" > "$HBM_TMP/token-crlf")
+: > "$HBM_TMP/token-empty"
+printf '\n%s\n' "$HBM_ADMIN_TOKEN" > "$HBM_TMP/token-blank"
+printf 'wrong\n' > "$HBM_TMP/token-wrong"
+HBMGW_TOKEN='' "$c" --token-file "$HBM_TMP/token" cases >/dev/null 2>&1
+hbm_eq "--token-file: cases exits 0" 0 "$?"
+HBMGW_TOKEN='' "$c" --token-file "$HBM_TMP/token-nonl" cases >/dev/null 2>&1
+hbm_eq "--token-file without a final newline: cases exits 0" 0 "$?"
+HBMGW_TOKEN='' "$c" --token-file "$HBM_TMP/token-crlf" cases >/dev/null 2>&1
+hbm_eq "--token-file: only the first line, CRLF stripped" 0 "$?"
+HBMGW_TOKEN='' HBMGW_TOKEN_FILE="$HBM_TMP/token" "$c" cases >/dev/null 2>&1
+hbm_eq "HBMGW_TOKEN_FILE: cases exits 0" 0 "$?"
+HBMGW_TOKEN=wrong HBMGW_TOKEN_FILE="$HBM_TMP/token" "$c" cases >/dev/null 2>&1
+hbm_eq "HBMGW_TOKEN_FILE wins over HBMGW_TOKEN" 0 "$?"
+HBMGW_TOKEN=wrong "$c" --token-file "$HBM_TMP/token" cases >/dev/null 2>&1
+hbm_eq "--token-file wins over HBMGW_TOKEN" 0 "$?"
+HBMGW_TOKEN_FILE="$HBM_TMP/token-wrong" "$c" --token "$HBM_ADMIN_TOKEN" cases >/dev/null 2>&1
+hbm_eq "--token wins over HBMGW_TOKEN_FILE" 0 "$?"
+"$c" --token-file "$HBM_TMP/token" --token wrong cases >/dev/null 2>&1
+hbm_eq "the last of --token-file and --token wins (--token)" 4 "$?"
+"$c" --token wrong --token-file "$HBM_TMP/token" cases >/dev/null 2>&1
+hbm_eq "the last of --token and --token-file wins (--token-file)" 0 "$?"
+HBMGW_TOKEN='' "$c" --token-file "$HBM_TMP/token-wrong" cases >/dev/null 2>&1
+hbm_eq "--token-file with a wrong token exits 4" 4 "$?"
+out=$(HBMGW_TOKEN='' "$c" --token-file "$HBM_TMP/no-such-file" cases 2>&1)
+hbm_eq "--token-file missing exits 2" 2 "$?"
+hbm_match "--token-file missing is named" "^hbmctl: $HBM_TMP/no-such-file: cannot read the token file: No such file or directory$" "$out"
+out=$(HBMGW_TOKEN='' "$c" --token-file "$HBM_TMP" cases 2>&1)
+hbm_eq "--token-file on a directory exits 2" 2 "$?"
+hbm_match "--token-file on a directory says why" "^hbmctl: $HBM_TMP: cannot read the token file: Is a directory$" "$out"
+out=$(HBMGW_TOKEN='' "$c" --token-file "$HBM_TMP/token-empty" cases 2>&1)
+hbm_eq "--token-file empty exits 2" 2 "$?"
+hbm_match "--token-file empty says so" "^hbmctl: $HBM_TMP/token-empty: the token file's first line is empty$" "$out"
+out=$(HBMGW_TOKEN='' "$c" --token-file "$HBM_TMP/token-blank" cases 2>&1)
+hbm_eq "--token-file with a blank first line exits 2" 2 "$?"
+hbm_eq "and does not echo the token" "" "$(printf '%s' "$out" | grep -F "$HBM_ADMIN_TOKEN")"
+out=$(HBMGW_TOKEN_FILE="$HBM_TMP/no-such-file" "$c" cases 2>&1)
+hbm_eq "HBMGW_TOKEN_FILE missing exits 2" 2 "$?"
+hbm_match "HBMGW_TOKEN_FILE missing is named" "no-such-file: cannot read the token file" "$out"
+"$c" --token-file >/dev/null 2>&1
+hbm_eq "--token-file without a value exits 2" 2 "$?"
 
 out=$(ctl case "$s1")
 hbm_eq "case exits 0" 0 "$?"

@@ -592,6 +592,18 @@ test_key_load(void **state)
 	test_key_bad(dir, "mode620", test_secret, 32, 0620,
 	    "mode 0620, must not be writable by group or "
 	    "others");
+	/* Another user's file, even at mode 0600 (testable as root only). */
+	if (geteuid() == 0) {
+		path = test_key_file(dir, "nobody", test_secret, 32, 0600);
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		assert_null(crypto_key_load(path, &cause));
+		assert_non_null(cause);
+		assert_non_null(strstr(cause, path));
+		assert_non_null(strstr(
+		    cause, "owned by uid 65534, must be owned by uid 0"));
+		free(cause);
+		free(path);
+	}
 	/* Missing, and a directory. */
 	xasprintf(&path, "%s/missing", dir);
 	assert_null(crypto_key_load(path, &cause));
