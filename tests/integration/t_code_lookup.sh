@@ -78,17 +78,24 @@ hbm_match "the other numbers got answers" "Code $code: closed" "$others"
 hbm_check "none of them named the category or agency" \
 	bash -c "! grep -qiE 'food|WFP|Red Cross' <<<'$others'"
 
-# --- 10 look-ups an hour per number
+# --- 10 look-ups an hour per number: 10 sent at once, then awaited by the
+# metric rather than one reply at a time
+# at_least RESULT N: hbmgw_code_lookups_total{result=RESULT} is N or more
+at_least() { [ "$(lookups "$1")" -ge "$2" ]; }
+# later N: N "try later" answers reached M4
+later() { [ "$(hbm_texts_to $M4 | grep -c '^Too many code checks')" -ge "$1" ]; }
 full=$(lookups full) state=$(lookups state) nf=$(lookups not_found)
-for i in $(seq 1 10); do
-	a=$(ask $M4 "STATUS $code")
-	[ "$a" = "Code $code: closed." ] || break
-done
-hbm_eq "10 look-ups are answered" "Code $code: closed." "$a"
-hbm_eq "the 11th is told to try later" \
-	"Too many code checks from this number. Please try again later." "$(ask $M4 "STATUS $code")"
-hbm_eq "so is a 12th, with any code" \
-	"Too many code checks from this number. Please try again later." "$(ask $M4 "CODE 1000-0004")"
+for i in $(seq 1 10); do sms $M4 "STATUS $code" >/dev/null; done
+hbm_check "10 look-ups are answered" hbm_wait 60 at_least state $((state + 10))
+hbm_eq "none is limited" 0 "$(lookups limited)"
+sms $M4 "STATUS $code" >/dev/null
+hbm_check "the 11th is limited" hbm_wait 60 at_least limited 1
+sms $M4 "CODE 1000-0004" >/dev/null
+hbm_check "so is a 12th, with any code" hbm_wait 60 at_least limited 2
+hbm_check "the number is told to try later" hbm_wait 120 later 2
+hbm_eq "in these words" "Too many code checks from this number. Please try again later." \
+	"$(hbm_texts_to $M4 | grep '^Too many' | sort -u)"
+hbm_eq "and got 10 answers before" 10 "$(hbm_texts_to $M4 | grep -c "^Code $code: closed.$")"
 hbm_eq "the window is in the number's record" 1 \
 	"$($HBM_REDIS_CLI --scan --pattern '{hbm}:num:*' | grep -v ':cases$' |
 		while read -r k; do $HBM_REDIS_CLI HGET "$k" code_n; done | grep -cx 10)"
