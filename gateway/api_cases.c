@@ -11,10 +11,13 @@
  *
  * A list is newest first. Its "next" cursor ("<created_ms>:<code>", opaque
  * to clients) is where the page ended. One list looks at no more than
- * API_CASES_SCAN entries of {hbm}:cases (and offset= more), so a filtered
- * page may be short, even empty, and still have a "next"; "next" is null
- * only at the end. offset= skips that many matching cases from the newest
- * instead of a cursor. Times are ISO 8601 UTC strings with milliseconds, or
+ * API_CASES_SCAN entries of {hbm}:cases, the ones offset= skips included,
+ * so a filtered page may be short, even empty, and still have a "next";
+ * "next" is null only at the end. A list so costs at most API_CASES_SCAN
+ * case reads and API_CASES_SCAN / API_CASES_BATCH + 1 range reads, whatever
+ * it asks. offset= (at most API_CASES_OFFSET_MAX) skips that many matching
+ * cases from the newest instead of a cursor; deeper pages are reached by
+ * cursor only. Times are ISO 8601 UTC strings with milliseconds, or
  * null.
  *
  * The POST routes need an agency token (an admin's is 403: nobody acts for
@@ -46,7 +49,7 @@
 
 #define API_CASES_LIMIT 50	   /* cases on a page by default */
 #define API_CASES_LIMIT_MAX 200	   /* the largest limit= */
-#define API_CASES_OFFSET_MAX 10000 /* the largest offset= */
+#define API_CASES_OFFSET_MAX 1000  /* the largest offset=: use cursor= */
 #define API_CASES_BATCH 100	   /* {hbm}:cases entries read at a time */
 #define API_CASES_SCAN 2000	   /* {hbm}:cases entries one list looks at */
 #define API_CASES_HIST_LAST "999"  /* history entries shown: the first 1000 */
@@ -473,10 +476,11 @@ api_cases_query_parse(const struct http_request *req, struct api_cases_query *q,
 		return -1;
 	}
 	if (offset != NULL) {
-		if (cursor != NULL || !api_cases_digits(offset, 5) ||
+		if (cursor != NULL || !api_cases_digits(offset, 4) ||
 		    atoi(offset) > API_CASES_OFFSET_MAX) {
 			http_reply_error(resp, 400,
-			    "offset: 0 to %d, and not with cursor",
+			    "offset: 0 to %d, and not with cursor; page "
+			    "further with cursor=",
 			    API_CASES_OFFSET_MAX);
 			return -1;
 		}
@@ -511,7 +515,7 @@ api_cases_batch(const struct api_caller *who, const struct api_cases_query *q,
 	int match;
 
 	for (i = 0; i + 1 < r->elements; i += 2) {
-		if (sc->more || sc->looked == API_CASES_SCAN + q->offset)
+		if (sc->more || sc->looked == API_CASES_SCAN)
 			break;
 		sc->looked++;
 		code = r->element[i]->str;
@@ -557,8 +561,7 @@ api_cases_scan(const struct api_caller *who, const struct api_cases_query *q,
 	memset(sc, 0, sizeof(*sc));
 	sc->pos = q->after;
 	snprintf(count, sizeof(count), "%d", API_CASES_BATCH);
-	while (
-	    !sc->end && !sc->more && sc->looked < API_CASES_SCAN + q->offset) {
+	while (!sc->end && !sc->more && sc->looked < API_CASES_SCAN) {
 		/* From the score reached, so that new cases shift nothing. */
 		if (sc->pos.set)
 			snprintf(max, sizeof(max), "%lld", sc->pos.ms);

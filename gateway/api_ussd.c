@@ -10,6 +10,10 @@
  * A repeated request (the same Africa's Talking text again, or any input to
  * a session that has ended) is answered with the answer given before, so
  * an aggregator's retry changes nothing.
+ *
+ * A number that is no official's gets the same PIN page, its tries counted
+ * and locked alike, and its PIN hashed against an official's hash (the
+ * same cost) and always wrong: the answers do not tell who is an official.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +40,11 @@ static struct log_limit store_down_limit = LOG_LIMIT_INIT;
 
 #define API_USSD_SESSION_MAX 128 /* bytes of an aggregator's session id */
 
+/* What an unknown number's PIN is hashed against when no official is set. */
+#define API_USSD_DUMMY_HASH                                                    \
+	"$6$hbmgwdummysalt$BpNX/DYuVkWgYsba1ox0u6Lv7IAiPPJ3zKqpbmow/vEqbBoKk" \
+	"Y18ckze4iYwOxNpCVR0Wg2OSYiqRXUMEouap/"
+
 /* One USSD request, whichever route it came by; borrowed. */
 struct api_ussd_req {
 	const char *route;   /* "at" or "generic": keeps sessions apart */
@@ -50,7 +59,7 @@ struct api_ussd_req {
 struct api_ussd {
 	const struct cfg *cfg;
 	const struct api_ussd_req *req;
-	const struct cfg_official *off;
+	const struct cfg_official *off; /* NULL: not an official */
 	char e164[PHONE_MAX];	      /* the official's number */
 	char hash[CRYPTO_SHA256_HEX]; /* its look-up hash */
 	char key[USSD_KEY_MAX];	      /* the session's key */
@@ -101,12 +110,22 @@ api_ussd_act(struct api_ussd *u, struct ussd_result *res)
 	size_t n = 0;
 
 	memset(res, 0, sizeof(*res));
+	if (u->off == NULL && u->out.action != USSD_ACT_PIN &&
+	    u->out.action != USSD_ACT_NONE) {
+		/* a session that outlived its official in the config */
+		res->status = USSD_ERROR;
+		xasprintf(&cause, "no longer an official");
+		goto out;
+	}
 	switch (u->out.action) {
 	case USSD_ACT_NONE:
 		return;
 	case USSD_ACT_PIN:
-		res->status = ussd_pin_try(st, u->hash, u->off->pin_hash,
-		    u->out.arg, &res->tries_left, &cause);
+		res->status = ussd_pin_try(st, u->hash,
+		    u->off != NULL		  ? u->off->pin_hash
+			: u->cfg->nofficials > 0 ? u->cfg->officials[0].pin_hash
+						 : API_USSD_DUMMY_HASH,
+		    u->out.arg, u->off != NULL, &res->tries_left, &cause);
 		if (res->status == USSD_LOCKED)
 			log_info("ussd: %s: locked after wrong PINs", u->e164);
 		break;
@@ -147,6 +166,7 @@ api_ussd_act(struct api_ussd *u, struct ussd_result *res)
 		res->ncases = n;
 		break;
 	}
+out:
 	if (res->status == USSD_ERROR) {
 		log_warnx("ussd: %s: %s", u->e164, cause ? cause : "failed");
 		free(cause);
@@ -214,11 +234,8 @@ api_ussd_run(struct api_ussd *u, char **answer, int *end)
 	char *cause = NULL;
 	int rc;
 
-	if ((u->off = route_official_by_phone(u->cfg, u->e164)) == NULL) {
+	if ((u->off = route_official_by_phone(u->cfg, u->e164)) == NULL)
 		log_info("ussd: %s: not an official", u->e164);
-		ussd_end(USSD_END_UNKNOWN, &u->out);
-		goto answer;
-	}
 	crypto_phone_hash(gw_key(), u->e164, u->hash);
 	ussd_store_key(u->req->route, u->req->session, u->hash, u->key);
 	if ((rc = api_ussd_enter(u, &input)) == 1)

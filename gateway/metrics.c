@@ -70,6 +70,11 @@ static const struct metric_desc metric_descs[] = {
 	    "Closed cases whose personal fields were removed" },
 	{ "hbmgw_ussd_requests_total", COUNTER,
 	    "USSD requests answered, by result (continue, end)" },
+	{ "hbmgw_code_lookups_total", COUNTER,
+	    "Case codes looked up by SMS, by result (full, state, not_found, "
+	    "limited)" },
+	{ "hbmgw_ussd_pin_checks_total", COUNTER,
+	    "USSD PIN tries, by result (ok, wrong; locked: refused unhashed)" },
 	{ "hbmgw_process_start_time_seconds", GAUGE,
 	    "Start time of the process in seconds since the epoch" },
 	{ "hbmgw_modem_up", GAUGE,

@@ -7,10 +7,13 @@
  * (the migrant's number), path (the Africa's Talking text, which holds
  * every input), ans (the last answer, which may show the number) and end;
  * mig, path and ans are sealed, or "" when empty. Each save
- * rewrites every field and the time to live in one script. Wrong PINs are
- * the counter {hbm}:ussd:pin:<number hash>: its first increment starts a
- * lock-time window, the USSD_PIN_TRIES-th restarts it as the lock, a right
- * PIN deletes it. Any HTTP thread may call these with its own store.
+ * rewrites every field and the time to live in one script. PIN tries are
+ * the counter {hbm}:ussd:pin:<number hash>. A try is counted in one script
+ * before its PIN is hashed, and refused there once USSD_PIN_TRIES have been
+ * counted, so parallel sessions cannot have more PINs evaluated than that:
+ * the first increment starts a lock-time window, the USSD_PIN_TRIES-th
+ * restarts it as the lock, a right PIN deletes it. Any HTTP thread may call
+ * these with its own store.
  */
 #include <crypt.h>
 #include <stdio.h>
@@ -18,6 +21,7 @@
 #include <string.h>
 
 #include "gateway/log.h"
+#include "gateway/metrics.h"
 #include "gateway/store.h"
 #include "gateway/ussd_store.h"
 #include "gateway/xmalloc.h"
@@ -33,10 +37,17 @@ static struct store_script ussd_save_script = {
 		"return 1\n",
 };
 
-static struct store_script ussd_wrong_script = {
-	.name = "ussd_wrong_pin",
-	.body = "local n = redis.call('INCR', KEYS[1])\n"
-		"if n == 1 or n == tonumber(ARGV[2]) then\n"
+/*
+ * Count one PIN try: the new count, or -1 (nothing counted) when
+ * USSD_PIN_TRIES have been counted already, i.e. the number is locked.
+ */
+static struct store_script ussd_take_script = {
+	.name = "ussd_take_pin",
+	.body = "local max = tonumber(ARGV[2])\n"
+		"local n = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
+		"if n >= max then return -1 end\n"
+		"n = redis.call('INCR', KEYS[1])\n"
+		"if n == 1 or n == max then\n"
 		"    redis.call('PEXPIRE', KEYS[1], ARGV[1])\n"
 		"end\n"
 		"return n\n",
@@ -241,45 +252,46 @@ ussd_pin_match(const char *pin_hash, const char *pin)
 
 enum ussd_status
 ussd_pin_try(struct store *sto, const char *phone_hash, const char *pin_hash,
-    const char *pin, int *tries_left, char **cause)
+    const char *pin, int known, int *tries_left, char **cause)
 {
 	char key[USSD_PIN_KEY_MAX], ms[24], max[8];
 	const char *argv[3];
 	struct store_reply *r;
-	enum ussd_status rc;
+	long long n;
 
 	*tries_left = 0;
-	switch (ussd_pin_locked(sto, phone_hash, cause)) {
-	case -1:
-		return USSD_ERROR;
-	case 1:
-		return USSD_LOCKED;
-	}
 	snprintf(key, sizeof(key), "{hbm}:ussd:pin:%s", phone_hash);
-	if (ussd_pin_match(pin_hash, pin)) {
-		if ((r = store_commandl(sto, cause, "DEL", key, NULL)) == NULL)
-			return USSD_ERROR;
-		store_reply_free(r);
-		return USSD_OK;
-	}
 	snprintf(ms, sizeof(ms), "%lld", USSD_LOCK_MS);
 	snprintf(max, sizeof(max), "%d", USSD_PIN_TRIES);
 	argv[0] = key;
 	argv[1] = ms;
 	argv[2] = max;
 	if ((r = store_eval(
-		 sto, &ussd_wrong_script, 1, 3, argv, NULL, cause)) == NULL)
+		 sto, &ussd_take_script, 1, 3, argv, NULL, cause)) == NULL)
 		return USSD_ERROR;
 	if (r->type != STORE_INTEGER) {
 		xasprintf(cause, "ussd: pin: %s",
 		    r->type == STORE_ERROR ? r->str : "unexpected reply");
-		rc = USSD_ERROR;
-	} else if (r->integer >= USSD_PIN_TRIES) {
-		rc = USSD_LOCKED;
-	} else {
-		*tries_left = USSD_PIN_TRIES - (int)r->integer;
-		rc = USSD_WRONG;
+		store_reply_free(r);
+		return USSD_ERROR;
 	}
+	n = r->integer;
 	store_reply_free(r);
-	return rc;
+	if (n < 0 || n > USSD_PIN_TRIES) {
+		metrics_add("hbmgw_ussd_pin_checks_total", "result=\"locked\"", 1);
+		return USSD_LOCKED;
+	}
+	/* an unknown number's PIN is hashed too, and never right */
+	if (ussd_pin_match(pin_hash, pin) && known) {
+		metrics_add("hbmgw_ussd_pin_checks_total", "result=\"ok\"", 1);
+		if ((r = store_commandl(sto, cause, "DEL", key, NULL)) == NULL)
+			return USSD_ERROR;
+		store_reply_free(r);
+		return USSD_OK;
+	}
+	metrics_add("hbmgw_ussd_pin_checks_total", "result=\"wrong\"", 1);
+	if (n >= USSD_PIN_TRIES)
+		return USSD_LOCKED;
+	*tries_left = USSD_PIN_TRIES - (int)n;
+	return USSD_WRONG;
 }

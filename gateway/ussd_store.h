@@ -2,9 +2,11 @@
 /*
  * USSD sessions and the PIN lockout in Redis. A session lives in one hash
  * that expires USSD_SESSION_TTL_MS after its last step; what in it may hold a
- * number (the migrant's, the inputs, the last answer) is sealed. Wrong PINs are counted per official's number hash;
+ * number (the migrant's, the inputs, the last answer) is sealed. PIN tries
+ * are counted per number hash, atomically and before the PIN is hashed;
  * USSD_PIN_TRIES of them within the lock time lock the number for
- * USSD_LOCK_MINUTES from the last one.
+ * USSD_LOCK_MINUTES from the last one, so at most USSD_PIN_TRIES PINs are
+ * evaluated per number and window however many sessions run at once.
  */
 #ifndef HBM_GATEWAY_USSD_STORE_H
 #define HBM_GATEWAY_USSD_STORE_H
@@ -49,11 +51,15 @@ void ussd_sess_clear(struct ussd_sess *s);
 /* 1 when the number with hash PHONE_HASH is locked, 0, or -1 with *cause. */
 int ussd_pin_locked(struct store *, const char *phone_hash, char **cause);
 /*
- * Check PIN against the crypt(3) hash PIN_HASH for the number PHONE_HASH:
- * USSD_OK (the count is reset), USSD_WRONG with *tries_left, USSD_LOCKED
- * (now or already; the PIN is then not checked), or USSD_ERROR with *cause.
+ * Count a try for the number PHONE_HASH, then check PIN against the
+ * crypt(3) hash PIN_HASH: USSD_OK (the count is reset), USSD_WRONG with
+ * *tries_left, USSD_LOCKED (now, or already: the PIN is then not hashed),
+ * or USSD_ERROR with *cause. KNOWN 0 is a number that is no official's:
+ * its PIN is hashed against PIN_HASH (a stand-in, for the same time) and
+ * always wrong. Counts hbmgw_ussd_pin_checks_total{result}.
  */
 enum ussd_status ussd_pin_try(struct store *, const char *phone_hash,
-    const char *pin_hash, const char *pin, int *tries_left, char **cause);
+    const char *pin_hash, const char *pin, int known, int *tries_left,
+    char **cause);
 
 #endif

@@ -366,7 +366,75 @@ cases_not_found(struct cases_ctx *c, const char *code)
 	cases_reply(c, "not_found", v, 1, 0);
 }
 
-/* CODE <code>, or STATUS <code>: what the case is and where it stands. */
+int
+cases_code_full(const char *sender_hash, const char *sender_agency,
+    const char *case_num, const char *case_official, const char *case_agency)
+{
+	if (case_num[0] != '\0' && strcmp(case_num, sender_hash) == 0)
+		return 1;
+	if (case_official[0] != '\0' && strcmp(case_official, sender_hash) == 0)
+		return 1;
+	return sender_agency != NULL && case_agency[0] != '\0' &&
+	    strcmp(case_agency, sender_agency) == 0;
+}
+
+const char *
+cases_code_state(const char *lang, const char *status)
+{
+	static const char *const words[][3] = {
+		{ "open", "ouvert", "مفتوح" },
+		{ "being handled", "en cours de traitement", "قيد المعالجة" },
+		{ "closed", "clos", "مغلق" },
+	};
+	int i = strcmp(status, "closed") == 0 ? 2
+	    : strcmp(status, "acknowledged") == 0 ? 1
+						   : 0;
+
+	if (strcmp(lang, "fr") == 0)
+		return words[i][1];
+	if (strcmp(lang, "ar") == 0)
+		return words[i][2];
+	return words[i][0];
+}
+
+/* Count a code look-up by RESULT: full, state, not_found, limited. */
+static void
+cases_code_count(struct cases_ctx *c, const char *result)
+{
+	char labels[40];
+
+	snprintf(labels, sizeof(labels), "result=\"%s\"", result);
+	cases_count(c, "hbmgw_code_lookups_total", labels, 1, 0);
+}
+
+/*
+ * Count a code look-up in the sender's hour: 0, or 1 when the sender has
+ * had CASES_CODE_LOOKUPS already (then answered "try later"). Staff, and
+ * calls without a sender, are not limited.
+ */
+static int
+cases_code_limited(struct cases_ctx *c)
+{
+	long long n, from;
+
+	if (c->sealed == NULL || c->staff)
+		return 0;
+	n = cases_window_get(c, "code_ms", "code_n", CASES_HOUR_MS, &from);
+	if (n >= CASES_CODE_LOOKUPS) {
+		cases_code_count(c, "limited");
+		cases_reply(c, "code_later", NULL, 0, 0);
+		return 1;
+	}
+	cases_window_add(c, "code_ms", "code_n", from, n + 1);
+	return 0;
+}
+
+/*
+ * CODE <code>, or STATUS <code>: what the case is and where it stands to
+ * its own number, its agency and its referring official; only whether it
+ * is open, being handled or closed to anybody else, so that a code found
+ * or guessed tells no category or agency.
+ */
 static int
 cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
@@ -376,21 +444,36 @@ cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 
 	if (cases_bad_code(c, cmd))
 		return 0;
+	if (cases_code_limited(c))
+		return 0;
 	cases_casekey(key, cmd->code, "");
 	if (cases_hgetall(c->st, key, &cs, cause) == -1)
 		return -1;
 	if (cs->elements == 0 ||
 	    (cat = route_category(c->cfg, cases_hv(cs, "category"))) == NULL) {
+		cases_code_count(c, "not_found");
 		cases_not_found(c, cmd->code);
 		store_reply_free(cs);
 		return 0;
 	}
 	code_format(cmd->code, shown);
+	if (!cases_code_full(c->hash, c->agency != NULL ? c->agency->id : NULL,
+		cases_hv(cs, "num"), cases_hv(cs, "official"),
+		cases_hv(cs, "agency"))) {
+		struct template_var sv[] = { { "code", shown },
+			{ "status",
+			    cases_code_state(c->lang, cases_hv(cs, "status")) } };
+		cases_code_count(c, "state");
+		cases_reply(c, "code_state", sv, 2, 0);
+		store_reply_free(cs);
+		return 0;
+	}
 	struct template_var v[] = {
 		{ "code", shown }, { "label", cat->sms_label },
 		{ "agency", cases_agency_name(c->cfg, cases_hv(cs, "agency")) },
 		{ "status", cases_status_word(c->lang, cases_hv(cs, "status")) }
 	};
+	cases_code_count(c, "full");
 	cases_reply(c, "code_info", v, 4, 0);
 	store_reply_free(cs);
 	return 0;

@@ -37,6 +37,24 @@ void cases_numkey(char buf[CASES_KEY_MAX], const char *hash);
 
 #define CASES_HOUR_MS 3600000LL
 #define CASES_DAY_MS 86400000LL
+#define CASES_CODE_LOOKUPS 10 /* codes a number (not staff) looks up an hour */
+
+/*
+ * Whether the sender of a code look-up may see all of the case (its
+ * category and agency): the case's own number (CASE_NUM, its keyed hash),
+ * its referring official (CASE_OFFICIAL) or a phone of its agency
+ * (CASE_AGENCY). SENDER_HASH is the sender's number hash, SENDER_AGENCY
+ * its agency's id or NULL. Empty case fields match nobody. 1 or 0.
+ */
+int cases_code_full(const char *sender_hash, const char *sender_agency,
+    const char *case_num, const char *case_official, const char *case_agency);
+
+/*
+ * The neutral state of a case with STATUS in LANG, all anybody else learns
+ * from a code: "open" (new, notified), "being handled" (acknowledged) or
+ * "closed" (closed), in English, French or Arabic (English otherwise).
+ */
+const char *cases_code_state(const char *lang, const char *status);
 
 /*
  * The per-number limits count in windows that open at their first event,

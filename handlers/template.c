@@ -184,6 +184,13 @@ static const struct tmpl tmpls[] = {
 	    "Referral {code} ({label}) was closed by {agency}.",
 	    "L'orientation {code} ({label}) a été close par {agency}.",
 	    "أغلقت {agency} الإحالة {code} ({label})." },
+	{ "code_state", V_CODE | V_STATUS, "Code {code}: {status}.",
+	    "Code {code} : {status}.", "الرمز {code}: {status}." },
+	{ "code_later", 0,
+	    "Too many code checks from this number. Please try again later.",
+	    "Trop de vérifications de code depuis ce numéro. Réessayez plus "
+	    "tard.",
+	    "محاولات كثيرة للتحقق من الرموز. حاول لاحقا." },
 	{ "sms_expired", V_COUNT,
 	    "hbmgw: {count} SMS could not be delivered in time and were given "
 	    "up. See hbmctl messages --status dead.",

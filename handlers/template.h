@@ -10,6 +10,11 @@
  *   received            code label          after HELP with a category
  *   ask_category        keywords            after HELP without one
  *   code_info           code label agency status   a referral code sent in
+ *                                           by its own number, agency or
+ *                                           referring official
+ *   code_state          code status         a code sent in by anyone else:
+ *                                           open, being handled or closed
+ *   code_later          -                   too many code look-ups
  *   status              cases count         STATUS with open cases
  *   status_none         -                   STATUS without any
  *   stop_confirm        -                   STOP

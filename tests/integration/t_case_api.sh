@@ -114,7 +114,8 @@ hbm_eq "paging with a filter" "$c3 | $c2 None" \
 # Bad queries are 400.
 for q in status=open status= status=NEW limit=0 limit=201 limit=abc \
 	limit=-1 limit= limit=1000 cursor=junk cursor= cursor=123 \
-	offset=-1 offset=abc offset= offset=10001 "offset=0&cursor=1:$c1" \
+	offset=-1 offset=abc offset= offset=10001 offset=1001 offset=10000 \
+	offset=00001 "offset=0&cursor=1:$c1" \
 	"cursor=1:12345678" "cursor=:$c1" "cursor=1234567890123456:$c1" \
 	"cursor=12:${c1:0:7}"; do
 	hbm_eq "bad query $q is 400" 400 "$(hbm_status GET "/v1/cases?$q" "${ADMIN[@]}")"
@@ -210,6 +211,75 @@ $HBM_REDIS_CLI XDEL '{hbm}:audit' "${ids[2]}" >/dev/null
 v=$(hbm_body GET /v1/audit/verify "${ADMIN[@]}")
 hbm_eq "audit: a deleted entry shows" "False ${ids[3]} 2" \
 	"$(js "$v" '" ".join(str(d[k]) for k in ("ok", "broken_at", "entries"))')"
+
+# Bounded cost per list: offset= is at most 1000, and a list reads at most
+# 2000 cases (the ones offset= skips included) and 21 ranges of
+# {hbm}:cases, however deep it asks. 2600 closed cases older than the rest
+# are seeded straight into Redis; the cost is the INFO commandstats delta of
+# HGETALL (one per case read) and ZREVRANGEBYSCORE. The daemon's own loops
+# may add a few calls meanwhile, hence the slack of 50.
+hbm_match "offset past 1000 says why" '"error":"offset: 0 to 1000.*cursor=' \
+	"$(hbm_body GET '/v1/cases?offset=1001' "${ADMIN[@]}")"
+/usr/bin/python3 - <<'PY' | $HBM_REDIS_CLI --pipe >/dev/null
+D = [[0,3,1,7,5,9,8,6,4,2],[7,0,9,2,1,5,4,8,6,3],[4,2,0,6,8,7,1,3,5,9],
+     [1,7,5,0,9,8,3,4,2,6],[6,1,2,3,0,4,5,9,7,8],[3,6,7,4,2,0,9,5,8,1],
+     [5,8,6,9,7,2,0,1,3,4],[8,9,4,5,3,6,2,0,1,7],[9,4,3,8,6,1,7,2,0,5],
+     [2,5,8,1,4,3,6,7,9,0]]
+def resp(*a):
+	return "*%d\r\n" % len(a) + "".join("$%d\r\n%s\r\n" % (len(x), x) for x in a)
+out = []
+for i in range(2600):
+	head = "9%06d" % i
+	c = 0
+	for ch in head:
+		c = D[c][int(ch)]
+	code = head + str(c)
+	ms = str(1000000000000 + i)
+	out.append(resp("HSET", "{hbm}:case:" + code, "status", "closed",
+	    "category", "food", "created_ms", ms, "kind", "sms"))
+	out.append(resp("ZADD", "{hbm}:cases", ms, code))
+print("".join(out), end="")
+PY
+hbm_check "2600 cases seeded" test "$($HBM_REDIS_CLI ZCARD '{hbm}:cases')" -gt 2600
+# cost QUERY: "<case reads> <range reads> <next>" of GET /v1/cases?QUERY
+cost() {
+	local h0 z0 h1 z1 body
+	stat() { $HBM_REDIS_CLI INFO commandstats | tr -d '\r' |
+		awk -F'[=,:]' -v c="cmdstat_$1" '$1 == c { print $3 }'; }
+	h0=$(stat hgetall) z0=$(stat zrevrangebyscore)
+	body=$(hbm_body GET "/v1/cases?$1" "${ADMIN[@]}")
+	h1=$(stat hgetall) z1=$(stat zrevrangebyscore)
+	echo "$(( ${h1:-0} - ${h0:-0} )) $(( ${z1:-0} - ${z0:-0} )) $(js "$body" 'd["next"] is not None')"
+}
+read -r h z more <<<"$(cost 'status=new')"
+echo "# a filtered list that matches nothing: $h case reads, $z range reads"
+hbm_check "a list that matches nothing reads at most 2000 cases ($h)" \
+	test "$h" -ge 1900 -a "$h" -le 2050
+hbm_check "and at most 21 ranges ($z)" test "$z" -ge 1 -a "$z" -le 21
+hbm_eq "and says where to go on" True "$more"
+read -r h z more <<<"$(cost 'offset=1000&limit=200')"
+echo "# offset=1000&limit=200: $h case reads, $z range reads"
+hbm_check "offset=1000 reads at most 2000 cases ($h)" test "$h" -ge 1200 -a "$h" -le 2050
+hbm_check "and at most 21 ranges ($z)" test "$z" -ge 1 -a "$z" -le 21
+hbm_eq "and goes on" True "$more"
+deep=$($HBM_REDIS_CLI ZRANGEBYSCORE '{hbm}:cases' 1000000001000 1000000001000)
+read -r h z more <<<"$(cost "status=new&cursor=1000000001000:$deep")"
+hbm_check "a deep cursor reads only the 1000 cases after it ($h)" test "$h" -ge 990 -a "$h" -le 1050
+hbm_eq "and that was the end" False "$more"
+# The messages list is one script (EVALSHA, or EVAL once when Redis lost
+# it) however deep: before= is its cursor. The daemon's own loops run
+# scripts meanwhile, so the least of 5 tries is what counts.
+scripts() { $HBM_REDIS_CLI INFO commandstats | tr -d '\r' |
+	awk -F'[=,:]' '$1 == "cmdstat_evalsha" || $1 == "cmdstat_eval" { n += $3 } END { print n + 0 }'; }
+least=999
+for i in 1 2 3 4 5; do
+	m0=$(scripts)
+	hbm_eq "messages list $i" 200 "$(hbm_status GET '/v1/messages?limit=1000' "${ADMIN[@]}")"
+	m1=$(scripts)
+	[ $((m1 - m0)) -lt $least ] && least=$((m1 - m0))
+done
+echo "# GET /v1/messages?limit=1000: $least scripts (least of 5)"
+hbm_check "the messages list is one script ($least)" test "$least" -ge 1 -a "$least" -le 2
 
 # Redis down: 503 everywhere, and still 401 and 400 before Redis is asked.
 hbm_redis_kill

@@ -3,8 +3,9 @@
 # The officials' USSD menu over HTTP: a whole referral through Africa's
 # Talking form requests (retries answered the same, the code sent by SMS to
 # the migrant, the official and the first agency, the agency without the
-# migrant's number), the PIN lockout after 3 wrong PINs, an unknown number,
-# every bad request (token, form, number, content type), and the generic
+# migrant's number), the PIN lockout after 3 wrong PINs, holding with 12
+# parallel sessions (at most 3 PINs evaluated), an unknown number answered
+# like an official with a wrong PIN, every bad request (token, form, number, content type), and the generic
 # JSON route that carries only the last input. A local capture server
 # stands in for the SMS aggregator.
 source "$(dirname "$0")/lib.sh"
@@ -28,7 +29,8 @@ categories = (
 coordinator = { phones = ["+256700000301"]; };
 officials = (
   { phone = "+256700000201"; name = "Officer A"; pin_hash = "$PIN_HASH"; region = "north"; },
-  { phone = "0700000202"; name = "Officer B"; pin_hash = "$PIN_HASH"; }
+  { phone = "0700000202"; name = "Officer B"; pin_hash = "$PIN_HASH"; },
+  { phone = "+256700000203"; name = "Officer C"; pin_hash = "$PIN_HASH"; }
 );
 CONF
 hbm_daemon_start "$HBM_TMP/gw.conf"
@@ -166,11 +168,64 @@ $HBM_REDIS_CLI DEL "$pinkey" >/dev/null
 at s6 $OFF2 '' >/dev/null
 hbm_match "once the lock is gone the PIN works" '^CON 1 New referral' "$(at s6 $OFF2 '1234')"
 
-# --- an unknown number
+# pin_checks RESULT: hbmgw_ussd_pin_checks_total{result=RESULT}, 0 if absent
+pin_checks() {
+	hbm_body GET /metrics | awk -v l="hbmgw_ussd_pin_checks_total{result=\"$1\"}" \
+		'$1 == l { v = $2 } END { print v + 0 }'
+}
+
+# --- 12 parallel sessions with wrong PINs: at most 3 PINs are evaluated
+OFF3=+256700000203
+for i in $(seq 1 12); do
+	hbm_eq "parallel session $i asks for the PIN" "CON Enter your PIN" "$(at par$i $OFF3 '')"
+done
+ok0=$(pin_checks ok) wrong0=$(pin_checks wrong) locked0=$(pin_checks locked)
+# All 12 wrong PINs are posted at once (threads released by one barrier,
+# each request bounded by a 20 s timeout).
+/usr/bin/python3 - "$HBM_URL$AT" "$OFF3" > "$HBM_TMP/par.out" <<'PY'
+import sys, threading, urllib.parse, urllib.request
+url, phone = sys.argv[1], sys.argv[2]
+barrier = threading.Barrier(12, timeout=20)
+out = [None] * 12
+def run(i):
+	body = urllib.parse.urlencode({"sessionId": "par%d" % (i + 1),
+	    "phoneNumber": phone, "text": "%04d" % (9000 + i)}).encode()
+	barrier.wait()
+	with urllib.request.urlopen(url, body, timeout=20) as r:
+		out[i] = r.read().decode().split("\n")[0]
+ts = [threading.Thread(target=run, args=(i,)) for i in range(12)]
+for t in ts: t.start()
+for t in ts: t.join(30)
+for o in out: print(o)
+PY
+hbm_eq "12 parallel wrong PINs all answered" 12 "$(grep -c . "$HBM_TMP/par.out")"
+evaluated=$(( $(pin_checks ok) - ok0 + $(pin_checks wrong) - wrong0 ))
+hbm_eq "of 12 parallel PINs exactly 3 were evaluated" 3 "$evaluated"
+hbm_eq "the other 9 were refused unhashed" 9 $(( $(pin_checks locked) - locked0 ))
+# the 9 refused and the third wrong PIN, which locked the number
+hbm_eq "10 parallel sessions were told the number is locked" 10 \
+	"$(grep -c '^END Too many wrong PINs' "$HBM_TMP/par.out")"
+hbm_eq "the number is locked after them" \
+	"END Too many wrong PINs. Try again in 15 minutes." "$(at par13 $OFF3 '')"
+pinkey3=$($HBM_REDIS_CLI --scan --pattern '{hbm}:ussd:pin:*' | head -n 1)
+hbm_eq "the count stays at 3" 3 "$($HBM_REDIS_CLI GET "$pinkey3")"
+
+# --- an unknown number: the same pages as an official with a wrong PIN
+UNK=+256700009999
 keys=$(ussd_keys)
-hbm_eq "an unknown number ends at once" "END This number is not registered." \
-	"$(at s4 +256700009999 '')"
-hbm_eq "and leaves no session" "$keys" "$(ussd_keys)"
+wrong0=$(pin_checks wrong)
+hbm_eq "an unknown number gets the PIN page like an official" \
+	"$(at s4o $OFF '')" "$(at s4 $UNK '')"
+hbm_eq "its first wrong PIN answers like an official's" "CON Wrong PIN, 2 tries left
+Enter your PIN" "$(at s4 $UNK '1234')"
+hbm_eq "its PIN is hashed like an official's" $((wrong0 + 1)) "$(pin_checks wrong)"
+hbm_eq "a second" "CON Wrong PIN, 1 try left
+Enter your PIN" "$(at s4 $UNK '1234*1111')"
+hbm_eq "the third locks it like an official" \
+	"END Too many wrong PINs. Try again in 15 minutes." "$(at s4 $UNK '1234*1111*2222')"
+hbm_eq "a new session of it is locked too" \
+	"END Too many wrong PINs. Try again in 15 minutes." "$(at s4b $UNK '')"
+hbm_check "its sessions are kept like an official's" test "$(ussd_keys)" -gt "$keys"
 hbm_eq "an expired session ends" "END Session expired. Please dial again." \
 	"$(at s-gone $OFF '1234*1')"
 
@@ -221,8 +276,9 @@ hbm_eq "generic: an ended session answers the same" "Goodbye. true" "$(field "$r
 r=$(gen '{"session":"g-none","phone":"+256700000201","input":"1"}')
 hbm_eq "generic: an unknown session has expired" "Session expired. Please dial again. true" \
 	"$(field "$r" text) $(field "$r" end)"
-r=$(gen '{"session":"g2","phone":"+256700009999","new":true}')
-hbm_eq "generic: an unknown number ends" "true" "$(field "$r" end)"
+r=$(gen '{"session":"g2","phone":"+256700009998","new":true}')
+hbm_eq "generic: an unknown number gets the PIN page" "Enter your PIN false" \
+	"$(field "$r" text) $(field "$r" end)"
 # a referral without a phone: the official and the agency only
 gen '{"session":"g3","phone":"+256700000201","new":true}' >/dev/null
 for i in 1234 1 2 0 2; do

@@ -386,6 +386,48 @@ test_window(void **state)
 	assert_int_equal(cases_window(from, "3", noon, CASES_DAY_MS), 3);
 }
 
+/*
+ * Who sees all of a case from its code: its own number, its referring
+ * official, its agency; nobody else, and empty fields match nobody.
+ */
+static void
+test_code_full(void **state)
+{
+	(void)state;
+	assert_int_equal(cases_code_full("hm", NULL, "hm", "", "wfp"), 1);
+	assert_int_equal(cases_code_full("ho", NULL, "", "ho", "wfp"), 1);
+	assert_int_equal(cases_code_full("ha", "wfp", "hm", "ho", "wfp"), 1);
+	/* another number, another agency, an earlier agency */
+	assert_int_equal(cases_code_full("hx", NULL, "hm", "ho", "wfp"), 0);
+	assert_int_equal(cases_code_full("hb", "rc", "hm", "ho", "wfp"), 0);
+	/* a case without a number, an official or an agency */
+	assert_int_equal(cases_code_full("", NULL, "", "", ""), 0);
+	assert_int_equal(cases_code_full("hx", "", "", "", ""), 0);
+	assert_int_equal(cases_code_full("hx", "wfp", "", "", ""), 0);
+}
+
+/* The neutral state words, in each language. */
+static void
+test_code_state(void **state)
+{
+	(void)state;
+	assert_string_equal(cases_code_state("en", "new"), "open");
+	assert_string_equal(cases_code_state("en", "notified"), "open");
+	assert_string_equal(
+	    cases_code_state("en", "acknowledged"), "being handled");
+	assert_string_equal(cases_code_state("en", "closed"), "closed");
+	assert_string_equal(cases_code_state("fr", "notified"), "ouvert");
+	assert_string_equal(
+	    cases_code_state("fr", "acknowledged"), "en cours de traitement");
+	assert_string_equal(cases_code_state("fr", "closed"), "clos");
+	assert_string_equal(cases_code_state("ar", "notified"), "مفتوح");
+	assert_string_equal(cases_code_state("ar", "acknowledged"), "قيد المعالجة");
+	assert_string_equal(cases_code_state("ar", "closed"), "مغلق");
+	/* an unknown language or state: English, open */
+	assert_string_equal(cases_code_state("sw", "closed"), "closed");
+	assert_string_equal(cases_code_state("en", ""), "open");
+}
+
 int
 main(void)
 {
@@ -395,6 +437,8 @@ main(void)
 		cmocka_unit_test(test_referral_bad),
 		cmocka_unit_test(test_brief_and_by_official),
 		cmocka_unit_test(test_window),
+		cmocka_unit_test(test_code_full),
+		cmocka_unit_test(test_code_state),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -24,7 +24,8 @@ static const char *const names[] = { "received", "ask_category", "code_info",
 	"not_found", "check_code", "acked_migrant", "agency_notify",
 	"agency_renotify", "escalated", "declined", "closed", "list",
 	"ref_issued", "limit", "ack_confirm", "ack_confirm_nophone",
-	"ref_acked", "ref_declined", "ref_closed", "sms_expired" };
+	"ref_acked", "ref_declined", "ref_closed", "code_state", "code_later",
+	"sms_expired" };
 
 #define NNAMES (sizeof names / sizeof names[0])
 

@@ -54,7 +54,7 @@ setup(void **state)
 	f->key = crypto_key_from_bytes(secret);
 	r = store_commandl(f->st, &cause, "DEL", "{hbm}:ussd:pin:h1",
 	    "{hbm}:ussd:pin:h2", "{hbm}:ussd:pin:h3", "{hbm}:ussd:pin:h4",
-	    NULL);
+	    "{hbm}:ussd:pin:h5", NULL);
 	if (r == NULL)
 		return -1;
 	store_reply_free(r);
@@ -231,7 +231,7 @@ test_lockout(void **state)
 
 	assert_int_equal(ussd_pin_locked(f->st, "h1", &cause), 0);
 	assert_int_equal(
-	    ussd_pin_try(f->st, "h1", PIN_SHA512, "0000", &left, &cause),
+	    ussd_pin_try(f->st, "h1", PIN_SHA512, "0000", 1, &left, &cause),
 	    USSD_WRONG);
 	assert_int_equal(left, 2);
 	assert_int_equal(cmd_int(f, "EXISTS", key), 1);
@@ -239,12 +239,12 @@ test_lockout(void **state)
 	assert_true(ttl > 0 && ttl <= USSD_LOCK_MINUTES * 60000LL);
 
 	assert_int_equal(
-	    ussd_pin_try(f->st, "h1", PIN_SHA512, "1111", &left, &cause),
+	    ussd_pin_try(f->st, "h1", PIN_SHA512, "1111", 1, &left, &cause),
 	    USSD_WRONG);
 	assert_int_equal(left, 1);
 	assert_int_equal(ussd_pin_locked(f->st, "h1", &cause), 0);
 	assert_int_equal(
-	    ussd_pin_try(f->st, "h1", PIN_SHA512, "", &left, &cause),
+	    ussd_pin_try(f->st, "h1", PIN_SHA512, "", 1, &left, &cause),
 	    USSD_LOCKED);
 	assert_int_equal(ussd_pin_locked(f->st, "h1", &cause), 1);
 
@@ -257,7 +257,7 @@ test_lockout(void **state)
 
 	/* locked: even the right PIN is refused, and the lock not prolonged */
 	assert_int_equal(
-	    ussd_pin_try(f->st, "h1", PIN_SHA512, "1234", &left, &cause),
+	    ussd_pin_try(f->st, "h1", PIN_SHA512, "1234", 1, &left, &cause),
 	    USSD_LOCKED);
 	r = cmd(f, "GET", key, NULL);
 	assert_string_equal(r->str, "3");
@@ -266,14 +266,14 @@ test_lockout(void **state)
 	/* another number is not affected */
 	assert_int_equal(ussd_pin_locked(f->st, "h2", &cause), 0);
 	assert_int_equal(
-	    ussd_pin_try(f->st, "h2", PIN_SHA512, "1234", &left, &cause),
+	    ussd_pin_try(f->st, "h2", PIN_SHA512, "1234", 1, &left, &cause),
 	    USSD_OK);
 
 	/* when the lock expires the right PIN passes and clears the count */
 	r = cmd(f, "DEL", key, NULL);
 	store_reply_free(r);
 	assert_int_equal(
-	    ussd_pin_try(f->st, "h1", PIN_SHA512, "1234", &left, &cause),
+	    ussd_pin_try(f->st, "h1", PIN_SHA512, "1234", 1, &left, &cause),
 	    USSD_OK);
 	assert_int_equal(cmd_int(f, "EXISTS", key), 0);
 }
@@ -286,28 +286,54 @@ test_right_pin_resets(void **state)
 	int left;
 
 	assert_int_equal(
-	    ussd_pin_try(f->st, "h3", PIN_YESCRYPT, "9", &left, &cause),
+	    ussd_pin_try(f->st, "h3", PIN_YESCRYPT, "9", 1, &left, &cause),
 	    USSD_WRONG);
 	assert_int_equal(
-	    ussd_pin_try(f->st, "h3", PIN_YESCRYPT, "99", &left, &cause),
+	    ussd_pin_try(f->st, "h3", PIN_YESCRYPT, "99", 1, &left, &cause),
 	    USSD_WRONG);
 	assert_int_equal(
-	    ussd_pin_try(f->st, "h3", PIN_YESCRYPT, "1234", &left, &cause),
+	    ussd_pin_try(f->st, "h3", PIN_YESCRYPT, "1234", 1, &left, &cause),
 	    USSD_OK);
 	/* two more wrong ones do not lock: the count started again */
 	assert_int_equal(
-	    ussd_pin_try(f->st, "h3", PIN_YESCRYPT, "12345", &left, &cause),
+	    ussd_pin_try(f->st, "h3", PIN_YESCRYPT, "12345", 1, &left, &cause),
 	    USSD_WRONG);
 	assert_int_equal(left, 2);
 	assert_int_equal(
-	    ussd_pin_try(f->st, "h3", PIN_YESCRYPT, "123", &left, &cause),
+	    ussd_pin_try(f->st, "h3", PIN_YESCRYPT, "123", 1, &left, &cause),
 	    USSD_WRONG);
 	assert_int_equal(left, 1);
 	/* a hash that is not one never matches */
 	assert_int_equal(
-	    ussd_pin_try(f->st, "h4", "*", "*", &left, &cause), USSD_WRONG);
+	    ussd_pin_try(f->st, "h4", "*", "*", 1, &left, &cause), USSD_WRONG);
 	assert_int_equal(
-	    ussd_pin_try(f->st, "h4", "", "", &left, &cause), USSD_WRONG);
+	    ussd_pin_try(f->st, "h4", "", "", 1, &left, &cause), USSD_WRONG);
+}
+
+/*
+ * A number that is no official's: even the PIN that matches the stand-in
+ * hash is wrong, and its tries lock it like an official's.
+ */
+static void
+test_unknown_number(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	int left = -1;
+
+	assert_int_equal(
+	    ussd_pin_try(f->st, "h5", PIN_SHA512, "1234", 0, &left, &cause),
+	    USSD_WRONG);
+	assert_int_equal(left, 2);
+	assert_int_equal(
+	    ussd_pin_try(f->st, "h5", PIN_SHA512, "1234", 0, &left, &cause),
+	    USSD_WRONG);
+	assert_int_equal(left, 1);
+	assert_int_equal(
+	    ussd_pin_try(f->st, "h5", PIN_SHA512, "1234", 0, &left, &cause),
+	    USSD_LOCKED);
+	assert_int_equal(ussd_pin_locked(f->st, "h5", &cause), 1);
+	assert_int_equal(cmd_int(f, "EXISTS", "{hbm}:ussd:pin:h5"), 1);
 }
 
 static void
@@ -334,7 +360,7 @@ test_store_down(void **state)
 	free(cause);
 	cause = NULL;
 	assert_int_equal(
-	    ussd_pin_try(down, "h", PIN_SHA512, "1234", &left, &cause),
+	    ussd_pin_try(down, "h", PIN_SHA512, "1234", 1, &left, &cause),
 	    USSD_ERROR);
 	free(cause);
 	store_free(down);
@@ -349,6 +375,7 @@ main(void)
 		cmocka_unit_test(test_session_unreadable),
 		cmocka_unit_test(test_lockout),
 		cmocka_unit_test(test_right_pin_resets),
+		cmocka_unit_test(test_unknown_number),
 		cmocka_unit_test(test_store_down),
 	};
 
