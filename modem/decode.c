@@ -84,8 +84,11 @@ decode_8bit(const unsigned char *src, size_t len, char *out, size_t size)
 	if (memchr(src, '\0', len) == NULL &&
 	    lang_utf8_valid((const char *)src, len)) {
 		if (len >= size) {
-			memcpy(out, src, size - 1);
-			out[size - 1] = '\0';
+			/* never half a character: back off to its lead byte */
+			for (i = size - 1; i > 0 && (src[i] & 0xc0) == 0x80; i--)
+				;
+			memcpy(out, src, i);
+			out[i] = '\0';
 			return -1;
 		}
 		memcpy(out, src, len);

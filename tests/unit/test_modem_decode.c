@@ -128,6 +128,19 @@ test_8bit(void **state)
 	    decode_8bit((const unsigned char *)"\xff\xff", 2, out, 4), -1);
 	assert_int_equal(decode_8bit((const unsigned char *)"", 0, out, 4), 0);
 	assert_string_equal(out, "");
+	/* too small for valid UTF-8: cut before a character, never inside
+	 * one (found by tests/fuzz/fuzz_decode.c) */
+	assert_int_equal(
+	    decode_8bit((const unsigned char *)"\xcd\xb1", 2, out, 2), -1);
+	assert_string_equal(out, "");
+	assert_int_equal(decode_8bit((const unsigned char *)"a\xe2\x82\xac",
+			     4, out, 4),
+	    -1);
+	assert_string_equal(out, "a");
+	assert_int_equal(decode_8bit((const unsigned char *)"ab\xf0\x9f\x98\x80",
+			     6, out, 6),
+	    -1);
+	assert_string_equal(out, "ab");
 }
 
 static void
