@@ -24,6 +24,10 @@ while getopts t:r: opt; do
 done
 shift $((OPTIND - 1))
 
+# known leaks in libraries we do not own (tests/fuzz/lsan.supp)
+LSAN_OPTIONS=suppressions=$(pwd)/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}
+export LSAN_OPTIONS
+
 failed=0
 printf '%-16s %12s %7s %7s %8s %6s\n' target execs cov ft crashes secs
 for t in "$@"; do
