@@ -85,8 +85,9 @@ decode_8bit(const unsigned char *src, size_t len, char *out, size_t size)
 	    lang_utf8_valid((const char *)src, len)) {
 		if (len >= size) {
 			/* never half a character: back off to its lead byte */
-			for (i = size - 1; i > 0 && (src[i] & 0xc0) == 0x80; i--)
-				;
+			i = size - 1;
+			while (i > 0 && (src[i] & 0xc0) == 0x80)
+				i--;
 			memcpy(out, src, i);
 			out[i] = '\0';
 			return -1;

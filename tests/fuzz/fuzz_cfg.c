@@ -78,8 +78,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
 		if (mkdtemp(fuzz_dir) == NULL)
 			abort();
-		snprintf(fuzz_path, sizeof(fuzz_path), "%s/hbmgw.conf",
-		    fuzz_dir);
+		snprintf(
+		    fuzz_path, sizeof(fuzz_path), "%s/hbmgw.conf", fuzz_dir);
 		atexit(fuzz_cleanup);
 	}
 	if ((f = fopen(fuzz_path, "wb")) == NULL ||

@@ -24,8 +24,8 @@ static struct crypto_key *fuzz_key, *fuzz_other;
 
 /* Open B64 under K; 1 when it opened (to PLAIN, LEN), else 0. */
 static int
-fuzz_open(const struct crypto_key *k, const char *b64, char **plain,
-    size_t *len)
+fuzz_open(
+    const struct crypto_key *k, const char *b64, char **plain, size_t *len)
 {
 	char *cause = NULL;
 

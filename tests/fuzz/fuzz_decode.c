@@ -44,8 +44,8 @@ fuzz_back(const char *utf8)
 	if ((u16 = malloc(size)) == NULL)
 		abort();
 	units = decode_to_utf16be(utf8, u16, size);
-	if (units == -1 || (size_t)units > n ||
-	    u16[2 * units] != 0 || u16[2 * units + 1] != 0)
+	if (units == -1 || (size_t)units > n || u16[2 * units] != 0 ||
+	    u16[2 * units + 1] != 0)
 		abort();
 	/* too small by one unit fails cleanly */
 	if (units > 0 && decode_to_utf16be(utf8, u16, 2 * (size_t)units) != -1)

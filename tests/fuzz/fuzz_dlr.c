@@ -41,11 +41,11 @@ fuzz_type(const char *type)
 	    strcmp(type, "4") != 0 && strcmp(type, "8") != 0 &&
 	    strcmp(type, "16") != 0)
 		abort();
-	if (r.name == NULL || (r.status != NULL &&
-				  strcmp(r.status, "delivered") != 0 &&
-				  strcmp(r.status, "failed") != 0) ||
-	    ((r.error != NULL) != (r.status != NULL &&
-				      strcmp(r.status, "failed") == 0)))
+	if (r.name == NULL ||
+	    (r.status != NULL && strcmp(r.status, "delivered") != 0 &&
+		strcmp(r.status, "failed") != 0) ||
+	    ((r.error != NULL) !=
+		(r.status != NULL && strcmp(r.status, "failed") == 0)))
 		abort();
 }
 
@@ -71,8 +71,7 @@ fuzz_url(const struct crypto_key *k, const char *id)
 	    asprintf(&query, "%.*s16%s", (int)(d - q - 1), q + 1, d + 2) == -1)
 		abort();
 	if (form_parse(query, strlen(query), &f, &why) == -1 ||
-	    form_get(&f, "id") == NULL ||
-	    strcmp(form_get(&f, "id"), id) != 0 ||
+	    form_get(&f, "id") == NULL || strcmp(form_get(&f, "id"), id) != 0 ||
 	    !dlr_kannel_sig_ok(k, id, form_get(&f, "sig")))
 		abort();
 	fuzz_type(form_get(&f, "status"));

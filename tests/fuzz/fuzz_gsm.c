@@ -51,8 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (gi.segments == 1 && gi.units > single)
 		abort();
 	if (gi.segments > 1 &&
-	    (gi.units <= single ||
-		gi.units > (size_t)gi.segments * part ||
+	    (gi.units <= single || gi.units > (size_t)gi.segments * part ||
 		gi.units <= (size_t)(gi.segments - 1) * (part - 1)))
 		abort();
 

@@ -50,8 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		json_decref(err);
 	} else {
-		if (!json_is_object(o) || resp.status != 0 ||
-		    resp.body != NULL)
+		if (!json_is_object(o) || resp.status != 0 || resp.body != NULL)
 			abort();
 		if ((s = json_dumps(o, JSON_COMPACT | JSON_ENCODE_ANY)) ==
 			NULL ||

@@ -60,8 +60,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	small = size > 0 ? data[0] % 16 : 0;
 	m = lang_foldn(in, size, c, small);
-	if (small > 0 && (m >= small || m != strlen(c) ||
-			     strncmp(a, c, m) != 0 || !lang_utf8_valid(c, m)))
+	if (small > 0 &&
+	    (m >= small || m != strlen(c) || strncmp(a, c, m) != 0 ||
+		!lang_utf8_valid(c, m)))
 		abort();
 	free(a);
 	free(b);

@@ -23,9 +23,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const fuzz_vars[] = { "code", "label", "agency",
-	"priority", "region", "persons", "status", "keywords", "count", "cases",
-	"reason", "note", "phone", "nosuch" };
+static const char *const fuzz_vars[] = { "code", "label", "agency", "priority",
+	"region", "persons", "status", "keywords", "count", "cases", "reason",
+	"note", "phone", "nosuch" };
 #define FUZZ_NVARS (sizeof(fuzz_vars) / sizeof(fuzz_vars[0]))
 
 /* Render NAME configured as TEXT, every placeholder VALUE. */
@@ -49,8 +49,7 @@ fuzz_render(const char *name, char *text, const char *value)
 		vars[i].name = fuzz_vars[i];
 		vars[i].value = i % 5 == 4 ? NULL : value;
 	}
-	if ((out = template_render(&cfg, "en", name, vars, FUZZ_NVARS)) ==
-	    NULL)
+	if ((out = template_render(&cfg, "en", name, vars, FUZZ_NVARS)) == NULL)
 		abort();
 	if (lang_utf8_valid(text, strlen(text)) &&
 	    lang_utf8_valid(value, strlen(value)) &&

@@ -51,8 +51,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	twilio_signature(token, url, &f, want);
 	if (strlen(want) != CRYPTO_HMAC_SHA1_B64 - 1 ||
-	    strspn(want, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			 "0123456789+/=") != CRYPTO_HMAC_SHA1_B64 - 1)
+	    strspn(want,
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789+/=") != CRYPTO_HMAC_SHA1_B64 - 1)
 		abort();
 	if (twilio_check(token, url, &f, sig) !=
 	    (sig != NULL && strcmp(sig, want) == 0))

@@ -133,12 +133,11 @@ test_8bit(void **state)
 	assert_int_equal(
 	    decode_8bit((const unsigned char *)"\xcd\xb1", 2, out, 2), -1);
 	assert_string_equal(out, "");
-	assert_int_equal(decode_8bit((const unsigned char *)"a\xe2\x82\xac",
-			     4, out, 4),
-	    -1);
+	assert_int_equal(
+	    decode_8bit((const unsigned char *)"a\xe2\x82\xac", 4, out, 4), -1);
 	assert_string_equal(out, "a");
-	assert_int_equal(decode_8bit((const unsigned char *)"ab\xf0\x9f\x98\x80",
-			     6, out, 6),
+	assert_int_equal(
+	    decode_8bit((const unsigned char *)"ab\xf0\x9f\x98\x80", 6, out, 6),
 	    -1);
 	assert_string_equal(out, "ab");
 }
