@@ -11,8 +11,10 @@
 # starts from tests/fuzz/corpus/<name>/ and keeps what it finds in
 # build-fuzz/corpus/<name>/; crash, leak and timeout inputs go to
 # build-fuzz/artifacts/<name>/ and the full log to build-fuzz/log/<name>.
-# Exits 1 when any target crashed.
+# Exits 1 when any target crashed. FUZZ_BIN names another directory of
+# binaries (default build-fuzz/tests).
 set -u
+bin=${FUZZ_BIN:-build-fuzz/tests}
 
 seconds=0 runs=-1
 while getopts t:r: opt; do
@@ -38,7 +40,7 @@ for t in "$@"; do
 	[ -d tests/fuzz/corpus/"$t" ] && seeds=tests/fuzz/corpus/$t
 	touch "$log.start"
 	start=$(date +%s)
-	build-fuzz/tests/fuzz_"$t" -max_total_time="$seconds" -runs="$runs" \
+	"$bin"/fuzz_"$t" -max_total_time="$seconds" -runs="$runs" \
 	    -max_len=4096 -timeout=25 -print_final_stats=1 \
 	    -artifact_prefix="$art"/ build-fuzz/corpus/"$t" $seeds \
 	    >"$log" 2>&1
