@@ -3,6 +3,7 @@
  * SMS text conversions for the modem channel: UTF-16BE and 8-bit data to
  * UTF-8, UTF-8 to UTF-16BE, and prepaid balance figures. Pure functions.
  */
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -190,6 +191,8 @@ decode_balance(const char *text, double *out)
 			scale /= 10;
 		}
 	}
+	if (!isfinite(v))
+		return -1; /* hundreds of digits: no balance, and no JSON */
 	*out = neg ? -v : v;
 	return 0;
 }

@@ -194,6 +194,7 @@ static const struct balance_case balance_cases[] = {
 static void
 test_balance(void **state)
 {
+	char big[400];
 	double v;
 	size_t i;
 
@@ -205,6 +206,14 @@ test_balance(void **state)
 		if (balance_cases[i].rc == 0)
 			assert_float_equal(v, balance_cases[i].value, 1e-9);
 	}
+	/* a figure too long to be finite is no balance: json_real() would
+	 * refuse it in GET /v1/channels (found by tests/fuzz/fuzz_decode.c) */
+	memset(big, '9', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "Balance ", 8);
+	v = -999;
+	assert_int_equal(decode_balance(big, &v), -1);
+	assert_float_equal(v, -999, 0);
 }
 
 int
