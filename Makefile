@@ -78,11 +78,14 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%)
 FUZZ_MAIN := $(if $(FUZZ_LDOPT),,$(BUILD)/tests/fuzz/driver.o)
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 10
+FUZZ_RUNS ?= 10000000
+FUZZ_LONG_SECONDS ?= 0
 
 PROGS := $(BUILD)/hbmgwd $(BUILD)/hbmctl
 
 .PHONY: all check check-unit check-config check-integration check-asan fuzz \
+	fuzz-build fuzz-long \
 	run deps deps-test install uninstall unit format format-check clean bench \
 	soak deb check-deb
 
@@ -216,19 +219,20 @@ format:
 format-check:
 	@clang-format --dry-run --Werror $(FORMAT_SRCS) && echo "format OK"
 
-# Each fuzz target under libFuzzer for FUZZ_SECONDS, from its seed corpus;
-# what it finds is kept in build-fuzz/corpus/<name>/.
-fuzz:
+# Each fuzz target under libFuzzer for FUZZ_SECONDS (fuzz-long: FUZZ_RUNS
+# executions, capped at FUZZ_LONG_SECONDS when set), from its seed corpus;
+# what it finds is kept in build-fuzz/corpus/<name>/, crashes in
+# build-fuzz/artifacts/<name>/ (tests/fuzz/run.sh, docs/fuzzing.md).
+fuzz-build:
 	@command -v clang >/dev/null || { echo "make fuzz: needs clang"; exit 1; }
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE=fuzz \
 		WERROR=0 $(FUZZ_NAMES:%=build-fuzz/tests/fuzz_%)
-	@set -e; for t in $(FUZZ_NAMES); do \
-		mkdir -p build-fuzz/corpus/$$t; \
-		echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
-		build-fuzz/tests/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
-			-max_len=4096 build-fuzz/corpus/$$t \
-			$$(test -d tests/fuzz/corpus/$$t && echo tests/fuzz/corpus/$$t); \
-	done
+
+fuzz: fuzz-build
+	@tests/fuzz/run.sh -t $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+fuzz-long: fuzz-build
+	@tests/fuzz/run.sh -r $(FUZZ_RUNS) -t $(FUZZ_LONG_SECONDS) $(FUZZ_NAMES)
 
 # `make deb`: the Debian package, built by Debian's tools (debian/) from a
 # copy of the tree in build-pkg/, then checked by lintian (no errors).

@@ -38,6 +38,7 @@
 
 #include "config/cfg.h"
 #include "gateway/api.h"
+#include "gateway/api_cases_cursor.h"
 #include "gateway/crypto.h"
 #include "gateway/gw.h"
 #include "gateway/log.h"
@@ -64,13 +65,6 @@
 struct api_caller {
 	int admin;			 /* 1 for an admin token */
 	const struct cfg_agency *agency; /* borrowed from the held config */
-};
-
-/* A place in {hbm}:cases, newest first: (created_ms, code) descending. */
-struct api_cases_pos {
-	int set;      /* 0: before the newest case */
-	long long ms; /* created_ms, the score */
-	char code[CODE_LEN + 1];
 };
 
 /* What GET /v1/cases asks for. */
@@ -415,8 +409,7 @@ api_cases_digits(const char *s, size_t max)
 	return n > 0 && n <= max && strspn(s, "0123456789") == n;
 }
 
-/* Read "<ms>:<code>" into POS; -1 when it is not a cursor. */
-static int
+int
 api_cases_cursor_parse(const char *s, struct api_cases_pos *pos)
 {
 	char ms[API_CASES_MS_DIGITS + 1];

@@ -3,6 +3,7 @@
  * SMS text conversions for the modem channel: UTF-16BE and 8-bit data to
  * UTF-8, UTF-8 to UTF-16BE, and prepaid balance figures. Pure functions.
  */
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -84,8 +85,12 @@ decode_8bit(const unsigned char *src, size_t len, char *out, size_t size)
 	if (memchr(src, '\0', len) == NULL &&
 	    lang_utf8_valid((const char *)src, len)) {
 		if (len >= size) {
-			memcpy(out, src, size - 1);
-			out[size - 1] = '\0';
+			/* never half a character: back off to its lead byte */
+			i = size - 1;
+			while (i > 0 && (src[i] & 0xc0) == 0x80)
+				i--;
+			memcpy(out, src, i);
+			out[i] = '\0';
 			return -1;
 		}
 		memcpy(out, src, len);
@@ -186,6 +191,8 @@ decode_balance(const char *text, double *out)
 			scale /= 10;
 		}
 	}
+	if (!isfinite(v))
+		return -1; /* hundreds of digits: no balance, and no JSON */
 	*out = neg ? -v : v;
 	return 0;
 }

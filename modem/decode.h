@@ -37,7 +37,7 @@ int decode_to_utf16be(const char *text, unsigned char *out, size_t size);
  * a number: the first figure that follows a balance word ("balance",
  * "solde", "credit", "رصيد"), else the first figure in the text. Thousands
  * separators (",", " " before 3 digits) are skipped. 0 with *OUT set, or -1
- * when the text holds no figure.
+ * when the text holds no figure or one too long to be finite.
  */
 int decode_balance(const char *text, double *out);
 

@@ -128,6 +128,18 @@ test_8bit(void **state)
 	    decode_8bit((const unsigned char *)"\xff\xff", 2, out, 4), -1);
 	assert_int_equal(decode_8bit((const unsigned char *)"", 0, out, 4), 0);
 	assert_string_equal(out, "");
+	/* too small for valid UTF-8: cut before a character, never inside
+	 * one (found by tests/fuzz/fuzz_decode.c) */
+	assert_int_equal(
+	    decode_8bit((const unsigned char *)"\xcd\xb1", 2, out, 2), -1);
+	assert_string_equal(out, "");
+	assert_int_equal(
+	    decode_8bit((const unsigned char *)"a\xe2\x82\xac", 4, out, 4), -1);
+	assert_string_equal(out, "a");
+	assert_int_equal(
+	    decode_8bit((const unsigned char *)"ab\xf0\x9f\x98\x80", 6, out, 6),
+	    -1);
+	assert_string_equal(out, "ab");
 }
 
 static void
@@ -182,6 +194,7 @@ static const struct balance_case balance_cases[] = {
 static void
 test_balance(void **state)
 {
+	char big[400];
 	double v;
 	size_t i;
 
@@ -193,6 +206,14 @@ test_balance(void **state)
 		if (balance_cases[i].rc == 0)
 			assert_float_equal(v, balance_cases[i].value, 1e-9);
 	}
+	/* a figure too long to be finite is no balance: json_real() would
+	 * refuse it in GET /v1/channels (found by tests/fuzz/fuzz_decode.c) */
+	memset(big, '9', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "Balance ", 8);
+	v = -999;
+	assert_int_equal(decode_balance(big, &v), -1);
+	assert_float_equal(v, -999, 0);
 }
 
 int
