@@ -88,6 +88,29 @@ source_line(const char *file, int line, char *out, size_t len)
 	return 1;
 }
 
+/*
+ * SRC with control characters shown as \n, \t or \xHH, into DST of SIZE:
+ * a value quoted in a problem may hold a newline, and a problem is one line.
+ */
+static void
+cfg_escape(char *dst, size_t size, const char *src)
+{
+	size_t o = 0;
+	unsigned char c;
+
+	for (; (c = (unsigned char)*src) != '\0' && o + 5 < size; src++) {
+		if (c == '\n')
+			o += (size_t)snprintf(dst + o, size - o, "\\n");
+		else if (c == '\t')
+			o += (size_t)snprintf(dst + o, size - o, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(dst + o, size - o, "\\x%02x", c);
+		else
+			dst[o++] = (char)c;
+	}
+	dst[o] = '\0';
+}
+
 /* Report a problem with N as "FILE:LINE: PATH: problem". */
 void
 cfg_bad(struct cfg_rd *rd, const struct cfg_node *n, const char *fmt, ...)
@@ -95,7 +118,7 @@ cfg_bad(struct cfg_rd *rd, const struct cfg_node *n, const char *fmt, ...)
 	struct cfg_errs *errs = rd->errs;
 	struct cfg_err *e;
 	const char *f = NULL;
-	char problem[512];
+	char problem[512], shown[2048];
 	va_list ap;
 	int line = 1;
 
@@ -108,6 +131,7 @@ cfg_bad(struct cfg_rd *rd, const struct cfg_node *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(problem, sizeof problem, fmt, ap);
 	va_end(ap);
+	cfg_escape(shown, sizeof shown, problem);
 
 	errs->v = xreallocarray(errs->v, errs->n + 1, sizeof *errs->v);
 	e = &errs->v[errs->n];
@@ -115,7 +139,7 @@ cfg_bad(struct cfg_rd *rd, const struct cfg_node *n, const char *fmt, ...)
 	e->line = line > 0 ? line : 1;
 	e->rank = 0;
 	e->seq = errs->n++;
-	xasprintf(&e->text, "%s: %s", n->path, problem);
+	xasprintf(&e->text, "%s: %s", n->path, shown);
 }
 
 /* Order: by file rank, then line, then discovery. */
