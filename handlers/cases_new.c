@@ -212,8 +212,7 @@ cases_refer(struct cases_ctx *c, struct cases_refer *r, char **cause)
 	    (text = template_render(c->cfg, c->lang, "ref_issued", v, 4)) !=
 		NULL) {
 		ch = outbox_pick_channel(c->cfg, r->migrant, NULL);
-		apply_sms(
-		    c->a, sealed, hash, text, ch != NULL ? ch : "", "notify");
+		cases_sms(c, sealed, hash, text, ch != NULL ? ch : "", "notify");
 		free(text);
 	}
 	free(sealed);
