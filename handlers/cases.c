@@ -210,6 +210,21 @@ cases_log(struct cases_ctx *c, const char *code, const char *who,
 }
 
 void
+cases_log_text(struct cases_ctx *c, const char *code, const char *who,
+    const char *what, const char *note)
+{
+	char *sealed;
+
+	if (note == NULL || note[0] == '\0') {
+		cases_log(c, code, who, what, "");
+		return;
+	}
+	sealed = crypto_seal_str(c->key, note);
+	cases_log(c, code, who, what, sealed);
+	free(sealed);
+}
+
+void
 cases_sms(struct cases_ctx *c, const char *to_sealed, const char *to_hash,
     const char *text, const char *ch, const char *kind)
 {

@@ -99,6 +99,13 @@ void cases_casekey(char *buf, const char *code, const char *suffix);
 void cases_ll(char *buf, size_t len, long long v);
 void cases_log(struct cases_ctx *, const char *code, const char *who,
     const char *what, const char *note);
+/*
+ * cases_log() for a NOTE someone wrote (a CLOSE note, a DECLINE reason):
+ * sealed with the privacy key in the history entry and the audit entry,
+ * "" left as it is.
+ */
+void cases_log_text(struct cases_ctx *, const char *code, const char *who,
+    const char *what, const char *note);
 void cases_send_plain(
     struct cases_ctx *, const char *e164, const char *text, const char *kind);
 void cases_tell_agency(struct cases_ctx *, const struct cfg_agency *,
