@@ -288,6 +288,7 @@ api_cases_history(const char *code, const struct store_reply *h,
 	json_t *a = json_array(), *e, *o;
 	json_int_t t;
 	const char *who, *what, *note;
+	char *plain;
 	size_t i;
 
 	*acked = 0;
@@ -305,7 +306,11 @@ api_cases_history(const char *code, const struct store_reply *h,
 		api_cases_str(o, "at", when);
 		api_cases_str(o, "who", who);
 		api_cases_str(o, "what", what);
-		api_cases_str(o, "note", note);
+		plain = crypto_open_str(gw_key(), note);
+		if (agency == NULL)
+			log_mask_numbers(plain); /* the admin: as the phone */
+		api_cases_str(o, "note", plain);
+		free(plain);
 		json_array_append_new(a, o);
 		if (agency != NULL && strcmp(who, agency) == 0 &&
 		    strcmp(what, "acknowledged") == 0)
@@ -355,9 +360,14 @@ api_cases_full(const struct api_caller *who, const char *code,
     const struct store_reply *cs, const struct store_reply *h)
 {
 	json_t *o = api_cases_summary(code, cs);
+	char *note;
 	int acked;
 
-	api_cases_str(o, "note", api_cases_hv(cs, "note"));
+	note = crypto_open_str(gw_key(), api_cases_hv(cs, "note"));
+	if (who->admin)
+		log_mask_numbers(note); /* as the phone */
+	api_cases_str(o, "note", note);
+	free(note);
 	api_cases_when(o, "acked_at", cs, "acked_ms");
 	api_cases_when(o, "closed_at", cs, "closed_ms");
 	json_object_set_new(o, "history",

@@ -5,8 +5,8 @@
  * /v1/messages/requeue: send an SMS, follow it, find dead letters and
  * queue them again (admin token). A message is shown as
  * {"id","status","channel","kind","attempts","created_at","updated_at",
- * "to","text"} and "error" after a failed attempt; "to" is masked
- * ("+25670****001") and times are ISO 8601 UTC strings with milliseconds
+ * "to","text"} and "error" after a failed attempt; "to" and the numbers
+ * in "text" are masked ("+25670****001", log_mask_numbers()) and times are ISO 8601 UTC strings with milliseconds
  * ("2025-03-01T09:30:00.250Z").
  */
 #include <stdio.h>
@@ -42,6 +42,7 @@ static json_t *
 api_messages_json(const struct outbox_msg *m)
 {
 	char masked[PHONE_MAX], when[API_TIME_MAX], *to = NULL, *cause = NULL;
+	char *text;
 	size_t len;
 	json_t *o;
 
@@ -64,7 +65,11 @@ api_messages_json(const struct outbox_msg *m)
 	if (m->error[0] != '\0')
 		api_messages_set(o, "error", m->error);
 	api_messages_set(o, "to", masked);
-	api_messages_set(o, "text", m->text);
+	/* Numbers in it are masked too: "to" is never shown whole here. */
+	text = crypto_open_str(gw_key(), m->text);
+	log_mask_numbers(text);
+	api_messages_set(o, "text", text);
+	free(text);
 	return o;
 }
 

@@ -624,3 +624,21 @@ crypto_open(const struct crypto_key *k, const char *b64, char **plain,
 	free(blob);
 	return 0;
 }
+
+char *
+crypto_seal_str(const struct crypto_key *k, const char *s)
+{
+	return crypto_seal(k, s, strlen(s));
+}
+
+char *
+crypto_open_str(const struct crypto_key *k, const char *s)
+{
+	char *plain = NULL, *cause = NULL;
+	size_t len;
+
+	if (s[0] != '\0' && crypto_open(k, s, &plain, &len, &cause) == 0)
+		return plain;
+	free(cause);
+	return xstrdup(s);
+}

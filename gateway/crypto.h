@@ -86,5 +86,14 @@ char *crypto_seal(const struct crypto_key *k, const void *plain, size_t len);
  */
 int crypto_open(const struct crypto_key *k, const char *b64, char **plain,
     size_t *len, char **cause);
+/* crypto_seal() of the string S. */
+char *crypto_seal_str(const struct crypto_key *k, const char *s);
+/*
+ * The text a field holds, the caller frees: S opened when it is sealed, else
+ * S itself (a record written in clear before texts were sealed, or ""). A
+ * field that is sealed data under another key or altered also comes back
+ * as it is, never as an error: a reader shows what is there.
+ */
+char *crypto_open_str(const struct crypto_key *k, const char *s);
 
 #endif

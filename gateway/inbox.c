@@ -139,7 +139,7 @@ inbox_add(struct store *st, const struct crypto_key *key,
     char **cause)
 {
 	char dedup[80], hex[CRYPTO_SHA256_HEX], hash[CRYPTO_SHA256_HEX];
-	char when[32], *idsrc, *sealed;
+	char when[32], *idsrc, *sealed, *text;
 	const char *argv[20];
 	struct store_reply *r;
 	int argc = 0, rc = -1;
@@ -150,6 +150,7 @@ inbox_add(struct store *st, const struct crypto_key *key,
 	snprintf(dedup, sizeof(dedup), "{hbm}:dedup:%.40s", hex);
 	snprintf(when, sizeof(when), "%lld", clock_wall_ms());
 	sealed = crypto_seal(key, m->from, strlen(m->from));
+	text = crypto_seal_str(key, m->text);
 	crypto_phone_hash(key, m->from, hash);
 
 	argv[argc++] = dedup;
@@ -164,7 +165,7 @@ inbox_add(struct store *st, const struct crypto_key *key,
 	argv[argc++] = "to";
 	argv[argc++] = m->to;
 	argv[argc++] = "text";
-	argv[argc++] = m->text;
+	argv[argc++] = text;
 	argv[argc++] = "ext";
 	argv[argc++] = m->ext_id;
 	argv[argc++] = "source";
@@ -174,6 +175,7 @@ inbox_add(struct store *st, const struct crypto_key *key,
 
 	r = store_eval(st, &inbox_add_script, 2, argc, argv, NULL, cause);
 	free(sealed);
+	free(text);
 	if (r == NULL)
 		return -1;
 	if (r->type == STORE_ARRAY && r->elements == 2 &&
@@ -205,12 +207,13 @@ inbox_field(const struct store_reply *fv, const char *field)
 }
 
 /*
- * The message of entry E, [id, [field, value, ...]], borrowed from it: 0,
- * or -1 when there is none (a deleted entry, or one missing fields: it is
- * acknowledged and dropped).
+ * The message of entry E, [id, [field, value, ...]], borrowed from it but
+ * for its text, opened into *TEXT (the caller frees): 0, or -1 when there
+ * is none (a deleted entry, or one missing fields: it is acknowledged and
+ * dropped).
  */
 static int
-inbox_msg(const struct store_reply *e, struct cases_msg *m)
+inbox_msg(const struct store_reply *e, struct cases_msg *m, char **text)
 {
 	const struct store_reply *fv;
 
@@ -231,6 +234,7 @@ inbox_msg(const struct store_reply *e, struct cases_msg *m)
 		    "inbox: entry %s: missing fields, dropped", m->entry_id);
 		return -1;
 	}
+	m->text = *text = crypto_open_str(gw_key(), m->text);
 	return 0;
 }
 
@@ -372,12 +376,14 @@ inbox_batch(struct store *st, const struct cfg *cfg,
 	struct inbox_run run = { 0 };
 	struct store_reply **num;
 	struct cases_msg *msgs;
+	char **texts;
 	char *valid;
 	struct cases_pending *p;
 	char *cause = NULL;
 	int rc = 0;
 
 	msgs = xcalloc(n + 1, sizeof(*msgs));
+	texts = xcalloc(n + 1, sizeof(*texts));
 	run.pend = xcalloc(n + 1, sizeof(*run.pend));
 	run.ops = xcalloc(n + 1, sizeof(*run.ops));
 	run.ids = xcalloc(n + 1, sizeof(*run.ids));
@@ -390,7 +396,7 @@ inbox_batch(struct store *st, const struct cfg *cfg,
 	for (i = 0; i < n; i++) {
 		const struct store_reply *e = entries->element[i];
 
-		if (inbox_msg(e, &msgs[i]) == 0)
+		if (inbox_msg(e, &msgs[i], &texts[i]) == 0)
 			valid[i] = 1;
 		else if (e->type == STORE_ARRAY && e->elements > 0)
 			run.extra[run.nextra++] = e->element[0]->str;
@@ -426,6 +432,9 @@ inbox_batch(struct store *st, const struct cfg *cfg,
 		store_reply_free(num[i]);
 	if (inbox_apply(st, cfg, lex, msgs, &run) == -1)
 		rc = -1;
+	for (i = 0; i < n; i++)
+		free(texts[i]);
+	free(texts);
 	free(msgs);
 	free(valid);
 	free(num);

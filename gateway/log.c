@@ -34,22 +34,67 @@ log_init(const char *prog, int debug)
 	log_debug_on = debug;
 }
 
+/* A character that makes a digit run part of a word. */
+static int
+log_word(int c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* 1 when P starts a case code, "NNNN-NNNN" with no digit after it. */
+static int
+log_case_code(const char *p)
+{
+	int i;
+
+	for (i = 0; i < 9; i++)
+		if (i == 4 ? p[i] != '-' : !isdigit((unsigned char)p[i]))
+			return 0;
+	return !isdigit((unsigned char)p[9]) &&
+	    !(p[9] == '-' && isdigit((unsigned char)p[10]));
+}
+
 void
 log_mask_numbers(char *s)
 {
-	char *p, *d;
-	size_t n, i;
+	char *p = s, *q, *r;
+	size_t n, first, k;
+	char sep;
 
-	for (p = s; (p = strchr(p, '+')) != NULL; p = d) {
-		d = p + 1;
-		while (isdigit((unsigned char)*d))
-			d++;
-		n = (size_t)(d - p - 1);
-		if (n < 8)
+	while (*p != '\0') {
+		if (!(isdigit((unsigned char)*p) ||
+			(*p == '+' && isdigit((unsigned char)p[1]))) ||
+		    (p > s && log_word(p[-1]))) {
+			p++;
 			continue;
-		/* "+256700000001" -> "+25670****001": keep the ends. */
-		for (i = n - 7; i < n - 3; i++)
-			p[1 + i] = '*';
+		}
+		if (log_case_code(p)) {
+			p += 9;
+			continue;
+		}
+		q = p + (*p == '+');
+		n = first = 0;
+		sep = '\0';
+		for (;;) {
+			while (isdigit((unsigned char)*q)) {
+				q++;
+				n++;
+			}
+			if ((*q != ' ' && *q != '-') ||
+			    !isdigit((unsigned char)q[1]) || log_case_code(q + 1))
+				break;
+			if (sep == '\0') {
+				first = n;
+				sep = *q;
+			}
+			q++;
+		}
+		if (n >= 7 && !log_word(*q) && !(first == 13 && sep == '-'))
+			for (r = p, k = 0; r < q; r++)
+				if (isdigit((unsigned char)*r) && k++ >= n - 7 &&
+				    k <= n - 3)
+					*r = '*';
+		p = q;
 	}
 }
 

@@ -45,7 +45,16 @@ void log_warnx_limit(struct log_limit *, const char *, ...)
 void log_errx_limit(struct log_limit *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Mask every "+digits" run of 8 or more digits in S, in place. */
+/*
+ * Mask every phone number in S, in place: a run of 7 or more digits, with
+ * an optional leading '+' and single spaces or dashes between its groups
+ * ("+256772123456", "0772123456", "0772 123 456", "0772-123-456"), that is
+ * not part of a word ("m1764979200000123", hex). Four digits are starred,
+ * the fourth to the seventh from the end ("+25677****456", "077****456").
+ * Left alone: case codes ("4821-3955": four digits, a dash, four digits,
+ * no digit after), which a number never starts or swallows, and stream
+ * entry ids (13 digits, a dash and a sequence number).
+ */
 void log_mask_numbers(char *s);
 
 #endif

@@ -108,7 +108,7 @@ outbox_enqueue(struct store *st, const struct cfg *cfg,
     const struct crypto_key *key, const char *to_e164, const char *text,
     const char *channel, const char *kind, char id[OUTBOX_ID_MAX], char **cause)
 {
-	char hash[CRYPTO_SHA256_HEX], now[32], ttl[32], *sealed;
+	char hash[CRYPTO_SHA256_HEX], now[32], ttl[32], *sealed, *body;
 	const char *ch, *argv[8];
 	struct store_reply *r;
 	int rc = -1;
@@ -119,6 +119,7 @@ outbox_enqueue(struct store *st, const struct cfg *cfg,
 		return -1;
 	}
 	sealed = crypto_seal(key, to_e164, strlen(to_e164));
+	body = crypto_seal_str(key, text);
 	crypto_phone_hash(key, to_e164, hash);
 	snprintf(now, sizeof(now), "%lld", clock_wall_ms());
 	snprintf(ttl, sizeof(ttl), "%lld",
@@ -126,13 +127,14 @@ outbox_enqueue(struct store *st, const struct cfg *cfg,
 	argv[0] = "{hbm}:msgseq";
 	argv[1] = sealed;
 	argv[2] = hash;
-	argv[3] = text;
+	argv[3] = body;
 	argv[4] = ch;
 	argv[5] = kind;
 	argv[6] = now;
 	argv[7] = ttl;
 	r = store_eval(st, &outbox_enqueue_script, 1, 8, argv, NULL, cause);
 	free(sealed);
+	free(body);
 	if (r == NULL)
 		return -1;
 	if (r->type == STORE_STRING && r->len > 0 && r->len < OUTBOX_ID_MAX) {

@@ -28,7 +28,7 @@ struct outbox_msg {
 	char id[OUTBOX_ID_MAX];
 	char *to_sealed;      /* crypto_seal() of the E.164 number */
 	char *to_hash;	      /* crypto_phone_hash() of it */
-	char *text;	      /* UTF-8 */
+	char *text;	      /* as stored: sealed (crypto_open_str()) */
 	char *channel;	      /* the channel it is queued on */
 	char *kind;	      /* "api", "reply", "notify" */
 	char *status;	      /* queued, sent, failed, delivered, dead */
@@ -71,8 +71,9 @@ const char *outbox_pick_channel(
 
 /*
  * Queue TEXT to TO_E164 on CHANNEL (or the one outbox_pick_channel()
- * chooses), sealing and hashing the number with KEY. Sets ID. -1 with
- * *cause when the channel is unknown or Redis failed: nothing was queued.
+ * chooses), sealing the number and the text and hashing the number with
+ * KEY. Sets ID. -1 with *cause when the channel is unknown or Redis
+ * failed: nothing was queued.
  */
 int outbox_enqueue(struct store *, const struct cfg *,
     const struct crypto_key *, const char *to_e164, const char *text,

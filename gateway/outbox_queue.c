@@ -493,7 +493,7 @@ queue_fetch(
 		items[i].to[len] = '\0';
 		free(to);
 		to = NULL;
-		items[i].text = xstrdup(rec->element[1]->str);
+		items[i].text = crypto_open_str(q->key, rec->element[1]->str);
 		items[i].attempts = rec->element[3]->type == STORE_STRING
 		    ? atoi(rec->element[3]->str)
 		    : 0;

@@ -209,6 +209,31 @@ cases_log(struct cases_ctx *c, const char *code, const char *who,
 	apply_audit(c->a, code, who, what, note != NULL ? note : "");
 }
 
+void
+cases_log_text(struct cases_ctx *c, const char *code, const char *who,
+    const char *what, const char *note)
+{
+	char *sealed;
+
+	if (note == NULL || note[0] == '\0') {
+		cases_log(c, code, who, what, "");
+		return;
+	}
+	sealed = crypto_seal_str(c->key, note);
+	cases_log(c, code, who, what, sealed);
+	free(sealed);
+}
+
+void
+cases_sms(struct cases_ctx *c, const char *to_sealed, const char *to_hash,
+    const char *text, const char *ch, const char *kind)
+{
+	char *sealed = crypto_seal_str(c->key, text);
+
+	apply_sms(c->a, to_sealed, to_hash, sealed, ch, kind);
+	free(sealed);
+}
+
 /* Queue TEXT to a number given in clear (an agency's or coordinator's). */
 void
 cases_send_plain(
@@ -219,7 +244,7 @@ cases_send_plain(
 
 	sealed = crypto_seal(c->key, e164, strlen(e164));
 	crypto_phone_hash(c->key, e164, hash);
-	apply_sms(c->a, sealed, hash, text, ch != NULL ? ch : "", kind);
+	cases_sms(c, sealed, hash, text, ch != NULL ? ch : "", kind);
 	free(sealed);
 }
 
@@ -262,8 +287,7 @@ cases_reply(struct cases_ctx *c, const char *name, const struct template_var *v,
 	if ((text = template_render(c->cfg, c->lang, name, v, n)) == NULL)
 		return;
 	ch = outbox_pick_channel(c->cfg, c->e164, NULL);
-	apply_sms(
-	    c->a, c->sealed, c->hash, text, ch != NULL ? ch : "", "reply");
+	cases_sms(c, c->sealed, c->hash, text, ch != NULL ? ch : "", "reply");
 	free(text);
 	cases_window_add(
 	    c, "reply_ms", "reply_n", c->replies_from, ++c->replies);

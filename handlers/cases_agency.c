@@ -122,7 +122,7 @@ cases_tell_migrant(struct cases_ctx *c, const struct store_reply *cs,
 	}
 	if ((text = template_render(c->cfg, lang, name, v, n)) != NULL) {
 		ch = outbox_pick_channel(c->cfg, plain, NULL);
-		apply_sms(c->a, cases_hv(cs, "phone"), cases_hv(cs, "num"),
+		cases_sms(c, cases_hv(cs, "phone"), cases_hv(cs, "num"),
 		    text, ch != NULL ? ch : "", "notify");
 		free(text);
 	}
@@ -226,7 +226,7 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	    c->cfg, cat->id, cases_hv(cs, "region"), tried_ids, ntried);
 	snprintf(okey, sizeof(okey), "{hbm}:agency:%s:open", c->agency->id);
 	apply_zrem(c->a, okey, cmd->code);
-	cases_log(c, cmd->code, c->agency->id, "declined", cmd->text);
+	cases_log_text(c, cmd->code, c->agency->id, "declined", cmd->text);
 	snprintf(prio, sizeof(prio), "P%s", cases_hv(cs, "priority"));
 	struct template_var nv[] = { { "code", shown },
 		{ "label", cat->sms_label }, { "priority", prio },
@@ -302,7 +302,8 @@ cases_close(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		    buf, sizeof(buf), "{hbm}:agency:%s:open", c->agency->id);
 		apply_zrem(c->a, buf, cmd->code);
 		apply_zadd(c->a, "{hbm}:closed", (double)c->now, cmd->code);
-		cases_log(c, cmd->code, c->agency->id, "closed", cmd->text);
+		cases_log_text(
+		    c, cmd->code, c->agency->id, "closed", cmd->text);
 		cases_event(c, cases_hv(cs, "category"), "closed");
 		cases_tell_official(c, cs, "ref_closed");
 	}

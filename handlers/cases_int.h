@@ -76,6 +76,12 @@ struct cases_new {
 /* Decide one attempt of an operation into C->a; 0, or -1 with *cause. */
 typedef int (*cases_decide_cb)(struct cases_ctx *c, void *arg, char **cause);
 
+/*
+ * Queue TEXT, sealed here with the privacy key, to the number sealed as
+ * TO_SEALED with hash TO_HASH, on channel CH ("" for none), as KIND.
+ */
+void cases_sms(struct cases_ctx *c, const char *to_sealed, const char *to_hash,
+    const char *text, const char *ch, const char *kind);
 /* cases.c: records, replies, the attempt loop */
 void cases_count(struct cases_ctx *, const char *name, const char *labels,
     double v, int observe);
@@ -92,6 +98,13 @@ int cases_hgetall(
 void cases_casekey(char *buf, const char *code, const char *suffix);
 void cases_ll(char *buf, size_t len, long long v);
 void cases_log(struct cases_ctx *, const char *code, const char *who,
+    const char *what, const char *note);
+/*
+ * cases_log() for a NOTE someone wrote (a CLOSE note, a DECLINE reason):
+ * sealed with the privacy key in the history entry and the audit entry,
+ * "" left as it is.
+ */
+void cases_log_text(struct cases_ctx *, const char *code, const char *who,
     const char *what, const char *note);
 void cases_send_plain(
     struct cases_ctx *, const char *e164, const char *text, const char *kind);

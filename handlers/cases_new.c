@@ -55,7 +55,7 @@ cases_create(struct cases_ctx *c, const struct cases_new *nc,
 	const struct cfg_category *cat = nc->cat;
 	const struct cfg_agency *ag[16];
 	char key[CASES_KEY_MAX], buf[32], prio[8];
-	char persons[8];
+	char persons[8], *note;
 	unsigned char rnd[8];
 	long long due = c->now + cat->ack_timeout * 1000LL;
 
@@ -78,7 +78,10 @@ cases_create(struct cases_ctx *c, const struct cases_new *nc,
 	apply_hset(c->a, key, "agency", ag[0]->id);
 	apply_hset(c->a, key, "region", nc->region);
 	apply_hset(c->a, key, "persons", persons);
-	apply_hset(c->a, key, "note", nc->note);
+	note = nc->note[0] != '\0' ? crypto_seal_str(c->key, nc->note)
+				    : xstrdup("");
+	apply_hset(c->a, key, "note", note);
+	free(note);
 	apply_hset(c->a, key, "lang", c->lang);
 	apply_hset(c->a, key, "num", nc->num);
 	apply_hset(c->a, key, "phone", nc->phone);
@@ -212,8 +215,7 @@ cases_refer(struct cases_ctx *c, struct cases_refer *r, char **cause)
 	    (text = template_render(c->cfg, c->lang, "ref_issued", v, 4)) !=
 		NULL) {
 		ch = outbox_pick_channel(c->cfg, r->migrant, NULL);
-		apply_sms(
-		    c->a, sealed, hash, text, ch != NULL ? ch : "", "notify");
+		cases_sms(c, sealed, hash, text, ch != NULL ? ch : "", "notify");
 		free(text);
 	}
 	free(sealed);

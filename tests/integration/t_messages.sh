@@ -263,8 +263,9 @@ stored_values() {
 		esac
 	done
 }
-hbm_check "the records are there" test "$(stored_values | grep -c '^Your code is')" -eq 1
+hbm_check "the records are there" test "$(stored_values | grep -c '^api$')" -ge 1
 hbm_eq "and hold no number in clear" 0 "$(stored_values | grep -c 7000001)"
+hbm_eq "nor a text: texts are sealed" 0 "$(stored_values | grep -c 'Your code is\|retry me\|doomed')"
 ttl=$($HBM_REDIS_CLI TTL "{hbm}:msg:$id1")
 hbm_check "records expire after privacy.message_days" test "$ttl" -gt 172000 -a "$ttl" -le 172800
 hbm_check "the log holds no full number" bash -c "! grep -q '25670000010' '$HBM_TMP/hbmgwd.log'"

@@ -24,7 +24,7 @@ sms_drop() {
 
 # The inbox entries' texts from the modem, one per line.
 inbox_texts() {
-	$HBM_REDIS_CLI --raw XRANGE '{hbm}:inbox' - + | python3 -c '
+	$HBM_REDIS_CLI --raw XRANGE '{hbm}:inbox' - + | "$HBM_BUILD/tests/unseal" "$(hbm_key)" | python3 -c '
 import sys
 lines = sys.stdin.read().split("\n")
 for i, l in enumerate(lines):

@@ -90,8 +90,10 @@ r2=$(at "$body")
 hbm_match "AT: a repeat is a duplicate" '"duplicate":true' "$r2"
 hbm_eq "AT: naming the same entry" "$(hbm_jget id <<<"$r1")" "$(hbm_jget id <<<"$r2")"
 hbm_eq "AT: one inbox entry for three deliveries" $((n0 + 1)) "$(inbox_len)"
-e=$($HBM_REDIS_CLI XRANGE '{hbm}:inbox' "$(hbm_jget id <<<"$r1")" "$(hbm_jget id <<<"$r1")" | tr '\n' ' ')
-hbm_match "AT: the entry holds the decoded text" ' text HELP FOOD near gate 3 ' "$e"
+e=$($HBM_REDIS_CLI --raw XRANGE '{hbm}:inbox' "$(hbm_jget id <<<"$r1")" "$(hbm_jget id <<<"$r1")" | tr '\n' ' ')
+hbm_check "AT: the entry holds no text in clear" bash -c "! grep -q 'gate 3' <<<'$e'"
+e=$($HBM_REDIS_CLI --raw XRANGE '{hbm}:inbox' "$(hbm_jget id <<<"$r1")" "$(hbm_jget id <<<"$r1")" | "$HBM_BUILD/tests/unseal" "$(hbm_key)" | tr '\n' ' ')
+hbm_match "AT: the entry holds the decoded text, sealed" ' text HELP FOOD near gate 3 ' "$e"
 hbm_match "AT: and source and id" ' ext ATXid_1 source africastalking ' "$e"
 hbm_check "AT: the migrant gets the case's reply" replied +256700000011
 hbm_check "AT: the agency is notified" hbm_wait 10 hbm_sent_to +256700000101 1
@@ -138,7 +140,7 @@ hbm_eq "Kannel: 202 with an empty body" "
 hbm_eq "Kannel: a repeat is 202 too" 202 "$(hbm_status GET "/v1/inbound/kannel?token=$HBM_CHANNEL_TOKEN&$q")"
 hbm_eq "Kannel: one inbox entry" $((n0 + 1)) "$(inbox_len)"
 hbm_match "Kannel: the UTF-8 text, source and id" 'text HELP FOOD ✓ ext 6f1ed3b8-kannel-1 source kannel' \
-	"$($HBM_REDIS_CLI XREVRANGE '{hbm}:inbox' + - COUNT 1 | tr '\n' ' ')"
+	"$($HBM_REDIS_CLI --raw XREVRANGE '{hbm}:inbox' + - COUNT 1 | "$HBM_BUILD/tests/unseal" "$(hbm_key)" | tr '\n' ' ')"
 hbm_check "Kannel: the migrant gets the case's reply" replied +256700000013
 sleep 0.5
 hbm_eq "Kannel: one reply with one code" 1 "$(code_in_reply +256700000013)"
@@ -179,7 +181,11 @@ bad "AT invalid UTF-8 raw" 400 POST "$AT_PATH" -H "$FORM" --data-binary @"$HBM_T
 bad "AT escaped NUL" 400 POST "$AT_PATH" -H "$FORM" --data-binary 'from=%2B256700000016&to=1&text=a%00b&id=bad-6'
 # Kannel's coding (%c) and charset (%C) with the raw text (%b): UCS-2 is
 # UTF-16BE, percent-encoded byte by byte; other charsets are converted too.
-last_text() { $HBM_REDIS_CLI --raw XREVRANGE '{hbm}:inbox' + - COUNT 1 | sed -n '/^text$/{n;p;q}'; }
+# The text of the newest inbox entry, opened with the privacy key.
+last_text() {
+	$HBM_REDIS_CLI --raw XREVRANGE '{hbm}:inbox' + - COUNT 1 | sed -n '/^text$/{n;p;q}' |
+		"$HBM_BUILD/tests/unseal" "$(hbm_key)"
+}
 kin() { # ID QUERY-REST: one Kannel inbound message, its status
 	hbm_status GET "/v1/inbound/kannel?token=$HBM_CHANNEL_TOKEN&from=%2B256700000014&to=20880&id=$1&$2"
 }

@@ -250,6 +250,40 @@ test_seal_round_trip(void **state)
 	crypto_key_free(k);
 }
 
+/*
+ * Text fields: a sealed one opens; one in clear (written before texts were
+ * sealed), "" and one sealed under another key come back as they are.
+ */
+static void
+test_open_str(void **state)
+{
+	unsigned char other[CRYPTO_SECRET_LEN];
+	struct crypto_key *k, *k2;
+	char *sealed, *s;
+
+	(void)state;
+	k = crypto_key_from_bytes(test_secret);
+	memset(other, 7, sizeof(other));
+	k2 = crypto_key_from_bytes(other);
+	sealed = crypto_seal_str(k, "HELP FOOD call 0772123456");
+	assert_null(strstr(sealed, "0772123456"));
+	s = crypto_open_str(k, sealed);
+	assert_string_equal(s, "HELP FOOD call 0772123456");
+	free(s);
+	s = crypto_open_str(k2, sealed);
+	assert_string_equal(s, sealed);
+	free(s);
+	s = crypto_open_str(k, "HELP FOOD");
+	assert_string_equal(s, "HELP FOOD");
+	free(s);
+	s = crypto_open_str(k, "");
+	assert_string_equal(s, "");
+	free(s);
+	free(sealed);
+	crypto_key_free(k);
+	crypto_key_free(k2);
+}
+
 static void
 test_seal_known(void **state)
 {
@@ -779,6 +813,7 @@ main(void)
 		cmocka_unit_test(test_phone_hash_keyed),
 		cmocka_unit_test(test_seal_round_trip),
 		cmocka_unit_test(test_seal_known),
+		cmocka_unit_test(test_open_str),
 		cmocka_unit_test(test_seal_fresh_nonce),
 		cmocka_unit_test(test_seal_nonce_counter),
 		cmocka_unit_test(test_open_tampered),

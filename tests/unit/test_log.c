@@ -62,6 +62,44 @@ test_masked(void **state)
 	    capture_end(&c), "<4>outbox: sent to +25670****101\n");
 }
 
+/* Numbers in every form are masked; case codes and ids are not. */
+static void
+test_mask_forms(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} t[] = {
+		{ "+256772123456", "+25677****456" },
+		{ "call 0772123456 now", "call 077****456 now" },
+		{ "0772 123 456", "077* *** 456" },
+		{ "0772-123-456.", "077*-***-456." },
+		{ "+256 772 123456", "+256 77* ***456" },
+		{ "256772123456", "25677****456" },
+		{ "1234567", "****567" },
+		{ "123456", "123456" },
+		/* Case codes stay readable, alone or next to a number. */
+		{ "CLOSE 4821-3955 done", "CLOSE 4821-3955 done" },
+		{ "4821-3955 2 families", "4821-3955 2 families" },
+		{ "4821-3955 0772123456", "4821-3955 077****456" },
+		{ "0772123456 4821-3955", "077****456 4821-3955" },
+		/* Not numbers: parts of words, stream entry ids. */
+		{ "msg m1764979200000123", "msg m1764979200000123" },
+		{ "hash 1234567abcdef", "hash 1234567abcdef" },
+		{ "entry 1764979200000-0", "entry 1764979200000-0" },
+		/* Already masked stays as it is. */
+		{ "+25677****456", "+25677****456" },
+	};
+	char buf[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", t[i].in);
+		log_mask_numbers(buf);
+		assert_string_equal(buf, t[i].out);
+	}
+}
+
 static void
 test_limit(void **state)
 {
@@ -97,6 +135,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_masked),
+		cmocka_unit_test(test_mask_forms),
 		cmocka_unit_test(test_limit),
 	};
 

@@ -521,7 +521,11 @@ test_enqueue_get_list(void **state)
 	assert_string_equal(m.status, "queued");
 	assert_string_equal(m.channel, "t-outbox");
 	assert_string_equal(m.kind, "reply");
-	assert_string_equal(m.text, "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85");
+	/* The text is stored sealed too, and opens to what was given. */
+	assert_string_not_equal(m.text, "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85");
+	plain = crypto_open_str(t->key, m.text);
+	assert_string_equal(plain, "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85");
+	free(plain);
 	assert_int_equal(m.attempts, 0);
 	assert_true(m.created_ms > 1600000000000LL);
 	/* The number is stored sealed, and opens to what was given. */
