@@ -56,14 +56,49 @@ cases_count(struct cases_ctx *c, const char *name, const char *labels, double v,
 	m->observe = observe;
 }
 
+/*
+ * The metrics label of category ID, escaped for the Prometheus text
+ * format: its sms_label, never its id (the operator's own word, such as
+ * "gbv", which sms_label exists to keep out of sight); "category-N", its
+ * place in the configuration, when the label is the id (sms_label unset);
+ * "other" for a category no longer configured.
+ */
+static void
+cases_category_label(
+    const struct cfg *cfg, const char *id, char *out, size_t size)
+{
+	const char *label = "other", *p;
+	size_t i, n = 0;
+
+	for (i = 0; i < cfg->ncategories; i++) {
+		if (strcmp(cfg->categories[i].id, id) != 0)
+			continue;
+		if (strcmp(cfg->categories[i].sms_label, id) == 0) {
+			snprintf(out, size, "category-%zu", i + 1);
+			return;
+		}
+		label = cfg->categories[i].sms_label;
+		break;
+	}
+	for (p = label; *p != '\0' && n + 3 < size; p++) {
+		if (*p == '"' || *p == '\\' || *p == '\n') {
+			out[n++] = '\\';
+			out[n++] = *p == '\n' ? 'n' : *p;
+		} else
+			out[n++] = *p;
+	}
+	out[n] = '\0';
+}
+
 /* A case event by category: created, acknowledged, closed, escalated... */
 void
 cases_event(struct cases_ctx *c, const char *category, const char *event)
 {
-	char labels[128];
+	char label[64], labels[128];
 
-	snprintf(labels, sizeof(labels), "category=\"%s\",event=\"%s\"",
-	    category, event);
+	cases_category_label(c->cfg, category, label, sizeof(label));
+	snprintf(labels, sizeof(labels), "category=\"%s\",event=\"%s\"", label,
+	    event);
 	cases_count(c, "hbmgw_case_events_total", labels, 1, 0);
 }
 

@@ -23,7 +23,7 @@ categories = (
   { id = "food"; agencies = ["wfp", "redcross"]; priority = 3;
     sms_label = "food"; keywords = { en = ["FOOD"]; fr = ["NOURRITURE"]; }; },
   { id = "water"; agencies = ["wfp"]; priority = 1; ack_timeout = 2;
-    sms_label = "water"; keywords = { en = ["WATER"]; }; }
+    sms_label = "supplies"; keywords = { en = ["WATER"]; }; }
 );
 coordinator = { phones = ["+256700000301"]; };
 officials = ( { phone = "+256700000201"; name = "Officer A";
@@ -216,7 +216,11 @@ hbm_check "REF from anyone else gets the short help" hbm_wait 10 hbm_sent_to $M8
 hbm_eq "and makes no case" 0 "$(hbm_sent_count +256700000010)"
 
 metrics=$(hbm_body GET /metrics)
-hbm_match "metrics count created cases by category" 'hbmgw_case_events_total\{category="food",event="created"\} [1-9]' "$metrics"
+# Categories are labelled by sms_label, never by id: water's is
+# "supplies"; food's is its id, so it is labelled by its place.
+hbm_match "metrics count created cases by category" 'hbmgw_case_events_total\{category="category-1",event="created"\} [1-9]' "$metrics"
+hbm_match "metrics label a category by its sms_label" 'hbmgw_case_events_total\{category="supplies",event="escalated"\} 1' "$metrics"
+hbm_eq "metrics name no category id" "" "$(grep -E 'category="(food|water)"' <<<"$metrics")"
 hbm_match "metrics count escalations" 'hbmgw_escalations_total\{reason="timeout"\} 1' "$metrics"
 hbm_match "metrics have the ack latency histogram" 'hbmgw_ack_latency_seconds_count 1' "$metrics"
 hbm_match "metrics declare the histogram" '# TYPE hbmgw_ack_latency_seconds histogram' "$metrics"
