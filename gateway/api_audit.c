@@ -54,7 +54,7 @@ api_audit_verify(const struct http_request *req, struct http_response *resp)
 }
 
 const struct http_route api_audit_routes[] = {
-	{ "GET", "/v1/audit/verify", HTTP_BODY_NONE, api_audit_verify },
+	{ "GET", "/v1/audit/verify", HTTP_BODY_NONE, api_audit_verify, NULL },
 };
 const size_t api_audit_nroutes =
     sizeof(api_audit_routes) / sizeof(api_audit_routes[0]);

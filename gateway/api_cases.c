@@ -797,12 +797,12 @@ api_cases_close(const struct http_request *req, struct http_response *resp)
 }
 
 const struct http_route api_cases_routes[] = {
-	{ "GET", "/v1/cases", HTTP_BODY_NONE, api_cases_list },
-	{ "GET", "/v1/cases/{code}", HTTP_BODY_NONE, api_cases_get },
-	{ "POST", "/v1/cases/{code}/ack", HTTP_BODY_NONE, api_cases_ack },
+	{ "GET", "/v1/cases", HTTP_BODY_NONE, api_cases_list, NULL },
+	{ "GET", "/v1/cases/{code}", HTTP_BODY_NONE, api_cases_get, NULL },
+	{ "POST", "/v1/cases/{code}/ack", HTTP_BODY_NONE, api_cases_ack, NULL },
 	{ "POST", "/v1/cases/{code}/decline", HTTP_BODY_JSON,
-	    api_cases_decline },
-	{ "POST", "/v1/cases/{code}/close", HTTP_BODY_JSON, api_cases_close },
+	    api_cases_decline, NULL },
+	{ "POST", "/v1/cases/{code}/close", HTTP_BODY_JSON, api_cases_close, NULL },
 };
 const size_t api_cases_nroutes =
     sizeof(api_cases_routes) / sizeof(api_cases_routes[0]);

@@ -161,7 +161,7 @@ api_channels(const struct http_request *req, struct http_response *resp)
 }
 
 const struct http_route api_channels_routes[] = {
-	{ "GET", "/v1/channels", HTTP_BODY_NONE, api_channels },
+	{ "GET", "/v1/channels", HTTP_BODY_NONE, api_channels, NULL },
 };
 const size_t api_channels_nroutes =
     sizeof(api_channels_routes) / sizeof(api_channels_routes[0]);

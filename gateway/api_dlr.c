@@ -133,8 +133,8 @@ done:
 }
 
 const struct http_route api_dlr_routes[] = {
-	{ "GET", "/v1/dlr/kannel", HTTP_BODY_NONE, api_dlr_kannel },
-	{ "POST", "/v1/dlr", HTTP_BODY_JSON, api_dlr_json },
+	{ "GET", "/v1/dlr/kannel", HTTP_BODY_NONE, api_dlr_kannel, NULL },
+	{ "POST", "/v1/dlr", HTTP_BODY_JSON, api_dlr_json, NULL },
 };
 const size_t api_dlr_nroutes =
     sizeof(api_dlr_routes) / sizeof(api_dlr_routes[0]);

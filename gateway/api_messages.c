@@ -467,13 +467,13 @@ out:
 }
 
 const struct http_route api_messages_routes[] = {
-	{ "POST", "/v1/messages", HTTP_BODY_JSON, api_messages_post },
-	{ "GET", "/v1/messages", HTTP_BODY_NONE, api_messages_list },
-	{ "GET", "/v1/messages/{id}", HTTP_BODY_NONE, api_messages_get },
+	{ "POST", "/v1/messages", HTTP_BODY_JSON, api_messages_post, NULL },
+	{ "GET", "/v1/messages", HTTP_BODY_NONE, api_messages_list, NULL },
+	{ "GET", "/v1/messages/{id}", HTTP_BODY_NONE, api_messages_get, NULL },
 	{ "POST", "/v1/messages/requeue", HTTP_BODY_JSON,
-	    api_messages_requeue_many },
+	    api_messages_requeue_many, NULL },
 	{ "POST", "/v1/messages/{id}/requeue", HTTP_BODY_NONE,
-	    api_messages_requeue },
+	    api_messages_requeue, NULL },
 };
 const size_t api_messages_nroutes =
     sizeof(api_messages_routes) / sizeof(api_messages_routes[0]);

@@ -409,8 +409,8 @@ done:
 }
 
 const struct http_route api_ussd_routes[] = {
-	{ "POST", "/v1/ussd/africastalking", HTTP_BODY_FORM, api_ussd_at },
-	{ "POST", "/v1/ussd/generic", HTTP_BODY_JSON, api_ussd_generic },
+	{ "POST", "/v1/ussd/africastalking", HTTP_BODY_FORM, api_ussd_at, NULL },
+	{ "POST", "/v1/ussd/generic", HTTP_BODY_JSON, api_ussd_generic, NULL },
 };
 const size_t api_ussd_nroutes =
     sizeof(api_ussd_routes) / sizeof(api_ussd_routes[0]);

@@ -15,7 +15,10 @@
  * the completion callback that frees it. The URI as sent (which a Twilio
  * signature covers) is kept in the connection's own state, made when the
  * connection is accepted and freed when it closes, whether or not a
- * request on it ever reached the handler.
+ * request on it ever reached the handler. A query with more arguments than
+ * any route reads is answered 414 from the URI callback, before
+ * libmicrohttpd fills its memory pool with them, and no query argument
+ * with a NUL byte is handed to a handler.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -37,6 +40,9 @@
 #include "gateway/log.h"
 #include "gateway/metrics.h"
 #include "gateway/xmalloc.h"
+
+#define HTTP_STR(x) HTTP_STR2(x)
+#define HTTP_STR2(x) #x
 
 struct http_server {
 	struct MHD_Daemon *mhd;
@@ -242,6 +248,53 @@ http_collect(const struct http_server *srv, struct http_state *st,
 	st->body[st->len] = '\0';
 }
 
+/* The first query argument with a NUL byte, found by http_query_nul(). */
+struct http_nul {
+	const char *raw_arg; /* exempt, or NULL */
+	char name[64];	     /* the argument's name, printable, cut */
+	int found;
+};
+
+static enum MHD_Result
+http_nul_cb(void *arg, enum MHD_ValueKind kind, const char *key,
+    size_t key_size, const char *value, size_t value_size)
+{
+	struct http_nul *n = arg;
+	size_t i;
+
+	(void)kind;
+	if (n->raw_arg != NULL && strlen(n->raw_arg) == key_size &&
+	    memcmp(n->raw_arg, key, key_size) == 0)
+		return MHD_YES;
+	if (memchr(key, '\0', key_size) == NULL &&
+	    (value == NULL || memchr(value, '\0', value_size) == NULL))
+		return MHD_YES;
+	for (i = 0; i < key_size && i < sizeof(n->name) - 1; i++)
+		n->name[i] = key[i] > 0x20 && key[i] < 0x7f ? key[i] : '?';
+	n->name[i] = '\0';
+	n->found = 1;
+	return MHD_NO;
+}
+
+/*
+ * 1 after answering 400 when a query argument other than RAW_ARG holds a
+ * NUL byte: handlers read arguments as C strings, and a NUL would cut a
+ * token, an id or a number short.
+ */
+static int
+http_query_nul(
+    struct MHD_Connection *c, const char *raw_arg, struct http_response *resp)
+{
+	struct http_nul n = { raw_arg, "", 0 };
+
+	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, http_nul_cb, &n);
+	if (!n.found)
+		return 0;
+	http_reply_error(
+	    resp, 400, "query argument %s contains a NUL byte", n.name);
+	return 1;
+}
+
 static enum MHD_Result
 http_send(struct MHD_Connection *c, struct http_state *st)
 {
@@ -307,6 +360,8 @@ http_access_cb(void *arg, struct MHD_Connection *c, const char *url,
 		    "body exceeds the limit of %zu bytes", srv->max_body);
 		return http_send(c, st);
 	}
+	if (http_query_nul(c, st->route->raw_arg, &st->resp))
+		return http_send(c, st);
 	st->req.path = url;
 	st->req.route = st->route->pattern;
 	st->req.body = st->body != NULL ? st->body : "";
@@ -315,6 +370,49 @@ http_access_cb(void *arg, struct MHD_Connection *c, const char *url,
 	if (st->resp.body == NULL)
 		http_reply_error(&st->resp, 500, "no response");
 	return http_send(c, st);
+}
+
+/* The number of arguments in URI's query, counted as '&' separators. */
+static size_t
+http_query_args(const char *uri)
+{
+	const char *p = strchr(uri, '?');
+	size_t n;
+
+	if (p == NULL)
+		return 0;
+	for (n = 1; (p = strchr(p + 1, '&')) != NULL; n++)
+		;
+	return n;
+}
+
+/*
+ * Answer STATUS with BODY (JSON) on C's socket, then shut it down, from the
+ * URI callback: libmicrohttpd stores every query argument in the
+ * connection's memory pool, and a query with more than it holds is dropped
+ * with no answer and the connection left open until its timeout. Nothing
+ * has been sent on this request yet, so the answer goes first; the shutdown
+ * makes libmicrohttpd close the connection at its next read or write.
+ */
+static void
+http_refuse(struct MHD_Connection *c, const char *status, const char *body)
+{
+	const union MHD_ConnectionInfo *ci;
+	char buf[256];
+	int n;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL)
+		return;
+	n = snprintf(buf, sizeof(buf),
+	    "HTTP/1.1 %s\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+	    status, strlen(body), body);
+	if (n > 0 && (size_t)n < sizeof(buf))
+		(void)!send(ci->connect_fd, buf, (size_t)n,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+	shutdown(ci->connect_fd, SHUT_RDWR);
+	metrics_http("other", "other", 414);
 }
 
 /*
@@ -331,6 +429,12 @@ http_uri_cb(void *arg, const char *uri, struct MHD_Connection *c)
 	struct http_conn *hc;
 
 	(void)arg;
+	if (http_query_args(uri) > HTTP_QUERY_ARGS_MAX) {
+		http_refuse(c, "414 URI Too Long",
+		    "{\"error\":\"more than " HTTP_STR(
+			HTTP_QUERY_ARGS_MAX) " query arguments\"}");
+		return NULL;
+	}
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	if (ci == NULL || (hc = ci->socket_context) == NULL)
 		return NULL;

@@ -48,7 +48,12 @@ struct http_route {
 	const char *pattern; /* literal segments and "{name}" segments */
 	enum http_body body;
 	http_handler_cb handler;
+	const char *raw_arg; /* the one query argument that may hold a NUL
+				byte (Kannel's 8-bit text), or NULL */
 };
+
+/* A URI with more query arguments than this is answered 414. */
+#define HTTP_QUERY_ARGS_MAX 64
 
 /* Defaults for the options left 0. */
 #define HTTP_MAX_CONNECTIONS 1024

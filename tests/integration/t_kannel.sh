@@ -236,8 +236,9 @@ hbm_check "Arabic: the agency's notice comes out at its phone" hbm_wait 20 got_s
 hbm_match "Arabic: the notice names the case" "^New case $code_ar: health" "$(texts_to "$RC")"
 hbm_check "Arabic: the delivery reports mark the reply delivered" hbm_wait 20 delivered_to "$M_AR"
 hbm_check "Arabic: and the notice" hbm_wait 20 delivered_to "$RC"
-hbm_eq "Arabic: the stored text is UTF-8 Arabic" "مساعدة طبيب" \
-	"$($HBM_REDIS_CLI --raw XREVRANGE '{hbm}:inbox' + - COUNT 1 | sed -n '/^text$/{n;p;q}')"
+hbm_eq "Arabic: the stored text is UTF-8 Arabic, sealed" "مساعدة طبيب" \
+	"$($HBM_REDIS_CLI --raw XREVRANGE '{hbm}:inbox' + - COUNT 1 | sed -n '/^text$/{n;p;q}' |
+		"$HBM_BUILD/tests/unseal" "$(hbm_key)")"
 
 # --- Arabic again with mo-recode on (smsbox hands over UTF-8)
 smsbox_start yes

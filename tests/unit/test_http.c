@@ -50,12 +50,13 @@ body_cb(const struct http_request *req, struct http_response *resp)
 }
 
 static const struct http_route test_routes[] = {
-	{ "GET", "/things/{id}", HTTP_BODY_NONE, echo_cb },
-	{ "GET", "/things/{id}/parts/{part}", HTTP_BODY_NONE, echo_cb },
-	{ "DELETE", "/things/{id}", HTTP_BODY_NONE, echo_cb },
-	{ "POST", "/json", HTTP_BODY_JSON, body_cb },
-	{ "POST", "/form", HTTP_BODY_FORM, body_cb },
-	{ "GET", "/", HTTP_BODY_NONE, echo_cb },
+	{ "GET", "/things/{id}", HTTP_BODY_NONE, echo_cb, NULL },
+	{ "GET", "/things/{id}/parts/{part}", HTTP_BODY_NONE, echo_cb, NULL },
+	{ "DELETE", "/things/{id}", HTTP_BODY_NONE, echo_cb, NULL },
+	{ "POST", "/json", HTTP_BODY_JSON, body_cb, NULL },
+	{ "POST", "/form", HTTP_BODY_FORM, body_cb, NULL },
+	{ "GET", "/", HTTP_BODY_NONE, echo_cb, NULL },
+	{ "GET", "/raw", HTTP_BODY_NONE, echo_cb, "raw" },
 };
 
 static struct http_server *test_srv;
@@ -280,6 +281,51 @@ test_counted_in_metrics(void **state)
 	    metrics_get("hbmgw_http_requests_total", labels) == before + 1);
 }
 
+/* A NUL in a query argument is refused before the handler runs. */
+static void
+test_query_nul(void **state)
+{
+	struct test_answer a;
+
+	(void)state;
+	request(&a, "GET", "/things/42?q=a%00b", NULL, NULL, 0, 0);
+	assert_int_equal(a.status, 400);
+	assert_string_equal(
+	    a.body, "{\"error\":\"query argument q contains a NUL byte\"}");
+	request(&a, "GET", "/things/42?x%00y=1", NULL, NULL, 0, 0);
+	assert_int_equal(a.status, 400);
+	assert_string_equal(
+	    a.body, "{\"error\":\"query argument x?y contains a NUL byte\"}");
+	/* The route's raw argument may hold one; the others may not. */
+	request(&a, "GET", "/raw?raw=%00a", NULL, NULL, 0, 0);
+	assert_int_equal(a.status, 200);
+	request(&a, "GET", "/raw?raw=%00a&q=%00", NULL, NULL, 0, 0);
+	assert_int_equal(a.status, 400);
+	request(&a, "GET", "/things/42?q=ab", NULL, NULL, 0, 0);
+	assert_int_equal(a.status, 200);
+}
+
+/* More query arguments than any route reads: 414, and a closed socket. */
+static void
+test_query_too_many(void **state)
+{
+	struct test_answer a;
+	char path[512];
+	size_t n, i;
+
+	(void)state;
+	n = (size_t)snprintf(path, sizeof(path), "/things/42?q=1");
+	for (i = 1; i < 64; i++)
+		n += (size_t)snprintf(path + n, sizeof(path) - n, "&a");
+	request(&a, "GET", path, NULL, NULL, 0, 0);
+	assert_int_equal(a.status, 200);
+	snprintf(path + n, sizeof(path) - n, "&a");
+	request(&a, "GET", path, NULL, NULL, 0, 0);
+	assert_int_equal(a.status, 414);
+	assert_string_equal(
+	    a.body, "{\"error\":\"more than 64 query arguments\"}");
+}
+
 static void
 test_bad_listen_address(void **state)
 {
@@ -297,6 +343,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_captures),
+		cmocka_unit_test(test_query_nul),
+		cmocka_unit_test(test_query_too_many),
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_method_not_allowed),
 		cmocka_unit_test(test_body_delivered),
