@@ -62,6 +62,7 @@ round() {
 		echo 'gateway: { instance = "bench"; country_code = "256"; };'
 		echo "redis: { url = \"unix://$TMP/r$m-redis.sock\"; };"
 		echo 'http: { listen = "127.0.0.1:0"; };'
+		echo 'metrics: { listen = "127.0.0.1:0"; };'
 		echo "privacy: { key_file = \"$TMP/key\"; };"
 		echo "tokens: { admin = [\"$(printf %s $TOKEN | sha256sum | cut -d' ' -f1)\"]; };"
 		echo 'channels = ('

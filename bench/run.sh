@@ -168,7 +168,7 @@ rinfo() {
 
 # A counter of hbmgwd's /metrics (full name with labels), 0 when absent.
 metric() {
-	curl -s --max-time 5 "$HBM_URL/metrics" |
+	curl -s --max-time 5 "$HBM_METRICS_URL/metrics" |
 	    awk -v k="$1" '$1 == k { v = $2 } END { printf "%.0f", v + 0 }'
 }
 
@@ -577,9 +577,11 @@ say "  the sink alone (wrk POST, 3 s):" \
 "$BUILD/hbmgwd" -c "$TMP/hbmgw.conf" 2>> "$TMP/hbmgwd.log" &
 GW_PID=$!
 PIDS+=("$GW_PID")
-hbm_wait 10 grep -q 'http: listening on' "$TMP/hbmgwd.log" ||
+hbm_wait 10 grep -q 'metrics: listening on' "$TMP/hbmgwd.log" ||
     die "hbmgwd did not start: $(cat "$TMP/hbmgwd.log")"
 HBM_URL="http://127.0.0.1:$(sed -n 's/.*http: listening on .*:\([0-9]*\)$/\1/p' \
+    "$TMP/hbmgwd.log" | tail -n 1)"
+HBM_METRICS_URL="http://127.0.0.1:$(sed -n 's/.*metrics: listening on .*:\([0-9]*\)$/\1/p' \
     "$TMP/hbmgwd.log" | tail -n 1)"
 hbm_wait 10 curl -sf "$HBM_URL/readyz" || die "hbmgwd is not ready"
 sleep 1

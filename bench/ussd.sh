@@ -107,6 +107,7 @@ chmod 600 "$TMP/key"
 gateway: { instance = "bench-ussd"; country_code = "256"; };
 redis: { url = "tcp://127.0.0.1:$REDIS_PORT"; timeout_ms = 2000; };
 http: { listen = "127.0.0.1:0"; };
+metrics: { listen = "127.0.0.1:0"; };
 privacy: { key_file = "$TMP/key"; };
 tokens: { channels = ["$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)"]; };
 channels = ( { name = "sink"; type = "http"; format = "json";

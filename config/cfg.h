@@ -66,9 +66,9 @@ struct cfg_gammu {
 struct cfg_channel {
 	char name[CFG_ID_MAX]; /* unique among channels */
 	enum cfg_channel_type type;
-	int line;		  /* config line, for later messages */
-	int max_per_minute;	  /* send rate limit, 0 = unlimited */
-	int retry_max_age; /* seconds a message is retried, default 86400 */
+	int line;	    /* config line, for later messages */
+	int max_per_minute; /* send rate limit, 0 = unlimited */
+	int retry_max_age;  /* seconds a message is retried, default 86400 */
 	struct cfg_strv prefixes; /* E.164 prefixes ("+256") preferred here */
 	/* type = modem */
 	struct cfg_gammu gammu;
@@ -167,16 +167,22 @@ struct cfg {
 	} redis;
 
 	struct {
-		char *listen;	  /* "127.0.0.1:8080", "[::1]:8080"; required */
-		char *host;	  /* parsed from listen, numeric address */
-		int port;	  /* parsed from listen; 0 picks a free port */
-		size_t max_body;  /* bytes, default 65536 */
-		int threads;	  /* libmicrohttpd pool size, default 4 */
+		char *listen;	 /* "127.0.0.1:8080", "[::1]:8080"; required */
+		char *host;	 /* parsed from listen, numeric address */
+		int port;	 /* parsed from listen; 0 picks a free port */
+		size_t max_body; /* bytes, default 65536 */
+		int threads;	 /* libmicrohttpd pool size, default 4 */
 		int max_connections; /* open at once, default 1024 */
 		int max_per_address; /* from one client address, default 64 */
 		int timeout;	     /* seconds a connection may idle, 10 */
-		char *public_url; /* as the aggregators see us, or NULL */
+		char *public_url;    /* as the aggregators see us, or NULL */
 	} http;
+
+	struct {
+		char *listen; /* the /metrics listener, "127.0.0.1:9464" */
+		char *host;   /* parsed from listen, numeric address */
+		int port;     /* parsed from listen; 0 picks a free port */
+	} metrics;
 
 	struct {
 		char *key_file;	    /* 32-byte secret; required by

@@ -290,8 +290,7 @@ read_redis(struct cfg_rd *rd, const struct cfg_node *root)
 {
 	static const char *const keys[] = { "url", "password", "db",
 		"timeout_ms", "durability", "wait_replicas", "wait_timeout_ms",
-		"sentinels", "master", "sentinel_password",
-		NULL };
+		"sentinels", "master", "sentinel_password", NULL };
 	struct cfg *cfg = rd->cfg;
 	struct cfg_node g, n;
 	const char *why;
@@ -342,11 +341,11 @@ read_http(struct cfg_rd *rd, const struct cfg_node *root)
 	cfg->http.threads = 4;
 	cfg_get_int(rd, &g, "threads", 1, 64, &cfg->http.threads);
 	cfg->http.max_connections = 1024;
-	cfg_get_int(rd, &g, "max_connections", 16, 60000,
-	    &cfg->http.max_connections);
+	cfg_get_int(
+	    rd, &g, "max_connections", 16, 60000, &cfg->http.max_connections);
 	cfg->http.max_per_address = 64;
-	cfg_get_int(rd, &g, "max_per_address", 1, 60000,
-	    &cfg->http.max_per_address);
+	cfg_get_int(
+	    rd, &g, "max_per_address", 1, 60000, &cfg->http.max_per_address);
 	if (cfg->http.max_per_address > cfg->http.max_connections) {
 		cfg_node_child(&g, "max_per_address", &n);
 		cfg_bad(rd, &n, "%d is more than max_connections (%d)",
@@ -361,6 +360,34 @@ read_http(struct cfg_rd *rd, const struct cfg_node *root)
 		cfg_bad(rd, &n,
 		    "invalid url \"%s\" (expected http:// or https://)",
 		    cfg->http.public_url);
+}
+
+/*
+ * metrics: its own listener, loopback by default, as exporters do: the
+ * webhook listener faces the aggregators, and metrics are not theirs.
+ */
+static void
+read_metrics(struct cfg_rd *rd, const struct cfg_node *root)
+{
+	static const char *const keys[] = { "listen", NULL };
+	struct cfg *cfg = rd->cfg;
+	struct cfg_node g, n;
+	const char *why;
+
+	cfg_get_group(rd, root, "metrics", &g);
+	cfg_check_keys(rd, &g, keys);
+	cfg_node_child(&g, "listen", &n);
+	if (cfg_get_dup(rd, &g, "listen", CFG_OPT, &cfg->metrics.listen) ==
+	    NULL)
+		cfg->metrics.listen = xstrdup("127.0.0.1:9464");
+	if (cfg_parse_listen(cfg->metrics.listen, &cfg->metrics.host,
+		&cfg->metrics.port, &why) == -1)
+		cfg_bad(rd, &n, "invalid address \"%s\": %s",
+		    cfg->metrics.listen, why);
+	else if (cfg->http.host != NULL && cfg->metrics.port != 0 &&
+	    cfg->metrics.port == cfg->http.port &&
+	    strcmp(cfg->metrics.host, cfg->http.host) == 0)
+		cfg_bad(rd, &n, "the same address as http.listen");
 }
 
 /* The small sections: privacy, limits, twilio. */
@@ -933,14 +960,15 @@ void
 cfg_read_sections(struct cfg_rd *rd, const struct cfg_node *root)
 {
 	static const char *const keys[] = { "gateway", "redis", "http",
-		"privacy", "limits", "twilio", "tokens", "channels", "agencies",
-		"categories", "commands", "officials", "templates",
+		"metrics", "privacy", "limits", "twilio", "tokens", "channels",
+		"agencies", "categories", "commands", "officials", "templates",
 		"coordinator", NULL };
 
 	cfg_check_keys(rd, root, keys);
 	read_gateway(rd, root);
 	read_redis(rd, root);
 	read_http(rd, root);
+	read_metrics(rd, root);
 	read_small(rd, root);
 	read_tokens(rd, root);
 	read_channels(rd, root);

@@ -124,6 +124,8 @@ cfg_free(struct cfg *cfg)
 	free(cfg->http.listen);
 	free(cfg->http.host);
 	free(cfg->http.public_url);
+	free(cfg->metrics.listen);
+	free(cfg->metrics.host);
 	free(cfg->privacy.key_file);
 	free(cfg->twilio.auth_token);
 	cfg_strv_clear(&cfg->tokens.admin);
@@ -367,6 +369,9 @@ cfg_dump(const struct cfg *cfg, FILE *fp)
 	put_int(fp, "http", "max_per_address", cfg->http.max_per_address);
 	put_int(fp, "http", "timeout", cfg->http.timeout);
 	put_str(fp, "http", "public_url", cfg->http.public_url);
+	put_str(fp, "metrics", "listen", cfg->metrics.listen);
+	put_str(fp, "metrics", "host", cfg->metrics.host);
+	put_int(fp, "metrics", "port", cfg->metrics.port);
 	put_str(fp, "privacy", "key_file", cfg->privacy.key_file);
 	put_int(fp, "privacy", "retention_days", cfg->privacy.retention_days);
 	put_int(fp, "privacy", "message_days", cfg->privacy.message_days);

@@ -27,6 +27,7 @@ enum ctl_exit {
 /* What every command needs to talk to the daemon. */
 struct ctl {
 	char *url;	   /* base URL without trailing '/', owned */
+	char *metrics_url; /* the metrics listener's, the same form, owned */
 	const char *token; /* bearer token or NULL, borrowed; never printed */
 	char *token_buf;   /* the token read by --token-file, owned */
 	int json;	   /* --json: machine-readable output */

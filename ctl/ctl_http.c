@@ -117,6 +117,7 @@ ctl_close(struct ctl *ctl)
 	curl_slist_free_all(ctl->json_headers);
 	curl_global_cleanup();
 	free(ctl->url);
+	free(ctl->metrics_url);
 }
 
 /*

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hbmctl status: readiness and Redis from /readyz, uptime, memory and
- * counters from /metrics, and with the admin token every channel from
- * /v1/channels (up, signal, queue depth, counters, last error).
+ * counters from /metrics on the metrics listener (--metrics-url), and with
+ * the admin token every channel from /v1/channels (up, signal, queue
+ * depth, counters, last error). The metrics listener is loopback-only by
+ * default: when it cannot be read, status says so and goes on without
+ * those figures.
  */
 
 #include <math.h>
@@ -406,6 +409,27 @@ channels_print(const json_t *channels)
 	ctl_table_print(&t);
 }
 
+/* The metrics that status shows into M, from the metrics listener; M
+ * stays empty, with a warning, when that cannot be read. */
+static void
+status_metrics(struct ctl *ctl, struct metrics *m)
+{
+	struct reply r;
+	char *api = ctl->url;
+
+	memset(m, 0, sizeof(*m));
+	ctl->url = ctl->metrics_url;
+	if (ctl_request(ctl, "GET", "/metrics", NULL, &r) == CTL_OK) {
+		if (r.status == 200)
+			metrics_parse(r.body, r.len, m);
+		else
+			ctl_warn("/metrics", "HTTP %ld from %s", r.status,
+			    ctl->metrics_url);
+	}
+	ctl->url = api;
+	reply_free(&r);
+}
+
 /* status: /readyz, /metrics and /v1/channels in one report; exit 0 when
  * ready, 1 when the daemon answers that it is not. */
 int
@@ -429,14 +453,7 @@ cmd_status(struct ctl *ctl, int argc, char **argv)
 		goto out;
 	}
 	reply_free(&r);
-	if ((rc = ctl_get(ctl, "/metrics", &r)) != CTL_OK)
-		goto out;
-	if (r.status != 200) {
-		rc = reply_unexpected("/metrics", &r);
-		goto out;
-	}
-	metrics_parse(r.body, r.len, &m);
-	reply_free(&r);
+	status_metrics(ctl, &m);
 	if ((rc = channels_get(ctl, &channels)) != CTL_OK)
 		goto out;
 	if (!ctl->json) {

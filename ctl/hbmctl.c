@@ -16,6 +16,7 @@
 #include "ctl/ctl.h"
 
 #define CTL_DEFAULT_URL "http://127.0.0.1:8080"
+#define CTL_DEFAULT_METRICS_URL "http://127.0.0.1:9464"
 #define CTL_DEFAULT_TIMEOUT 5		   /* seconds */
 #define CTL_REQUEUE_MAX 1000		   /* ids one requeue takes */
 #define CTL_MAX_TIMEOUT 3600		   /* seconds */
@@ -45,6 +46,7 @@ static const struct ctl_cmd ctl_cmds[] = {
  * tells a bad short option from a bad long one. */
 enum ctl_opt {
 	OPT_URL = 256,
+	OPT_METRICS_URL,
 	OPT_TOKEN,
 	OPT_TOKEN_FILE,
 	OPT_JSON,
@@ -128,6 +130,9 @@ usage(int status)
 	    "  --url URL          the daemon's HTTP address (default: "
 	    "$HBMGW_URL,\n"
 	    "                     else " CTL_DEFAULT_URL ")\n"
+	    "  --metrics-url URL  the metrics listener, read by status\n"
+	    "                     (default: $HBMGW_METRICS_URL, else\n"
+	    "                     " CTL_DEFAULT_METRICS_URL ")\n"
 	    "  --token-file FILE  bearer token: the first line of FILE\n"
 	    "                     (default: $HBMGW_TOKEN_FILE, else "
 	    "$HBMGW_TOKEN)\n"
@@ -183,9 +188,9 @@ token_valid(const char *token)
 	return 1;
 }
 
-/* Stores the base URL in ctl after checking its scheme. */
+/* Stores the base URL in *OUT after checking its scheme. */
 static int
-set_url(struct ctl *ctl, const char *url)
+set_url(char **out, const char *url)
 {
 	size_t scheme, len;
 
@@ -204,7 +209,7 @@ set_url(struct ctl *ctl, const char *url)
 		ctl_warn("url", "has no host");
 		return -1;
 	}
-	if ((ctl->url = strndup(url, len)) == NULL) {
+	if ((*out = strndup(url, len)) == NULL) {
 		ctl_warn("url", "out of memory");
 		return -1;
 	}
@@ -218,6 +223,7 @@ parse_options(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "url", required_argument, NULL, OPT_URL },
+		{ "metrics-url", required_argument, NULL, OPT_METRICS_URL },
 		{ "token", required_argument, NULL, OPT_TOKEN },
 		{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -227,6 +233,7 @@ parse_options(struct ctl *ctl, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *url = getenv("HBMGW_URL");
+	const char *metrics_url = getenv("HBMGW_METRICS_URL");
 	char *end;
 	long secs = CTL_DEFAULT_TIMEOUT;
 	const char *token_file = getenv("HBMGW_TOKEN_FILE");
@@ -244,6 +251,9 @@ parse_options(struct ctl *ctl, int argc, char **argv)
 		switch (c) {
 		case OPT_URL:
 			url = optarg;
+			break;
+		case OPT_METRICS_URL:
+			metrics_url = optarg;
 			break;
 		case OPT_TOKEN:
 			ctl->token = optarg;
@@ -286,6 +296,8 @@ parse_options(struct ctl *ctl, int argc, char **argv)
 	}
 	if (url == NULL || *url == '\0')
 		url = CTL_DEFAULT_URL;
+	if (metrics_url == NULL || *metrics_url == '\0')
+		metrics_url = CTL_DEFAULT_METRICS_URL;
 	if (token_file != NULL) {
 		if (ctl_token_file(token_file, &ctl->token_buf) == -1)
 			exit(CTL_USAGE);
@@ -297,7 +309,8 @@ parse_options(struct ctl *ctl, int argc, char **argv)
 		ctl_warn("token", "holds spaces or control characters");
 		exit(CTL_USAGE);
 	}
-	if (set_url(ctl, url) == -1)
+	if (set_url(&ctl->url, url) == -1 ||
+	    set_url(&ctl->metrics_url, metrics_url) == -1)
 		exit(CTL_USAGE);
 	ctl->timeout_ms = secs * 1000;
 	return optind;

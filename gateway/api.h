@@ -9,6 +9,8 @@
 
 extern const struct http_route api_health_routes[];
 extern const size_t api_health_nroutes;
+extern const struct http_route api_metrics_routes[]; /* metrics.listen */
+extern const size_t api_metrics_nroutes;
 extern const struct http_route api_inbound_routes[];
 extern const size_t api_inbound_nroutes;
 extern const struct http_route api_messages_routes[];
@@ -26,7 +28,7 @@ extern const size_t api_dlr_nroutes;
 
 struct json_t;
 
-/* Every route the daemon serves; static, never freed. */
+/* Every route of the webhook listener (http.listen); static, never freed. */
 const struct http_route *api_routes(size_t *nroutes);
 
 struct cfg_strv;

@@ -135,7 +135,13 @@ api_metrics(const struct http_request *req, struct http_response *resp)
 const struct http_route api_health_routes[] = {
 	{ "GET", "/healthz", HTTP_BODY_NONE, api_healthz, NULL },
 	{ "GET", "/readyz", HTTP_BODY_NONE, api_readyz, NULL },
-	{ "GET", "/metrics", HTTP_BODY_NONE, api_metrics, NULL },
 };
 const size_t api_health_nroutes =
     sizeof(api_health_routes) / sizeof(api_health_routes[0]);
+
+/* Served on metrics.listen alone, never on the webhook listener. */
+const struct http_route api_metrics_routes[] = {
+	{ "GET", "/metrics", HTTP_BODY_NONE, api_metrics, NULL },
+};
+const size_t api_metrics_nroutes =
+    sizeof(api_metrics_routes) / sizeof(api_metrics_routes[0]);

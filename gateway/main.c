@@ -104,6 +104,8 @@ main_restart_settings(const struct cfg *old, const struct cfg *new_cfg)
 		log_warnx("config: http.listen, threads, max_connections, "
 			  "max_per_address and timeout change on restart "
 			  "only");
+	if (strcmp(old->metrics.listen, new_cfg->metrics.listen) != 0)
+		log_warnx("config: metrics.listen changes on restart only");
 	if (strcmp(old->gateway.instance, new_cfg->gateway.instance) != 0)
 		log_warnx("config: gateway.instance changes on restart only");
 	if (!main_same_redis(old, new_cfg))
@@ -167,8 +169,44 @@ main_loop(const char *path, const sigset_t *set)
 }
 
 /* Start serving CFG (owned by gw from here); returns the server. */
+/* Log that SRV listens on HOST, as NAME. */
+static void
+main_listening(const char *name, const char *host, struct http_server *srv)
+{
+	int v6 = strchr(host, ':') != NULL;
+
+	log_info("%s: listening on %s%s%s:%d", name, v6 ? "[" : "", host,
+	    v6 ? "]" : "", http_port(srv));
+}
+
+/*
+ * The metrics listener: two threads, few connections and small bodies (it
+ * takes none); a scraper or an operator's curl is all that comes.
+ */
 static struct http_server *
-main_start(struct cfg *cfg)
+main_start_metrics(const struct cfg *cfg)
+{
+	struct http_options o;
+	struct http_server *srv;
+	char *cause = NULL;
+
+	memset(&o, 0, sizeof(o));
+	o.host = cfg->metrics.host;
+	o.port = cfg->metrics.port;
+	o.threads = 2; /* libmicrohttpd wants a pool of 2 or more */
+	o.max_body = 1024;
+	o.max_connections = 32;
+	o.max_per_address = 16;
+	o.timeout = cfg->http.timeout;
+	if ((srv = http_start(
+		 &o, api_metrics_routes, api_metrics_nroutes, &cause)) == NULL)
+		fatalx("metrics: %s", cause);
+	main_listening("metrics", o.host, srv);
+	return srv;
+}
+
+static struct http_server *
+main_start(struct cfg *cfg, struct http_server **metrics_srv)
 {
 	struct http_options o;
 	struct http_server *srv;
@@ -198,9 +236,8 @@ main_start(struct cfg *cfg)
 	routes = api_routes(&nroutes);
 	if ((srv = http_start(&o, routes, nroutes, &cause)) == NULL)
 		fatalx("%s", cause);
-	log_info("http: listening on %s%s%s:%d",
-	    strchr(o.host, ':') != NULL ? "[" : "", o.host,
-	    strchr(o.host, ':') != NULL ? "]" : "", http_port(srv));
+	main_listening("http", o.host, srv);
+	*metrics_srv = main_start_metrics(cfg);
 	return srv;
 }
 
@@ -217,7 +254,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = MAIN_DEFAULT_CONFIG;
-	struct http_server *srv;
+	struct http_server *srv, *metrics_srv;
 	struct cfg *cfg;
 	char *cause = NULL;
 	int ch, check = 0, debug = 0, sig;
@@ -288,13 +325,14 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	log_info("hbmgwd %s starting with %s", HBM_VERSION, path);
-	srv = main_start(cfg);
+	srv = main_start(cfg, &metrics_srv);
 	notify_send("READY=1");
 
 	sig = main_loop(path, &set);
 	log_info("%s: stopping", strsignal(sig));
 	notify_send("STOPPING=1");
 	http_stop(srv, MAIN_STOP_WAIT_MS);
+	http_stop(metrics_srv, MAIN_STOP_WAIT_MS);
 	inbox_stop();
 	sla_stop();
 	sender_http_stop();

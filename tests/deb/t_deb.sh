@@ -52,6 +52,7 @@ cat > "$HBM_TMP/gw.conf" <<CONF
 gateway: { instance = "deb"; country_code = "256"; };
 redis: { url = "$HBM_REDIS_URL"; };
 http: { listen = "127.0.0.1:$PORT"; };
+metrics: { listen = "127.0.0.1:0"; };
 privacy: { key_file = "/var/lib/hbmgw/key"; };
 channels = ( { name = "agg"; type = "http"; url = "http://127.0.0.1:9/send"; } );
 CONF

@@ -112,6 +112,7 @@ hbm_config() {
 gateway: { instance = "test"; country_code = "256"; };
 redis: { url = "$HBM_REDIS_URL"; timeout_ms = 500; };
 http: { listen = "127.0.0.1:0"; };
+metrics: { listen = "127.0.0.1:0"; };
 privacy: { key_file = "$(hbm_key)"; };
 tokens: { admin = ["$(hbm_sha256 $HBM_ADMIN_TOKEN)"];
           channels = ["$(hbm_sha256 $HBM_CHANNEL_TOKEN)"]; };
@@ -183,20 +184,23 @@ hbm_sim_start() {
 hbm_sim() { "$HBM_BUILD/tests/atsim" --send "$HBM_TMP/$1.ctl" "$2"; }
 
 # Start hbmgwd with config FILE (and HBM_DAEMON_FLAGS, e.g. -d); sets
-# HBM_URL once it listens.
+# HBM_URL and HBM_METRICS_URL once it listens on both (the metrics listener
+# starts last).
 hbm_daemon_start() {
 	local conf=$1 port
 	: > "$HBM_TMP/hbmgwd.log"
 	# shellcheck disable=SC2086
 	"$HBM_BUILD/hbmgwd" ${HBM_DAEMON_FLAGS:-} -c "$conf" 2>> "$HBM_TMP/hbmgwd.log" &
 	HBM_DAEMON_PID=$!
-	if ! hbm_wait 10 grep -q 'http: listening on' "$HBM_TMP/hbmgwd.log"; then
+	if ! hbm_wait 10 grep -q 'metrics: listening on' "$HBM_TMP/hbmgwd.log"; then
 		echo "lib: hbmgwd did not start" >&2
 		cat "$HBM_TMP/hbmgwd.log" >&2
 		exit 1
 	fi
 	port=$(sed -n 's/.*http: listening on .*:\([0-9]*\)$/\1/p' "$HBM_TMP/hbmgwd.log" | tail -n 1)
 	HBM_URL="http://127.0.0.1:$port"
+	port=$(sed -n 's/.*metrics: listening on .*:\([0-9]*\)$/\1/p' "$HBM_TMP/hbmgwd.log" | tail -n 1)
+	HBM_METRICS_URL="http://127.0.0.1:$port"
 }
 
 # Send SIG to the daemon and wait for it to exit; its status is in HBM_RC.
@@ -222,6 +226,9 @@ hbm_body() {
 	shift 2
 	curl -s -m 30 -X "$method" "$@" "$HBM_URL$path"
 }
+
+# The Prometheus text of the metrics listener.
+hbm_metrics() { curl -s -m 30 "$HBM_METRICS_URL/metrics"; }
 
 # One check: hbm_check "what" CMD... passes when CMD succeeds.
 hbm_check() {

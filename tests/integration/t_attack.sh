@@ -19,6 +19,7 @@ gateway: { instance = "attack"; country_code = "256"; };
 redis: { url = "$HBM_REDIS_URL"; };
 http: { listen = "127.0.0.1:0"; threads = 2; max_connections = 1024;
         max_per_address = $PER_ADDR; timeout = 3; };
+metrics: { listen = "127.0.0.1:0"; };
 privacy: { key_file = "$(hbm_key)"; };
 tokens: { admin = ["$(hbm_sha256 "$HBM_ADMIN_TOKEN")"];
           channels = ["$(hbm_sha256 "$HBM_CHANNEL_TOKEN")"]; };

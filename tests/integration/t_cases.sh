@@ -215,7 +215,7 @@ sms $M8 'REF food 0700000010 2' >/dev/null
 hbm_check "REF from anyone else gets the short help" hbm_wait 10 hbm_sent_to $M8 1
 hbm_eq "and makes no case" 0 "$(hbm_sent_count +256700000010)"
 
-metrics=$(hbm_body GET /metrics)
+metrics=$(hbm_metrics)
 # Categories are labelled by sms_label, never by id: water's is
 # "supplies"; food's is its id, so it is labelled by its place.
 hbm_match "metrics count created cases by category" 'hbmgw_case_events_total\{category="category-1",event="created"\} [1-9]' "$metrics"

@@ -28,10 +28,16 @@ hbm_config 'agencies = ( { id = "wfp"; name = "WFP"; phones = ["+256700000101"];
 hbm_eq "--check-config on a good file" "configuration OK" "$("$d" -c "$HBM_TMP/gw.conf" --check-config)"
 hbm_daemon_start "$HBM_TMP/gw.conf"
 
-out=$("$c" --url "$HBM_URL" status)
+out=$("$c" --url "$HBM_URL" --metrics-url "$HBM_METRICS_URL" status)
 hbm_eq "hbmctl status exits 0 when ready" 0 "$?"
 hbm_match "hbmctl status says ready" '^ready: yes' "$out"
 hbm_match "hbmctl status says redis up" 'redis: up' "$out"
+hbm_match "hbmctl status reads the metrics listener" '^memory: [0-9.]+ [KMG]i?B' "$out"
+out=$(HBMGW_METRICS_URL="http://127.0.0.1:$(hbm_free_port)" "$c" --url "$HBM_URL" status 2>"$HBM_TMP/err")
+hbm_eq "status without the metrics listener still exits 0" 0 "$?"
+hbm_match "and still says ready" '^ready: yes' "$out"
+hbm_match "and warns that /metrics could not be read" '^hbmctl: /metrics: ' "$(cat "$HBM_TMP/err")"
+export HBMGW_METRICS_URL="$HBM_METRICS_URL"
 out=$(HBMGW_URL="$HBM_URL" "$c" --json status)
 hbm_match "hbmctl --json status" '"ready": *true' "$out"
 hbm_match "without a token the channels are unknown" '^channels: unknown' \

@@ -40,7 +40,7 @@ ask() {
 }
 # lookups RESULT: hbmgw_code_lookups_total{result=RESULT}, 0 if absent
 lookups() {
-	hbm_body GET /metrics | awk -v l="hbmgw_code_lookups_total{result=\"$1\"}" \
+	hbm_metrics | awk -v l="hbmgw_code_lookups_total{result=\"$1\"}" \
 		'$1 == l { v = $2 } END { print v + 0 }'
 }
 
@@ -108,5 +108,5 @@ hbm_eq "look-ups counted: full" $((full + 1)) "$(lookups full)"
 hbm_eq "look-ups counted: not found" $((nf + 1)) "$(lookups not_found)"
 hbm_eq "look-ups counted: limited" 2 "$(lookups limited)"
 hbm_check "the metric has no category label" \
-	bash -c "! curl -s '$HBM_URL/metrics' | grep '^hbmgw_code_lookups_total' | grep -q category"
+	bash -c "! curl -s '$HBM_METRICS_URL/metrics' | grep '^hbmgw_code_lookups_total' | grep -q category"
 hbm_done

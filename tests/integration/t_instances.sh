@@ -24,19 +24,21 @@ now() { date +%s.%N; }
 secs() { python3 -c 'import sys; print("%.1f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "$2"; }
 
 # gw_start NAME CONF: hbmgwd with CONF, its log in $HBM_TMP/NAME.log; sets
-# GW_PID and GW_URL.
+# GW_PID, GW_URL and GW_METRICS_URL.
 gw_start() {
 	local name=$1 conf=$2 port
 	"$HBM_BUILD/hbmgwd" -c "$conf" 2>> "$HBM_TMP/$name.log" &
 	GW_PID=$!
 	GW_PIDS+=("$GW_PID")
-	if ! hbm_wait 20 grep -q 'http: listening on' "$HBM_TMP/$name.log"; then
+	if ! hbm_wait 20 grep -q 'metrics: listening on' "$HBM_TMP/$name.log"; then
 		echo "t_instances: hbmgwd $name did not start" >&2
 		cat "$HBM_TMP/$name.log" >&2
 		exit 1
 	fi
 	port=$(sed -n 's/.*http: listening on .*:\([0-9]*\)$/\1/p' "$HBM_TMP/$name.log" | tail -n 1)
 	GW_URL="http://127.0.0.1:$port"
+	port=$(sed -n 's/.*metrics: listening on .*:\([0-9]*\)$/\1/p' "$HBM_TMP/$name.log" | tail -n 1)
+	GW_METRICS_URL="http://127.0.0.1:$port"
 }
 
 # A stand-in aggregator that accepts connections and never answers; its
@@ -119,7 +121,7 @@ HANG="http://127.0.0.1:$(cat "$HBM_TMP/hang.port")/send"
 conf dup "$SEND" > "$HBM_TMP/dup.conf"
 gw_start dup1 "$HBM_TMP/dup.conf"
 DUP1=$GW_PID
-HBM_URL=$GW_URL
+HBM_URL=$GW_URL HBM_METRICS_URL=$GW_METRICS_URL
 hbm_match "the first daemon holds the lease" '^[0-9a-f]{32} .+:'"$DUP1"'$' \
 	"$($HBM_REDIS_CLI GET '{hbm}:instance:dup')"
 t0=$(now)
@@ -144,7 +146,7 @@ wait "$DUP1" 2>/dev/null
 t0=$(now)
 gw_start dup3 "$HBM_TMP/dup.conf"
 DUP3=$GW_PID
-HBM_URL=$GW_URL
+HBM_URL=$GW_URL HBM_METRICS_URL=$GW_METRICS_URL
 echo "# restarted over its stale lease in $(secs "$t0" "$(now)") s"
 hbm_match "the restart says it waits for the stale lease" \
 	'is held by .*:'"$DUP1"'; waiting up to 8 s' "$(cat "$HBM_TMP/dup3.log")"
@@ -165,14 +167,14 @@ conf a "$HANG" > "$HBM_TMP/a.conf"
 conf b "$SEND" > "$HBM_TMP/b.conf"
 gw_start a "$HBM_TMP/a.conf"
 A=$GW_PID
-HBM_URL=$GW_URL
+HBM_URL=$GW_URL HBM_METRICS_URL=$GW_METRICS_URL
 post_many 70102 1 20
 held_by_a() { [ "$(consumers '{hbm}:outbox:agg' send a/)" -gt 0 ] &&
 	[ "$($HBM_REDIS_CLI XPENDING '{hbm}:outbox:agg' send - + 100 | grep -c '^a/')" -ge 20 ]; }
 hbm_check "a holds the 20 replies in flight" hbm_wait 10 held_by_a
 gw_start b "$HBM_TMP/b.conf"
 B=$GW_PID
-HBM_URL=$GW_URL
+HBM_URL=$GW_URL HBM_METRICS_URL=$GW_METRICS_URL
 # Steady inbound load on b while a dies.
 (
 	i=0
@@ -223,7 +225,7 @@ drained() {
 hbm_check "nothing is left pending" hbm_wait 30 drained
 hbm_check "every accepted sender is answered (0 lost)" hbm_wait 30 replied
 hbm_eq "the instance b counted the entries it took over" 1 \
-	"$(curl -s "$HBM_URL/metrics" | awk -v want=$((a_outbox + inject)) '
+	"$(curl -s "$HBM_METRICS_URL/metrics" | awk -v want=$((a_outbox + inject)) '
 		/^hbmgw_takeover_entries_total/ { n += $2 } END { print (n >= want) }')"
 hbm_eq "no SMS sent twice by b" 0 "$(dups)"
 echo "# $(wc -l < "$HBM_TMP/accepted") inbound accepted, $(sent_ids) distinct SMS sent, $(dups) twice"

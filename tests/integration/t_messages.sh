@@ -51,6 +51,7 @@ cat > "$HBM_TMP/gw.conf" <<CONF
 gateway: { instance = "test"; country_code = "256"; };
 redis: { url = "$HBM_REDIS_URL"; timeout_ms = 500; };
 http: { listen = "127.0.0.1:0"; };
+metrics: { listen = "127.0.0.1:0"; };
 privacy: { key_file = "$(hbm_key)"; message_days = 2; };
 tokens: { admin = ["$(hbm_sha256 "$HBM_ADMIN_TOKEN")"]; };
 channels = (
@@ -195,7 +196,7 @@ hbm_eq "malformed JSON: 400" 400 "$(hbm_status POST /v1/messages/requeue -H "$AU
 hbm_eq "requeue many without token: 401" 401 "$(hbm_status POST /v1/messages/requeue -H "$JSON" --data-binary '{"status": "dead"}')"
 hbm_eq "nothing is dead now" '{"requeued":[],"skipped":[]}' "$(many '{"status": "dead"}')"
 
-metrics=$(hbm_body GET /metrics)
+metrics=$(hbm_metrics)
 hbm_match "metrics count sends" 'hbmgw_outbound_total\{channel="agg",status="sent"\} [2-9]' "$metrics"
 hbm_match "metrics count retries" 'hbmgw_outbound_total\{channel="flaky",status="retried"\} 2$' "$metrics"
 hbm_match "metrics count dead letters by outcome" 'hbmgw_outbound_total\{channel="dead",status="dead"\} 1$' "$metrics"

@@ -50,6 +50,7 @@ cat > "$HBM_TMP/gw.conf" <<CONF
 gateway: { instance = "test"; country_code = "256"; };
 redis: { url = "$HBM_REDIS_URL"; timeout_ms = 500; };
 http: { listen = "127.0.0.1:0"; };
+metrics: { listen = "127.0.0.1:0"; };
 privacy: { key_file = "$(hbm_key)"; };
 tokens: { admin = ["$(hbm_sha256 $HBM_ADMIN_TOKEN)"];
           channels = ["$(hbm_sha256 $HBM_CHANNEL_TOKEN)"]; };

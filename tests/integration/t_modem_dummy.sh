@@ -50,6 +50,7 @@ cat > "$HBM_TMP/gw.conf" <<CONF
 gateway: { instance = "test"; country_code = "256"; };
 redis: { url = "$HBM_REDIS_URL"; timeout_ms = 500; };
 http: { listen = "127.0.0.1:0"; };
+metrics: { listen = "127.0.0.1:0"; };
 privacy: { key_file = "$(hbm_key)"; };
 tokens: { admin = ["$(hbm_sha256 $HBM_ADMIN_TOKEN)"];
           channels = ["$(hbm_sha256 $HBM_CHANNEL_TOKEN)"]; };
@@ -115,7 +116,7 @@ hbm_eq "IMEI from the phone" 999999999999999 "$(echo "$CH" | hbm_jget channels.0
 hbm_eq "operator from the phone" GammuT3l "$(echo "$CH" | hbm_jget channels.0.operator)"
 hbm_match "received counted" '^[4-9]$' "$(echo "$CH" | hbm_jget channels.0.received)"
 hbm_match "sent counted" '^[3-9]$' "$(echo "$CH" | hbm_jget channels.0.sent)"
-METRICS=$(hbm_body GET /metrics)
+METRICS=$(hbm_metrics)
 hbm_match "hbmgw_modem_up" 'hbmgw_modem_up\{modem="modem0"\} 1' "$METRICS"
 hbm_match "hbmgw_modem_signal_percent" 'hbmgw_modem_signal_percent\{modem="modem0"\} 42' "$METRICS"
 hbm_match "hbmgw_modem_received_total" 'hbmgw_modem_received_total\{modem="modem0"\} [1-9]' "$METRICS"
@@ -166,7 +167,7 @@ hbm_match "readyz says no channel can send" '"channels_up":0.*"error":"no channe
 CH=$(hbm_body GET /v1/channels -H "$AUTH")
 hbm_eq "the modem is down" false "$(echo "$CH" | hbm_jget channels.0.up)"
 hbm_match "its last error" '^connect: ' "$(echo "$CH" | hbm_jget channels.0.last_error)"
-hbm_match "hbmgw_modem_up 0" 'hbmgw_modem_up\{modem="modem0"\} 0' "$(hbm_body GET /metrics)"
+hbm_match "hbmgw_modem_up 0" 'hbmgw_modem_up\{modem="modem0"\} 0' "$(hbm_metrics)"
 hbm_daemon_stop TERM
 hbm_eq "clean exit with the modem down" 0 "$HBM_RC"
 hbm_done

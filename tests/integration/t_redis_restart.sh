@@ -14,7 +14,7 @@ body=$(hbm_body GET /readyz)
 hbm_match "503 says why" '"ready":false.*"redis":"down"' "$body"
 hbm_match "503 carries the reason" '"error":"redis: ' "$body"
 hbm_eq "healthz still 200" 200 "$(hbm_status GET /healthz)"
-hbm_match "metrics say redis down" 'hbmgw_redis_up 0' "$(hbm_body GET /metrics)"
+hbm_match "metrics say redis down" 'hbmgw_redis_up 0' "$(hbm_metrics)"
 # Requests while Redis is down fail fast, not after a pile of timeouts.
 for i in $(seq 1 20); do hbm_status GET /readyz >/dev/null; done
 hbm_check "daemon alive after 20 requests with Redis down" kill -0 "$HBM_DAEMON_PID"
@@ -22,7 +22,7 @@ hbm_check "daemon alive after 20 requests with Redis down" kill -0 "$HBM_DAEMON_
 hbm_redis_start   # the same port again
 ready() { [ "$(hbm_status GET /readyz)" = 200 ]; }
 hbm_check "ready again once Redis is back (within 10 s)" hbm_wait 10 ready
-hbm_match "metrics say redis up" 'hbmgw_redis_up 1' "$(hbm_body GET /metrics)"
+hbm_match "metrics say redis up" 'hbmgw_redis_up 1' "$(hbm_metrics)"
 hbm_daemon_stop TERM
 hbm_eq "SIGTERM exits 0" 0 "$HBM_RC"
 hbm_done

@@ -24,14 +24,14 @@ hbm_check "the rejection names file and line" \
 hbm_check "daemon alive after a bad reload" kill -0 "$HBM_DAEMON_PID"
 hbm_eq "still ready" 200 "$(hbm_status GET /readyz)"
 hbm_match "the old config is kept" '"instance":"test"' "$(hbm_body GET /readyz)"
-hbm_match "failed reload counted" 'hbmgw_config_reloads_total\{result="failed"\} 1' "$(hbm_body GET /metrics)"
+hbm_match "failed reload counted" 'hbmgw_config_reloads_total\{result="failed"\} 1' "$(hbm_metrics)"
 
 # A good file with a new instance name and a new listen address.
-hbm_config | sed 's/instance = "test"/instance = "renamed"/; s/127.0.0.1:0/127.0.0.1:1/' > "$conf"
+hbm_config | sed 's/instance = "test"/instance = "renamed"/; /^http:/s/127.0.0.1:0/127.0.0.1:1/' > "$conf"
 kill -HUP "$HBM_DAEMON_PID"
 renamed() { hbm_body GET /readyz | grep -q '"instance":"renamed"'; }
 hbm_check "a good config is taken" hbm_wait 10 renamed
-hbm_match "good reload counted" 'hbmgw_config_reloads_total\{result="ok"\} 1' "$(hbm_body GET /metrics)"
+hbm_match "good reload counted" 'hbmgw_config_reloads_total\{result="ok"\} 1' "$(hbm_metrics)"
 hbm_check "a changed listen address is said to need a restart" \
 	grep -q 'http.listen, threads, max_connections, max_per_address and timeout change on restart only' "$HBM_TMP/hbmgwd.log"
 

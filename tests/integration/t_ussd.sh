@@ -170,7 +170,7 @@ hbm_match "once the lock is gone the PIN works" '^CON 1 New referral' "$(at s6 $
 
 # pin_checks RESULT: hbmgw_ussd_pin_checks_total{result=RESULT}, 0 if absent
 pin_checks() {
-	hbm_body GET /metrics | awk -v l="hbmgw_ussd_pin_checks_total{result=\"$1\"}" \
+	hbm_metrics | awk -v l="hbmgw_ussd_pin_checks_total{result=\"$1\"}" \
 		'$1 == l { v = $2 } END { print v + 0 }'
 }
 
@@ -313,5 +313,5 @@ hbm_eq "generic: bad requests leave no session" "$keys" "$(ussd_keys)"
 longest=$(sort -n "$HBM_TMP/lengths" | tail -n 1)
 hbm_check "every answer fits 182 bytes (longest $longest)" test "$longest" -gt 0 -a "$longest" -le 182
 hbm_match "requests are counted" 'hbmgw_ussd_requests_total\{result="end"\} [1-9]' \
-	"$(hbm_body GET /metrics)"
+	"$(hbm_metrics)"
 hbm_done

@@ -385,7 +385,7 @@ m4=$(send +256700000053 'four')
 hbm_check "DLR: a fourth message is sent" hbm_wait 10 hbm_msg_is "$m4" sent
 hbm_eq "JSON DLR delivered: 200" 200 "$(hbm_status POST /v1/dlr -H "$CHAN" -H "$JSON" -d "{\"id\":\"$m4\",\"status\":\"delivered\",\"error\":null}")"
 hbm_eq "the fourth is delivered" delivered "$(hbm_msg "$m4" | hbm_jget status)"
-metrics=$(hbm_body GET /metrics)
+metrics=$(hbm_metrics)
 hbm_match "metrics count reports" 'hbmgw_delivery_reports_total\{format="kannel",report="delivered"\} 2$' "$metrics"
 hbm_match "metrics count webhooks by source" 'hbmgw_inbound_total\{source="twilio",status="duplicate"\} 1' "$metrics"
 

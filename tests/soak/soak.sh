@@ -160,6 +160,7 @@ row_config() {
 gateway: { instance = "${INSTANCE:-soak}"; country_code = "256"; };
 redis: { url = "tcp://127.0.0.1:$REDIS_PORT"; timeout_ms = 500; };
 http: { listen = "127.0.0.1:$GW_PORT"; };
+metrics: { listen = "127.0.0.1:0"; };
 privacy: { key_file = "$(hbm_key)"; };
 tokens: { admin = ["$(hbm_sha256 "$HBM_ADMIN_TOKEN")"];
           channels = ["$(hbm_sha256 "$HBM_CHANNEL_TOKEN")"]; };
