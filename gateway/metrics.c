@@ -44,6 +44,8 @@ static const struct metric_desc metric_descs[] = {
 	{ "hbmgw_channel_up", GAUGE,
 	    "1 when a channel can send (breaker closed, modem answering)" },
 	{ "hbmgw_inbound_total", COUNTER, "Inbound SMS by source and result" },
+	{ "hbmgw_http_received_total", COUNTER,
+	    "New SMS a webhook took, by the http channel they came through" },
 	{ "hbmgw_delivery_reports_total", COUNTER,
 	    "Delivery reports by format and report" },
 	{ "hbmgw_inbox_processed_total", COUNTER,
