@@ -81,6 +81,8 @@ static const struct metric_desc metric_descs[] = {
 	{ "hbmgw_modem_sent_total", COUNTER, "SMS a modem sent, by modem" },
 	{ "hbmgw_modem_received_total", COUNTER,
 	    "SMS a modem received and stored in the inbox, by modem" },
+	{ "hbmgw_modem_polls_total", COUNTER,
+	    "Reads of a modem's SIM that ended, by modem" },
 	{ "hbmgw_modem_errors_total", COUNTER,
 	    "Modem errors (connect, read, send, hang), by modem" },
 	{ "hbmgw_instance_lease_held", GAUGE,
