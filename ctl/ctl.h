@@ -58,9 +58,9 @@ struct ctl_cmd {
 
 /* A table being printed: column titles, then rows of cells. */
 struct ctl_table {
-	size_t ncols;	 /* columns, at most CTL_TABLE_COLS */
-	size_t nrows;	 /* rows added, the titles not counted */
-	char ***rows;	 /* rows[0] the titles; each cell owned */
+	size_t ncols;		      /* columns, at most CTL_TABLE_COLS */
+	size_t nrows;		      /* rows added, the titles not counted */
+	char ***rows;		      /* rows[0] the titles; each cell owned */
 	size_t width[CTL_TABLE_COLS]; /* widest cell of each column */
 };
 

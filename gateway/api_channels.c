@@ -124,8 +124,7 @@ api_channel_http(const struct cfg_channel *ch)
 	    ch->name, "type", "http", "signal", "operator", "imei", "balance",
 	    "queue", api_channel_queue(ch->name), "sent",
 	    api_channel_count(ch->name, "sent"), "received",
-	    (json_int_t)inbound_channel_received(ch->name),
-	    "errors",
+	    (json_int_t)inbound_channel_received(ch->name), "errors",
 	    api_channel_count(ch->name, "retried") +
 		api_channel_count(ch->name, "dead"));
 	api_channel_health(o, ch->name, 1, "");

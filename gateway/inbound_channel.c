@@ -44,8 +44,8 @@ inbound_channel(const struct cfg *cfg, const char *source, const char *to)
 		    strcmp(ch->from, to) == 0)
 			return ch;
 	}
-	format = strcmp(source, "kannel") == 0 ? CFG_FORMAT_KANNEL
-					       : CFG_FORMAT_JSON;
+	format =
+	    strcmp(source, "kannel") == 0 ? CFG_FORMAT_KANNEL : CFG_FORMAT_JSON;
 	if ((ch = inbound_only(cfg, 1, format)) != NULL)
 		return ch;
 	return inbound_only(cfg, 0, format);
