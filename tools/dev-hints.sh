@@ -48,7 +48,9 @@ fi
 
 # Sort the listed tokens by the setting whose line holds their hash.
 admin="" channel="" agency_token="" agency_id="" agency_name=""
-for tok in $(sed -n 's/^#[[:space:]]*token[[:space:]]\{1,\}\([^[:space:]]\{1,\}\)[[:space:]]*$/\1/p' "$conf"); do
+tokens=$(sed -n 's/^#[[:space:]]*token[[:space:]]\{1,\}\([^[:space:]]\{1,\}\)[[:space:]]*$/\1/p' "$conf")
+while read -r tok; do
+	[ -n "$tok" ] || continue
 	hash=$(printf '%s' "$tok" | sha256sum | cut -d' ' -f1)
 	line=$(grep -n "\"$hash\"" "$conf" | head -n 1)
 	[ -n "$line" ] || die "token $tok: its SHA-256 is not in the file"
@@ -65,7 +67,9 @@ for tok in $(sed -n 's/^#[[:space:]]*token[[:space:]]\{1,\}\([^[:space:]]\{1,\}\
 		fi
 		;;
 	esac
-done
+done <<TOKENS
+$tokens
+TOKENS
 [ -n "$admin" ] || die "no \"#   token\" line for an admin token"
 [ -n "$channel" ] || die "no \"#   token\" line for a channel token"
 [ -n "$agency_token" ] || die "no \"#   token\" line for an agency's token"

@@ -41,7 +41,7 @@ hbm_eq "the default URL is not exported" 0 \
 # so that an export or code=... holds for the lines after it.
 mapfile -t cmds < <(sed -n 's/^  \([^#[:space:]].*\)$/\1/p' <<<"$out" | sed 's/[[:space:]]*#.*$//')
 hbm_check "the hints hold commands" test "${#cmds[@]}" -ge 9
-seen=""
+seen="" code=""
 i=0
 for cmd in "${cmds[@]}"; do
 	i=$((i + 1))
