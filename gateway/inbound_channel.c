@@ -59,6 +59,20 @@ inbound_labels(const char *name, char *buf, size_t size)
 }
 
 void
+inbound_channel_init(const struct cfg *cfg)
+{
+	char labels[CFG_ID_MAX + 16];
+	size_t i;
+
+	for (i = 0; i < cfg->nchannels; i++) {
+		if (cfg->channels[i].type != CFG_CHANNEL_HTTP)
+			continue;
+		inbound_labels(cfg->channels[i].name, labels, sizeof(labels));
+		metrics_add("hbmgw_http_received_total", labels, 0);
+	}
+}
+
+void
 inbound_channel_count(const char *name)
 {
 	char labels[CFG_ID_MAX + 16];

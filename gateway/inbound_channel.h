@@ -20,6 +20,9 @@
 const struct cfg_channel *inbound_channel(
     const struct cfg *cfg, const char *source, const char *to);
 
+/* Show every http channel of CFG in the metric, at 0 until counted. */
+void inbound_channel_init(const struct cfg *cfg);
+
 /* Count one new SMS received on http channel NAME. */
 void inbound_channel_count(const char *name);
 

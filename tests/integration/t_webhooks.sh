@@ -29,6 +29,9 @@ categories = ( { id = "food"; agencies = ["wfp"]; priority = 3;
                  sms_label = "food"; keywords = { en = ["FOOD"]; }; } );
 CONF
 hbm_daemon_start "$HBM_TMP/gw.conf"
+hbm_match "each http channel's received count is in the metrics from the start" \
+	'hbmgw_http_received_total\{channel="agg"\} 0.*hbmgw_http_received_total\{channel="kan"\} 0|hbmgw_http_received_total\{channel="kan"\} 0.*hbmgw_http_received_total\{channel="agg"\} 0' \
+	"$(hbm_body GET /metrics | tr '\n' ' ')"
 
 FORM='Content-Type: application/x-www-form-urlencoded'
 JSON='Content-Type: application/json'
