@@ -98,8 +98,14 @@ hbm_check "both parts leave the SIM" hbm_wait 20 sh -c "[ ! -e '$PHONE/sms/1/3' 
 hbm_check "parts joined in order" inbox_has "$P1$P2"
 hbm_check "two-part sender gets a reply" hbm_wait 20 replied +256700000013
 
-# Each case answered once: one reply per sender.
-sleep 2
+# Each case answered once: one reply per sender, counted once every SMS is
+# handled (three inbox entries processed) and what they caused is out
+# (three replies and three notices to the agency sent by the modem).
+settled() {
+	[ "$(metric hbmgw_inbox_processed_total)" -ge 3 ] &&
+		[ "$(metric 'hbmgw_modem_sent_total{modem="modem0"}')" -ge 6 ]
+}
+hbm_check "the three SMS are handled and answered" hbm_wait 20 settled
 hbm_eq "one reply to the GSM-7 sender" 1 "$(sent_count +256700000011)"
 hbm_eq "one reply to the Arabic sender" 1 "$(sent_count +256700000012)"
 hbm_eq "one reply to the two-part sender" 1 "$(sent_count +256700000013)"
