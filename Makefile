@@ -153,7 +153,8 @@ check-asan: deps-test
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 tests/run.sh build-asan
 
-run: deps
+run:
+	@tools/deps.sh run
 	@$(MAKE) --no-print-directory all
 	@tools/run-dev.sh $(BUILD)
 

@@ -55,14 +55,15 @@ struct ctl_cmd {
 	int (*run)(struct ctl *, int, char **);
 };
 
+#define CTL_TABLE_COLS 9
+
 /* A table being printed: column titles, then rows of cells. */
 struct ctl_table {
-	size_t ncols;	 /* columns, at most CTL_TABLE_COLS */
-	size_t nrows;	 /* rows added, the titles not counted */
-	char ***rows;	 /* rows[0] the titles; each cell owned */
-	size_t width[8]; /* widest cell of each column */
+	size_t ncols;		      /* columns, at most CTL_TABLE_COLS */
+	size_t nrows;		      /* rows added, the titles not counted */
+	char ***rows;		      /* rows[0] the titles; each cell owned */
+	size_t width[CTL_TABLE_COLS]; /* widest cell of each column */
 };
-#define CTL_TABLE_COLS 8
 
 /* hbmctl.c: output */
 void ctl_warn(const char *what, const char *fmt, ...)

@@ -383,8 +383,8 @@ static void
 channels_print(const json_t *channels)
 {
 	static const char *const titles[] = { "CHANNEL", "TYPE", "UP", "SIGNAL",
-		"QUEUE", "SENT", "ERRORS", "LAST ERROR" };
-	char sig[32], queue[32], sent[32], errs[32];
+		"QUEUE", "SENT", "RECEIVED", "ERRORS", "LAST ERROR" };
+	char sig[32], queue[32], sent[32], recv[32], errs[32];
 	struct ctl_table t;
 	const json_t *c;
 	size_t i;
@@ -394,7 +394,7 @@ channels_print(const json_t *channels)
 		return;
 	}
 	printf("\n");
-	ctl_table_init(&t, 8, titles);
+	ctl_table_init(&t, 9, titles);
 	json_array_foreach(channels, i, c)
 	{
 		const char *row[] = { json_str(c, "name"), json_str(c, "type"),
@@ -402,6 +402,7 @@ channels_print(const json_t *channels)
 			json_num(c, "signal", sig, sizeof(sig)),
 			json_num(c, "queue", queue, sizeof(queue)),
 			json_num(c, "sent", sent, sizeof(sent)),
+			json_num(c, "received", recv, sizeof(recv)),
 			json_num(c, "errors", errs, sizeof(errs)),
 			json_str(c, "last_error") };
 		ctl_table_add(&t, row);

@@ -19,6 +19,7 @@
 #include "gateway/chanhealth.h"
 #include "gateway/clock.h"
 #include "gateway/gw.h"
+#include "gateway/inbound_channel.h"
 #include "gateway/metrics.h"
 #include "gateway/store.h"
 #include "modem/modem.h"
@@ -122,8 +123,8 @@ api_channel_http(const struct cfg_channel *ch)
 	o = json_pack("{s:s,s:s,s:n,s:n,s:n,s:n,s:o,s:I,s:I,s:I}", "name",
 	    ch->name, "type", "http", "signal", "operator", "imei", "balance",
 	    "queue", api_channel_queue(ch->name), "sent",
-	    api_channel_count(ch->name, "sent"), "received", (json_int_t)0,
-	    "errors",
+	    api_channel_count(ch->name, "sent"), "received",
+	    (json_int_t)inbound_channel_received(ch->name), "errors",
 	    api_channel_count(ch->name, "retried") +
 		api_channel_count(ch->name, "dead"));
 	api_channel_health(o, ch->name, 1, "");

@@ -19,6 +19,7 @@
 #include "gateway/api.h"
 #include "gateway/crypto.h"
 #include "gateway/gw.h"
+#include "gateway/inbound_channel.h"
 #include "gateway/inbox.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
@@ -129,6 +130,7 @@ static void
 api_inbound_accept(const struct cfg *cfg, struct http_response *resp,
     const struct api_format *fmt, api_field_cb field, const void *src)
 {
+	const struct cfg_channel *ch;
 	struct inbox_msg m;
 	char sender[17], id[INBOX_ID_MAX], *cause = NULL;
 	const char *why = NULL;
@@ -177,6 +179,8 @@ api_inbound_accept(const struct cfg *cfg, struct http_response *resp,
 		return;
 	}
 	api_inbound_count(fmt->source, dup ? "duplicate" : "accepted");
+	if (!dup && (ch = inbound_channel(cfg, fmt->source, m.to)) != NULL)
+		inbound_channel_count(ch->name);
 	api_inbound_answer(resp, fmt, id, dup);
 }
 

@@ -24,6 +24,7 @@
 #include "gateway/crypto.h"
 #include "gateway/durable.h"
 #include "gateway/gw.h"
+#include "gateway/inbound_channel.h"
 #include "gateway/inbox.h"
 #include "gateway/http.h"
 #include "gateway/lease.h"
@@ -223,6 +224,7 @@ main_start(struct cfg *cfg, struct http_server **metrics_srv)
 	    "hbmgw_process_start_time_seconds", "", (double)gw_started());
 	metrics_add("hbmgw_config_reloads_total", "result=\"ok\"", 0);
 	metrics_add("hbmgw_config_reloads_total", "result=\"failed\"", 0);
+	inbound_channel_init(cfg);
 	o.host = cfg->http.host;
 	o.port = cfg->http.port;
 	o.threads = cfg->http.threads;

@@ -22,6 +22,7 @@
 #include "gateway/outbox.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
+#include "handlers/caselist.h"
 #include "handlers/cases.h"
 #include "handlers/cases_int.h"
 #include "handlers/code.h"
@@ -313,14 +314,31 @@ cases_close(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	return 0;
 }
 
-/* LIST: the agency's open cases, most urgent first, in one SMS. */
+/* The end of a LIST cut short: "+N more" in the agency's language. */
+static char *
+cases_list_more(size_t left, void *arg)
+{
+	const struct cases_ctx *c = arg;
+	char count[24];
+
+	snprintf(count, sizeof(count), "%zu", left);
+	struct template_var v[] = { { "count", count } };
+	return template_render(c->cfg, c->lang, "list_more", v, 1);
+}
+
+/*
+ * LIST: the agency's open cases, most urgent first, in one SMS: as many
+ * as fit (at most CASES_LIST_MAX), and how many more there are.
+ */
 int
 cases_list(struct cases_ctx *c, char **cause)
 {
 	struct store_reply *codes, *cs;
 	const struct cfg_category *cat;
-	char key[CASES_KEY_MAX], shown[CODE_LEN + 2], list[200], count[16];
-	size_t i, off = 0;
+	char key[CASES_KEY_MAX], shown[CODE_LEN + 2], list[CASES_LIST_BYTES];
+	char items[CASES_LIST_MAX][CASES_ITEM_MAX], count[16];
+	const char *itemv[CASES_LIST_MAX];
+	size_t i, n = 0, total;
 
 	if (c->agency == NULL) {
 		cases_reply(c, "unknown", NULL, 0, 0);
@@ -330,10 +348,8 @@ cases_list(struct cases_ctx *c, char **cause)
 	if ((codes = store_commandl(
 		 c->st, cause, "ZRANGE", key, "0", "-1", NULL)) == NULL)
 		return -1;
-	list[0] = '\0';
-	for (i = 0; codes->type == STORE_ARRAY && i < codes->elements &&
-	     i < CASES_LIST_MAX;
-	     i++) {
+	total = codes->type == STORE_ARRAY ? codes->elements : 0;
+	for (i = 0; i < total && n < CASES_LIST_MAX; i++) {
 		cases_casekey(key, codes->element[i]->str, "");
 		if (cases_hgetall(c->st, key, &cs, cause) == -1) {
 			store_reply_free(codes);
@@ -341,16 +357,16 @@ cases_list(struct cases_ctx *c, char **cause)
 		}
 		cat = route_category(c->cfg, cases_hv(cs, "category"));
 		code_format(codes->element[i]->str, shown);
-		if (off < sizeof(list))
-			off += (size_t)snprintf(list + off, sizeof(list) - off,
-			    "%s%s P%s %s", off > 0 ? "; " : "", shown,
-			    cases_hv(cs, "priority"),
-			    cat != NULL ? cat->sms_label : "-");
+		snprintf(items[n], sizeof(items[n]), "%s P%s %s", shown,
+		    cases_hv(cs, "priority"),
+		    cat != NULL ? cat->sms_label : "-");
+		itemv[n] = items[n];
+		n++;
 		store_reply_free(cs);
 	}
-	snprintf(count, sizeof(count), "%zu",
-	    codes->type == STORE_ARRAY ? codes->elements : 0);
 	store_reply_free(codes);
+	caselist_join(list, sizeof(list), itemv, n, total, cases_list_more, c);
+	snprintf(count, sizeof(count), "%zu", total);
 	struct template_var v[] = { { "cases", list }, { "count", count },
 		{ "agency", c->agency->name } };
 	cases_reply(c, "list", v, 3, 0);

@@ -14,8 +14,10 @@
 #include "handlers/code.h"
 #include "handlers/phone.h"
 
-#define CASES_TRIES 8	 /* decide again this often on conflicts */
-#define CASES_LIST_MAX 6 /* cases named in a LIST or STATUS reply */
+#define CASES_TRIES 8	     /* decide again this often on conflicts */
+#define CASES_LIST_MAX 6     /* cases named in a LIST or STATUS reply */
+#define CASES_LIST_BYTES 200 /* the list in a LIST reply, with its NUL */
+#define CASES_ITEM_MAX 96    /* one case in it: "4821-3957 P1 food" */
 #define CASES_METRICS_MAX 8
 
 struct crypto_key;

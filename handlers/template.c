@@ -145,6 +145,8 @@ static const struct tmpl tmpls[] = {
 	    "{agency} open cases ({count}): {cases}",
 	    "Cas ouverts de {agency} ({count}) : {cases}",
 	    "طلبات مفتوحة ({count}): {cases}" },
+	{ "list_more", V_COUNT, "+{count} more", "+{count} autres",
+	    "+{count} أخرى" },
 	{ "ref_issued", V_CODE | V_LABEL | V_AGENCY | V_PERSONS,
 	    "Referral {code} registered: {label}, {persons} person(s), sent to "
 	    "{agency}. Keep this code. You will get an SMS when an agency "

@@ -38,6 +38,8 @@
  *   declined            code reason         DECLINE confirmation
  *   closed              code note           CLOSE confirmation
  *   list                cases count agency  LIST
+ *   list_more           count               the end of {cases} in a LIST
+ *                                           cut short: how many more
  *   to the coordinator
  *   escalated           code label priority region persons agency reason
  *

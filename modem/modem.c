@@ -442,6 +442,9 @@ modem_receive(struct modem *m)
 	if (n > 0)
 		modem_store_all(m, v, n);
 	gammu_sms_free(v, n);
+	/* Counted once the poll is over, stored or not: a test (or an
+	 * operator) waiting for it knows the SIM was read and handled. */
+	metrics_add("hbmgw_modem_polls_total", m->labels, 1);
 }
 
 /* Signal, operator and IMEI; the balance when it is due. */
@@ -700,6 +703,7 @@ modem_new(const struct cfg *cfg, const struct cfg_channel *ch)
 	metrics_set("hbmgw_modem_signal_percent", m->labels, -1);
 	metrics_add("hbmgw_modem_sent_total", m->labels, 0);
 	metrics_add("hbmgw_modem_received_total", m->labels, 0);
+	metrics_add("hbmgw_modem_polls_total", m->labels, 0);
 	metrics_add("hbmgw_modem_errors_total", m->labels, 0);
 	return m;
 }

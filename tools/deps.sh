@@ -3,7 +3,8 @@
 # Install the Debian packages hbmgw needs, when they are missing.
 #
 #   tools/deps.sh build   libraries and tools to build hbmgwd and hbmctl
-#   tools/deps.sh run     build, plus redis-server for `make run`
+#   tools/deps.sh run     build, plus redis-server, redis-cli and curl for
+#                         `make run` (and the commands it prints)
 #   tools/deps.sh test    run, plus cmocka, curl, redis-tools,
 #                         redis-sentinel and Kannel for `make check`
 #   tools/deps.sh bench   test, plus wrk for `make bench`
@@ -46,6 +47,8 @@ fi
 case $want in
 run | test | bench)
 	need_cmd redis-server redis-server
+	need_cmd redis-cli redis-tools
+	need_cmd curl curl
 	;;
 esac
 case $want in

@@ -3,7 +3,8 @@
 # `make run`: the embedded default. Starts a redis-server on a unix socket
 # under run/ (append-only file on, fsynced before every answer, so that what
 # the gateway acknowledged survives a power loss), prepares the dummy modem's directory and
-# runs hbmgwd -c config/dev.conf in the foreground; Ctrl-C stops both.
+# runs hbmgwd -c config/dev.conf in the foreground; once it answers, prints
+# what to try (tools/dev-hints.sh); Ctrl-C stops both.
 set -eu
 
 build=${1:-build}
@@ -56,15 +57,24 @@ else
 	echo "run: redis-server on run/redis.sock (log: run/redis/redis.log)"
 fi
 
-cat <<MSG
-run: starting hbmgwd -c config/dev.conf on http://127.0.0.1:8080
-run: try, in another terminal:
-       curl -s http://127.0.0.1:8080/readyz
-       curl -s http://127.0.0.1:8080/metrics
-       $build/hbmctl status
-run: Ctrl-C stops the gateway and redis-server
-MSG
+echo "run: starting hbmgwd -c config/dev.conf"
 "$build/hbmgwd" -c config/dev.conf &
 hbm_pid=$!
+# Once it answers HTTP (for at most 30 s, and only while it runs), the
+# commands that play each user, with the tokens of config/dev.conf.
+url=$(tools/dev-hints.sh --url config/dev.conf)
+i=0
+while kill -0 "$hbm_pid" 2>/dev/null; do
+	if curl -s -o /dev/null -m 1 "$url/healthz"; then
+		tools/dev-hints.sh config/dev.conf "$build" || true
+		break
+	fi
+	i=$((i + 1))
+	if [ $i -gt 300 ]; then
+		echo "run: hbmgwd does not answer on $url yet; see its log above"
+		break
+	fi
+	sleep 0.1
+done
 wait "$hbm_pid" || true
 hbm_pid=""

@@ -243,6 +243,9 @@ hbm_check() {
 	fi
 }
 
+# Succeeds when CMD fails: hbm_check "what" fails CMD...
+fails() { ! "$@"; }
+
 # hbm_eq "what" EXPECTED ACTUAL
 hbm_eq() {
 	HBM_CHECKS=$((HBM_CHECKS + 1))

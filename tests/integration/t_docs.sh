@@ -49,7 +49,6 @@ hbm_check "the matcher finds a route with a query" \
 	documents_route "$HBM_TMP/doc" GET /v1/cases
 hbm_check "the matcher finds a route with a parameter" \
 	documents_route "$HBM_TMP/doc" POST '/v1/cases/{code}/ack'
-fails() { ! "$@"; }
 hbm_check "the matcher does not take a prefix for a route" \
 	fails documents_route "$HBM_TMP/doc" GET /v1/case
 hbm_check "the matcher does not take another method" \

@@ -43,7 +43,14 @@ for m in json.load(sys.stdin).get("messages", []):
 sent_count() { sent_to "$1" | grep -c '^sent modem0 '; }
 replied() { [ "$(sent_count "$1")" -ge 1 ]; }
 gone() { [ ! -e "$PHONE/sms/1/$1" ]; }
-fails() { ! "$@"; }
+# A figure of /metrics: METRIC{LABELS} as written; 0 when absent.
+metric() {
+	local v
+	v=$(hbm_metrics | awk -v k="$1" '$1 == k { print $2 }')
+	echo "${v:-0}"
+}
+unavailable() { metric 'hbmgw_inbound_total{source="modem",status="unavailable"}'; }
+polls() { metric 'hbmgw_modem_polls_total{modem="modem0"}'; }
 
 hbm_redis_start
 cat > "$HBM_TMP/gw.conf" <<CONF
@@ -92,8 +99,14 @@ hbm_check "both parts leave the SIM" hbm_wait 20 sh -c "[ ! -e '$PHONE/sms/1/3' 
 hbm_check "parts joined in order" inbox_has "$P1$P2"
 hbm_check "two-part sender gets a reply" hbm_wait 20 replied +256700000013
 
-# Each case answered once: one reply per sender.
-sleep 2
+# Each case answered once: one reply per sender, counted once every SMS is
+# handled (three inbox entries processed) and what they caused is out
+# (three replies and three notices to the agency sent by the modem).
+settled() {
+	[ "$(metric hbmgw_inbox_processed_total)" -ge 3 ] &&
+		[ "$(metric 'hbmgw_modem_sent_total{modem="modem0"}')" -ge 6 ]
+}
+hbm_check "the three SMS are handled and answered" hbm_wait 20 settled
 hbm_eq "one reply to the GSM-7 sender" 1 "$(sent_count +256700000011)"
 hbm_eq "one reply to the Arabic sender" 1 "$(sent_count +256700000012)"
 hbm_eq "one reply to the two-part sender" 1 "$(sent_count +256700000013)"
@@ -123,10 +136,17 @@ hbm_match "hbmgw_modem_received_total" 'hbmgw_modem_received_total\{modem="modem
 hbm_eq "ready with the modem up" 200 "$(hbm_status GET /readyz)"
 
 # Redis stopped: the SMS stays on the SIM; back: stored, then deleted.
+u0=$(unavailable)
 hbm_redis_kill
 sms_drop 6 +256700000015 "HELP FOOD during the outage"
 hbm_check "the modem notices Redis is down" hbm_wait 20 grep -q 'modem modem0: .*\(redis\|connect\|refused\)' "$HBM_TMP/hbmgwd.log"
-sleep 2
+# Positive signals, not a pause: the modem read the SMS and failed to
+# store it, then polled the SIM once more; the file is still there.
+tried() { [ "$(unavailable)" -gt "$u0" ]; }
+hbm_check "the modem tries to store it while Redis is down" hbm_wait 20 tried
+p0=$(polls)
+polled() { [ "$(polls)" -gt "$p0" ]; }
+hbm_check "and polls the SIM again" hbm_wait 20 polled
 hbm_check "the SMS stays on the SIM while Redis is down" test -e "$PHONE/sms/1/6"
 hbm_redis_start
 hbm_check "Redis back: the SMS leaves the SIM" hbm_wait 30 gone 6

@@ -6,7 +6,8 @@
 # answered as successes and processed once; every bad input gets its 4xx
 # and adds nothing to the inbox; Kannel and JSON delivery reports move a
 # sent message to delivered or failed (and the signed dlr-url a Kannel
-# channel hands over works as Kannel calls it); with Redis down all
+# channel hands over works as Kannel calls it); each http channel counts
+# the new SMS that came in through it; with Redis down all
 # answer 503.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
@@ -28,6 +29,9 @@ categories = ( { id = "food"; agencies = ["wfp"]; priority = 3;
                  sms_label = "food"; keywords = { en = ["FOOD"]; }; } );
 CONF
 hbm_daemon_start "$HBM_TMP/gw.conf"
+hbm_match "each http channel's received count is in the metrics from the start" \
+	'hbmgw_http_received_total\{channel="agg"\} 0.*hbmgw_http_received_total\{channel="kan"\} 0|hbmgw_http_received_total\{channel="kan"\} 0.*hbmgw_http_received_total\{channel="agg"\} 0' \
+	"$(hbm_metrics | tr '\n' ' ')"
 
 FORM='Content-Type: application/x-www-form-urlencoded'
 JSON='Content-Type: application/json'
@@ -388,6 +392,26 @@ hbm_eq "the fourth is delivered" delivered "$(hbm_msg "$m4" | hbm_jget status)"
 metrics=$(hbm_metrics)
 hbm_match "metrics count reports" 'hbmgw_delivery_reports_total\{format="kannel",report="delivered"\} 2$' "$metrics"
 hbm_match "metrics count webhooks by source" 'hbmgw_inbound_total\{source="twilio",status="duplicate"\} 1' "$metrics"
+
+# --- each channel counts the SMS that came in through it (received)
+recv() { hbm_body GET /v1/channels -H "$ADMIN" | hbm_jget "channels.$1.received"; }
+a0=$(recv 0) k0=$(recv 1)
+hbm_match "received: the counters are numbers" '^[0-9]+ [0-9]+$' "$a0 $k0"
+hbm_check "received: the webhooks so far were counted" test "$((a0 + k0))" -gt 0
+b='from=%2B256700000031&to=20880&text=hello&id=ATrecv-1'
+hbm_eq "received: a new AT SMS" 202 "$(hbm_status POST "/v1/inbound/africastalking?token=$HBM_CHANNEL_TOKEN" -H "$FORM" --data-binary "$b")"
+hbm_eq "received: counted on the json channel" "$((a0 + 1)) $k0" "$(recv 0) $(recv 1)"
+hbm_status POST "/v1/inbound/africastalking?token=$HBM_CHANNEL_TOKEN" -H "$FORM" --data-binary "$b" >/dev/null
+hbm_eq "received: a repeat is not counted again" "$((a0 + 1)) $k0" "$(recv 0) $(recv 1)"
+hbm_eq "received: a new Kannel SMS" 202 "$(hbm_status GET "/v1/inbound/kannel?token=$HBM_CHANNEL_TOKEN&from=%2B256700000031&to=20880&text=hi&id=kan-recv-1")"
+hbm_eq "received: counted on the kannel channel" "$((a0 + 1)) $((k0 + 1))" "$(recv 0) $(recv 1)"
+hbm_eq "received: Kannel to agg's sender" 202 "$(hbm_status GET "/v1/inbound/kannel?token=$HBM_CHANNEL_TOKEN&from=%2B256700000031&to=HBM-Relief&text=hi&id=kan-recv-2")"
+hbm_eq "received: counted on the channel with that from" "$((a0 + 2)) $((k0 + 1))" "$(recv 0) $(recv 1)"
+hbm_body POST /v1/inbound/sms -H "$ADMIN" -H "$JSON" -d '{"from":"+256700000031","to":"1","text":"hi"}' >/dev/null
+hbm_eq "received: an injected SMS is on no channel" "$((a0 + 2)) $((k0 + 1))" "$(recv 0) $(recv 1)"
+hbm_match "received: hbmctl status shows it" "^agg +http +yes +- +[0-9]+ +[0-9]+ +$((a0 + 2)) " \
+	"$(HBMGW_URL=$HBM_URL HBMGW_TOKEN=$HBM_ADMIN_TOKEN "$HBM_BUILD/hbmctl" status)"
+hbm_match "received: and the metrics" "hbmgw_http_received_total\\{channel=\"kan\"\\} $((k0 + 1))\$" "$(hbm_metrics)"
 
 # --- without twilio.auth_token the Twilio route refuses even a signed form
 reloads() { [ "$(grep -c 'config: reloaded' "$HBM_TMP/hbmgwd.log")" -ge "$1" ]; }

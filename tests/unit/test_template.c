@@ -23,8 +23,9 @@ static const char *const names[] = { "received", "ask_category", "code_info",
 	"status", "status_none", "stop_confirm", "start_confirm", "unknown",
 	"not_found", "check_code", "acked_migrant", "agency_notify",
 	"agency_renotify", "escalated", "declined", "closed", "list",
-	"ref_issued", "limit", "ack_confirm", "ack_confirm_nophone",
-	"ref_acked", "ref_declined", "ref_closed", "code_state", "code_later",
+	"list_more", "ref_issued", "limit", "ack_confirm",
+	"ack_confirm_nophone", "ref_acked", "ref_declined", "ref_closed",
+	"code_state", "code_later",
 	"sms_expired" };
 
 #define NNAMES (sizeof names / sizeof names[0])
