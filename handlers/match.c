@@ -19,7 +19,7 @@
  * same letter. A typo match counts only when nothing in the message
  * matched without one.
  *
- * Marker words (thanks, ok, received; need, want, please; hello) are
+ * Marker words (thanks, ok, received; need, want, please; help; hello) are
  * reported so that the caller can tell a reply from a request.
  */
 #include <stdio.h>
@@ -37,6 +37,7 @@
 #define MVARIANTS 24 /* forms of one word */
 #define MFUZZY_MIN 5 /* letters for a typo match */
 #define MSTRIP_MIN 3 /* letters left after Arabic affixes are stripped */
+#define MVOTES 8 /* languages told apart in one message */
 
 /* Stemmer languages: index 0 English, 1 French, 2 Arabic. */
 enum { ST_EN, ST_FR, ST_AR, ST_COUNT, ST_NONE = -1 };
@@ -61,7 +62,7 @@ struct irregular {
 };
 
 /* What a marker word says. */
-enum marker { MK_THANKS, MK_NEED, MK_GREETING };
+enum marker { MK_THANKS, MK_NEED, MK_HELP, MK_GREETING, MK_WORD };
 
 struct mword {
 	enum marker kind;
@@ -76,6 +77,8 @@ struct match_lexicon {
 	size_t nirr, irrcap;
 	struct mword *mk;
 	size_t nmk, mkcap;
+	char langs[MVOTES][MATCH_LANG_MAX]; /* whose marker words count */
+	size_t nlangs;
 };
 
 /* Built-in irregular forms (folded when the lexicon is made). */
@@ -84,8 +87,6 @@ static const char *const builtin_irregular[][3] = {
 	{ "en", "childs", "child" },
 	{ "en", "kids", "child" },
 	{ "en", "kid", "child" },
-	{ "en", "baby", "child" },
-	{ "en", "babies", "child" },
 	{ "en", "women", "woman" },
 	{ "en", "men", "man" },
 	{ "en", "people", "person" },
@@ -93,35 +94,19 @@ static const char *const builtin_irregular[][3] = {
 	{ "en", "teeth", "tooth" },
 	{ "en", "mice", "mouse" },
 	{ "en", "geese", "goose" },
-	{ "en", "ill", "sick" },
 	{ "en", "doc", "doctor" },
 	{ "en", "dr", "doctor" },
-	{ "en", "meds", "medicine" },
 	{ "en", "drs", "doctor" },
 	{ "fr", "yeux", "oeil" },
-	{ "fr", "bebe", "enfant" },
-	{ "fr", "bebes", "enfant" },
-	{ "fr", "gosses", "enfant" },
-	{ "fr", "docteur", "medecin" },
-	{ "fr", "docteurs", "medecin" },
-	{ "fr", "manger", "nourriture" },
-	{ "fr", "bouffe", "nourriture" },
-	{ "fr", "tentes", "tente" },
 	{ "fr", "travaux", "travail" },
+	{ "fr", "chevaux", "cheval" },
 	{ "ar", "اطفال", "طفل" },
 	{ "ar", "مياه", "ماء" },
 	{ "ar", "اطباء", "طبيب" },
 	{ "ar", "ادويه", "دواء" },
 	{ "ar", "خيام", "خيمه" },
-	{ "ar", "اكل", "طعام" },
-	{ "ar", "جوعان", "جائع" },
-	{ "ar", "جوعانين", "جائع" },
-	{ "ar", "جياع", "جائع" },
-	{ "ar", "مريض", "طبيب" },
+	{ "ar", "نساء", "امراه" },
 	{ "fa", "كودكان", "كودك" },
-	{ "fa", "بچهها", "بچه" },
-	{ "fa", "دكترها", "دكتر" },
-	{ "fa", "غذاها", "غذا" },
 };
 
 /* Built-in marker words. */
@@ -179,7 +164,11 @@ static const struct {
 	{ MK_NEED, "en", "please" },
 	{ MK_NEED, "en", "pls" },
 	{ MK_NEED, "en", "plz" },
-	{ MK_NEED, "en", "help" },
+	{ MK_HELP, "en", "help" },
+	{ MK_HELP, "en", "sos" },
+	{ MK_HELP, "fr", "aider" },
+	{ MK_HELP, "fr", "secours" },
+	{ MK_HELP, "ar", "النجده" },
 	{ MK_NEED, "en", "urgent" },
 	{ MK_NEED, "en", "send" },
 	{ MK_NEED, "en", "no" },
@@ -192,8 +181,8 @@ static const struct {
 	{ MK_NEED, "fr", "voulons" },
 	{ MK_NEED, "fr", "svp" },
 	{ MK_NEED, "fr", "stp" },
-	{ MK_NEED, "fr", "aide" },
-	{ MK_NEED, "fr", "aidez" },
+	{ MK_HELP, "fr", "aide" },
+	{ MK_HELP, "fr", "aidez" },
 	{ MK_NEED, "fr", "urgence" },
 	{ MK_NEED, "fr", "manque" },
 	{ MK_NEED, "fr", "manquons" },
@@ -207,16 +196,15 @@ static const struct {
 	{ MK_NEED, "ar", "نريد" },
 	{ MK_NEED, "ar", "اريد" },
 	{ MK_NEED, "ar", "ارجو" },
-	{ MK_NEED, "ar", "ساعدني" },
-	{ MK_NEED, "ar", "ساعدونا" },
-	{ MK_NEED, "ar", "مساعده" },
+	{ MK_HELP, "ar", "ساعدني" },
+	{ MK_HELP, "ar", "ساعدونا" },
+	{ MK_HELP, "ar", "مساعده" },
 	{ MK_NEED, "ar", "عاجل" },
 	{ MK_NEED, "ar", "لا" },
 	{ MK_NEED, "ar", "يوجد" },
-	{ MK_NEED, "ar", "من" },
 	{ MK_NEED, "fa", "نیاز" },
 	{ MK_NEED, "fa", "لطفا" },
-	{ MK_NEED, "fa", "کمک" },
+	{ MK_HELP, "fa", "کمک" },
 	{ MK_NEED, "fa", "میخواهم" },
 	{ MK_NEED, "fa", "میخوام" },
 	{ MK_NEED, "fa", "داریم" },
@@ -235,6 +223,41 @@ static const struct {
 	{ MK_GREETING, "ar", "اهلا" },
 	{ MK_GREETING, "ar", "السلام" },
 	{ MK_GREETING, "fa", "درود" },
+	/* Common words that only tell the language. */
+	{ MK_WORD, "en", "the" },
+	{ MK_WORD, "en", "you" },
+	{ MK_WORD, "en", "are" },
+	{ MK_WORD, "en", "we" },
+	{ MK_WORD, "en", "my" },
+	{ MK_WORD, "en", "is" },
+	{ MK_WORD, "en", "am" },
+	{ MK_WORD, "en", "for" },
+	{ MK_WORD, "en", "yes" },
+	{ MK_WORD, "en", "at" },
+	{ MK_WORD, "fr", "je" },
+	{ MK_WORD, "fr", "nous" },
+	{ MK_WORD, "fr", "le" },
+	{ MK_WORD, "fr", "la" },
+	{ MK_WORD, "fr", "les" },
+	{ MK_WORD, "fr", "des" },
+	{ MK_WORD, "fr", "une" },
+	{ MK_WORD, "fr", "un" },
+	{ MK_WORD, "fr", "est" },
+	{ MK_WORD, "fr", "pour" },
+	{ MK_WORD, "fr", "oui" },
+	{ MK_WORD, "fr", "mon" },
+	{ MK_WORD, "fr", "ma" },
+	{ MK_WORD, "fr", "mes" },
+	{ MK_WORD, "fr", "avons" },
+	{ MK_WORD, "fr", "ai" },
+	{ MK_WORD, "fa", "است" },
+	{ MK_WORD, "fa", "هستیم" },
+	{ MK_WORD, "fa", "هستند" },
+	{ MK_WORD, "fa", "را" },
+	{ MK_WORD, "fa", "خیلی" },
+	{ MK_WORD, "ar", "نحن" },
+	{ MK_WORD, "ar", "في" },
+	{ MK_WORD, "ar", "عند" },
 };
 
 /* Arabic-script letters after lang_fold(). */
@@ -761,16 +784,65 @@ fuzzy_entry(const struct match_lexicon *lex, const char *word)
 	return NULL;
 }
 
-/* Note a marker word in VS, if any, into OUT. */
+/* Words seen per language, to tell the language of a message. */
+struct votes {
+	char lang[MVOTES][MATCH_LANG_MAX];
+	int n[MVOTES];
+	size_t count;
+};
+
+static void
+vote(struct votes *vt, const char *lang)
+{
+	size_t i;
+
+	for (i = 0; i < vt->count; i++)
+		if (strcmp(vt->lang[i], lang) == 0) {
+			vt->n[i]++;
+			return;
+		}
+	if (vt->count == MVOTES)
+		return;
+	snprintf(vt->lang[vt->count], MATCH_LANG_MAX, "%s", lang);
+	vt->n[vt->count++] = 1;
+}
+
+/* Whether LANG is one of LEX's languages. */
+static int
+has_lang(const struct match_lexicon *lex, const char *lang)
+{
+	size_t i;
+
+	for (i = 0; i < lex->nlangs; i++)
+		if (strcmp(lex->langs[i], lang) == 0)
+			return 1;
+	return 0;
+}
+
+int
+match_language(struct match_lexicon *lex, const char *lang)
+{
+	if (has_lang(lex, lang))
+		return 0;
+	if (lang[0] == '\0' || strlen(lang) >= MATCH_LANG_MAX ||
+	    lex->nlangs == MVOTES)
+		return 1;
+	snprintf(lex->langs[lex->nlangs++], MATCH_LANG_MAX, "%s", lang);
+	return 0;
+}
+
+/* Note a marker word in VS, if any, into OUT and VOTES. */
 static void
 markers(const struct match_lexicon *lex, const struct variants *vs,
-    struct match_result *out)
+    struct match_result *out, struct votes *votes)
 {
 	size_t i, v;
 	const struct mword *m;
 
 	for (i = 0; i < lex->nmk; i++) {
 		m = &lex->mk[i];
+		if (!has_lang(lex, m->lang))
+			continue;
 		for (v = 0; v < vs->n; v++) {
 			if (strcmp(m->form, vs->v[v]) != 0)
 				continue;
@@ -778,11 +850,11 @@ markers(const struct match_lexicon *lex, const struct variants *vs,
 				out->thanks = 1;
 			else if (m->kind == MK_NEED)
 				out->need = 1;
-			else
+			else if (m->kind == MK_HELP)
+				out->need = out->help = 1;
+			else if (m->kind == MK_GREETING)
 				out->greeting = 1;
-			if (out->lang[0] == '\0')
-				snprintf(
-				    out->lang, sizeof out->lang, "%s", m->lang);
+			vote(votes, m->lang);
 			return;
 		}
 	}
@@ -859,6 +931,7 @@ match_text(
 	char folded[MATCH_TEXT_MAX], words[MWORDS][MW], word[MW];
 	struct stemmers ss;
 	struct variants vs;
+	struct votes votes;
 	const struct entry *e;
 	enum how how;
 	size_t len, i, n, w = 0, nw = 0, nmiss = 0, k;
@@ -867,6 +940,7 @@ match_text(
 
 	memset(out, 0, sizeof *out);
 	memset(&ss, 0, sizeof ss);
+	memset(&votes, 0, sizeof votes);
 	out->arabic = script_lang(text, out->script);
 	len = lang_foldn(
 	    text, strnlen(text, MATCH_TEXT_MAX), folded, sizeof folded);
@@ -896,7 +970,7 @@ match_text(
 		if (strspn(word, "0123456789") == strlen(word))
 			continue;
 		word_variants(lex, word, &vs);
-		markers(lex, &vs, out);
+		markers(lex, &vs, out, &votes);
 		if ((e = best_entry(lex, &vs, &ss, &how)) != NULL) {
 			add_hit(out, e, 0);
 			exact = 1;
@@ -911,4 +985,10 @@ match_text(
 	for (k = 0; k < ST_COUNT; k++)
 		if (ss.s[k] != NULL)
 			sb_stemmer_delete(ss.s[k]);
+	/* The language most marker words are in; the first on a tie. */
+	for (k = 0, i = 0; k < votes.count; k++)
+		if (votes.n[k] > votes.n[i])
+			i = k;
+	if (votes.count > 0)
+		snprintf(out->lang, sizeof out->lang, "%s", votes.lang[i]);
 }

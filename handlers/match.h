@@ -45,6 +45,7 @@ struct match_result {
 		       Arabic from Persian) */
 	int thanks; /* thanks, ok, received: a reply, not a request */
 	int need;   /* need, want, please: a request */
+	int help; /* help, aide, مساعدة, کمک: asks for help (and need) */
 	int greeting;
 };
 
@@ -62,6 +63,13 @@ void match_lexicon_free(struct match_lexicon *);
  */
 int match_add(
     struct match_lexicon *, int id, const char *lang, const char *keyword);
+
+/*
+ * Count the built-in marker words (thanks, need, help, hello, common
+ * words) of LANG; none count until their language is added. Returns 0, or
+ * 1 when LANG is empty, too long or one too many (8 at most).
+ */
+int match_language(struct match_lexicon *, const char *lang);
 
 /*
  * Read FORM as BASE in language LANG (say "kids" as "child"): a word of a

@@ -329,6 +329,7 @@ add_lang(struct sms_lexicon *lex, const char *lang)
 	if (lang[0] != '\0' &&
 	    lex->nlangs < sizeof lex->langs / sizeof lex->langs[0])
 		copy_str(lex->langs[lex->nlangs++], sizeof lex->langs[0], lang);
+	match_language(lex->m, lang);
 }
 
 /* Add everything CFG names to LEX. 0 or -1. */
@@ -637,7 +638,10 @@ known_lang(const struct sms_lexicon *lex, const char *lang)
 	return 0;
 }
 
-/* OUT->lang from R when not set: script, keywords, marker words. */
+/*
+ * OUT->lang from R when not set: the script; else the language of the
+ * marker and common words; else that of the keywords matched.
+ */
 static void
 guess_lang(const struct sms_lexicon *lex, const struct match_result *r,
     struct sms_cmd *out)
@@ -650,15 +654,17 @@ guess_lang(const struct sms_lexicon *lex, const struct match_result *r,
 		copy_str(out->lang, sizeof out->lang, r->script);
 		return;
 	}
+	if (known_lang(lex, r->lang)) {
+		copy_str(out->lang, sizeof out->lang, r->lang);
+		return;
+	}
 	for (i = 0; i < r->nhits; i++) {
 		if (known_lang(lex, r->hits[i].lang)) {
 			copy_str(out->lang, sizeof out->lang, r->hits[i].lang);
 			return;
 		}
 	}
-	if (known_lang(lex, r->lang))
-		copy_str(out->lang, sizeof out->lang, r->lang);
-	else if (r->arabic && known_lang(lex, "ar"))
+	if (r->arabic && known_lang(lex, "ar"))
 		copy_str(out->lang, sizeof out->lang, "ar");
 }
 
@@ -718,7 +724,7 @@ parse_free(const struct sms_lexicon *lex, const char *text,
 	add_cand(lex, first, out);
 	for (i = 0; i < r.nhits; i++)
 		add_cand(lex, r.hits[i].id, out);
-	if (out->ncands == 0 && !help) {
+	if (out->ncands == 0 && !help && !r.help) {
 		out->kind = SMS_UNKNOWN;
 		out->text[0] = '\0';
 		return;

@@ -52,7 +52,9 @@ fuzz_lexicon(void)
 		if (match_add(lex, fuzz_words[i].id, fuzz_words[i].lang,
 			fuzz_words[i].word) != 0)
 			abort();
-	if (match_irregular(lex, "en", "kiddos", "child") != 0)
+	if (match_irregular(lex, "en", "kiddos", "child") != 0 ||
+	    match_language(lex, "en") != 0 || match_language(lex, "fr") != 0 ||
+	    match_language(lex, "ar") != 0 || match_language(lex, "fa") != 0)
 		abort();
 	return lex;
 }

@@ -48,6 +48,11 @@ lexicon(void)
 		    0);
 	assert_int_equal(match_add(lex, 9, "en", "two words"), 1);
 	assert_int_equal(match_irregular(lex, "en", "kiddos", "child"), 0);
+	assert_int_equal(match_language(lex, "en"), 0);
+	assert_int_equal(match_language(lex, "fr"), 0);
+	assert_int_equal(match_language(lex, "ar"), 0);
+	assert_int_equal(match_language(lex, "fa"), 0);
+	assert_int_equal(match_language(lex, ""), 1);
 	return lex;
 }
 

@@ -490,8 +490,8 @@ static const struct parse_case parse_cases[] = {
 	{ "\x01\x02\x03", .kind = SMS_UNKNOWN },
 	{ "\xe2\x80\x8f\xe2\x80\x8e", .kind = SMS_UNKNOWN },
 	{ "😀", .kind = SMS_UNKNOWN },
-	{ "HELP😀", .kind = SMS_UNKNOWN, .lang = "en" },
-	{ "😀 HELP", .kind = SMS_UNKNOWN, .lang = "en" },
+	{ "HELP😀", SMS_HELP, .lang = "en", .text = "HELP😀" },
+	{ "😀 HELP", SMS_HELP, .lang = "en", .text = "😀 HELP" },
 	{ "\xff\xfe HELP", SMS_HELP,
 	    .lang = "en" }, /* invalid bytes are dropped */
 	{ "HE\xffLP", SMS_HELP, .lang = "en" },
