@@ -66,9 +66,9 @@ struct cfg_gammu {
 struct cfg_channel {
 	char name[CFG_ID_MAX]; /* unique among channels */
 	enum cfg_channel_type type;
-	int line;		  /* config line, for later messages */
-	int max_per_minute;	  /* send rate limit, 0 = unlimited */
-	int retry_max_age; /* seconds a message is retried, default 86400 */
+	int line;	    /* config line, for later messages */
+	int max_per_minute; /* send rate limit, 0 = unlimited */
+	int retry_max_age;  /* seconds a message is retried, default 86400 */
 	struct cfg_strv prefixes; /* E.164 prefixes ("+256") preferred here */
 	/* type = modem */
 	struct cfg_gammu gammu;
@@ -98,7 +98,9 @@ struct cfg_category {
 	int priority;		  /* 1 (most urgent) to 3 */
 	int ack_timeout;	  /* seconds; default from priority */
 	char *sms_label;	  /* neutral word used in every SMS */
-	struct cfg_wordset keywords; /* per language */
+	struct cfg_wordset sms_labels; /* per language, one word each: from
+					  sms_label = { en = "food"; ... } */
+	struct cfg_wordset keywords;   /* per language */
 	int line;
 };
 
@@ -167,15 +169,15 @@ struct cfg {
 	} redis;
 
 	struct {
-		char *listen;	  /* "127.0.0.1:8080", "[::1]:8080"; required */
-		char *host;	  /* parsed from listen, numeric address */
-		int port;	  /* parsed from listen; 0 picks a free port */
-		size_t max_body;  /* bytes, default 65536 */
-		int threads;	  /* libmicrohttpd pool size, default 4 */
+		char *listen;	 /* "127.0.0.1:8080", "[::1]:8080"; required */
+		char *host;	 /* parsed from listen, numeric address */
+		int port;	 /* parsed from listen; 0 picks a free port */
+		size_t max_body; /* bytes, default 65536 */
+		int threads;	 /* libmicrohttpd pool size, default 4 */
 		int max_connections; /* open at once, default 1024 */
 		int max_per_address; /* from one client address, default 64 */
 		int timeout;	     /* seconds a connection may idle, 10 */
-		char *public_url; /* as the aggregators see us, or NULL */
+		char *public_url;    /* as the aggregators see us, or NULL */
 	} http;
 
 	struct {
@@ -230,5 +232,12 @@ int cfg_cmd_lookup(const char *name);
 
 /* The agency with this id, or NULL. */
 const struct cfg_agency *cfg_agency_find(const struct cfg *, const char *id);
+
+/*
+ * What SMS in language LANG call category CAT: its sms_label for LANG when
+ * sms_label is a group that has one, else its sms_label (the group's first,
+ * or the string, or the id). LANG NULL: the plain sms_label.
+ */
+const char *cfg_category_label(const struct cfg_category *, const char *lang);
 
 #endif

@@ -290,8 +290,7 @@ read_redis(struct cfg_rd *rd, const struct cfg_node *root)
 {
 	static const char *const keys[] = { "url", "password", "db",
 		"timeout_ms", "durability", "wait_replicas", "wait_timeout_ms",
-		"sentinels", "master", "sentinel_password",
-		NULL };
+		"sentinels", "master", "sentinel_password", NULL };
 	struct cfg *cfg = rd->cfg;
 	struct cfg_node g, n;
 	const char *why;
@@ -342,11 +341,11 @@ read_http(struct cfg_rd *rd, const struct cfg_node *root)
 	cfg->http.threads = 4;
 	cfg_get_int(rd, &g, "threads", 1, 64, &cfg->http.threads);
 	cfg->http.max_connections = 1024;
-	cfg_get_int(rd, &g, "max_connections", 16, 60000,
-	    &cfg->http.max_connections);
+	cfg_get_int(
+	    rd, &g, "max_connections", 16, 60000, &cfg->http.max_connections);
 	cfg->http.max_per_address = 64;
-	cfg_get_int(rd, &g, "max_per_address", 1, 60000,
-	    &cfg->http.max_per_address);
+	cfg_get_int(
+	    rd, &g, "max_per_address", 1, 60000, &cfg->http.max_per_address);
 	if (cfg->http.max_per_address > cfg->http.max_connections) {
 		cfg_node_child(&g, "max_per_address", &n);
 		cfg_bad(rd, &n, "%d is more than max_connections (%d)",
@@ -728,6 +727,34 @@ category_agencies(struct cfg_rd *rd, struct cfg_node *l, struct cfg_category *c)
 	}
 }
 
+/*
+ * sms_label as a group G of one label per language: each in C's
+ * sms_labels, the first also as its sms_label (the id when there is none).
+ */
+static void
+read_labels(struct cfg_rd *rd, const struct cfg_node *g, struct cfg_category *c)
+{
+	struct cfg_words *w;
+	struct cfg_node n;
+	const char *lang, *s;
+	int i, len = cfg_node_count(g);
+
+	c->sms_labels.v = xcalloc((size_t)len, sizeof *c->sms_labels.v);
+	for (i = 0; i < len; i++) {
+		lang = cfg_node_member(g, i, &n);
+		if (!lang_ok(rd, &n, lang) ||
+		    (s = cfg_get_text(rd, &n, CFG_REQ)) == NULL)
+			continue;
+		w = &c->sms_labels.v[c->sms_labels.n++];
+		snprintf(w->lang, sizeof w->lang, "%s", lang);
+		w->words.v = xcalloc(1, sizeof *w->words.v);
+		w->words.v[0] = xstrdup(s);
+		w->words.n = 1;
+	}
+	c->sms_label = xstrdup(
+	    c->sms_labels.n > 0 ? c->sms_labels.v[0].words.v[0] : c->id);
+}
+
 /* Category IDX, element E of categories. */
 static void
 read_category(struct cfg_rd *rd, const struct cfg_node *e, size_t idx)
@@ -764,7 +791,11 @@ read_category(struct cfg_rd *rd, const struct cfg_node *e, size_t idx)
 	cfg_get_int(rd, e, "priority", 1, CFG_PRIORITIES, &c->priority);
 	c->ack_timeout = ack_defaults[c->priority - 1];
 	cfg_get_int(rd, e, "ack_timeout", 1, 2592000, &c->ack_timeout);
-	if (cfg_get_dup(rd, e, "sms_label", CFG_OPT, &c->sms_label) == NULL)
+	cfg_node_child(e, "sms_label", &n);
+	if (cfg_node_is_group(&n))
+		read_labels(rd, &n, c);
+	else if (cfg_get_dup(rd, e, "sms_label", CFG_OPT, &c->sms_label) ==
+	    NULL)
 		c->sms_label = xstrdup(c->id);
 	if (cfg_get_group(rd, e, "keywords", &n) == 0)
 		read_words(rd, &n, &c->keywords);

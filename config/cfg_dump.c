@@ -71,6 +71,18 @@ cfg_agency_find(const struct cfg *cfg, const char *id)
 	return NULL;
 }
 
+const char *
+cfg_category_label(const struct cfg_category *cat, const char *lang)
+{
+	size_t i;
+
+	for (i = 0; lang != NULL && i < cat->sms_labels.n; i++)
+		if (strcmp(cat->sms_labels.v[i].lang, lang) == 0 &&
+		    cat->sms_labels.v[i].words.n > 0)
+			return cat->sms_labels.v[i].words.v[0];
+	return cat->sms_label;
+}
+
 /* Free the word lists of WS. */
 static void
 wordset_free(struct cfg_wordset *ws)
@@ -140,6 +152,7 @@ cfg_free(struct cfg *cfg)
 	for (i = 0; i < cfg->ncategories; i++) {
 		cfg_strv_clear(&cfg->categories[i].agencies);
 		free(cfg->categories[i].sms_label);
+		wordset_free(&cfg->categories[i].sms_labels);
 		wordset_free(&cfg->categories[i].keywords);
 	}
 	free(cfg->categories);
@@ -302,6 +315,8 @@ dump_lists(FILE *fp, const struct cfg *cfg)
 		put_int(fp, pre, "priority", c->priority);
 		put_int(fp, pre, "ack_timeout", c->ack_timeout);
 		put_str(fp, pre, "sms_label", c->sms_label);
+		snprintf(pre, sizeof pre, "categories[%zu].sms_label", i);
+		put_words(fp, pre, &c->sms_labels);
 		snprintf(pre, sizeof pre, "categories[%zu].keywords", i);
 		put_words(fp, pre, &c->keywords);
 	}

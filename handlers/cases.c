@@ -270,8 +270,9 @@ cases_reply(struct cases_ctx *c, const char *name, const struct template_var *v,
 }
 
 /*
- * What the menu calls CAT: its keyword in the reply language when it has
- * one (W, the N words sms_category_words() gave), else its sms_label.
+ * What the menu calls CAT: its sms_label in the reply language; else its
+ * keyword in that language (W, the N words sms_category_words() gave);
+ * else its sms_label.
  */
 static const char *
 cases_label(struct cases_ctx *c, const struct cfg_category *cat,
@@ -285,29 +286,44 @@ cases_label(struct cases_ctx *c, const struct cfg_category *cat,
 	return cat->sms_label;
 }
 
-/* A status word in the reply language. */
+/*
+ * Where a case stands, in plain words in the reply language LANG, into
+ * BUF: "waiting for an agency", "taken by WFP", "closed". AGENCY is the
+ * display name of the case's agency.
+ */
 static const char *
-cases_status_word(const char *lang, const char *status)
+cases_status_text(const char *lang, const char *status, const char *agency,
+    char *buf, size_t len)
 {
 	static const struct {
-		const char *status, *fr, *ar;
+		const char *status, *en, *fr, *ar;
 	} words[] = {
-		{ "new", "nouveau", "جديد" },
-		{ "notified", "transmis", "محال" },
-		{ "acknowledged", "pris en charge", "مقبول" },
-		{ "closed", "clos", "مغلق" },
+		{ "new", "received", "reçue", "مستلم" },
+		{ "notified", "waiting for an agency",
+		    "en attente d'une agence", "بانتظار جهة" },
+		{ "acknowledged", "taken by ", "prise en charge par ",
+		    "قبلته " },
+		{ "closed", "closed", "close", "مغلق" },
 	};
+	const char *fmt = NULL;
 	size_t i;
 
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
 		if (strcmp(words[i].status, status) != 0)
 			continue;
 		if (strcmp(lang, "fr") == 0)
-			return words[i].fr;
-		if (strcmp(lang, "ar") == 0)
-			return words[i].ar;
+			fmt = words[i].fr;
+		else if (strcmp(lang, "ar") == 0)
+			fmt = words[i].ar;
+		else
+			fmt = words[i].en;
 	}
-	return status;
+	if (fmt == NULL)
+		snprintf(buf, len, "%s", status);
+	else /* the agency after the words that end with a space */
+		snprintf(buf, len, "%s%s", fmt,
+		    fmt[strlen(fmt) - 1] == ' ' ? agency : "");
+	return buf;
 }
 
 static const char *
@@ -451,7 +467,8 @@ cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
 	struct store_reply *cs = NULL;
 	const struct cfg_category *cat;
-	char key[CASES_KEY_MAX], shown[CODE_LEN + 2];
+	const char *agency;
+	char key[CASES_KEY_MAX], shown[CODE_LEN + 2], st[80];
 
 	if (cases_bad_code(c, cmd))
 		return 0;
@@ -465,11 +482,13 @@ cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		return 0;
 	}
 	code_format(cmd->code, shown);
-	struct template_var v[] = {
-		{ "code", shown }, { "label", cat->sms_label },
-		{ "agency", cases_agency_name(c->cfg, cases_hv(cs, "agency")) },
-		{ "status", cases_status_word(c->lang, cases_hv(cs, "status")) }
-	};
+	agency = cases_agency_name(c->cfg, cases_hv(cs, "agency"));
+	struct template_var v[] = { { "code", shown },
+		{ "label", cfg_category_label(cat, c->lang) },
+		{ "agency", agency },
+		{ "status",
+		    cases_status_text(c->lang, cases_hv(cs, "status"), agency,
+			st, sizeof(st)) } };
 	cases_reply(c, "code_info", v, 4, 0);
 	store_reply_free(cs);
 	return 0;
@@ -480,7 +499,9 @@ static int
 cases_status(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
 	struct store_reply *codes, *cs;
+	const struct cfg_category *cat;
 	char key[CASES_KEY_MAX], shown[CODE_LEN + 2], list[160], count[16];
+	char st[80];
 	size_t i, off = 0;
 
 	if (cmd->code_status != CODE_NONE)
@@ -497,10 +518,16 @@ cases_status(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 			return -1;
 		}
 		code_format(codes->element[i]->str, shown);
+		cat = route_category(c->cfg, cases_hv(cs, "category"));
 		if (cs->elements > 0 && off < sizeof(list))
 			off += (size_t)snprintf(list + off, sizeof(list) - off,
-			    "%s%s %s", off > 0 ? "; " : "", shown,
-			    cases_status_word(c->lang, cases_hv(cs, "status")));
+			    "%s%s %s: %s", off > 0 ? "; " : "", shown,
+			    cat != NULL ? cfg_category_label(cat, c->lang)
+					: "-",
+			    cases_status_text(c->lang, cases_hv(cs, "status"),
+				cases_agency_name(
+				    c->cfg, cases_hv(cs, "agency")),
+				st, sizeof(st)));
 		store_reply_free(cs);
 	}
 	snprintf(count, sizeof(count), "%zu",

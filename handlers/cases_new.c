@@ -194,11 +194,11 @@ cases_help(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		if (rc == -1)
 			return -1;
 		code_format(code, shown);
-		struct template_var v[] = {
-			{ "code", shown },
+		struct template_var v[] = { { "code", shown },
 			{ "label",
-			    route_category(c->cfg, cmd->category)->sms_label }
-		};
+			    cfg_category_label(
+				route_category(c->cfg, cmd->category),
+				c->lang) } };
 		cases_reply(c, "already_open", v, 2, 0);
 		return 0;
 	}
@@ -218,7 +218,7 @@ cases_help(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		return -1;
 	cases_window_add(c, "case_ms", "case_n", day_from, day_cases + 1);
 	struct template_var mv[] = { { "code", shown },
-		{ "label", nc.cat->sms_label } };
+		{ "label", cfg_category_label(nc.cat, c->lang) } };
 	cases_reply(c, "received", mv, 2, 0);
 	return 0;
 }
@@ -261,8 +261,8 @@ cases_refer(struct cases_ctx *c, struct cases_refer *r, char **cause)
 	}
 	snprintf(persons, sizeof(persons), "%d", r->persons);
 	struct template_var v[] = { { "code", shown },
-		{ "label", nc.cat->sms_label }, { "agency", ag->name },
-		{ "persons", persons } };
+		{ "label", cfg_category_label(nc.cat, c->lang) },
+		{ "agency", ag->name }, { "persons", persons } };
 	cases_reply(c, "ref_issued", v, 4, 0);
 	if (sealed != NULL &&
 	    (text = template_render(c->cfg, c->lang, "ref_issued", v, 4)) !=
