@@ -280,6 +280,8 @@ cases_label(struct cases_ctx *c, const struct cfg_category *cat,
 {
 	size_t i;
 
+	if (cfg_category_label(cat, c->lang) != cat->sms_label)
+		return cfg_category_label(cat, c->lang);
 	for (i = 0; i < n && i < c->cfg->ncategories; i++)
 		if (&c->cfg->categories[i] == cat && strcmp(w[i], cat->id) != 0)
 			return w[i];
