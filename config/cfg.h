@@ -210,6 +210,8 @@ struct cfg {
 	struct cfg_official *officials;
 	size_t nofficials;
 	struct cfg_wordset commands[CFG_CMD_COUNT]; /* configured words only */
+	struct cfg_wordset irregular; /* per language, "FORM BASE": a word
+					 read as another (kids -> child) */
 	struct cfg_template *templates;
 	size_t ntemplates;
 	struct cfg_strv coordinator_phones; /* E.164 */

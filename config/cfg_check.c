@@ -816,6 +816,42 @@ read_categories(struct cfg_rd *rd, const struct cfg_node *root)
 			read_category(rd, &e, (size_t)i);
 }
 
+/*
+ * irregular: per language, forms read as another word, each "FORM BASE"
+ * (two words, one space apart: "kids child").
+ */
+static void
+read_irregular(struct cfg_rd *rd, const struct cfg_node *root)
+{
+	struct cfg_wordset *ws = &rd->cfg->irregular;
+	struct cfg_node g, n, e;
+	const char *sp, *s;
+	size_t i, j;
+	int k;
+
+	if (cfg_get_group(rd, root, "irregular", &g) == -1)
+		return;
+	read_words(rd, &g, ws);
+	for (i = 0; i < ws->n; i++) {
+		for (k = 0; k < cfg_node_count(&g); k++)
+			if (strcmp(cfg_node_member(&g, k, &n), ws->v[i].lang) ==
+			    0)
+				break;
+		for (j = 0; j < ws->v[i].words.n; j++) {
+			s = ws->v[i].words.v[j];
+			sp = strchr(s, ' ');
+			if (sp != NULL && sp != s && sp[1] != '\0' &&
+			    strchr(sp + 1, ' ') == NULL)
+				continue;
+			cfg_node_elem(&n, (int)j, &e);
+			cfg_bad(rd, &e,
+			    "\"%s\": expected a form and the word it is read "
+			    "as, one space apart (\"kids child\")",
+			    s);
+		}
+	}
+}
+
 /* commands: words per command and language. */
 static void
 read_commands(struct cfg_rd *rd, const struct cfg_node *root)
@@ -965,7 +1001,7 @@ cfg_read_sections(struct cfg_rd *rd, const struct cfg_node *root)
 {
 	static const char *const keys[] = { "gateway", "redis", "http",
 		"privacy", "limits", "twilio", "tokens", "channels", "agencies",
-		"categories", "commands", "officials", "templates",
+		"categories", "commands", "irregular", "officials", "templates",
 		"coordinator", NULL };
 
 	cfg_check_keys(rd, root, keys);
@@ -978,6 +1014,7 @@ cfg_read_sections(struct cfg_rd *rd, const struct cfg_node *root)
 	read_agencies(rd, root);
 	read_categories(rd, root);
 	read_commands(rd, root);
+	read_irregular(rd, root);
 	read_officials(rd, root);
 	read_templates(rd, root);
 	read_coordinator(rd, root);

@@ -164,6 +164,7 @@ cfg_free(struct cfg *cfg)
 	free(cfg->officials);
 	for (i = 0; i < CFG_CMD_COUNT; i++)
 		wordset_free(&cfg->commands[i]);
+	wordset_free(&cfg->irregular);
 	for (i = 0; i < cfg->ntemplates; i++) {
 		free(cfg->templates[i].name);
 		free(cfg->templates[i].text);
@@ -333,6 +334,7 @@ dump_lists(FILE *fp, const struct cfg *cfg)
 		snprintf(pre, sizeof pre, "commands.%s", cmd_names[i]);
 		put_words(fp, pre, &cfg->commands[i]);
 	}
+	put_words(fp, "irregular", &cfg->irregular);
 	for (i = 0; i < cfg->ntemplates; i++) {
 		snprintf(
 		    pre, sizeof pre, "templates.%s", cfg->templates[i].lang);

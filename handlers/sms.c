@@ -332,6 +332,30 @@ add_lang(struct sms_lexicon *lex, const char *lang)
 	match_language(lex->m, lang);
 }
 
+/* Add the configured irregular forms WS ("FORM BASE") to LEX. 0 or -1. */
+static int
+add_irregular(struct sms_lexicon *lex, const struct cfg_wordset *ws)
+{
+	char form[SMS_TOKEN_MAX];
+	const char *s, *sp;
+	size_t i, j, n;
+
+	for (i = 0; i < ws->n; i++) {
+		for (j = 0; j < ws->v[i].words.n; j++) {
+			s = ws->v[i].words.v[j];
+			if ((sp = strchr(s, ' ')) == NULL ||
+			    (n = (size_t)(sp - s)) >= sizeof form)
+				continue; /* the config loader refuses these */
+			memcpy(form, s, n);
+			form[n] = '\0';
+			if (match_irregular(
+				lex->m, ws->v[i].lang, form, sp + 1) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* Add everything CFG names to LEX. 0 or -1. */
 static int
 add_config(struct sms_lexicon *lex, const struct cfg *cfg)
@@ -349,6 +373,8 @@ add_config(struct sms_lexicon *lex, const struct cfg *cfg)
 		    -1)
 			return -1;
 	}
+	if (add_irregular(lex, &cfg->irregular) == -1)
+		return -1;
 	if (cfg->ncategories == 0)
 		return 0;
 	lex->cats = calloc(cfg->ncategories, sizeof *lex->cats);

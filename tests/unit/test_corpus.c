@@ -2,7 +2,7 @@
 /*
  * The parser against first messages as people write them:
  * tests/corpus/first-messages.tsv, with a fixed config of five categories
- * and base keywords only. Prints the rate of messages understood (the
+ * and base keywords only (and one configured irregular form, kiddos). Prints the rate of messages understood (the
  * category, or ask, or none, as the corpus says) and of replies in the
  * expected language; fails below 95% understood, below 90% in the right
  * language, or when any message that is not a request opens a case.
@@ -66,6 +66,10 @@ static struct cfg_words shelter[] = { { "en", WS(shelter_en) },
 	{ "fr", WS(shelter_fr) }, { "ar", WS(shelter_ar) },
 	{ "fa", WS(shelter_fa) } };
 
+/* One configured irregular form, as `irregular = { en = [...]; };`. */
+static char *irregular_en[] = { S("kiddos child") };
+static struct cfg_words irregular[] = { { "en", WS(irregular_en) } };
+
 static struct cfg_category categories[] = {
 	{ .id = "food", .keywords = { food, 4 } },
 	{ .id = "water", .keywords = { water, 4 } },
@@ -112,6 +116,8 @@ test_corpus(void **state)
 	cfg.gateway.languages.n = 4;
 	cfg.categories = categories;
 	cfg.ncategories = sizeof categories / sizeof categories[0];
+	cfg.irregular.v = irregular;
+	cfg.irregular.n = 1;
 	assert_non_null(lex = sms_lexicon_new(&cfg));
 	assert_non_null(f = corpus_open());
 	while (fgets(line, sizeof line, f) != NULL) {
@@ -149,7 +155,7 @@ test_corpus(void **state)
 	fclose(f);
 	sms_lexicon_free(lex);
 	printf("# corpus: %zu of %zu understood (%.1f%%), %zu of %zu in the "
-	       "right language (%.1f%%)\n",
+	       "right language (%.1f%%)\n\n",
 	    ok, n, 100.0 * (double)ok / (double)n, oklang, nlang,
 	    100.0 * (double)oklang / (double)nlang);
 	assert_true(n >= 150);
