@@ -37,7 +37,7 @@
 #define MVARIANTS 24 /* forms of one word */
 #define MFUZZY_MIN 5 /* letters for a typo match */
 #define MSTRIP_MIN 3 /* letters left after Arabic affixes are stripped */
-#define MVOTES 8 /* languages told apart in one message */
+#define MVOTES 8     /* languages told apart in one message */
 
 /* Stemmer languages: index 0 English, 1 French, 2 Arabic. */
 enum { ST_EN, ST_FR, ST_AR, ST_COUNT, ST_NONE = -1 };
