@@ -109,7 +109,8 @@ static const char *const builtin_irregular[][3] = {
 	{ "fa", "كودكان", "كودك" },
 };
 
-/* Built-in marker words. */
+/* Built-in marker words; "" for a word of every language (ok), which
+   counts whatever the languages and does not tell one. */
 static const struct {
 	enum marker kind;
 	const char *lang;
@@ -120,8 +121,8 @@ static const struct {
 	{ MK_THANKS, "en", "thx" },
 	{ MK_THANKS, "en", "thanx" },
 	{ MK_THANKS, "en", "ty" },
-	{ MK_THANKS, "en", "ok" },
-	{ MK_THANKS, "en", "okay" },
+	{ MK_THANKS, "", "ok" },
+	{ MK_THANKS, "", "okay" },
 	{ MK_THANKS, "en", "received" },
 	{ MK_THANKS, "en", "got" },
 	{ MK_THANKS, "en", "arrived" },
@@ -841,7 +842,7 @@ markers(const struct match_lexicon *lex, const struct variants *vs,
 
 	for (i = 0; i < lex->nmk; i++) {
 		m = &lex->mk[i];
-		if (!has_lang(lex, m->lang))
+		if (m->lang[0] != '\0' && !has_lang(lex, m->lang))
 			continue;
 		for (v = 0; v < vs->n; v++) {
 			if (strcmp(m->form, vs->v[v]) != 0)
@@ -854,7 +855,8 @@ markers(const struct match_lexicon *lex, const struct variants *vs,
 				out->need = out->help = 1;
 			else if (m->kind == MK_GREETING)
 				out->greeting = 1;
-			vote(votes, m->lang);
+			if (m->lang[0] != '\0')
+				vote(votes, m->lang);
 			return;
 		}
 	}
