@@ -109,8 +109,12 @@ static const char *const builtin_irregular[][3] = {
 	{ "fa", "كودكان", "كودك" },
 };
 
-/* Built-in marker words; "" for a word of every language (ok), which
-   counts whatever the languages and does not tell one. */
+/*
+ * Built-in marker words; "" for a word of every language (ok), which
+ * counts whatever the languages and does not tell one. Thanks words are
+ * ones that say a request was met; "got", "arrived" and "fine" are not
+ * among them, as in "I got sick" or "we arrived, my child is ill".
+ */
 static const struct {
 	enum marker kind;
 	const char *lang;
@@ -124,24 +128,18 @@ static const struct {
 	{ MK_THANKS, "", "ok" },
 	{ MK_THANKS, "", "okay" },
 	{ MK_THANKS, "en", "received" },
-	{ MK_THANKS, "en", "got" },
-	{ MK_THANKS, "en", "arrived" },
 	{ MK_THANKS, "en", "bye" },
-	{ MK_THANKS, "en", "fine" },
 	{ MK_THANKS, "fr", "merci" },
 	{ MK_THANKS, "fr", "recu" },
 	{ MK_THANKS, "fr", "recus" },
 	{ MK_THANKS, "fr", "recue" },
 	{ MK_THANKS, "fr", "accord" },
 	{ MK_THANKS, "fr", "daccord" },
-	{ MK_THANKS, "fr", "arrive" },
-	{ MK_THANKS, "fr", "arrivee" },
 	{ MK_THANKS, "ar", "شكرا" },
 	{ MK_THANKS, "ar", "مشكور" },
 	{ MK_THANKS, "ar", "مشكورين" },
 	{ MK_THANKS, "ar", "وصل" },
 	{ MK_THANKS, "ar", "وصلت" },
-	{ MK_THANKS, "ar", "وصلنا" },
 	{ MK_THANKS, "ar", "استلمت" },
 	{ MK_THANKS, "ar", "استلمنا" },
 	{ MK_THANKS, "ar", "تم" },
