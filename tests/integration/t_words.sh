@@ -5,7 +5,8 @@
 # their language; a digit sent back opens the case it picks, and the code
 # reply names the category in the sender's language; a sentence with the
 # keyword anywhere opens a case; a thanks gets no reply; asking again is
-# told the open case's code; STATUS says where the case stands in words.
+# told the open case's code; STATUS says where the case stands in words,
+# before and after the agency's ACK.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
 hbm_redis_start
@@ -46,6 +47,13 @@ hbm_match "with the open case's code, in French" \
 sms $FR "STATUT" >/dev/null
 hbm_check "STATUT is answered" hbm_wait 10 hbm_sent_to $FR 4
 hbm_match "in plain French words" "en attente d'une agence" "$(last $FR)"
+cfr=$(hbm_texts_to $FR | grep -oE '[1-9][0-9]{3}-[0-9]{4}' | head -n 1)
+sms +256700000101 "ACK $cfr" >/dev/null
+hbm_check "WFP's ACK is told to the French sender" hbm_wait 10 hbm_sent_to $FR 5
+hbm_match "in French, naming eau" "^WFP a pris en charge votre demande $cfr \\(eau\\)" "$(last $FR)"
+sms $FR "STATUT $cfr" >/dev/null
+hbm_check "STATUT with the code is answered" hbm_wait 10 hbm_sent_to $FR 6
+hbm_match "taken by WFP, in French" "eau.*prise en charge par WFP" "$(last $FR)"
 
 # Arabic, not understood: the menu in Arabic; a digit picks food.
 sms $AR "السلام عليكم نحن عند الحدود" >/dev/null
