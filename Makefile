@@ -52,7 +52,8 @@ CPPFLAGS += -I. -DHBM_VERSION='"$(VERSION)"'
 CFLAGS ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP \
 	$(call pkg_cflags,$(PKGS)) $(CFLAGS)
-LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread -lm
+# Snowball's libstemmer has no pkg-config file (libstemmer-dev).
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lstemmer -lpthread -lm
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
 ifeq ($(V),1)

@@ -251,6 +251,13 @@ cfg_node_line(const struct cfg_node *n)
 	return n->s != NULL ? config_setting_source_line(n->s) : 0;
 }
 
+/* Whether N is present and a group. */
+int
+cfg_node_is_group(const struct cfg_node *n)
+{
+	return n->s != NULL && config_setting_is_group(n->s);
+}
+
 /* Report N as unusable and hide it, so its children stay quiet. */
 static void
 unusable(struct cfg_rd *rd, struct cfg_node *n, const char *problem)

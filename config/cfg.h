@@ -98,7 +98,9 @@ struct cfg_category {
 	int priority;		  /* 1 (most urgent) to 3 */
 	int ack_timeout;	  /* seconds; default from priority */
 	char *sms_label;	  /* neutral word used in every SMS */
-	struct cfg_wordset keywords; /* per language */
+	struct cfg_wordset sms_labels; /* per language, one word each: from
+					  sms_label = { en = "food"; ... } */
+	struct cfg_wordset keywords;   /* per language */
 	int line;
 };
 
@@ -214,6 +216,8 @@ struct cfg {
 	struct cfg_official *officials;
 	size_t nofficials;
 	struct cfg_wordset commands[CFG_CMD_COUNT]; /* configured words only */
+	struct cfg_wordset irregular; /* per language, "FORM BASE": a word
+					 read as another (kids -> child) */
 	struct cfg_template *templates;
 	size_t ntemplates;
 	struct cfg_strv coordinator_phones; /* E.164 */
@@ -236,5 +240,12 @@ int cfg_cmd_lookup(const char *name);
 
 /* The agency with this id, or NULL. */
 const struct cfg_agency *cfg_agency_find(const struct cfg *, const char *id);
+
+/*
+ * What SMS in language LANG call category CAT: its sms_label for LANG when
+ * sms_label is a group that has one, else its sms_label (the group's first,
+ * or the string, or the id). LANG NULL: the plain sms_label.
+ */
+const char *cfg_category_label(const struct cfg_category *, const char *lang);
 
 #endif

@@ -755,6 +755,34 @@ category_agencies(struct cfg_rd *rd, struct cfg_node *l, struct cfg_category *c)
 	}
 }
 
+/*
+ * sms_label as a group G of one label per language: each in C's
+ * sms_labels, the first also as its sms_label (the id when there is none).
+ */
+static void
+read_labels(struct cfg_rd *rd, const struct cfg_node *g, struct cfg_category *c)
+{
+	struct cfg_words *w;
+	struct cfg_node n;
+	const char *lang, *s;
+	int i, len = cfg_node_count(g);
+
+	c->sms_labels.v = xcalloc((size_t)len, sizeof *c->sms_labels.v);
+	for (i = 0; i < len; i++) {
+		lang = cfg_node_member(g, i, &n);
+		if (!lang_ok(rd, &n, lang) ||
+		    (s = cfg_get_text(rd, &n, CFG_REQ)) == NULL)
+			continue;
+		w = &c->sms_labels.v[c->sms_labels.n++];
+		snprintf(w->lang, sizeof w->lang, "%s", lang);
+		w->words.v = xcalloc(1, sizeof *w->words.v);
+		w->words.v[0] = xstrdup(s);
+		w->words.n = 1;
+	}
+	c->sms_label = xstrdup(
+	    c->sms_labels.n > 0 ? c->sms_labels.v[0].words.v[0] : c->id);
+}
+
 /* Category IDX, element E of categories. */
 static void
 read_category(struct cfg_rd *rd, const struct cfg_node *e, size_t idx)
@@ -791,7 +819,11 @@ read_category(struct cfg_rd *rd, const struct cfg_node *e, size_t idx)
 	cfg_get_int(rd, e, "priority", 1, CFG_PRIORITIES, &c->priority);
 	c->ack_timeout = ack_defaults[c->priority - 1];
 	cfg_get_int(rd, e, "ack_timeout", 1, 2592000, &c->ack_timeout);
-	if (cfg_get_dup(rd, e, "sms_label", CFG_OPT, &c->sms_label) == NULL)
+	cfg_node_child(e, "sms_label", &n);
+	if (cfg_node_is_group(&n))
+		read_labels(rd, &n, c);
+	else if (cfg_get_dup(rd, e, "sms_label", CFG_OPT, &c->sms_label) ==
+	    NULL)
 		c->sms_label = xstrdup(c->id);
 	if (cfg_get_group(rd, e, "keywords", &n) == 0)
 		read_words(rd, &n, &c->keywords);
@@ -810,6 +842,42 @@ read_categories(struct cfg_rd *rd, const struct cfg_node *root)
 	for (i = 0; i < len; i++)
 		if (cfg_get_elem(rd, &l, i, &e) == 0)
 			read_category(rd, &e, (size_t)i);
+}
+
+/*
+ * irregular: per language, forms read as another word, each "FORM BASE"
+ * (two words, one space apart: "kids child").
+ */
+static void
+read_irregular(struct cfg_rd *rd, const struct cfg_node *root)
+{
+	struct cfg_wordset *ws = &rd->cfg->irregular;
+	struct cfg_node g, n, e;
+	const char *sp, *s;
+	size_t i, j;
+	int k;
+
+	if (cfg_get_group(rd, root, "irregular", &g) == -1)
+		return;
+	read_words(rd, &g, ws);
+	for (i = 0; i < ws->n; i++) {
+		for (k = 0; k < cfg_node_count(&g); k++)
+			if (strcmp(cfg_node_member(&g, k, &n), ws->v[i].lang) ==
+			    0)
+				break;
+		for (j = 0; j < ws->v[i].words.n; j++) {
+			s = ws->v[i].words.v[j];
+			sp = strchr(s, ' ');
+			if (sp != NULL && sp != s && sp[1] != '\0' &&
+			    strchr(sp + 1, ' ') == NULL)
+				continue;
+			cfg_node_elem(&n, (int)j, &e);
+			cfg_bad(rd, &e,
+			    "\"%s\": expected a form and the word it is read "
+			    "as, one space apart (\"kids child\")",
+			    s);
+		}
+	}
 }
 
 /* commands: words per command and language. */
@@ -961,7 +1029,8 @@ cfg_read_sections(struct cfg_rd *rd, const struct cfg_node *root)
 {
 	static const char *const keys[] = { "gateway", "redis", "http",
 		"metrics", "privacy", "limits", "twilio", "tokens", "channels",
-		"agencies", "categories", "commands", "officials", "templates",
+		"agencies", "categories", "commands", "irregular", "officials",
+		"templates",
 		"coordinator", NULL };
 
 	cfg_check_keys(rd, root, keys);
@@ -975,6 +1044,7 @@ cfg_read_sections(struct cfg_rd *rd, const struct cfg_node *root)
 	read_agencies(rd, root);
 	read_categories(rd, root);
 	read_commands(rd, root);
+	read_irregular(rd, root);
 	read_officials(rd, root);
 	read_templates(rd, root);
 	read_coordinator(rd, root);

@@ -71,6 +71,18 @@ cfg_agency_find(const struct cfg *cfg, const char *id)
 	return NULL;
 }
 
+const char *
+cfg_category_label(const struct cfg_category *cat, const char *lang)
+{
+	size_t i;
+
+	for (i = 0; lang != NULL && i < cat->sms_labels.n; i++)
+		if (strcmp(cat->sms_labels.v[i].lang, lang) == 0 &&
+		    cat->sms_labels.v[i].words.n > 0)
+			return cat->sms_labels.v[i].words.v[0];
+	return cat->sms_label;
+}
+
 /* Free the word lists of WS. */
 static void
 wordset_free(struct cfg_wordset *ws)
@@ -142,6 +154,7 @@ cfg_free(struct cfg *cfg)
 	for (i = 0; i < cfg->ncategories; i++) {
 		cfg_strv_clear(&cfg->categories[i].agencies);
 		free(cfg->categories[i].sms_label);
+		wordset_free(&cfg->categories[i].sms_labels);
 		wordset_free(&cfg->categories[i].keywords);
 	}
 	free(cfg->categories);
@@ -153,6 +166,7 @@ cfg_free(struct cfg *cfg)
 	free(cfg->officials);
 	for (i = 0; i < CFG_CMD_COUNT; i++)
 		wordset_free(&cfg->commands[i]);
+	wordset_free(&cfg->irregular);
 	for (i = 0; i < cfg->ntemplates; i++) {
 		free(cfg->templates[i].name);
 		free(cfg->templates[i].text);
@@ -304,6 +318,8 @@ dump_lists(FILE *fp, const struct cfg *cfg)
 		put_int(fp, pre, "priority", c->priority);
 		put_int(fp, pre, "ack_timeout", c->ack_timeout);
 		put_str(fp, pre, "sms_label", c->sms_label);
+		snprintf(pre, sizeof pre, "categories[%zu].sms_label", i);
+		put_words(fp, pre, &c->sms_labels);
 		snprintf(pre, sizeof pre, "categories[%zu].keywords", i);
 		put_words(fp, pre, &c->keywords);
 	}
@@ -320,6 +336,7 @@ dump_lists(FILE *fp, const struct cfg *cfg)
 		snprintf(pre, sizeof pre, "commands.%s", cmd_names[i]);
 		put_words(fp, pre, &cfg->commands[i]);
 	}
+	put_words(fp, "irregular", &cfg->irregular);
 	for (i = 0; i < cfg->ntemplates; i++) {
 		snprintf(
 		    pre, sizeof pre, "templates.%s", cfg->templates[i].lang);

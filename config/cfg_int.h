@@ -49,6 +49,8 @@ void cfg_node_elem(const struct cfg_node *l, int i, struct cfg_node *e);
 int cfg_node_count(const struct cfg_node *g);
 const char *cfg_node_member(
     const struct cfg_node *g, int i, struct cfg_node *c);
+/* Whether N is present and a group. */
+int cfg_node_is_group(const struct cfg_node *n);
 /* The line of N, or 0 when it is absent. */
 int cfg_node_line(const struct cfg_node *n);
 

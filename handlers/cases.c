@@ -328,29 +328,63 @@ cases_reply(struct cases_ctx *c, const char *name, const struct template_var *v,
 	    c, "reply_ms", "reply_n", c->replies_from, ++c->replies);
 }
 
-/* A status word in the reply language. */
+/*
+ * What the menu calls CAT: its sms_label in the reply language; else its
+ * keyword in that language (W, the N words sms_category_words() gave);
+ * else its sms_label.
+ */
 static const char *
-cases_status_word(const char *lang, const char *status)
+cases_label(struct cases_ctx *c, const struct cfg_category *cat,
+    const char *const *w, size_t n)
+{
+	size_t i;
+
+	if (cfg_category_label(cat, c->lang) != cat->sms_label)
+		return cfg_category_label(cat, c->lang);
+	for (i = 0; i < n && i < c->cfg->ncategories; i++)
+		if (&c->cfg->categories[i] == cat && strcmp(w[i], cat->id) != 0)
+			return w[i];
+	return cat->sms_label;
+}
+
+/*
+ * Where a case stands, in plain words in the reply language LANG, into
+ * BUF: "waiting for an agency", "taken by WFP", "closed". AGENCY is the
+ * display name of the case's agency.
+ */
+static const char *
+cases_status_text(const char *lang, const char *status, const char *agency,
+    char *buf, size_t len)
 {
 	static const struct {
-		const char *status, *fr, *ar;
+		const char *status, *en, *fr, *ar;
 	} words[] = {
-		{ "new", "nouveau", "جديد" },
-		{ "notified", "transmis", "محال" },
-		{ "acknowledged", "pris en charge", "مقبول" },
-		{ "closed", "clos", "مغلق" },
+		{ "new", "received", "reçue", "مستلم" },
+		{ "notified", "waiting for an agency",
+		    "en attente d'une agence", "بانتظار جهة" },
+		{ "acknowledged", "taken by ", "prise en charge par ",
+		    "قبلته " },
+		{ "closed", "closed", "close", "مغلق" },
 	};
+	const char *fmt = NULL;
 	size_t i;
 
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
 		if (strcmp(words[i].status, status) != 0)
 			continue;
 		if (strcmp(lang, "fr") == 0)
-			return words[i].fr;
-		if (strcmp(lang, "ar") == 0)
-			return words[i].ar;
+			fmt = words[i].fr;
+		else if (strcmp(lang, "ar") == 0)
+			fmt = words[i].ar;
+		else
+			fmt = words[i].en;
 	}
-	return status;
+	if (fmt == NULL)
+		snprintf(buf, len, "%s", status);
+	else /* the agency after the words that end with a space */
+		snprintf(buf, len, "%s%s", fmt,
+		    fmt[strlen(fmt) - 1] == ' ' ? agency : "");
+	return buf;
 }
 
 static const char *
@@ -361,18 +395,81 @@ cases_agency_name(const struct cfg *cfg, const char *id)
 	return ag != NULL ? ag->name : "-";
 }
 
-/* The category words of the reply language, joined for ask_category. */
+/*
+ * The numbered menu of the categories IDS (N of them; NULL: every
+ * category) in the reply language, "1 food, 2 water", into BUF; the ids
+ * it offers go to the sender's number record with the time, so that a
+ * digit sent back within CASES_MENU_MS answers it (cases_choice()).
+ */
+void
+cases_menu(struct cases_ctx *c, const char (*ids)[CFG_ID_MAX], size_t n,
+    char *buf, size_t len)
+{
+	const struct cfg_category *cat;
+	char menu[CASES_MENU_BYTES], now[32];
+	const char *w[CASES_MENU_MAX];
+	size_t i, k = 0, off = 0, moff = 0, nw;
+
+	buf[0] = '\0';
+	menu[0] = '\0';
+	nw = sms_category_words(c->lex, c->lang, w, CASES_MENU_MAX);
+	if (ids == NULL)
+		n = c->cfg->ncategories;
+	for (i = 0; i < n && k < CASES_MENU_MAX; i++) {
+		cat = ids != NULL ? route_category(c->cfg, ids[i])
+				  : &c->cfg->categories[i];
+		if (cat == NULL)
+			continue;
+		k++;
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off,
+			    "%s%zu %s", k > 1 ? ", " : "", k,
+			    cases_label(c, cat, w, nw));
+		if (moff < sizeof(menu))
+			moff +=
+			    (size_t)snprintf(menu + moff, sizeof(menu) - moff,
+				"%s%s", k > 1 ? "," : "", cat->id);
+	}
+	if (moff >= sizeof(menu))
+		return; /* too many to remember: a digit will not answer */
+	cases_ll(now, sizeof(now), c->now);
+	apply_hset(c->a, c->numkey, "menu", menu);
+	apply_hset(c->a, c->numkey, "menu_ms", now);
+}
+
+/* The numbered menu of every category, for the short help replies. */
 void
 cases_keywords(struct cases_ctx *c, char *buf, size_t len)
 {
-	const char *w[16];
-	size_t n, i, off = 0;
+	cases_menu(c, NULL, 0, buf, len);
+}
 
-	n = sms_category_words(c->lex, c->lang, w, 16);
-	buf[0] = '\0';
-	for (i = 0; i < n && off < len; i++)
-		off += (size_t)snprintf(
-		    buf + off, len - off, "%s%s", i > 0 ? ", " : "", w[i]);
+/*
+ * The category a digit CHOICE picks from the menu the sender was sent in
+ * the last CASES_MENU_MS, into ID; 0 when there is none.
+ */
+static int
+cases_choice(struct cases_ctx *c, int choice, char id[CFG_ID_MAX])
+{
+	const char *menu = cases_hv(c->num, "menu"), *p, *e;
+	long long at = cases_hv_ll(c->num, "menu_ms");
+	int k;
+
+	if (menu[0] == '\0' || c->now - at >= CASES_MENU_MS || c->now < at)
+		return 0;
+	for (p = menu, k = 1; k < choice && p != NULL; k++)
+		if ((p = strchr(p, ',')) != NULL)
+			p++;
+	if (p == NULL || *p == '\0')
+		return 0;
+	e = strchr(p, ',');
+	if (e == NULL)
+		e = p + strlen(p);
+	if ((size_t)(e - p) >= CFG_ID_MAX)
+		return 0;
+	memcpy(id, p, (size_t)(e - p));
+	id[e - p] = '\0';
+	return route_category(c->cfg, id) != NULL;
 }
 
 /* Anything else: one short help reply per number per hour. */
@@ -499,7 +596,8 @@ cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
 	struct store_reply *cs = NULL;
 	const struct cfg_category *cat;
-	char key[CASES_KEY_MAX], shown[CODE_LEN + 2];
+	const char *agency;
+	char key[CASES_KEY_MAX], shown[CODE_LEN + 2], st[80];
 
 	if (cases_bad_code(c, cmd))
 		return 0;
@@ -516,6 +614,7 @@ cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		return 0;
 	}
 	code_format(cmd->code, shown);
+	agency = cases_agency_name(c->cfg, cases_hv(cs, "agency"));
 	if (!cases_code_full(c->hash, c->agency != NULL ? c->agency->id : NULL,
 		cases_hv(cs, "num"), cases_hv(cs, "official"),
 		cases_hv(cs, "agency"))) {
@@ -527,11 +626,12 @@ cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		store_reply_free(cs);
 		return 0;
 	}
-	struct template_var v[] = {
-		{ "code", shown }, { "label", cat->sms_label },
-		{ "agency", cases_agency_name(c->cfg, cases_hv(cs, "agency")) },
-		{ "status", cases_status_word(c->lang, cases_hv(cs, "status")) }
-	};
+	struct template_var v[] = { { "code", shown },
+		{ "label", cfg_category_label(cat, c->lang) },
+		{ "agency", agency },
+		{ "status",
+		    cases_status_text(c->lang, cases_hv(cs, "status"), agency,
+			st, sizeof(st)) } };
 	cases_code_count(c, "full");
 	cases_reply(c, "code_info", v, 4, 0);
 	store_reply_free(cs);
@@ -543,7 +643,9 @@ static int
 cases_status(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
 	struct store_reply *codes, *cs;
+	const struct cfg_category *cat;
 	char key[CASES_KEY_MAX], shown[CODE_LEN + 2], list[160], count[16];
+	char st[80];
 	size_t i, off = 0;
 
 	if (cmd->code_status != CODE_NONE)
@@ -560,10 +662,16 @@ cases_status(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 			return -1;
 		}
 		code_format(codes->element[i]->str, shown);
+		cat = route_category(c->cfg, cases_hv(cs, "category"));
 		if (cs->elements > 0 && off < sizeof(list))
 			off += (size_t)snprintf(list + off, sizeof(list) - off,
-			    "%s%s %s", off > 0 ? "; " : "", shown,
-			    cases_status_word(c->lang, cases_hv(cs, "status")));
+			    "%s%s %s: %s", off > 0 ? "; " : "", shown,
+			    cat != NULL ? cfg_category_label(cat, c->lang)
+					: "-",
+			    cases_status_text(c->lang, cases_hv(cs, "status"),
+				cases_agency_name(
+				    c->cfg, cases_hv(cs, "agency")),
+				st, sizeof(st)));
 		store_reply_free(cs);
 	}
 	snprintf(count, sizeof(count), "%zu",
@@ -604,6 +712,38 @@ cases_stop(struct cases_ctx *c, char **cause)
 	cases_reply(c, "stop_confirm", NULL, 0, 1);
 	c->optout = 1;
 	return 0;
+}
+
+/*
+ * Anything that is not a command: a digit answering the menu opens the
+ * case it picks; a thanks or an ok gets no reply; the rest the short help.
+ */
+static int
+cases_other(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
+{
+	struct sms_cmd help;
+
+	if (cmd->quiet) {
+		cases_count(
+		    c, "hbmgw_inbox_ignored_total", "reason=\"thanks\"", 1, 0);
+		return 0;
+	}
+	if (cmd->choice == 0 || c->staff) {
+		cases_unknown(c);
+		return 0;
+	}
+	memset(&help, 0, sizeof(help));
+	if (!cases_choice(c, cmd->choice, help.category)) {
+		cases_unknown(c);
+		return 0;
+	}
+	help.kind = SMS_HELP;
+	help.code_status = CODE_NONE;
+	apply_hset(c->a, c->numkey, "menu", "");
+	if (c->optout)
+		apply_hset(c->a, c->numkey, "optout", "0");
+	c->optout = 0;
+	return cases_help(c, &help, cause);
 }
 
 /* Decide CMD for the sender whose number record is loaded into C. */
@@ -648,8 +788,7 @@ cases_decide(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	case SMS_REF:
 		return cases_ref(c, cmd, cause);
 	case SMS_UNKNOWN:
-		cases_unknown(c);
-		return 0;
+		return cases_other(c, cmd, cause);
 	}
 	return 0;
 }

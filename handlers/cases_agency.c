@@ -57,7 +57,8 @@ cases_tell_official(
 	lang = cases_hv(cs, "lang")[0] != '\0' ? cases_hv(cs, "lang")
 					       : c->cfg->gateway.languages.v[0];
 	struct template_var v[] = { { "code", shown },
-		{ "label", cat->sms_label }, { "agency", c->agency->name } };
+		{ "label", cfg_category_label(cat, lang) },
+		{ "agency", c->agency->name } };
 	if ((text = template_render(c->cfg, lang, name, v, 3)) == NULL)
 		return;
 	cases_send_plain(c, c->cfg->officials[i].phone, text, "notify");
@@ -156,7 +157,8 @@ cases_ack(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		apply_zrem(c->a, "{hbm}:sla", cmd->code);
 		cases_log(c, cmd->code, c->agency->id, "acknowledged", NULL);
 		struct template_var mv[] = { { "code", shown },
-			{ "label", cat->sms_label },
+			{ "label",
+			    cfg_category_label(cat, cases_hv(cs, "lang")) },
 			{ "agency", c->agency->name } };
 		cases_tell_migrant(c, cs, "acked_migrant", mv, 3, cause);
 		cases_tell_official(c, cs, "ref_acked");

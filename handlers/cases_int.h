@@ -19,6 +19,9 @@
 #define CASES_LIST_BYTES 200 /* the list in a LIST reply, with its NUL */
 #define CASES_ITEM_MAX 96    /* one case in it: "4821-3957 P1 food" */
 #define CASES_METRICS_MAX 8
+#define CASES_MENU_MAX 9       /* categories in a numbered menu */
+#define CASES_MENU_BYTES 300   /* their ids, comma-separated */
+#define CASES_MENU_MS 600000LL /* a digit answers the menu this long */
 
 struct crypto_key;
 struct sms_cmd;
@@ -115,6 +118,8 @@ void cases_tell_agency(struct cases_ctx *, const struct cfg_agency *,
 void cases_reply(struct cases_ctx *, const char *name,
     const struct template_var *, size_t n, int force);
 void cases_keywords(struct cases_ctx *, char *buf, size_t len);
+void cases_menu(struct cases_ctx *, const char (*ids)[CFG_ID_MAX], size_t n,
+    char *buf, size_t len);
 void cases_unknown(struct cases_ctx *);
 int cases_bad_code(struct cases_ctx *, const struct sms_cmd *);
 void cases_not_found(struct cases_ctx *, const char *code);

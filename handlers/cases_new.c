@@ -30,6 +30,7 @@
 
 #define CASES_OPID_MAX 100	/* bytes of a referral's operation id */
 #define CASES_OPCODE_TTL 604800 /* seconds, as long as apply.c keeps op ids */
+#define CASES_OPEN_LOOK "9" /* the sender's latest cases looked at, less 1 */
 
 /* A referral by an official, the sender of the operation; borrowed. */
 struct cases_refer {
@@ -125,6 +126,46 @@ cases_create(struct cases_ctx *c, const struct cases_new *nc,
 	return 0;
 }
 
+/*
+ * Whether the sender has a case of CATEGORY that is not closed, among the
+ * latest CASES_OPEN_LOOK: 1 with its code in CODE, 0, or -1 with *cause.
+ */
+static int
+cases_open_in(struct cases_ctx *c, const char *category,
+    char code[CODE_LEN + 1], char **cause)
+{
+	struct store_reply *codes, *cs;
+	char key[CASES_KEY_MAX];
+	size_t i;
+	int found = 0;
+
+	snprintf(key, sizeof(key), "{hbm}:num:%s:cases", c->hash);
+	codes = store_commandl(
+	    c->st, cause, "ZREVRANGE", key, "0", CASES_OPEN_LOOK, NULL);
+	if (codes == NULL)
+		return -1;
+	for (i = 0; !found && codes->type == STORE_ARRAY && i < codes->elements;
+	     i++) {
+		if (codes->element[i]->type != STORE_STRING ||
+		    !code_check(codes->element[i]->str))
+			continue;
+		cases_casekey(key, codes->element[i]->str, "");
+		if (cases_hgetall(c->st, key, &cs, cause) == -1) {
+			store_reply_free(codes);
+			return -1;
+		}
+		if (strcmp(cases_hv(cs, "category"), category) == 0 &&
+		    cases_hv(cs, "status")[0] != '\0' &&
+		    strcmp(cases_hv(cs, "status"), "closed") != 0) {
+			memcpy(code, codes->element[i]->str, CODE_LEN + 1);
+			found = 1;
+		}
+		store_reply_free(cs);
+	}
+	store_reply_free(codes);
+	return found;
+}
+
 /* HELP with a category: a new relief case, routed and notified. */
 int
 cases_help(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
@@ -133,9 +174,12 @@ cases_help(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	struct cases_new nc;
 	char code[CODE_LEN + 1], shown[CODE_LEN + 2], buf[32], kw[200];
 	long long day_cases, day_from;
+	int rc;
 
 	if (cmd->category[0] == '\0') {
-		cases_keywords(c, kw, sizeof(kw));
+		/* The categories the message named, or all: a numbered menu. */
+		cases_menu(c, cmd->ncands > 1 ? cmd->cands : NULL, cmd->ncands,
+		    kw, sizeof(kw));
 		struct template_var v[] = { { "keywords", kw } };
 		cases_reply(c, "ask_category", v, 1, 1);
 		return 0;
@@ -147,6 +191,18 @@ cases_help(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		struct template_var v[] = { { "count", buf } };
 		cases_count(c, "hbmgw_cases_limited_total", "", 1, 0);
 		cases_reply(c, "limit", v, 1, 0);
+		return 0;
+	}
+	if ((rc = cases_open_in(c, cmd->category, code, cause)) != 0) {
+		if (rc == -1)
+			return -1;
+		code_format(code, shown);
+		struct template_var v[] = { { "code", shown },
+			{ "label",
+			    cfg_category_label(
+				route_category(c->cfg, cmd->category),
+				c->lang) } };
+		cases_reply(c, "already_open", v, 2, 0);
 		return 0;
 	}
 	memset(&nc, 0, sizeof(nc));
@@ -165,7 +221,7 @@ cases_help(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		return -1;
 	cases_window_add(c, "case_ms", "case_n", day_from, day_cases + 1);
 	struct template_var mv[] = { { "code", shown },
-		{ "label", nc.cat->sms_label } };
+		{ "label", cfg_category_label(nc.cat, c->lang) } };
 	cases_reply(c, "received", mv, 2, 0);
 	return 0;
 }
@@ -208,8 +264,8 @@ cases_refer(struct cases_ctx *c, struct cases_refer *r, char **cause)
 	}
 	snprintf(persons, sizeof(persons), "%d", r->persons);
 	struct template_var v[] = { { "code", shown },
-		{ "label", nc.cat->sms_label }, { "agency", ag->name },
-		{ "persons", persons } };
+		{ "label", cfg_category_label(nc.cat, c->lang) },
+		{ "agency", ag->name }, { "persons", persons } };
 	cases_reply(c, "ref_issued", v, 4, 0);
 	if (sealed != NULL &&
 	    (text = template_render(c->cfg, c->lang, "ref_issued", v, 4)) !=

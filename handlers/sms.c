@@ -95,6 +95,9 @@ struct sms_lexicon {
 	size_t cap;
 	char (*cats)[CFG_ID_MAX]; /* category ids in config order */
 	size_t ncats;
+	struct match_lexicon *m;      /* category keywords, for anywhere */
+	char langs[16][CFG_LANG_MAX]; /* the languages replies may be in */
+	size_t nlangs;
 };
 
 /* One word of a message or of a keyword. */
@@ -271,6 +274,9 @@ add_word(struct sms_lexicon *lex, enum sms_kind kind, int cat, const char *lang,
 	for (i = 0; i < t.n; i++)
 		memcpy(w->tok[i], t.v[i].fold, sizeof w->tok[i]);
 	lex->nwords++;
+	/* One-word category keywords are found anywhere in a message. */
+	if (cat >= 0 && match_add(lex->m, cat, lang, keyword) == -1)
+		return -1;
 	return 0;
 }
 
@@ -311,6 +317,45 @@ add_defaults(struct sms_lexicon *lex, const char *lang)
 	return 0;
 }
 
+/* Note LANG as one replies may be in. */
+static void
+add_lang(struct sms_lexicon *lex, const char *lang)
+{
+	size_t i;
+
+	for (i = 0; i < lex->nlangs; i++)
+		if (strcmp(lex->langs[i], lang) == 0)
+			return;
+	if (lang[0] != '\0' &&
+	    lex->nlangs < sizeof lex->langs / sizeof lex->langs[0])
+		copy_str(lex->langs[lex->nlangs++], sizeof lex->langs[0], lang);
+	match_language(lex->m, lang);
+}
+
+/* Add the configured irregular forms WS ("FORM BASE") to LEX. 0 or -1. */
+static int
+add_irregular(struct sms_lexicon *lex, const struct cfg_wordset *ws)
+{
+	char form[SMS_TOKEN_MAX];
+	const char *s, *sp;
+	size_t i, j, n;
+
+	for (i = 0; i < ws->n; i++) {
+		for (j = 0; j < ws->v[i].words.n; j++) {
+			s = ws->v[i].words.v[j];
+			if ((sp = strchr(s, ' ')) == NULL ||
+			    (n = (size_t)(sp - s)) >= sizeof form)
+				continue; /* the config loader refuses these */
+			memcpy(form, s, n);
+			form[n] = '\0';
+			if (match_irregular(
+				lex->m, ws->v[i].lang, form, sp + 1) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* Add everything CFG names to LEX. 0 or -1. */
 static int
 add_config(struct sms_lexicon *lex, const struct cfg *cfg)
@@ -319,6 +364,7 @@ add_config(struct sms_lexicon *lex, const struct cfg *cfg)
 	size_t i;
 
 	for (i = 0; i < cfg->gateway.languages.n; i++) {
+		add_lang(lex, cfg->gateway.languages.v[i]);
 		if (add_defaults(lex, cfg->gateway.languages.v[i]) == -1)
 			return -1;
 	}
@@ -327,6 +373,8 @@ add_config(struct sms_lexicon *lex, const struct cfg *cfg)
 		    -1)
 			return -1;
 	}
+	if (add_irregular(lex, &cfg->irregular) == -1)
+		return -1;
 	if (cfg->ncategories == 0)
 		return 0;
 	lex->cats = calloc(cfg->ncategories, sizeof *lex->cats);
@@ -351,6 +399,8 @@ sms_lexicon_new(const struct cfg *cfg)
 
 	if ((lex = calloc(1, sizeof *lex)) == NULL)
 		return NULL;
+	if ((lex->m = match_lexicon_new()) == NULL)
+		goto fail;
 	if (cfg != NULL) {
 		if (add_config(lex, cfg) == -1)
 			goto fail;
@@ -358,6 +408,7 @@ sms_lexicon_new(const struct cfg *cfg)
 	}
 	for (i = 0; i < sizeof sms_default_langs / sizeof sms_default_langs[0];
 	     i++) {
+		add_lang(lex, sms_default_langs[i]);
 		if (add_defaults(lex, sms_default_langs[i]) == -1)
 			goto fail;
 	}
@@ -378,6 +429,7 @@ sms_lexicon_free(struct sms_lexicon *lex)
 		free(lex->words[i].orig);
 	free(lex->words);
 	free(lex->cats);
+	match_lexicon_free(lex->m);
 	free(lex);
 }
 
@@ -600,6 +652,119 @@ parse_ref(const struct sms_lexicon *lex, const char *text,
 	}
 }
 
+/* Whether replies may be in LANG. */
+static int
+known_lang(const struct sms_lexicon *lex, const char *lang)
+{
+	size_t i;
+
+	for (i = 0; lang[0] != '\0' && i < lex->nlangs; i++)
+		if (strcmp(lex->langs[i], lang) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * OUT->lang from R when not set: the script; else the language of the
+ * marker and common words; else that of the keywords matched.
+ */
+static void
+guess_lang(const struct sms_lexicon *lex, const struct match_result *r,
+    struct sms_cmd *out)
+{
+	size_t i;
+
+	if (out->lang[0] != '\0')
+		return;
+	if (known_lang(lex, r->script)) {
+		copy_str(out->lang, sizeof out->lang, r->script);
+		return;
+	}
+	if (known_lang(lex, r->lang)) {
+		copy_str(out->lang, sizeof out->lang, r->lang);
+		return;
+	}
+	for (i = 0; i < r->nhits; i++) {
+		if (known_lang(lex, r->hits[i].lang)) {
+			copy_str(out->lang, sizeof out->lang, r->hits[i].lang);
+			return;
+		}
+	}
+	if (r->arabic && known_lang(lex, "ar"))
+		copy_str(out->lang, sizeof out->lang, "ar");
+}
+
+/* Add category CAT to OUT->cands unless it is there. */
+static void
+add_cand(const struct sms_lexicon *lex, int cat, struct sms_cmd *out)
+{
+	size_t i;
+
+	if (cat < 0 || (size_t)cat >= lex->ncats)
+		return;
+	for (i = 0; i < out->ncands; i++)
+		if (strcmp(out->cands[i], lex->cats[cat]) == 0)
+			return;
+	if (out->ncands < SMS_CANDS_MAX)
+		copy_str(out->cands[out->ncands++], sizeof out->cands[0],
+		    lex->cats[cat]);
+}
+
+/* Copy the whole message, trimmed, into OUT->text. */
+static void
+copy_all(const char *text, const struct sms_toks *t, struct sms_cmd *out)
+{
+	size_t s, n;
+
+	if (t->n == 0)
+		return;
+	s = t->v[0].raw;
+	n = t->end - s;
+	if (n >= sizeof out->text)
+		n = utf8_cut(text + s, sizeof out->text - 1);
+	memcpy(out->text, text + s, n);
+	out->text[n] = '\0';
+}
+
+/*
+ * A message without a command but HELP: its category keywords anywhere.
+ * FIRST is the category keyword it starts with, or -1; HELP whether it
+ * starts with HELP.
+ */
+static void
+parse_free(const struct sms_lexicon *lex, const char *text,
+    const struct sms_toks *t, int first, int help, struct sms_cmd *out)
+{
+	struct match_result r;
+	size_t i;
+
+	match_text(lex->m, text, &r);
+	guess_lang(lex, &r, out);
+	if (!help && r.thanks && !r.need) {
+		out->kind = SMS_UNKNOWN; /* a reply, not a request */
+		out->quiet = 1;
+		out->text[0] = '\0';
+		out->category[0] = '\0';
+		return;
+	}
+	add_cand(lex, first, out);
+	for (i = 0; i < r.nhits; i++)
+		add_cand(lex, r.hits[i].id, out);
+	if (out->ncands == 0 && !help && !r.help) {
+		out->kind = SMS_UNKNOWN;
+		out->text[0] = '\0';
+		return;
+	}
+	out->kind = SMS_HELP;
+	if (!help && first < 0)
+		copy_all(text, t, out);
+	if (out->ncands == 1) {
+		copy_str(out->category, sizeof out->category, out->cands[0]);
+		out->ncands = 0;
+		out->cands[0][0] = '\0';
+	}
+}
+
 void
 sms_parse(const struct sms_lexicon *lex, const char *text, struct sms_cmd *out)
 {
@@ -615,24 +780,29 @@ sms_parse(const struct sms_lexicon *lex, const char *text, struct sms_cmd *out)
 		return;
 	if ((w = match(lex, &t, 0, SMS_MATCH_ANY)) == NULL) {
 		/* A message that is only a code. */
-		if ((k = take_code(&t, 0, out)) != 0 && k == t.total)
+		if ((k = take_code(&t, 0, out)) != 0 && k == t.total) {
 			out->kind = SMS_CODE;
-		else {
-			out->code_status = CODE_NONE;
-			out->code[0] = '\0';
+			return;
 		}
+		out->code_status = CODE_NONE;
+		out->code[0] = '\0';
+		/* A message that is only a digit: a menu answer. */
+		if (t.total == 1 && !t.v[0].toolong && t.v[0].fold[0] >= '1' &&
+		    t.v[0].fold[0] <= '9' && t.v[0].fold[1] == '\0') {
+			out->choice = t.v[0].fold[0] - '0';
+			return;
+		}
+		parse_free(lex, text, &t, -1, 0, out);
+		return;
+	}
+	k = w->ntok;
+	if (w->cat >= 0) {
+		/* A category keyword first: the rest is its note. */
+		copy_rest(text, &t, k, out);
+		parse_free(lex, text, &t, w->cat, 0, out);
 		return;
 	}
 	copy_str(out->lang, sizeof out->lang, w->lang);
-	k = w->ntok;
-	if (w->cat >= 0) {
-		/* A category keyword alone asks for help. */
-		out->kind = SMS_HELP;
-		copy_str(
-		    out->category, sizeof out->category, lex->cats[w->cat]);
-		copy_rest(text, &t, k, out);
-		return;
-	}
 	out->kind = w->kind;
 	switch (w->kind) {
 	case SMS_HELP:
@@ -640,8 +810,11 @@ sms_parse(const struct sms_lexicon *lex, const char *text, struct sms_cmd *out)
 			copy_str(out->category, sizeof out->category,
 			    lex->cats[c->cat]);
 			k += c->ntok;
+			copy_rest(text, &t, k, out);
+			break;
 		}
 		copy_rest(text, &t, k, out);
+		parse_free(lex, text, &t, -1, 1, out);
 		break;
 	case SMS_CODE:
 	case SMS_STATUS:

@@ -11,9 +11,11 @@
 
 #include "config/cfg.h"
 #include "handlers/code.h"
+#include "handlers/match.h"
 
-#define SMS_TEXT_MAX 480 /* bytes of sms_cmd.text, NUL included */
-#define SMS_PHONE_MAX 40 /* bytes of sms_cmd.phone, NUL included */
+#define SMS_TEXT_MAX 480	     /* bytes of sms_cmd.text, NUL included */
+#define SMS_PHONE_MAX 40	     /* bytes of sms_cmd.phone, NUL included */
+#define SMS_CANDS_MAX MATCH_HITS_MAX /* categories one message can name */
 
 /* What a message asks for; the first ten mirror enum cfg_cmd. */
 enum sms_kind {
@@ -48,6 +50,13 @@ struct sms_cmd {
 	char phone[SMS_PHONE_MAX];    /* REF: the phone token as typed, or "" */
 	int persons;		      /* REF: 1-99, default 1, 0 if invalid;
 				      0 for other kinds */
+	/* HELP without a category: the categories the message named, when
+	   more than one (the menu offers these), else none (all of them) */
+	char cands[SMS_CANDS_MAX][CFG_ID_MAX];
+	size_t ncands;
+	int choice; /* UNKNOWN: the message is only this digit, 1-9 (a menu
+		       answer), else 0 */
+	int quiet;  /* UNKNOWN: a thanks or an ok, not a request: no reply */
 };
 
 /*
@@ -77,8 +86,16 @@ size_t sms_category_words(
 
 /*
  * Parse the message TEXT (UTF-8, checked by the caller; other bytes are
- * dropped safely) into OUT. Keywords match whole words after lang_fold(),
- * the longest first.
+ * dropped safely) into OUT. A command word counts as the first word only
+ * (and HELP takes a category keyword right after it); command and keyword
+ * phrases match whole words after lang_fold(), the longest first. A
+ * message that does not start with a command other than HELP is searched
+ * for category keywords anywhere with handlers/match.h: one category is
+ * HELP with it, several are HELP without a category and with cands set, a
+ * thanks or ok without a word of need is a quiet UNKNOWN. OUT->lang is the
+ * command's language; else, for a message without a command, that of the
+ * script (Arabic, Persian, French letters), of the keywords matched, of
+ * the marker words, when the lexicon has that language; else "".
  */
 void sms_parse(
     const struct sms_lexicon *, const char *text, struct sms_cmd *out);

@@ -60,9 +60,15 @@ static const struct tmpl tmpls[] = {
 	    "agence la prendra en charge. Répondez STATUT pour suivre.",
 	    "وصل طلبك {code} ({label}). سنبلغك عند قبوله. أرسل حالة للمتابعة" },
 	{ "ask_category", V_KEYWORDS,
-	    "What do you need? Reply HELP and one word: {keywords}",
-	    "De quoi avez-vous besoin ? Répondez AIDE et un mot : {keywords}",
-	    "ماذا تحتاج؟ أرسل مساعدة وكلمة: {keywords}" },
+	    "What do you need? Reply with its number: {keywords}",
+	    "De quoi avez-vous besoin ? Répondez par son numéro : {keywords}",
+	    "ماذا تحتاج؟ أرسل الرقم: {keywords}" },
+	{ "already_open", V_CODE | V_LABEL,
+	    "You already have request {code} ({label}) open. Reply STATUS "
+	    "for news.",
+	    "Vous avez déjà la demande {code} ({label}) en cours. Répondez "
+	    "STATUT pour suivre.",
+	    "لديك طلب مفتوح {code} ({label}). أرسل حالة للمتابعة" },
 	{ "code_info", V_CODE | V_LABEL | V_AGENCY | V_STATUS,
 	    "Code {code}: referral for {label} with {agency}, {status}. Show "
 	    "this code to {agency} staff.",
@@ -90,11 +96,11 @@ static const struct tmpl tmpls[] = {
 	    "AIDE et votre besoin.",
 	    "ستصلك رسائلنا مجددا. للمساعدة أرسل مساعدة وما تحتاجه." },
 	{ "unknown", V_KEYWORDS,
-	    "Not understood. Send HELP and what you need ({keywords}), STATUS "
-	    "for news, or STOP to end SMS.",
-	    "Message non compris. Envoyez AIDE et votre besoin ({keywords}), "
-	    "STATUT pour suivre, ou STOP pour ne plus recevoir de SMS.",
-	    "لم نفهم. أرسل مساعدة وحاجتك، أو حالة لطلباتك، أو توقف." },
+	    "Not understood. Reply with a number: {keywords}. STATUS for "
+	    "news, STOP to end SMS.",
+	    "Message non compris. Répondez par un numéro : {keywords}. "
+	    "STATUT pour suivre, STOP pour finir.",
+	    "لم نفهم. أرسل رقما: {keywords}. حالة للمتابعة" },
 	{ "not_found", V_CODE, "No request found with code {code}.",
 	    "Aucune demande avec le code {code}.",
 	    "لا يوجد طلب بالرمز {code}." },

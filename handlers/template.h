@@ -8,7 +8,8 @@
  *
  *   to a migrant (or whoever sent the command)
  *   received            code label          after HELP with a category
- *   ask_category        keywords            after HELP without one
+ *   ask_category        keywords            a numbered menu of categories
+ *   already_open        code label          a request of an open category
  *   code_info           code label agency status   a referral code sent in
  *                                           by its own number, agency or
  *                                           referring official
@@ -19,7 +20,8 @@
  *   status_none         -                   STATUS without any
  *   stop_confirm        -                   STOP
  *   start_confirm       -                   START
- *   unknown             keywords            anything else (one short help)
+ *   unknown             keywords            anything else (one short help
+ *                                           with the numbered menu)
  *   not_found           code                no such code (or not yours)
  *   check_code          code                wrong check digit
  *   acked_migrant       code label agency   an agency accepted the case
@@ -45,9 +47,9 @@
  *
  * Values: code as shown ("4821-3957"), label the category's sms_label,
  * agency its display name, priority "P1".."P3", region an id or "-", status
- * a word in the reply language, keywords and cases short lists the caller
- * builds to fit. Only ack_confirm receives {phone}: no other SMS carries a
- * migrant's number, whatever the caller passes. The default texts name the
+ * a word in the reply language, keywords a numbered menu ("1 food, 2
+ * water") and cases a short list, both built by the caller to fit. Only
+ * ack_confirm receives {phone}: no other SMS carries a migrant's number, whatever the caller passes. The default texts name the
  * command words HELP STATUS STOP START (en), AIDE STATUT STOP START (fr),
  * مساعدة حالة توقف ابدأ (ar), and ACK DECLINE CLOSE in every language.
  */

@@ -39,10 +39,13 @@ if command -v pkg-config >/dev/null 2>&1; then
 	need_pc libcrypto libssl-dev
 	need_pc libsystemd libsystemd-dev
 	need_pc libcrypt libcrypt-dev
+	# Snowball stemmers for the keyword matcher: no pkg-config file.
+	need_file /usr/include/libstemmer.h libstemmer-dev
 else
 	missing="$missing libmicrohttpd-dev libhiredis-dev libgammu-dev \
 libconfig-dev libjansson-dev libcurl4-openssl-dev libssl-dev \
 libsystemd-dev libcrypt-dev"
+	need_file /usr/include/libstemmer.h libstemmer-dev
 fi
 case $want in
 run | test | bench)

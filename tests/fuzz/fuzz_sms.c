@@ -109,7 +109,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (valid && !fuzz_valid(cmd.text, sizeof cmd.text))
 		abort();
-	if (cmd.kind == SMS_UNKNOWN && (cmd.lang[0] != '\0' || cmd.text[0]))
+	if (cmd.kind == SMS_UNKNOWN && cmd.text[0] != '\0')
+		abort();
+	if (cmd.choice < 0 || cmd.choice > 9 ||
+	    (cmd.choice != 0 && cmd.kind != SMS_UNKNOWN) ||
+	    cmd.ncands > SMS_CANDS_MAX || cmd.ncands == 1 ||
+	    (cmd.ncands > 0 && cmd.category[0] != '\0'))
 		abort();
 
 	/* folding is idempotent and never grows the text */

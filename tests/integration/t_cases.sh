@@ -125,7 +125,8 @@ hbm_eq "nothing goes to an alphanumeric sender" 0 "$(hbm_sent_count MTN)"
 hbm_eq "nothing goes to a short code" 0 "$(hbm_sent_count 12345)"
 hbm_eq "nor to it read as a national number" 0 "$(hbm_sent_count +25612345)"
 
-# A flood of 40 messages from one number yields a handful of SMS.
+# A flood of 40 messages from one number yields a handful of SMS, and one
+# case: the repeats are told the code of the case already open.
 M6=+256700000006
 for i in $(seq 1 40); do sms $M6 'HELP FOOD' >/dev/null; done
 processed() { [ "$($HBM_REDIS_CLI XINFO GROUPS '{hbm}:inbox' | sed -n "/^pending\$/{n;p}")" = 0 ]; }
@@ -141,10 +142,15 @@ if [ "$(hbm_sent_count $M6)" -gt 5 ]; then
 		-H "Authorization: Bearer $HBM_ADMIN_TOKEN" | sed 's/^/#   /' >&2
 fi
 codes_to() { hbm_texts_to "$1" | grep -cE '[1-9][0-9]{3}-[0-9]{4}'; }
-three() { [ "$(codes_to $M6)" -ge 3 ]; }
-hbm_check "the first cases_per_day requests make cases" hbm_wait 15 three
+two() { [ "$(codes_to $M6)" -ge 2 ]; }
+hbm_check "the first request makes a case, the next are told its code" \
+	hbm_wait 15 two
 sleep 1
-hbm_eq "at most cases_per_day cases" 3 "$(codes_to $M6)"
+hbm_eq "one case for the same request" 1 "$(hbm_texts_to $M6 | grep -c '^Request')"
+hbm_check "the repeats name the open case" \
+	test "$(hbm_texts_to $M6 | grep -c 'already have request')" -ge 1
+c6=$(hbm_texts_to $M6 | grep -oE '[1-9][0-9]{3}-[0-9]{4}' | sort -u)
+hbm_eq "all with the same code" 1 "$(printf '%s\n' "$c6" | wc -l)"
 
 # The limits count from a number's first reply or case, not from the
 # clock's hour or day: a flood across 12:00 gets replies_per_hour replies,
@@ -171,6 +177,8 @@ hbm_check "three cases in a day opened 23 hours ago still count" \
 hbm_eq "so no new case" 1 "$(hbm_texts_to $M7 | grep -c '^Request')"
 hbm_eq "but too many requests" 1 "$(hbm_texts_to $M7 | grep -c 'too many requests')"
 $HBM_REDIS_CLI HSET "$num7" case_ms $((now - 86400000)) >/dev/null
+# The first food case is closed meanwhile, or the number would be told it.
+$HBM_REDIS_CLI HSET "{hbm}:case:${c7/-/}" status closed >/dev/null
 sms $M7 'HELP FOOD' >/dev/null
 hbm_check "a day after it opened, the number gets a case again" \
 	hbm_wait 10 hbm_sent_to $M7 4

@@ -52,9 +52,9 @@ hbm_check "the agency is notified" hbm_wait 10 hbm_sent_to $WFP 1
 
 # --- who sees what
 hbm_match "the case's own number sees category and agency" \
-	"^Code $code: referral for food with WFP, notified" "$(ask $M1 "STATUS $code")"
+	"^Code $code: referral for food with WFP, waiting for an agency" "$(ask $M1 "STATUS $code")"
 hbm_match "its agency sees them" \
-	"^Code $code: referral for food with WFP, notified" "$(ask $WFP "CODE $code")"
+	"^Code $code: referral for food with WFP, waiting for an agency" "$(ask $WFP "CODE $code")"
 a=$(ask $M2 "STATUS $code")
 hbm_eq "another number sees only that it is open" "Code $code: open." "$a"
 a=$(ask $RC "CODE $code")

@@ -19,9 +19,9 @@
 #include "handlers/template.h"
 
 /* The names, in order, that the config validator also lists. */
-static const char *const names[] = { "received", "ask_category", "code_info",
-	"status", "status_none", "stop_confirm", "start_confirm", "unknown",
-	"not_found", "check_code", "acked_migrant", "agency_notify",
+static const char *const names[] = { "received", "ask_category", "already_open",
+	"code_info", "status", "status_none", "stop_confirm", "start_confirm",
+	"unknown", "not_found", "check_code", "acked_migrant", "agency_notify",
 	"agency_renotify", "escalated", "declined", "closed", "list",
 	"list_more", "ref_issued", "limit", "ack_confirm",
 	"ack_confirm_nophone", "ref_acked", "ref_declined", "ref_closed",
