@@ -91,7 +91,7 @@ retention_purge_cases(
 	return n;
 }
 
-/* The audit entries past message_days, leaving an anchor (audit.c). */
+/* The audit entries past audit_days, leaving an anchor (audit.c). */
 static int
 retention_trim_audit(
     struct store *st, const struct cfg *cfg, long long now, char **cause)
@@ -100,12 +100,12 @@ retention_trim_audit(
 	long long n;
 
 	snprintf(minid, sizeof(minid), "%lld",
-	    now - cfg->privacy.message_days * DAY_MS);
+	    now - cfg->privacy.audit_days * DAY_MS);
 	if (audit_trim(st, minid, &n, cause) == -1)
 		return -1;
 	if (n > 0)
 		log_info("retention: %lld audit entries past privacy."
-			 "message_days removed, the chain anchored",
+			 "audit_days removed, the chain anchored",
 		    n);
 	return 0;
 }

@@ -9,7 +9,7 @@ hbm_redis_start
 hbm_capture_start
 cat > "$HBM_TMP/gw.conf" <<CONF
 $(hbm_config | grep -v '^channels')
-privacy: { key_file = "$(hbm_key)"; message_days = 1; retention_days = 2; };
+privacy: { key_file = "$(hbm_key)"; message_days = 1; retention_days = 2; audit_days = 3; };
 channels = ( { name = "agg"; type = "http"; format = "json";
                url = "http://127.0.0.1:$HBM_CAPTURE_PORT/send"; } );
 agencies = ( { id = "wfp"; name = "WFP"; phones = ["+256700000101"]; } );
@@ -33,7 +33,7 @@ hbm_daemon_start "$HBM_TMP/gw.conf"
 trimmed() { [ -z "$($HBM_REDIS_CLI XRANGE '{hbm}:inbox' 1000-0 1000-0)" ]; }
 hbm_check "an inbox entry past message_days is removed" hbm_wait 15 trimmed
 audit_trimmed() { [ "$($HBM_REDIS_CLI GET '{hbm}:audit:anchor')" = "1003-0 $prev" ]; }
-hbm_check "audit entries past message_days are removed, the last one's hash kept" \
+hbm_check "audit entries past audit_days are removed, the last one's hash kept" \
 	hbm_wait 15 audit_trimmed
 hbm_eq "none of them is left" "" "$($HBM_REDIS_CLI XRANGE '{hbm}:audit' - 1003-0)"
 
