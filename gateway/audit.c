@@ -199,8 +199,7 @@ audit_anchor(struct store *s, char anchor[CRYPTO_SHA256_HEX], char **cause)
 }
 
 int
-audit_trim(
-    struct store *s, const char *minid, long long *trimmed, char **cause)
+audit_trim(struct store *s, const char *minid, long long *trimmed, char **cause)
 {
 	struct store_reply *r;
 	const char *argv[3] = { AUDIT_KEY, AUDIT_ANCHOR_KEY, minid };
@@ -223,9 +222,9 @@ audit_trim(
 /* Where a walk of the audit stream has got to. */
 struct audit_walk {
 	char anchor[CRYPTO_SHA256_HEX]; /* the first entry's prev */
-	long long entries;	      /* entries checked and found sound */
-	char prev[CRYPTO_SHA256_HEX]; /* hash of the last of them */
-	char last_id[64];	      /* stream id of the last entry read */
+	long long entries;		/* entries checked and found sound */
+	char prev[CRYPTO_SHA256_HEX];	/* hash of the last of them */
+	char last_id[64];		/* stream id of the last entry read */
 };
 
 /* Check one XRANGE page; 1 and *BAD_ID at the first bad entry. */
@@ -244,8 +243,7 @@ audit_walk_page(
 			return -1;
 		memcpy(w->last_id, e->element[0]->str, e->element[0]->len + 1);
 		if (audit_entry_check(e->element[1],
-			w->entries == 0 ? w->anchor : w->prev,
-			w->prev) == -1) {
+			w->entries == 0 ? w->anchor : w->prev, w->prev) == -1) {
 			*bad_id = xstrdup(w->last_id);
 			return 1;
 		}

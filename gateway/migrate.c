@@ -18,7 +18,7 @@
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
 
-#define MIGRATE_COUNT "200"  /* SCAN COUNT and XRANGE COUNT */
+#define MIGRATE_COUNT "200" /* SCAN COUNT and XRANGE COUNT */
 #define MIGRATE_INBOX "{hbm}:inbox"
 #define MIGRATE_GROUP "dispatch"
 
@@ -188,8 +188,7 @@ migrate_hist(struct migrate *m, const char *key, char **cause)
 	r = store_commandl(m->st, cause, "LRANGE", key, "0", "-1", NULL);
 	if (r == NULL)
 		return -1;
-	for (i = 0; rc == 0 && r->type == STORE_ARRAY && i < r->elements;
-	     i++) {
+	for (i = 0; rc == 0 && r->type == STORE_ARRAY && i < r->elements; i++) {
 		if ((o = json_loads(r->element[i]->str, 0, NULL)) == NULL)
 			continue;
 		note = json_string_value(json_object_get(o, "note"));
@@ -299,8 +298,8 @@ migrate_inbox(struct migrate *m, char **cause)
 	int argc;
 
 	do {
-		r = store_commandl(m->st, cause, "XRANGE", MIGRATE_INBOX,
-		    start, "+", "COUNT", MIGRATE_COUNT, NULL);
+		r = store_commandl(m->st, cause, "XRANGE", MIGRATE_INBOX, start,
+		    "+", "COUNT", MIGRATE_COUNT, NULL);
 		if (r == NULL)
 			return -1;
 		if (r->type != STORE_ARRAY) {
@@ -319,8 +318,8 @@ migrate_inbox(struct migrate *m, char **cause)
 			e = r->element[i];
 			if (e->type != STORE_ARRAY || e->elements != 2)
 				continue;
-			snprintf(start, sizeof(start), "(%s",
-			    e->element[0]->str);
+			snprintf(
+			    start, sizeof(start), "(%s", e->element[0]->str);
 			text = migrate_xv(e->element[1], "text");
 			from = migrate_xv(e->element[1], "from");
 			if ((text != NULL && !migrate_is_sealed(m, text)) ||
@@ -347,8 +346,8 @@ migrate_inbox(struct migrate *m, char **cause)
 int
 migrate_run(struct store *st, const struct crypto_key *k, char **cause)
 {
-	static const char *const patterns[] = { "{hbm}:msg:*",
-		"{hbm}:case:*", "{hbm}:ussd:s:*", NULL };
+	static const char *const patterns[] = { "{hbm}:msg:*", "{hbm}:case:*",
+		"{hbm}:ussd:s:*", NULL };
 	struct migrate m = { .st = st, .k = k };
 	size_t i;
 

@@ -218,7 +218,8 @@ cases_num_expire(struct cases_ctx *c)
 
 	apply_expire(c->a, c->numkey, days * 86400);
 	snprintf(key, sizeof(key), "%s:cases", c->numkey);
-	apply_expire(c->a, key, (long long)c->cfg->privacy.message_days * 86400);
+	apply_expire(
+	    c->a, key, (long long)c->cfg->privacy.message_days * 86400);
 }
 
 void
