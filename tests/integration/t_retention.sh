@@ -14,6 +14,9 @@ channels = ( { name = "agg"; type = "http"; format = "json";
                url = "http://127.0.0.1:$HBM_CAPTURE_PORT/send"; } );
 agencies = ( { id = "wfp"; name = "WFP"; phones = ["+256700000101"]; } );
 categories = ( { id = "food"; agencies = ["wfp"]; keywords = { en = ["FOOD"]; }; } );
+officials = ( { phone = "+256700000201"; name = "Officer A";
+                pin_hash = "\$6\$abcdefgh\$1uLzXUmZOC.qtAp9TH7v9AMyFTajrhlf8caJDoEHzbMYij1.XPxQ6Uk1d0cOSjtBqjxiM6I55MC0JGi2h1Jte0";
+                region = "north"; } );
 CONF
 sed -i '0,/^privacy: { key_file = "[^"]*"; };$/{//d}' "$HBM_TMP/gw.conf"
 # An inbox entry from 1970: far older than message_days.
@@ -103,6 +106,21 @@ for id in "${ids[@]}"; do
 done
 v=$(hbm_body GET /v1/audit/verify "${ADMIN[@]}")
 hbm_match "an entry cut from the front shows" '"ok": *false' "$v"
+
+# A referral: the official's keys and the referred migrant's expire too.
+hbm_inbound +256700000201 'REF food 0700000049 2' r-5 >/dev/null
+hbm_check "the referred migrant gets a code" hbm_wait 10 hbm_sent_to +256700000049 1
+off=$($HBM_REDIS_CLI XREVRANGE '{hbm}:inbox' + - COUNT 1 | grep -A1 '^from_hash$' | tail -n 1)
+rcode=$(hbm_texts_to +256700000049 | grep -oE '[1-9][0-9]{3}-[0-9]{4}' | head -n 1)
+mig=$($HBM_REDIS_CLI HGET "{hbm}:case:${rcode/-/}" num)
+hbm_match "the official's referrals are indexed by hash" "official:$off:cases" \
+	"$($HBM_REDIS_CLI --scan --pattern "*$off*" | tr '\n' ' ')"
+hbm_match "the migrant's cases too" "num:$mig:cases" \
+	"$($HBM_REDIS_CLI --scan --pattern "*$mig*" | tr '\n' ' ')"
+while read -r k; do
+	t=$($HBM_REDIS_CLI TTL "$k")
+	hbm_check "$k expires within message_days ($t s)" test "$t" -gt 0 -a "$t" -le 86400
+done < <($HBM_REDIS_CLI --scan --pattern "*$off*"; $HBM_REDIS_CLI --scan --pattern "*$mig*")
 
 # STOP keeps the opt-out for retention_days (2 days here), past
 # message_days, so that it is still honoured after a quiet week.
