@@ -55,22 +55,22 @@ hbm_match "it logs its progress" 'migrate: \{hbm\}:msg:\* done: [0-9]+ keys look
 hbm_match "and a summary" 'migrate: done: [0-9]+ keys looked at, 9 fields sealed, 1 dispatched inbox entries in clear removed' \
 	"$(cat "$HBM_TMP/migrate.log")"
 
-clear() { $R --raw HGET "$1" "$2"; }
+hget() { $R --raw HGET "$1" "$2"; }
 for kf in "{hbm}:msg:$MID text" "{hbm}:msg:$MID to" "{hbm}:case:12345671 note" \
 	"{hbm}:case:12345671 phone" "{hbm}:ussd:s:abcdef mig" \
 	"{hbm}:ussd:s:abcdef path" "{hbm}:ussd:s:abcdef ans"; do
 	read -r k f <<<"$kf"
-	v=$(clear "$k" "$f")
+	v=$(hget "$k" "$f")
 	o=$(unseal <<<"$v")
 	hbm_check "$k $f is sealed" test "$v" != "$o"
 done
 hbm_eq "the message text opens as it was" \
 	'Your code 1234-5678: call +256700000061 at the river gate' \
-	"$(clear "{hbm}:msg:$MID" text | unseal)"
-hbm_eq "the number opens as it was" +256700000061 "$(clear "{hbm}:msg:$MID" to | unseal)"
-hbm_match "the record gets the number's hash" '^[0-9a-f]{64}$' "$(clear "{hbm}:msg:$MID" to_hash)"
+	"$(hget "{hbm}:msg:$MID" text | unseal)"
+hbm_eq "the number opens as it was" +256700000061 "$(hget "{hbm}:msg:$MID" to | unseal)"
+hbm_match "the record gets the number's hash" '^[0-9a-f]{64}$' "$(hget "{hbm}:msg:$MID" to_hash)"
 hbm_eq "the case note opens as it was" 'sleeping under the old bridge' \
-	"$(clear '{hbm}:case:12345671' note | unseal)"
+	"$(hget '{hbm}:case:12345671' note | unseal)"
 hist=$($R --raw LRANGE '{hbm}:case:12345671:hist' 0 -1)
 hbm_check "no history note in clear" bash -c "! grep -q 'old bridge' <<<'$hist'"
 hbm_eq "an empty history note stays empty" \

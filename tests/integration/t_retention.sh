@@ -24,10 +24,10 @@ $HBM_REDIS_CLI XADD '{hbm}:inbox' 1000-0 text old >/dev/null
 # Three chained audit entries from 1970, as an older daemon left them.
 prev=0000000000000000000000000000000000000000000000000000000000000000
 for i in 1 2 3; do
-	h=$(printf '%s\n%s\n%s\n%s\n%s\n%s' $prev $((1000 + i)) case:1 gateway note "old $i" |
+	h=$(printf '%s\n%s\n%s\n%s\n%s\n%s' "$prev" $((1000 + i)) case:1 gateway note "old $i" |
 		sha256sum | cut -d' ' -f1)
 	$HBM_REDIS_CLI XADD '{hbm}:audit' $((1000 + i))-0 ts $((1000 + i)) subject case:1 \
-		actor gateway action note detail "old $i" prev $prev hash $h >/dev/null
+		actor gateway action note detail "old $i" prev "$prev" hash "$h" >/dev/null
 	prev=$h
 done
 $HBM_REDIS_CLI SET '{hbm}:audit:head' "$prev" >/dev/null
@@ -76,11 +76,11 @@ v=$(hbm_body GET /v1/audit/verify "${ADMIN[@]}")
 hbm_match "the trimmed chain verifies from its anchor" '"ok": *true' "$v"
 n=$($HBM_REDIS_CLI XLEN '{hbm}:audit')
 hbm_check "with the entries of this case kept ($n)" test "$n" -ge 3
-hbm_match "every kept entry checked" "\"entries\": *$n[,}]" "$v"
+hbm_match "every kept entry checked" "\"entries\": *${n}[,}]" "$v"
 first=$($HBM_REDIS_CLI XRANGE '{hbm}:audit' - + COUNT 1 | head -n 1)
 second=$($HBM_REDIS_CLI XRANGE '{hbm}:audit' "($first" + COUNT 1 | head -n 1)
 # Rewrite the stream under the same ids, the second entry's detail changed.
-ids=($($HBM_REDIS_CLI XRANGE '{hbm}:audit' - + | grep -E '^[0-9]+-[0-9]+$'))
+mapfile -t ids < <($HBM_REDIS_CLI XRANGE '{hbm}:audit' - + | grep -E '^[0-9]+-[0-9]+$')
 rewrite() {
 	local id=$1 f
 	mapfile -t f < <($HBM_REDIS_CLI XRANGE '{hbm}:audit' "$id" "$id" | tail -n +2)
