@@ -77,6 +77,10 @@ hbm_match "the trimmed chain verifies from its anchor" '"ok": *true' "$v"
 n=$($HBM_REDIS_CLI XLEN '{hbm}:audit')
 hbm_check "with the entries of this case kept ($n)" test "$n" -ge 3
 hbm_match "every kept entry checked" "\"entries\": *${n}[,}]" "$v"
+ctl() { HBMGW_URL=$HBM_URL HBMGW_TOKEN=$HBM_ADMIN_TOKEN "$HBM_BUILD/hbmctl" "$@"; }
+out=$(ctl audit verify)
+hbm_eq "hbmctl audit verify agrees" 0 "$?"
+hbm_match "intact" '^audit: intact$' "$out"
 first=$($HBM_REDIS_CLI XRANGE '{hbm}:audit' - + COUNT 1 | head -n 1)
 second=$($HBM_REDIS_CLI XRANGE '{hbm}:audit' "($first" + COUNT 1 | head -n 1)
 # Rewrite the stream under the same ids, the second entry's detail changed.
@@ -99,6 +103,9 @@ for id in "${ids[@]}"; do
 done
 v=$(hbm_body GET /v1/audit/verify "${ADMIN[@]}")
 hbm_match "a kept entry altered shows" "\"ok\": *false.*\"broken_at\": *\"$second\"" "$v"
+out=$(ctl audit verify)
+hbm_eq "so does hbmctl audit verify" 1 "$?"
+hbm_match "naming the entry" "^broken at: $second\$" "$out"
 $HBM_REDIS_CLI DEL '{hbm}:audit' >/dev/null
 for id in "${ids[@]}"; do
 	mapfile -t f < "$HBM_TMP/e-$id"
