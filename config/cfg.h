@@ -191,6 +191,7 @@ struct cfg {
 				       gw_key_check(), NULL if unset */
 		int retention_days; /* default 30 */
 		int message_days;   /* default 7 */
+		int audit_days;	    /* default message_days */
 	} privacy;
 
 	struct {

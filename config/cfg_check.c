@@ -395,7 +395,7 @@ static void
 read_small(struct cfg_rd *rd, const struct cfg_node *root)
 {
 	static const char *const privacy_keys[] = { "key_file",
-		"retention_days", "message_days", NULL };
+		"retention_days", "message_days", "audit_days", NULL };
 	static const char *const limits_keys[] = { "cases_per_day",
 		"replies_per_hour", NULL };
 	static const char *const twilio_keys[] = { "auth_token", NULL };
@@ -411,6 +411,10 @@ read_small(struct cfg_rd *rd, const struct cfg_node *root)
 	cfg->privacy.message_days = 7;
 	cfg_get_int(
 	    rd, &g, "message_days", 1, 3650, &cfg->privacy.message_days);
+	cfg->privacy.audit_days = 0;
+	cfg_get_int(rd, &g, "audit_days", 1, 3650, &cfg->privacy.audit_days);
+	if (cfg->privacy.audit_days == 0)
+		cfg->privacy.audit_days = cfg->privacy.message_days;
 
 	cfg_get_group(rd, root, "limits", &g);
 	cfg_check_keys(rd, &g, limits_keys);

@@ -392,6 +392,7 @@ cfg_dump(const struct cfg *cfg, FILE *fp)
 	put_str(fp, "privacy", "key_file", cfg->privacy.key_file);
 	put_int(fp, "privacy", "retention_days", cfg->privacy.retention_days);
 	put_int(fp, "privacy", "message_days", cfg->privacy.message_days);
+	put_int(fp, "privacy", "audit_days", cfg->privacy.audit_days);
 	put_int(fp, "limits", "cases_per_day", cfg->limits.cases_per_day);
 	put_int(fp, "limits", "replies_per_hour", cfg->limits.replies_per_hour);
 	put_secret(fp, "twilio", "auth_token", cfg->twilio.auth_token);

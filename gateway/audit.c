@@ -63,6 +63,25 @@ static struct store_script audit_chain_script = {
 	    "return n\n",
 };
 
+/*
+ * KEYS: {hbm}:audit, {hbm}:audit:anchor. ARGV: the MINID. The last entry
+ * below it becomes the anchor; returns how many entries were trimmed.
+ */
+static struct store_script audit_trim_script = {
+	.name = "audit_trim",
+	.body =
+	    "local last = redis.call('XREVRANGE', KEYS[1], '(' .. ARGV[1],\n"
+	    "  '-', 'COUNT', 1)[1]\n"
+	    "if not last then return 0 end\n"
+	    "local f, hash = last[2], ''\n"
+	    "for i = 1, #f - 1, 2 do\n"
+	    "  if f[i] == 'hash' then hash = f[i + 1] end\n"
+	    "end\n"
+	    "local n = redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])\n"
+	    "redis.call('SET', KEYS[2], last[1] .. ' ' .. hash)\n"
+	    "return n\n",
+};
+
 /* The value of field NAME in an XRANGE entry's field list, or NULL. */
 static const struct store_reply *
 audit_field(const struct store_reply *fields, const char *name)
@@ -79,9 +98,9 @@ audit_field(const struct store_reply *fields, const char *name)
 }
 
 /*
- * Check one audit entry against the hash of the entry before it (PREV, or
- * NULL for the first one seen, whose prev is trusted). Copies its hash to
- * HASH. 0 when it holds together.
+ * Check one audit entry against the hash of the entry before it (PREV:
+ * for the first one, the anchor's). Copies its hash to HASH. 0 when it
+ * holds together.
  */
 static int
 audit_entry_check(const struct store_reply *fields, const char *prev,
@@ -109,7 +128,7 @@ audit_entry_check(const struct store_reply *fields, const char *prev,
 	if (f[6]->len != CRYPTO_SHA256_HEX - 1)
 		return -1;
 	if (f[0]->len != CRYPTO_SHA256_HEX - 1 ||
-	    (prev != NULL && memcmp(f[0]->str, prev, f[0]->len) != 0))
+	    memcmp(f[0]->str, prev, f[0]->len) != 0)
 		return -1;
 	p = buf = xmalloc(len);
 	for (i = 0; i < AUDIT_FIELDS - 1; i++) {
@@ -147,11 +166,65 @@ audit_head(struct store *s, char head[CRYPTO_SHA256_HEX], char **cause)
 	return 0;
 }
 
+/*
+ * Read the anchor's hash into ANCHOR: the hash of the last entry retention
+ * trimmed, 64 zeros when none was (or the stream began before anchors).
+ */
+static int
+audit_anchor(struct store *s, char anchor[CRYPTO_SHA256_HEX], char **cause)
+{
+	struct store_reply *r;
+	const char *sp;
+
+	r = store_commandl(s, cause, "GET", AUDIT_ANCHOR_KEY, NULL);
+	if (r == NULL)
+		return -1;
+	if (r->type != STORE_STRING && r->type != STORE_NIL) {
+		xasprintf(cause, "audit anchor: %s",
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+		store_reply_free(r);
+		return -1;
+	}
+	snprintf(anchor, CRYPTO_SHA256_HEX, "%s", AUDIT_ZERO);
+	if (r->type == STORE_STRING) {
+		/* A damaged anchor matches no entry, so the walk fails. */
+		sp = strchr(r->str, ' ');
+		snprintf(anchor, CRYPTO_SHA256_HEX, "%s",
+		    sp != NULL && strlen(sp + 1) == CRYPTO_SHA256_HEX - 1
+			? sp + 1
+			: "anchor damaged");
+	}
+	store_reply_free(r);
+	return 0;
+}
+
+int
+audit_trim(struct store *s, const char *minid, long long *trimmed, char **cause)
+{
+	struct store_reply *r;
+	const char *argv[3] = { AUDIT_KEY, AUDIT_ANCHOR_KEY, minid };
+
+	*trimmed = 0;
+	r = store_eval(s, &audit_trim_script, 2, 3, argv, NULL, cause);
+	if (r == NULL)
+		return -1;
+	if (r->type != STORE_INTEGER) {
+		xasprintf(cause, "audit trim: %s",
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+		store_reply_free(r);
+		return -1;
+	}
+	*trimmed = r->integer;
+	store_reply_free(r);
+	return 0;
+}
+
 /* Where a walk of the audit stream has got to. */
 struct audit_walk {
-	long long entries;	      /* entries checked and found sound */
-	char prev[CRYPTO_SHA256_HEX]; /* hash of the last of them */
-	char last_id[64];	      /* stream id of the last entry read */
+	char anchor[CRYPTO_SHA256_HEX]; /* the first entry's prev */
+	long long entries;		/* entries checked and found sound */
+	char prev[CRYPTO_SHA256_HEX];	/* hash of the last of them */
+	char last_id[64];		/* stream id of the last entry read */
 };
 
 /* Check one XRANGE page; 1 and *BAD_ID at the first bad entry. */
@@ -170,7 +243,7 @@ audit_walk_page(
 			return -1;
 		memcpy(w->last_id, e->element[0]->str, e->element[0]->len + 1);
 		if (audit_entry_check(e->element[1],
-			w->entries == 0 ? NULL : w->prev, w->prev) == -1) {
+			w->entries == 0 ? w->anchor : w->prev, w->prev) == -1) {
 			*bad_id = xstrdup(w->last_id);
 			return 1;
 		}
@@ -224,23 +297,47 @@ audit_verify(struct store *s, long long *entries, char **bad_id, char **cause)
 	long long before;
 	int rc, round;
 
+	char anchor[CRYPTO_SHA256_HEX];
+
 	memset(&w, 0, sizeof(w));
+	if (audit_anchor(s, w.anchor, cause) == -1)
+		return -1;
 	for (round = 0;; round++) {
 		before = w.entries;
-		if ((rc = audit_walk(s, &w, bad_id, cause)) != 0)
-			break;
-		/* Empty, or trimmed to nothing: no anchor to check. */
-		if (w.entries == 0)
+		rc = audit_walk(s, &w, bad_id, cause);
+		/*
+		 * The first entry does not follow the anchor: unless retention
+		 * trimmed meanwhile (a new anchor), the front was cut.
+		 */
+		if (rc == 1 && w.entries == 0 && round < AUDIT_ROUNDS) {
+			if (audit_anchor(s, anchor, cause) == -1) {
+				free(*bad_id);
+				*bad_id = NULL;
+				rc = -1;
+				break;
+			}
+			if (strcmp(anchor, w.anchor) != 0) {
+				free(*bad_id);
+				*bad_id = NULL;
+				memset(&w, 0, sizeof(w));
+				memcpy(w.anchor, anchor, sizeof(anchor));
+				continue;
+			}
+		}
+		if (rc != 0)
 			break;
 		/* The head was read after a walk; nothing came since. */
 		if (round > 0 && w.entries == before) {
-			*bad_id = xstrdup(w.last_id);
+			*bad_id = xstrdup(w.entries > 0 ? w.last_id : "head");
 			rc = 1;
 			break;
 		}
 		if ((rc = audit_head(s, head, cause)) != 0)
 			break;
-		if (strcmp(head, w.prev) == 0)
+		/* No head yet is 64 zeros; an empty stream ends at the anchor. */
+		if (head[0] == '\0' && w.entries == 0)
+			snprintf(head, sizeof(head), "%s", AUDIT_ZERO);
+		if (strcmp(head, w.entries > 0 ? w.prev : w.anchor) == 0)
 			break;
 		if (round == AUDIT_ROUNDS) {
 			xasprintf(cause, "audit: still growing");

@@ -11,6 +11,8 @@ struct store;
 #define AUDIT_NEW_KEY "{hbm}:audit:new"	  /* entries waiting for a hash */
 #define AUDIT_KEY "{hbm}:audit"		  /* the chained entries */
 #define AUDIT_HEAD_KEY "{hbm}:audit:head" /* the hash of the last one */
+/* "<id> <hash>" of the last entry retention trimmed */
+#define AUDIT_ANCHOR_KEY "{hbm}:audit:anchor"
 
 /*
  * Chain the oldest waiting entries (up to a page of them): *CHAINED says
@@ -23,17 +25,29 @@ int audit_chain(struct store *, long long *chained, char **cause);
 int audit_chain_all(struct store *, long long *chained, char **cause);
 
 /*
+ * Trim the chained entries whose ids are below MINID (a stream id, or a
+ * time in ms: ids begin with the time they were chained) and, in the same
+ * script, keep the id and hash of the last one trimmed in
+ * {hbm}:audit:anchor, so the chain still verifies from there. *TRIMMED
+ * says how many went. -1 with *cause when Redis failed.
+ */
+int audit_trim(
+    struct store *, const char *minid, long long *trimmed, char **cause);
+
+/*
  * Walk the audit stream from its first entry and recompute every hash:
  * each entry's hash must be the SHA-256 of its prev, ts, subject, actor,
  * action and detail joined by newlines, each prev the hash before it, and
- * the head the hash of the last entry. Retention may trim the stream from
- * the front, so the first remaining entry's prev is trusted as the anchor,
- * and an empty stream is intact whatever the head says. Entries appended
- * while it runs are followed. Returns 0 when intact, with *ENTRIES the
- * number checked; 1 when broken, with *BAD_ID (the caller frees) the id of
- * the first entry that does not hold together, or of the last entry when
- * the head does not match it, and *ENTRIES the sound ones before it; -1 with
- * *CAUSE when Redis failed or the stream outran ten reads.
+ * the head the hash of the last entry. The first entry's prev must be the
+ * anchor's hash (the last entry retention trimmed), or 64 zeros when
+ * nothing was trimmed, so an entry cut from the front shows too; an empty
+ * stream must have the anchor's hash (or none) as its head. Entries
+ * appended while it runs are followed. Returns 0 when intact, with
+ * *ENTRIES the number checked; 1 when broken, with *BAD_ID (the caller
+ * frees) the id of the first entry that does not hold together, or of the
+ * last entry when the head does not match it ("head" when the stream is
+ * empty), and *ENTRIES the sound ones before it; -1 with *CAUSE when Redis
+ * failed or the stream outran ten reads.
  */
 int audit_verify(
     struct store *, long long *entries, char **bad_id, char **cause);

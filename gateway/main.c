@@ -30,6 +30,7 @@
 #include "gateway/lease.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
+#include "gateway/migrate.h"
 #include "gateway/notify.h"
 #include "gateway/sender_http.h"
 #include "gateway/sla.h"
@@ -42,13 +43,15 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: hbmgwd [-d] [-c FILE] [--check-config]\n"
+	    "usage: hbmgwd [-d] [-c FILE] [--check-config | --migrate]\n"
 	    "       hbmgwd --gen-key FILE\n"
 	    "       hbmgwd --version | --help\n"
 	    "\n"
 	    "  -c, --config FILE   configuration file (default %s)\n"
 	    "  -n, --check-config  validate the configuration and the privacy "
 	    "key, and exit\n"
+	    "  -m, --migrate       seal what an older version left in clear in "
+	    "Redis, and exit\n"
 	    "  -d, --debug         log debug lines\n"
 	    "  -k, --gen-key FILE  write a new privacy key to FILE and exit\n"
 	    "  -V, --version       print the version and exit\n"
@@ -243,12 +246,30 @@ main_start(struct cfg *cfg, struct http_server **metrics_srv)
 	return srv;
 }
 
+/* --migrate: seal what an older version wrote in clear, and exit. */
+static int
+main_migrate(struct cfg *cfg)
+{
+	char *cause = NULL;
+	int rc = 0;
+
+	if (gw_init(cfg, &cause) == -1 ||
+	    migrate_run(gw_store(), gw_key(), &cause) == -1) {
+		log_warnx("migrate: %s", cause);
+		free(cause);
+		rc = 1;
+	}
+	gw_shutdown();
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'n' },
+		{ "migrate", no_argument, NULL, 'm' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "gen-key", required_argument, NULL, 'k' },
 		{ "version", no_argument, NULL, 'V' },
@@ -259,17 +280,20 @@ main(int argc, char **argv)
 	struct http_server *srv, *metrics_srv;
 	struct cfg *cfg;
 	char *cause = NULL;
-	int ch, check = 0, debug = 0, sig;
+	int ch, check = 0, debug = 0, migrate = 0, sig;
 	sigset_t set;
 
 	while (
-	    (ch = getopt_long(argc, argv, "c:ndk:Vh", longopts, NULL)) != -1) {
+	    (ch = getopt_long(argc, argv, "c:nmdk:Vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
 			break;
 		case 'n':
 			check = 1;
+			break;
+		case 'm':
+			migrate = 1;
 			break;
 		case 'd':
 			debug = 1;
@@ -316,6 +340,9 @@ main(int argc, char **argv)
 		cfg_free(cfg);
 		return 0;
 	}
+
+	if (migrate)
+		return main_migrate(cfg);
 
 	/* Signals are taken by sigtimedwait() in main_loop(), nowhere else. */
 	sigemptyset(&set);

@@ -2,7 +2,8 @@
 /*
  * Retention passes, run by the SLA thread every few seconds. Stream entry
  * ids begin with their time in ms, so the inbox is trimmed with XTRIM
- * MINID; closed cases are found in {hbm}:closed (scored by closing time)
+ * MINID, and so is the audit stream (keeping the last trimmed entry's hash
+ * as the chain's anchor); closed cases are found in {hbm}:closed (scored by closing time)
  * and purged one script call each, so a case is never half purged.
  * Message records and number records expire by themselves (EXPIRE).
  */
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 
 #include "config/cfg.h"
+#include "gateway/audit.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
 #include "gateway/retention.h"
@@ -89,11 +91,31 @@ retention_purge_cases(
 	return n;
 }
 
+/* The audit entries past audit_days, leaving an anchor (audit.c). */
+static int
+retention_trim_audit(
+    struct store *st, const struct cfg *cfg, long long now, char **cause)
+{
+	char minid[32];
+	long long n;
+
+	snprintf(minid, sizeof(minid), "%lld",
+	    now - cfg->privacy.audit_days * DAY_MS);
+	if (audit_trim(st, minid, &n, cause) == -1)
+		return -1;
+	if (n > 0)
+		log_info("retention: %lld audit entries past privacy."
+			 "audit_days removed, the chain anchored",
+		    n);
+	return 0;
+}
+
 int
 retention_run(
     struct store *st, const struct cfg *cfg, long long now_ms, char **cause)
 {
-	if (retention_trim_inbox(st, cfg, now_ms, cause) == -1)
+	if (retention_trim_inbox(st, cfg, now_ms, cause) == -1 ||
+	    retention_trim_audit(st, cfg, now_ms, cause) == -1)
 		return -1;
 	return retention_purge_cases(st, cfg, now_ms, cause);
 }

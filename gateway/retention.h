@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Forgetting on schedule: raw inbound messages older than
- * privacy.message_days leave the inbox stream, and closed cases lose their
- * personal fields (the sealed number, its hash, the free-text note)
- * privacy.retention_days after closing.
+ * privacy.message_days leave the inbox stream, audit entries older than
+ * privacy.audit_days leave the audit stream (its chain anchored), and
+ * closed cases lose their personal fields (the sealed number, its hash,
+ * the free-text note) privacy.retention_days after closing.
  */
 #ifndef HBM_GATEWAY_RETENTION_H
 #define HBM_GATEWAY_RETENTION_H

@@ -202,6 +202,26 @@ cases_numkey(char buf[CASES_KEY_MAX], const char *hash)
 	snprintf(buf, CASES_KEY_MAX, "{hbm}:num:%s", hash);
 }
 
+/*
+ * (Re)set the TTL of the sender's keys after this operation's writes:
+ * privacy.message_days from now, like its messages; an opted-out number's
+ * record keeps its opt-out for privacy.retention_days instead, so that
+ * STOP is still honoured after a quiet week. The later call wins (the
+ * script runs its EXPIREs in order), so call it again when optout changes.
+ */
+void
+cases_num_expire(struct cases_ctx *c)
+{
+	char key[CASES_KEY_MAX + sizeof(":cases")];
+	long long days = c->optout ? c->cfg->privacy.retention_days
+				   : c->cfg->privacy.message_days;
+
+	apply_expire(c->a, c->numkey, days * 86400);
+	snprintf(key, sizeof(key), "%s:cases", c->numkey);
+	apply_expire(
+	    c->a, key, (long long)c->cfg->privacy.message_days * 86400);
+}
+
 void
 cases_casekey(char *buf, const char *code, const char *suffix)
 {
@@ -711,6 +731,7 @@ cases_stop(struct cases_ctx *c, char **cause)
 	apply_hset(c->a, c->numkey, "optout", "1");
 	cases_reply(c, "stop_confirm", NULL, 0, 1);
 	c->optout = 1;
+	cases_num_expire(c);
 	return 0;
 }
 
@@ -760,9 +781,11 @@ cases_decide(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	switch (cmd->kind) {
 	case SMS_HELP:
 		/* A new request opts in again. */
-		if (c->optout)
+		if (c->optout) {
 			apply_hset(c->a, c->numkey, "optout", "0");
-		c->optout = 0;
+			c->optout = 0;
+			cases_num_expire(c);
+		}
 		return cases_help(c, cmd, cause);
 	case SMS_CODE:
 		return cases_code(c, cmd, cause);
@@ -775,6 +798,7 @@ cases_decide(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 			return 0;
 		apply_hset(c->a, c->numkey, "optout", "0");
 		c->optout = 0;
+		cases_num_expire(c);
 		cases_reply(c, "start_confirm", NULL, 0, 1);
 		return 0;
 	case SMS_ACK:
@@ -802,9 +826,8 @@ cases_load_sender(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	    cases_hgetall(c->st, c->numkey, &c->num, cause) == -1)
 		return -1;
 	apply_guard_version(c->a, c->numkey, cases_hv(c->num, "ver"));
-	apply_expire(
-	    c->a, c->numkey, (long long)c->cfg->privacy.retention_days * 86400);
 	c->optout = strcmp(cases_hv(c->num, "optout"), "1") == 0;
+	cases_num_expire(c);
 	c->replies = cases_window_get(
 	    c, "reply_ms", "reply_n", CASES_HOUR_MS, &c->replies_from);
 	if (cmd->lang[0] != '\0') {

@@ -123,6 +123,8 @@ void cases_menu(struct cases_ctx *, const char (*ids)[CFG_ID_MAX], size_t n,
 void cases_unknown(struct cases_ctx *);
 int cases_bad_code(struct cases_ctx *, const struct sms_cmd *);
 void cases_not_found(struct cases_ctx *, const char *code);
+/* Set the TTLs of the sender's number keys (see cases.c). */
+void cases_num_expire(struct cases_ctx *);
 int cases_load_sender(struct cases_ctx *, const struct sms_cmd *, char **cause);
 enum apply_result cases_run(
     struct cases_ctx *, cases_decide_cb, void *arg, char **cause);

@@ -105,13 +105,15 @@ cases_create(struct cases_ctx *c, const struct cases_new *nc,
 	if (nc->num[0] != '\0') {
 		snprintf(key, sizeof(key), "{hbm}:num:%s:cases", nc->num);
 		apply_zadd(c->a, key, (double)c->now, code);
+		apply_expire(c->a, key,
+		    (long long)c->cfg->privacy.message_days * 86400);
 	}
 	if (nc->official[0] != '\0') {
 		snprintf(
 		    key, sizeof(key), "{hbm}:official:%s:cases", nc->official);
 		apply_zadd(c->a, key, (double)c->now, code);
 		apply_expire(c->a, key,
-		    (long long)c->cfg->privacy.retention_days * 86400);
+		    (long long)c->cfg->privacy.message_days * 86400);
 	}
 	cases_log(c, code, nc->official[0] != '\0' ? "official" : "migrant",
 	    "created", cat->id);

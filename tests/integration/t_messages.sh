@@ -145,6 +145,15 @@ dead=$($HBM_REDIS_CLI XRANGE '{hbm}:dead' - + | tr '\n' ' ')
 hbm_match "and a dead letter, expired" "msg $id5 channel dead error aggregator answered HTTP 500 reason expired" "$dead"
 hbm_eq "the retry queue is empty" 0 "$($HBM_REDIS_CLI ZCARD '{hbm}:retry')"
 hbm_eq "no more requests after the last attempt" "$tries" "$(sink_lines dead)"
+# Records, queues and the dead letter hold no number in clear, in any form.
+$HBM_REDIS_CLI CONFIG SET rdbcompression no >/dev/null
+hbm_eq "SAVE" OK "$($HBM_REDIS_CLI SAVE)"
+for n in 700000101 700000102 700000103 700000104 700000109; do
+	for f in "+256$n" "0$n" "256$n" "0${n:0:3} ${n:3:3} ${n:6}" "0${n:0:3}-${n:3:3}-${n:6}"; do
+		hbm_eq "no \"$f\" in the RDB" 0 "$(grep -aFc -- "$f" "$HBM_TMP/redis/dump.rdb")"
+	done
+done
+rm -f "$HBM_TMP/redis/dump.rdb" # Redis restarts empty below
 
 # --- dead letters: listed and queued again
 list_ids() { python3 -c 'import json,sys; print(" ".join(m["id"] for m in json.load(sys.stdin)["messages"]))'; }

@@ -6,7 +6,7 @@
 # with a note, a REF naming a migrant's number, a HELP in a sensitive
 # category with a sentence, a DECLINE with a reason, a USSD referral), with
 # Redis appending to its AOF; then BGREWRITEAOF and SAVE, and every number
-# (+E.164, national, digits only) and every phrase sent is looked for in
+# (+E.164, national, digits only, spaced, dashed) and every phrase sent is looked for in
 # the AOF files, the RDB and the daemon's log: none may be there.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
@@ -46,12 +46,17 @@ hbm_daemon_start "$HBM_TMP/gw.conf"
 WFP=+256700000101 RC=+256700000102 OFF=+256700000201
 M1=+256700000041 M2=+256700000042
 OTHER=0772987654 REFD=0700000049 USSDM='0772 123 456'
-# Every number, as +E.164, national and digits only.
-NUMBERS=(+256700000041 0700000041 256700000041
-	+256700000042 0700000042 256700000042
-	+256772987654 0772987654 256772987654
-	+256700000049 0700000049 256700000049
-	+256772123456 0772123456 256772123456)
+# Every number used (the migrants', the agencies', the official's and the
+# coordinator's), as +E.164, national, digits only, and spaced and dashed
+# as people write them.
+NUMBERS=()
+for n in +256700000041 +256700000042 +256772987654 +256700000049 \
+	+256772123456 $WFP $RC $OFF +256700000301; do
+	d=${n#+256}
+	NUMBERS+=("$n" "0$d" "256$d"
+		"+256 ${d:0:3} ${d:3:3} ${d:6}" "0${d:0:3} ${d:3:3} ${d:6}"
+		"+256-${d:0:3}-${d:3:3}-${d:6}" "0${d:0:3}-${d:3:3}-${d:6}")
+done
 # Every phrase sent.
 PHRASES=("Nyakabanda market" "beats me every night" "moved to Kisenyi shelter"
 	"no female staff available")

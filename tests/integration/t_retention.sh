@@ -9,23 +9,51 @@ hbm_redis_start
 hbm_capture_start
 cat > "$HBM_TMP/gw.conf" <<CONF
 $(hbm_config | grep -v '^channels')
-privacy: { key_file = "$(hbm_key)"; message_days = 1; retention_days = 1; };
+privacy: { key_file = "$(hbm_key)"; message_days = 1; retention_days = 2; audit_days = 3; };
 channels = ( { name = "agg"; type = "http"; format = "json";
                url = "http://127.0.0.1:$HBM_CAPTURE_PORT/send"; } );
 agencies = ( { id = "wfp"; name = "WFP"; phones = ["+256700000101"]; } );
 categories = ( { id = "food"; agencies = ["wfp"]; keywords = { en = ["FOOD"]; }; } );
+officials = ( { phone = "+256700000201"; name = "Officer A";
+                pin_hash = "\$6\$abcdefgh\$1uLzXUmZOC.qtAp9TH7v9AMyFTajrhlf8caJDoEHzbMYij1.XPxQ6Uk1d0cOSjtBqjxiM6I55MC0JGi2h1Jte0";
+                region = "north"; } );
 CONF
 sed -i '0,/^privacy: { key_file = "[^"]*"; };$/{//d}' "$HBM_TMP/gw.conf"
 # An inbox entry from 1970: far older than message_days.
 $HBM_REDIS_CLI XADD '{hbm}:inbox' 1000-0 text old >/dev/null
+# Three chained audit entries from 1970, as an older daemon left them.
+prev=0000000000000000000000000000000000000000000000000000000000000000
+for i in 1 2 3; do
+	h=$(printf '%s\n%s\n%s\n%s\n%s\n%s' "$prev" $((1000 + i)) case:1 gateway note "old $i" |
+		sha256sum | cut -d' ' -f1)
+	$HBM_REDIS_CLI XADD '{hbm}:audit' $((1000 + i))-0 ts $((1000 + i)) subject case:1 \
+		actor gateway action note detail "old $i" prev "$prev" hash "$h" >/dev/null
+	prev=$h
+done
+$HBM_REDIS_CLI SET '{hbm}:audit:head' "$prev" >/dev/null
 hbm_daemon_start "$HBM_TMP/gw.conf"
 
 trimmed() { [ -z "$($HBM_REDIS_CLI XRANGE '{hbm}:inbox' 1000-0 1000-0)" ]; }
 hbm_check "an inbox entry past message_days is removed" hbm_wait 15 trimmed
+audit_trimmed() { [ "$($HBM_REDIS_CLI GET '{hbm}:audit:anchor')" = "1003-0 $prev" ]; }
+hbm_check "audit entries past audit_days are removed, the last one's hash kept" \
+	hbm_wait 15 audit_trimmed
+hbm_eq "none of them is left" "" "$($HBM_REDIS_CLI XRANGE '{hbm}:audit' - 1003-0)"
 
 hbm_inbound +256700000001 'HELP FOOD by the gate' r-1 >/dev/null
 hbm_check "a case is made" hbm_wait 10 hbm_sent_to +256700000001 1
 code=$(hbm_texts_to +256700000001 | grep -oE '[1-9][0-9]{3}-[0-9]{4}' | head -n 1)
+# Every key named by the number's hash expires within message_days (1).
+h=$($HBM_REDIS_CLI XRANGE '{hbm}:inbox' - + | grep -A1 '^from_hash$' | tail -n 1)
+hbm_match "the inbox names the sender by hash" '^[0-9a-f]{64}$' "$h"
+numkeys() { $HBM_REDIS_CLI --scan --pattern "*$h*"; }
+keys=$(numkeys | sort | tr '\n' ' ')
+hbm_match "the number record and the index of its cases are among them" \
+	"\\{hbm\\}:num:$h \\{hbm\\}:num:$h:cases" "$keys"
+while read -r k; do
+	t=$($HBM_REDIS_CLI TTL "$k")
+	hbm_check "$k expires within message_days ($t s)" test "$t" -gt 0 -a "$t" -le 86400
+done < <(numkeys)
 digits=${code/-/}
 hbm_inbound +256700000101 "ACK $code" r-2 >/dev/null
 hbm_inbound +256700000101 "CLOSE $code done" r-3 >/dev/null
@@ -41,4 +69,71 @@ hbm_eq "its number hash is gone" 0 "$($HBM_REDIS_CLI HEXISTS "{hbm}:case:$digits
 hbm_eq "its note is gone" 0 "$($HBM_REDIS_CLI HEXISTS "{hbm}:case:$digits" note)"
 hbm_eq "the case itself stays, closed" closed "$($HBM_REDIS_CLI HGET "{hbm}:case:$digits" status)"
 hbm_eq "it leaves the retention queue" 0 "$($HBM_REDIS_CLI ZCARD '{hbm}:closed')"
+# The chain goes on from the anchor and verifies; a kept entry changed
+# shows, and so does one cut from the front.
+ADMIN=(-H "Authorization: Bearer $HBM_ADMIN_TOKEN")
+v=$(hbm_body GET /v1/audit/verify "${ADMIN[@]}")
+hbm_match "the trimmed chain verifies from its anchor" '"ok": *true' "$v"
+n=$($HBM_REDIS_CLI XLEN '{hbm}:audit')
+hbm_check "with the entries of this case kept ($n)" test "$n" -ge 3
+hbm_match "every kept entry checked" "\"entries\": *${n}[,}]" "$v"
+ctl() { HBMGW_URL=$HBM_URL HBMGW_TOKEN=$HBM_ADMIN_TOKEN "$HBM_BUILD/hbmctl" "$@"; }
+out=$(ctl audit verify)
+hbm_eq "hbmctl audit verify agrees" 0 "$?"
+hbm_match "intact" '^audit: intact$' "$out"
+first=$($HBM_REDIS_CLI XRANGE '{hbm}:audit' - + COUNT 1 | head -n 1)
+second=$($HBM_REDIS_CLI XRANGE '{hbm}:audit' "($first" + COUNT 1 | head -n 1)
+# Rewrite the stream under the same ids, the second entry's detail changed.
+mapfile -t ids < <($HBM_REDIS_CLI XRANGE '{hbm}:audit' - + | grep -E '^[0-9]+-[0-9]+$')
+rewrite() {
+	local id=$1 f
+	mapfile -t f < <($HBM_REDIS_CLI XRANGE '{hbm}:audit' "$id" "$id" | tail -n +2)
+	printf '%s\n' "${f[@]}" > "$HBM_TMP/e-$id"
+}
+for id in "${ids[@]}"; do rewrite "$id"; done
+$HBM_REDIS_CLI DEL '{hbm}:audit' >/dev/null
+for id in "${ids[@]}"; do
+	mapfile -t f < "$HBM_TMP/e-$id"
+	if [ "$id" = "$second" ]; then
+		for ((i = 0; i < ${#f[@]}; i += 2)); do
+			[ "${f[i]}" = detail ] && f[i + 1]="${f[i + 1]}, altered"
+		done
+	fi
+	$HBM_REDIS_CLI XADD '{hbm}:audit' "$id" "${f[@]}" >/dev/null
+done
+v=$(hbm_body GET /v1/audit/verify "${ADMIN[@]}")
+hbm_match "a kept entry altered shows" "\"ok\": *false.*\"broken_at\": *\"$second\"" "$v"
+out=$(ctl audit verify)
+hbm_eq "so does hbmctl audit verify" 1 "$?"
+hbm_match "naming the entry" "^broken at: $second\$" "$out"
+$HBM_REDIS_CLI DEL '{hbm}:audit' >/dev/null
+for id in "${ids[@]}"; do
+	mapfile -t f < "$HBM_TMP/e-$id"
+	[ "$id" = "$first" ] || $HBM_REDIS_CLI XADD '{hbm}:audit' "$id" "${f[@]}" >/dev/null
+done
+v=$(hbm_body GET /v1/audit/verify "${ADMIN[@]}")
+hbm_match "an entry cut from the front shows" '"ok": *false' "$v"
+
+# A referral: the official's keys and the referred migrant's expire too.
+hbm_inbound +256700000201 'REF food 0700000049 2' r-5 >/dev/null
+hbm_check "the referred migrant gets a code" hbm_wait 10 hbm_sent_to +256700000049 1
+off=$($HBM_REDIS_CLI XREVRANGE '{hbm}:inbox' + - COUNT 1 | grep -A1 '^from_hash$' | tail -n 1)
+rcode=$(hbm_texts_to +256700000049 | grep -oE '[1-9][0-9]{3}-[0-9]{4}' | head -n 1)
+mig=$($HBM_REDIS_CLI HGET "{hbm}:case:${rcode/-/}" num)
+hbm_match "the official's referrals are indexed by hash" "official:$off:cases" \
+	"$($HBM_REDIS_CLI --scan --pattern "*$off*" | tr '\n' ' ')"
+hbm_match "the migrant's cases too" "num:$mig:cases" \
+	"$($HBM_REDIS_CLI --scan --pattern "*$mig*" | tr '\n' ' ')"
+while read -r k; do
+	t=$($HBM_REDIS_CLI TTL "$k")
+	hbm_check "$k expires within message_days ($t s)" test "$t" -gt 0 -a "$t" -le 86400
+done < <($HBM_REDIS_CLI --scan --pattern "*$off*"; $HBM_REDIS_CLI --scan --pattern "*$mig*")
+
+# STOP keeps the opt-out for retention_days (2 days here), past
+# message_days, so that it is still honoured after a quiet week.
+hbm_inbound +256700000001 'STOP' r-4 >/dev/null
+optout() { [ "$($HBM_REDIS_CLI HGET "{hbm}:num:$h" optout)" = 1 ]; }
+hbm_check "STOP opts out" hbm_wait 10 optout
+t=$($HBM_REDIS_CLI TTL "{hbm}:num:$h")
+hbm_check "the opt-out outlives message_days, then expires ($t s)" test "$t" -gt 86400 -a "$t" -le 172800
 hbm_done

@@ -125,7 +125,7 @@ test_clean(struct store *s)
 {
 	static const char *const keys[] = { TEST_CASE, TEST_HIST, TEST_OPEN,
 		TEST_OUTBOX, "{hbm}:case:t2", "{hbm}:sla", "{hbm}:audit",
-		"{hbm}:audit:head", "{hbm}:audit:new",
+		"{hbm}:audit:head", "{hbm}:audit:new", "{hbm}:audit:anchor",
 		("{hbm}:msgs:" TEST_HASH), "{hbm}:op:t-ok", "{hbm}:op:t-guard",
 		"{hbm}:op:t-absent", "{hbm}:op:t-absent2", "{hbm}:op:t-empty",
 		"{hbm}:op:t-empty2", "{hbm}:op:t-bytes", "{hbm}:op:t-type",
@@ -795,10 +795,42 @@ test_audit_trimmed(void **state)
 	struct store *s = *state;
 	char ids[5][64];
 
-	/* Retention trims the front: the first entry left is the anchor. */
+	char *cause = NULL, *anchor;
+	long long n;
+
+	/* Cut from the front without an anchor: the cut shows. */
 	test_chain(s, ids);
 	assert_int_equal(test_int(s, 4, trim), 3);
+	assert_int_equal(test_verify(s, 0, ids[3]), 1);
+
+	/* Retention trims and anchors: the rest verifies from the anchor. */
+	test_del(s, "{hbm}:audit");
+	test_del(s, "{hbm}:audit:head");
+	test_chain(s, ids);
+	assert_int_equal(audit_trim(s, ids[3], &n, &cause), 0);
+	assert_int_equal(n, 3);
+	anchor = test_get(s, "{hbm}:audit:anchor");
+	assert_non_null(strstr(anchor, ids[2]));
+	free(anchor);
 	assert_int_equal(test_verify(s, 2, NULL), 0);
+	/* Nothing below the id: nothing trimmed, the anchor kept. */
+	assert_int_equal(audit_trim(s, ids[3], &n, &cause), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(test_verify(s, 2, NULL), 0);
+	/* A kept entry deleted from the front still shows. */
+	const char *xdel[] = { "XDEL", "{hbm}:audit", ids[3] };
+	test_int(s, 3, xdel);
+	assert_int_equal(test_verify(s, 0, ids[4]), 1);
+	/* Everything trimmed: the head must be the anchor's. */
+	test_del(s, "{hbm}:audit");
+	test_del(s, "{hbm}:audit:head");
+	test_del(s, "{hbm}:audit:anchor");
+	test_chain(s, ids);
+	assert_int_equal(audit_trim(s, "99999999999999", &n, &cause), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(test_verify(s, 0, NULL), 0);
+	test_del(s, "{hbm}:audit:head");
+	assert_int_equal(test_verify(s, 0, "head"), 1);
 }
 
 static void
@@ -914,6 +946,7 @@ test_throughput(void **state)
 	test_del(s, "{hbm}:audit");
 	test_del(s, "{hbm}:audit:new");
 	test_del(s, "{hbm}:audit:head");
+	test_del(s, "{hbm}:audit:anchor");
 	t0 = test_seconds();
 	for (i = 0; i < n; i++)
 		assert_int_equal(test_run(s, test_typical(i)), APPLY_OK);

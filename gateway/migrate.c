@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The migration of data an older version wrote in clear (hbmgwd
+ * --migrate). Keys are found with SCAN in batches; a field is sealed when
+ * it is not "" and does not open under the privacy key. Every write is a
+ * compare-and-set in one script (the value read is still there), so the
+ * migration may run beside a daemon, and is idempotent.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "gateway/crypto.h"
+#include "gateway/log.h"
+#include "gateway/migrate.h"
+#include "gateway/store.h"
+#include "gateway/xmalloc.h"
+
+#define MIGRATE_COUNT "200" /* SCAN COUNT and XRANGE COUNT */
+#define MIGRATE_INBOX "{hbm}:inbox"
+#define MIGRATE_GROUP "dispatch"
+
+struct migrate {
+	struct store *st;
+	const struct crypto_key *k;
+	long long keys;	   /* keys looked at */
+	long long sealed;  /* fields sealed */
+	long long removed; /* inbox entries removed */
+};
+
+/* KEYS[1] a hash; ARGV: field, value read, new value. 1 when set. */
+static struct store_script migrate_hset_script = {
+	.name = "migrate_hset",
+	.body = "if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then\n"
+		"  return 0\n"
+		"end\n"
+		"redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])\n"
+		"return 1\n",
+};
+
+/* KEYS[1] a list; ARGV: index, value read, new value. 1 when set. */
+static struct store_script migrate_lset_script = {
+	.name = "migrate_lset",
+	.body = "if redis.call('LINDEX', KEYS[1], ARGV[1]) ~= ARGV[2] then\n"
+		"  return 0\n"
+		"end\n"
+		"redis.call('LSET', KEYS[1], ARGV[1], ARGV[3])\n"
+		"return 1\n",
+};
+
+/*
+ * KEYS[1] the inbox; ARGV[1] its group, then entry ids. Deletes those the
+ * group has delivered and that are not pending; returns how many.
+ */
+static struct store_script migrate_xdel_script = {
+	.name = "migrate_xdel",
+	.body =
+	    "local last\n"
+	    "local ok, gs = pcall(redis.call, 'XINFO', 'GROUPS', KEYS[1])\n"
+	    "if not ok then return 0 end\n"
+	    "for _, g in ipairs(gs) do\n"
+	    "  local name, id\n"
+	    "  for i = 1, #g - 1, 2 do\n"
+	    "    if g[i] == 'name' then name = g[i + 1] end\n"
+	    "    if g[i] == 'last-delivered-id' then id = g[i + 1] end\n"
+	    "  end\n"
+	    "  if name == ARGV[1] then last = id end\n"
+	    "end\n"
+	    "if not last then return 0 end\n"
+	    "local function parse(s)\n"
+	    "  local ms, seq = string.match(s, '^(%d+)-(%d+)$')\n"
+	    "  return tonumber(ms), tonumber(seq)\n"
+	    "end\n"
+	    "local lms, lseq = parse(last)\n"
+	    "local n = 0\n"
+	    "for i = 2, #ARGV do\n"
+	    "  local ms, seq = parse(ARGV[i])\n"
+	    "  if ms and (ms < lms or (ms == lms and seq <= lseq)) and\n"
+	    "     #redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i],\n"
+	    "       1) == 0 then\n"
+	    "    n = n + redis.call('XDEL', KEYS[1], ARGV[i])\n"
+	    "  end\n"
+	    "end\n"
+	    "return n\n",
+};
+
+/* 1 when S is "" or sealed under the key: nothing to do. */
+static int
+migrate_is_sealed(const struct migrate *m, const char *s)
+{
+	char *plain = NULL, *cause = NULL;
+	size_t len;
+
+	if (s[0] == '\0')
+		return 1;
+	if (crypto_open(m->k, s, &plain, &len, &cause) == 0) {
+		free(plain);
+		return 1;
+	}
+	free(cause);
+	return 0;
+}
+
+/* Run SCRIPT with one key and three arguments; the integer it answered. */
+static int
+migrate_cas(struct migrate *m, struct store_script *script, const char *key,
+    const char *a1, const char *a2, const char *a3, char **cause)
+{
+	const char *argv[4] = { key, a1, a2, a3 };
+	struct store_reply *r;
+	int rc;
+
+	if ((r = store_eval(m->st, script, 1, 4, argv, NULL, cause)) == NULL)
+		return -1;
+	if (r->type != STORE_INTEGER) {
+		xasprintf(cause, "migrate: %s: %s", key,
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+		store_reply_free(r);
+		return -1;
+	}
+	rc = (int)r->integer;
+	store_reply_free(r);
+	m->sealed += rc;
+	return 0;
+}
+
+/* The value of FIELD in an HGETALL reply, or NULL. */
+static const char *
+migrate_hv(const struct store_reply *r, const char *field)
+{
+	size_t i;
+
+	for (i = 0; r->type == STORE_ARRAY && i + 1 < r->elements; i += 2)
+		if (strcmp(r->element[i]->str, field) == 0)
+			return r->element[i + 1]->str;
+	return NULL;
+}
+
+/*
+ * Seal the FIELDS of hash KEY that are in clear. A number in clear in
+ * PHONE_FIELD also gets its look-up hash in HASH_FIELD when that is empty.
+ */
+static int
+migrate_hash(struct migrate *m, const char *key, const char *const *fields,
+    const char *phone_field, const char *hash_field, char **cause)
+{
+	struct store_reply *r;
+	const char *v, *h;
+	char *sealed, hash[CRYPTO_SHA256_HEX];
+	int rc = 0;
+
+	if ((r = store_commandl(m->st, cause, "HGETALL", key, NULL)) == NULL)
+		return -1;
+	for (; rc == 0 && *fields != NULL; fields++) {
+		if ((v = migrate_hv(r, *fields)) == NULL ||
+		    migrate_is_sealed(m, v))
+			continue;
+		if (phone_field != NULL && strcmp(*fields, phone_field) == 0 &&
+		    v[0] == '+' && (h = migrate_hv(r, hash_field)) != NULL &&
+		    h[0] == '\0') {
+			crypto_phone_hash(m->k, v, hash);
+			rc = migrate_cas(m, &migrate_hset_script, key,
+			    hash_field, "", hash, cause);
+		}
+		sealed = crypto_seal_str(m->k, v);
+		if (rc == 0)
+			rc = migrate_cas(m, &migrate_hset_script, key, *fields,
+			    v, sealed, cause);
+		free(sealed);
+	}
+	store_reply_free(r);
+	return rc;
+}
+
+/* Seal the notes in clear of the history list KEY. */
+static int
+migrate_hist(struct migrate *m, const char *key, char **cause)
+{
+	struct store_reply *r;
+	json_t *o;
+	const char *note;
+	char *sealed, *s, idx[24];
+	size_t i;
+	int rc = 0;
+
+	r = store_commandl(m->st, cause, "LRANGE", key, "0", "-1", NULL);
+	if (r == NULL)
+		return -1;
+	for (i = 0; rc == 0 && r->type == STORE_ARRAY && i < r->elements; i++) {
+		if ((o = json_loads(r->element[i]->str, 0, NULL)) == NULL)
+			continue;
+		note = json_string_value(json_object_get(o, "note"));
+		if (note != NULL && !migrate_is_sealed(m, note)) {
+			sealed = crypto_seal_str(m->k, note);
+			json_object_set_new(o, "note", json_string(sealed));
+			free(sealed);
+			if ((s = json_dumps(o, JSON_COMPACT)) == NULL)
+				fatalx("migrate: cannot encode history");
+			snprintf(idx, sizeof(idx), "%zu", i);
+			rc = migrate_cas(m, &migrate_lset_script, key, idx,
+			    r->element[i]->str, s, cause);
+			free(s);
+		}
+		json_decref(o);
+	}
+	store_reply_free(r);
+	return rc;
+}
+
+/* One key SCAN found. */
+static int
+migrate_key(struct migrate *m, const char *key, char **cause)
+{
+	static const char *const msg[] = { "text", "to", NULL };
+	static const char *const cs[] = { "note", "phone", NULL };
+	static const char *const ussd[] = { "mig", "path", "ans", NULL };
+	size_t len = strlen(key);
+
+	m->keys++;
+	if (strncmp(key, "{hbm}:msg:", 10) == 0)
+		return migrate_hash(m, key, msg, "to", "to_hash", cause);
+	if (strncmp(key, "{hbm}:ussd:s:", 13) == 0)
+		return migrate_hash(m, key, ussd, NULL, NULL, cause);
+	if (strncmp(key, "{hbm}:case:", 11) != 0)
+		return 0;
+	if (len > 16 && strcmp(key + len - 5, ":hist") == 0)
+		return migrate_hist(m, key, cause);
+	if (strchr(key + 11, ':') == NULL)
+		return migrate_hash(m, key, cs, NULL, NULL, cause);
+	return 0;
+}
+
+/* SCAN the keys matching PATTERN, a batch at a time. */
+static int
+migrate_scan(struct migrate *m, const char *pattern, char **cause)
+{
+	struct store_reply *r, *keys;
+	char cursor[32] = "0";
+	size_t i;
+	long long batches = 0;
+
+	do {
+		r = store_commandl(m->st, cause, "SCAN", cursor, "MATCH",
+		    pattern, "COUNT", MIGRATE_COUNT, NULL);
+		if (r == NULL)
+			return -1;
+		if (r->type != STORE_ARRAY || r->elements != 2 ||
+		    r->element[0]->type != STORE_STRING ||
+		    r->element[1]->type != STORE_ARRAY) {
+			xasprintf(cause, "migrate: SCAN: %s",
+			    r->type == STORE_ERROR ? r->str
+						   : "unexpected reply");
+			store_reply_free(r);
+			return -1;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+		keys = r->element[1];
+		for (i = 0; i < keys->elements; i++) {
+			if (migrate_key(m, keys->element[i]->str, cause) ==
+			    -1) {
+				store_reply_free(r);
+				return -1;
+			}
+		}
+		store_reply_free(r);
+		if (++batches % 50 == 0)
+			log_info("migrate: %s: %lld keys looked at, %lld "
+				 "fields sealed so far",
+			    pattern, m->keys, m->sealed);
+	} while (strcmp(cursor, "0") != 0);
+	return 0;
+}
+
+/* The value of FIELD in a stream entry's field list, or NULL. */
+static const char *
+migrate_xv(const struct store_reply *fv, const char *field)
+{
+	size_t i;
+
+	for (i = 0; fv->type == STORE_ARRAY && i + 1 < fv->elements; i += 2)
+		if (strcmp(fv->element[i]->str, field) == 0)
+			return fv->element[i + 1]->str;
+	return NULL;
+}
+
+/* Remove the dispatched inbox entries that hold a text or number in clear. */
+static int
+migrate_inbox(struct migrate *m, char **cause)
+{
+	struct store_reply *r, *x;
+	const struct store_reply *e;
+	const char **argv;
+	const char *text, *from;
+	char start[80] = "-";
+	size_t i, n;
+	int argc;
+
+	do {
+		r = store_commandl(m->st, cause, "XRANGE", MIGRATE_INBOX, start,
+		    "+", "COUNT", MIGRATE_COUNT, NULL);
+		if (r == NULL)
+			return -1;
+		if (r->type != STORE_ARRAY) {
+			xasprintf(cause, "migrate: XRANGE: %s",
+			    r->type == STORE_ERROR ? r->str
+						   : "unexpected reply");
+			store_reply_free(r);
+			return -1;
+		}
+		n = r->elements;
+		argv = xcalloc(n + 2, sizeof(*argv));
+		argv[0] = MIGRATE_INBOX;
+		argv[1] = MIGRATE_GROUP;
+		argc = 2;
+		for (i = 0; i < n; i++) {
+			e = r->element[i];
+			if (e->type != STORE_ARRAY || e->elements != 2)
+				continue;
+			snprintf(
+			    start, sizeof(start), "(%s", e->element[0]->str);
+			text = migrate_xv(e->element[1], "text");
+			from = migrate_xv(e->element[1], "from");
+			if ((text != NULL && !migrate_is_sealed(m, text)) ||
+			    (from != NULL && !migrate_is_sealed(m, from)))
+				argv[argc++] = e->element[0]->str;
+		}
+		x = NULL;
+		if (argc > 2 &&
+		    (x = store_eval(m->st, &migrate_xdel_script, 1, argc, argv,
+			 NULL, cause)) == NULL) {
+			free(argv);
+			store_reply_free(r);
+			return -1;
+		}
+		if (x != NULL && x->type == STORE_INTEGER)
+			m->removed += x->integer;
+		store_reply_free(x);
+		free(argv);
+		store_reply_free(r);
+	} while (n == (size_t)atoi(MIGRATE_COUNT));
+	return 0;
+}
+
+int
+migrate_run(struct store *st, const struct crypto_key *k, char **cause)
+{
+	static const char *const patterns[] = { "{hbm}:msg:*", "{hbm}:case:*",
+		"{hbm}:ussd:s:*", NULL };
+	struct migrate m = { .st = st, .k = k };
+	size_t i;
+
+	log_info("migrate: sealing what is in clear");
+	for (i = 0; patterns[i] != NULL; i++) {
+		if (migrate_scan(&m, patterns[i], cause) == -1)
+			return -1;
+		log_info("migrate: %s done: %lld keys looked at, %lld fields "
+			 "sealed",
+		    patterns[i], m.keys, m.sealed);
+	}
+	if (migrate_inbox(&m, cause) == -1)
+		return -1;
+	log_info("migrate: done: %lld keys looked at, %lld fields sealed, "
+		 "%lld dispatched inbox entries in clear removed",
+	    m.keys, m.sealed, m.removed);
+	return 0;
+}
