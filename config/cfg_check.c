@@ -1034,8 +1034,7 @@ cfg_read_sections(struct cfg_rd *rd, const struct cfg_node *root)
 	static const char *const keys[] = { "gateway", "redis", "http",
 		"metrics", "privacy", "limits", "twilio", "tokens", "channels",
 		"agencies", "categories", "commands", "irregular", "officials",
-		"templates",
-		"coordinator", NULL };
+		"templates", "coordinator", NULL };
 
 	cfg_check_keys(rd, root, keys);
 	read_gateway(rd, root);

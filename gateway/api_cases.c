@@ -48,12 +48,12 @@
 #include "handlers/code.h"
 #include "handlers/phone.h"
 
-#define API_CASES_LIMIT 50	   /* cases on a page by default */
-#define API_CASES_LIMIT_MAX 200	   /* the largest limit= */
-#define API_CASES_OFFSET_MAX 1000  /* the largest offset=: use cursor= */
-#define API_CASES_BATCH 100	   /* {hbm}:cases entries read at a time */
-#define API_CASES_SCAN 2000	   /* {hbm}:cases entries one list looks at */
-#define API_CASES_HIST_LAST "999"  /* history entries shown: the first 1000 */
+#define API_CASES_LIMIT 50	  /* cases on a page by default */
+#define API_CASES_LIMIT_MAX 200	  /* the largest limit= */
+#define API_CASES_OFFSET_MAX 1000 /* the largest offset=: use cursor= */
+#define API_CASES_BATCH 100	  /* {hbm}:cases entries read at a time */
+#define API_CASES_SCAN 2000	  /* {hbm}:cases entries one list looks at */
+#define API_CASES_HIST_LAST "999" /* history entries shown: the first 1000 */
 #define API_CASES_KEY_MAX 128
 #define API_CASES_CURSOR_MAX 40 /* "<ms>:<code>" and NUL */
 #define API_CASES_MS_DIGITS 15	/* digits of a cursor's created_ms */
@@ -800,9 +800,10 @@ const struct http_route api_cases_routes[] = {
 	{ "GET", "/v1/cases", HTTP_BODY_NONE, api_cases_list, NULL },
 	{ "GET", "/v1/cases/{code}", HTTP_BODY_NONE, api_cases_get, NULL },
 	{ "POST", "/v1/cases/{code}/ack", HTTP_BODY_NONE, api_cases_ack, NULL },
-	{ "POST", "/v1/cases/{code}/decline", HTTP_BODY_JSON,
-	    api_cases_decline, NULL },
-	{ "POST", "/v1/cases/{code}/close", HTTP_BODY_JSON, api_cases_close, NULL },
+	{ "POST", "/v1/cases/{code}/decline", HTTP_BODY_JSON, api_cases_decline,
+	    NULL },
+	{ "POST", "/v1/cases/{code}/close", HTTP_BODY_JSON, api_cases_close,
+	    NULL },
 };
 const size_t api_cases_nroutes =
     sizeof(api_cases_routes) / sizeof(api_cases_routes[0]);

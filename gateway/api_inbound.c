@@ -404,10 +404,12 @@ api_inbound_kannel(const struct http_request *req, struct http_response *resp)
 
 const struct http_route api_inbound_routes[] = {
 	{ "POST", "/v1/inbound/sms", HTTP_BODY_JSON, api_inbound_sms, NULL },
-	{ "POST", "/v1/inbound/africastalking", HTTP_BODY_FORM,
-	    api_inbound_at, NULL },
-	{ "POST", "/v1/inbound/twilio", HTTP_BODY_FORM, api_inbound_twilio, NULL },
-	{ "GET", "/v1/inbound/kannel", HTTP_BODY_NONE, api_inbound_kannel, "text" },
+	{ "POST", "/v1/inbound/africastalking", HTTP_BODY_FORM, api_inbound_at,
+	    NULL },
+	{ "POST", "/v1/inbound/twilio", HTTP_BODY_FORM, api_inbound_twilio,
+	    NULL },
+	{ "GET", "/v1/inbound/kannel", HTTP_BODY_NONE, api_inbound_kannel,
+	    "text" },
 };
 const size_t api_inbound_nroutes =
     sizeof(api_inbound_routes) / sizeof(api_inbound_routes[0]);

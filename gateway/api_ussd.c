@@ -41,7 +41,7 @@ static struct log_limit store_down_limit = LOG_LIMIT_INIT;
 #define API_USSD_SESSION_MAX 128 /* bytes of an aggregator's session id */
 
 /* What an unknown number's PIN is hashed against when no official is set. */
-#define API_USSD_DUMMY_HASH                                                    \
+#define API_USSD_DUMMY_HASH                                                   \
 	"$6$hbmgwdummysalt$BpNX/DYuVkWgYsba1ox0u6Lv7IAiPPJ3zKqpbmow/vEqbBoKk" \
 	"Y18ckze4iYwOxNpCVR0Wg2OSYiqRXUMEouap/"
 
@@ -60,11 +60,11 @@ struct api_ussd {
 	const struct cfg *cfg;
 	const struct api_ussd_req *req;
 	const struct cfg_official *off; /* NULL: not an official */
-	char e164[PHONE_MAX];	      /* the official's number */
-	char hash[CRYPTO_SHA256_HEX]; /* its look-up hash */
-	char key[USSD_KEY_MAX];	      /* the session's key */
-	struct ussd_sess sess;	      /* loaded, then saved */
-	struct ussd_out out;	      /* the page to answer */
+	char e164[PHONE_MAX];		/* the official's number */
+	char hash[CRYPTO_SHA256_HEX];	/* its look-up hash */
+	char key[USSD_KEY_MAX];		/* the session's key */
+	struct ussd_sess sess;		/* loaded, then saved */
+	struct ussd_out out;		/* the page to answer */
 	struct cases_brief cases[USSD_MINE_MAX];
 };
 
@@ -122,7 +122,7 @@ api_ussd_act(struct api_ussd *u, struct ussd_result *res)
 		return;
 	case USSD_ACT_PIN:
 		res->status = ussd_pin_try(st, u->hash,
-		    u->off != NULL		  ? u->off->pin_hash
+		    u->off != NULL		 ? u->off->pin_hash
 			: u->cfg->nofficials > 0 ? u->cfg->officials[0].pin_hash
 						 : API_USSD_DUMMY_HASH,
 		    u->out.arg, u->off != NULL, &res->tries_left, &cause);
@@ -409,7 +409,8 @@ done:
 }
 
 const struct http_route api_ussd_routes[] = {
-	{ "POST", "/v1/ussd/africastalking", HTTP_BODY_FORM, api_ussd_at, NULL },
+	{ "POST", "/v1/ussd/africastalking", HTTP_BODY_FORM, api_ussd_at,
+	    NULL },
 	{ "POST", "/v1/ussd/generic", HTTP_BODY_JSON, api_ussd_generic, NULL },
 };
 const size_t api_ussd_nroutes =

@@ -527,8 +527,8 @@ http_start(const struct http_options *o, const struct http_route *routes,
 	 * times out; under poll() the connection is closed at once. Each pool
 	 * thread polls only its own connections.
 	 */
-	unsigned int flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC |
-	    MHD_USE_ERROR_LOG;
+	unsigned int flags =
+	    MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 
 	memset(&ss, 0, sizeof(ss));
 	if (inet_pton(AF_INET, o->host, &sin->sin_addr) == 1) {

@@ -61,10 +61,10 @@ struct http_route {
 #define HTTP_TIMEOUT 10 /* seconds */
 
 struct http_options {
-	const char *host; /* numeric IPv4 or IPv6 address */
-	int port;	  /* 0 picks a free port */
-	int threads;	  /* worker threads */
-	size_t max_body;  /* bytes; larger bodies get 413 */
+	const char *host;    /* numeric IPv4 or IPv6 address */
+	int port;	     /* 0 picks a free port */
+	int threads;	     /* worker threads */
+	size_t max_body;     /* bytes; larger bodies get 413 */
 	int max_connections; /* open at once */
 	int max_per_address; /* open at once from one address */
 	int timeout;	     /* seconds a connection may idle */

@@ -81,7 +81,8 @@ log_mask_numbers(char *s)
 				n++;
 			}
 			if ((*q != ' ' && *q != '-') ||
-			    !isdigit((unsigned char)q[1]) || log_case_code(q + 1))
+			    !isdigit((unsigned char)q[1]) ||
+			    log_case_code(q + 1))
 				break;
 			if (sep == '\0') {
 				first = n;
@@ -91,8 +92,8 @@ log_mask_numbers(char *s)
 		}
 		if (n >= 7 && !log_word(*q) && !(first == 13 && sep == '-'))
 			for (r = p, k = 0; r < q; r++)
-				if (isdigit((unsigned char)*r) && k++ >= n - 7 &&
-				    k <= n - 3)
+				if (isdigit((unsigned char)*r) &&
+				    k++ >= n - 7 && k <= n - 3)
 					*r = '*';
 		p = q;
 	}

@@ -266,8 +266,8 @@ ussd_pin_try(struct store *sto, const char *phone_hash, const char *pin_hash,
 	argv[0] = key;
 	argv[1] = ms;
 	argv[2] = max;
-	if ((r = store_eval(
-		 sto, &ussd_take_script, 1, 3, argv, NULL, cause)) == NULL)
+	if ((r = store_eval(sto, &ussd_take_script, 1, 3, argv, NULL, cause)) ==
+	    NULL)
 		return USSD_ERROR;
 	if (r->type != STORE_INTEGER) {
 		xasprintf(cause, "ussd: pin: %s",
@@ -278,7 +278,8 @@ ussd_pin_try(struct store *sto, const char *phone_hash, const char *pin_hash,
 	n = r->integer;
 	store_reply_free(r);
 	if (n < 0 || n > USSD_PIN_TRIES) {
-		metrics_add("hbmgw_ussd_pin_checks_total", "result=\"locked\"", 1);
+		metrics_add(
+		    "hbmgw_ussd_pin_checks_total", "result=\"locked\"", 1);
 		return USSD_LOCKED;
 	}
 	/* an unknown number's PIN is hashed too, and never right */

@@ -562,9 +562,9 @@ cases_code_state(const char *lang, const char *status)
 		{ "being handled", "en cours de traitement", "قيد المعالجة" },
 		{ "closed", "clos", "مغلق" },
 	};
-	int i = strcmp(status, "closed") == 0 ? 2
+	int i = strcmp(status, "closed") == 0	  ? 2
 	    : strcmp(status, "acknowledged") == 0 ? 1
-						   : 0;
+						  : 0;
 
 	if (strcmp(lang, "fr") == 0)
 		return words[i][1];
@@ -640,7 +640,8 @@ cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		cases_hv(cs, "agency"))) {
 		struct template_var sv[] = { { "code", shown },
 			{ "status",
-			    cases_code_state(c->lang, cases_hv(cs, "status")) } };
+			    cases_code_state(
+				c->lang, cases_hv(cs, "status")) } };
 		cases_code_count(c, "state");
 		cases_reply(c, "code_state", sv, 2, 0);
 		store_reply_free(cs);

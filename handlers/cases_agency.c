@@ -124,8 +124,8 @@ cases_tell_migrant(struct cases_ctx *c, const struct store_reply *cs,
 	}
 	if ((text = template_render(c->cfg, lang, name, v, n)) != NULL) {
 		ch = outbox_pick_channel(c->cfg, plain, NULL);
-		cases_sms(c, cases_hv(cs, "phone"), cases_hv(cs, "num"),
-		    text, ch != NULL ? ch : "", "notify");
+		cases_sms(c, cases_hv(cs, "phone"), cases_hv(cs, "num"), text,
+		    ch != NULL ? ch : "", "notify");
 		free(text);
 	}
 	free(plain);

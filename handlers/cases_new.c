@@ -80,7 +80,7 @@ cases_create(struct cases_ctx *c, const struct cases_new *nc,
 	apply_hset(c->a, key, "region", nc->region);
 	apply_hset(c->a, key, "persons", persons);
 	note = nc->note[0] != '\0' ? crypto_seal_str(c->key, nc->note)
-				    : xstrdup("");
+				   : xstrdup("");
 	apply_hset(c->a, key, "note", note);
 	free(note);
 	apply_hset(c->a, key, "lang", c->lang);
@@ -105,15 +105,15 @@ cases_create(struct cases_ctx *c, const struct cases_new *nc,
 	if (nc->num[0] != '\0') {
 		snprintf(key, sizeof(key), "{hbm}:num:%s:cases", nc->num);
 		apply_zadd(c->a, key, (double)c->now, code);
-		apply_expire(c->a, key,
-		    (long long)c->cfg->privacy.message_days * 86400);
+		apply_expire(
+		    c->a, key, (long long)c->cfg->privacy.message_days * 86400);
 	}
 	if (nc->official[0] != '\0') {
 		snprintf(
 		    key, sizeof(key), "{hbm}:official:%s:cases", nc->official);
 		apply_zadd(c->a, key, (double)c->now, code);
-		apply_expire(c->a, key,
-		    (long long)c->cfg->privacy.message_days * 86400);
+		apply_expire(
+		    c->a, key, (long long)c->cfg->privacy.message_days * 86400);
 	}
 	cases_log(c, code, nc->official[0] != '\0' ? "official" : "migrant",
 	    "created", cat->id);
@@ -273,7 +273,8 @@ cases_refer(struct cases_ctx *c, struct cases_refer *r, char **cause)
 	    (text = template_render(c->cfg, c->lang, "ref_issued", v, 4)) !=
 		NULL) {
 		ch = outbox_pick_channel(c->cfg, r->migrant, NULL);
-		cases_sms(c, sealed, hash, text, ch != NULL ? ch : "", "notify");
+		cases_sms(
+		    c, sealed, hash, text, ch != NULL ? ch : "", "notify");
 		free(text);
 	}
 	free(sealed);

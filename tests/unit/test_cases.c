@@ -421,7 +421,8 @@ test_code_state(void **state)
 	    cases_code_state("fr", "acknowledged"), "en cours de traitement");
 	assert_string_equal(cases_code_state("fr", "closed"), "clos");
 	assert_string_equal(cases_code_state("ar", "notified"), "مفتوح");
-	assert_string_equal(cases_code_state("ar", "acknowledged"), "قيد المعالجة");
+	assert_string_equal(
+	    cases_code_state("ar", "acknowledged"), "قيد المعالجة");
 	assert_string_equal(cases_code_state("ar", "closed"), "مغلق");
 	/* an unknown language or state: English, open */
 	assert_string_equal(cases_code_state("sw", "closed"), "closed");

@@ -25,8 +25,7 @@ static const char *const names[] = { "received", "ask_category", "already_open",
 	"agency_renotify", "escalated", "declined", "closed", "list",
 	"list_more", "ref_issued", "limit", "ack_confirm",
 	"ack_confirm_nophone", "ref_acked", "ref_declined", "ref_closed",
-	"code_state", "code_later",
-	"sms_expired" };
+	"code_state", "code_later", "sms_expired" };
 
 #define NNAMES (sizeof names / sizeof names[0])
 
