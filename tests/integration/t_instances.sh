@@ -171,7 +171,7 @@ HBM_URL=$GW_URL HBM_METRICS_URL=$GW_METRICS_URL
 post_many 70102 1 20
 held_by_a() { [ "$(consumers '{hbm}:outbox:agg' send a/)" -gt 0 ] &&
 	[ "$($HBM_REDIS_CLI XPENDING '{hbm}:outbox:agg' send - + 100 | grep -c '^a/')" -ge 20 ]; }
-hbm_check "a holds the 20 replies in flight" hbm_wait 10 held_by_a
+hbm_check "a holds the 20 replies in flight" hbm_wait 30 held_by_a
 gw_start b "$HBM_TMP/b.conf"
 B=$GW_PID
 HBM_URL=$GW_URL HBM_METRICS_URL=$GW_METRICS_URL
