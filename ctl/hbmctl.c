@@ -352,6 +352,7 @@ main(int argc, char **argv)
 		ctl_warn(cmd->name, "wrong number of arguments");
 		fprintf(stderr, "usage: hbmctl [options] %s\n", cmd->usage);
 		free(ctl.url);
+		free(ctl.metrics_url);
 		free(ctl.token_buf);
 		return CTL_USAGE;
 	}
