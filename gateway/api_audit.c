@@ -27,7 +27,7 @@ api_audit_verify(const struct http_request *req, struct http_response *resp)
 	/* What waits for its hash is chained first, so all is checked. */
 	rc = audit_chain_all(gw_store(), &chained, &cause);
 	if (rc == 0)
-		rc = audit_verify(gw_store(), &entries, &bad_id, &cause);
+		rc = audit_verify_report(gw_store(), &entries, &bad_id, &cause);
 	switch (rc) {
 	case 0:
 		api_reply_json(resp, 200,
@@ -35,7 +35,6 @@ api_audit_verify(const struct http_request *req, struct http_response *resp)
 			"{s:b,s:I}", "ok", 1, "entries", (json_int_t)entries));
 		break;
 	case 1:
-		log_warnx("audit: chain broken at entry %s", bad_id);
 		api_reply_json(resp, 200,
 		    json_pack("{s:b,s:I,s:s}", "ok", 0, "entries",
 			(json_int_t)entries, "broken_at", bad_id));

@@ -21,7 +21,10 @@
 #include <string.h>
 
 #include "gateway/audit.h"
+#include "gateway/clock.h"
 #include "gateway/crypto.h"
+#include "gateway/log.h"
+#include "gateway/metrics.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
 
@@ -474,4 +477,21 @@ audit_chain_all(struct store *s, long long *chained, char **cause)
 			break;
 	}
 	return 0;
+}
+
+int
+audit_verify_report(
+    struct store *s, long long *entries, char **bad_id, char **cause)
+{
+	int rc;
+
+	rc = audit_verify(s, entries, bad_id, cause);
+	if (rc == -1)
+		return -1;
+	metrics_set("hbmgw_audit_chain_ok", "", rc == 0 ? 1 : 0);
+	metrics_set("hbmgw_audit_verified_seconds", "",
+	    (double)clock_wall_ms() / 1000.0);
+	if (rc == 1)
+		log_warnx("audit: chain broken at entry %s", *bad_id);
+	return rc;
 }

@@ -52,4 +52,12 @@ int audit_trim(
 int audit_verify(
     struct store *, long long *entries, char **bad_id, char **cause);
 
+/*
+ * audit_verify(), its outcome kept in hbmgw_audit_chain_ok and
+ * hbmgw_audit_verified_seconds (and a broken chain logged), for the API
+ * and the periodic check alike. Returns as audit_verify().
+ */
+int audit_verify_report(
+    struct store *, long long *entries, char **bad_id, char **cause);
+
 #endif

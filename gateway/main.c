@@ -227,6 +227,10 @@ main_start(struct cfg *cfg, struct http_server **metrics_srv)
 	    "hbmgw_process_start_time_seconds", "", (double)gw_started());
 	metrics_add("hbmgw_config_reloads_total", "result=\"ok\"", 0);
 	metrics_add("hbmgw_config_reloads_total", "result=\"failed\"", 0);
+	/* Served from the start, for the dashboard and the alerts. */
+	metrics_add("hbmgw_escalations_total", "reason=\"timeout\"", 0);
+	metrics_add("hbmgw_escalations_total", "reason=\"declined\"", 0);
+	metrics_histogram_init("hbmgw_ack_latency_seconds");
 	inbound_channel_init(cfg);
 	o.host = cfg->http.host;
 	o.port = cfg->http.port;

@@ -30,6 +30,11 @@ static const struct metric_desc metric_descs[] = {
 	{ "hbmgw_http_requests_total", COUNTER,
 	    "HTTP requests by route pattern, method and status" },
 	{ "hbmgw_redis_up", GAUGE, "1 when the last Redis check succeeded" },
+	{ "hbmgw_audit_chain_ok", GAUGE,
+	    "1 when the last check of the audit hash chain found it intact, "
+	    "0 broken" },
+	{ "hbmgw_audit_verified_seconds", GAUGE,
+	    "When the audit chain was last checked, Unix time" },
 	{ "hbmgw_config_reloads_total", COUNTER,
 	    "Configuration reloads by result" },
 	{ "hbmgw_outbound_total", COUNTER,
@@ -83,6 +88,8 @@ static const struct metric_desc metric_descs[] = {
 	    "1 while a modem is connected and answering, by modem" },
 	{ "hbmgw_modem_signal_percent", GAUGE,
 	    "A modem's last signal quality in percent, -1 unknown" },
+	{ "hbmgw_modem_balance", GAUGE,
+	    "A modem's prepaid balance from its balance_ussd reply, by modem" },
 	{ "hbmgw_modem_sent_total", COUNTER, "SMS a modem sent, by modem" },
 	{ "hbmgw_modem_received_total", COUNTER,
 	    "SMS a modem received and stored in the inbox, by modem" },
@@ -209,8 +216,9 @@ metrics_get(const char *name, const char *labels)
 	return v;
 }
 
-void
-metrics_observe(const char *name, double v)
+/* Add N observations of V to histogram NAME (N 0: its series, at 0). */
+static void
+metrics_hist_add(const char *name, double v, int n)
 {
 	/* Seconds: a minute to three days, the range of ack deadlines. */
 	static const double le[] = { 60, 300, 900, 3600, 14400, 86400, 259200 };
@@ -221,14 +229,26 @@ metrics_observe(const char *name, double v)
 	snprintf(key, sizeof(key), "%s_bucket", name);
 	for (i = 0; i < sizeof(le) / sizeof(le[0]); i++) {
 		snprintf(labels, sizeof(labels), "le=\"%g\"", le[i]);
-		metrics_slot(key, labels)->value += v <= le[i];
+		metrics_slot(key, labels)->value += n * (v <= le[i]);
 	}
-	metrics_slot(key, "le=\"+Inf\"")->value += 1;
+	metrics_slot(key, "le=\"+Inf\"")->value += n;
 	snprintf(key, sizeof(key), "%s_sum", name);
-	metrics_slot(key, "")->value += v;
+	metrics_slot(key, "")->value += n * v;
 	snprintf(key, sizeof(key), "%s_count", name);
-	metrics_slot(key, "")->value += 1;
+	metrics_slot(key, "")->value += n;
 	pthread_mutex_unlock(&metrics_lock);
+}
+
+void
+metrics_observe(const char *name, double v)
+{
+	metrics_hist_add(name, v, 1);
+}
+
+void
+metrics_histogram_init(const char *name)
+{
+	metrics_hist_add(name, 0, 0);
 }
 
 void

@@ -18,6 +18,8 @@ double metrics_get(const char *name, const char *labels);
 
 /* Observe V in histogram NAME (buckets fixed in metrics.c). */
 void metrics_observe(const char *name, double v);
+/* Histogram NAME's series at 0, so that it is served before any value. */
+void metrics_histogram_init(const char *name);
 
 /* Count one HTTP request by route pattern, method and status. */
 void metrics_http(const char *route, const char *method, int status);

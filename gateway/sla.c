@@ -31,6 +31,7 @@
 #define SLA_BATCH "64"
 #define SLA_TICK_US 1000000   /* 1 s resolution */
 #define SLA_RETENTION_EVERY 5 /* ticks between retention passes */
+#define SLA_AUDIT_EVERY 300   /* ticks between checks of the audit chain */
 
 static pthread_t sla_thread_id;
 static atomic_int sla_stopping;
@@ -71,6 +72,20 @@ sla_tick(struct store *st)
 	return rc;
 }
 
+/* Check the audit chain; the outcome goes to the metrics (audit.c). */
+static void
+sla_audit_check(struct store *st)
+{
+	long long entries;
+	char *bad_id = NULL, *cause = NULL;
+
+	if (audit_verify_report(st, &entries, &bad_id, &cause) == -1) {
+		log_debug("audit: verify: %s", cause);
+		free(cause);
+	}
+	free(bad_id);
+}
+
 static void *
 sla_thread(void *arg)
 {
@@ -100,6 +115,10 @@ sla_thread(void *arg)
 			}
 			gw_cfg_put(cfg);
 		}
+		/* The chain is checked at start and every 5 minutes, so that
+		 * hbmgw_audit_chain_ok can raise an alert. */
+		if (ticks % SLA_AUDIT_EVERY == 1)
+			sla_audit_check(st);
 		/* Dead letters are reported to the coordinator. */
 		cfg = gw_cfg_get();
 		outbox_alert_flush(st, cfg, gw_key());

@@ -501,6 +501,7 @@ modem_refresh(struct modem *m, long long now)
 	m->status.balance = bal;
 	m->status.has_balance = 1;
 	pthread_mutex_unlock(&modem_lock);
+	metrics_set("hbmgw_modem_balance", m->labels, bal);
 }
 
 /* Record an outcome that Redis could not take: the entry comes back. */
