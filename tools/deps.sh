@@ -74,6 +74,8 @@ test | bench)
 	need_cmd systemd-analyze systemd
 	# setpriv runs hbmgwd as another user (t_unit).
 	need_cmd setpriv util-linux
+	# promtool checks contrib/'s alerting rules (t_modem_at).
+	need_cmd promtool prometheus
 	;;
 esac
 case $want in

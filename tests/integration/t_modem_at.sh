@@ -134,6 +134,20 @@ hbm_eq "IMEI over AT" 356938035643809 "$(echo "$CH" | hbm_jget channels.1.imei)"
 hbm_eq "balance parsed from the USSD answer" 1250.5 "$(echo "$CH" | hbm_jget channels.0.balance)"
 hbm_match "errors counted on ma" '^[1-9]' "$(echo "$CH" | hbm_jget channels.0.errors)"
 
+# contrib/: the alerting rules are valid, and every metric that they and
+# the Grafana dashboard use is served by this daemon (modems, balance and
+# all), so neither can name a metric that does not exist.
+RULES=$HBM_SRCDIR/contrib/prometheus/hbmgw-rules.yml
+DASH=$HBM_SRCDIR/contrib/grafana/hbmgw.json
+hbm_check "promtool accepts the alerting rules" promtool check rules "$RULES"
+hbm_check "the dashboard is JSON" /usr/bin/python3 -m json.tool "$DASH"
+METRICS=$(hbm_metrics)
+used=$(grep -oh 'hbmgw_[a-z_]*' "$RULES" "$DASH" | sed 's/_bucket$//' | sort -u)
+hbm_check "the rules and the dashboard use metrics" test "$(wc -w <<<"$used")" -ge 12
+for m in $used; do
+	hbm_check "served: $m" grep -q "^# TYPE $m " <<<"$METRICS"
+done
+
 hbm_daemon_stop TERM
 hbm_eq "clean exit" 0 "$HBM_RC"
 hbm_done

@@ -81,6 +81,7 @@ ctl() { HBMGW_URL=$HBM_URL HBMGW_TOKEN=$HBM_ADMIN_TOKEN "$HBM_BUILD/hbmctl" "$@"
 out=$(ctl audit verify)
 hbm_eq "hbmctl audit verify agrees" 0 "$?"
 hbm_match "intact" '^audit: intact$' "$out"
+hbm_match "the metrics say intact" '^hbmgw_audit_chain_ok 1$' "$(hbm_metrics | grep '^hbmgw_audit_chain_ok')"
 first=$($HBM_REDIS_CLI XRANGE '{hbm}:audit' - + COUNT 1 | head -n 1)
 second=$($HBM_REDIS_CLI XRANGE '{hbm}:audit' "($first" + COUNT 1 | head -n 1)
 # Rewrite the stream under the same ids, the second entry's detail changed.
@@ -106,6 +107,9 @@ hbm_match "a kept entry altered shows" "\"ok\": *false.*\"broken_at\": *\"$secon
 out=$(ctl audit verify)
 hbm_eq "so does hbmctl audit verify" 1 "$?"
 hbm_match "naming the entry" "^broken at: $second\$" "$out"
+hbm_match "the metrics say broken, for the alert" '^hbmgw_audit_chain_ok 0$' "$(hbm_metrics | grep '^hbmgw_audit_chain_ok')"
+hbm_match "with the time of the check" '^hbmgw_audit_verified_seconds [1-9][0-9.e+]*$' \
+	"$(hbm_metrics | grep '^hbmgw_audit_verified_seconds')"
 $HBM_REDIS_CLI DEL '{hbm}:audit' >/dev/null
 for id in "${ids[@]}"; do
 	mapfile -t f < "$HBM_TMP/e-$id"
