@@ -87,6 +87,9 @@ int ctl_open(struct ctl *);
 void ctl_close(struct ctl *);
 int ctl_request(struct ctl *, const char *method, const char *path,
     const json_t *body, struct reply *);
+/* ctl_request() to another base URL (the metrics listener's). */
+int ctl_request_at(struct ctl *, const char *base, const char *method,
+    const char *path, const json_t *body, struct reply *);
 int ctl_get(struct ctl *, const char *path, struct reply *);
 int ctl_post(
     struct ctl *, const char *path, const json_t *body, struct reply *);

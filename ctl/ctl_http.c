@@ -129,12 +129,19 @@ int
 ctl_request(struct ctl *ctl, const char *method, const char *path,
     const json_t *body, struct reply *r)
 {
+	return ctl_request_at(ctl, ctl->url, method, path, body, r);
+}
+
+int
+ctl_request_at(struct ctl *ctl, const char *base, const char *method,
+    const char *path, const json_t *body, struct reply *r)
+{
 	char errbuf[CURL_ERROR_SIZE] = "";
 	char *url, *data = NULL;
 	CURLcode rc;
 
 	memset(r, 0, sizeof(*r));
-	if (asprintf(&url, "%s%s", ctl->url, path) == -1 ||
+	if (asprintf(&url, "%s%s", base, path) == -1 ||
 	    (r->body = calloc(1, 1)) == NULL ||
 	    (body != NULL && (data = json_dumps(body, JSON_COMPACT)) == NULL)) {
 		ctl_warn(path, "out of memory");

@@ -416,18 +416,16 @@ static void
 status_metrics(struct ctl *ctl, struct metrics *m)
 {
 	struct reply r;
-	char *api = ctl->url;
 
 	memset(m, 0, sizeof(*m));
-	ctl->url = ctl->metrics_url;
-	if (ctl_request(ctl, "GET", "/metrics", NULL, &r) == CTL_OK) {
+	if (ctl_request_at(
+		ctl, ctl->metrics_url, "GET", "/metrics", NULL, &r) == CTL_OK) {
 		if (r.status == 200)
 			metrics_parse(r.body, r.len, m);
 		else
 			ctl_warn("/metrics", "HTTP %ld from %s", r.status,
 			    ctl->metrics_url);
 	}
-	ctl->url = api;
 	reply_free(&r);
 }
 
