@@ -187,7 +187,7 @@ hbm_sim() { "$HBM_BUILD/tests/atsim" --send "$HBM_TMP/$1.ctl" "$2"; }
 # HBM_URL and HBM_METRICS_URL once it listens on both (the metrics listener
 # starts last).
 hbm_daemon_start() {
-	local conf=$1 port
+	local conf=$1
 	: > "$HBM_TMP/hbmgwd.log"
 	# shellcheck disable=SC2086
 	"$HBM_BUILD/hbmgwd" ${HBM_DAEMON_FLAGS:-} -c "$conf" 2>> "$HBM_TMP/hbmgwd.log" &
@@ -197,10 +197,28 @@ hbm_daemon_start() {
 		cat "$HBM_TMP/hbmgwd.log" >&2
 		exit 1
 	fi
-	port=$(sed -n 's/.*http: listening on .*:\([0-9]*\)$/\1/p' "$HBM_TMP/hbmgwd.log" | tail -n 1)
-	HBM_URL="http://127.0.0.1:$port"
-	port=$(sed -n 's/.*metrics: listening on .*:\([0-9]*\)$/\1/p' "$HBM_TMP/hbmgwd.log" | tail -n 1)
-	HBM_METRICS_URL="http://127.0.0.1:$port"
+	HBM_URL=$(hbm_listen_url http "$HBM_TMP/hbmgwd.log")
+	HBM_METRICS_URL=$(hbm_listen_url metrics "$HBM_TMP/hbmgwd.log")
+}
+
+# The loopback URL of listener NAME (http, metrics) from the last
+# "NAME: listening on ADDRESS:PORT" line of hbmgwd's LOG.
+hbm_listen_url() {
+	echo "http://127.0.0.1:$(sed -n "s/.*$1: listening on .*:\([0-9]*\)\$/\1/p" "$2" | tail -n 1)"
+}
+
+# Wait (at most 20 s) until every inbox entry is read and acknowledged: a
+# message then has had all its effects, the SMS it causes among them
+# queued, so that "nothing was sent" can be told.
+hbm_inbox_settled() {
+	settled() {
+		local last group
+		last=$($HBM_REDIS_CLI XINFO STREAM '{hbm}:inbox' | sed -n '/^last-generated-id$/{n;p}')
+		group=$($HBM_REDIS_CLI XINFO GROUPS '{hbm}:inbox')
+		[ "$(sed -n '/^last-delivered-id$/{n;p}' <<<"$group")" = "$last" ] &&
+			[ "$(sed -n '/^pending$/{n;p}' <<<"$group")" = 0 ]
+	}
+	hbm_wait 20 settled
 }
 
 # Send SIG to the daemon and wait for it to exit; its status is in HBM_RC.

@@ -26,7 +26,7 @@ secs() { python3 -c 'import sys; print("%.1f" % (float(sys.argv[2]) - float(sys.
 # gw_start NAME CONF: hbmgwd with CONF, its log in $HBM_TMP/NAME.log; sets
 # GW_PID, GW_URL and GW_METRICS_URL.
 gw_start() {
-	local name=$1 conf=$2 port
+	local name=$1 conf=$2
 	"$HBM_BUILD/hbmgwd" -c "$conf" 2>> "$HBM_TMP/$name.log" &
 	GW_PID=$!
 	GW_PIDS+=("$GW_PID")
@@ -35,10 +35,8 @@ gw_start() {
 		cat "$HBM_TMP/$name.log" >&2
 		exit 1
 	fi
-	port=$(sed -n 's/.*http: listening on .*:\([0-9]*\)$/\1/p' "$HBM_TMP/$name.log" | tail -n 1)
-	GW_URL="http://127.0.0.1:$port"
-	port=$(sed -n 's/.*metrics: listening on .*:\([0-9]*\)$/\1/p' "$HBM_TMP/$name.log" | tail -n 1)
-	GW_METRICS_URL="http://127.0.0.1:$port"
+	GW_URL=$(hbm_listen_url http "$HBM_TMP/$name.log")
+	GW_METRICS_URL=$(hbm_listen_url metrics "$HBM_TMP/$name.log")
 }
 
 # A stand-in aggregator that accepts connections and never answers; its
