@@ -58,8 +58,8 @@ run_config() {
 	# --check-config also checks the privacy key: the good files name
 	# run/key (as config/dev.conf does), made here in a scratch working
 	# directory; the example's installed path is pointed there too.
-	cwd=$(mktemp -d /tmp/hbm-config.XXXXXX)
-	mkdir "$cwd/run"
+	cwd=$logdir/config
+	mkdir -p "$cwd/run"
 	(umask 077 && head -c 32 /dev/urandom > "$cwd/run/key")
 	sed 's|key_file = "/var/lib/hbmgw/key"|key_file = "run/key"|' \
 		config/hbmgw.conf.example > "$cwd/hbmgw.conf.example"
@@ -90,7 +90,6 @@ run_config() {
 		fi
 		result "config/$f" $rc "$logdir/c.log"
 	done
-	rm -rf "$cwd"
 }
 
 run_fuzz() {

@@ -35,21 +35,22 @@ value() {
 		"$conf" | head -n 1
 }
 
+# The URL a client on this machine reaches listen address $1 at.
+url_of() {
+	case $1 in
+	0.0.0.0:*) echo "http://127.0.0.1:${1#*:}" ;;
+	\[::\]:*) echo "http://[::1]:${1##*:}" ;;
+	*) echo "http://$1" ;;
+	esac
+}
+
 listen=$(value listen)
 [ -n "$listen" ] || die "no http.listen"
-case $listen in
-0.0.0.0:*) url="http://127.0.0.1:${listen#*:}" ;;
-\[::\]:*) url="http://[::1]:${listen##*:}" ;;
-*) url="http://$listen" ;;
-esac
+url=$(url_of "$listen")
 # metrics.listen, from the metrics group; its default when there is none.
 mlisten=$(sed -n '/^metrics[[:space:]]*[:=]/,/}/s/^.*listen[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' \
 	"$conf" | head -n 1)
-case ${mlisten:-127.0.0.1:9464} in
-0.0.0.0:*) metrics_url="http://127.0.0.1:${mlisten#*:}" ;;
-\[::\]:*) metrics_url="http://[::1]:${mlisten##*:}" ;;
-*) metrics_url="http://${mlisten:-127.0.0.1:9464}" ;;
-esac
+metrics_url=$(url_of "${mlisten:-127.0.0.1:9464}")
 if [ $only_url = 1 ]; then
 	echo "$url"
 	exit 0
