@@ -211,7 +211,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/hbmgw.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/hbmgwd.8
 
-FORMAT_SRCS = $(wildcard gateway/*.[ch] handlers/*.[ch] modem/*.[ch] \
+FORMAT_SRCS = $(wildcard store/*.[ch] gateway/*.[ch] handlers/*.[ch] modem/*.[ch] \
 	config/*.[ch] ctl/*.[ch] tests/unit/*.[ch] tests/tools/*.[ch] \
 	tests/tools/atsim/*.[ch] tests/fuzz/*.[ch] bench/*.[ch])
 

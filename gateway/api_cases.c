@@ -47,6 +47,7 @@
 #include "handlers/cases.h"
 #include "handlers/code.h"
 #include "handlers/phone.h"
+#include "store/keys.h"
 
 #define API_CASES_LIMIT 50	  /* cases on a page by default */
 #define API_CASES_LIMIT_MAX 200	  /* the largest limit= */
@@ -54,12 +55,11 @@
 #define API_CASES_BATCH 100	  /* {hbm}:cases entries read at a time */
 #define API_CASES_SCAN 2000	  /* {hbm}:cases entries one list looks at */
 #define API_CASES_HIST_LAST "999" /* history entries shown: the first 1000 */
-#define API_CASES_KEY_MAX 128
-#define API_CASES_CURSOR_MAX 40 /* "<ms>:<code>" and NUL */
-#define API_CASES_MS_DIGITS 15	/* digits of a cursor's created_ms */
-#define API_CASES_TEXT_MAX 400	/* bytes of a reason or note */
-#define API_CASES_IDEM_MAX 64	/* bytes of an Idempotency-Key */
-#define API_CASES_OPID_MAX 160	/* "api:<agency>:<verb>:<code>:<key>" */
+#define API_CASES_CURSOR_MAX 40	  /* "<ms>:<code>" and NUL */
+#define API_CASES_MS_DIGITS 15	  /* digits of a cursor's created_ms */
+#define API_CASES_TEXT_MAX 400	  /* bytes of a reason or note */
+#define API_CASES_IDEM_MAX 64	  /* bytes of an Idempotency-Key */
+#define API_CASES_OPID_MAX 160	  /* "api:<agency>:<verb>:<code>:<key>" */
 
 /* Who asks: the admin, or one agency. */
 struct api_caller {
@@ -186,23 +186,11 @@ api_cases_cmd(int argc, const char **argv, char **cause)
 static struct store_reply *
 api_cases_load(const char *code, char **cause)
 {
-	char key[API_CASES_KEY_MAX];
+	char key[KEY_MAX];
 	const char *argv[] = { "HGETALL", key };
 
-	snprintf(key, sizeof(key), "{hbm}:case:%s", code);
+	key_case(key, code);
 	return api_cases_cmd(2, argv, cause);
-}
-
-/* The value of FIELD in an HGETALL reply, "" when missing. */
-static const char *
-api_cases_hv(const struct store_reply *r, const char *field)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < r->elements; i += 2)
-		if (strcmp(r->element[i]->str, field) == 0)
-			return r->element[i + 1]->str;
-	return "";
 }
 
 /* 1 when the case CS exists and WHO may see it. */
@@ -212,7 +200,7 @@ api_cases_visible(const struct api_caller *who, const struct store_reply *cs)
 	if (cs->elements == 0)
 		return 0;
 	return who->admin ||
-	    strcmp(api_cases_hv(cs, "agency"), who->agency->id) == 0;
+	    strcmp(store_fieldstr(cs, "agency", ""), who->agency->id) == 0;
 }
 
 /* Set KEY to the string VALUE; null when VALUE is not UTF-8. */
@@ -239,7 +227,7 @@ static void
 api_cases_when(
     json_t *o, const char *key, const struct store_reply *cs, const char *field)
 {
-	const char *v = api_cases_hv(cs, field);
+	const char *v = store_fieldstr(cs, field, "");
 	char when[API_TIME_MAX], *end;
 	long long ms = strtoll(v, &end, 10);
 
@@ -260,17 +248,19 @@ api_cases_summary(const char *code, const struct store_reply *cs)
 
 	code_format(code, shown);
 	api_cases_str(o, "code", shown);
-	api_cases_str(o, "kind", api_cases_hv(cs, "kind"));
-	api_cases_str(o, "category", api_cases_hv(cs, "category"));
-	api_cases_str(o, "status", api_cases_hv(cs, "status"));
-	api_cases_str_or_null(o, "agency", api_cases_hv(cs, "agency"));
+	api_cases_str(o, "kind", store_fieldstr(cs, "kind", ""));
+	api_cases_str(o, "category", store_fieldstr(cs, "category", ""));
+	api_cases_str(o, "status", store_fieldstr(cs, "status", ""));
+	api_cases_str_or_null(o, "agency", store_fieldstr(cs, "agency", ""));
 	json_object_set_new(o, "priority",
-	    json_integer(strtoll(api_cases_hv(cs, "priority"), NULL, 10)));
-	api_cases_str_or_null(o, "region", api_cases_hv(cs, "region"));
+	    json_integer(
+		strtoll(store_fieldstr(cs, "priority", ""), NULL, 10)));
+	api_cases_str_or_null(o, "region", store_fieldstr(cs, "region", ""));
 	json_object_set_new(o, "persons",
-	    json_integer(strtoll(api_cases_hv(cs, "persons"), NULL, 10)));
+	    json_integer(strtoll(store_fieldstr(cs, "persons", ""), NULL, 10)));
 	json_object_set_new(o, "escalated",
-	    json_boolean(strcmp(api_cases_hv(cs, "escalated"), "1") == 0));
+	    json_boolean(
+		strcmp(store_fieldstr(cs, "escalated", ""), "1") == 0));
 	api_cases_when(o, "created_at", cs, "created_ms");
 	api_cases_when(o, "updated_at", cs, "updated_ms");
 	return o;
@@ -329,15 +319,15 @@ static void
 api_cases_phone(json_t *o, const char *code, const struct store_reply *cs,
     const struct api_caller *who, int acked)
 {
-	const char *sealed = api_cases_hv(cs, "phone");
-	const char *status = api_cases_hv(cs, "status");
+	const char *sealed = store_fieldstr(cs, "phone", "");
+	const char *status = store_fieldstr(cs, "status", "");
 	char masked[PHONE_MAX], *plain = NULL, *cause = NULL;
 	size_t len;
 
 	if (*sealed == '\0')
 		return;
 	if (!who->admin &&
-	    (!acked || strcmp(api_cases_hv(cs, "consent"), "1") != 0 ||
+	    (!acked || strcmp(store_fieldstr(cs, "consent", ""), "1") != 0 ||
 		(strcmp(status, "acknowledged") != 0 &&
 		    strcmp(status, "closed") != 0)))
 		return;
@@ -363,7 +353,7 @@ api_cases_full(const struct api_caller *who, const char *code,
 	char *note;
 	int acked;
 
-	note = crypto_open_str(gw_key(), api_cases_hv(cs, "note"));
+	note = crypto_open_str(gw_key(), store_fieldstr(cs, "note", ""));
 	if (who->admin)
 		log_mask_numbers(note); /* as the phone */
 	api_cases_str(o, "note", note);
@@ -384,7 +374,7 @@ api_cases_get(const struct http_request *req, struct http_response *resp)
 	const struct cfg *cfg = gw_cfg_get();
 	struct api_caller who;
 	struct store_reply *cs = NULL, *h = NULL;
-	char code[CODE_LEN + 1], key[API_CASES_KEY_MAX], *cause = NULL;
+	char code[CODE_LEN + 1], key[KEY_MAX], *cause = NULL;
 	const char *argv[] = { "LRANGE", key, "0", API_CASES_HIST_LAST };
 
 	if (api_cases_caller(req, cfg, &who, resp) == -1 ||
@@ -398,7 +388,7 @@ api_cases_get(const struct http_request *req, struct http_response *resp)
 		api_cases_missing(resp);
 		goto done;
 	}
-	snprintf(key, sizeof(key), "{hbm}:case:%s:hist", code);
+	key_case_hist(key, code);
 	if ((h = api_cases_cmd(4, argv, &cause)) == NULL) {
 		api_cases_failed(resp, cause);
 		goto done;
@@ -533,7 +523,8 @@ api_cases_batch(const struct api_caller *who, const struct api_cases_query *q,
 			return -1;
 		match = api_cases_visible(who, cs) &&
 		    (q->status == NULL ||
-			strcmp(api_cases_hv(cs, "status"), q->status) == 0);
+			strcmp(store_fieldstr(cs, "status", ""), q->status) ==
+			    0);
 		if (match && sc->skipped < q->offset)
 			sc->skipped++;
 		else if (match && json_array_size(page) == q->limit)
@@ -554,7 +545,7 @@ api_cases_scan(const struct api_caller *who, const struct api_cases_query *q,
     json_t *page, struct api_cases_scan *sc, char **cause)
 {
 	char max[32], off[32], count[16];
-	const char *argv[] = { "ZREVRANGEBYSCORE", "{hbm}:cases", max, "-inf",
+	const char *argv[] = { "ZREVRANGEBYSCORE", KEY_CASES, max, "-inf",
 		"WITHSCORES", "LIMIT", off, count };
 	struct store_reply *r;
 	long long offset = 0;
@@ -710,14 +701,14 @@ api_cases_show(
     const struct api_caller *who, const char *code, struct http_response *resp)
 {
 	struct store_reply *cs = NULL, *h = NULL;
-	char key[API_CASES_KEY_MAX], *cause = NULL;
+	char key[KEY_MAX], *cause = NULL;
 	const char *argv[] = { "LRANGE", key, "0", API_CASES_HIST_LAST };
 
 	if ((cs = api_cases_load(code, &cause)) == NULL) {
 		api_cases_failed(resp, cause);
 		return;
 	}
-	snprintf(key, sizeof(key), "{hbm}:case:%s:hist", code);
+	key_case_hist(key, code);
 	if (!api_cases_visible(who, cs))
 		api_cases_missing(resp);
 	else if ((h = api_cases_cmd(4, argv, &cause)) == NULL)

@@ -23,16 +23,17 @@
 #include "gateway/metrics.h"
 #include "gateway/store.h"
 #include "modem/modem.h"
+#include "store/keys.h"
 
 /* The length of CHANNEL's outbox stream, or NULL when Redis failed. */
 static json_t *
 api_channel_queue(const char *channel)
 {
 	struct store_reply *r;
-	char key[CFG_ID_MAX + 16], *cause = NULL;
+	char key[KEY_MAX], *cause = NULL;
 	json_t *v = json_null();
 
-	snprintf(key, sizeof(key), "{hbm}:outbox:%s", channel);
+	key_outbox(key, channel);
 	if ((r = store_commandl(gw_store(), &cause, "XLEN", key, NULL)) ==
 	    NULL) {
 		free(cause);

@@ -62,7 +62,7 @@ struct api_ussd {
 	const struct cfg_official *off; /* NULL: not an official */
 	char e164[PHONE_MAX];		/* the official's number */
 	char hash[CRYPTO_SHA256_HEX];	/* its look-up hash */
-	char key[USSD_KEY_MAX];		/* the session's key */
+	char key[KEY_MAX];		/* the session's key */
 	struct ussd_sess sess;		/* loaded, then saved */
 	struct ussd_out out;		/* the page to answer */
 	struct cases_brief cases[USSD_MINE_MAX];

@@ -25,6 +25,7 @@
 #include "gateway/lua_outbox.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
+#include "store/keys.h"
 
 /* Keys one operation may name: far more than any needs. */
 #define APPLY_KEYS_MAX 58
@@ -220,14 +221,15 @@ struct apply *
 apply_new(const char *opid, long long now_ms)
 {
 	struct apply *a;
+	char key[KEY_MAX];
 
 	a = xcalloc(1, sizeof(*a));
 	a->opid = xstrdup(opid);
 	xasprintf(&a->now, "%lld", now_ms);
 	a->keyslots = 16;
 	a->keys = xcalloc(a->keyslots, sizeof(*a->keys));
-	xasprintf(&a->keys[APPLY_KEY_OP], "{hbm}:op:%s", opid);
-	a->keys[APPLY_KEY_AUDIT] = xstrdup(AUDIT_NEW_KEY);
+	a->keys[APPLY_KEY_OP] = xstrdup(key_op(key, opid));
+	a->keys[APPLY_KEY_AUDIT] = xstrdup(KEY_AUDIT_NEW);
 	a->nkeys = 2;
 	a->cur = &a->writes;
 	return a;
@@ -424,7 +426,7 @@ apply_sms(struct apply *a, const char *to_sealed, const char *to_hash,
 	 * LUA_ENQUEUE derives its keys from the message id it draws; naming
 	 * the counter routes the script (one slot: the {hbm} tag).
 	 */
-	apply_key(a, "{hbm}:msgseq");
+	apply_key(a, KEY_MSGSEQ);
 	a->cur = &a->writes;
 	apply_puts(a, "s");
 	apply_puts(a, to_sealed);
@@ -559,8 +561,8 @@ apply_run_batch(struct store *s, struct apply **a, size_t n, long long msg_ttl,
 		goto out;
 	}
 	apply_args_numbers(&av, 2 + 4 * nrun);
-	apply_args_add(&kv, ack != NULL ? ack->stream : AUDIT_NEW_KEY,
-	    strlen(ack != NULL ? ack->stream : AUDIT_NEW_KEY));
+	apply_args_add(&kv, ack != NULL ? ack->stream : KEY_AUDIT_NEW,
+	    strlen(ack != NULL ? ack->stream : KEY_AUDIT_NEW));
 	apply_args_addn(&av, (long long)nrun);
 	apply_args_add(&av, ack != NULL ? ack->group : "",
 	    ack != NULL ? strlen(ack->group) : 0);
@@ -636,12 +638,10 @@ int
 apply_seen(struct store *s, const char *opid, char **cause)
 {
 	struct store_reply *r;
-	char *key;
+	char key[KEY_MAX];
 	int rc;
 
-	xasprintf(&key, "{hbm}:op:%s", opid);
-	r = store_commandl(s, cause, "EXISTS", key, NULL);
-	free(key);
+	r = store_commandl(s, cause, "EXISTS", key_op(key, opid), NULL);
 	if (r == NULL)
 		return -1;
 	if (r->type != STORE_INTEGER) {

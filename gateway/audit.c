@@ -85,21 +85,6 @@ static struct store_script audit_trim_script = {
 	    "return n\n",
 };
 
-/* The value of field NAME in an XRANGE entry's field list, or NULL. */
-static const struct store_reply *
-audit_field(const struct store_reply *fields, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < fields->elements; i += 2) {
-		if (fields->element[i]->type == STORE_STRING &&
-		    fields->element[i + 1]->type == STORE_STRING &&
-		    strcmp(fields->element[i]->str, name) == 0)
-			return fields->element[i + 1];
-	}
-	return NULL;
-}
-
 /*
  * Check one audit entry against the hash of the entry before it (PREV:
  * for the first one, the anchor's). Copies its hash to HASH. 0 when it
@@ -118,7 +103,7 @@ audit_entry_check(const struct store_reply *fields, const char *prev,
 	if (fields->type != STORE_ARRAY)
 		return -1;
 	for (i = 0; i < AUDIT_FIELDS; i++) {
-		if ((f[i] = audit_field(fields, names[i])) == NULL)
+		if ((f[i] = store_field(fields, names[i])) == NULL)
 			return -1;
 		if (i < AUDIT_FIELDS - 1)
 			len += f[i]->len + 1;
@@ -153,7 +138,7 @@ audit_head(struct store *s, char head[CRYPTO_SHA256_HEX], char **cause)
 {
 	struct store_reply *r;
 
-	r = store_commandl(s, cause, "GET", AUDIT_HEAD_KEY, NULL);
+	r = store_commandl(s, cause, "GET", KEY_AUDIT_HEAD, NULL);
 	if (r == NULL)
 		return -1;
 	if (r->type != STORE_STRING && r->type != STORE_NIL) {
@@ -179,7 +164,7 @@ audit_anchor(struct store *s, char anchor[CRYPTO_SHA256_HEX], char **cause)
 	struct store_reply *r;
 	const char *sp;
 
-	r = store_commandl(s, cause, "GET", AUDIT_ANCHOR_KEY, NULL);
+	r = store_commandl(s, cause, "GET", KEY_AUDIT_ANCHOR, NULL);
 	if (r == NULL)
 		return -1;
 	if (r->type != STORE_STRING && r->type != STORE_NIL) {
@@ -205,7 +190,7 @@ int
 audit_trim(struct store *s, const char *minid, long long *trimmed, char **cause)
 {
 	struct store_reply *r;
-	const char *argv[3] = { AUDIT_KEY, AUDIT_ANCHOR_KEY, minid };
+	const char *argv[3] = { KEY_AUDIT, KEY_AUDIT_ANCHOR, minid };
 
 	*trimmed = 0;
 	r = store_eval(s, &audit_trim_script, 2, 3, argv, NULL, cause);
@@ -270,7 +255,7 @@ audit_walk(struct store *s, struct audit_walk *w, char **bad_id, char **cause)
 			snprintf(start, sizeof(start), "-");
 		else
 			snprintf(start, sizeof(start), "(%s", w->last_id);
-		r = store_commandl(s, cause, "XRANGE", AUDIT_KEY, start, "+",
+		r = store_commandl(s, cause, "XRANGE", KEY_AUDIT, start, "+",
 		    "COUNT", count, NULL);
 		if (r == NULL)
 			return -1;
@@ -378,7 +363,7 @@ audit_hash_page(const struct store_reply *page, const char *prev, char *hashes,
 			return -1;
 		len = CRYPTO_SHA256_HEX - 1;
 		for (j = 0; j < 5; j++) {
-			f[j] = audit_field(e->element[1], names[j]);
+			f[j] = store_field(e->element[1], names[j]);
 			len += 1 + (f[j] != NULL ? f[j]->len : 0);
 		}
 		buf = xmalloc(len);
@@ -414,7 +399,7 @@ audit_chain(struct store *s, long long *chained, char **cause)
 		return -1;
 	snprintf(count, sizeof(count), "%d", AUDIT_PAGE);
 	page = store_commandl(
-	    s, cause, "XRANGE", AUDIT_NEW_KEY, "-", "+", "COUNT", count, NULL);
+	    s, cause, "XRANGE", KEY_AUDIT_NEW, "-", "+", "COUNT", count, NULL);
 	if (page == NULL)
 		return -1;
 	if (page->type != STORE_ARRAY) {
@@ -434,9 +419,9 @@ audit_chain(struct store *s, long long *chained, char **cause)
 		rc = -1;
 		goto out;
 	}
-	argv[0] = AUDIT_NEW_KEY;
-	argv[1] = AUDIT_KEY;
-	argv[2] = AUDIT_HEAD_KEY;
+	argv[0] = KEY_AUDIT_NEW;
+	argv[1] = KEY_AUDIT;
+	argv[2] = KEY_AUDIT_HEAD;
 	argv[3] = head;
 	argv[4] = last;
 	argv[5] = hashes;

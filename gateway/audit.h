@@ -6,13 +6,9 @@
 #ifndef HBM_GATEWAY_AUDIT_H
 #define HBM_GATEWAY_AUDIT_H
 
-struct store;
+#include "store/keys.h"
 
-#define AUDIT_NEW_KEY "{hbm}:audit:new"	  /* entries waiting for a hash */
-#define AUDIT_KEY "{hbm}:audit"		  /* the chained entries */
-#define AUDIT_HEAD_KEY "{hbm}:audit:head" /* the hash of the last one */
-/* "<id> <hash>" of the last entry retention trimmed */
-#define AUDIT_ANCHOR_KEY "{hbm}:audit:anchor"
+struct store;
 
 /*
  * Chain the oldest waiting entries (up to a page of them): *CHAINED says

@@ -42,8 +42,8 @@
 #include "handlers/cases.h"
 #include "handlers/phone.h"
 #include "handlers/sms.h"
+#include "store/keys.h"
 
-#define INBOX_KEY "{hbm}:inbox"
 #define INBOX_GROUP "dispatch"
 #define INBOX_THREADS 8 /* dispatchers: applies in flight at once */
 #define INBOX_DEDUP_SECONDS "86400"
@@ -138,7 +138,7 @@ inbox_add(struct store *st, const struct crypto_key *key,
     const struct inbox_msg *m, char id[INBOX_ID_MAX], int *duplicate,
     char **cause)
 {
-	char dedup[80], hex[CRYPTO_SHA256_HEX], hash[CRYPTO_SHA256_HEX];
+	char dedup[KEY_MAX], hex[CRYPTO_SHA256_HEX], hash[CRYPTO_SHA256_HEX];
 	char when[32], *idsrc, *sealed, *text;
 	const char *argv[20];
 	struct store_reply *r;
@@ -147,14 +147,15 @@ inbox_add(struct store *st, const struct crypto_key *key,
 	xasprintf(&idsrc, "%s\n%s", m->source, m->ext_id);
 	crypto_sha256_hex(idsrc, strlen(idsrc), hex);
 	free(idsrc);
-	snprintf(dedup, sizeof(dedup), "{hbm}:dedup:%.40s", hex);
+	hex[40] = '\0'; /* 160 bits are enough to tell ids apart */
+	key_dedup(dedup, hex);
 	snprintf(when, sizeof(when), "%lld", clock_wall_ms());
 	sealed = crypto_seal(key, m->from, strlen(m->from));
 	text = crypto_seal_str(key, m->text);
 	crypto_phone_hash(key, m->from, hash);
 
 	argv[argc++] = dedup;
-	argv[argc++] = INBOX_KEY;
+	argv[argc++] = KEY_INBOX;
 	argv[argc++] = INBOX_DEDUP_SECONDS;
 	argv[argc++] = "from";
 	argv[argc++] = sealed;
@@ -194,18 +195,6 @@ inbox_add(struct store *st, const struct crypto_key *key,
 	return rc;
 }
 
-/* The value of FIELD in a flat field/value array reply, or NULL. */
-static const char *
-inbox_field(const struct store_reply *fv, const char *field)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < fv->elements; i += 2)
-		if (strcmp(fv->element[i]->str, field) == 0)
-			return fv->element[i + 1]->str;
-	return NULL;
-}
-
 /*
  * The message of entry E, [id, [field, value, ...]], borrowed from it but
  * for its text, opened into *TEXT (the caller frees): 0, or -1 when there
@@ -223,11 +212,11 @@ inbox_msg(const struct store_reply *e, struct cases_msg *m, char **text)
 	fv = e->element[1];
 	memset(m, 0, sizeof(*m));
 	m->entry_id = e->element[0]->str;
-	m->from_sealed = inbox_field(fv, "from");
-	m->from_hash = inbox_field(fv, "from_hash");
-	m->sender = inbox_field(fv, "sender");
-	m->text = inbox_field(fv, "text");
-	m->received_ms = inbox_field(fv, "received_ms");
+	m->from_sealed = store_fieldstr(fv, "from", NULL);
+	m->from_hash = store_fieldstr(fv, "from_hash", NULL);
+	m->sender = store_fieldstr(fv, "sender", NULL);
+	m->text = store_fieldstr(fv, "text", NULL);
+	m->received_ms = store_fieldstr(fv, "received_ms", NULL);
 	if (m->from_sealed == NULL || m->from_hash == NULL ||
 	    m->sender == NULL || m->text == NULL || m->received_ms == NULL) {
 		log_warnx(
@@ -245,7 +234,7 @@ inbox_ack(struct store *st, const char *id)
 	char *cause = NULL;
 
 	r = store_commandl(
-	    st, &cause, "XACK", INBOX_KEY, INBOX_GROUP, id, NULL);
+	    st, &cause, "XACK", KEY_INBOX, INBOX_GROUP, id, NULL);
 	if (r == NULL) {
 		/* Redelivered later; the case operation is idempotent. */
 		log_warnx("inbox: ack %s: %s", id, cause);
@@ -278,7 +267,7 @@ inbox_apply(struct store *st, const struct cfg *cfg,
     const struct sms_lexicon *lex, const struct cases_msg *msgs,
     struct inbox_run *run)
 {
-	struct apply_ack ack = { INBOX_KEY, INBOX_GROUP, run->ids, run->extra,
+	struct apply_ack ack = { KEY_INBOX, INBOX_GROUP, run->ids, run->extra,
 		run->nextra };
 	char *cause = NULL;
 	size_t j;
@@ -328,7 +317,7 @@ inbox_records(struct store *st, const struct cases_msg *msgs, size_t n,
     struct store_reply **num)
 {
 	struct store_reply *r;
-	char(*keys)[CASES_KEY_MAX], *cause = NULL;
+	char(*keys)[KEY_MAX], *cause = NULL;
 	const char **argv;
 	size_t i, k = 0, *which;
 
@@ -340,7 +329,7 @@ inbox_records(struct store *st, const struct cases_msg *msgs, size_t n,
 		if (msgs[i].sender == NULL ||
 		    strcmp(msgs[i].sender, "phone") != 0)
 			continue;
-		cases_numkey(keys[k], msgs[i].from_hash);
+		key_num(keys[k], msgs[i].from_hash);
 		argv[k] = keys[k];
 		which[k++] = i;
 	}
@@ -455,7 +444,7 @@ inbox_create_group(struct store *st)
 	char *cause = NULL;
 
 	/* From "0": entries added before the group existed are read too. */
-	r = store_commandl(st, &cause, "XGROUP", "CREATE", INBOX_KEY,
+	r = store_commandl(st, &cause, "XGROUP", "CREATE", KEY_INBOX,
 	    INBOX_GROUP, "0", "MKSTREAM", NULL);
 	if (r == NULL)
 		free(cause);
@@ -469,7 +458,7 @@ inbox_read(
 {
 	return store_commandl(st, cause, "XREADGROUP", "GROUP", INBOX_GROUP,
 	    consumer, "COUNT", INBOX_BATCH, "BLOCK", "500", "STREAMS",
-	    INBOX_KEY, start, NULL);
+	    KEY_INBOX, start, NULL);
 }
 
 /* Publish the inbox's length and pending count as gauges. */
@@ -479,7 +468,7 @@ inbox_gauges(struct store *st)
 	struct store_reply *r;
 	char *cause = NULL;
 
-	if ((r = store_commandl(st, &cause, "XLEN", INBOX_KEY, NULL)) == NULL) {
+	if ((r = store_commandl(st, &cause, "XLEN", KEY_INBOX, NULL)) == NULL) {
 		free(cause);
 		return;
 	}
@@ -487,7 +476,7 @@ inbox_gauges(struct store *st)
 		metrics_set("hbmgw_inbox_depth", "", (double)r->integer);
 	store_reply_free(r);
 	r = store_commandl(
-	    st, &cause, "XPENDING", INBOX_KEY, INBOX_GROUP, NULL);
+	    st, &cause, "XPENDING", KEY_INBOX, INBOX_GROUP, NULL);
 	if (r == NULL) {
 		free(cause);
 		return;
@@ -507,7 +496,7 @@ inbox_claim(struct store *st, const struct cfg *cfg,
 	struct store_reply *r;
 	char *cause = NULL;
 
-	r = store_commandl(st, &cause, "XAUTOCLAIM", INBOX_KEY, INBOX_GROUP,
+	r = store_commandl(st, &cause, "XAUTOCLAIM", KEY_INBOX, INBOX_GROUP,
 	    consumer, INBOX_CLAIM_IDLE_MS, "0-0", "COUNT", INBOX_BATCH, NULL);
 	if (r == NULL) {
 		free(cause);
@@ -535,7 +524,7 @@ inbox_takeover(struct store *st, const struct cfg *cfg,
 	int n, rc = 0;
 
 	do {
-		n = takeover_claim(st, INBOX_KEY, INBOX_GROUP, lease_instance(),
+		n = takeover_claim(st, KEY_INBOX, INBOX_GROUP, lease_instance(),
 		    consumer, INBOX_BATCH_N, &entries, &cause);
 		if (n == -1) {
 			log_debug("inbox: takeover: %s", cause);

@@ -32,8 +32,8 @@
 #include "gateway/metrics.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
+#include "store/keys.h"
 
-#define LEASE_PREFIX "{hbm}:instance:"
 #define LEASE_WATCH_MS 250 /* how often a lease in other hands is read */
 
 /*
@@ -112,7 +112,7 @@ lease_key(const char *instance, char key[LEASE_KEY_MAX])
 {
 	int n;
 
-	n = snprintf(key, LEASE_KEY_MAX, "%s%s", LEASE_PREFIX, instance);
+	n = snprintf(key, LEASE_KEY_MAX, "%s%s", KEY_INSTANCE_PREFIX, instance);
 	return n < 0 || n >= LEASE_KEY_MAX ? -1 : 0;
 }
 

@@ -17,9 +17,9 @@
 #include "gateway/migrate.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
+#include "store/keys.h"
 
 #define MIGRATE_COUNT "200" /* SCAN COUNT and XRANGE COUNT */
-#define MIGRATE_INBOX "{hbm}:inbox"
 #define MIGRATE_GROUP "dispatch"
 
 struct migrate {
@@ -126,18 +126,6 @@ migrate_cas(struct migrate *m, struct store_script *script, const char *key,
 	return 0;
 }
 
-/* The value of FIELD in an HGETALL reply, or NULL. */
-static const char *
-migrate_hv(const struct store_reply *r, const char *field)
-{
-	size_t i;
-
-	for (i = 0; r->type == STORE_ARRAY && i + 1 < r->elements; i += 2)
-		if (strcmp(r->element[i]->str, field) == 0)
-			return r->element[i + 1]->str;
-	return NULL;
-}
-
 /*
  * Seal the FIELDS of hash KEY that are in clear. A number in clear in
  * PHONE_FIELD also gets its look-up hash in HASH_FIELD when that is empty.
@@ -154,11 +142,12 @@ migrate_hash(struct migrate *m, const char *key, const char *const *fields,
 	if ((r = store_commandl(m->st, cause, "HGETALL", key, NULL)) == NULL)
 		return -1;
 	for (; rc == 0 && *fields != NULL; fields++) {
-		if ((v = migrate_hv(r, *fields)) == NULL ||
+		if ((v = store_fieldstr(r, *fields, NULL)) == NULL ||
 		    migrate_is_sealed(m, v))
 			continue;
 		if (phone_field != NULL && strcmp(*fields, phone_field) == 0 &&
-		    v[0] == '+' && (h = migrate_hv(r, hash_field)) != NULL &&
+		    v[0] == '+' &&
+		    (h = store_fieldstr(r, hash_field, NULL)) != NULL &&
 		    h[0] == '\0') {
 			crypto_phone_hash(m->k, v, hash);
 			rc = migrate_cas(m, &migrate_hset_script, key,
@@ -219,11 +208,11 @@ migrate_key(struct migrate *m, const char *key, char **cause)
 	size_t len = strlen(key);
 
 	m->keys++;
-	if (strncmp(key, "{hbm}:msg:", 10) == 0)
+	if (strncmp(key, KEY_MSG_PREFIX, strlen(KEY_MSG_PREFIX)) == 0)
 		return migrate_hash(m, key, msg, "to", "to_hash", cause);
-	if (strncmp(key, "{hbm}:ussd:s:", 13) == 0)
+	if (strncmp(key, KEY_USSD_PREFIX, strlen(KEY_USSD_PREFIX)) == 0)
 		return migrate_hash(m, key, ussd, NULL, NULL, cause);
-	if (strncmp(key, "{hbm}:case:", 11) != 0)
+	if (strncmp(key, KEY_CASE_PREFIX, strlen(KEY_CASE_PREFIX)) != 0)
 		return 0;
 	if (len > 16 && strcmp(key + len - 5, ":hist") == 0)
 		return migrate_hist(m, key, cause);
@@ -273,18 +262,6 @@ migrate_scan(struct migrate *m, const char *pattern, char **cause)
 	return 0;
 }
 
-/* The value of FIELD in a stream entry's field list, or NULL. */
-static const char *
-migrate_xv(const struct store_reply *fv, const char *field)
-{
-	size_t i;
-
-	for (i = 0; fv->type == STORE_ARRAY && i + 1 < fv->elements; i += 2)
-		if (strcmp(fv->element[i]->str, field) == 0)
-			return fv->element[i + 1]->str;
-	return NULL;
-}
-
 /* Remove the dispatched inbox entries that hold a text or number in clear. */
 static int
 migrate_inbox(struct migrate *m, char **cause)
@@ -298,7 +275,7 @@ migrate_inbox(struct migrate *m, char **cause)
 	int argc;
 
 	do {
-		r = store_commandl(m->st, cause, "XRANGE", MIGRATE_INBOX, start,
+		r = store_commandl(m->st, cause, "XRANGE", KEY_INBOX, start,
 		    "+", "COUNT", MIGRATE_COUNT, NULL);
 		if (r == NULL)
 			return -1;
@@ -311,7 +288,7 @@ migrate_inbox(struct migrate *m, char **cause)
 		}
 		n = r->elements;
 		argv = xcalloc(n + 2, sizeof(*argv));
-		argv[0] = MIGRATE_INBOX;
+		argv[0] = KEY_INBOX;
 		argv[1] = MIGRATE_GROUP;
 		argc = 2;
 		for (i = 0; i < n; i++) {
@@ -320,8 +297,8 @@ migrate_inbox(struct migrate *m, char **cause)
 				continue;
 			snprintf(
 			    start, sizeof(start), "(%s", e->element[0]->str);
-			text = migrate_xv(e->element[1], "text");
-			from = migrate_xv(e->element[1], "from");
+			text = store_fieldstr(e->element[1], "text", NULL);
+			from = store_fieldstr(e->element[1], "from", NULL);
 			if ((text != NULL && !migrate_is_sealed(m, text)) ||
 			    (from != NULL && !migrate_is_sealed(m, from)))
 				argv[argc++] = e->element[0]->str;
@@ -346,8 +323,8 @@ migrate_inbox(struct migrate *m, char **cause)
 int
 migrate_run(struct store *st, const struct crypto_key *k, char **cause)
 {
-	static const char *const patterns[] = { "{hbm}:msg:*", "{hbm}:case:*",
-		"{hbm}:ussd:s:*", NULL };
+	static const char *const patterns[] = { KEY_MSG_PREFIX "*",
+		KEY_CASE_PREFIX "*", KEY_USSD_PREFIX "*", NULL };
 	struct migrate m = { .st = st, .k = k };
 	size_t i;
 

@@ -23,6 +23,7 @@
 #include "gateway/outbox.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
+#include "store/keys.h"
 
 /* KEYS[1] {hbm}:msgseq, for routing; ARGV: enqueue()'s arguments. */
 static struct store_script outbox_enqueue_script = {
@@ -124,7 +125,7 @@ outbox_enqueue(struct store *st, const struct cfg *cfg,
 	snprintf(now, sizeof(now), "%lld", clock_wall_ms());
 	snprintf(ttl, sizeof(ttl), "%lld",
 	    (long long)cfg->privacy.message_days * 86400);
-	argv[0] = "{hbm}:msgseq";
+	argv[0] = KEY_MSGSEQ;
 	argv[1] = sealed;
 	argv[2] = hash;
 	argv[3] = body;
@@ -265,10 +266,10 @@ int
 outbox_get(struct store *st, const char *id, struct outbox_msg *m, char **cause)
 {
 	struct store_reply *r;
-	char key[OUTBOX_ID_MAX + 16];
+	char key[KEY_MAX];
 	int rc = 1;
 
-	snprintf(key, sizeof(key), "{hbm}:msg:%s", id);
+	key_msg(key, id);
 	if ((r = store_commandl(st, cause, "HGETALL", key, NULL)) == NULL)
 		return -1;
 	if (r->type == STORE_ERROR) {
@@ -301,7 +302,7 @@ int
 outbox_list(struct store *st, const struct outbox_filter *f,
     struct outbox_msg **msgs, size_t *n, char **cause)
 {
-	char key[CRYPTO_SHA256_HEX + 16], limit[16], scan[16];
+	char key[KEY_MAX], limit[16], scan[16];
 	const char *argv[5] = { key, limit, f->status != NULL ? f->status : "",
 		f->before != NULL ? f->before : "", scan };
 	const struct store_reply *id;
@@ -310,11 +311,11 @@ outbox_list(struct store *st, const struct outbox_filter *f,
 	size_t i;
 
 	if (f->to_hash != NULL)
-		snprintf(key, sizeof(key), "{hbm}:msgs:%s", f->to_hash);
+		key_msgs(key, f->to_hash);
 	else if (f->status != NULL && strcmp(f->status, "dead") == 0)
-		snprintf(key, sizeof(key), "{hbm}:dead");
+		snprintf(key, sizeof(key), "%s", KEY_DEAD);
 	else
-		snprintf(key, sizeof(key), "{hbm}:msgs:all");
+		snprintf(key, sizeof(key), "%s", KEY_MSGS_ALL);
 	snprintf(limit, sizeof(limit), "%d",
 	    want < OUTBOX_LIST_MAX ? want : OUTBOX_LIST_MAX);
 	snprintf(scan, sizeof(scan), "%d", OUTBOX_SCAN_MAX);
@@ -345,7 +346,7 @@ int
 outbox_requeue(struct store *st, const char *id, const char *channel,
     char *status, char **cause)
 {
-	char key[OUTBOX_ID_MAX + 16], now[32];
+	char key[KEY_MAX], now[32];
 	const char *argv[3] = { key, now, channel != NULL ? channel : "" };
 	const struct store_reply *s;
 	struct store_reply *r;
@@ -356,7 +357,7 @@ outbox_requeue(struct store *st, const char *id, const char *channel,
 		xasprintf(cause, "no such message");
 		return -1;
 	}
-	snprintf(key, sizeof(key), "{hbm}:msg:%s", id);
+	key_msg(key, id);
 	snprintf(now, sizeof(now), "%lld", clock_wall_ms());
 	if ((r = store_eval(
 		 st, &outbox_requeue_script, 1, 3, argv, NULL, cause)) == NULL)
@@ -451,14 +452,14 @@ int
 outbox_mark(struct store *st, const char *id, const char *status,
     const char *error, char **cause)
 {
-	char key[OUTBOX_ID_MAX + 16], now[32];
+	char key[KEY_MAX], now[32];
 	const char *argv[4] = { key, status, error != NULL ? error : "", now };
 	struct store_reply *r;
 	int rc;
 
 	if (!outbox_id_valid(id))
 		return 0;
-	snprintf(key, sizeof(key), "{hbm}:msg:%s", id);
+	key_msg(key, id);
 	snprintf(now, sizeof(now), "%lld", clock_wall_ms());
 	if ((r = store_eval(
 		 st, &outbox_mark_script, 1, 4, argv, NULL, cause)) == NULL)
@@ -482,7 +483,7 @@ outbox_ref_lookup(struct store *st, const char *channel, const char *ref,
 	char *key;
 	int rc = 0;
 
-	xasprintf(&key, "{hbm}:ref:%s:%s", channel, ref);
+	xasprintf(&key, KEY_REF_PREFIX "%s:%s", channel, ref);
 	r = store_commandl(st, cause, "GET", key, NULL);
 	free(key);
 	if (r == NULL)

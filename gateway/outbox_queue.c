@@ -35,9 +35,8 @@
 #include "gateway/store.h"
 #include "gateway/takeover.h"
 #include "gateway/xmalloc.h"
+#include "store/keys.h"
 
-#define QUEUE_RETRY_KEY "{hbm}:retry"
-#define QUEUE_DEAD_KEY "{hbm}:dead"
 #define QUEUE_DUE_BATCH "256"  /* retries looked at per pass */
 #define QUEUE_DUE_EVERY_MS 200 /* how often due retries move */
 /* A live but stuck consumer's entries; dead instances: takeover.c. */
@@ -59,7 +58,7 @@ struct outbox_queue {
 	const struct cfg_channel *ch;
 	struct store *st;
 	const struct crypto_key *key;
-	char stream[CFG_ID_MAX + 16]; /* {hbm}:outbox:<channel> */
+	char stream[KEY_MAX];	      /* {hbm}:outbox:<channel> */
 	char labels[CFG_ID_MAX + 16]; /* channel="<channel>" */
 	char *consumer;		      /* owned; the group's consumer name */
 	struct outbox_bucket bucket;
@@ -132,7 +131,7 @@ outbox_queue_new_key(const struct cfg *cfg, const struct cfg_channel *ch,
 	q->consumer = xstrdup(cfg->gateway.instance);
 	q->ch = ch;
 	q->st = st;
-	snprintf(q->stream, sizeof(q->stream), "{hbm}:outbox:%s", ch->name);
+	key_outbox(q->stream, ch->name);
 	snprintf(q->labels, sizeof(q->labels), "channel=\"%s\"", ch->name);
 	outbox_bucket_init(&q->bucket, ch->max_per_minute, clock_mono_ms());
 	q->base_ms = queue_retry_base();
@@ -217,7 +216,7 @@ static int
 queue_move_due(struct outbox_queue *q, char **cause)
 {
 	char now[32];
-	const char *argv[5] = { QUEUE_RETRY_KEY, q->stream, now, q->ch->name,
+	const char *argv[5] = { KEY_RETRY, q->stream, now, q->ch->name,
 		QUEUE_DUE_BATCH };
 	struct store_reply *r;
 	int rc = 0;
@@ -272,22 +271,6 @@ queue_depth(struct outbox_queue *q)
 	chanhealth_set_queue(q->ch->name, depth, oldest);
 }
 
-/* The value of FIELD in a stream entry's field/value array, or NULL. */
-static const char *
-queue_entry_field(const struct store_reply *fv, const char *field)
-{
-	size_t i;
-
-	if (fv->type != STORE_ARRAY)
-		return NULL;
-	for (i = 0; i + 1 < fv->elements; i += 2)
-		if (fv->element[i]->type == STORE_STRING &&
-		    fv->element[i + 1]->type == STORE_STRING &&
-		    strcmp(fv->element[i]->str, field) == 0)
-			return fv->element[i + 1]->str;
-	return NULL;
-}
-
 /*
  * Items from the stream entries ENTRIES ({id, fields} pairs), at most MAX,
  * without their records yet. An entry that names no message is given the
@@ -312,7 +295,7 @@ queue_entries(struct outbox_queue *q, const struct store_reply *entries,
 			continue;
 		memset(&items[n], 0, sizeof(items[n]));
 		strcpy(items[n].entry, e->element[0]->str);
-		id = queue_entry_field(e->element[1], "msg");
+		id = store_fieldstr(e->element[1], "msg", NULL);
 		if (id != NULL && outbox_id_valid(id))
 			strcpy(items[n].id, id);
 		else
@@ -443,7 +426,7 @@ queue_fetch(
 	size_t len;
 	int i, argc = 1, rc = 0;
 
-	argv[0] = "{hbm}:msgseq";
+	argv[0] = KEY_MSGSEQ;
 	for (i = 0; i < n; i++)
 		if (items[i].id[0] != '\0')
 			argv[argc++] = items[i].id;
@@ -784,7 +767,7 @@ outbox_queue_commit(
 	char now[32], due[OUTBOX_TAKE_MAX][32];
 	int i, k, argc = 4, done[OUTBOX_TAKE_MAX], ndone = 0;
 	struct store_reply *r;
-	const char *keys[3] = { q->stream, QUEUE_RETRY_KEY, QUEUE_DEAD_KEY };
+	const char *keys[3] = { q->stream, KEY_RETRY, KEY_DEAD };
 
 	snprintf(now, sizeof(now), "%lld", clock_wall_ms());
 	for (i = 0; i < n && i < OUTBOX_TAKE_MAX; i++) {

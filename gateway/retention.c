@@ -17,6 +17,7 @@
 #include "gateway/retention.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
+#include "store/keys.h"
 
 #define RETENTION_BATCH "100"
 #define DAY_MS 86400000LL
@@ -40,8 +41,7 @@ retention_trim_inbox(
 
 	snprintf(minid, sizeof(minid), "%lld",
 	    now - cfg->privacy.message_days * DAY_MS);
-	r = store_commandl(
-	    st, cause, "XTRIM", "{hbm}:inbox", "MINID", minid, NULL);
+	r = store_commandl(st, cause, "XTRIM", KEY_INBOX, "MINID", minid, NULL);
 	if (r == NULL)
 		return -1;
 	if (r->type == STORE_INTEGER && r->integer > 0)
@@ -58,20 +58,20 @@ retention_purge_cases(
 {
 	struct store_reply *r, *p;
 	const char *argv[3];
-	char max[32], key[96];
+	char max[32], key[KEY_MAX];
 	size_t i;
 	int n = 0;
 
 	snprintf(max, sizeof(max), "%lld",
 	    now - cfg->privacy.retention_days * DAY_MS);
-	r = store_commandl(st, cause, "ZRANGEBYSCORE", "{hbm}:closed", "-inf",
-	    max, "LIMIT", "0", RETENTION_BATCH, NULL);
+	r = store_commandl(st, cause, "ZRANGEBYSCORE", KEY_CLOSED, "-inf", max,
+	    "LIMIT", "0", RETENTION_BATCH, NULL);
 	if (r == NULL)
 		return -1;
 	for (i = 0; r->type == STORE_ARRAY && i < r->elements; i++) {
-		snprintf(key, sizeof(key), "{hbm}:case:%s", r->element[i]->str);
+		key_case(key, r->element[i]->str);
 		argv[0] = key;
-		argv[1] = "{hbm}:closed";
+		argv[1] = KEY_CLOSED;
 		argv[2] = r->element[i]->str;
 		if ((p = store_eval(st, &retention_purge_script, 2, 3, argv,
 			 NULL, cause)) == NULL) {

@@ -27,6 +27,7 @@
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
 #include "handlers/cases.h"
+#include "store/keys.h"
 
 #define SLA_BATCH "64"
 #define SLA_TICK_US 1000000   /* 1 s resolution */
@@ -48,8 +49,8 @@ sla_tick(struct store *st)
 	int rc = 0;
 
 	snprintf(now, sizeof(now), "%lld", clock_wall_ms());
-	r = store_commandl(st, &cause, "ZRANGEBYSCORE", "{hbm}:sla", "-inf",
-	    now, "LIMIT", "0", SLA_BATCH, NULL);
+	r = store_commandl(st, &cause, "ZRANGEBYSCORE", KEY_SLA, "-inf", now,
+	    "LIMIT", "0", SLA_BATCH, NULL);
 	if (r == NULL) {
 		log_debug("sla: %s", cause);
 		free(cause);

@@ -476,6 +476,36 @@ store_reply_free(struct store_reply *r)
 	free(r);
 }
 
+const struct store_reply *
+store_field_any(const struct store_reply *r, const char *field)
+{
+	size_t i;
+
+	if (r == NULL || r->type != STORE_ARRAY)
+		return NULL;
+	for (i = 0; i + 1 < r->elements; i += 2)
+		if (r->element[i]->type == STORE_STRING &&
+		    strcmp(r->element[i]->str, field) == 0)
+			return r->element[i + 1];
+	return NULL;
+}
+
+const struct store_reply *
+store_field(const struct store_reply *r, const char *field)
+{
+	const struct store_reply *v = store_field_any(r, field);
+
+	return v != NULL && v->type == STORE_STRING ? v : NULL;
+}
+
+const char *
+store_fieldstr(const struct store_reply *r, const char *field, const char *dflt)
+{
+	const struct store_reply *v = store_field(r, field);
+
+	return v != NULL ? v->str : dflt;
+}
+
 struct store_reply *
 store_command(struct store *s, int argc, const char **argv,
     const size_t *argvlen, char **cause)

@@ -105,4 +105,18 @@ struct store_reply *store_eval(struct store *, struct store_script *, int nkeys,
 
 void store_reply_free(struct store_reply *);
 
+/*
+ * The value of FIELD in a flat field/value array: an HGETALL reply, a
+ * stream entry's fields, an XINFO record. NULL when R is not an array, or
+ * FIELD is missing or (store_field()) its value not a string. The one
+ * field look-up of every record read.
+ */
+const struct store_reply *store_field(
+    const struct store_reply *r, const char *field);
+const struct store_reply *store_field_any(
+    const struct store_reply *r, const char *field);
+/* Its string, or DFLT when store_field() finds none. */
+const char *store_fieldstr(
+    const struct store_reply *r, const char *field, const char *dflt);
+
 #endif

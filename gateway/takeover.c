@@ -68,21 +68,6 @@ takeover_instance(const char *name, char out[TAKEOVER_NAME_MAX])
 	return 0;
 }
 
-/* The value of FIELD in XINFO's flat field/value array FV, or NULL. */
-static const struct store_reply *
-takeover_field(const struct store_reply *fv, const char *field)
-{
-	size_t i;
-
-	if (fv->type != STORE_ARRAY)
-		return NULL;
-	for (i = 0; i + 1 < fv->elements; i += 2)
-		if (fv->element[i]->type == STORE_STRING &&
-		    strcmp(fv->element[i]->str, field) == 0)
-			return fv->element[i + 1];
-	return NULL;
-}
-
 /*
  * Run the script for dead consumer NAME of instance INSTANCE: how many
  * entries it claimed (*ENTRIES set when some), or -1 with *cause.
@@ -158,8 +143,8 @@ takeover_claim(struct store *st, const char *stream, const char *group,
 	/* No stream or group yet: nothing to take over. */
 	for (i = 0; r->type == STORE_ARRAY && i < r->elements && n == 0; i++) {
 		c = r->element[i];
-		name = takeover_field(c, "name");
-		idle = takeover_field(c, "idle");
+		name = store_field(c, "name");
+		idle = store_field_any(c, "idle");
 		if (name == NULL || name->type != STORE_STRING ||
 		    idle == NULL || idle->type != STORE_INTEGER ||
 		    idle->integer < TAKEOVER_IDLE_MS ||

@@ -25,9 +25,9 @@
 #include "gateway/store.h"
 #include "gateway/ussd_store.h"
 #include "gateway/xmalloc.h"
+#include "store/keys.h"
 
 #define USSD_LOCK_MS (USSD_LOCK_MINUTES * 60 * 1000LL)
-#define USSD_PIN_KEY_MAX (sizeof("{hbm}:ussd:pin:") + CRYPTO_SHA256_HEX)
 
 static struct store_script ussd_save_script = {
 	.name = "ussd_save",
@@ -55,28 +55,14 @@ static struct store_script ussd_take_script = {
 
 void
 ussd_store_key(const char *route, const char *session, const char *phone_hash,
-    char out[USSD_KEY_MAX])
+    char out[KEY_MAX])
 {
 	char hex[CRYPTO_SHA256_HEX], *s;
 
 	xasprintf(&s, "%s\n%s\n%s", route, phone_hash, session);
 	crypto_sha256_hex(s, strlen(s), hex);
 	free(s);
-	snprintf(out, USSD_KEY_MAX, "{hbm}:ussd:s:%s", hex);
-}
-
-/* The value of FIELD in an HGETALL reply, or NULL. */
-static const struct store_reply *
-ussd_field(const struct store_reply *r, const char *field)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < r->elements; i += 2)
-		if (r->element[i]->type == STORE_STRING &&
-		    strcmp(r->element[i]->str, field) == 0 &&
-		    r->element[i + 1]->type == STORE_STRING)
-			return r->element[i + 1];
-	return NULL;
+	key_ussd_session(out, hex);
 }
 
 /* Open the sealed field F into *OUT (the caller frees); "" stays "". */
@@ -109,11 +95,11 @@ ussd_sess_read(const struct crypto_key *k, const struct store_reply *r,
 	char *plain = NULL;
 	size_t len;
 
-	st = ussd_field(r, "st");
-	mig = ussd_field(r, "mig");
-	path = ussd_field(r, "path");
-	ans = ussd_field(r, "ans");
-	end = ussd_field(r, "end");
+	st = store_field(r, "st");
+	mig = store_field(r, "mig");
+	path = store_field(r, "path");
+	ans = store_field(r, "ans");
+	end = store_field(r, "end");
 	if (st == NULL || mig == NULL || path == NULL || ans == NULL ||
 	    end == NULL || ussd_state_decode(st->str, &s->st) == -1) {
 		*cause = xstrdup("malformed session");
@@ -214,11 +200,11 @@ ussd_sess_clear(struct ussd_sess *s)
 int
 ussd_pin_locked(struct store *sto, const char *phone_hash, char **cause)
 {
-	char key[USSD_PIN_KEY_MAX];
+	char key[KEY_MAX];
 	struct store_reply *r;
 	int rc;
 
-	snprintf(key, sizeof(key), "{hbm}:ussd:pin:%s", phone_hash);
+	key_ussd_pin(key, phone_hash);
 	if ((r = store_commandl(sto, cause, "GET", key, NULL)) == NULL)
 		return -1;
 	if (r->type == STORE_NIL)
@@ -254,13 +240,13 @@ enum ussd_status
 ussd_pin_try(struct store *sto, const char *phone_hash, const char *pin_hash,
     const char *pin, int known, int *tries_left, char **cause)
 {
-	char key[USSD_PIN_KEY_MAX], ms[24], max[8];
+	char key[KEY_MAX], ms[24], max[8];
 	const char *argv[3];
 	struct store_reply *r;
 	long long n;
 
 	*tries_left = 0;
-	snprintf(key, sizeof(key), "{hbm}:ussd:pin:%s", phone_hash);
+	key_ussd_pin(key, phone_hash);
 	snprintf(ms, sizeof(ms), "%lld", USSD_LOCK_MS);
 	snprintf(max, sizeof(max), "%d", USSD_PIN_TRIES);
 	argv[0] = key;

@@ -13,8 +13,8 @@
 
 #include "gateway/crypto.h"
 #include "handlers/ussd.h"
+#include "store/keys.h"
 
-#define USSD_KEY_MAX 96		   /* a session key name and NUL */
 #define USSD_SESSION_TTL_MS 180000 /* a session's life after a step */
 #define USSD_PATH_MAX 1024	   /* bytes of an Africa's Talking text */
 
@@ -34,7 +34,7 @@ struct ussd_sess {
  * the three, so that no two routes or numbers share a session.
  */
 void ussd_store_key(const char *route, const char *session,
-    const char *phone_hash, char out[USSD_KEY_MAX]);
+    const char *phone_hash, char out[KEY_MAX]);
 
 /*
  * Read session KEY into S: 1, 0 when there is none (or it cannot be read

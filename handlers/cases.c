@@ -123,14 +123,7 @@ cases_flush_metrics(struct cases_ctx *c)
 const char *
 cases_hv(const struct store_reply *r, const char *field)
 {
-	size_t i;
-
-	if (r == NULL || r->type != STORE_ARRAY)
-		return "";
-	for (i = 0; i + 1 < r->elements; i += 2)
-		if (strcmp(r->element[i]->str, field) == 0)
-			return r->element[i + 1]->str;
-	return "";
+	return store_fieldstr(r, field, "");
 }
 
 long long
@@ -196,12 +189,6 @@ cases_hgetall(
 	return 0;
 }
 
-void
-cases_numkey(char buf[CASES_KEY_MAX], const char *hash)
-{
-	snprintf(buf, CASES_KEY_MAX, "{hbm}:num:%s", hash);
-}
-
 /*
  * (Re)set the TTL of the sender's keys after this operation's writes:
  * privacy.message_days from now, like its messages; an opted-out number's
@@ -212,20 +199,14 @@ cases_numkey(char buf[CASES_KEY_MAX], const char *hash)
 void
 cases_num_expire(struct cases_ctx *c)
 {
-	char key[CASES_KEY_MAX + sizeof(":cases")];
+	char key[KEY_MAX];
 	long long days = c->optout ? c->cfg->privacy.retention_days
 				   : c->cfg->privacy.message_days;
 
 	apply_expire(c->a, c->numkey, days * 86400);
-	snprintf(key, sizeof(key), "%s:cases", c->numkey);
+	key_num_cases(key, c->hash);
 	apply_expire(
 	    c->a, key, (long long)c->cfg->privacy.message_days * 86400);
-}
-
-void
-cases_casekey(char *buf, const char *code, const char *suffix)
-{
-	snprintf(buf, CASES_KEY_MAX, "{hbm}:case:%s%s", code, suffix);
 }
 
 void
@@ -255,9 +236,9 @@ void
 cases_log(struct cases_ctx *c, const char *code, const char *who,
     const char *what, const char *note)
 {
-	char key[CASES_KEY_MAX], *h;
+	char key[KEY_MAX], *h;
 
-	cases_casekey(key, code, ":hist");
+	key_case_hist(key, code);
 	h = cases_history(c->now, who, what, note);
 	apply_rpush(c->a, key, h);
 	free(h);
@@ -617,13 +598,13 @@ cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	struct store_reply *cs = NULL;
 	const struct cfg_category *cat;
 	const char *agency;
-	char key[CASES_KEY_MAX], shown[CODE_LEN + 2], st[80];
+	char key[KEY_MAX], shown[CODE_LEN + 2], st[80];
 
 	if (cases_bad_code(c, cmd))
 		return 0;
 	if (cases_code_limited(c))
 		return 0;
-	cases_casekey(key, cmd->code, "");
+	key_case(key, cmd->code);
 	if (cases_hgetall(c->st, key, &cs, cause) == -1)
 		return -1;
 	if (cs->elements == 0 ||
@@ -665,19 +646,19 @@ cases_status(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
 	struct store_reply *codes, *cs;
 	const struct cfg_category *cat;
-	char key[CASES_KEY_MAX], shown[CODE_LEN + 2], list[160], count[16];
+	char key[KEY_MAX], shown[CODE_LEN + 2], list[160], count[16];
 	char st[80];
 	size_t i, off = 0;
 
 	if (cmd->code_status != CODE_NONE)
 		return cases_code(c, cmd, cause);
-	snprintf(key, sizeof(key), "{hbm}:num:%s:cases", c->hash);
+	key_num_cases(key, c->hash);
 	codes = store_commandl(c->st, cause, "ZREVRANGE", key, "0", "3", NULL);
 	if (codes == NULL)
 		return -1;
 	list[0] = '\0';
 	for (i = 0; codes->type == STORE_ARRAY && i < codes->elements; i++) {
-		cases_casekey(key, codes->element[i]->str, "");
+		key_case(key, codes->element[i]->str);
 		if (cases_hgetall(c->st, key, &cs, cause) == -1) {
 			store_reply_free(codes);
 			return -1;
@@ -712,17 +693,17 @@ static int
 cases_stop(struct cases_ctx *c, char **cause)
 {
 	struct store_reply *codes;
-	char key[CASES_KEY_MAX];
+	char key[KEY_MAX];
 	size_t i;
 
 	if (c->optout)
 		return 0; /* already out: silence */
-	snprintf(key, sizeof(key), "{hbm}:num:%s:cases", c->hash);
+	key_num_cases(key, c->hash);
 	if ((codes = store_commandl(
 		 c->st, cause, "ZRANGE", key, "0", "-1", NULL)) == NULL)
 		return -1;
 	for (i = 0; codes->type == STORE_ARRAY && i < codes->elements; i++) {
-		cases_casekey(key, codes->element[i]->str, "");
+		key_case(key, codes->element[i]->str);
 		apply_hset(c->a, key, "phone", "");
 		apply_hset(c->a, key, "consent", "0");
 		cases_log(
@@ -822,7 +803,7 @@ cases_decide(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 int
 cases_load_sender(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
-	cases_numkey(c->numkey, c->hash);
+	key_num(c->numkey, c->hash);
 	if (c->num == NULL &&
 	    cases_hgetall(c->st, c->numkey, &c->num, cause) == -1)
 		return -1;

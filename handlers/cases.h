@@ -30,11 +30,6 @@ struct cases_msg {
 	const char *received_ms; /* when it arrived, ms since the epoch */
 };
 
-#define CASES_KEY_MAX 128 /* room for any key name cases use */
-
-/* The key of the record of the number whose keyed hash is HASH. */
-void cases_numkey(char buf[CASES_KEY_MAX], const char *hash);
-
 #define CASES_HOUR_MS 3600000LL
 #define CASES_DAY_MS 86400000LL
 #define CASES_CODE_LOOKUPS 10 /* codes a number (not staff) looks up an hour */
@@ -77,7 +72,7 @@ int cases_handle(struct store *, const struct cfg *, const struct sms_lexicon *,
  * The same in two steps, so that a dispatcher applies many messages with
  * one script (apply_run_batch). cases_prepare() decides, from state read
  * now, what M asks for; NUM, when not NULL, is the sender's record as read
- * beforehand (the HGETALL of cases_numkey(), e.g. for a whole batch at
+ * beforehand (the HGETALL of key_num(), e.g. for a whole batch at
  * once), and cases_prepare() takes it. It returns 1 with *out, whose
  * operation
  * (cases_pending_apply) is to be run with privacy.message_days as the

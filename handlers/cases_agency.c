@@ -70,10 +70,10 @@ static struct store_reply *
 cases_agency_case(struct cases_ctx *c, const char *code, char **cause, int *err)
 {
 	struct store_reply *cs = NULL;
-	char key[CASES_KEY_MAX];
+	char key[KEY_MAX];
 
 	*err = 0;
-	cases_casekey(key, code, "");
+	key_case(key, code);
 	if (cases_hgetall(c->st, key, &cs, cause) == -1) {
 		*err = 1;
 		return NULL;
@@ -97,13 +97,13 @@ cases_tell_migrant(struct cases_ctx *c, const struct store_reply *cs,
     const char *name, const struct template_var *v, size_t n, char **cause)
 {
 	struct store_reply *num = NULL;
-	char key[CASES_KEY_MAX], *plain = NULL, *text;
+	char key[KEY_MAX], *plain = NULL, *text;
 	const char *lang, *ch;
 	size_t len;
 
 	if (cases_hv(cs, "phone")[0] == '\0')
 		return;
-	cases_numkey(key, cases_hv(cs, "num"));
+	key_num(key, cases_hv(cs, "num"));
 	if (cases_hgetall(c->st, key, &num, cause) == -1) {
 		free(*cause);
 		*cause = NULL;
@@ -138,7 +138,7 @@ cases_ack(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
 	const struct cfg_category *cat;
 	struct store_reply *cs;
-	char key[CASES_KEY_MAX], shown[CODE_LEN + 2], buf[32], *phone = NULL;
+	char key[KEY_MAX], shown[CODE_LEN + 2], buf[32], *phone = NULL;
 	size_t len;
 	int err;
 
@@ -148,13 +148,13 @@ cases_ack(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		return err ? -1 : 0;
 	cat = route_category(c->cfg, cases_hv(cs, "category"));
 	code_format(cmd->code, shown);
-	cases_casekey(key, cmd->code, "");
+	key_case(key, cmd->code);
 	if (strcmp(cases_hv(cs, "status"), "notified") == 0) {
 		apply_hset(c->a, key, "status", "acknowledged");
 		cases_ll(buf, sizeof(buf), c->now);
 		apply_hset(c->a, key, "acked_ms", buf);
 		apply_hset(c->a, key, "updated_ms", buf);
-		apply_zrem(c->a, "{hbm}:sla", cmd->code);
+		apply_zrem(c->a, KEY_SLA, cmd->code);
 		cases_log(c, cmd->code, c->agency->id, "acknowledged", NULL);
 		struct template_var mv[] = { { "code", shown },
 			{ "label",
@@ -198,7 +198,7 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	const struct cfg_category *cat;
 	const struct cfg_agency *next;
 	struct store_reply *cs;
-	char key[CASES_KEY_MAX], okey[CASES_KEY_MAX], shown[CODE_LEN + 2];
+	char key[KEY_MAX], okey[KEY_MAX], shown[CODE_LEN + 2];
 	char buf[32], prio[8], tried[512], *ids[32], *save = NULL, *t;
 	const char *tried_ids[32];
 	size_t ntried = 0, i;
@@ -216,7 +216,7 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	}
 	cat = route_category(c->cfg, cases_hv(cs, "category"));
 	code_format(cmd->code, shown);
-	cases_casekey(key, cmd->code, "");
+	key_case(key, cmd->code);
 	snprintf(tried, sizeof(tried), "%s%s%s", cases_hv(cs, "tried"),
 	    cases_hv(cs, "tried")[0] != '\0' ? "," : "", c->agency->id);
 	apply_hset(c->a, key, "tried", tried);
@@ -227,7 +227,7 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		tried_ids[i] = ids[i];
 	next = route_next(
 	    c->cfg, cat->id, cases_hv(cs, "region"), tried_ids, ntried);
-	snprintf(okey, sizeof(okey), "{hbm}:agency:%s:open", c->agency->id);
+	key_agency_open(okey, c->agency->id);
 	apply_zrem(c->a, okey, cmd->code);
 	cases_log_text(c, cmd->code, c->agency->id, "declined", cmd->text);
 	snprintf(prio, sizeof(prio), "P%s", cases_hv(cs, "priority"));
@@ -243,12 +243,12 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	apply_hset(c->a, key, "stage", "0");
 	if (next != NULL) {
 		apply_hset(c->a, key, "agency", next->id);
-		snprintf(okey, sizeof(okey), "{hbm}:agency:%s:open", next->id);
+		key_agency_open(okey, next->id);
 		apply_zadd(c->a, okey,
 		    (double)cat->priority * 1e13 +
 			(double)cases_hv_ll(cs, "created_ms"),
 		    cmd->code);
-		apply_zadd(c->a, "{hbm}:sla",
+		apply_zadd(c->a, KEY_SLA,
 		    (double)(c->now + cat->ack_timeout * 1000LL), cmd->code);
 		cases_log(c, cmd->code, "gateway", "notified", next->id);
 		cases_tell_agency(c, next, "agency_notify", nv, 5);
@@ -256,7 +256,7 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		/* Nobody is left: the coordinator takes it over. */
 		apply_hset(c->a, key, "agency", "");
 		apply_hset(c->a, key, "escalated", "1");
-		apply_zrem(c->a, "{hbm}:sla", cmd->code);
+		apply_zrem(c->a, KEY_SLA, cmd->code);
 		cases_log(
 		    c, cmd->code, "gateway", "escalated", "no agency left");
 		for (i = 0; i < c->cfg->coordinator_phones.n; i++) {
@@ -286,7 +286,7 @@ int
 cases_close(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
 	struct store_reply *cs;
-	char key[CASES_KEY_MAX], shown[CODE_LEN + 2], buf[CASES_KEY_MAX];
+	char key[KEY_MAX], shown[CODE_LEN + 2], buf[KEY_MAX];
 	int err;
 
 	if (cases_bad_code(c, cmd))
@@ -295,16 +295,15 @@ cases_close(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		return err ? -1 : 0;
 	code_format(cmd->code, shown);
 	if (strcmp(cases_hv(cs, "status"), "closed") != 0) {
-		cases_casekey(key, cmd->code, "");
+		key_case(key, cmd->code);
 		apply_hset(c->a, key, "status", "closed");
 		cases_ll(buf, sizeof(buf), c->now);
 		apply_hset(c->a, key, "closed_ms", buf);
 		apply_hset(c->a, key, "updated_ms", buf);
-		apply_zrem(c->a, "{hbm}:sla", cmd->code);
-		snprintf(
-		    buf, sizeof(buf), "{hbm}:agency:%s:open", c->agency->id);
+		apply_zrem(c->a, KEY_SLA, cmd->code);
+		key_agency_open(buf, c->agency->id);
 		apply_zrem(c->a, buf, cmd->code);
-		apply_zadd(c->a, "{hbm}:closed", (double)c->now, cmd->code);
+		apply_zadd(c->a, KEY_CLOSED, (double)c->now, cmd->code);
 		cases_log_text(
 		    c, cmd->code, c->agency->id, "closed", cmd->text);
 		cases_event(c, cases_hv(cs, "category"), "closed");
@@ -337,7 +336,7 @@ cases_list(struct cases_ctx *c, char **cause)
 {
 	struct store_reply *codes, *cs;
 	const struct cfg_category *cat;
-	char key[CASES_KEY_MAX], shown[CODE_LEN + 2], list[CASES_LIST_BYTES];
+	char key[KEY_MAX], shown[CODE_LEN + 2], list[CASES_LIST_BYTES];
 	char items[CASES_LIST_MAX][CASES_ITEM_MAX], count[16];
 	const char *itemv[CASES_LIST_MAX];
 	size_t i, n = 0, total;
@@ -346,13 +345,13 @@ cases_list(struct cases_ctx *c, char **cause)
 		cases_reply(c, "unknown", NULL, 0, 0);
 		return 0;
 	}
-	snprintf(key, sizeof(key), "{hbm}:agency:%s:open", c->agency->id);
+	key_agency_open(key, c->agency->id);
 	if ((codes = store_commandl(
 		 c->st, cause, "ZRANGE", key, "0", "-1", NULL)) == NULL)
 		return -1;
 	total = codes->type == STORE_ARRAY ? codes->elements : 0;
 	for (i = 0; i < total && n < CASES_LIST_MAX; i++) {
-		cases_casekey(key, codes->element[i]->str, "");
+		key_case(key, codes->element[i]->str);
 		if (cases_hgetall(c->st, key, &cs, cause) == -1) {
 			store_reply_free(codes);
 			return -1;

@@ -13,6 +13,7 @@
 #include "gateway/apply.h"
 #include "handlers/code.h"
 #include "handlers/phone.h"
+#include "store/keys.h"
 
 #define CASES_TRIES 8	     /* decide again this often on conflicts */
 #define CASES_LIST_MAX 6     /* cases named in a LIST or STATUS reply */
@@ -51,7 +52,7 @@ struct cases_ctx {
 	char e164[PHONE_MAX];
 	const char *sealed; /* borrowed from the inbox entry or the caller */
 	const char *hash;
-	char numkey[CASES_KEY_MAX];
+	char numkey[KEY_MAX];
 	struct store_reply *num; /* HGETALL of numkey, owned */
 	char lang[CFG_LANG_MAX]; /* reply language */
 	int staff;		 /* an agency, official or coordinator phone */
@@ -100,7 +101,6 @@ void cases_window_add(struct cases_ctx *, const char *ms_field,
     const char *n_field, long long from, long long n);
 int cases_hgetall(
     struct store *, const char *key, struct store_reply **out, char **cause);
-void cases_casekey(char *buf, const char *code, const char *suffix);
 void cases_ll(char *buf, size_t len, long long v);
 void cases_log(struct cases_ctx *, const char *code, const char *who,
     const char *what, const char *note);

@@ -55,7 +55,7 @@ cases_create(struct cases_ctx *c, const struct cases_new *nc,
 {
 	const struct cfg_category *cat = nc->cat;
 	const struct cfg_agency *ag[16];
-	char key[CASES_KEY_MAX], buf[32], prio[8];
+	char key[KEY_MAX], buf[32], prio[8];
 	char persons[8], *note;
 	unsigned char rnd[8];
 	long long due = c->now + cat->ack_timeout * 1000LL;
@@ -70,7 +70,7 @@ cases_create(struct cases_ctx *c, const struct cases_new *nc,
 	code_format(code, shown);
 	snprintf(persons, sizeof(persons), "%d", nc->persons);
 	snprintf(prio, sizeof(prio), "%d", cat->priority);
-	cases_casekey(key, code, "");
+	key_case(key, code);
 	apply_guard_absent(c->a, key);
 	apply_hset(c->a, key, "code", code);
 	apply_hset(c->a, key, "kind", nc->kind);
@@ -97,20 +97,19 @@ cases_create(struct cases_ctx *c, const struct cases_new *nc,
 	apply_hset(c->a, key, "ver", "1");
 	cases_ll(buf, sizeof(buf), due);
 	apply_hset(c->a, key, "due_ms", buf);
-	apply_zadd(c->a, "{hbm}:sla", (double)due, code);
-	apply_zadd(c->a, "{hbm}:cases", (double)c->now, code);
-	snprintf(key, sizeof(key), "{hbm}:agency:%s:open", ag[0]->id);
+	apply_zadd(c->a, KEY_SLA, (double)due, code);
+	apply_zadd(c->a, KEY_CASES, (double)c->now, code);
+	key_agency_open(key, ag[0]->id);
 	apply_zadd(
 	    c->a, key, (double)cat->priority * 1e13 + (double)c->now, code);
 	if (nc->num[0] != '\0') {
-		snprintf(key, sizeof(key), "{hbm}:num:%s:cases", nc->num);
+		key_num_cases(key, nc->num);
 		apply_zadd(c->a, key, (double)c->now, code);
 		apply_expire(
 		    c->a, key, (long long)c->cfg->privacy.message_days * 86400);
 	}
 	if (nc->official[0] != '\0') {
-		snprintf(
-		    key, sizeof(key), "{hbm}:official:%s:cases", nc->official);
+		key_official_cases(key, nc->official);
 		apply_zadd(c->a, key, (double)c->now, code);
 		apply_expire(
 		    c->a, key, (long long)c->cfg->privacy.message_days * 86400);
@@ -137,11 +136,11 @@ cases_open_in(struct cases_ctx *c, const char *category,
     char code[CODE_LEN + 1], char **cause)
 {
 	struct store_reply *codes, *cs;
-	char key[CASES_KEY_MAX];
+	char key[KEY_MAX];
 	size_t i;
 	int found = 0;
 
-	snprintf(key, sizeof(key), "{hbm}:num:%s:cases", c->hash);
+	key_num_cases(key, c->hash);
 	codes = store_commandl(
 	    c->st, cause, "ZREVRANGE", key, "0", CASES_OPEN_LOOK, NULL);
 	if (codes == NULL)
@@ -151,7 +150,7 @@ cases_open_in(struct cases_ctx *c, const char *category,
 		if (codes->element[i]->type != STORE_STRING ||
 		    !code_check(codes->element[i]->str))
 			continue;
-		cases_casekey(key, codes->element[i]->str, "");
+		key_case(key, codes->element[i]->str);
 		if (cases_hgetall(c->st, key, &cs, cause) == -1) {
 			store_reply_free(codes);
 			return -1;
@@ -313,22 +312,16 @@ cases_ref(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	return cases_refer(c, &r, cause);
 }
 
-static void
-cases_opcode_key(char *buf, const char *opid)
-{
-	snprintf(buf, CASES_KEY_MAX, "{hbm}:opcode:%s", opid);
-}
-
 /* The code referral OPID made: 1, 0 when there is none, -1 with *cause. */
 static int
 cases_opcode_get(
     struct store *st, const char *opid, char code[CODE_LEN + 1], char **cause)
 {
 	struct store_reply *r;
-	char key[CASES_KEY_MAX];
+	char key[KEY_MAX];
 	int rc = 0;
 
-	cases_opcode_key(key, opid);
+	key_opcode(key, opid);
 	if ((r = store_commandl(st, cause, "HGET", key, "code", NULL)) == NULL)
 		return -1;
 	if (r->type == STORE_STRING && code_check(r->str)) {
@@ -349,13 +342,13 @@ cases_referral_cb(struct cases_ctx *c, void *arg, char **cause)
 {
 	struct cases_refer *r = arg;
 	struct sms_cmd cmd;
-	char key[CASES_KEY_MAX];
+	char key[KEY_MAX];
 
 	memset(&cmd, 0, sizeof(cmd));
 	if (cases_load_sender(c, &cmd, cause) == -1 ||
 	    cases_refer(c, r, cause) == -1)
 		return -1;
-	cases_opcode_key(key, c->opid);
+	key_opcode(key, c->opid);
 	apply_hset(c->a, key, "code", r->code);
 	apply_expire(c->a, key, CASES_OPCODE_TTL);
 	return 0;
@@ -458,12 +451,12 @@ cases_brief_get(
     struct store *st, const char *code, struct cases_brief *b, char **cause)
 {
 	struct store_reply *cs;
-	char key[CASES_KEY_MAX];
+	char key[KEY_MAX];
 
 	memset(b, 0, sizeof(*b));
 	if (code == NULL || !code_check(code))
 		return 0;
-	cases_casekey(key, code, "");
+	key_case(key, code);
 	if (cases_hgetall(st, key, &cs, cause) == -1)
 		return -1;
 	if (cs->elements == 0) {
@@ -487,7 +480,7 @@ cases_by_official(struct store *st, const struct crypto_key *key,
     size_t max, size_t *n, char **cause)
 {
 	struct store_reply *codes;
-	char hash[CRYPTO_SHA256_HEX], k[CASES_KEY_MAX], min[32], count[32];
+	char hash[CRYPTO_SHA256_HEX], k[KEY_MAX], min[32], count[32];
 	size_t i;
 	int rc;
 
@@ -495,7 +488,7 @@ cases_by_official(struct store *st, const struct crypto_key *key,
 	if (max == 0)
 		return 0;
 	crypto_phone_hash(key, official_e164, hash);
-	snprintf(k, sizeof(k), "{hbm}:official:%s:cases", hash);
+	key_official_cases(k, hash);
 	cases_ll(min, sizeof(min), since_ms);
 	snprintf(count, sizeof(count), "%zu", max);
 	if ((codes = store_commandl(st, cause, "ZREVRANGEBYSCORE", k, "+inf",

@@ -25,17 +25,17 @@ cases_sla_decide(
 {
 	const struct cfg_category *cat;
 	const struct cfg_agency *ag;
-	char key[CASES_KEY_MAX], shown[CODE_LEN + 2], prio[8], buf[32], *text;
+	char key[KEY_MAX], shown[CODE_LEN + 2], prio[8], buf[32], *text;
 	long long stage = cases_hv_ll(cs, "stage");
 	size_t i;
 
 	cat = route_category(c->cfg, cases_hv(cs, "category"));
 	if (cat == NULL || strcmp(cases_hv(cs, "status"), "notified") != 0 ||
 	    stage >= 2) {
-		apply_zrem(c->a, "{hbm}:sla", code);
+		apply_zrem(c->a, KEY_SLA, code);
 		return 1;
 	}
-	cases_casekey(key, code, "");
+	key_case(key, code);
 	apply_guard_version(c->a, key, cases_hv(cs, "ver"));
 	code_format(code, shown);
 	snprintf(prio, sizeof(prio), "P%d", cat->priority);
@@ -54,7 +54,7 @@ cases_sla_decide(
 		apply_hset(c->a, key, "stage", "1");
 		cases_ll(buf, sizeof(buf), c->now + cat->ack_timeout * 1000LL);
 		apply_hset(c->a, key, "due_ms", buf);
-		apply_zadd(c->a, "{hbm}:sla",
+		apply_zadd(c->a, KEY_SLA,
 		    (double)(c->now + cat->ack_timeout * 1000LL), code);
 		cases_log(c, code, "gateway", "renotified", ag->id);
 		cases_count(c, "hbmgw_renotifications_total", "", 1, 0);
@@ -68,7 +68,7 @@ cases_sla_decide(
 	free(text);
 	apply_hset(c->a, key, "stage", "2");
 	apply_hset(c->a, key, "escalated", "1");
-	apply_zrem(c->a, "{hbm}:sla", code);
+	apply_zrem(c->a, KEY_SLA, code);
 	cases_log(c, code, "gateway", "escalated", "not acknowledged in time");
 	cases_event(c, cat->id, "escalated");
 	cases_count(c, "hbmgw_escalations_total", "reason=\"timeout\"", 1, 0);
@@ -82,14 +82,14 @@ cases_sla_step(struct store *st, const struct cfg *cfg,
 	struct cases_ctx c;
 	struct store_reply *cs = NULL;
 	enum apply_result res = APPLY_CONFLICT;
-	char ckey[CASES_KEY_MAX], opid[96];
+	char ckey[KEY_MAX], opid[96];
 	int tries;
 
 	memset(&c, 0, sizeof(c));
 	c.st = st;
 	c.cfg = cfg;
 	c.key = key;
-	cases_casekey(ckey, code, "");
+	key_case(ckey, code);
 	for (tries = 0; tries < CASES_TRIES && res == APPLY_CONFLICT; tries++) {
 		if (cases_hgetall(st, ckey, &cs, cause) == -1)
 			return -1;

@@ -174,6 +174,62 @@ test_down_fails_fast_with_backoff(void **state)
 	store_free(NULL);
 }
 
+/* The one field look-up, on a real HGETALL and XINFO-like replies. */
+static void
+test_field(void **state)
+{
+	const char *hset[] = { "HSET", "t:field", "a", "1", "b", "", "c", "x" };
+	struct store_reply *r, *xi;
+	char *cause = NULL;
+
+	r = store_command(*state, 8, hset, NULL, &cause);
+	assert_non_null(r);
+	store_reply_free(r);
+	r = store_commandl(*state, &cause, "HGETALL", "t:field", NULL);
+	assert_non_null(r);
+	assert_string_equal(store_fieldstr(r, "a", NULL), "1");
+	assert_string_equal(store_fieldstr(r, "b", NULL), "");
+	assert_string_equal(store_field(r, "c")->str, "x");
+	assert_null(store_field(r, "d"));
+	assert_string_equal(store_fieldstr(r, "d", "none"), "none");
+	/* a value, not a field name, never matches */
+	assert_null(store_field(r, "1"));
+	store_reply_free(r);
+
+	/* not an array, or nothing at all */
+	r = store_commandl(*state, &cause, "PING", NULL);
+	assert_non_null(r);
+	assert_null(store_field(r, "PONG"));
+	store_reply_free(r);
+	assert_null(store_field(NULL, "a"));
+	assert_string_equal(store_fieldstr(NULL, "a", ""), "");
+
+	/* XINFO GROUPS answers integers: store_field_any() finds them */
+	r = store_commandl(
+	    *state, &cause, "XADD", "t:fstream", "*", "f", "v", NULL);
+	assert_non_null(r);
+	store_reply_free(r);
+	r = store_commandl(
+	    *state, &cause, "XGROUP", "CREATE", "t:fstream", "g", "0", NULL);
+	assert_non_null(r);
+	store_reply_free(r);
+	xi = store_commandl(
+	    *state, &cause, "XINFO", "GROUPS", "t:fstream", NULL);
+	assert_non_null(xi);
+	assert_int_equal(xi->type, STORE_ARRAY);
+	assert_int_equal(xi->elements, 1);
+	assert_string_equal(store_fieldstr(xi->element[0], "name", NULL), "g");
+	assert_null(store_field(xi->element[0], "consumers"));
+	assert_int_equal(
+	    store_field_any(xi->element[0], "consumers")->type, STORE_INTEGER);
+	assert_int_equal(
+	    store_field_any(xi->element[0], "consumers")->integer, 0);
+	store_reply_free(xi);
+	r = store_commandl(*state, &cause, "DEL", "t:field", "t:fstream", NULL);
+	store_reply_free(r);
+	assert_null(cause);
+}
+
 int
 main(void)
 {
@@ -181,6 +237,7 @@ main(void)
 		cmocka_unit_test(test_ping),
 		cmocka_unit_test(test_binary_arguments),
 		cmocka_unit_test(test_reply_types),
+		cmocka_unit_test(test_field),
 		cmocka_unit_test(test_eval_reloads_after_flush),
 		cmocka_unit_test(test_reconnects_after_kill),
 		cmocka_unit_test(test_down_fails_fast_with_backoff),

@@ -101,7 +101,7 @@ cmd_int(struct fixture *f, const char *a, const char *b)
 static void
 test_key(void **state)
 {
-	char a[USSD_KEY_MAX], b[USSD_KEY_MAX], c[USSD_KEY_MAX], d[USSD_KEY_MAX];
+	char a[KEY_MAX], b[KEY_MAX], c[KEY_MAX], d[KEY_MAX];
 
 	(void)state;
 	ussd_store_key("at", "ATUid_1", "abc", a);
@@ -123,7 +123,7 @@ test_session_round_trip(void **state)
 	struct ussd_sess s = { 0 }, back;
 	struct ussd_out out;
 	struct store_reply *r;
-	char key[USSD_KEY_MAX], *cause = NULL;
+	char key[KEY_MAX], *cause = NULL;
 	long long ttl;
 	size_t i;
 
@@ -181,7 +181,7 @@ test_session_unreadable(void **state)
 	struct fixture *f = *state;
 	struct crypto_key *k2 = crypto_key_from_bytes(other);
 	struct ussd_sess s = { 0 }, back;
-	char key[USSD_KEY_MAX], *cause = NULL;
+	char key[KEY_MAX], *cause = NULL;
 	struct store_reply *r;
 
 	ussd_store_key("generic", "s2", "h", key);
@@ -343,7 +343,7 @@ test_store_down(void **state)
 	struct store_params p = { 0 };
 	struct ussd_sess s = { 0 };
 	struct store *down;
-	char key[USSD_KEY_MAX], *cause = NULL;
+	char key[KEY_MAX], *cause = NULL;
 	int left;
 
 	p.socket = "/nonexistent/redis.sock";
