@@ -247,6 +247,15 @@ const struct cfg_agency *cfg_agency_find(const struct cfg *, const char *id);
  * sms_label is a group that has one, else its sms_label (the group's first,
  * or the string, or the id). LANG NULL: the plain sms_label.
  */
+/*
+ * How long, in seconds, what is kept about a message or a number lives
+ * (privacy.message_days), what is kept after a case closed or a number
+ * opted out (privacy.retention_days), and audit entries (privacy.audit_days).
+ */
+long long cfg_message_ttl(const struct cfg *);
+long long cfg_retention_ttl(const struct cfg *);
+long long cfg_audit_ttl(const struct cfg *);
+
 const char *cfg_category_label(const struct cfg_category *, const char *lang);
 
 #endif

@@ -71,6 +71,24 @@ cfg_agency_find(const struct cfg *cfg, const char *id)
 	return NULL;
 }
 
+long long
+cfg_message_ttl(const struct cfg *cfg)
+{
+	return (long long)cfg->privacy.message_days * 86400;
+}
+
+long long
+cfg_retention_ttl(const struct cfg *cfg)
+{
+	return (long long)cfg->privacy.retention_days * 86400;
+}
+
+long long
+cfg_audit_ttl(const struct cfg *cfg)
+{
+	return (long long)cfg->privacy.audit_days * 86400;
+}
+
 const char *
 cfg_category_label(const struct cfg_category *cat, const char *lang)
 {

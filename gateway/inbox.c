@@ -275,9 +275,8 @@ inbox_apply(struct store *st, const struct cfg *cfg,
 
 	if (run->n == 0 && run->nextra == 0)
 		return 0;
-	if (apply_run_batch(st, run->ops, run->n,
-		(long long)cfg->privacy.message_days * 86400, &ack, run->res,
-		run->causes, &cause) == -1) {
+	if (apply_run_batch(st, run->ops, run->n, cfg_message_ttl(cfg), &ack,
+		run->res, run->causes, &cause) == -1) {
 		log_warnx("inbox: %s", cause);
 		free(cause);
 		for (j = 0; j < run->n; j++)

@@ -123,8 +123,7 @@ outbox_enqueue(struct store *st, const struct cfg *cfg,
 	body = crypto_seal_str(key, text);
 	crypto_phone_hash(key, to_e164, hash);
 	snprintf(now, sizeof(now), "%lld", clock_wall_ms());
-	snprintf(ttl, sizeof(ttl), "%lld",
-	    (long long)cfg->privacy.message_days * 86400);
+	snprintf(ttl, sizeof(ttl), "%lld", cfg_message_ttl(cfg));
 	argv[0] = KEY_MSGSEQ;
 	argv[1] = sealed;
 	argv[2] = hash;

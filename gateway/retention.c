@@ -20,7 +20,6 @@
 #include "store/keys.h"
 
 #define RETENTION_BATCH "100"
-#define DAY_MS 86400000LL
 
 /* KEYS[1] the case, KEYS[2] {hbm}:closed; ARGV[1] the code. */
 static struct store_script retention_purge_script = {
@@ -39,8 +38,8 @@ retention_trim_inbox(
 	struct store_reply *r;
 	char minid[32];
 
-	snprintf(minid, sizeof(minid), "%lld",
-	    now - cfg->privacy.message_days * DAY_MS);
+	snprintf(
+	    minid, sizeof(minid), "%lld", now - cfg_message_ttl(cfg) * 1000);
 	r = store_commandl(st, cause, "XTRIM", KEY_INBOX, "MINID", minid, NULL);
 	if (r == NULL)
 		return -1;
@@ -62,8 +61,7 @@ retention_purge_cases(
 	size_t i;
 	int n = 0;
 
-	snprintf(max, sizeof(max), "%lld",
-	    now - cfg->privacy.retention_days * DAY_MS);
+	snprintf(max, sizeof(max), "%lld", now - cfg_retention_ttl(cfg) * 1000);
 	r = store_commandl(st, cause, "ZRANGEBYSCORE", KEY_CLOSED, "-inf", max,
 	    "LIMIT", "0", RETENTION_BATCH, NULL);
 	if (r == NULL)
@@ -99,8 +97,7 @@ retention_trim_audit(
 	char minid[32];
 	long long n;
 
-	snprintf(minid, sizeof(minid), "%lld",
-	    now - cfg->privacy.audit_days * DAY_MS);
+	snprintf(minid, sizeof(minid), "%lld", now - cfg_audit_ttl(cfg) * 1000);
 	if (audit_trim(st, minid, &n, cause) == -1)
 		return -1;
 	if (n > 0)

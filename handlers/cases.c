@@ -200,13 +200,17 @@ void
 cases_num_expire(struct cases_ctx *c)
 {
 	char key[KEY_MAX];
-	long long days = c->optout ? c->cfg->privacy.retention_days
-				   : c->cfg->privacy.message_days;
 
-	apply_expire(c->a, c->numkey, days * 86400);
+	apply_expire(c->a, c->numkey,
+	    c->optout ? cfg_retention_ttl(c->cfg) : cfg_message_ttl(c->cfg));
 	key_num_cases(key, c->hash);
-	apply_expire(
-	    c->a, key, (long long)c->cfg->privacy.message_days * 86400);
+	apply_expire(c->a, key, cfg_message_ttl(c->cfg));
+}
+
+double
+cases_open_score(int priority, long long created_ms)
+{
+	return (double)priority * 1e13 + (double)created_ms;
 }
 
 void
@@ -847,9 +851,8 @@ cases_run(struct cases_ctx *c, cases_decide_cb decide, void *arg, char **cause)
 		else if (rc == 1)
 			res = APPLY_OK;
 		else {
-			res = apply_run(c->st, c->a,
-			    (long long)c->cfg->privacy.message_days * 86400,
-			    cause);
+			res = apply_run(
+			    c->st, c->a, cfg_message_ttl(c->cfg), cause);
 			if (res == APPLY_OK)
 				cases_flush_metrics(c);
 		}

@@ -245,8 +245,8 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		apply_hset(c->a, key, "agency", next->id);
 		key_agency_open(okey, next->id);
 		apply_zadd(c->a, okey,
-		    (double)cat->priority * 1e13 +
-			(double)cases_hv_ll(cs, "created_ms"),
+		    cases_open_score(
+			cat->priority, cases_hv_ll(cs, "created_ms")),
 		    cmd->code);
 		apply_zadd(c->a, KEY_SLA,
 		    (double)(c->now + cat->ack_timeout * 1000LL), cmd->code);

@@ -102,6 +102,8 @@ void cases_window_add(struct cases_ctx *, const char *ms_field,
 int cases_hgetall(
     struct store *, const char *key, struct store_reply **out, char **cause);
 void cases_ll(char *buf, size_t len, long long v);
+/* A case's score in its agency's open list: by priority, then age. */
+double cases_open_score(int priority, long long created_ms);
 void cases_log(struct cases_ctx *, const char *code, const char *who,
     const char *what, const char *note);
 /*

@@ -100,19 +100,16 @@ cases_create(struct cases_ctx *c, const struct cases_new *nc,
 	apply_zadd(c->a, KEY_SLA, (double)due, code);
 	apply_zadd(c->a, KEY_CASES, (double)c->now, code);
 	key_agency_open(key, ag[0]->id);
-	apply_zadd(
-	    c->a, key, (double)cat->priority * 1e13 + (double)c->now, code);
+	apply_zadd(c->a, key, cases_open_score(cat->priority, c->now), code);
 	if (nc->num[0] != '\0') {
 		key_num_cases(key, nc->num);
 		apply_zadd(c->a, key, (double)c->now, code);
-		apply_expire(
-		    c->a, key, (long long)c->cfg->privacy.message_days * 86400);
+		apply_expire(c->a, key, cfg_message_ttl(c->cfg));
 	}
 	if (nc->official[0] != '\0') {
 		key_official_cases(key, nc->official);
 		apply_zadd(c->a, key, (double)c->now, code);
-		apply_expire(
-		    c->a, key, (long long)c->cfg->privacy.message_days * 86400);
+		apply_expire(c->a, key, cfg_message_ttl(c->cfg));
 	}
 	cases_log(c, code, nc->official[0] != '\0' ? "official" : "migrant",
 	    "created", cat->id);

@@ -98,8 +98,7 @@ cases_sla_step(struct store *st, const struct cfg *cfg,
 		c.now = clock_wall_ms();
 		c.a = apply_new(opid, c.now);
 		cases_sla_decide(&c, code, cs);
-		res = apply_run(st, c.a,
-		    (long long)cfg->privacy.message_days * 86400, cause);
+		res = apply_run(st, c.a, cfg_message_ttl(cfg), cause);
 		if (res == APPLY_OK)
 			cases_flush_metrics(&c);
 		c.nmetrics = 0;
