@@ -12,7 +12,9 @@
 # build-fuzz/corpus/<name>/; crash, leak and timeout inputs go to
 # build-fuzz/artifacts/<name>/ and the full log to build-fuzz/log/<name>.
 # Exits 1 when any target crashed. FUZZ_BIN names another directory of
-# binaries (default build-fuzz/tests).
+# binaries (default build-fuzz/tests). tests/fuzz/<name>.options holds a
+# target's own libFuzzer flags; with -detect_leaks=0, every input the run
+# kept is run once more with leak checks at the end (log: <name>.leaks).
 set -u
 bin=${FUZZ_BIN:-build-fuzz/tests}
 
@@ -38,13 +40,27 @@ for t in "$@"; do
 	mkdir -p build-fuzz/corpus/"$t" "$art" build-fuzz/log
 	seeds=
 	[ -d tests/fuzz/corpus/"$t" ] && seeds=tests/fuzz/corpus/$t
+	# a target's own libFuzzer flags, one a line (tests/fuzz/<name>.options)
+	opts=
+	[ -f tests/fuzz/"$t".options ] &&
+	    opts=$(grep -v '^#' tests/fuzz/"$t".options | tr '\n' ' ')
 	touch "$log.start"
 	start=$(date +%s)
+	# shellcheck disable=SC2086 # $opts and $seeds are lists
 	"$bin"/fuzz_"$t" -max_total_time="$seconds" -runs="$runs" \
-	    -max_len=4096 -timeout=25 -print_final_stats=1 \
+	    -max_len=4096 -timeout=25 -print_final_stats=1 $opts \
 	    -artifact_prefix="$art"/ build-fuzz/corpus/"$t" $seeds \
 	    >"$log" 2>&1
 	rc=$?
+	# Leak checks off for speed: every input kept is run again with them.
+	case " $opts " in
+	*" -detect_leaks=0 "*)
+		# shellcheck disable=SC2086
+		"$bin"/fuzz_"$t" -runs=0 -max_len=4096 -timeout=25 \
+		    -artifact_prefix="$art"/ build-fuzz/corpus/"$t" $seeds \
+		    >"$log.leaks" 2>&1 || rc=1
+		;;
+	esac
 	secs=$(($(date +%s) - start))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" |
 	    tail -n 1)
