@@ -599,23 +599,24 @@ cases_code_limited(struct cases_ctx *c)
 static int
 cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
-	struct store_reply *cs = NULL;
+	const struct store_reply *cs;
 	const struct cfg_category *cat;
 	const char *agency;
 	char key[KEY_MAX], shown[CODE_LEN + 2], st[80];
+	int rc;
 
+	(void)cause;
 	if (cases_bad_code(c, cmd))
 		return 0;
 	if (cases_code_limited(c))
 		return 0;
 	key_case(key, cmd->code);
-	if (cases_hgetall(c->st, key, &cs, cause) == -1)
-		return -1;
+	if ((rc = cases_read(c, &cs, "HGETALL", key, NULL)) != 0)
+		return rc;
 	if (cs->elements == 0 ||
 	    (cat = route_category(c->cfg, cases_hv(cs, "category"))) == NULL) {
 		cases_code_count(c, "not_found");
 		cases_not_found(c, cmd->code);
-		store_reply_free(cs);
 		return 0;
 	}
 	code_format(cmd->code, shown);
@@ -629,7 +630,6 @@ cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 				c->lang, cases_hv(cs, "status")) } };
 		cases_code_count(c, "state");
 		cases_reply(c, "code_state", sv, 2, 0);
-		store_reply_free(cs);
 		return 0;
 	}
 	struct template_var v[] = { { "code", shown },
@@ -640,7 +640,6 @@ cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 			st, sizeof(st)) } };
 	cases_code_count(c, "full");
 	cases_reply(c, "code_info", v, 4, 0);
-	store_reply_free(cs);
 	return 0;
 }
 
@@ -648,25 +647,28 @@ cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 static int
 cases_status(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
-	struct store_reply *codes, *cs;
+	const struct store_reply *codes, *cs;
 	const struct cfg_category *cat;
 	char key[KEY_MAX], shown[CODE_LEN + 2], list[160], count[16];
 	char st[80];
 	size_t i, off = 0;
+	int rc;
 
 	if (cmd->code_status != CODE_NONE)
 		return cases_code(c, cmd, cause);
 	key_num_cases(key, c->hash);
-	codes = store_commandl(c->st, cause, "ZREVRANGE", key, "0", "3", NULL);
-	if (codes == NULL)
-		return -1;
+	if ((rc = cases_read(c, &codes, "ZREVRANGE", key, "0", "3", NULL)) != 0)
+		return rc;
+	for (i = 0; i < codes->elements; i++)
+		if (cases_read(c, &cs, "HGETALL",
+			key_case(key, codes->element[i]->str), NULL) != 0)
+			rc = CASES_NEED;
+	if (rc != 0)
+		return rc;
 	list[0] = '\0';
-	for (i = 0; codes->type == STORE_ARRAY && i < codes->elements; i++) {
-		key_case(key, codes->element[i]->str);
-		if (cases_hgetall(c->st, key, &cs, cause) == -1) {
-			store_reply_free(codes);
-			return -1;
-		}
+	for (i = 0; i < codes->elements; i++) {
+		cases_read(c, &cs, "HGETALL",
+		    key_case(key, codes->element[i]->str), NULL);
 		code_format(codes->element[i]->str, shown);
 		cat = route_category(c->cfg, cases_hv(cs, "category"));
 		if (cs->elements > 0 && off < sizeof(list))
@@ -678,11 +680,8 @@ cases_status(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 				cases_agency_name(
 				    c->cfg, cases_hv(cs, "agency")),
 				st, sizeof(st)));
-		store_reply_free(cs);
 	}
-	snprintf(count, sizeof(count), "%zu",
-	    codes->type == STORE_ARRAY ? codes->elements : 0);
-	store_reply_free(codes);
+	snprintf(count, sizeof(count), "%zu", codes->elements);
 	if (list[0] == '\0') {
 		cases_reply(c, "status_none", NULL, 0, 0);
 		return 0;
@@ -696,24 +695,24 @@ cases_status(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 static int
 cases_stop(struct cases_ctx *c, char **cause)
 {
-	struct store_reply *codes;
+	const struct store_reply *codes;
 	char key[KEY_MAX];
 	size_t i;
+	int rc;
 
+	(void)cause;
 	if (c->optout)
 		return 0; /* already out: silence */
 	key_num_cases(key, c->hash);
-	if ((codes = store_commandl(
-		 c->st, cause, "ZRANGE", key, "0", "-1", NULL)) == NULL)
-		return -1;
-	for (i = 0; codes->type == STORE_ARRAY && i < codes->elements; i++) {
+	if ((rc = cases_read(c, &codes, "ZRANGE", key, "0", "-1", NULL)) != 0)
+		return rc;
+	for (i = 0; i < codes->elements; i++) {
 		key_case(key, codes->element[i]->str);
 		apply_hset(c->a, key, "phone", "");
 		apply_hset(c->a, key, "consent", "0");
 		cases_log(
 		    c, codes->element[i]->str, "migrant", "opted out", NULL);
 	}
-	store_reply_free(codes);
 	apply_hset(c->a, c->numkey, "optout", "1");
 	cases_reply(c, "stop_confirm", NULL, 0, 1);
 	c->optout = 1;
@@ -807,10 +806,12 @@ cases_decide(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 int
 cases_load_sender(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
+	int rc;
+
+	(void)cause;
 	key_num(c->numkey, c->hash);
-	if (c->num == NULL &&
-	    cases_hgetall(c->st, c->numkey, &c->num, cause) == -1)
-		return -1;
+	if ((rc = cases_read(c, &c->num, "HGETALL", c->numkey, NULL)) != 0)
+		return rc;
 	apply_guard_version(c->a, c->numkey, cases_hv(c->num, "ver"));
 	c->optout = strcmp(cases_hv(c->num, "optout"), "1") == 0;
 	cases_num_expire(c);
@@ -829,6 +830,30 @@ cases_load_sender(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	return 0;
 }
 
+int
+cases_decide_loaded(
+    struct cases_ctx *c, cases_decide_cb decide, void *arg, char **cause)
+{
+	int rc = CASES_NEED, rounds;
+
+	for (rounds = 0; rounds < CASES_ROUNDS && rc == CASES_NEED; rounds++) {
+		if (rounds > 0 && cases_view_load(&c->view, c->st, cause) == -1)
+			return -1;
+		apply_free(c->a);
+		c->a = apply_new(c->opid, c->now);
+		c->num = NULL;
+		c->missing = c->refused = 0;
+		c->nmetrics = 0;
+		rc = decide(c, arg, cause);
+	}
+	if (rc == CASES_NEED) {
+		xasprintf(cause, "cases: %s: still reading after %d loads",
+		    c->opid, CASES_ROUNDS);
+		return -1;
+	}
+	return rc;
+}
+
 /*
  * Decide with DECIDE and apply, deciding again on conflicts. A DECIDE that
  * returns 1 has nothing to apply: APPLY_OK, and nothing ran. A conflict
@@ -843,10 +868,7 @@ cases_run(struct cases_ctx *c, cases_decide_cb decide, void *arg, char **cause)
 
 	for (tries = 0; tries < CASES_TRIES && res == APPLY_CONFLICT; tries++) {
 		c->now = clock_wall_ms();
-		c->a = apply_new(c->opid, c->now);
-		c->num = NULL;
-		c->missing = c->refused = 0;
-		if ((rc = decide(c, arg, cause)) == -1)
+		if ((rc = cases_decide_loaded(c, decide, arg, cause)) == -1)
 			res = APPLY_ERROR;
 		else if (rc == 1)
 			res = APPLY_OK;
@@ -858,10 +880,13 @@ cases_run(struct cases_ctx *c, cases_decide_cb decide, void *arg, char **cause)
 		}
 		apply_free(c->a);
 		c->a = NULL;
-		store_reply_free(c->num);
 		c->num = NULL;
 		c->nmetrics = 0;
+		/* What was read is stale: read it again. */
+		if (res == APPLY_CONFLICT)
+			cases_view_clear(&c->view);
 	}
+	cases_view_clear(&c->view);
 	if (res == APPLY_CONFLICT) {
 		xasprintf(cause, "cases: %s: still conflicting after %d tries",
 		    c->opid, CASES_TRIES);
@@ -875,9 +900,10 @@ static int
 cases_sms_cb(struct cases_ctx *c, void *arg, char **cause)
 {
 	const struct sms_cmd *cmd = arg;
+	int rc;
 
-	if (cases_load_sender(c, cmd, cause) == -1)
-		return -1;
+	if ((rc = cases_load_sender(c, cmd, cause)) != 0)
+		return rc;
 	return cases_decide(c, cmd, cause);
 }
 
@@ -939,7 +965,7 @@ cases_handle(struct store *st, const struct cfg *cfg,
 }
 
 struct cases_pending {
-	struct cases_ctx c; /* c.a the decided operation, c.num owned */
+	struct cases_ctx c; /* c.a the decided operation, c.view its reads */
 };
 
 int
@@ -959,13 +985,13 @@ cases_prepare(struct store *st, const struct cfg *cfg,
 		free(p);
 		return 0;
 	}
-	if (num != NULL && num->type == STORE_ARRAY)
-		p->c.num = num;
-	else
+	if (num != NULL && num->type == STORE_ARRAY) {
+		key_num(p->c.numkey, p->c.hash);
+		cases_view_put(&p->c.view, num, "HGETALL", p->c.numkey, NULL);
+	} else
 		store_reply_free(num);
 	p->c.now = clock_wall_ms();
-	p->c.a = apply_new(p->c.opid, p->c.now);
-	if ((rc = cases_sms_cb(&p->c, &cmd, cause)) == 0) {
+	if ((rc = cases_decide_loaded(&p->c, cases_sms_cb, &cmd, cause)) == 0) {
 		*out = p;
 		return 1;
 	}
@@ -988,6 +1014,6 @@ cases_pending_done(struct cases_pending *p, enum apply_result res)
 	if (res == APPLY_OK)
 		cases_flush_metrics(&p->c);
 	apply_free(p->c.a);
-	store_reply_free(p->c.num);
+	cases_view_clear(&p->c.view);
 	free(p);
 }

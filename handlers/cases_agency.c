@@ -65,53 +65,53 @@ cases_tell_official(
 	free(text);
 }
 
-/* Read the case CODE for an agency command; NULL when not this agency's. */
-static struct store_reply *
-cases_agency_case(struct cases_ctx *c, const char *code, char **cause, int *err)
+/*
+ * The case CODE for an agency command into *CS: 0; 1 when it is not this
+ * agency's (answered "not found"); CASES_NEED.
+ */
+static int
+cases_agency_case(
+    struct cases_ctx *c, const char *code, const struct store_reply **cs)
 {
-	struct store_reply *cs = NULL;
 	char key[KEY_MAX];
+	int rc;
 
-	*err = 0;
 	key_case(key, code);
-	if (cases_hgetall(c->st, key, &cs, cause) == -1) {
-		*err = 1;
-		return NULL;
-	}
+	if ((rc = cases_read(c, cs, "HGETALL", key, NULL)) != 0)
+		return rc;
 	/* Another agency's case does not exist, as far as this one knows. */
-	if (cs->elements == 0 || c->agency == NULL ||
-	    strcmp(cases_hv(cs, "agency"), c->agency->id) != 0 ||
-	    route_category(c->cfg, cases_hv(cs, "category")) == NULL) {
-		store_reply_free(cs);
+	if ((*cs)->elements == 0 || c->agency == NULL ||
+	    strcmp(cases_hv(*cs, "agency"), c->agency->id) != 0 ||
+	    route_category(c->cfg, cases_hv(*cs, "category")) == NULL) {
 		c->missing = 1;
 		cases_not_found(c, code);
-		return NULL;
+		return 1;
 	}
-	apply_guard_version(c->a, key, cases_hv(cs, "ver"));
-	return cs;
+	apply_guard_version(c->a, key, cases_hv(*cs, "ver"));
+	return 0;
 }
 
-/* Tell the migrant of case CS (if reachable) with template NAME. */
-static void
+/*
+ * Tell the migrant of case CS (if reachable) with template NAME: 0, or
+ * CASES_NEED.
+ */
+static int
 cases_tell_migrant(struct cases_ctx *c, const struct store_reply *cs,
     const char *name, const struct template_var *v, size_t n, char **cause)
 {
-	struct store_reply *num = NULL;
+	const struct store_reply *num;
 	char key[KEY_MAX], *plain = NULL, *text;
 	const char *lang, *ch;
 	size_t len;
+	int rc;
 
 	if (cases_hv(cs, "phone")[0] == '\0')
-		return;
+		return 0;
 	key_num(key, cases_hv(cs, "num"));
-	if (cases_hgetall(c->st, key, &num, cause) == -1) {
-		free(*cause);
-		*cause = NULL;
-	}
-	if (num != NULL && strcmp(cases_hv(num, "optout"), "1") == 0) {
-		store_reply_free(num);
-		return;
-	}
+	if ((rc = cases_read(c, &num, "HGETALL", key, NULL)) != 0)
+		return rc;
+	if (strcmp(cases_hv(num, "optout"), "1") == 0)
+		return 0;
 	lang = cases_hv(num, "lang")[0] != '\0' ? cases_hv(num, "lang")
 						: cases_hv(cs, "lang");
 	if (crypto_open(c->key, cases_hv(cs, "phone"), &plain, &len, cause) ==
@@ -119,8 +119,7 @@ cases_tell_migrant(struct cases_ctx *c, const struct store_reply *cs,
 		log_warnx("cases: case %s: %s", cases_hv(cs, "code"), *cause);
 		free(*cause);
 		*cause = NULL;
-		store_reply_free(num);
-		return;
+		return 0;
 	}
 	if ((text = template_render(c->cfg, lang, name, v, n)) != NULL) {
 		ch = outbox_pick_channel(c->cfg, plain, NULL);
@@ -129,7 +128,7 @@ cases_tell_migrant(struct cases_ctx *c, const struct store_reply *cs,
 		free(text);
 	}
 	free(plain);
-	store_reply_free(num);
+	return 0;
 }
 
 /* ACK <code> from the agency the case is with. */
@@ -137,15 +136,15 @@ int
 cases_ack(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
 	const struct cfg_category *cat;
-	struct store_reply *cs;
+	const struct store_reply *cs;
 	char key[KEY_MAX], shown[CODE_LEN + 2], buf[32], *phone = NULL;
 	size_t len;
-	int err;
+	int rc;
 
 	if (cases_bad_code(c, cmd))
 		return 0;
-	if ((cs = cases_agency_case(c, cmd->code, cause, &err)) == NULL)
-		return err ? -1 : 0;
+	if ((rc = cases_agency_case(c, cmd->code, &cs)) != 0)
+		return rc == 1 ? 0 : rc;
 	cat = route_category(c->cfg, cases_hv(cs, "category"));
 	code_format(cmd->code, shown);
 	key_case(key, cmd->code);
@@ -160,7 +159,9 @@ cases_ack(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 			{ "label",
 			    cfg_category_label(cat, cases_hv(cs, "lang")) },
 			{ "agency", c->agency->name } };
-		cases_tell_migrant(c, cs, "acked_migrant", mv, 3, cause);
+		if (cases_tell_migrant(c, cs, "acked_migrant", mv, 3, cause) ==
+		    CASES_NEED)
+			return CASES_NEED;
 		cases_tell_official(c, cs, "ref_acked");
 		cases_event(c, cat->id, "acknowledged");
 		cases_count(c, "hbmgw_ack_latency_seconds", "",
@@ -169,7 +170,6 @@ cases_ack(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	} else if (strcmp(cases_hv(cs, "status"), "acknowledged") != 0) {
 		c->refused = 1;
 		cases_not_found(c, cmd->code);
-		store_reply_free(cs);
 		return 0;
 	}
 	/* The number goes only to the agency that took it, with consent. */
@@ -187,7 +187,6 @@ cases_ack(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	cases_reply(
 	    c, phone != NULL ? "ack_confirm" : "ack_confirm_nophone", av, 4, 0);
 	free(phone);
-	store_reply_free(cs);
 	return 0;
 }
 
@@ -197,21 +196,21 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
 	const struct cfg_category *cat;
 	const struct cfg_agency *next;
-	struct store_reply *cs;
+	const struct store_reply *cs;
 	char key[KEY_MAX], okey[KEY_MAX], shown[CODE_LEN + 2];
 	char buf[32], prio[8], tried[512], *ids[32], *save = NULL, *t;
 	const char *tried_ids[32];
 	size_t ntried = 0, i;
-	int err;
+	int rc;
 
+	(void)cause;
 	if (cases_bad_code(c, cmd))
 		return 0;
-	if ((cs = cases_agency_case(c, cmd->code, cause, &err)) == NULL)
-		return err ? -1 : 0;
+	if ((rc = cases_agency_case(c, cmd->code, &cs)) != 0)
+		return rc == 1 ? 0 : rc;
 	if (strcmp(cases_hv(cs, "status"), "closed") == 0) {
 		c->refused = 1;
 		cases_not_found(c, cmd->code);
-		store_reply_free(cs);
 		return 0;
 	}
 	cat = route_category(c->cfg, cases_hv(cs, "category"));
@@ -277,7 +276,6 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	struct template_var dv[] = { { "code", shown },
 		{ "reason", cmd->text } };
 	cases_reply(c, "declined", dv, 2, 0);
-	store_reply_free(cs);
 	return 0;
 }
 
@@ -285,14 +283,15 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 int
 cases_close(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
-	struct store_reply *cs;
+	const struct store_reply *cs;
 	char key[KEY_MAX], shown[CODE_LEN + 2], buf[KEY_MAX];
-	int err;
+	int rc;
 
+	(void)cause;
 	if (cases_bad_code(c, cmd))
 		return 0;
-	if ((cs = cases_agency_case(c, cmd->code, cause, &err)) == NULL)
-		return err ? -1 : 0;
+	if ((rc = cases_agency_case(c, cmd->code, &cs)) != 0)
+		return rc == 1 ? 0 : rc;
 	code_format(cmd->code, shown);
 	if (strcmp(cases_hv(cs, "status"), "closed") != 0) {
 		key_case(key, cmd->code);
@@ -311,7 +310,6 @@ cases_close(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	}
 	struct template_var v[] = { { "code", shown }, { "note", cmd->text } };
 	cases_reply(c, "closed", v, 2, 0);
-	store_reply_free(cs);
 	return 0;
 }
 
@@ -334,28 +332,32 @@ cases_list_more(size_t left, void *arg)
 int
 cases_list(struct cases_ctx *c, char **cause)
 {
-	struct store_reply *codes, *cs;
+	const struct store_reply *codes, *cs;
 	const struct cfg_category *cat;
 	char key[KEY_MAX], shown[CODE_LEN + 2], list[CASES_LIST_BYTES];
 	char items[CASES_LIST_MAX][CASES_ITEM_MAX], count[16];
 	const char *itemv[CASES_LIST_MAX];
 	size_t i, n = 0, total;
+	int rc;
 
+	(void)cause;
 	if (c->agency == NULL) {
 		cases_reply(c, "unknown", NULL, 0, 0);
 		return 0;
 	}
 	key_agency_open(key, c->agency->id);
-	if ((codes = store_commandl(
-		 c->st, cause, "ZRANGE", key, "0", "-1", NULL)) == NULL)
-		return -1;
-	total = codes->type == STORE_ARRAY ? codes->elements : 0;
+	if ((rc = cases_read(c, &codes, "ZRANGE", key, "0", "-1", NULL)) != 0)
+		return rc;
+	total = codes->elements;
+	for (i = 0; i < total && i < CASES_LIST_MAX; i++)
+		if (cases_read(c, &cs, "HGETALL",
+			key_case(key, codes->element[i]->str), NULL) != 0)
+			rc = CASES_NEED;
+	if (rc != 0)
+		return rc;
 	for (i = 0; i < total && n < CASES_LIST_MAX; i++) {
-		key_case(key, codes->element[i]->str);
-		if (cases_hgetall(c->st, key, &cs, cause) == -1) {
-			store_reply_free(codes);
-			return -1;
-		}
+		cases_read(c, &cs, "HGETALL",
+		    key_case(key, codes->element[i]->str), NULL);
 		cat = route_category(c->cfg, cases_hv(cs, "category"));
 		code_format(codes->element[i]->str, shown);
 		snprintf(items[n], sizeof(items[n]), "%s P%s %s", shown,
@@ -363,9 +365,7 @@ cases_list(struct cases_ctx *c, char **cause)
 		    cat != NULL ? cat->sms_label : "-");
 		itemv[n] = items[n];
 		n++;
-		store_reply_free(cs);
 	}
-	store_reply_free(codes);
 	caselist_join(list, sizeof(list), itemv, n, total, cases_list_more, c);
 	snprintf(count, sizeof(count), "%zu", total);
 	struct template_var v[] = { { "cases", list }, { "count", count },

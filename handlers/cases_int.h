@@ -16,6 +16,8 @@
 #include "store/keys.h"
 
 #define CASES_TRIES 8	     /* decide again this often on conflicts */
+#define CASES_ROUNDS 32	     /* loads of missing reads for one decision */
+#define CASES_NEED 2	     /* a decision read what its view lacks */
 #define CASES_LIST_MAX 6     /* cases named in a LIST or STATUS reply */
 #define CASES_LIST_BYTES 200 /* the list in a LIST reply, with its NUL */
 #define CASES_ITEM_MAX 96    /* one case in it: "4821-3957 P1 food" */
@@ -24,6 +26,7 @@
 #define CASES_MENU_BYTES 300   /* their ids, comma-separated */
 #define CASES_MENU_MS 600000LL /* a digit answers the menu this long */
 
+struct cases_ctx;
 struct crypto_key;
 struct sms_cmd;
 struct sms_lexicon;
@@ -39,6 +42,39 @@ struct cases_metric {
 	int observe;  /* 1: a histogram observation */
 };
 
+/* One read a decision made: a command's words and Redis's reply. */
+struct cases_read {
+	char *query;		   /* the words, each ended by a NUL; owned */
+	size_t len;		   /* bytes in query */
+	struct store_reply *reply; /* owned; NULL while still to load */
+};
+
+/*
+ * What a decision may read (handlers/cases_view.c): the replies loaded so
+ * far, and the reads it made that are still to load. Lives across the
+ * attempts of one operation; emptied when a conflict shows it is stale.
+ */
+struct cases_view {
+	struct cases_read *reads;
+	size_t n, cap;
+	size_t need; /* reads with no reply yet */
+};
+
+/*
+ * In C's view, the reply to the read FIRST... (words up to a NULL, e.g.
+ * "HGETALL", key): 0 with *OUT (borrowed from the view), or CASES_NEED,
+ * the read noted, when the view has not got it: the decision must then
+ * answer CASES_NEED, and is made again once the reads are loaded.
+ */
+int cases_read(struct cases_ctx *c, const struct store_reply **out,
+    const char *first, ...) __attribute__((sentinel));
+/* Give V the reply R (taken) to the read FIRST..., e.g. from a batch. */
+void cases_view_put(struct cases_view *v, struct store_reply *r,
+    const char *first, ...) __attribute__((sentinel));
+/* Load every read V still lacks; -1 with *cause when Redis failed. */
+int cases_view_load(struct cases_view *v, struct store *, char **cause);
+void cases_view_clear(struct cases_view *);
+
 /* Everything one operation needs; lives for one attempt. */
 struct cases_ctx {
 	struct store *st;
@@ -53,9 +89,10 @@ struct cases_ctx {
 	const char *sealed; /* borrowed from the inbox entry or the caller */
 	const char *hash;
 	char numkey[KEY_MAX];
-	struct store_reply *num; /* HGETALL of numkey, owned */
-	char lang[CFG_LANG_MAX]; /* reply language */
-	int staff;		 /* an agency, official or coordinator phone */
+	const struct store_reply *num; /* HGETALL of numkey, in view */
+	struct cases_view view;	       /* what the decision may read */
+	char lang[CFG_LANG_MAX];       /* reply language */
+	int staff; /* an agency, official or coordinator phone */
 	const struct cfg_agency *agency; /* the sender's agency, or NULL */
 	long long replies;		 /* replies in the sender's hour */
 	long long replies_from;		 /* when that hour opened, ms */
@@ -79,7 +116,11 @@ struct cases_new {
 	const char *official; /* the referring official's hash, or "" */
 };
 
-/* Decide one attempt of an operation into C->a; 0, or -1 with *cause. */
+/*
+ * Decide one attempt of an operation into C->a: 0; 1 when there is
+ * nothing to apply; CASES_NEED when it read what C->view lacks; -1 with
+ * *cause.
+ */
 typedef int (*cases_decide_cb)(struct cases_ctx *c, void *arg, char **cause);
 
 /*
@@ -101,6 +142,8 @@ void cases_window_add(struct cases_ctx *, const char *ms_field,
     const char *n_field, long long from, long long n);
 int cases_hgetall(
     struct store *, const char *key, struct store_reply **out, char **cause);
+int cases_decide_loaded(
+    struct cases_ctx *, cases_decide_cb, void *arg, char **cause);
 void cases_ll(char *buf, size_t len, long long v);
 /* A case's score in its agency's open list: by priority, then age. */
 double cases_open_score(int priority, long long created_ms);

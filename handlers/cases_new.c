@@ -126,41 +126,40 @@ cases_create(struct cases_ctx *c, const struct cases_new *nc,
 
 /*
  * Whether the sender has a case of CATEGORY that is not closed, among the
- * latest CASES_OPEN_LOOK: 1 with its code in CODE, 0, or -1 with *cause.
+ * latest CASES_OPEN_LOOK: 1 with its code in CODE, 0, or CASES_NEED.
  */
 static int
-cases_open_in(struct cases_ctx *c, const char *category,
-    char code[CODE_LEN + 1], char **cause)
+cases_open_in(
+    struct cases_ctx *c, const char *category, char code[CODE_LEN + 1])
 {
-	struct store_reply *codes, *cs;
+	const struct store_reply *codes, *cs;
 	char key[KEY_MAX];
 	size_t i;
-	int found = 0;
+	int found = 0, rc;
 
 	key_num_cases(key, c->hash);
-	codes = store_commandl(
-	    c->st, cause, "ZREVRANGE", key, "0", CASES_OPEN_LOOK, NULL);
-	if (codes == NULL)
-		return -1;
-	for (i = 0; !found && codes->type == STORE_ARRAY && i < codes->elements;
-	     i++) {
-		if (codes->element[i]->type != STORE_STRING ||
-		    !code_check(codes->element[i]->str))
+	if ((rc = cases_read(
+		 c, &codes, "ZREVRANGE", key, "0", CASES_OPEN_LOOK, NULL)) != 0)
+		return rc;
+	for (i = 0; i < codes->elements; i++)
+		if (code_check(codes->element[i]->str) &&
+		    cases_read(c, &cs, "HGETALL",
+			key_case(key, codes->element[i]->str), NULL) != 0)
+			rc = CASES_NEED;
+	if (rc != 0)
+		return rc;
+	for (i = 0; !found && i < codes->elements; i++) {
+		if (!code_check(codes->element[i]->str))
 			continue;
-		key_case(key, codes->element[i]->str);
-		if (cases_hgetall(c->st, key, &cs, cause) == -1) {
-			store_reply_free(codes);
-			return -1;
-		}
+		cases_read(c, &cs, "HGETALL",
+		    key_case(key, codes->element[i]->str), NULL);
 		if (strcmp(cases_hv(cs, "category"), category) == 0 &&
 		    cases_hv(cs, "status")[0] != '\0' &&
 		    strcmp(cases_hv(cs, "status"), "closed") != 0) {
 			memcpy(code, codes->element[i]->str, CODE_LEN + 1);
 			found = 1;
 		}
-		store_reply_free(cs);
 	}
-	store_reply_free(codes);
 	return found;
 }
 
@@ -191,9 +190,9 @@ cases_help(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		cases_reply(c, "limit", v, 1, 0);
 		return 0;
 	}
-	if ((rc = cases_open_in(c, cmd->category, code, cause)) != 0) {
-		if (rc == -1)
-			return -1;
+	if ((rc = cases_open_in(c, cmd->category, code)) != 0) {
+		if (rc == CASES_NEED)
+			return rc;
 		code_format(code, shown);
 		struct template_var v[] = { { "code", shown },
 			{ "label",
@@ -340,11 +339,12 @@ cases_referral_cb(struct cases_ctx *c, void *arg, char **cause)
 	struct cases_refer *r = arg;
 	struct sms_cmd cmd;
 	char key[KEY_MAX];
+	int rc;
 
 	memset(&cmd, 0, sizeof(cmd));
-	if (cases_load_sender(c, &cmd, cause) == -1 ||
-	    cases_refer(c, r, cause) == -1)
-		return -1;
+	if ((rc = cases_load_sender(c, &cmd, cause)) != 0 ||
+	    (rc = cases_refer(c, r, cause)) != 0)
+		return rc;
 	key_opcode(key, c->opid);
 	apply_hset(c->a, key, "code", r->code);
 	apply_expire(c->a, key, CASES_OPCODE_TTL);

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What a case decision may read (handlers/cases_int.h: struct cases_view).
+ *
+ * A decision never reads Redis itself. It asks its view for the reply to a
+ * read (cases_read()); a reply the view lacks is noted, and the decision
+ * answers CASES_NEED. The caller then loads every noted read
+ * (cases_view_load()) and decides again from the start, with everything
+ * read so far still in the view. Replies stay valid until the view is
+ * emptied, which the caller does when a conflict shows they are stale.
+ * A test fills a view by hand (cases_view_put()) and decides with no
+ * Redis at all.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway/store.h"
+#include "gateway/xmalloc.h"
+#include "handlers/cases_int.h"
+
+#define CASES_VIEW_WORDS 16 /* words in one read */
+
+/* The words of AP, up to a NULL, as one query; its length in *LEN. */
+static char *
+cases_view_query(const char *first, va_list ap, size_t *len)
+{
+	const char *w;
+	size_t n = 0;
+	char *q = NULL;
+
+	for (w = first; w != NULL; w = va_arg(ap, const char *)) {
+		size_t l = strlen(w) + 1;
+
+		q = xreallocarray(q, n + l, 1);
+		memcpy(q + n, w, l);
+		n += l;
+	}
+	*len = n;
+	return q;
+}
+
+/* The read of QUERY in V, or NULL. */
+static struct cases_read *
+cases_view_find(struct cases_view *v, const char *q, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->reads[i].len == len &&
+		    memcmp(v->reads[i].query, q, len) == 0)
+			return &v->reads[i];
+	return NULL;
+}
+
+/* Add QUERY (taken) with REPLY (taken, or NULL: still to load). */
+static struct cases_read *
+cases_view_add(struct cases_view *v, char *q, size_t len, struct store_reply *r)
+{
+	struct cases_read *rd;
+
+	if (v->n == v->cap) {
+		v->cap = v->cap != 0 ? v->cap * 2 : 8;
+		v->reads = xreallocarray(v->reads, v->cap, sizeof(*v->reads));
+	}
+	rd = &v->reads[v->n++];
+	rd->query = q;
+	rd->len = len;
+	rd->reply = r;
+	if (r == NULL)
+		v->need++;
+	return rd;
+}
+
+int
+cases_read(
+    struct cases_ctx *c, const struct store_reply **out, const char *first, ...)
+{
+	struct cases_read *rd;
+	va_list ap;
+	size_t len;
+	char *q;
+
+	va_start(ap, first);
+	q = cases_view_query(first, ap, &len);
+	va_end(ap);
+	if ((rd = cases_view_find(&c->view, q, len)) == NULL)
+		rd = cases_view_add(&c->view, q, len, NULL);
+	else
+		free(q);
+	*out = rd->reply;
+	return rd->reply != NULL ? 0 : CASES_NEED;
+}
+
+void
+cases_view_put(
+    struct cases_view *v, struct store_reply *r, const char *first, ...)
+{
+	struct cases_read *rd;
+	va_list ap;
+	size_t len;
+	char *q;
+
+	va_start(ap, first);
+	q = cases_view_query(first, ap, &len);
+	va_end(ap);
+	if ((rd = cases_view_find(v, q, len)) == NULL) {
+		cases_view_add(v, q, len, r);
+		return;
+	}
+	free(q);
+	if (rd->reply == NULL)
+		v->need--;
+	store_reply_free(rd->reply);
+	rd->reply = r;
+}
+
+int
+cases_view_load(struct cases_view *v, struct store *st, char **cause)
+{
+	const char *argv[CASES_VIEW_WORDS];
+	struct store_reply *r;
+	size_t i, off;
+	int argc;
+
+	for (i = 0; i < v->n && v->need > 0; i++) {
+		if (v->reads[i].reply != NULL)
+			continue;
+		for (argc = 0, off = 0;
+		     off < v->reads[i].len && argc < CASES_VIEW_WORDS; argc++) {
+			argv[argc] = v->reads[i].query + off;
+			off += strlen(argv[argc]) + 1;
+		}
+		if ((r = store_command(st, argc, argv, NULL, cause)) == NULL)
+			return -1;
+		/* Every read a decision makes answers an array. */
+		if (r->type != STORE_ARRAY) {
+			xasprintf(cause, "cases: %s %s: %s", argv[0],
+			    argc > 1 ? argv[1] : "",
+			    r->type == STORE_ERROR ? r->str
+						   : "unexpected reply");
+			store_reply_free(r);
+			return -1;
+		}
+		v->reads[i].reply = r;
+		v->need--;
+	}
+	return 0;
+}
+
+void
+cases_view_clear(struct cases_view *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++) {
+		free(v->reads[i].query);
+		store_reply_free(v->reads[i].reply);
+	}
+	free(v->reads);
+	memset(v, 0, sizeof(*v));
+}
