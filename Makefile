@@ -94,7 +94,7 @@ LUA_HDRS := $(LUA_SRCS:store/lua/%.lua=$(BUILD)/gen/lua/%.h)
 LUA_NEEDS_apply := store/lua/lib/enqueue.lua
 LUA_NEEDS_outbox_enqueue := store/lua/lib/enqueue.lua
 
-.PHONY: all check check-unit check-config check-integration \
+.PHONY: all check check-lua check-unit check-config check-integration \
 	check-asan fuzz fuzz-build fuzz-long \
 	run deps deps-test install uninstall unit format format-check clean bench \
 	soak deb check-deb
@@ -158,6 +158,10 @@ check: deps-test
 	@tests/run.sh $(BUILD)
 
 tests: $(PROGS) $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_BINS)
+
+# luacheck over store/lua/ (.luacheckrc): Redis' Lua 5.1 and its globals.
+check-lua:
+	@tests/run.sh $(BUILD) lua
 
 check-unit: $(UNIT_BINS)
 	@tests/run.sh $(BUILD) unit

@@ -123,17 +123,18 @@ local function write(kb, i, n, now, ttl)
   for _, key in ipairs(order) do flush(key) end
   for _, op in ipairs({ 'e', 's', 'l' }) do
     for _, j in ipairs(later) do
-      if A[j] ~= op then
-      elseif op == 'e' then
-        redis.call('EXPIRE', K[kb + tonumber(A[j + 1])], A[j + 2])
-      elseif op == 's' then
-        enqueue(A[j + 1], A[j + 2], A[j + 3], A[j + 4], A[j + 5],
-          now, ttl)
-      else
-        redis.call('XADD', K[kb + 2], '*', 'ts', now, 'subject',
-          A[j + 1], 'actor', A[j + 2], 'action', A[j + 3],
-          'detail', A[j + 4])
-    end
+      if A[j] == op then
+        if op == 'e' then
+          redis.call('EXPIRE', K[kb + tonumber(A[j + 1])], A[j + 2])
+        elseif op == 's' then
+          enqueue(A[j + 1], A[j + 2], A[j + 3], A[j + 4], A[j + 5],
+            now, ttl)
+        else
+          redis.call('XADD', K[kb + 2], '*', 'ts', now, 'subject',
+            A[j + 1], 'actor', A[j + 2], 'action', A[j + 3],
+            'detail', A[j + 4])
+        end
+      end
     end
   end
 end
