@@ -48,7 +48,7 @@ OPT := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 LDOPT := -pie -Wl,-z,relro,-z,now
 endif
 
-CPPFLAGS += -I. -DHBM_VERSION='"$(VERSION)"'
+CPPFLAGS += -I. -iquote $(BUILD)/gen -DHBM_VERSION='"$(VERSION)"'
 CFLAGS ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP \
 	$(call pkg_cflags,$(PKGS)) $(CFLAGS)
@@ -85,17 +85,37 @@ FUZZ_LONG_SECONDS ?= 0
 
 PROGS := $(BUILD)/hbmgwd $(BUILD)/hbmctl
 
-.PHONY: all check check-unit check-config check-integration check-asan fuzz \
-	fuzz-build fuzz-long \
+# Redis Lua: each script store/lua/<name>.lua is the string macro
+# LUA_<NAME> of $(BUILD)/gen/lua/<name>.h (tools/lua2c.sh), which C includes
+# as "lua/<name>.h"; the fragments of store/lua/lib/ that LUA_NEEDS_<name>
+# names come first, in that order.
+LUA_SRCS := $(wildcard store/lua/*.lua)
+LUA_HDRS := $(LUA_SRCS:store/lua/%.lua=$(BUILD)/gen/lua/%.h)
+LUA_NEEDS_apply := store/lua/lib/enqueue.lua
+LUA_NEEDS_outbox_enqueue := store/lua/lib/enqueue.lua
+
+.PHONY: all check check-lua check-unit check-config check-integration \
+	check-asan fuzz fuzz-build fuzz-long \
 	run deps deps-test install uninstall unit format format-check clean bench \
 	soak deb check-deb
 
 all: $(PROGS)
 
-$(BUILD)/%.o: %.c
+# Before the first build no .d file says which objects include a script:
+# every object waits for them all (order only; then the .d files count).
+$(BUILD)/%.o: %.c | $(LUA_HDRS)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# Kept, not deleted as intermediate files: objects depend on them.
+.SECONDARY: $(LUA_HDRS)
+.SECONDEXPANSION:
+$(BUILD)/gen/lua/%.h: $$(LUA_NEEDS_$$*) store/lua/%.lua tools/lua2c.sh
+	$(call msg,GEN,$@)
+	@mkdir -p $(@D)
+	$(Q)sh tools/lua2c.sh $* $(LUA_NEEDS_$*) store/lua/$*.lua > $@.tmp && \
+		mv $@.tmp $@
 
 $(LIBHBM): $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -138,6 +158,10 @@ check: deps-test
 	@tests/run.sh $(BUILD)
 
 tests: $(PROGS) $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_BINS)
+
+# luacheck over store/lua/ (.luacheckrc): Redis' Lua 5.1 and its globals.
+check-lua:
+	@tests/run.sh $(BUILD) lua
 
 check-unit: $(UNIT_BINS)
 	@tests/run.sh $(BUILD) unit

@@ -442,33 +442,6 @@ baseline() {
 	rcli FLUSHALL > /dev/null
 }
 
-# Microseconds for one SHA-256 in Redis Lua of a 108-byte text (what the
-# apply script hashes for each audit entry: prev, ts, subject, actor,
-# action, detail), with gateway/lua_sha256.h; empty when it cannot tell.
-lua_sha_cost() {
-	local n=200
-	[ -r "$SRCDIR/gateway/lua_sha256.h" ] || return 0
-	printf '%s\n' '#include <stdio.h>' '#include "gateway/lua_sha256.h"' \
-	    'int main(void) { fputs(LUA_SHA256, stdout); return 0; }' \
-	    > "$TMP/luasha.c"
-	cc -I"$SRCDIR" -o "$TMP/luasha" "$TMP/luasha.c" 2>/dev/null || return 0
-	{
-		"$TMP/luasha"
-		cat <<'LUA'
-local msg = string.rep("0", 64) .. "\n1732860000000\n48213957\nmigrant\n" ..
-  "created\nfood"
-local t0 = redis.call("TIME")
-for i = 1, tonumber(ARGV[1]) do sha256hex(msg .. (i % 10)) end
-local t1 = redis.call("TIME")
-return (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])
-LUA
-	} > "$TMP/luasha.lua"
-	# The least of three: the machine is shared, the least is the cost.
-	for _ in 1 2 3; do
-		rcli EVAL "$(cat "$TMP/luasha.lua")" 0 $n
-	done | sort -n | head -n 1 | awk -v n=$n '{ printf "%.0f", $1 / n }'
-}
-
 # Replace @NAME@ in template FILE with the values given as NAME=VALUE.
 fill() {
 	local file=$1 args=() kv
@@ -563,9 +536,6 @@ say "== Redis baseline (redis-benchmark -c$CONNS, same redis-server)"
 baseline "before"
 BASE1=$BASE_CASE
 ALL1=$BASE_ALL
-SHA_US=$(lua_sha_cost)
-[ -n "$SHA_US" ] && say "  one SHA-256 in Redis Lua (108 bytes, as for each audit" \
-    "entry): $SHA_US usec; a case appends 2 entries"
 wrk_run 3 "http://127.0.0.1:$SINK_PORT/send" sink ""
 SINK_OK=$(( $(kv "$WRK" requests) - $(kv "$WRK" non2xx) ))
 say "  the sink alone (wrk POST, 3 s):" \

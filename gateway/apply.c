@@ -2,18 +2,18 @@
 /*
  * Atomic, idempotent application of a case operation's effects.
  *
- * A struct apply is built by one thread and owns copies of everything given
- * to it: the keys it touches (KEYS of the script, deduplicated, the op key
- * first) and its operations, each an opcode, the key's index in KEYS and a
- * fixed number of values, kept as separate binary-safe arguments (Redis
- * hands them to Lua as strings; parsing one long string in Lua cost more
- * than all the writes), the guards apart from the rest. One EVALSHA of one
- * static script runs it all: the op key, the guards, a type check of every
- * key written (Redis does not roll back a script that fails half way, so
- * whatever can fail is checked before the first write), the writes (runs
- * of HSET or RPUSH on one key as one call), the expiries, the SMS, the
- * audit entries (appended to {hbm}:audit:new, which gateway/audit.c
- * chains), and the op key again, set for a week.
+ * A struct apply is built by one thread and owns copies of everything given to
+ * it: the keys it touches (KEYS of the script, deduplicated, the op key first)
+ * and its operations, each an opcode, the key's index in KEYS and a fixed
+ * number of values, kept as separate binary-safe arguments (Redis hands them to
+ * Lua as strings; parsing one long string in Lua cost more than all the
+ * writes), the guards apart from the rest. One EVALSHA of one static script,
+ * store/lua/apply.lua, runs it all: the op key, the guards, a type check of
+ * every key written (Redis does not roll back a script that fails half way, so
+ * whatever can fail is checked before the first write), the writes (runs of
+ * HSET or RPUSH on one key as one call), the expiries, the SMS, the audit
+ * entries (appended to {hbm}:audit:new, which gateway/audit.c chains), and the
+ * op key again, set for a week.
  */
 #include <math.h>
 #include <stdio.h>
@@ -22,176 +22,22 @@
 
 #include "gateway/apply.h"
 #include "gateway/audit.h"
-#include "gateway/lua_outbox.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
+#include "lua/apply.h"
 #include "store/keys.h"
 
 /* Keys one operation may name: far more than any needs. */
 #define APPLY_KEYS_MAX 58
-#define APPLY_OP_TTL "604800" /* seconds an op key is remembered: 7 days */
 
 /* KEYS[1..2], always present; keys the operations add follow. */
 #define APPLY_KEY_OP 0
 #define APPLY_KEY_AUDIT 1
 
-/*
- * One script runs a batch of operations. KEYS[1] is the stream whose
- * entries are acknowledged; ARGV[1] the number of operations, ARGV[2] the
- * consumer group ("" for none). Then, per operation, a header: how many
- * KEYS it has (after those of the operations before it; the first is its
- * op key, the second {hbm}:audit:new), now_ms, msg_ttl, how many values
- * its guards take, how many values it has in all, and the stream entry to
- * acknowledge once it is applied, now or before ("" for none); then its
- * values: the guards first, the other operations after, each an opcode and
- * a fixed number of fields, a key given as its index among the
- * operation's KEYS. The values arrive as Redis's own strings: nothing is
- * parsed in Lua (parsing one long string cost more than all the writes).
- * Opcodes: g guard (key, field, value), a absent (key), h HSET (key,
- * field, value), i HINCRBY (key, field, by), z ZADD (key, score, member),
- * r ZREM (key, member), p RPUSH (key, value), e EXPIRE (key, seconds), s
- * SMS (to_sealed, to_hash, text, channel, kind), l audit (subject, actor,
- * action, detail). The HSETs of one key are one call, as are its RPUSHes
- * (an HINCRBY of the key comes after the HSETs before it). The
- * ARGV after the last operation are entries to acknowledge in any case.
- * Returns each operation's result: ok, done, conflict or "err:<why>".
- */
-#define APPLY_LUA                                                              \
-	"local K, A = KEYS, ARGV\n"                                            \
-	"local arity = { g = 3, a = 1, h = 3, i = 3, z = 3, r = 2,\n"          \
-	"  p = 2, e = 2, s = 5, l = 4 }\n"                                     \
-	"local kind = { h = 'hash', i = 'hash', z = 'zset', r = 'zset',\n"     \
-	"  p = 'list' }\n"                                                     \
-	"local cmd = { h = 'HSET', p = 'RPUSH' }\n"                            \
-	"local function guards(kb, i, gend, want)\n"                           \
-	"  while i <= gend do\n"                                               \
-	"    local key = K[kb + tonumber(A[i + 1])]\n"                         \
-	"    if A[i] == 'g' then\n"                                            \
-	"      local v = redis.pcall('HGET', key, A[i + 2])\n"                 \
-	"      if type(v) == 'table' and v.err then\n"                         \
-	"        return key .. ': ' .. v.err\n"                                \
-	"      elseif (v or '') ~= A[i + 3] then\n"                            \
-	"        return false\n"                                               \
-	"      end\n"                                                          \
-	"      want[key] = 'hash'\n"                                           \
-	"    elseif redis.call('EXISTS', key) == 1 then\n"                     \
-	"      return false\n"                                                 \
-	"    else\n"                                                           \
-	"      want[key] = 'none'\n"                                           \
-	"    end\n"                                                            \
-	"    i = i + 1 + arity[A[i]]\n"                                        \
-	"  end\n"                                                              \
-	"  return true\n"                                                      \
-	"end\n"                                                                \
-	"local function check(kb, i, n, want)\n"                               \
-	"  while i <= n do\n"                                                  \
-	"    local o = A[i]\n"                                                 \
-	"    local t = kind[o]\n"                                              \
-	"    if t then\n"                                                      \
-	"      local key = K[kb + tonumber(A[i + 1])]\n"                       \
-	"      local w = want[key]\n"                                          \
-	"      if not w then\n"                                                \
-	"        local have = redis.call('TYPE', key).ok\n"                    \
-	"        if have ~= 'none' and have ~= t then\n"                       \
-	"          return key .. ': holds a ' .. have .. ', not a ' .. t\n"    \
-	"        end\n"                                                        \
-	"        want[key] = t\n"                                              \
-	"      elseif w == 'none' then\n"                                      \
-	"        want[key] = t\n"                                              \
-	"      elseif w ~= t then\n"                                           \
-	"        return key .. ': used as ' .. w .. ' and ' .. t\n"            \
-	"      end\n"                                                          \
-	"      if o == 'i' then\n"                                             \
-	"        local v = redis.call('HGET', key, A[i + 2])\n"                \
-	"        if v and not string.match(v, '^-?%d+$') then\n"               \
-	"          return key .. ': ' .. A[i + 2] .. ' is not an integer'\n"   \
-	"        end\n"                                                        \
-	"      end\n"                                                          \
-	"    end\n"                                                            \
-	"    i = i + 1 + arity[o]\n"                                           \
-	"  end\n"                                                              \
-	"end\n"                                                                \
-	"local function write(kb, i, n, now, ttl)\n"                           \
-	"  local runs, order, later = {}, {}, {}\n"                            \
-	"  local function flush(key)\n"                                        \
-	"    local r = runs[key]\n"                                            \
-	"    if r then\n"                                                      \
-	"      runs[key] = nil\n"                                              \
-	"      redis.call(r.cmd, key, unpack(r))\n"                            \
-	"    end\n"                                                            \
-	"  end\n"                                                              \
-	"  while i <= n do\n"                                                  \
-	"    local o = A[i]\n"                                                 \
-	"    local key = kind[o] and K[kb + tonumber(A[i + 1])]\n"             \
-	"    if o == 'h' or o == 'p' then\n"                                   \
-	"      local r = runs[key]\n"                                          \
-	"      if not r then\n"                                                \
-	"        r = { cmd = cmd[o] }\n"                                       \
-	"        runs[key] = r\n"                                              \
-	"        order[#order + 1] = key\n"                                    \
-	"      end\n"                                                          \
-	"      for j = 2, arity[o] do r[#r + 1] = A[i + j] end\n"              \
-	"    elseif o == 'i' then\n"                                           \
-	"      flush(key)\n"                                                   \
-	"      redis.call('HINCRBY', key, A[i + 2], A[i + 3])\n"               \
-	"    elseif o == 'z' then\n"                                           \
-	"      redis.call('ZADD', key, A[i + 2], A[i + 3])\n"                  \
-	"    elseif o == 'r' then\n"                                           \
-	"      redis.call('ZREM', key, A[i + 2])\n"                            \
-	"    else\n"                                                           \
-	"      later[#later + 1] = i\n"                                        \
-	"    end\n"                                                            \
-	"    i = i + 1 + arity[o]\n"                                           \
-	"  end\n"                                                              \
-	"  for _, key in ipairs(order) do flush(key) end\n"                    \
-	"  for _, op in ipairs({ 'e', 's', 'l' }) do\n"                        \
-	"    for _, j in ipairs(later) do\n"                                   \
-	"      if A[j] ~= op then\n"                                           \
-	"      elseif op == 'e' then\n"                                        \
-	"        redis.call('EXPIRE', K[kb + tonumber(A[j + 1])], A[j + 2])\n" \
-	"      elseif op == 's' then\n"                                        \
-	"        enqueue(A[j + 1], A[j + 2], A[j + 3], A[j + 4], A[j + 5],\n"  \
-	"          now, ttl)\n"                                                \
-	"      else\n"                                                         \
-	"        redis.call('XADD', K[kb + 2], '*', 'ts', now, 'subject',\n"   \
-	"          A[j + 1], 'actor', A[j + 2], 'action', A[j + 3],\n"         \
-	"          'detail', A[j + 4])\n"                                      \
-	"    end\n"                                                            \
-	"    end\n"                                                            \
-	"  end\n"                                                              \
-	"end\n"                                                                \
-	"local function apply(kb, h)\n"                                        \
-	"  if redis.call('EXISTS', K[kb + 1]) == 1 then return 'done' end\n"   \
-	"  local gend = h + 5 + tonumber(A[h + 3])\n"                          \
-	"  local n = h + 5 + tonumber(A[h + 4])\n"                             \
-	"  local want = {}\n"                                                  \
-	"  local ok = guards(kb, h + 6, gend, want)\n"                         \
-	"  if not ok then return 'conflict' end\n"                             \
-	"  if ok ~= true then return 'err:' .. ok end\n"                       \
-	"  local why = check(kb, gend + 1, n, want)\n"                         \
-	"  if why then return 'err:' .. why end\n"                             \
-	"  write(kb, gend + 1, n, A[h + 1], A[h + 2])\n"                       \
-	"  redis.call('SET', K[kb + 1], '1', 'EX', " APPLY_OP_TTL ")\n"        \
-	"  return 'ok'\n"                                                      \
-	"end\n"                                                                \
-	"local out, acks, kb, h = {}, {}, 1, 3\n"                              \
-	"for j = 1, tonumber(A[1]) do\n"                                       \
-	"  out[j] = apply(kb, h)\n"                                            \
-	"  if (out[j] == 'ok' or out[j] == 'done') and A[h + 5] ~= '' then\n"  \
-	"    acks[#acks + 1] = A[h + 5]\n"                                     \
-	"  end\n"                                                              \
-	"  kb = kb + tonumber(A[h])\n"                                         \
-	"  h = h + 6 + tonumber(A[h + 4])\n"                                   \
-	"end\n"                                                                \
-	"for i = h, #A do acks[#acks + 1] = A[i] end\n"                        \
-	"if A[2] ~= '' and #acks > 0 then\n"                                   \
-	"  redis.call('XACK', K[1], A[2], unpack(acks))\n"                     \
-	"end\n"                                                                \
-	"return out\n"
-
+/* The batch script, store/lua/apply.lua, after store/lua/lib/enqueue.lua. */
 static struct store_script apply_script = {
 	.name = "apply",
-	.body = LUA_ENQUEUE APPLY_LUA,
+	.body = LUA_APPLY,
 };
 
 /* A sequence of binary-safe values in one buffer. */
@@ -423,8 +269,9 @@ apply_sms(struct apply *a, const char *to_sealed, const char *to_hash,
     const char *text, const char *channel, const char *kind)
 {
 	/*
-	 * LUA_ENQUEUE derives its keys from the message id it draws; naming
-	 * the counter routes the script (one slot: the {hbm} tag).
+	 * enqueue() (store/lua/lib/enqueue.lua) derives its keys from the
+	 * message id it draws; naming the counter routes the script (one
+	 * slot: the {hbm} tag).
 	 */
 	apply_key(a, KEY_MSGSEQ);
 	a->cur = &a->writes;

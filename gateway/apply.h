@@ -3,12 +3,13 @@
  * Atomic, idempotent application of a case operation's effects.
  *
  * Case operations are decided in C from state read beforehand (pure logic in
- * handlers/cases.c) and applied here by one Lua script: the script checks
- * that the state it was decided on is unchanged (guards), applies every
- * write, enqueues the SMS replies (LUA_ENQUEUE) and appends to the audit
- * stream, all or nothing. Each application carries an operation id (the
- * inbox entry id, or an SLA step): the script records it, so a replay after
- * a crash returns APPLY_DONE and changes nothing.
+ * handlers/cases.c) and applied here by one Lua script (store/lua/apply.lua):
+ * the script checks that the state it was decided on is unchanged (guards),
+ * applies every write, enqueues the SMS replies (enqueue(), from
+ * store/lua/lib/enqueue.lua) and appends to the audit stream, all or nothing.
+ * Each application carries an operation id (the inbox entry id, or an SLA
+ * step): the script records it, so a replay after a crash returns APPLY_DONE
+ * and changes nothing.
  */
 #ifndef HBM_GATEWAY_APPLY_H
 #define HBM_GATEWAY_APPLY_H
@@ -55,7 +56,7 @@ void apply_zadd(
 void apply_zrem(struct apply *, const char *key, const char *member);
 /* RPUSH KEY VALUE (case history entries). */
 void apply_rpush(struct apply *, const char *key, const char *value);
-/* Queue an SMS: see LUA_ENQUEUE in gateway/lua_outbox.h for the fields. */
+/* Queue an SMS: see store/lua/lib/enqueue.lua for the fields. */
 void apply_sms(struct apply *, const char *to_sealed, const char *to_hash,
     const char *text, const char *channel, const char *kind);
 /* Append to the hash-chained audit stream. */

@@ -15,6 +15,8 @@
  * chainers of several instances never fork the chain: the loser of a race
  * finds a new head and does nothing. Hashing outside Redis keeps the cost
  * of an operation in Redis, which runs one script at a time, low.
+ *
+ * The scripts are store/lua/audit_chain.lua and store/lua/audit_trim.lua.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,8 @@
 #include "gateway/metrics.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
+#include "lua/audit_chain.h"
+#include "lua/audit_trim.h"
 
 #define AUDIT_PAGE 200	/* entries per XRANGE and per chain script */
 #define AUDIT_ROUNDS 10 /* walks to catch up with appends */
@@ -34,55 +38,16 @@
 #define AUDIT_ZERO \
 	"0000000000000000000000000000000000000000000000000000000000000000"
 
-/*
- * KEYS: {hbm}:audit:new, {hbm}:audit, {hbm}:audit:head. ARGV: the head the
- * hashes were computed from ("" when none), the id of the last new entry
- * they cover, the hashes (64 hex digits each, concatenated). Returns how
- * many entries were chained, or 'conflict' when the head or the oldest new
- * entries are not what the caller read.
- */
+/* Chain new entries, unless another was first: store/lua/audit_chain.lua. */
 static struct store_script audit_chain_script = {
 	.name = "audit_chain",
-	.body =
-	    "local head = redis.call('GET', KEYS[3]) or ''\n"
-	    "if head ~= ARGV[1] then return 'conflict' end\n"
-	    "local n = #ARGV[3] / 64\n"
-	    "local es = redis.call('XRANGE', KEYS[1], '-', ARGV[2])\n"
-	    "if #es ~= n then return 'conflict' end\n"
-	    "local prev = head ~= '' and head or '" AUDIT_ZERO "'\n"
-	    "for i, e in ipairs(es) do\n"
-	    "  local h = string.sub(ARGV[3], 64 * i - 63, 64 * i)\n"
-	    "  local f = e[2]\n"
-	    "  f[#f + 1] = 'prev'\n"
-	    "  f[#f + 1] = prev\n"
-	    "  f[#f + 1] = 'hash'\n"
-	    "  f[#f + 1] = h\n"
-	    "  redis.call('XADD', KEYS[2], '*', unpack(f))\n"
-	    "  prev = h\n"
-	    "end\n"
-	    "local ms, seq = string.match(ARGV[2], '^(%d+)-(%d+)$')\n"
-	    "redis.call('XTRIM', KEYS[1], 'MINID', ms .. '-' .. (seq + 1))\n"
-	    "redis.call('SET', KEYS[3], prev)\n"
-	    "return n\n",
+	.body = LUA_AUDIT_CHAIN,
 };
 
-/*
- * KEYS: {hbm}:audit, {hbm}:audit:anchor. ARGV: the MINID. The last entry
- * below it becomes the anchor; returns how many entries were trimmed.
- */
+/* Trim below a MINID, keeping the anchor: store/lua/audit_trim.lua. */
 static struct store_script audit_trim_script = {
 	.name = "audit_trim",
-	.body =
-	    "local last = redis.call('XREVRANGE', KEYS[1], '(' .. ARGV[1],\n"
-	    "  '-', 'COUNT', 1)[1]\n"
-	    "if not last then return 0 end\n"
-	    "local f, hash = last[2], ''\n"
-	    "for i = 1, #f - 1, 2 do\n"
-	    "  if f[i] == 'hash' then hash = f[i + 1] end\n"
-	    "end\n"
-	    "local n = redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])\n"
-	    "redis.call('SET', KEYS[2], last[1] .. ' ' .. hash)\n"
-	    "return n\n",
+	.body = LUA_AUDIT_TRIM,
 };
 
 /*

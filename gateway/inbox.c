@@ -16,6 +16,8 @@
  * read beforehand with one script) and applied with one script, which also
  * acknowledges each entry once its case operation was applied, or found to
  * have been applied before.
+ *
+ * The scripts are store/lua/inbox_add.lua and store/lua/inbox_records.lua.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -42,6 +44,8 @@
 #include "handlers/cases.h"
 #include "handlers/phone.h"
 #include "handlers/sms.h"
+#include "lua/inbox_add.h"
+#include "lua/inbox_records.h"
 #include "store/keys.h"
 
 #define INBOX_GROUP "dispatch"
@@ -54,33 +58,16 @@
 #define INBOX_BATCH_N 32
 #define INBOX_GATE_MS 200 /* waiting for the instance lease */
 
-/*
- * KEYS[1] dedup key, KEYS[2] inbox; ARGV: ttl, then field/value pairs. A
- * repeat rewrites the dedup key's deadline unchanged: a write on this
- * connection after the first copy's, so that a WAIT after it also covers
- * the first copy, whichever connection wrote it.
- */
+/* Append an SMS to the inbox once: store/lua/inbox_add.lua. */
 static struct store_script inbox_add_script = {
 	.name = "inbox_add",
-	.body = "local old = redis.call('GET', KEYS[1])\n"
-		"if old then\n"
-		"  local ttl = redis.call('PTTL', KEYS[1])\n"
-		"  if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end\n"
-		"  return {old, 1}\n"
-		"end\n"
-		"local id = redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))\n"
-		"redis.call('SET', KEYS[1], id, 'EX', ARGV[1])\n"
-		"return {id, 0}\n",
+	.body = LUA_INBOX_ADD,
 };
 
-/* KEYS: records; returns the HGETALL of each. */
+/* The senders' records of a batch: store/lua/inbox_records.lua. */
 static struct store_script inbox_records_script = {
 	.name = "inbox_records",
-	.body = "local out = {}\n"
-		"for i, k in ipairs(KEYS) do\n"
-		"  out[i] = redis.call('HGETALL', k)\n"
-		"end\n"
-		"return out\n",
+	.body = LUA_INBOX_RECORDS,
 };
 
 struct inbox_worker {

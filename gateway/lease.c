@@ -13,6 +13,8 @@
  * a dead one, and its lease is waited out. Once running, a lease found in
  * other hands is an error the daemon survives: it stops consuming and
  * says so until the lease is free again.
+ *
+ * The scripts are store/lua/lease_take.lua and store/lua/lease_drop.lua.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -32,35 +34,22 @@
 #include "gateway/metrics.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
+#include "lua/lease_drop.h"
+#include "lua/lease_take.h"
 #include "store/keys.h"
 
 #define LEASE_WATCH_MS 250 /* how often a lease in other hands is read */
 
-/*
- * KEYS[1] the lease; ARGV: our value, TTL ms. Take the key when it is
- * free, renew it when it holds our value: {1}. Otherwise {0, value, pttl}.
- */
+/* Take or renew the lease: store/lua/lease_take.lua. */
 static struct store_script lease_take_script = {
 	.name = "lease_take",
-	.body = "local v = redis.call('GET', KEYS[1])\n"
-		"if not v then\n"
-		"  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
-		"  return {1}\n"
-		"end\n"
-		"if v == ARGV[1] then\n"
-		"  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
-		"  return {1}\n"
-		"end\n"
-		"return {0, v, redis.call('PTTL', KEYS[1])}\n",
+	.body = LUA_LEASE_TAKE,
 };
 
-/* KEYS[1] the lease; ARGV[1] our value: delete it only if it is ours. */
+/* Drop the lease if it is ours: store/lua/lease_drop.lua. */
 static struct store_script lease_drop_script = {
 	.name = "lease_drop",
-	.body = "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
-		"  return redis.call('DEL', KEYS[1])\n"
-		"end\n"
-		"return 0\n",
+	.body = LUA_LEASE_DROP,
 };
 
 enum lease_decision {

@@ -5,6 +5,8 @@
  * it is not "" and does not open under the privacy key. Every write is a
  * compare-and-set in one script (the value read is still there), so the
  * migration may run beside a daemon, and is idempotent.
+ *
+ * The scripts are store/lua/migrate_*.lua.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,9 @@
 #include "gateway/migrate.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
+#include "lua/migrate_hset.h"
+#include "lua/migrate_lset.h"
+#include "lua/migrate_xdel.h"
 #include "store/keys.h"
 
 #define MIGRATE_COUNT "200" /* SCAN COUNT and XRANGE COUNT */
@@ -30,60 +35,22 @@ struct migrate {
 	long long removed; /* inbox entries removed */
 };
 
-/* KEYS[1] a hash; ARGV: field, value read, new value. 1 when set. */
+/* Compare and set a hash field: store/lua/migrate_hset.lua. */
 static struct store_script migrate_hset_script = {
 	.name = "migrate_hset",
-	.body = "if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then\n"
-		"  return 0\n"
-		"end\n"
-		"redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])\n"
-		"return 1\n",
+	.body = LUA_MIGRATE_HSET,
 };
 
-/* KEYS[1] a list; ARGV: index, value read, new value. 1 when set. */
+/* Compare and set a list element: store/lua/migrate_lset.lua. */
 static struct store_script migrate_lset_script = {
 	.name = "migrate_lset",
-	.body = "if redis.call('LINDEX', KEYS[1], ARGV[1]) ~= ARGV[2] then\n"
-		"  return 0\n"
-		"end\n"
-		"redis.call('LSET', KEYS[1], ARGV[1], ARGV[3])\n"
-		"return 1\n",
+	.body = LUA_MIGRATE_LSET,
 };
 
-/*
- * KEYS[1] the inbox; ARGV[1] its group, then entry ids. Deletes those the
- * group has delivered and that are not pending; returns how many.
- */
+/* Delete inbox entries the group is done with: store/lua/migrate_xdel.lua. */
 static struct store_script migrate_xdel_script = {
 	.name = "migrate_xdel",
-	.body =
-	    "local last\n"
-	    "local ok, gs = pcall(redis.call, 'XINFO', 'GROUPS', KEYS[1])\n"
-	    "if not ok then return 0 end\n"
-	    "for _, g in ipairs(gs) do\n"
-	    "  local name, id\n"
-	    "  for i = 1, #g - 1, 2 do\n"
-	    "    if g[i] == 'name' then name = g[i + 1] end\n"
-	    "    if g[i] == 'last-delivered-id' then id = g[i + 1] end\n"
-	    "  end\n"
-	    "  if name == ARGV[1] then last = id end\n"
-	    "end\n"
-	    "if not last then return 0 end\n"
-	    "local function parse(s)\n"
-	    "  local ms, seq = string.match(s, '^(%d+)-(%d+)$')\n"
-	    "  return tonumber(ms), tonumber(seq)\n"
-	    "end\n"
-	    "local lms, lseq = parse(last)\n"
-	    "local n = 0\n"
-	    "for i = 2, #ARGV do\n"
-	    "  local ms, seq = parse(ARGV[i])\n"
-	    "  if ms and (ms < lms or (ms == lms and seq <= lseq)) and\n"
-	    "     #redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i],\n"
-	    "       1) == 0 then\n"
-	    "    n = n + redis.call('XDEL', KEYS[1], ARGV[i])\n"
-	    "  end\n"
-	    "end\n"
-	    "return n\n",
+	.body = LUA_MIGRATE_XDEL,
 };
 
 /* 1 when S is "" or sealed under the key: nothing to do. */

@@ -8,6 +8,10 @@
  * whose entries name a message id, consumed by that channel's sender
  * through gateway/outbox_queue.c. These functions run on the caller's
  * thread with its Redis connection.
+ *
+ * The scripts are store/lua/outbox_enqueue.lua (with
+ * store/lua/lib/enqueue.lua), outbox_list.lua, outbox_mark.lua and
+ * outbox_requeue.lua.
  */
 #include <errno.h>
 #include <limits.h>
@@ -19,26 +23,36 @@
 #include "gateway/chanhealth.h"
 #include "gateway/clock.h"
 #include "gateway/crypto.h"
-#include "gateway/lua_outbox.h"
 #include "gateway/outbox.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
+#include "lua/outbox_enqueue.h"
+#include "lua/outbox_list.h"
+#include "lua/outbox_mark.h"
+#include "lua/outbox_requeue.h"
 #include "store/keys.h"
 
-/* KEYS[1] {hbm}:msgseq, for routing; ARGV: enqueue()'s arguments. */
+/* Queue an SMS: store/lua/outbox_enqueue.lua (with lib/enqueue.lua). */
 static struct store_script outbox_enqueue_script = {
 	.name = "outbox_enqueue",
-	.body = LUA_ENQUEUE
-	"return enqueue(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5],\n"
-	"    ARGV[6], ARGV[7])\n",
+	.body = LUA_OUTBOX_ENQUEUE,
 };
 
-static struct store_script outbox_list_script = { .name = "outbox_list",
-	.body = LUA_OUTBOX_LIST };
-static struct store_script outbox_mark_script = { .name = "outbox_mark",
-	.body = LUA_OUTBOX_MARK };
-static struct store_script outbox_requeue_script = { .name = "outbox_requeue",
-	.body = LUA_OUTBOX_REQUEUE };
+/* The newest records of an index: store/lua/outbox_list.lua. */
+static struct store_script outbox_list_script = {
+	.name = "outbox_list",
+	.body = LUA_OUTBOX_LIST,
+};
+/* A delivery report: store/lua/outbox_mark.lua. */
+static struct store_script outbox_mark_script = {
+	.name = "outbox_mark",
+	.body = LUA_OUTBOX_MARK,
+};
+/* Queue a dead or failed message again: store/lua/outbox_requeue.lua. */
+static struct store_script outbox_requeue_script = {
+	.name = "outbox_requeue",
+	.body = LUA_OUTBOX_REQUEUE,
+};
 
 /* How channel C ranks for a message to TO_E164: lower is better. */
 static int

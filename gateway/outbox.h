@@ -5,7 +5,31 @@
  * (gateway/sender_http.c, modem/) takes it through gateway/outbox_queue.h,
  * retries it with backoff until it is its channel's retry_max_age old, and
  * then dead-letters it (status dead), where outbox_requeue() can find it
- * and queue it again. The layout is described in lua_outbox.h.
+ * and queue it again. Its scripts are store/lua/outbox_*.lua and
+ * store/lua/lib/enqueue.lua.
+ *
+ * Every key carries the hash tag {hbm}, so on Redis Cluster they share one
+ * slot; scripts that build key names inside name one such key in KEYS so
+ * they are routed there. Times are ms since the epoch, passed in by the
+ * caller so scripts stay deterministic; ARGV values arrive as strings.
+ *
+ *   {hbm}:msgseq                 counter; message ids are "m" .. INCR,
+ *                                raised to now_ms * 1000 when below it
+ *   {hbm}:msg:<id>               hash: to (sealed), to_hash, text, channel,
+ *                                kind, status (queued, sent, failed,
+ *                                delivered, dead), attempts, created_ms,
+ *                                updated_ms, since_ms (when requeued),
+ *                                error; expires
+ *   {hbm}:msgs:<to_hash>         zset of ids by created_ms; expires
+ *   {hbm}:msgs:all               zset of every recent id by created_ms
+ *   {hbm}:outbox:<channel>       stream of {msg = <id>}; group "send"
+ *   {hbm}:retry                  zset of "<channel>|<id>" by due ms
+ *   {hbm}:dead                   stream of {msg, channel, error, reason}
+ *   {hbm}:ref:<channel>:<ref>    the id of the message the channel knows
+ *                                by <ref> (delivery reports); expires
+ *
+ * A stream entry is acknowledged and deleted by the same script that
+ * records what became of its message.
  */
 #ifndef HBM_GATEWAY_OUTBOX_H
 #define HBM_GATEWAY_OUTBOX_H

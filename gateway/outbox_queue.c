@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Consuming a channel's outbox stream {hbm}:outbox:<channel> through the
- * group "send", under the instance's name (see gateway/lua_outbox.h for the
+ * group "send", under the instance's name (see gateway/outbox.h for the
  * layout).
  *
  * A take reads the consumer's own pending entries first (what a crash or a
@@ -15,6 +15,9 @@
  * spending no attempts. The records of a batch are fetched with one script, and a batch's
  * outcomes are recorded with one more, so a batch costs three round trips
  * whatever its size.
+ *
+ * The scripts are store/lua/outbox_commit.lua,
+ * outbox_fetch.lua and outbox_due.lua.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -28,15 +31,19 @@
 #include "gateway/crypto.h"
 #include "gateway/gw.h"
 #include "gateway/log.h"
-#include "gateway/lua_outbox.h"
 #include "gateway/metrics.h"
 #include "gateway/outbox_alert.h"
 #include "gateway/outbox_queue.h"
 #include "gateway/store.h"
 #include "gateway/takeover.h"
 #include "gateway/xmalloc.h"
+#include "lua/outbox_commit.h"
+#include "lua/outbox_due.h"
+#include "lua/outbox_fetch.h"
 #include "store/keys.h"
 
+/* The senders' consumer group; store/lua/outbox_commit.lua acks in it. */
+#define QUEUE_GROUP "send"
 #define QUEUE_DUE_BATCH "256"  /* retries looked at per pass */
 #define QUEUE_DUE_EVERY_MS 200 /* how often due retries move */
 /* A live but stuck consumer's entries; dead instances: takeover.c. */
@@ -46,12 +53,21 @@
 #define QUEUE_REF_TTL "172800" /* seconds a delivery reference is kept */
 #define QUEUE_BLOCK_MIN_MS 10
 
-static struct store_script queue_commit_script = { .name = "outbox_commit",
-	.body = LUA_OUTBOX_COMMIT };
-static struct store_script queue_fetch_script = { .name = "outbox_fetch",
-	.body = LUA_OUTBOX_FETCH };
-static struct store_script queue_due_script = { .name = "outbox_due",
-	.body = LUA_OUTBOX_DUE };
+/* Record a batch's outcomes: store/lua/outbox_commit.lua. */
+static struct store_script queue_commit_script = {
+	.name = "outbox_commit",
+	.body = LUA_OUTBOX_COMMIT,
+};
+/* The sending fields of a batch's records: store/lua/outbox_fetch.lua. */
+static struct store_script queue_fetch_script = {
+	.name = "outbox_fetch",
+	.body = LUA_OUTBOX_FETCH,
+};
+/* Due retries back to the stream: store/lua/outbox_due.lua. */
+static struct store_script queue_due_script = {
+	.name = "outbox_due",
+	.body = LUA_OUTBOX_DUE,
+};
 
 struct outbox_queue {
 	const struct cfg *cfg;
@@ -198,7 +214,7 @@ queue_group(struct outbox_queue *q, char **cause)
 
 	/* From 0: entries still in the stream are all undelivered work. */
 	r = store_commandl(q->st, cause, "XGROUP", "CREATE", q->stream,
-	    LUA_OUTBOX_GROUP, "0", "MKSTREAM", NULL);
+	    QUEUE_GROUP, "0", "MKSTREAM", NULL);
 	if (r == NULL)
 		return queue_lost(q);
 	if (r->type == STORE_ERROR && strncmp(r->str, "BUSYGROUP", 9) != 0) {
@@ -319,9 +335,8 @@ queue_autoclaim(
 
 	snprintf(idle, sizeof(idle), "%d", QUEUE_CLAIM_IDLE_MS);
 	snprintf(count, sizeof(count), "%d", max);
-	r = store_commandl(q->st, cause, "XAUTOCLAIM", q->stream,
-	    LUA_OUTBOX_GROUP, q->consumer, idle, q->claim, "COUNT", count,
-	    NULL);
+	r = store_commandl(q->st, cause, "XAUTOCLAIM", q->stream, QUEUE_GROUP,
+	    q->consumer, idle, q->claim, "COUNT", count, NULL);
 	if (r == NULL)
 		return queue_lost(q);
 	if (r->type == STORE_ERROR)
@@ -349,7 +364,7 @@ queue_takeover(
 	struct store_reply *entries;
 	int n;
 
-	n = takeover_claim(q->st, q->stream, LUA_OUTBOX_GROUP,
+	n = takeover_claim(q->st, q->stream, QUEUE_GROUP,
 	    q->cfg->gateway.instance, q->consumer, max, &entries, cause);
 	if (n == -1)
 		return queue_lost(q);
@@ -380,7 +395,7 @@ queue_read(struct outbox_queue *q, int wait_ms, struct outbox_item *items,
 	snprintf(count, sizeof(count), "%d", max);
 	argv[argc++] = "XREADGROUP";
 	argv[argc++] = "GROUP";
-	argv[argc++] = LUA_OUTBOX_GROUP;
+	argv[argc++] = QUEUE_GROUP;
 	argv[argc++] = q->consumer;
 	argv[argc++] = "COUNT";
 	argv[argc++] = count;

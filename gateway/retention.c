@@ -6,6 +6,8 @@
  * as the chain's anchor); closed cases are found in {hbm}:closed (scored by closing time)
  * and purged one script call each, so a case is never half purged.
  * Message records and number records expire by themselves (EXPIRE).
+ *
+ * The purge script is store/lua/retention_purge.lua.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,18 +19,15 @@
 #include "gateway/retention.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
+#include "lua/retention_purge.h"
 #include "store/keys.h"
 
 #define RETENTION_BATCH "100"
 
-/* KEYS[1] the case, KEYS[2] {hbm}:closed; ARGV[1] the code. */
+/* Purge one closed case: store/lua/retention_purge.lua. */
 static struct store_script retention_purge_script = {
 	.name = "retention_purge",
-	.body = "redis.call('HDEL', KEYS[1], 'phone', 'num', 'note')\n"
-		"if redis.call('EXISTS', KEYS[1]) == 1 then\n"
-		"  redis.call('HSET', KEYS[1], 'consent', '0', 'purged', '1')\n"
-		"end\n"
-		"return redis.call('ZREM', KEYS[2], ARGV[1])\n",
+	.body = LUA_RETENTION_PURGE,
 };
 
 static int

@@ -7,6 +7,8 @@
  * lease, claims its entries idle TAKEOVER_IDLE_MS (XCLAIM resets their idle
  * time, so two instances looking at once never both claim one entry), and
  * removes the consumer once nothing is pending on it.
+ *
+ * The script is store/lua/takeover_claim.lua.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,34 +20,12 @@
 #include "gateway/store.h"
 #include "gateway/takeover.h"
 #include "gateway/xmalloc.h"
+#include "lua/takeover_claim.h"
 
-/*
- * KEYS[1] the stream, KEYS[2] the instance's lease; ARGV: group, the dead
- * consumer, the claiming one, min idle ms, count. Returns {-1, {}, 0} when
- * the lease exists, else {claimed, entries, removed}.
- */
+/* Claim a dead instance's entries: store/lua/takeover_claim.lua. */
 static struct store_script takeover_script = {
 	.name = "takeover_claim",
-	.body =
-	    "if redis.call('EXISTS', KEYS[2]) == 1 then\n"
-	    "  return {-1, {}, 0}\n"
-	    "end\n"
-	    "local p = redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE',\n"
-	    "  ARGV[4], '-', '+', ARGV[5], ARGV[2])\n"
-	    "local got = {}\n"
-	    "if #p > 0 then\n"
-	    "  local ids = {}\n"
-	    "  for i, e in ipairs(p) do ids[i] = e[1] end\n"
-	    "  got = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3],\n"
-	    "    ARGV[4], unpack(ids))\n"
-	    "end\n"
-	    "local gone = 0\n"
-	    "if #redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1,\n"
-	    "    ARGV[2]) == 0 then\n"
-	    "  redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])\n"
-	    "  gone = 1\n"
-	    "end\n"
-	    "return {#got, got, gone}\n",
+	.body = LUA_TAKEOVER_CLAIM,
 };
 
 int

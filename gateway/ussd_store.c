@@ -14,6 +14,8 @@
  * the first increment starts a lock-time window, the USSD_PIN_TRIES-th
  * restarts it as the lock, a right PIN deletes it. Any HTTP thread may call
  * these with its own store.
+ *
+ * The scripts are store/lua/ussd_save.lua and store/lua/ussd_take_pin.lua.
  */
 #include <crypt.h>
 #include <stdio.h>
@@ -25,32 +27,22 @@
 #include "gateway/store.h"
 #include "gateway/ussd_store.h"
 #include "gateway/xmalloc.h"
+#include "lua/ussd_save.h"
+#include "lua/ussd_take_pin.h"
 #include "store/keys.h"
 
 #define USSD_LOCK_MS (USSD_LOCK_MINUTES * 60 * 1000LL)
 
+/* Save a session whole: store/lua/ussd_save.lua. */
 static struct store_script ussd_save_script = {
 	.name = "ussd_save",
-	.body = "redis.call('HSET', KEYS[1], 'st', ARGV[2], 'mig', ARGV[3],\n"
-		"    'path', ARGV[4], 'ans', ARGV[5], 'end', ARGV[6])\n"
-		"redis.call('PEXPIRE', KEYS[1], ARGV[1])\n"
-		"return 1\n",
+	.body = LUA_USSD_SAVE,
 };
 
-/*
- * Count one PIN try: the new count, or -1 (nothing counted) when
- * USSD_PIN_TRIES have been counted already, i.e. the number is locked.
- */
+/* Count one PIN try, or refuse it: store/lua/ussd_take_pin.lua. */
 static struct store_script ussd_take_script = {
 	.name = "ussd_take_pin",
-	.body = "local max = tonumber(ARGV[2])\n"
-		"local n = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
-		"if n >= max then return -1 end\n"
-		"n = redis.call('INCR', KEYS[1])\n"
-		"if n == 1 or n == max then\n"
-		"    redis.call('PEXPIRE', KEYS[1], ARGV[1])\n"
-		"end\n"
-		"return n\n",
+	.body = LUA_USSD_TAKE_PIN,
 };
 
 void

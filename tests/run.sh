@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Run the test suite: unit tests (cmocka), config files (good and bad, through
-# hbmgwd --check-config), fuzz targets over their corpus (tests/fuzz/driver.c),
-# integration scenarios (a real redis-server and the real daemon on
-# loopback). Prints one line per test program or scenario and ends with
-# "N passed, N failed".
+# Run the test suite: the Redis scripts through luacheck (.luacheckrc), unit
+# tests (cmocka), config files (good and bad, through hbmgwd --check-config),
+# fuzz targets over their corpus (tests/fuzz/driver.c), integration scenarios
+# (a real redis-server and the real daemon on loopback). Prints one line per
+# script, test program or scenario and ends with "N passed, N failed".
 #
-#   tests/run.sh BUILD [unit|config|fuzz|integration ...]
+#   tests/run.sh BUILD [lua|unit|config|fuzz|integration ...]
 set -u
 
 build=${1:-build}
 shift || true
-phases=${*:-unit config fuzz integration}
+phases=${*:-lua unit config fuzz integration}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 export HBM_BUILD="$top/$build" HBM_SRCDIR="$top"
@@ -34,6 +34,20 @@ result() { # name, status, log file
 			sed 's/^/        | /' "$3" | tail -n 60
 		fi
 	fi
+}
+
+run_lua() {
+	local f
+	if ! command -v luacheck > /dev/null 2>&1; then
+		echo "luacheck: not found (Debian package lua-check)" > "$logdir/l.log"
+		result "lua/luacheck" 1 "$logdir/l.log"
+		return
+	fi
+	for f in store/lua/*.lua store/lua/lib/*.lua; do
+		[ -e "$f" ] || continue
+		luacheck --no-color --codes "$f" > "$logdir/l.log" 2>&1
+		result "lua/${f#store/lua/}" $? "$logdir/l.log"
+	done
 }
 
 run_unit() {
@@ -116,6 +130,7 @@ run_integration() {
 
 for phase in $phases; do
 	case $phase in
+	lua) run_lua ;;
 	unit) run_unit ;;
 	config) run_config ;;
 	fuzz) run_fuzz ;;

@@ -6,7 +6,8 @@
 #   tools/deps.sh run     build, plus redis-server, redis-cli and curl for
 #                         `make run` (and the commands it prints)
 #   tools/deps.sh test    run, plus cmocka, curl, redis-tools,
-#                         redis-sentinel and Kannel for `make check`
+#                         redis-sentinel, Kannel and luacheck for
+#                         `make check`
 #   tools/deps.sh bench   test, plus wrk for `make bench`
 #
 # Each library is looked up with pkg-config and each tool with command -v;
@@ -76,6 +77,8 @@ test | bench)
 	need_cmd setpriv util-linux
 	# promtool checks contrib/'s alerting rules (t_modem_at).
 	need_cmd promtool prometheus
+	# luacheck checks the Redis scripts of store/lua/ (tests/run.sh lua).
+	need_cmd luacheck lua-check
 	;;
 esac
 case $want in

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests for gateway/crypto.c (published MAC vectors, Base64, the key
- * file, sealing) and gateway/lua_sha256.h, which runs in a real redis-server
- * named by HBM_TEST_REDIS_SOCKET (set by tests/run.sh) and must agree with
- * OpenSSL byte for byte.
+ * Unit tests for gateway/crypto.c: published MAC vectors, Base64, the key
+ * file, sealing.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -11,7 +9,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,8 +20,6 @@
 #include <cmocka.h>
 
 #include "gateway/crypto.h"
-#include "gateway/lua_sha256.h"
-#include "gateway/store.h"
 #include "gateway/xmalloc.h"
 
 /* The secret 00 01 02 ... 1f, used for the known answers below. */
@@ -701,107 +696,6 @@ test_key_generate(void **state)
 	free(path);
 }
 
-static int
-redis_setup(void **state)
-{
-	const char *sock = getenv("HBM_TEST_REDIS_SOCKET");
-	struct store_params p = { 0 };
-
-	if (sock == NULL) {
-		print_error("HBM_TEST_REDIS_SOCKET is not set\n");
-		return -1;
-	}
-	/* As in hbmgwd: writing to a closed connection fails, not kills. */
-	signal(SIGPIPE, SIG_IGN);
-	p.socket = sock;
-	p.timeout_ms = 5000;
-	*state = store_new(&p);
-	return 0;
-}
-
-static int
-redis_teardown(void **state)
-{
-	store_free(*state);
-	return 0;
-}
-
-static struct store_script test_sha256_script = {
-	.name = "test_sha256",
-	.body = LUA_SHA256 "return sha256hex(ARGV[1])",
-};
-
-/* The Lua SHA-256 of LEN bytes of BUF, run in Redis, into OUT. */
-static void
-test_lua_hash(
-    struct store *s, const void *buf, size_t len, char out[CRYPTO_SHA256_HEX])
-{
-	const char *argv[] = { buf };
-	const size_t argvlen[] = { len };
-	struct store_reply *r;
-	char *cause = NULL;
-
-	r = store_eval(s, &test_sha256_script, 0, 1, argv, argvlen, &cause);
-	if (r == NULL)
-		fail_msg("redis: %s", cause);
-	if (r->type != STORE_STRING || r->len != CRYPTO_SHA256_HEX - 1)
-		fail_msg("length %zu: reply type %d: %s", len, (int)r->type,
-		    r->str != NULL ? r->str : "");
-	memcpy(out, r->str, CRYPTO_SHA256_HEX);
-	store_reply_free(r);
-}
-
-/* The Lua SHA-256 of LEN bytes of BUF must be OpenSSL's. */
-static void
-test_lua_equal(struct store *s, const void *buf, size_t len)
-{
-	char got[CRYPTO_SHA256_HEX], want[CRYPTO_SHA256_HEX];
-
-	test_lua_hash(s, buf, len, got);
-	crypto_sha256_hex(buf, len, want);
-	if (strcmp(got, want) != 0)
-		fail_msg("length %zu: lua %s, openssl %s", len, got, want);
-}
-
-static void
-test_lua_sha256(void **state)
-{
-	static const size_t lengths[] = { 183, 1000, 10000, 65539 };
-	const char *arabic =
-	    "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85 \xd8\xb9\xd9\x84\xd9\x8a\xd9\x83"
-	    "\xd9\x85\xd8\x8c \xd8\xa3\xd9\x8a\xd9\x86 \xd8\xa3\xd9\x82\xd8\xb1"
-	    "\xd8\xa8 \xd9\x85\xd8\xb1\xd9\x83\xd8\xb2\xd8\x9f";
-	unsigned char *buf, all[256];
-	char *text, got[CRYPTO_SHA256_HEX];
-	size_t i;
-
-	buf = xmalloc(65539);
-	for (i = 0; i < 65539; i++)
-		buf[i] = (unsigned char)(i * 131 + 7);
-	/* Every length across the first two blocks and padding boundaries. */
-	for (i = 0; i <= 130; i++)
-		test_lua_equal(*state, buf, i);
-	for (i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++)
-		test_lua_equal(*state, buf, lengths[i]);
-	free(buf);
-	for (i = 0; i < 256; i++)
-		all[i] = (unsigned char)i;
-	test_lua_equal(*state, all, sizeof(all));
-	test_lua_equal(*state, all + 128, 128);
-	/* "Peace be upon you, where is the nearest centre?" */
-	test_lua_equal(*state, arabic, strlen(arabic));
-	text = xmalloc(40 * strlen(arabic) + 1);
-	text[0] = '\0';
-	for (i = 0; i < 40; i++)
-		strcat(text, arabic);
-	test_lua_equal(*state, text, strlen(text));
-	free(text);
-	/* FIPS 180-2 "abc", not only agreement with OpenSSL. */
-	test_lua_hash(*state, "abc", 3, got);
-	assert_string_equal(got,
-	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-}
-
 int
 main(void)
 {
@@ -823,8 +717,6 @@ main(void)
 		    test_key_load, keydir_setup, keydir_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_key_generate, keydir_setup, keydir_teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_lua_sha256, redis_setup, redis_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,168 @@
+-- Apply a batch of case operations (gateway/apply.c), each all or nothing.
+-- The build puts lib/enqueue.lua in front of this file, so Redis numbers
+-- this file's lines after the fragment's (the generated header says where
+-- it starts).
+--
+-- KEYS[1]  the stream whose entries are acknowledged; then, per
+--          operation, its op key, {hbm}:audit:new and the keys it touches
+-- ARGV[1]  the number of operations
+-- ARGV[2]  the consumer group ("" for none)
+-- ARGV     then, per operation, a header: how many KEYS it has (after
+--          those of the operations before it; the first is its op key, the
+--          second {hbm}:audit:new), now_ms, msg_ttl, how many values its
+--          guards take, how many values it has in all, and the stream
+--          entry to acknowledge once it is applied, now or before ("" for
+--          none); then its values: the guards first, the other operations
+--          after, each an opcode and a fixed number of fields, a key given
+--          as its index among the operation's KEYS. The ARGV after the
+--          last operation are entries to acknowledge in any case.
+--
+-- The values arrive as Redis's own strings: nothing is parsed here
+-- (parsing one long string cost more than all the writes). Opcodes: g
+-- guard (key, field, value), a absent (key), h HSET (key, field, value),
+-- i HINCRBY (key, field, by), z ZADD (key, score, member), r ZREM (key,
+-- member), p RPUSH (key, value), e EXPIRE (key, seconds), s SMS
+-- (to_sealed, to_hash, text, channel, kind: enqueue()), l audit (subject,
+-- actor, action, detail). Redis does not roll back a script that fails
+-- half way, so the guards and a type check of every key written come
+-- before the first write. The HSETs of one key are one call, as are its
+-- RPUSHes (an HINCRBY of the key comes after the HSETs before it); then
+-- the expiries, the SMS and the audit entries (appended to
+-- {hbm}:audit:new, which gateway/audit.c chains); then the op key, set
+-- for a week (604800 s).
+--
+-- Returns each operation's result: ok, done (applied before), conflict (a
+-- guard failed) or "err:<why>".
+
+local K, A = KEYS, ARGV
+local arity = { g = 3, a = 1, h = 3, i = 3, z = 3, r = 2,
+  p = 2, e = 2, s = 5, l = 4 }
+local kind = { h = 'hash', i = 'hash', z = 'zset', r = 'zset',
+  p = 'list' }
+local cmd = { h = 'HSET', p = 'RPUSH' }
+local function guards(kb, i, gend, want)
+  while i <= gend do
+    local key = K[kb + tonumber(A[i + 1])]
+    if A[i] == 'g' then
+      local v = redis.pcall('HGET', key, A[i + 2])
+      if type(v) == 'table' and v.err then
+        return key .. ': ' .. v.err
+      elseif (v or '') ~= A[i + 3] then
+        return false
+      end
+      want[key] = 'hash'
+    elseif redis.call('EXISTS', key) == 1 then
+      return false
+    else
+      want[key] = 'none'
+    end
+    i = i + 1 + arity[A[i]]
+  end
+  return true
+end
+local function check(kb, i, n, want)
+  while i <= n do
+    local o = A[i]
+    local t = kind[o]
+    if t then
+      local key = K[kb + tonumber(A[i + 1])]
+      local w = want[key]
+      if not w then
+        local have = redis.call('TYPE', key).ok
+        if have ~= 'none' and have ~= t then
+          return key .. ': holds a ' .. have .. ', not a ' .. t
+        end
+        want[key] = t
+      elseif w == 'none' then
+        want[key] = t
+      elseif w ~= t then
+        return key .. ': used as ' .. w .. ' and ' .. t
+      end
+      if o == 'i' then
+        local v = redis.call('HGET', key, A[i + 2])
+        if v and not string.match(v, '^-?%d+$') then
+          return key .. ': ' .. A[i + 2] .. ' is not an integer'
+        end
+      end
+    end
+    i = i + 1 + arity[o]
+  end
+end
+local function write(kb, i, n, now, ttl)
+  local runs, order, later = {}, {}, {}
+  local function flush(key)
+    local r = runs[key]
+    if r then
+      runs[key] = nil
+      redis.call(r.cmd, key, unpack(r))
+    end
+  end
+  while i <= n do
+    local o = A[i]
+    local key = kind[o] and K[kb + tonumber(A[i + 1])]
+    if o == 'h' or o == 'p' then
+      local r = runs[key]
+      if not r then
+        r = { cmd = cmd[o] }
+        runs[key] = r
+        order[#order + 1] = key
+      end
+      for j = 2, arity[o] do r[#r + 1] = A[i + j] end
+    elseif o == 'i' then
+      flush(key)
+      redis.call('HINCRBY', key, A[i + 2], A[i + 3])
+    elseif o == 'z' then
+      redis.call('ZADD', key, A[i + 2], A[i + 3])
+    elseif o == 'r' then
+      redis.call('ZREM', key, A[i + 2])
+    else
+      later[#later + 1] = i
+    end
+    i = i + 1 + arity[o]
+  end
+  for _, key in ipairs(order) do flush(key) end
+  for _, op in ipairs({ 'e', 's', 'l' }) do
+    for _, j in ipairs(later) do
+      if A[j] == op then
+        if op == 'e' then
+          redis.call('EXPIRE', K[kb + tonumber(A[j + 1])], A[j + 2])
+        elseif op == 's' then
+          enqueue(A[j + 1], A[j + 2], A[j + 3], A[j + 4], A[j + 5],
+            now, ttl)
+        else
+          redis.call('XADD', K[kb + 2], '*', 'ts', now, 'subject',
+            A[j + 1], 'actor', A[j + 2], 'action', A[j + 3],
+            'detail', A[j + 4])
+        end
+      end
+    end
+  end
+end
+local function apply(kb, h)
+  if redis.call('EXISTS', K[kb + 1]) == 1 then return 'done' end
+  local gend = h + 5 + tonumber(A[h + 3])
+  local n = h + 5 + tonumber(A[h + 4])
+  local want = {}
+  local ok = guards(kb, h + 6, gend, want)
+  if not ok then return 'conflict' end
+  if ok ~= true then return 'err:' .. ok end
+  local why = check(kb, gend + 1, n, want)
+  if why then return 'err:' .. why end
+  write(kb, gend + 1, n, A[h + 1], A[h + 2])
+  redis.call('SET', K[kb + 1], '1', 'EX', 604800)
+  return 'ok'
+end
+local out, acks, kb, h = {}, {}, 1, 3
+for j = 1, tonumber(A[1]) do
+  out[j] = apply(kb, h)
+  if (out[j] == 'ok' or out[j] == 'done') and A[h + 5] ~= '' then
+    acks[#acks + 1] = A[h + 5]
+  end
+  kb = kb + tonumber(A[h])
+  h = h + 6 + tonumber(A[h + 4])
+end
+for i = h, #A do acks[#acks + 1] = A[i] end
+if A[2] ~= '' and #acks > 0 then
+  redis.call('XACK', K[1], A[2], unpack(acks))
+end
+return out

@@ -1,0 +1,52 @@
+-- A fragment, not a script: the build puts it in front of the scripts
+-- that queue SMS atomically with their own writes (apply.lua,
+-- outbox_enqueue.lua; the Makefile's LUA_NEEDS_<name>), which then call
+--
+--   enqueue(to_sealed, to_hash, text, channel, kind, now_ms, ttl_s)
+--
+-- with the number sealed by crypto_seal(), its crypto_phone_hash(), the
+-- UTF-8 text, a configured channel name, the kind ("api", "reply",
+-- "notify"), the time and the record's lifetime in seconds. It creates the
+-- record {hbm}:msg:<id> (status queued, attempts 0) and indexes it by
+-- number in {hbm}:msgs:<to_hash> and in {hbm}:msgs:all, the record and its
+-- index expiring after ttl_s, adds the id to the channel's stream
+-- {hbm}:outbox:<channel>, and returns the id. The id is "m" followed by
+-- {hbm}:msgseq's INCR, raised to at least now_ms * 1000 (see docs/redis.md:
+-- a counter that a lost AOF tail set back cannot hand out an id again).
+-- One enqueue in 16 also drops the number index's entries older than ttl_s
+-- (an index that stops growing expires whole; readers skip ids whose
+-- record expired), and one in 64 those of {hbm}:msgs:all, which keeps them
+-- bounded without a trim on every message. The keys it writes are derived
+-- here: the caller names one {hbm} key in KEYS so that Redis Cluster
+-- routes the script to their slot.
+
+local function enqueue(to_sealed, to_hash, text, channel, kind,
+    now_ms, ttl_s)
+  local seq = redis.call('INCR', '{hbm}:msgseq')
+  local floor = tonumber(now_ms) * 1000
+  if seq < floor then
+    seq = floor
+    redis.call('SET', '{hbm}:msgseq', string.format('%d', seq))
+  end
+  local id = 'm' .. string.format('%d', seq)
+  local key = '{hbm}:msg:' .. id
+  local byto = '{hbm}:msgs:' .. to_hash
+  redis.call('HSET', key, 'to', to_sealed, 'to_hash', to_hash,
+    'text', text, 'channel', channel, 'kind', kind,
+    'status', 'queued', 'attempts', '0',
+    'created_ms', now_ms, 'updated_ms', now_ms)
+  redis.call('EXPIRE', key, ttl_s)
+  if seq % 16 == 0 then
+    redis.call('ZREMRANGEBYSCORE', byto, '-inf',
+      '(' .. (tonumber(now_ms) - tonumber(ttl_s) * 1000))
+  end
+  redis.call('ZADD', byto, now_ms, id)
+  redis.call('EXPIRE', byto, ttl_s)
+  if seq % 64 == 0 then
+    redis.call('ZREMRANGEBYSCORE', '{hbm}:msgs:all', '-inf',
+      '(' .. (tonumber(now_ms) - tonumber(ttl_s) * 1000))
+  end
+  redis.call('ZADD', '{hbm}:msgs:all', now_ms, id)
+  redis.call('XADD', '{hbm}:outbox:' .. channel, '*', 'msg', id)
+  return id
+end
