@@ -299,6 +299,72 @@ apply_audit(struct apply *a, const char *subject, const char *actor,
 	apply_puts(a, detail);
 }
 
+/* One value of Q as a string (owned by the caller). */
+static char *
+apply_seq_value(const struct apply_seq *q, size_t i)
+{
+	char *v = xmalloc(q->vlen[i] + 1);
+
+	memcpy(v, q->buf + q->off[i], q->vlen[i]);
+	v[q->vlen[i]] = '\0';
+	return v;
+}
+
+/* Print the effects of Q (see apply_describe()). */
+static void
+apply_describe_seq(const struct apply *a, const struct apply_seq *q, FILE *f,
+    char *(*open)(void *, const char *), void *arg)
+{
+	static const struct {
+		char op;
+		const char *name;
+		int key;    /* 1: a KEYS index follows the opcode */
+		int values; /* then this many values */
+	} ops[] = { { 'g', "guard", 1, 2 }, { 'a', "absent", 1, 0 },
+		{ 'h', "hset", 1, 2 }, { 'i', "hincr", 1, 2 },
+		{ 'e', "expire", 1, 1 }, { 'z', "zadd", 1, 2 },
+		{ 'r', "zrem", 1, 1 }, { 'p', "rpush", 1, 1 },
+		{ 's', "sms", 0, 5 }, { 'l', "audit", 0, 4 } };
+	size_t i = 0, k, j;
+	char *v, *o;
+
+	while (i < q->n) {
+		v = apply_seq_value(q, i++);
+		for (k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
+			if (v[0] == ops[k].op && v[1] == '\0')
+				break;
+		free(v);
+		if (k == sizeof(ops) / sizeof(ops[0]))
+			return; /* not one of ours: stop rather than misread */
+		fputs(ops[k].name, f);
+		if (ops[k].key && i < q->n) {
+			v = apply_seq_value(q, i++);
+			j = strtoul(v, NULL, 10);
+			fprintf(f, " %s",
+			    j >= 1 && j <= a->nkeys ? a->keys[j - 1] : "?");
+			free(v);
+		}
+		for (j = 0; j < (size_t)ops[k].values && i < q->n; j++) {
+			v = apply_seq_value(q, i++);
+			if (open != NULL && (o = open(arg, v)) != NULL) {
+				fprintf(f, " [%s]", o);
+				free(o);
+			} else
+				fprintf(f, " %s", v);
+			free(v);
+		}
+		fputc('\n', f);
+	}
+}
+
+void
+apply_describe(const struct apply *a, FILE *f,
+    char *(*open)(void *, const char *), void *arg)
+{
+	apply_describe_seq(a, &a->guards, f, open, arg);
+	apply_describe_seq(a, &a->writes, f, open, arg);
+}
+
 /* Arguments of a script call being built. */
 struct apply_args {
 	const char **v;	 /* borrowed values */

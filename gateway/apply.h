@@ -15,6 +15,7 @@
 #define HBM_GATEWAY_APPLY_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct store;
 
@@ -62,6 +63,19 @@ void apply_sms(struct apply *, const char *to_sealed, const char *to_hash,
 /* Append to the hash-chained audit stream. */
 void apply_audit(struct apply *, const char *subject, const char *actor,
     const char *action, const char *detail);
+
+/*
+ * Write A's effects to F, one a line, the guards first, in the order the
+ * script runs them: "guard KEY FIELD VALUE", "absent KEY", "hset KEY FIELD
+ * VALUE", "hincr KEY FIELD BY", "expire KEY SECONDS", "zadd KEY SCORE
+ * MEMBER", "zrem KEY MEMBER", "rpush KEY VALUE", "sms TO TO_HASH TEXT
+ * CHANNEL KIND", "audit SUBJECT ACTOR ACTION DETAIL". With OPEN, each value
+ * is given to it first, and shown as "[what it returns]" when that is not
+ * NULL (the caller frees it): a test opens sealed values so. For tests and
+ * logs of a decision; what it prints is not a stable format.
+ */
+void apply_describe(const struct apply *, FILE *f,
+    char *(*open)(void *arg, const char *value), void *arg);
 
 /*
  * Run it. MSG_TTL is how long message records live (seconds). On

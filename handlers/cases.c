@@ -964,6 +964,30 @@ cases_handle(struct store *st, const struct cfg *cfg,
 	return cases_run(&c, cases_sms_cb, &cmd, cause) == APPLY_ERROR ? -1 : 0;
 }
 
+int
+cases_decide_view(const struct cfg *cfg, const struct sms_lexicon *lex,
+    const struct crypto_key *key, const struct cases_msg *m, long long now,
+    struct cases_view *view, struct apply **out, char **cause)
+{
+	struct cases_ctx c;
+	struct sms_cmd cmd;
+	int rc;
+
+	*out = NULL;
+	if (cases_sms_ctx(&c, &cmd, NULL, cfg, lex, key, m) == 0)
+		return 1;
+	c.view = *view;
+	c.now = now;
+	c.a = apply_new(c.opid, c.now);
+	rc = cases_sms_cb(&c, &cmd, cause);
+	*view = c.view;
+	if (rc == 0)
+		*out = c.a;
+	else
+		apply_free(c.a);
+	return rc;
+}
+
 struct cases_pending {
 	struct cases_ctx c; /* c.a the decided operation, c.view its reads */
 };

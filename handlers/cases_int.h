@@ -26,7 +26,9 @@
 #define CASES_MENU_BYTES 300   /* their ids, comma-separated */
 #define CASES_MENU_MS 600000LL /* a digit answers the menu this long */
 
+struct apply;
 struct cases_ctx;
+struct cases_msg;
 struct crypto_key;
 struct sms_cmd;
 struct sms_lexicon;
@@ -173,6 +175,16 @@ void cases_num_expire(struct cases_ctx *);
 int cases_load_sender(struct cases_ctx *, const struct sms_cmd *, char **cause);
 enum apply_result cases_run(
     struct cases_ctx *, cases_decide_cb, void *arg, char **cause);
+
+/*
+ * Decide the inbox message M at NOW from the reads in VIEW alone, with no
+ * Redis (a test's view, filled with cases_view_put()): 0 with *OUT, the
+ * operation (free with apply_free()); 1 when there is nothing to apply;
+ * CASES_NEED when it read what VIEW lacks (noted in VIEW); -1 with *cause.
+ */
+int cases_decide_view(const struct cfg *, const struct sms_lexicon *,
+    const struct crypto_key *, const struct cases_msg *, long long now,
+    struct cases_view *view, struct apply **out, char **cause);
 
 /* cases_new.c: HELP, REF */
 int cases_help(struct cases_ctx *, const struct sms_cmd *, char **cause);

@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Case decisions from a view alone (handlers/cases_view.c and
+ * cases_decide_view()), with no Redis: each row gives the records a
+ * decision may read, an SMS and its sender, and the effects that must and
+ * must not come of it, as apply_describe() prints them with every sealed
+ * value opened ("[...]"); HBM_TEST_SHOW=1 prints them. In an expected line, $M is the migrant's number
+ * hash, $W and $U the WFP and UNHCR phones' hashes, $C the case code.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config/cfg.h"
+#include "gateway/apply.h"
+#include "gateway/crypto.h"
+#include "gateway/store.h"
+#include "handlers/cases.h"
+#include "handlers/cases_int.h"
+#include "handlers/code.h"
+#include "handlers/sms.h"
+
+#define MIGRANT "+256700000001"
+#define WFP "+256700000101"
+#define UNHCR "+256700000102"
+#define COORD "+256700000301"
+#define NOW 1800000000000LL
+
+static const char conf[] =
+    "gateway: { instance = \"t\"; country_code = \"256\"; };\n"
+    "redis: { url = \"unix:///nonexistent\"; };\n"
+    "http: { listen = \"127.0.0.1:0\"; };\n"
+    "channels = ( { name = \"agg\"; type = \"http\";\n"
+    "  url = \"http://127.0.0.1:9/send\"; } );\n"
+    "agencies = (\n"
+    "  { id = \"wfp\"; name = \"WFP\"; phones = [\"" WFP "\"]; },\n"
+    "  { id = \"unhcr\"; name = \"UNHCR\"; phones = [\"" UNHCR "\"]; } );\n"
+    "categories = ( { id = \"food\"; agencies = [\"wfp\", \"unhcr\"];\n"
+    "  priority = 3; sms_label = \"food\"; keywords = { en = [\"FOOD\"]; };\n"
+    "  } );\n"
+    "coordinator: { phones = [\"" COORD "\"]; };\n";
+
+/* What every row uses; made once. */
+struct fix {
+	struct cfg *cfg;
+	struct crypto_key *key;
+	struct sms_lexicon *lex;
+	char code[CODE_LEN + 1];
+	char m[CRYPTO_SHA256_HEX], w[CRYPTO_SHA256_HEX], u[CRYPTO_SHA256_HEX];
+};
+
+static int
+setup(void **state)
+{
+	unsigned char secret[CRYPTO_SECRET_LEN], rnd[8] = { 1, 2, 3, 4, 5, 6 };
+	char dir[] = "/tmp/hbm-test-view.XXXXXX", path[64], *cause = NULL;
+	struct fix *f;
+	FILE *fp;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL || mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/gw.conf", dir);
+	if ((fp = fopen(path, "w")) == NULL)
+		return -1;
+	fputs(conf, fp);
+	fclose(fp);
+	f->cfg = cfg_load(path, &cause);
+	unlink(path);
+	rmdir(dir);
+	if (f->cfg == NULL) {
+		print_error("%s\n", cause);
+		return -1;
+	}
+	memset(secret, 7, sizeof(secret));
+	f->key = crypto_key_from_bytes(secret);
+	f->lex = sms_lexicon_new(f->cfg);
+	code_from_random(rnd, f->code);
+	crypto_phone_hash(f->key, MIGRANT, f->m);
+	crypto_phone_hash(f->key, WFP, f->w);
+	crypto_phone_hash(f->key, UNHCR, f->u);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+
+	sms_lexicon_free(f->lex);
+	cfg_free(f->cfg);
+	crypto_key_free(f->key);
+	free(f);
+	return 0;
+}
+
+/* An array reply of the N strings V (an HGETALL's fields and values). */
+static struct store_reply *
+reply(const char *const *v, size_t n)
+{
+	struct store_reply *r = calloc(1, sizeof(*r));
+	size_t i;
+
+	r->type = STORE_ARRAY;
+	r->element = calloc(n + 1, sizeof(*r->element));
+	for (i = 0; i < n; i++) {
+		r->element[i] = calloc(1, sizeof(*r->element[i]));
+		r->element[i]->type = STORE_STRING;
+		r->element[i]->str = strdup(v[i]);
+		r->element[i]->len = strlen(v[i]);
+	}
+	r->elements = n;
+	return r;
+}
+
+/* S with $M, $W, $U and $C replaced, into BUF. */
+static const char *
+expand(const struct fix *f, const char *s, char *buf, size_t len)
+{
+	size_t n = 0;
+	const char *v;
+
+	for (; *s != '\0' && n + 1 < len; s++) {
+		v = NULL;
+		if (s[0] == '$' && s[1] == 'M')
+			v = f->m;
+		else if (s[0] == '$' && s[1] == 'W')
+			v = f->w;
+		else if (s[0] == '$' && s[1] == 'U')
+			v = f->u;
+		else if (s[0] == '$' && s[1] == 'C')
+			v = f->code;
+		if (v == NULL) {
+			buf[n++] = *s;
+			continue;
+		}
+		n += (size_t)snprintf(buf + n, len - n, "%s", v);
+		s++;
+	}
+	buf[n < len ? n : len - 1] = '\0';
+	return buf;
+}
+
+/* Open a sealed value for apply_describe(), or NULL when it is not one. */
+static char *
+open_sealed(void *arg, const char *v)
+{
+	char *plain = NULL, *cause = NULL;
+	size_t len;
+
+	if (crypto_open(arg, v, &plain, &len, &cause) == -1) {
+		free(cause);
+		free(plain);
+		return NULL;
+	}
+	return plain;
+}
+
+/* A case of WFP's, in STATUS, with the migrant's sealed number. */
+static struct store_reply *
+case_record(const struct fix *f, const char *status, const char *agency,
+    const char *tried)
+{
+	char *phone = crypto_seal(f->key, MIGRANT, strlen(MIGRANT));
+	const char *v[] = { "code", f->code, "kind", "relief", "category",
+		"food", "status", status, "agency", agency, "num", f->m,
+		"phone", phone, "lang", "en", "consent", "1", "priority", "3",
+		"created_ms", "1799999000000", "due_ms", "1800000900000",
+		"stage", "0", "ver", "4", "tried", tried, "persons", "1" };
+	struct store_reply *r = reply(v, sizeof(v) / sizeof(v[0]));
+
+	free(phone);
+	return r;
+}
+
+/* One row: a sender, a text, what the view holds, what must come of it. */
+struct row {
+	const char *name;
+	const char *from;     /* E.164 */
+	const char *sender;   /* "phone", "alnum" */
+	const char *text;     /* $C is the case code */
+	const char *status;   /* the case's status, NULL: no case */
+	const char *agency;   /* the agency it is with */
+	const char *tried;    /* agencies that declined it */
+	const char *num[8];   /* the sender's number record */
+	int cases;	      /* the case is in the sender's list */
+	int rc;		      /* what the decision answers */
+	const char *want[8];  /* lines that must be there (prefixes) */
+	const char *never[4]; /* lines that must not */
+};
+
+static const struct row rows[] = {
+	{ "HELP FOOD opens a case and notifies WFP", MIGRANT, "phone",
+	    "HELP FOOD near gate 3", NULL, NULL, NULL, { NULL }, 0, 0,
+	    { "absent {hbm}:case:", "hset {hbm}:case:", "zadd {hbm}:sla ",
+		"zadd {hbm}:agency:wfp:open ", "sms [" WFP "] $W [New case ",
+		"sms [" MIGRANT "] $M [Request ", "audit ", NULL },
+	    { "sms [" UNHCR "]", NULL } },
+	{ "HELP past the day's limit opens nothing", MIGRANT, "phone",
+	    "HELP FOOD", NULL, NULL, NULL,
+	    { "case_ms", "1799999999000", "case_n", "3", NULL }, 0, 0,
+	    { "sms [" MIGRANT "] $M ", "guard {hbm}:num:$M ver ", NULL },
+	    { "absent {hbm}:case:", "zadd {hbm}:sla", NULL } },
+	{ "STOP opts out and takes the number off the case", MIGRANT, "phone",
+	    "STOP", "notified", "wfp", "", { NULL }, 1, 0,
+	    { "hset {hbm}:num:$M optout 1", "hset {hbm}:case:$C phone ",
+		"hset {hbm}:case:$C consent 0", "sms [" MIGRANT "] $M ", NULL },
+	    { NULL } },
+	{ "STOP again is silent", MIGRANT, "phone", "STOP", NULL, NULL, NULL,
+	    { "optout", "1", NULL }, 0, 0, { "guard {hbm}:num:$M ", NULL },
+	    { "sms ", "hset {hbm}:num:$M optout", NULL } },
+	{ "ACK from the case's agency", WFP, "phone", "ACK $C", "notified",
+	    "wfp", "", { NULL }, 0, 0,
+	    { "guard {hbm}:case:$C ver 4",
+		"hset {hbm}:case:$C status "
+		"acknowledged",
+		"zrem {hbm}:sla $C", "sms [" MIGRANT "] $M ",
+		"audit $C wfp acknowledged", NULL },
+	    { NULL } },
+	{ "ACK of an acknowledged case changes nothing", WFP, "phone", "ACK $C",
+	    "acknowledged", "wfp", "", { NULL }, 0, 0,
+	    { "sms [" WFP "] $W ", NULL },
+	    { "hset {hbm}:case:$C status", "sms [" MIGRANT "]", NULL } },
+	{ "ACK from another agency: not found", UNHCR, "phone", "ACK $C",
+	    "notified", "wfp", "", { NULL }, 0, 0,
+	    { "sms [" UNHCR "] $U ", NULL },
+	    { "hset {hbm}:case:", "sms [" MIGRANT "]", NULL } },
+	{ "ACK of an unknown code: not found", WFP, "phone", "ACK $C", "", "",
+	    "", { NULL }, 0, 0, { "sms [" WFP "] $W ", NULL },
+	    { "hset {hbm}:case:", NULL } },
+	{ "ACK with a bad check digit reads no case", WFP, "phone",
+	    "ACK 1234-5678", NULL, NULL, NULL, { NULL }, 0, 0,
+	    { "sms [" WFP "] $W ", NULL }, { "hset {hbm}:case:", NULL } },
+	{ "DECLINE passes the case to the next agency", WFP, "phone",
+	    "DECLINE $C no stock", "notified", "wfp", "", { NULL }, 0, 0,
+	    { "hset {hbm}:case:$C agency unhcr",
+		"zadd {hbm}:agency:unhcr:open ",
+		"zrem {hbm}:agency:wfp:open $C", "sms [" UNHCR "] $U ",
+		"audit $C wfp declined [no stock]", NULL },
+	    { NULL } },
+	{ "DECLINE by the last agency escalates", UNHCR, "phone", "DECLINE $C",
+	    "notified", "unhcr", "wfp", { NULL }, 0, 0,
+	    { "hset {hbm}:case:$C agency ", "hset {hbm}:case:$C escalated 1",
+		"audit $C gateway escalated", "sms [" COORD "] ", NULL },
+	    { "zadd {hbm}:agency:", NULL } },
+	{ "CLOSE with a note", WFP, "phone", "CLOSE $C food given",
+	    "acknowledged", "wfp", "", { NULL }, 0, 0,
+	    { "hset {hbm}:case:$C status closed", "zadd {hbm}:closed ",
+		"audit $C wfp closed [food given]", NULL },
+	    { NULL } },
+	{ "a code from a stranger gets its state only", UNHCR, "phone", "$C",
+	    "notified", "wfp", "", { NULL }, 0, 0,
+	    { "sms [" UNHCR "] $U [Code ", NULL },
+	    { "sms [" MIGRANT "]", NULL } },
+	{ "the case's own number gets all of it", MIGRANT, "phone", "$C",
+	    "notified", "wfp", "", { NULL }, 1, 0,
+	    { "sms [" MIGRANT "] $M [Code ", NULL },
+	    { "hset {hbm}:case:", NULL } },
+	{ "STATUS lists the sender's cases", MIGRANT, "phone", "STATUS",
+	    "acknowledged", "wfp", "", { NULL }, 1, 0,
+	    { "sms [" MIGRANT "] $M [", NULL }, { "hset {hbm}:case:", NULL } },
+	{ "START after STOP", MIGRANT, "phone", "START", NULL, NULL, NULL,
+	    { "optout", "1", NULL }, 0, 0,
+	    { "hset {hbm}:num:$M optout 0", "sms [" MIGRANT "] $M ", NULL },
+	    { NULL } },
+	{ "LIST from an agency", WFP, "phone", "LIST", "notified", "wfp", "",
+	    { NULL }, 0, 0, { "sms [" WFP "] $W [WFP open cases (1): ", NULL },
+	    { "hset {hbm}:case:", NULL } },
+	{ "a sender name is never answered", "NEWS", "alnum", "HELP FOOD", NULL,
+	    NULL, NULL, { NULL }, 0, 1, { NULL }, { NULL } },
+};
+
+/* A message from ROW's sender, sealed as the inbox keeps it. */
+static void
+row_msg(const struct fix *f, const struct row *row, struct cases_msg *m,
+    char *text, size_t len, char **sealed, char hash[CRYPTO_SHA256_HEX])
+{
+	memset(m, 0, sizeof(*m));
+	expand(f, row->text, text, len);
+	*sealed = crypto_seal(f->key, row->from, strlen(row->from));
+	crypto_phone_hash(f->key, row->from, hash);
+	m->entry_id = "1800000000000-0";
+	m->from_sealed = *sealed;
+	m->from_hash = hash;
+	m->sender = row->sender;
+	m->text = text;
+	m->received_ms = "1800000000000";
+}
+
+/* Every read ROW's decision may make, in VIEW. */
+static void
+row_view(const struct fix *f, const struct row *row, const char *hash,
+    struct cases_view *view)
+{
+	const char *codes[] = { f->code };
+	const char *numv[8];
+	char key[KEY_MAX], ckey[KEY_MAX];
+	size_t n = 0;
+
+	while (row->num[n] != NULL)
+		numv[n] = row->num[n], n++;
+	cases_view_put(
+	    view, reply(numv, n), "HGETALL", key_num(key, hash), NULL);
+	key_num_cases(key, hash);
+	cases_view_put(view, reply(codes, row->cases ? 1 : 0), "ZRANGE", key,
+	    "0", "-1", NULL);
+	cases_view_put(view, reply(codes, row->cases ? 1 : 0), "ZREVRANGE", key,
+	    "0", "3", NULL);
+	cases_view_put(view, reply(codes, row->cases ? 1 : 0), "ZREVRANGE", key,
+	    "0", "9", NULL);
+	cases_view_put(view, reply(codes, row->status != NULL ? 1 : 0),
+	    "ZRANGE", key_agency_open(key, "wfp"), "0", "-1", NULL);
+	key_case(ckey, f->code);
+	if (row->status != NULL && row->status[0] != '\0')
+		cases_view_put(view,
+		    case_record(f, row->status, row->agency, row->tried),
+		    "HGETALL", ckey, NULL);
+	else
+		cases_view_put(view, reply(codes, 0), "HGETALL", ckey, NULL);
+	/* the migrant's record, read to tell them of an ACK */
+	if (strcmp(hash, f->m) != 0)
+		cases_view_put(
+		    view, reply(codes, 0), "HGETALL", key_num(key, f->m), NULL);
+}
+
+static void
+test_rows(void **state)
+{
+	struct fix *f = *state;
+	char text[200], hash[CRYPTO_SHA256_HEX], line[600], *sealed, *out;
+	char *cause = NULL;
+	struct cases_view view;
+	struct cases_msg m;
+	struct apply *a;
+	size_t i, j, len;
+	FILE *fp;
+	int rc;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct row *row = &rows[i];
+
+		memset(&view, 0, sizeof(view));
+		row_msg(f, row, &m, text, sizeof(text), &sealed, hash);
+		row_view(f, row, hash, &view);
+		rc = cases_decide_view(
+		    f->cfg, f->lex, f->key, &m, NOW, &view, &a, &cause);
+		if (rc != row->rc)
+			fail_msg("%s: answered %d, not %d (%s)", row->name, rc,
+			    row->rc, cause != NULL ? cause : "");
+		out = NULL;
+		len = 0;
+		fp = open_memstream(&out, &len);
+		if (a != NULL)
+			apply_describe(a, fp, open_sealed, f->key);
+		fclose(fp);
+		/* HBM_TEST_SHOW=1 prints what each row decided */
+		if (getenv("HBM_TEST_SHOW") != NULL)
+			fprintf(stderr, "--- %s (%d)\n%s", row->name, rc, out);
+		for (j = 0; row->want[j] != NULL; j++) {
+			expand(f, row->want[j], line + 1, sizeof(line) - 1);
+			line[0] = '\n';
+			if (strncmp(out, line + 1, strlen(line + 1)) != 0 &&
+			    strstr(out, line) == NULL) {
+				fprintf(stderr, "%s\n", out);
+				fail_msg("%s: no \"%s\" (effects above)",
+				    row->name, line + 1);
+			}
+		}
+		for (j = 0; row->never[j] != NULL; j++) {
+			expand(f, row->never[j], line + 1, sizeof(line) - 1);
+			line[0] = '\n';
+			if (strncmp(out, line + 1, strlen(line + 1)) == 0 ||
+			    strstr(out, line) != NULL) {
+				fprintf(stderr, "%s\n", out);
+				fail_msg("%s: \"%s\" (effects above)",
+				    row->name, line + 1);
+			}
+		}
+		free(out);
+		apply_free(a);
+		cases_view_clear(&view);
+		free(sealed);
+	}
+}
+
+/* A read the view lacks is noted, and the decision says it needs it. */
+static void
+test_need(void **state)
+{
+	struct fix *f = *state;
+	char text[64], hash[CRYPTO_SHA256_HEX], key[KEY_MAX], *sealed;
+	char *cause = NULL;
+	const struct row row = { "ACK", WFP, "phone", "ACK $C", NULL, NULL,
+		NULL, { NULL }, 0, 0, { NULL }, { NULL } };
+	struct cases_view view;
+	struct cases_msg m;
+	struct apply *a;
+	size_t i;
+	int found = 0;
+
+	memset(&view, 0, sizeof(view));
+	row_msg(f, &row, &m, text, sizeof(text), &sealed, hash);
+	/* nothing at all: first the sender's record */
+	assert_int_equal(cases_decide_view(f->cfg, f->lex, f->key, &m, NOW,
+			     &view, &a, &cause),
+	    CASES_NEED);
+	assert_null(a);
+	assert_int_equal(view.need, 1);
+	assert_string_equal(view.reads[0].query, "HGETALL");
+	assert_string_equal(view.reads[0].query + 8, key_num(key, hash));
+	/* given it, the case */
+	cases_view_put(&view, reply(NULL, 0), "HGETALL", key, NULL);
+	assert_int_equal(view.need, 0);
+	assert_int_equal(cases_decide_view(f->cfg, f->lex, f->key, &m, NOW,
+			     &view, &a, &cause),
+	    CASES_NEED);
+	key_case(key, f->code);
+	for (i = 0; i < view.n; i++)
+		if (view.reads[i].reply == NULL &&
+		    strcmp(view.reads[i].query + 8, key) == 0)
+			found = 1;
+	assert_true(found);
+	cases_view_clear(&view);
+	free(sealed);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_need),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
