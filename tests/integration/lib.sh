@@ -232,6 +232,15 @@ hbm_queued_count() {
 		-H "Authorization: Bearer $HBM_ADMIN_TOKEN" |
 		python3 -c 'import json, sys; print(len(json.load(sys.stdin)["messages"]))' 2>/dev/null
 }
+# Their texts, one a line (numbers in them masked).
+hbm_queued_texts() {
+	hbm_body GET "/v1/messages?to=%2B${1#+}&limit=1000" \
+		-H "Authorization: Bearer $HBM_ADMIN_TOKEN" |
+		python3 -c '
+import json, sys
+for m in json.load(sys.stdin)["messages"]:
+    print(m.get("text", "").replace("\n", " "))' 2>/dev/null
+}
 
 # Case CODE as the admin sees it (GET /v1/cases/CODE; CODE with or
 # without its dash), and field F of it: hbm_case_field CODE F.
