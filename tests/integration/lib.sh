@@ -241,6 +241,12 @@ import json, sys
 for m in json.load(sys.stdin)["messages"]:
     print(m.get("text", "").replace("\n", " "))' 2>/dev/null
 }
+# The id of the newest message record, "" when there is none: it moves
+# whenever anything is queued to anyone.
+hbm_last_msg_id() {
+	hbm_body GET "/v1/messages?limit=1" -H "Authorization: Bearer $HBM_ADMIN_TOKEN" |
+		hbm_jget messages.0.id
+}
 
 # Case CODE as the admin sees it (GET /v1/cases/CODE; CODE with or
 # without its dash), and field F of it: hbm_case_field CODE F.
