@@ -249,9 +249,20 @@ hbm_last_msg_id() {
 }
 
 # Case CODE as the admin sees it (GET /v1/cases/CODE; CODE with or
-# without its dash), and field F of it: hbm_case_field CODE F.
+# without its dash), field F of it (hbm_case_field CODE F), and whether
+# its status is STATUS (hbm_case_is CODE STATUS).
 hbm_case() { hbm_body GET "/v1/cases/$1" -H "Authorization: Bearer $HBM_ADMIN_TOKEN"; }
 hbm_case_field() { hbm_case "$1" | hbm_jget "$2"; }
+hbm_case_is() { [ "$(hbm_case_field "$1" status)" = "$2" ]; }
+
+# How many entries case CODE's history has, or how many of them are WHAT
+# (acknowledged, renotified...): hbm_case_hist CODE [WHAT].
+hbm_case_hist() {
+	hbm_case "$1" | python3 -c '
+import json, sys
+h = json.load(sys.stdin)["history"]
+print(len(h) if len(sys.argv) < 2 else sum(e["what"] == sys.argv[1] for e in h))' ${2:+"$2"}
+}
 
 # How many cases there are (GET /v1/cases, admin token, the first 200).
 hbm_case_count() {

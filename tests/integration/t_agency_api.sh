@@ -64,12 +64,6 @@ for k, v in sorted(json.load(sys.stdin).items()):
 	done
 	echo "last message $(hbm_last_msg_id)"
 }
-# How many entries of case CODE's history are WHAT: hist_count CODE WHAT.
-hist_count() {
-	hbm_case "$1" | python3 -c '
-import json, sys
-print(sum(h["what"] == sys.argv[1] for h in json.load(sys.stdin)["history"]))' "$2"
-}
 # post PATH [curl args]: the status of a POST.
 post() {
 	local path=$1
@@ -157,7 +151,7 @@ hbm_eq "the acknowledging agency sees the number (consent)" "$M1" "$(js "${a1% *
 hbm_eq "the case is acknowledged" acknowledged "$(hget "$c1" status)"
 hbm_check "the migrant is told" hbm_wait 10 hbm_sent_to $M1 2
 hbm_match "the migrant is told the agency's name" 'WFP' "$(hbm_texts_to $M1 | tail -n 1)"
-hbm_eq "the history has one acknowledgement" 1 "$(hist_count "$c1" acknowledged)"
+hbm_eq "the history has one acknowledgement" 1 "$(hbm_case_hist "$c1" acknowledged)"
 before=$(state "$c1")
 a2=$(hbm_body POST "/v1/cases/$c1/ack" "${AWFP[@]}" -H 'Idempotency-Key: k-ack-1' -w ' %{http_code}')
 hbm_eq "the same ACK again is 200 with the case" "200 acknowledged" "${a2##* } $(js "${a2% *}" 'd["status"]')"
@@ -165,7 +159,7 @@ hbm_eq "and changes nothing" "$before" "$(state "$c1")"
 a3=$(hbm_body POST "/v1/cases/$c1/ack" "${AWFP[@]}" -w ' %{http_code}')
 hbm_eq "a new ACK of an acknowledged case is 200" "200 acknowledged" "${a3##* } $(js "${a3% *}" 'd["status"]')"
 hbm_eq "the migrant is told once" 2 "$(hbm_queued_count $M1)"
-hbm_eq "the history still has one acknowledgement" 1 "$(hist_count "$c1" acknowledged)"
+hbm_eq "the history still has one acknowledgement" 1 "$(hbm_case_hist "$c1" acknowledged)"
 hbm_eq "GET shows the number to the acknowledging agency" "$M1" \
 	"$(js "$(hbm_body GET "/v1/cases/$c1" "${AWFP[@]}")" 'd["phone"]')"
 hbm_match "the admin sees it masked" '\*\*\*\*' \
