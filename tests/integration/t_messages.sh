@@ -359,8 +359,8 @@ hbm_check "the daemon lives on" kill -0 "$HBM_DAEMON_PID"
 hbm_redis_start # the same port, empty
 accepted() { [ "$(post_status "$ok")" = 202 ]; }
 hbm_check "POST works again once Redis is back" hbm_wait 10 accepted
-id6=$($HBM_REDIS_CLI GET '{hbm}:msgseq')
-hbm_check "and the senders resume (within 10 s)" hbm_wait 10 hbm_msg_is "m$id6" sent
+id6=$(hbm_last_msg_id)
+hbm_check "and the senders resume (within 10 s)" hbm_wait 10 hbm_msg_is "$id6" sent
 hbm_redis_kill
 t0=$(date +%s%N)
 hbm_daemon_stop TERM

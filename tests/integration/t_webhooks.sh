@@ -351,7 +351,7 @@ hbm_eq "the message failed" failed "$(hbm_msg "$m2" | hbm_jget status)"
 hbm_eq "with the error, its number masked" "absent subscriber +25670****051" "$(hbm_msg "$m2" | hbm_jget error)"
 r=$(hbm_body POST /v1/dlr -H "$CHAN" -H "$JSON" -d '{"id":"m999999999","status":"delivered"}')
 hbm_eq "JSON DLR for an unknown message: no change" '{"id":"m999999999","report":"delivered","changed":false}' "$r"
-hbm_check "no record made for it" test "$($HBM_REDIS_CLI EXISTS '{hbm}:msg:m999999999')" = 0
+hbm_eq "no record made for it" 404 "$(hbm_status GET /v1/messages/m999999999 -H "$ADMIN")"
 
 # End to end: the dlr-url that Kannel receives with a message, called the
 # way Kannel calls it (%d replaced by the report type). Replies may have
