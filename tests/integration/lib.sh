@@ -221,6 +221,72 @@ hbm_inbox_settled() {
 	hbm_wait 20 settled
 }
 
+# The SMS queued to NUMBER: its message records (GET /v1/messages?to=,
+# admin token), sent or not. A reply is recorded in the same step as the
+# input that causes it, so once that input is handled (hbm_inbox_settled,
+# an API call's answer) this is what the gateway decided, however slow its
+# senders are; hbm_sent_count is what the aggregator got so far. Fails
+# (printing nothing) when the API does not answer with a list.
+hbm_queued_count() {
+	hbm_body GET "/v1/messages?to=%2B${1#+}&limit=1000" \
+		-H "Authorization: Bearer $HBM_ADMIN_TOKEN" |
+		python3 -c 'import json, sys; print(len(json.load(sys.stdin)["messages"]))' 2>/dev/null
+}
+# Their texts, one a line (numbers in them masked).
+hbm_queued_texts() {
+	hbm_body GET "/v1/messages?to=%2B${1#+}&limit=1000" \
+		-H "Authorization: Bearer $HBM_ADMIN_TOKEN" |
+		python3 -c '
+import json, sys
+for m in json.load(sys.stdin)["messages"]:
+    print(m.get("text", "").replace("\n", " "))' 2>/dev/null
+}
+# The id of the newest message record, "" when there is none: it moves
+# whenever anything is queued to anyone.
+hbm_last_msg_id() {
+	hbm_body GET "/v1/messages?limit=1" -H "Authorization: Bearer $HBM_ADMIN_TOKEN" |
+		hbm_jget messages.0.id
+}
+
+# Case CODE as the admin sees it (GET /v1/cases/CODE; CODE with or
+# without its dash), field F of it (hbm_case_field CODE F), and whether
+# its status is STATUS (hbm_case_is CODE STATUS).
+hbm_case() { hbm_body GET "/v1/cases/$1" -H "Authorization: Bearer $HBM_ADMIN_TOKEN"; }
+hbm_case_field() { hbm_case "$1" | hbm_jget "$2"; }
+hbm_case_is() { [ "$(hbm_case_field "$1" status)" = "$2" ]; }
+
+# How many entries case CODE's history has, or how many of them are WHAT
+# (acknowledged, renotified...): hbm_case_hist CODE [WHAT].
+hbm_case_hist() {
+	hbm_case "$1" | python3 -c '
+import json, sys
+h = json.load(sys.stdin)["history"]
+print(len(h) if len(sys.argv) < 2 else sum(e["what"] == sys.argv[1] for e in h))' ${2:+"$2"}
+}
+
+# How many cases there are (GET /v1/cases, admin token, the first 200).
+hbm_case_count() {
+	hbm_body GET "/v1/cases?limit=200" -H "Authorization: Bearer $HBM_ADMIN_TOKEN" |
+		python3 -c 'import json, sys; print(len(json.load(sys.stdin)["cases"]))' 2>/dev/null
+}
+
+# The value of the metric series SERIES, written as /metrics has it
+# ('hbmgw_inbox_processed_total', 'hbmgw_x_total{reason="y"}'); 0 when
+# absent.
+hbm_metric() {
+	hbm_metrics | awk -v s="$1" '$1 == s { v = $2 } END { print v + 0 }'
+}
+
+# Wait (at most SECONDS) until hbm_metric SERIES is N or more:
+# hbm_metric_reaches SECONDS SERIES N. The positive signal an absence
+# check waits for: the daemon counted the input as handled.
+hbm_metric_reaches() {
+	local limit=$1
+	shift
+	_hbm_metric_at_least() { awk -v v="$(hbm_metric "$1")" -v n="$2" 'BEGIN { exit !(v >= n) }'; }
+	hbm_wait "$limit" _hbm_metric_at_least "$@"
+}
+
 # Send SIG to the daemon and wait for it to exit; its status is in HBM_RC.
 # (Not in a command substitution: only this shell can wait for it.)
 hbm_daemon_stop() {

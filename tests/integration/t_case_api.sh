@@ -77,7 +77,7 @@ hbm_check "the third case is made" hbm_wait 10 hbm_sent_to $M3 1
 c1=$(code_of $M1) c2=$(code_of $M2) c3=$(code_of $M3)
 hbm_match "three codes" '^[0-9]{8} [0-9]{8} [0-9]{8}$' "$c1 $c2 $c3"
 sms $WFP "ACK ${c1:0:4}-${c1:4}" >/dev/null
-acked() { [ "$($HBM_REDIS_CLI HGET "{hbm}:case:$c1" status)" = acknowledged ]; }
+acked() { [ "$(hbm_case_field "$c1" status)" = acknowledged ]; }
 hbm_check "WFP acknowledges the first case" hbm_wait 10 acked
 
 # The admin sees every case, newest first.
@@ -184,7 +184,7 @@ hbm_eq "a POST is 405" 405 "$(hbm_status POST /v1/cases "${ADMIN[@]}")"
 
 # After DECLINE the case is the next agency's, and gone for WFP.
 sms $WFP "DECLINE ${c2:0:4}-${c2:4} no stock" >/dev/null
-moved() { [ "$($HBM_REDIS_CLI HGET "{hbm}:case:$c2" agency)" = redcross ]; }
+moved() { [ "$(hbm_case_field "$c2" agency)" = redcross ]; }
 hbm_check "the declined case moves on" hbm_wait 10 moved
 hbm_eq "WFP: a declined case is 404" 404 "$(hbm_status GET /v1/cases/$c2 "${AWFP[@]}")"
 hbm_eq "WFP: its list drops it" "$c1" "$(codes "$(hbm_body GET /v1/cases "${AWFP[@]}")")"

@@ -70,10 +70,17 @@ hbm_match "inject prints the inbox entry id" '^id: [0-9]+-[0-9]+$' "$(head -n 1 
 hbm_match "and that it is new" '^duplicate: no$' "$out"
 out=$(ctl --json inject +256700000002 'HELP FOOD')
 hbm_match "--json inject" '^[0-9]+-[0-9]+ False$' "$(py "$out" 'd["id"] + " " + str(d["duplicate"])')"
-two() { [ "$($HBM_REDIS_CLI ZCARD '{hbm}:cases')" = 2 ]; }
+# The codes of the cases, oldest first, without the dash (GET /v1/cases).
+case_codes() {
+	hbm_body GET '/v1/cases?limit=200' -H "Authorization: Bearer $HBM_ADMIN_TOKEN" |
+		python3 -c 'import json, sys
+for c in reversed(json.load(sys.stdin)["cases"]):
+    print(c["code"].replace("-", ""))'
+}
+two() { [ "$(case_codes | wc -l)" = 2 ]; }
 hbm_check "the injected messages make two cases" hbm_wait 10 two
-c1=$($HBM_REDIS_CLI ZRANGE '{hbm}:cases' 0 0)
-c2=$($HBM_REDIS_CLI ZRANGE '{hbm}:cases' 1 1)
+c1=$(case_codes | sed -n 1p)
+c2=$(case_codes | sed -n 2p)
 s1=${c1:0:4}-${c1:4:4} s2=${c2:0:4}-${c2:4:4}
 ctl inject 12 'x' >/dev/null 2>&1
 hbm_eq "inject from an invalid number exits 5" 5 "$?"

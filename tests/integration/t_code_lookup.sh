@@ -62,14 +62,14 @@ hbm_eq "another agency sees only that it is open" "Code $code: open." "$a"
 hbm_eq "a bare code from another number too" "Code $code: open." "$(ask $M2 "$code")"
 sms $WFP "ACK $code" >/dev/null
 hbm_check "the case is acknowledged" hbm_wait 10 \
-	bash -c "[ \"\$($HBM_REDIS_CLI HGET '{hbm}:case:${code/-/}' status)\" = acknowledged ]"
+	hbm_case_is "$code" acknowledged
 hbm_eq "another number: being handled" "Code $code: being handled." "$(ask $M2 "STATUS $code")"
 hbm_eq "in French: en cours de traitement" "Code $code : en cours de traitement." \
 	"$(ask $M3 "STATUT $code")"
 hbm_eq "in Arabic" "الرمز $code: قيد المعالجة." "$(ask $M3 "حالة $code")"
 sms $WFP "CLOSE $code done" >/dev/null
 hbm_check "the case is closed" hbm_wait 10 \
-	bash -c "[ \"\$($HBM_REDIS_CLI HGET '{hbm}:case:${code/-/}' status)\" = closed ]"
+	hbm_case_is "$code" closed
 hbm_eq "another number: closed" "Code $code: closed." "$(ask $M2 "STATUS $code")"
 hbm_match "the own number still sees all" "^Code $code: referral for food with WFP" \
 	"$(ask $M1 "STATUS $code")"

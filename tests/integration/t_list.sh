@@ -19,7 +19,13 @@ hbm_daemon_start "$HBM_TMP/gw.conf"
 WFP=+256700000101
 
 sms() { hbm_inbound "$1" "$2" "l-$(date +%s%N)-$RANDOM" >/dev/null; }
-open_cases() { [ "$($HBM_REDIS_CLI ZCARD '{hbm}:agency:wfp:open')" -ge "$1" ]; }
+# At least N cases open with WFP (GET /v1/cases: notified or acknowledged).
+open_cases() {
+	[ "$(hbm_body GET '/v1/cases?limit=200' -H "Authorization: Bearer $HBM_ADMIN_TOKEN" |
+		python3 -c 'import json, sys
+print(sum(c["agency"] == "wfp" and c["status"] in ("notified", "acknowledged")
+          for c in json.load(sys.stdin)["cases"]))')" -ge "$1" ]
+}
 # The last LIST reply to the agency, once there are N of them.
 lists() { hbm_texts_to $WFP | grep 'open cases' || true; }
 listed() { [ "$(lists | wc -l)" -ge "$1" ]; }

@@ -305,7 +305,13 @@ hbm_eq "the unsent ones are still in the stream" $((8 - before)) \
 	"$($HBM_REDIS_CLI XLEN '{hbm}:outbox:slow')"
 hbm_daemon_start "$HBM_TMP/gw.conf"
 hbm_check "after the restart all are sent (within 15 s)" hbm_wait 15 atleast 8
-sleep 1.5
+# A record is marked sent after the aggregator answered the send: once all
+# eight read sent, every send there will be has reached the sink.
+all_sent() {
+	local id
+	for id in "${slow_ids[@]}"; do hbm_msg_is "$id" sent || return 1; done
+}
+hbm_check "and all eight are recorded sent" hbm_wait 15 all_sent
 hbm_eq "each exactly once" 8 "$(sink_lines slow)"
 got=$(python3 - "$HBM_TMP/slow.log" <<'PY'
 import json, sys
@@ -340,17 +346,21 @@ hbm_match "the log says so" 'outbox agg: claimed 1 stale entries|took 1 pending 
 hbm_eq "the ghost holds nothing" 0 "$($HBM_REDIS_CLI XPENDING '{hbm}:outbox:agg' send | head -n 1)"
 
 # --- Redis down, and back
+log_at_kill=$(wc -l < "$HBM_TMP/hbmgwd.log")
 hbm_redis_kill
 hbm_eq "POST with Redis down: 503" 503 "$(post_status "$ok")"
 hbm_match "saying why" '^\{"error":"redis: ' "$(post "$ok")"
 hbm_eq "GET with Redis down: 503" 503 "$(hbm_status GET "/v1/messages/$id1" -H "$AUTH")"
-sleep 1
+# The lease heartbeat (every 2 s) logs its first failure: the daemon's
+# own threads have met the outage, not only this request.
+outage_seen() { tail -n +"$((log_at_kill + 1))" "$HBM_TMP/hbmgwd.log" | grep -q 'lease: '; }
+hbm_check "the daemon's threads meet the outage" hbm_wait 10 outage_seen
 hbm_check "the daemon lives on" kill -0 "$HBM_DAEMON_PID"
 hbm_redis_start # the same port, empty
 accepted() { [ "$(post_status "$ok")" = 202 ]; }
 hbm_check "POST works again once Redis is back" hbm_wait 10 accepted
-id6=$($HBM_REDIS_CLI GET '{hbm}:msgseq')
-hbm_check "and the senders resume (within 10 s)" hbm_wait 10 hbm_msg_is "m$id6" sent
+id6=$(hbm_last_msg_id)
+hbm_check "and the senders resume (within 10 s)" hbm_wait 10 hbm_msg_is "$id6" sent
 hbm_redis_kill
 t0=$(date +%s%N)
 hbm_daemon_stop TERM

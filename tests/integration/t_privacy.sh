@@ -74,7 +74,7 @@ sms $WFP "ACK $c1" > /dev/null
 hbm_check "WFP gets the number after ACK" hbm_wait 10 hbm_sent_to $WFP 2
 hbm_match "the confirmation carries it" '700000041' "$(hbm_texts_to $WFP | tail -n 1)"
 sms $WFP "CLOSE $c1 moved to Kisenyi shelter" > /dev/null
-closed() { [ "$($HBM_REDIS_CLI HGET "{hbm}:case:${c1/-/}" status)" = closed ]; }
+closed() { hbm_case_is "$c1" closed; }
 hbm_check "CLOSE with a note closes it" hbm_wait 10 closed
 
 # HELP in a sensitive category with a sentence; WFP declines with a reason.

@@ -57,7 +57,7 @@ done < <(numkeys)
 digits=${code/-/}
 hbm_inbound +256700000101 "ACK $code" r-2 >/dev/null
 hbm_inbound +256700000101 "CLOSE $code done" r-3 >/dev/null
-closed() { [ "$($HBM_REDIS_CLI HGET "{hbm}:case:$digits" status)" = closed ]; }
+closed() { hbm_case_is "$digits" closed; }
 hbm_check "the case is closed" hbm_wait 10 closed
 hbm_eq "a fresh closed case keeps its number" 1 "$($HBM_REDIS_CLI HEXISTS "{hbm}:case:$digits" phone)"
 # As if it had been closed at the epoch: past retention_days.
@@ -67,7 +67,7 @@ hbm_check "a closed case past retention_days is purged" hbm_wait 15 purged
 hbm_eq "its sealed number is gone" 0 "$($HBM_REDIS_CLI HEXISTS "{hbm}:case:$digits" phone)"
 hbm_eq "its number hash is gone" 0 "$($HBM_REDIS_CLI HEXISTS "{hbm}:case:$digits" num)"
 hbm_eq "its note is gone" 0 "$($HBM_REDIS_CLI HEXISTS "{hbm}:case:$digits" note)"
-hbm_eq "the case itself stays, closed" closed "$($HBM_REDIS_CLI HGET "{hbm}:case:$digits" status)"
+hbm_eq "the case itself stays, closed" closed "$(hbm_case_field "$digits" status)"
 hbm_eq "it leaves the retention queue" 0 "$($HBM_REDIS_CLI ZCARD '{hbm}:closed')"
 # The chain goes on from the anchor and verifies; a kept entry changed
 # shows, and so does one cut from the front.
