@@ -56,6 +56,7 @@
 #define INBOX_CLAIM_EVERY_MS 5000
 #define INBOX_BATCH "32"
 #define INBOX_BATCH_N 32
+#define INBOX_TRIES 8	  /* decided again this often on conflicts */
 #define INBOX_GATE_MS 200 /* waiting for the instance lease */
 
 /* Append an SMS to the inbox once: store/lua/inbox_add.lua. */
@@ -214,22 +215,6 @@ inbox_msg(const struct store_reply *e, struct cases_msg *m, char **text)
 	return 0;
 }
 
-static void
-inbox_ack(struct store *st, const char *id)
-{
-	struct store_reply *r;
-	char *cause = NULL;
-
-	r = store_commandl(
-	    st, &cause, "XACK", KEY_INBOX, INBOX_GROUP, id, NULL);
-	if (r == NULL) {
-		/* Redelivered later; the case operation is idempotent. */
-		log_warnx("inbox: ack %s: %s", id, cause);
-		free(cause);
-	}
-	store_reply_free(r);
-}
-
 /* The decided entries of a batch, applied by one script. */
 struct inbox_run {
 	struct cases_pending **pend; /* owned */
@@ -242,54 +227,145 @@ struct inbox_run {
 	size_t n, nextra;
 };
 
+/* Room in RUN for N entries. */
+static void
+inbox_run_init(struct inbox_run *run, size_t n)
+{
+	memset(run, 0, sizeof(*run));
+	run->pend = xcalloc(n + 1, sizeof(*run->pend));
+	run->ops = xcalloc(n + 1, sizeof(*run->ops));
+	run->ids = xcalloc(n + 1, sizeof(*run->ids));
+	run->msg = xcalloc(n + 1, sizeof(*run->msg));
+	run->extra = xcalloc(n + 1, sizeof(*run->extra));
+	run->res = xcalloc(n + 1, sizeof(*run->res));
+	run->causes = xcalloc(n + 1, sizeof(*run->causes));
+}
+
+static void
+inbox_run_free(struct inbox_run *run)
+{
+	free(run->pend);
+	free(run->ops);
+	free(run->ids);
+	free(run->msg);
+	free(run->extra);
+	free(run->res);
+	free(run->causes);
+}
+
+/*
+ * Decide message I of MSGS into RUN, with its sender's record NUM (taken;
+ * NULL: read it now). 0, or -1 when it must stay pending.
+ */
+static int
+inbox_prepare(struct store *st, const struct cfg *cfg,
+    const struct sms_lexicon *lex, const struct cases_msg *msgs, size_t i,
+    struct store_reply *num, struct inbox_run *run)
+{
+	struct cases_pending *p;
+	char *cause = NULL;
+
+	switch (
+	    cases_prepare(st, cfg, lex, gw_key(), &msgs[i], num, &p, &cause)) {
+	case 1:
+		run->pend[run->n] = p;
+		run->ops[run->n] = cases_pending_apply(p);
+		run->ids[run->n] = msgs[i].entry_id;
+		run->msg[run->n++] = i;
+		return 0;
+	case 0:
+		run->extra[run->nextra++] = msgs[i].entry_id;
+		return 0;
+	default:
+		log_warnx("inbox: entry %s: %s", msgs[i].entry_id, cause);
+		free(cause);
+		return -1;
+	}
+}
+
 /*
  * Apply what RUN holds with one script that also acknowledges the entries
  * applied (now or before) and those with nothing to apply. An operation
  * that conflicts (its sender's state changed since it was read, e.g. two
- * messages from one number in one batch) is handled again on its own.
- * Returns 0, or -1 when some entry must stay pending.
+ * messages from one number in one batch) is decided again from what is
+ * read then and applied the same way, with the others that conflicted:
+ * one message of each sender a round, in the order they came, so that
+ * each round moves every sender on. A message that still conflicts after
+ * INBOX_TRIES rounds of its own stays pending. MSGS has N messages. Frees
+ * what RUN holds. Returns 0, or -1 when some entry must stay pending.
  */
 static int
 inbox_apply(struct store *st, const struct cfg *cfg,
-    const struct sms_lexicon *lex, const struct cases_msg *msgs,
+    const struct sms_lexicon *lex, const struct cases_msg *msgs, size_t n,
     struct inbox_run *run)
 {
-	struct apply_ack ack = { KEY_INBOX, INBOX_GROUP, run->ids, run->extra,
-		run->nextra };
+	struct inbox_run next;
+	size_t *todo, ntodo = 0, j, k, keep;
 	char *cause = NULL;
-	size_t j;
-	int rc = 0;
+	int *tries, rc = 0;
 
-	if (run->n == 0 && run->nextra == 0)
-		return 0;
-	if (apply_run_batch(st, run->ops, run->n, cfg_message_ttl(cfg), &ack,
-		run->res, run->causes, &cause) == -1) {
-		log_warnx("inbox: %s", cause);
-		free(cause);
-		for (j = 0; j < run->n; j++)
-			cases_pending_done(run->pend[j], APPLY_ERROR);
-		return -1;
-	}
-	for (j = 0; j < run->n; j++) {
-		cases_pending_done(run->pend[j], run->res[j]);
-		if (run->res[j] == APPLY_CONFLICT) {
-			if (cases_handle(st, cfg, lex, gw_key(),
-				&msgs[run->msg[j]], &cause) == 0)
-				inbox_ack(st, run->ids[j]);
-			else {
-				log_warnx(
-				    "inbox: entry %s: %s", run->ids[j], cause);
-				free(cause);
-				cause = NULL;
+	todo = xcalloc(n + 1, sizeof(*todo));
+	tries = xcalloc(n + 1, sizeof(*tries));
+	while (run->n > 0 || run->nextra > 0) {
+		struct apply_ack ack = { KEY_INBOX, INBOX_GROUP, run->ids,
+			run->extra, run->nextra };
+
+		if (apply_run_batch(st, run->ops, run->n, cfg_message_ttl(cfg),
+			&ack, run->res, run->causes, &cause) == -1) {
+			log_warnx("inbox: %s", cause);
+			free(cause);
+			for (j = 0; j < run->n; j++)
+				cases_pending_done(run->pend[j], APPLY_ERROR);
+			rc = -1;
+			break;
+		}
+		for (j = 0; j < run->n; j++) {
+			cases_pending_done(run->pend[j], run->res[j]);
+			if (run->res[j] == APPLY_CONFLICT &&
+			    ++tries[run->msg[j]] < INBOX_TRIES) {
+				metrics_add(
+				    "hbmgw_inbox_conflicts_total", "", 1);
+				todo[ntodo++] = run->msg[j];
+			} else if (run->res[j] == APPLY_CONFLICT) {
+				log_warnx("inbox: entry %s: still conflicting "
+					  "after %d tries",
+				    run->ids[j], INBOX_TRIES);
+				rc = -1;
+			} else if (run->res[j] == APPLY_ERROR) {
+				log_warnx("inbox: entry %s: %s", run->ids[j],
+				    run->causes[j]);
 				rc = -1;
 			}
-		} else if (run->res[j] == APPLY_ERROR) {
-			log_warnx(
-			    "inbox: entry %s: %s", run->ids[j], run->causes[j]);
-			rc = -1;
+			free(run->causes[j]);
 		}
-		free(run->causes[j]);
+		inbox_run_free(run);
+		/* the oldest of each sender's messages still to do, in order */
+		for (j = 1; j < ntodo; j++)
+			for (k = j; k > 0 && todo[k - 1] > todo[k]; k--) {
+				keep = todo[k];
+				todo[k] = todo[k - 1];
+				todo[k - 1] = keep;
+			}
+		inbox_run_init(&next, ntodo);
+		for (j = 0, keep = 0; j < ntodo; j++) {
+			for (k = 0; k < next.n; k++)
+				if (strcmp(msgs[todo[j]].from_hash,
+					msgs[next.msg[k]].from_hash) == 0)
+					break;
+			if (k < next.n) {
+				todo[keep++] = todo[j]; /* its turn comes */
+				continue;
+			}
+			if (inbox_prepare(
+				st, cfg, lex, msgs, todo[j], NULL, &next) == -1)
+				rc = -1;
+		}
+		ntodo = keep;
+		*run = next;
 	}
+	inbox_run_free(run);
+	free(todo);
+	free(tries);
 	return rc;
 }
 
@@ -348,24 +424,16 @@ inbox_batch(struct store *st, const struct cfg *cfg,
     const struct sms_lexicon *lex, const struct store_reply *entries)
 {
 	size_t i, n = entries->elements;
-	struct inbox_run run = { 0 };
+	struct inbox_run run;
 	struct store_reply **num;
 	struct cases_msg *msgs;
 	char **texts;
 	char *valid;
-	struct cases_pending *p;
-	char *cause = NULL;
 	int rc = 0;
 
 	msgs = xcalloc(n + 1, sizeof(*msgs));
 	texts = xcalloc(n + 1, sizeof(*texts));
-	run.pend = xcalloc(n + 1, sizeof(*run.pend));
-	run.ops = xcalloc(n + 1, sizeof(*run.ops));
-	run.ids = xcalloc(n + 1, sizeof(*run.ids));
-	run.msg = xcalloc(n + 1, sizeof(*run.msg));
-	run.extra = xcalloc(n + 1, sizeof(*run.extra));
-	run.res = xcalloc(n + 1, sizeof(*run.res));
-	run.causes = xcalloc(n + 1, sizeof(*run.causes));
+	inbox_run_init(&run, n);
 	valid = xcalloc(n + 1, sizeof(*valid));
 	num = xcalloc(n + 1, sizeof(*num));
 	for (i = 0; i < n; i++) {
@@ -381,31 +449,13 @@ inbox_batch(struct store *st, const struct cfg *cfg,
 		if (!valid[i])
 			continue;
 		metrics_add("hbmgw_inbox_processed_total", "", 1);
-		switch (cases_prepare(
-		    st, cfg, lex, gw_key(), &msgs[i], num[i], &p, &cause)) {
-		case 1:
-			run.pend[run.n] = p;
-			run.ops[run.n] = cases_pending_apply(p);
-			run.ids[run.n] = msgs[i].entry_id;
-			run.msg[run.n++] = i;
-			break;
-		case 0:
-			run.extra[run.nextra++] = msgs[i].entry_id;
-			break;
-		default:
-			/* This one and the rest stay pending. */
-			log_warnx(
-			    "inbox: entry %s: %s", msgs[i].entry_id, cause);
-			free(cause);
-			cause = NULL;
-			rc = -1;
-			break;
-		}
+		/* On failure this one and the rest stay pending. */
+		rc = inbox_prepare(st, cfg, lex, msgs, i, num[i], &run);
 		num[i] = NULL; /* taken */
 	}
 	for (i = 0; i < n; i++)
 		store_reply_free(num[i]);
-	if (inbox_apply(st, cfg, lex, msgs, &run) == -1)
+	if (inbox_apply(st, cfg, lex, msgs, n, &run) == -1)
 		rc = -1;
 	for (i = 0; i < n; i++)
 		free(texts[i]);
@@ -413,13 +463,6 @@ inbox_batch(struct store *st, const struct cfg *cfg,
 	free(msgs);
 	free(valid);
 	free(num);
-	free(run.pend);
-	free(run.ops);
-	free(run.ids);
-	free(run.msg);
-	free(run.extra);
-	free(run.res);
-	free(run.causes);
 	return rc == -1 ? -1 : (int)n;
 }
 

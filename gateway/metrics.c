@@ -55,6 +55,9 @@ static const struct metric_desc metric_descs[] = {
 	    "Delivery reports by format and report" },
 	{ "hbmgw_inbox_processed_total", COUNTER,
 	    "Inbox entries handed to the case logic" },
+	{ "hbmgw_inbox_conflicts_total", COUNTER,
+	    "Inbox entries decided again because their sender's state "
+	    "changed meanwhile" },
 	{ "hbmgw_inbox_ignored_total", COUNTER,
 	    "Inbox entries not answered, by reason" },
 	{ "hbmgw_case_events_total", COUNTER,

@@ -952,19 +952,6 @@ cases_sms_ctx(struct cases_ctx *c, struct sms_cmd *cmd, struct store *st,
 }
 
 int
-cases_handle(struct store *st, const struct cfg *cfg,
-    const struct sms_lexicon *lex, const struct crypto_key *key,
-    const struct cases_msg *m, char **cause)
-{
-	struct cases_ctx c;
-	struct sms_cmd cmd;
-
-	if (cases_sms_ctx(&c, &cmd, st, cfg, lex, key, m) == 0)
-		return 0;
-	return cases_run(&c, cases_sms_cb, &cmd, cause) == APPLY_ERROR ? -1 : 0;
-}
-
-int
 cases_decide_view(const struct cfg *cfg, const struct sms_lexicon *lex,
     const struct crypto_key *key, const struct cases_msg *m, long long now,
     struct cases_view *view, struct apply **out, char **cause)

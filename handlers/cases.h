@@ -62,24 +62,17 @@ long long cases_window(
     const char *from, const char *count, long long now, long long span);
 
 /*
- * Handle one inbound SMS. Returns 0 when it is done with (applied now or
- * before, or nothing to do), -1 with *cause when it must be retried later.
- */
-int cases_handle(struct store *, const struct cfg *, const struct sms_lexicon *,
-    const struct crypto_key *, const struct cases_msg *, char **cause);
-
-/*
- * The same in two steps, so that a dispatcher applies many messages with
- * one script (apply_run_batch). cases_prepare() decides, from state read
- * now, what M asks for; NUM, when not NULL, is the sender's record as read
- * beforehand (the HGETALL of key_num(), e.g. for a whole batch at
- * once), and cases_prepare() takes it. It returns 1 with *out, whose
- * operation
- * (cases_pending_apply) is to be run with privacy.message_days as the
- * messages' lifetime; 0 when there is nothing to apply; -1 with *cause
- * when it must be retried later. cases_pending_done() then counts the
- * metrics of an operation applied now (APPLY_OK) and frees it. On
- * APPLY_CONFLICT the message is handled again with cases_handle().
+ * Handle one inbound SMS M in two steps, so that a dispatcher applies many
+ * messages with one script (apply_run_batch). cases_prepare() decides what
+ * M asks for from state read now; NUM, when not NULL, is the sender's
+ * record as read beforehand (the HGETALL of key_num(), e.g. for a whole
+ * batch at once), and cases_prepare() takes it. It returns 1 with *out,
+ * whose operation (cases_pending_apply) is to be run with
+ * privacy.message_days as the messages' lifetime; 0 when there is nothing
+ * to apply; -1 with *cause when it must be retried later.
+ * cases_pending_done() then counts the metrics of an operation applied now
+ * (APPLY_OK) and frees it. On APPLY_CONFLICT the message is prepared again
+ * (NUM NULL: everything read anew) and applied the same way.
  */
 struct cases_pending;
 int cases_prepare(struct store *, const struct cfg *,
