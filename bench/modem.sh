@@ -152,6 +152,9 @@ PY
 	wait "$pid" 2>/dev/null
 }
 
+echo "hbmgw modem bench, $(date -u '+%Y-%m-%d %H:%M UTC'); libgammu's AT" \
+    "driver against simulated modems (atsim); $N queued per modem, counted" \
+    "for at most ${SECONDS_MAX}s a round"
 for m in $COUNTS; do
 	round "$m" || exit 1
 done

@@ -48,7 +48,11 @@ set -o pipefail
 BASE_REV=""
 while [ $# -gt 0 ]; do
 	case $1 in
-	--base) BASE_REV=${2:-}; shift 2 || shift ;;
+	--base)
+		[ -n "${2:-}" ] || { echo "usage: bench/run.sh [--base REV] [BUILD]" >&2; exit 2; }
+		BASE_REV=$2
+		shift 2
+		;;
 	--base=*) BASE_REV=${1#--base=}; shift ;;
 	*) break ;;
 	esac
@@ -555,7 +559,7 @@ figures_table() {
 	row "  always: hbmgwd CPU per case, us" "$(fig cur_always GCPU)" \
 	    "$(fig base_always GCPU)"
 	if [ -n "$BASE_BIN" ]; then
-		row "/v1/messages: hbmgwd + redis CPU per msg, us" \
+		row "/v1/messages: gw + redis CPU/msg, us" \
 		    "$MSG_CPU_US" "${BASE_MSG_CPU:--}"
 		row "/v1/messages: sent/s" "$MSG_E2E" "${BASE_MSG_E2E:--}"
 	fi
