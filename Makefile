@@ -186,7 +186,7 @@ run:
 bench:
 	@tools/deps.sh bench
 	@$(MAKE) --no-print-directory all $(BUILD)/tests/atsim
-	@bench/run.sh $(BUILD)
+	@bench/run.sh $(if $(BENCH_BASE),--base $(BENCH_BASE)) $(BUILD)
 	@bench/modem.sh $(BUILD)
 	@bench/durable.sh $(BUILD)
 
@@ -278,6 +278,9 @@ check-deb: deb
 	tests/deb/t_deb.sh $(DEB)
 
 clean:
-	rm -rf build build-asan build-clang build-fuzz build-pkg
+	@for d in build-bench-base/src-*; do \
+	  [ ! -d "$$d" ] || git worktree remove --force "$$d" 2>/dev/null || :; \
+	done
+	rm -rf build build-asan build-clang build-fuzz build-pkg build-bench-base
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

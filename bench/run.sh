@@ -4,7 +4,13 @@
 # measured in the same run (the machine is shared and noisy, so only ratios
 # to those baselines travel well).
 #
-#   bench/run.sh [BUILD]      BUILD holds hbmgwd (default build)
+#   bench/run.sh [--base REV] [BUILD]
+#
+# BUILD holds hbmgwd (default build). With --base, the commit REV is built
+# too (in a temporary git worktree under build-bench-base/, which make
+# clean removes) and the inbound load and /v1/messages run against both
+# binaries in the same run, on the same redis-server: the report ends with
+# a before/after table of the figures per case and their ratios.
 #
 # 1. redis-benchmark on the bench's redis-server: single commands, one
 #    EVAL doing every write of one case's life, and one doing every command
@@ -31,7 +37,7 @@
 #   HBM_BENCH_AOF=yes          redis appendonly (fsync everysec), or no
 #   HBM_BENCH_KANNEL=1         0 skips Kannel
 #   HBM_BENCH_PERF=0           1 samples redis-server and hbmgwd with perf
-#   HBM_BENCH_TIMEOUT=900      the watchdog, seconds
+#   HBM_BENCH_TIMEOUT=900      the watchdog, seconds (1500 with --base)
 #   HBM_BENCH_SLOWLOG_US=1000  SLOWLOG threshold; 0 logs every command, so
 #                              the report shows the mix of the last 1024
 set -u
@@ -39,6 +45,18 @@ set -o pipefail
 
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
+BASE_REV=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--base)
+		[ -n "${2:-}" ] || { echo "usage: bench/run.sh [--base REV] [BUILD]" >&2; exit 2; }
+		BASE_REV=$2
+		shift 2
+		;;
+	--base=*) BASE_REV=${1#--base=}; shift ;;
+	*) break ;;
+	esac
+done
 BUILD=$(bench_build "${1:-}")
 
 DURATION=${HBM_BENCH_DURATION:-10}
@@ -50,7 +68,8 @@ BASE_N=${HBM_BENCH_BASELINE_N:-50000}
 AOF=${HBM_BENCH_AOF:-yes}
 KANNEL=${HBM_BENCH_KANNEL:-1}
 PERF=${HBM_BENCH_PERF:-0}
-TIMEOUT=${HBM_BENCH_TIMEOUT:-900}
+if [ -n "$BASE_REV" ]; then TIMEOUT=${HBM_BENCH_TIMEOUT:-1500}
+else TIMEOUT=${HBM_BENCH_TIMEOUT:-900}; fi
 SLOWLOG_US=${HBM_BENCH_SLOWLOG_US:-1000}
 FAKESMSC=${HBM_FAKESMSC:-/usr/lib/kannel/test/fakesmsc}
 BEARERBOX=${HBM_BEARERBOX:-/usr/sbin/bearerbox}
@@ -65,6 +84,10 @@ PIDS=()      # every process started and not yet waited for
 PERF_PIDS=() # perf record processes, waited for by perf_report
 TMP=""
 WATCHDOG=""
+GW_PID=""
+BASE_BIN=""   # hbmgwd of --base REV
+BASE_WT=""    # its temporary worktree while it builds
+BASE_DIR=$SRCDIR/build-bench-base
 RESULTS=$BUILD/bench/last-run.txt
 BENCH_NAME=bench
 
@@ -95,6 +118,7 @@ cleanup() {
 		kill -KILL "$pid" 2>/dev/null
 	done
 	wait 2>/dev/null
+	[ -n "$BASE_WT" ] && base_wt_remove
 	# hbmgwd's log outlives the run, for a look after a failure.
 	[ -n "$TMP" ] && [ -s "$TMP/hbmgwd.log" ] &&
 		cp "$TMP/hbmgwd.log" "$BUILD/bench/hbmgwd.log" 2>/dev/null
@@ -458,6 +482,97 @@ status_line() {
 	if [ "$ok" = 1 ]; then say "  PASS  $*"; else say "  FAIL  $*"; fi
 }
 
+# A ratio A / B of two figures, "-" when either is missing or B is 0.
+ratio() {
+	case "$1:$2" in
+	-:* | *:- | :* | *: ) printf '%s' - ;;
+	*) awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) printf "-";
+	    else printf "%.2f", a / b }' ;;
+	esac
+}
+
+# The figures per case of the inbound runs, one column per build, and the
+# ratio current / base when there is a base.
+figures_table() {
+	local f
+	say ""
+	say "== Figures per case (inbound SMS -> case -> 2 SMS; deltas over each" \
+	    "run, from the first request until drained, divided by its cases)"
+	row() { # LABEL CUR BASE
+		if [ -n "$BASE_BIN" ]; then
+			say "$(printf '  %-40s %18s %18s %9s' "$1" "$2" "$3" \
+			    "$(ratio "$2" "$3")")"
+		else
+			say "$(printf '  %-40s %18s' "$1" "$2")"
+		fi
+	}
+	if [ -n "$BASE_BIN" ]; then
+		say "$(printf '  %-40s %18s %18s %9s' "" current base "cur/base")"
+		say "$(printf '  %-40s %18s %18s' "" "${CUR_NAME#current }" \
+		    "${BASE_NAME#base }")"
+	else
+		say "$(printf '  %-40s %18s' "" "${CUR_NAME#current }")"
+	fi
+	for f in "cases measured (everysec)|CASES" \
+	    "redis-server CPU per case, us|RCPU" \
+	    "hbmgwd CPU per case, us|GCPU" \
+	    "redis commands per case|CMDS" \
+	    "redis memory per case, bytes|MEM" \
+	    "end to end, appendfsync everysec, case/s|E2E"; do
+		row "${f%|*}" "$(fig cur_everysec "${f#*|}")" \
+		    "$(fig base_everysec "${f#*|}")"
+	done
+	row "end to end, appendfsync always, case/s" "$(fig cur_always E2E)" \
+	    "$(fig base_always E2E)"
+	row "  always / everysec" \
+	    "$(ratio "$(fig cur_always E2E)" "$(fig cur_everysec E2E)")" \
+	    "$(ratio "$(fig base_always E2E)" "$(fig base_everysec E2E)")"
+	row "  always: redis-server CPU per case, us" "$(fig cur_always RCPU)" \
+	    "$(fig base_always RCPU)"
+	row "  always: hbmgwd CPU per case, us" "$(fig cur_always GCPU)" \
+	    "$(fig base_always GCPU)"
+	if [ -n "$BASE_BIN" ]; then
+		row "/v1/messages: gw + redis CPU/msg, us" \
+		    "$MSG_CPU_US" "${BASE_MSG_CPU:--}"
+		row "/v1/messages: sent/s" "$MSG_E2E" "${BASE_MSG_E2E:--}"
+	fi
+	say "  commands per case (INFO commandstats; EVALSHA and each call inside a script):"
+	say "    current: $(fig cur_everysec TOP)"
+	[ -n "$BASE_BIN" ] && say "    base:    $(fig base_everysec TOP)"
+	return 0
+}
+
+base_wt_remove() {
+	git -C "$SRCDIR" worktree remove --force "$BASE_WT" 2>/dev/null ||
+	    rm -rf "$BASE_WT"
+	BASE_WT=""
+}
+
+# Build hbmgwd of commit REV (--base) in a temporary git worktree under
+# build-bench-base/, keep the binary there as hbmgwd-SHA (built once per
+# commit) and remove the worktree; sets BASE_BIN and BASE_NAME.
+base_build() {
+	local sha
+	sha=$(git -C "$SRCDIR" rev-parse --verify --quiet "$1^{commit}") ||
+	    die "--base $1: not a commit"
+	BASE_NAME="base $(git -C "$SRCDIR" rev-parse --short "$sha")"
+	BASE_BIN=$BASE_DIR/hbmgwd-$sha
+	[ -x "$BASE_BIN" ] && return 0
+	mkdir -p "$BASE_DIR" || die "cannot make $BASE_DIR"
+	BASE_WT=$BASE_DIR/src-$$
+	say "bench: building $BASE_NAME in $BASE_WT (log in" \
+	    "$BASE_DIR/build-$sha.log)"
+	git -C "$SRCDIR" worktree add --detach --quiet "$BASE_WT" "$sha" \
+	    > "$BASE_DIR/build-$sha.log" 2>&1 ||
+	    die "git worktree add $BASE_WT failed: $(tail -n 3 "$BASE_DIR/build-$sha.log")"
+	bounded 900 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$BASE_WT" --no-print-directory -j"$(nproc)" \
+	    BUILD=build build/hbmgwd >> "$BASE_DIR/build-$sha.log" 2>&1 ||
+	    die "cannot build $BASE_NAME: $(tail -n 5 "$BASE_DIR/build-$sha.log")"
+	cp "$BASE_WT/build/hbmgwd" "$BASE_BIN.tmp" &&
+	    mv "$BASE_BIN.tmp" "$BASE_BIN" || die "cannot keep $BASE_BIN"
+	base_wt_remove
+}
+
 # ---------------------------------------------------------------- setup
 
 mkdir -p "$BUILD/bench" || exit 1
@@ -475,6 +590,9 @@ for cmd in wrk redis-server redis-cli redis-benchmark curl cc; do
 	    die "$cmd is missing (tools/deps.sh bench installs it)"
 done
 [ -x "$BUILD/hbmgwd" ] || die "$BUILD/hbmgwd is missing: make first"
+CUR_NAME="current $(git -C "$SRCDIR" describe --always --dirty 2>/dev/null || echo build)"
+BASE_NAME=""
+[ -n "$BASE_REV" ] && base_build "$BASE_REV"
 TMP=$(mktemp -d /tmp/hbm-bench.XXXXXX)
 NONCE=$(date +%s)-$$
 
@@ -489,7 +607,7 @@ say "machine: $(uname -srm); $(nproc) cores" \
     "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo);" \
     "load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
 say "versions: $("$BUILD/hbmgwd" --version 2>&1 | head -n 1) (git" \
-    "$(git -C "$SRCDIR" describe --always --dirty 2>/dev/null || echo none))," \
+    "$(git -C "$SRCDIR" describe --always --dirty 2>/dev/null || echo none))${BASE_NAME:+; $BASE_NAME}," \
     "$(redis-server --version | cut -d' ' -f1-3), wrk $(wrk -v 2>&1 |
     sed -n 's/^wrk \([^ ]*\).*/\1/p')"
 say "load: wrk -t$THREADS -c$CONNS; inbound ${DURATION}s, messages and" \
@@ -543,152 +661,361 @@ say "  the sink alone (wrk POST, 3 s):" \
 
 # ------------------------------------------ 2. inbound SMS -> cases -> SMS
 
-: > "$TMP/hbmgwd.log"
-"$BUILD/hbmgwd" -c "$TMP/hbmgw.conf" 2>> "$TMP/hbmgwd.log" &
-GW_PID=$!
-PIDS+=("$GW_PID")
-hbm_wait 10 grep -q 'metrics: listening on' "$TMP/hbmgwd.log" ||
-    die "hbmgwd did not start: $(cat "$TMP/hbmgwd.log")"
-HBM_URL="http://127.0.0.1:$(sed -n 's/.*http: listening on .*:\([0-9]*\)$/\1/p' \
-    "$TMP/hbmgwd.log" | tail -n 1)"
-HBM_METRICS_URL="http://127.0.0.1:$(sed -n 's/.*metrics: listening on .*:\([0-9]*\)$/\1/p' \
-    "$TMP/hbmgwd.log" | tail -n 1)"
-hbm_wait 10 curl -sf "$HBM_URL/readyz" || die "hbmgwd is not ready"
-sleep 1
+# Empty the database and its AOF (a rewrite of nothing), and set appendfsync
+# to FSYNC, so that every run starts alike.
+redis_reset() {
+	local i
+	rcli CONFIG SET appendfsync "$1" > /dev/null
+	rcli FLUSHALL > /dev/null
+	[ "$AOF" = yes ] || return 0
+	rcli BGREWRITEAOF > /dev/null 2>&1
+	for i in $(seq 1 100); do
+		[ "$(rinfo persistence aof_rewrite_in_progress)" != 1 ] &&
+		    [ "$(rinfo persistence aof_rewrite_scheduled)" != 1 ] && break
+		sleep 0.1
+	done
+}
 
-say ""
-say "== 1. inbound SMS -> case -> replies (POST /v1/inbound/sms, ${DURATION}s)"
-MEM0=$(rinfo memory used_memory)
-SINK0=$(sink_count)
-rcli CONFIG RESETSTAT > /dev/null
-rcli SLOWLOG RESET > /dev/null
-cpu_start
-perf_sample "$GW_PID" 5 hbmgwd-accept
-T0=$(now_ms)
-wrk_run "$DURATION" "$HBM_URL/v1/inbound/sms" inbound "$CHANNEL_TOKEN"
-ACCEPTED=$(metric 'hbmgw_inbound_total{source="http",status="accepted"}')
-WRK_OK=$(( $(kv "$WRK" requests) - $(kv "$WRK" non2xx) ))
-WRK_S=$(kv "$WRK" duration_s)
-IN_P50=$(kv "$WRK" p50_ms)
-IN_P99=$(kv "$WRK" p99_ms)
-say "  wrk: $(kv "$WRK" requests) requests, $(kv "$WRK" non2xx) not 2xx," \
-    "$(kv "$WRK" errors) socket errors; latency p50 $(kv "$WRK" p50_ms) ms," \
-    "p99 $(kv "$WRK" p99_ms) ms"
-say "  accepted: $ACCEPTED (hbmgwd counter; wrk saw $WRK_OK 2xx)" \
-    "= $(calc "$WRK_OK / $WRK_S")/s"
-cpu_report
-perf_report hbmgwd-accept
-say "  -- draining (at most ${DRAIN_MAX}s)"
-cpu_start
-perf_sample "$REDIS_PID" 5 redis-drain
-perf_sample "$GW_PID" 5 hbmgwd-drain
-read -r _ l_max l_avg _ < <(timeout 5 redis-cli -h 127.0.0.1 \
-    -p "$REDIS_PORT" --latency --raw 2>/dev/null || echo "? ? ? ?")
-say "  redis PING latency while draining (redis-cli --latency, 1 s):" \
-    "avg $l_avg ms, max $l_max ms"
-EXPECT=$((2 * ACCEPTED))
-T_CASES=""
-T_DONE=""
-DEADLINE=$(( $(now_ms) + DRAIN_MAX * 1000 ))
-while [ "$(now_ms)" -lt "$DEADLINE" ]; do
+# Start hbmgwd BIN on an empty database with appendfsync FSYNC; sets
+# GW_PID, HBM_URL and HBM_METRICS_URL, or GW_WHY and returns 1.
+gw_start() {
+	local bin=$1
+	GW_WHY=""
+	redis_reset "$2"
+	: > "$TMP/hbmgwd.log"
+	"$bin" -c "$TMP/hbmgw.conf" 2>> "$TMP/hbmgwd.log" &
+	GW_PID=$!
+	PIDS+=("$GW_PID")
+	if ! hbm_wait 10 grep -q 'metrics: listening on' "$TMP/hbmgwd.log"; then
+		GW_WHY="hbmgwd did not start: $(tail -n 3 "$TMP/hbmgwd.log" |
+		    tr '\n' ' ')"
+		gw_stop
+		return 1
+	fi
+	HBM_URL="http://127.0.0.1:$(sed -n 's/.*http: listening on .*:\([0-9]*\)$/\1/p' \
+	    "$TMP/hbmgwd.log" | tail -n 1)"
+	HBM_METRICS_URL="http://127.0.0.1:$(sed -n 's/.*metrics: listening on .*:\([0-9]*\)$/\1/p' \
+	    "$TMP/hbmgwd.log" | tail -n 1)"
+	if ! hbm_wait 10 curl -sf "$HBM_URL/readyz"; then
+		GW_WHY="hbmgwd is not ready: $(tail -n 3 "$TMP/hbmgwd.log" |
+		    tr '\n' ' ')"
+		gw_stop
+		return 1
+	fi
+	sleep 1
+}
+
+gw_stop() {
+	[ -n "${GW_PID:-}" ] || return 0
+	kill -TERM "$GW_PID" 2>/dev/null
+	for _ in $(seq 1 100); do alive "$GW_PID" || break; sleep 0.1; done
+	kill -KILL "$GW_PID" 2>/dev/null
+	wait "$GW_PID" 2>/dev/null
+	forget "$GW_PID"
+	GW_PID=""
+}
+
+# Start the per-unit accounting: Redis's command counts (CONFIG RESETSTAT),
+# the CPU ticks of redis-server and hbmgwd, used_memory.
+unit_start() {
+	rcli CONFIG RESETSTAT > /dev/null
+	U_R0=$(ticks "$REDIS_PID")
+	U_G0=$(ticks "$GW_PID")
+	U_MEM0=$(rinfo memory used_memory)
+	BENCH_CMDS=0   # ZCARD polls the bench itself sends
+	BENCH_PINGS=0  # PINGs of redis-cli --latency
+}
+
+# The figures per unit since unit_start, over N units: U_RCPU and U_GCPU
+# (CPU microseconds of redis-server and hbmgwd), U_CMDS (Redis commands as
+# INFO commandstats counts them, EVALSHA and every call inside a script
+# each one, the bench's own commands left out), U_TOP (the commands with
+# the most calls, "name calls ..."), U_MEM (used_memory bytes).
+unit_figures() {
+	local n=$1 hz
+	[ "$n" -gt 0 ] || n=1
+	hz=$(getconf CLK_TCK)
+	U_RCPU=$(calc "int(($(ticks "$REDIS_PID") - $U_R0) * 1000000 / $hz / $n + 0.5)")
+	U_GCPU=$(calc "int(($(ticks "$GW_PID") - $U_G0) * 1000000 / $hz / $n + 0.5)")
+	U_MEM=$(calc "int(($(rinfo memory used_memory) - $U_MEM0) / $n + 0.5)")
+	rcli INFO commandstats | tr -d '\r' |
+	    awk -F'[:,=]' -v zc="$BENCH_CMDS" -v pg="$BENCH_PINGS" '/^cmdstat_/ {
+		name = substr($1, 9); calls = $3
+		if (name ~ /^(info|config|slowlog)/) next
+		if (name == "zcard") calls -= zc
+		if (name == "ping") calls -= pg
+		if (calls > 0) print calls, name }' |
+	    sort -rn > "$TMP/cmdstats"
+	U_CMDS=$(awk -v n="$n" '{ t += $1 } END { printf "%.1f", t / n }' \
+	    "$TMP/cmdstats")
+	# The script calls first, then the commands with the most calls.
+	U_TOP=$( { grep -E ' (evalsha|eval|fcall)$' "$TMP/cmdstats"
+	    grep -vE ' (evalsha|eval|fcall)$' "$TMP/cmdstats" | head -n 10; } |
+	    awk -v n="$n" '{ printf "%s%s %.2f", (NR > 1 ? ", " : ""), $2,
+	    $1 / n }' | sed 's/\.00\b//g')
+}
+
+# Wait in the background, at most DRAIN_MAX, until every accepted message
+# is a case (hbmgwd's accepted counter, read again at each poll so that the
+# requests in flight when wrk stopped count, against ZCARD {hbm}:cases) and
+# then until the sink has counted two SMS per case more than SINK0; write
+# "T_CASES T_DONE POLLS" to FILE (a time is "-" when it was not reached;
+# POLLS the ZCARDs sent). It runs beside whatever the report does
+# meanwhile, so that every run is timed alike.
+drain_watch() {
+	local sink0=$1 polls=0 tc="" td="" deadline accepted=0
+	deadline=$(( $(now_ms) + DRAIN_MAX * 1000 ))
+	while [ "$(now_ms)" -lt "$deadline" ]; do
+		if [ -z "$tc" ]; then
+			accepted=$(metric 'hbmgw_inbound_total{source="http",status="accepted"}')
+			polls=$((polls + 1))
+			[ "$(rcli ZCARD '{hbm}:cases')" -ge "$accepted" ] &&
+			    tc=$(now_ms)
+		fi
+		if [ -n "$tc" ] &&
+		    [ $(( $(sink_count) - sink0 )) -ge $((2 * accepted)) ]; then
+			td=$(now_ms)
+			break
+		fi
+		sleep 0.1
+	done
+	echo "${tc:--} ${td:--} $polls" > "$2"
+}
+
+# One run of the inbound load against the running hbmgwd: wrk for
+# DURATION, then wait until every accepted message is a case and its two
+# SMS reached the sink. DETAIL=1 prints everything (the main run), else
+# one line. Sets ACCEPTED, CASES, SENT, EXPECT, E2E, E2E_S, MADE, WRK_OK,
+# WRK_S, IN_P50, IN_P99, MEM_CASE and the U_* figures per case.
+inbound_run() {
+	local detail=$1 l_max l_avg l_n l_pid="" w_pid polls
+	SINK0=$(sink_count)
+	rcli SLOWLOG RESET > /dev/null
+	unit_start
+	[ "$detail" = 1 ] && cpu_start
+	[ "$detail" = 1 ] && perf_sample "$GW_PID" 5 hbmgwd-accept
+	T0=$(now_ms)
+	wrk_run "$DURATION" "$HBM_URL/v1/inbound/sms" inbound "$CHANNEL_TOKEN"
+	ACCEPTED=$(metric 'hbmgw_inbound_total{source="http",status="accepted"}')
+	drain_watch "$SINK0" "$TMP/drain" &
+	w_pid=$!
+	PIDS+=("$w_pid")
+	WRK_OK=$(( $(kv "$WRK" requests) - $(kv "$WRK" non2xx) ))
+	WRK_S=$(kv "$WRK" duration_s)
+	IN_P50=$(kv "$WRK" p50_ms)
+	IN_P99=$(kv "$WRK" p99_ms)
+	if [ "$detail" = 1 ]; then
+		say "  wrk: $(kv "$WRK" requests) requests, $(kv "$WRK" non2xx) not 2xx," \
+		    "$(kv "$WRK" errors) socket errors; latency p50 $IN_P50 ms," \
+		    "p99 $IN_P99 ms"
+		say "  accepted: $ACCEPTED (hbmgwd counter; wrk saw $WRK_OK 2xx)" \
+		    "= $(calc "$WRK_OK / $WRK_S")/s"
+		cpu_report
+		perf_report hbmgwd-accept
+		say "  -- draining (at most ${DRAIN_MAX}s)"
+		cpu_start
+		perf_sample "$REDIS_PID" 5 redis-drain
+		perf_sample "$GW_PID" 5 hbmgwd-drain
+		# The latency probe runs beside the drain wait, so that this
+		# run's end to end is timed as the others'.
+		timeout 5 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" --latency \
+		    --raw > "$TMP/latency" 2>/dev/null &
+		l_pid=$!
+		PIDS+=("$l_pid")
+	fi
+	wait "$w_pid" 2>/dev/null
+	forget "$w_pid"
+	read -r T_CASES T_DONE polls < "$TMP/drain" || polls=0
+	[ "$T_CASES" = - ] && T_CASES=""
+	[ "$T_DONE" = - ] && T_DONE=""
+	BENCH_CMDS=$((${polls:-0} + 1))
 	CASES=$(rcli ZCARD '{hbm}:cases')
 	SENT=$(( $(sink_count) - SINK0 ))
-	if [ -z "$T_CASES" ] && [ "$CASES" -ge "$ACCEPTED" ]; then
-		T_CASES=$(now_ms)
+	# The requests in flight when wrk stopped are counted now.
+	ACCEPTED=$(metric 'hbmgw_inbound_total{source="http",status="accepted"}')
+	EXPECT=$((2 * ACCEPTED))
+	if [ -n "$l_pid" ]; then
+		wait "$l_pid" 2>/dev/null
+		forget "$l_pid"
+		read -r l_n l_max l_avg _ < "$TMP/latency" || l_n=0
+		BENCH_PINGS=${l_n//[!0-9]/}
+		say "  redis PING latency while draining (redis-cli --latency, 1 s):" \
+		    "avg ${l_avg:-?} ms, max ${l_max:-?} ms"
 	fi
-	if [ -n "$T_CASES" ] && [ "$SENT" -ge "$EXPECT" ]; then
-		T_DONE=$(now_ms)
-		break
+	unit_figures "$CASES"
+	MEM_CASE=$U_MEM
+	if [ "$detail" = 1 ]; then
+		cpu_report
+		perf_report redis-drain
+		perf_report hbmgwd-drain
 	fi
-	sleep 0.2
-done
-CASES=$(rcli ZCARD '{hbm}:cases')
-SENT=$(( $(sink_count) - SINK0 ))
-cpu_report
-perf_report redis-drain
-perf_report hbmgwd-drain
-E2E_S=""
-if [ -n "$T_DONE" ]; then
-	E2E_S=$(calc "($T_DONE - $T0) / 1000")
-	E2E=$(calc "int($CASES * 1000 / ($T_DONE - $T0))")
-	MADE=$(calc "int($CASES * 1000 / ($T_CASES - $T0))")
-	say "  cases made: $CASES in $(calc "($T_CASES - $T0) / 1000") s" \
-	    "= $MADE cases/s"
-	say "  end to end: $CASES cases and $SENT SMS delivered in $E2E_S s" \
-	    "= $E2E cases/s ($(calc "int($SENT * 1000 / ($T_DONE - $T0))") SMS/s)"
-else
-	E2E=$(calc "int($CASES * 1000 / ($(now_ms) - $T0))")
-	say "  NOT DRAINED after ${DRAIN_MAX}s: $CASES of $ACCEPTED cases," \
-	    "$SENT of $EXPECT SMS; so far $E2E cases/s"
-	say "  inbox pending: $(rcli XINFO GROUPS '{hbm}:inbox' |
-	    sed -n '/^pending$/{n;p}'), outbox length:" \
-	    "$(rcli XLEN '{hbm}:outbox:sink')"
-fi
-redis_commands "$CASES" case
-MEM1=$(rinfo memory used_memory)
-MEM_CASE=$(calc "int(($MEM1 - $MEM0) / ($CASES > 0 ? $CASES : 1))")
-HWM=$(awk '/^VmHWM/ { print $2 }' "/proc/$GW_PID/status")
-RSS=$(awk '/^VmRSS/ { print $2 }' "/proc/$GW_PID/status")
-say "  hbmgwd memory: VmHWM $HWM kB, VmRSS $RSS kB"
-say "  redis memory: $(calc "($MEM1 - $MEM0) / 1048576") MiB for $CASES" \
-    "cases = $MEM_CASE bytes per case (used_memory $MEM1)"
-DUPS=$(metric 'hbmgw_inbound_total{source="http",status="duplicate"}')
-FAILED=$(metric 'hbmgw_outbound_total{channel="sink",status="failed"}')
-RETRIED=$(metric 'hbmgw_outbound_total{channel="sink",status="retried"}')
-say "  duplicates $DUPS, send retries $RETRIED, failed $FAILED;" \
-    "sink got $SENT of $EXPECT (replies + notifications)"
+	E2E_S=""
+	E2E=""
+	MADE=""
+	if [ -n "$T_DONE" ]; then
+		E2E_S=$(calc "($T_DONE - $T0) / 1000")
+		E2E=$(calc "int($CASES * 1000 / ($T_DONE - $T0))")
+		MADE=$(calc "int($CASES * 1000 / ($T_CASES - $T0))")
+		[ "$detail" = 1 ] && say "  cases made: $CASES in" \
+		    "$(calc "($T_CASES - $T0) / 1000") s = $MADE cases/s"
+		say "  end to end: $CASES cases and $SENT SMS delivered in $E2E_S s" \
+		    "= $E2E cases/s ($(calc "int($SENT * 1000 / ($T_DONE - $T0))") SMS/s)"
+	else
+		say "  NOT DRAINED after ${DRAIN_MAX}s: $CASES of $ACCEPTED cases," \
+		    "$SENT of $EXPECT SMS; so far" \
+		    "$(calc "int($CASES * 1000 / ($(now_ms) - $T0))") cases/s"
+		say "  inbox pending: $(rcli XINFO GROUPS '{hbm}:inbox' |
+		    sed -n '/^pending$/{n;p}'), outbox length:" \
+		    "$(rcli XLEN '{hbm}:outbox:sink')"
+	fi
+	say "  per case: redis-server CPU $U_RCPU us, hbmgwd CPU $U_GCPU us," \
+	    "redis memory $U_MEM bytes, redis commands $U_CMDS: $U_TOP"
+	[ "$detail" = 1 ] || return 0
+	redis_commands "$CASES" case
+	HWM=$(awk '/^VmHWM/ { print $2 }' "/proc/$GW_PID/status")
+	RSS=$(awk '/^VmRSS/ { print $2 }' "/proc/$GW_PID/status")
+	say "  hbmgwd memory: VmHWM $HWM kB, VmRSS $RSS kB"
+	DUPS=$(metric 'hbmgw_inbound_total{source="http",status="duplicate"}')
+	FAILED=$(metric 'hbmgw_outbound_total{channel="sink",status="failed"}')
+	RETRIED=$(metric 'hbmgw_outbound_total{channel="sink",status="retried"}')
+	say "  duplicates $DUPS, send retries $RETRIED, failed $FAILED;" \
+	    "sink got $SENT of $EXPECT (replies + notifications)"
+}
+
+# Keep the figures of the last inbound_run under NAME (FIG_NAME_...).
+keep_figures() {
+	local k=$1
+	eval "FIG_${k}_E2E=\${E2E:-}"
+	eval "FIG_${k}_RCPU=\$U_RCPU FIG_${k}_GCPU=\$U_GCPU FIG_${k}_CMDS=\$U_CMDS"
+	eval "FIG_${k}_MEM=\$U_MEM FIG_${k}_TOP=\$U_TOP FIG_${k}_CASES=\$CASES"
+}
+
+# The figure FIELD of run NAME, or "-".
+fig() {
+	local v
+	eval "v=\${FIG_${1}_$2:-}"
+	printf '%s' "${v:--}"
+}
+
+# One compact inbound run: KEY BIN FSYNC; keeps its figures under
+# KEY_FSYNC (KEY cur or base).
+inbound_compact() {
+	local name=$CUR_NAME
+	[ "$1" = base ] && name=$BASE_NAME
+	say ""
+	say "== 1. again: $name, appendfsync $3 (${DURATION}s)"
+	if ! gw_start "$2" "$3"; then
+		say "  not measured: $GW_WHY"
+		return 0
+	fi
+	inbound_run 0
+	keep_figures "${1}_$3"
+	gw_stop
+}
+
+# /v1/messages against the running hbmgwd: wrk for MSG_DURATION, then
+# wait until the sink has them all. Sets MSG_RATE, MSG_E2E, MSG_SENT and
+# MSG_CPU_US (CPU of hbmgwd and redis-server together per message sent,
+# over the load and the drain; MSG_GW_US and MSG_REDIS_US apart).
+messages_run() {
+	local detail=$1 m0 m1 hz g0 r0
+	m0=$(metric 'hbmgw_http_requests_total{route="/v1/messages",method="POST",status="202"}')
+	SINK1=$(sink_count)
+	rcli CONFIG RESETSTAT > /dev/null
+	[ "$detail" = 1 ] && cpu_start
+	g0=$(ticks "$GW_PID")
+	r0=$(ticks "$REDIS_PID")
+	T0=$(now_ms)
+	wrk_run "$MSG_DURATION" "$HBM_URL/v1/messages" messages "$ADMIN_TOKEN"
+	MSG_OK=$(( $(kv "$WRK" requests) - $(kv "$WRK" non2xx) ))
+	MSG_RATE=$(calc "int($MSG_OK / $(kv "$WRK" duration_s))")
+	m1=$(metric 'hbmgw_http_requests_total{route="/v1/messages",method="POST",status="202"}')
+	MSG_ACC=$((m1 - m0))
+	say "  wrk: $(kv "$WRK" requests) requests, $(kv "$WRK" non2xx) not 2xx," \
+	    "$(kv "$WRK" errors) socket errors; latency p50 $(kv "$WRK" p50_ms) ms," \
+	    "p99 $(kv "$WRK" p99_ms) ms"
+	say "  accepted: $MSG_ACC (202) = $MSG_RATE/s"
+	if [ "$detail" = 1 ]; then
+		cpu_report
+		cpu_start
+	fi
+	T_MSG=""
+	DEADLINE=$(( $(now_ms) + DRAIN_MAX * 1000 ))
+	while [ "$(now_ms)" -lt "$DEADLINE" ]; do
+		if [ $(( $(sink_count) - SINK1 )) -ge "$MSG_ACC" ]; then
+			T_MSG=$(now_ms)
+			break
+		fi
+		sleep 0.2
+	done
+	MSG_SENT=$(( $(sink_count) - SINK1 ))
+	hz=$(getconf CLK_TCK)
+	MSG_GW_US=$(calc "int(($(ticks "$GW_PID") - $g0) * 1000000 / $hz / ($MSG_SENT > 0 ? $MSG_SENT : 1) + 0.5)")
+	MSG_REDIS_US=$(calc "int(($(ticks "$REDIS_PID") - $r0) * 1000000 / $hz / ($MSG_SENT > 0 ? $MSG_SENT : 1) + 0.5)")
+	MSG_CPU_US=$(calc "$MSG_GW_US + $MSG_REDIS_US")
+	if [ -n "$T_MSG" ]; then
+		MSG_E2E=$(calc "int($MSG_SENT * 1000 / ($T_MSG - $T0))")
+		say "  sent: $MSG_SENT in $(calc "($T_MSG - $T0) / 1000") s" \
+		    "= $MSG_E2E/s end to end"
+	else
+		MSG_E2E=$(calc "int($MSG_SENT * 1000 / ($(now_ms) - $T0))")
+		say "  NOT DRAINED after ${DRAIN_MAX}s: $MSG_SENT of $MSG_ACC sent," \
+		    "so far $MSG_E2E/s"
+	fi
+	say "  CPU per message sent (load and drain): hbmgwd + redis-server" \
+	    "$MSG_CPU_US us (hbmgwd $MSG_GW_US, redis-server $MSG_REDIS_US)"
+	if [ "$detail" = 1 ]; then
+		say "  (drain phase)"
+		cpu_report
+		redis_commands "$MSG_SENT" message
+	fi
+}
+
+say ""
+say "== 1. inbound SMS -> case -> replies (POST /v1/inbound/sms, ${DURATION}s)," \
+    "$CUR_NAME, appendfsync everysec"
+gw_start "$BUILD/hbmgwd" everysec || die "$GW_WHY"
+inbound_run 1
+keep_figures cur_everysec
+# The summary is about this run; the runs below overwrite these.
+MAIN_RUN="$ACCEPTED $CASES $SENT $EXPECT ${E2E:-0} ${E2E_S:-0} ${MADE:-0}
+$WRK_OK $WRK_S $IN_P50 $IN_P99 $MEM_CASE"
 
 # ------------------------------------------------ 3. POST /v1/messages
 
 say ""
 say "== 2. POST /v1/messages -> sent (${MSG_DURATION}s)"
-M0=$(metric 'hbmgw_http_requests_total{route="/v1/messages",method="POST",status="202"}')
-SINK1=$(sink_count)
-rcli CONFIG RESETSTAT > /dev/null
-cpu_start
-T0=$(now_ms)
-wrk_run "$MSG_DURATION" "$HBM_URL/v1/messages" messages "$ADMIN_TOKEN"
-MSG_OK=$(( $(kv "$WRK" requests) - $(kv "$WRK" non2xx) ))
-MSG_RATE=$(calc "int($MSG_OK / $(kv "$WRK" duration_s))")
-M1=$(metric 'hbmgw_http_requests_total{route="/v1/messages",method="POST",status="202"}')
-MSG_ACC=$((M1 - M0))
-say "  wrk: $(kv "$WRK" requests) requests, $(kv "$WRK" non2xx) not 2xx," \
-    "$(kv "$WRK" errors) socket errors; latency p50 $(kv "$WRK" p50_ms) ms," \
-    "p99 $(kv "$WRK" p99_ms) ms"
-say "  accepted: $MSG_ACC (202) = $MSG_RATE/s"
-cpu_report
-cpu_start
-T_MSG=""
-DEADLINE=$(( $(now_ms) + DRAIN_MAX * 1000 ))
-while [ "$(now_ms)" -lt "$DEADLINE" ]; do
-	if [ $(( $(sink_count) - SINK1 )) -ge "$MSG_ACC" ]; then
-		T_MSG=$(now_ms)
-		break
-	fi
-	sleep 0.2
-done
-MSG_SENT=$(( $(sink_count) - SINK1 ))
-if [ -n "$T_MSG" ]; then
-	MSG_E2E=$(calc "int($MSG_SENT * 1000 / ($T_MSG - $T0))")
-	say "  sent: $MSG_SENT in $(calc "($T_MSG - $T0) / 1000") s" \
-	    "= $MSG_E2E/s end to end"
-else
-	MSG_E2E=$(calc "int($MSG_SENT * 1000 / ($(now_ms) - $T0))")
-	say "  NOT DRAINED after ${DRAIN_MAX}s: $MSG_SENT of $MSG_ACC sent," \
-	    "so far $MSG_E2E/s"
-fi
-say "  (drain phase)"
-cpu_report
-redis_commands "$MSG_SENT" message
+messages_run 1
 HWM=$(awk '/^VmHWM/ { print $2 }' "/proc/$GW_PID/status")
 RSS=$(awk '/^VmRSS/ { print $2 }' "/proc/$GW_PID/status")
 say "  hbmgwd memory after both runs: VmHWM $HWM kB, VmRSS $RSS kB"
-kill -TERM "$GW_PID"
-for _ in $(seq 1 100); do alive "$GW_PID" || break; sleep 0.1; done
-if ! alive "$GW_PID"; then
-	wait "$GW_PID" 2>/dev/null
-	forget "$GW_PID"
+gw_stop
+
+# The same inbound load at appendfsync always, and against the base build
+# (--base), each on an empty database, alternating the builds.
+[ -n "$BASE_BIN" ] && inbound_compact base "$BASE_BIN" everysec
+inbound_compact cur "$BUILD/hbmgwd" always
+[ -n "$BASE_BIN" ] && inbound_compact base "$BASE_BIN" always
+BASE_MSG_CPU=""
+BASE_MSG_E2E=""
+if [ -n "$BASE_BIN" ]; then
+	say ""
+	say "== 2. again: $BASE_NAME (${MSG_DURATION}s)"
+	cur_msg="$MSG_RATE $MSG_E2E $MSG_SENT $MSG_CPU_US $MSG_GW_US $MSG_REDIS_US"
+	if gw_start "$BASE_BIN" everysec; then
+		messages_run 0
+		BASE_MSG_CPU=$MSG_CPU_US
+		BASE_MSG_E2E=$MSG_E2E
+		gw_stop
+	else
+		say "  not measured: $GW_WHY"
+	fi
+	read -r MSG_RATE MSG_E2E MSG_SENT MSG_CPU_US MSG_GW_US MSG_REDIS_US \
+	    <<< "$cur_msg"
 fi
+redis_reset everysec
+read -r ACCEPTED CASES SENT EXPECT E2E E2E_S MADE WRK_OK WRK_S IN_P50 IN_P99 \
+    MEM_CASE <<< "$(printf '%s' "$MAIN_RUN" | tr '\n' ' ')"
 
 # ------------------------------------------------------------ 4. Kannel
 
@@ -696,6 +1023,7 @@ say ""
 say "== 3. Kannel under the same load (sendsms -> bearerbox -> fake SMSC)"
 K_RATE=""
 K_E2E=""
+K_CPU_US=""
 K_WHY=""
 if [ "$KANNEL" != 1 ]; then
 	K_WHY="skipped (HBM_BENCH_KANNEL=$KANNEL)"
@@ -788,6 +1116,11 @@ if [ -z "$K_WHY" ]; then
 	read -r k_bb k_sb k_fs <<< "$K_CPU0"
 	hz=$(getconf CLK_TCK)
 	wall=$(( $(now_ms) - T0 ))
+	k_bbus=$(calc "int(($(ticks "$K_BB") - $k_bb) * 1000000 / $hz / ($KS > 0 ? $KS : 1) + 0.5)")
+	k_sbus=$(calc "int(($(ticks "$K_SB") - $k_sb) * 1000000 / $hz / ($KS > 0 ? $KS : 1) + 0.5)")
+	K_CPU_US=$(calc "$k_bbus + $k_sbus")
+	say "  CPU per message sent (load and drain): bearerbox + smsbox" \
+	    "$K_CPU_US us (bearerbox $k_bbus, smsbox $k_sbus)"
 	say "  CPU ($(calc "$wall / 1000") s, % of one core): bearerbox" \
 	    "$(calc "($(ticks "$K_BB") - $k_bb) * 100000 / $hz / $wall")%," \
 	    "smsbox $(calc "($(ticks "$K_SB") - $k_sb) * 100000 / $hz / $wall")%," \
@@ -841,7 +1174,12 @@ if [ -n "$K_RATE" ]; then
 	say "  hbmgwd / Kannel: accepted $(calc "$MSG_RATE / ($K_RATE > 0 ? \
 	    $K_RATE : 1)"), sent $(calc "${MSG_E2E:-0} / (${K_E2E:-0} > 0 ? \
 	    ${K_E2E:-0} : 1)")"
+	say "  CPU per message sent: hbmgwd + redis-server $MSG_CPU_US us," \
+	    "Kannel's bearerbox + smsbox ${K_CPU_US:--} us: ratio" \
+	    "$(ratio "$MSG_CPU_US" "${K_CPU_US:--}")"
 else
 	say "  Kannel: not measured: $K_WHY"
+	say "  CPU per message sent: hbmgwd + redis-server $MSG_CPU_US us"
 fi
+figures_table
 say "  (this report: $RESULTS)"
