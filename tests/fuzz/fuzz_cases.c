@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libFuzzer target for the case decisions (handlers/cases*.c) through
+ * cases_decide_view(), with no Redis: the first three bytes choose the
+ * sender (a migrant, either agency, the coordinator, a sender name), the
+ * state of case 1487-6842 in the view (none, with WFP, acknowledged,
+ * closed, with UNHCR after WFP declined, escalated) and the sender's
+ * record (opted out, the day's cases used up, the hour's replies used
+ * up); the rest is the SMS text. A read the view lacks is answered empty,
+ * as Redis answers a missing key, and the decision made again.
+ *
+ * Promises: a decision never fails without Redis; it reads what it needs
+ * within CASES_ROUNDS rounds; an operation it makes is one apply_describe()
+ * prints whole (every line a known effect), whose SMS all go on the one
+ * channel with a text, and whose audit subject, actor and action hold no
+ * newline; a sender name is never answered.
+ *
+ * `make check` replays tests/fuzz/corpus/cases/ through tests/fuzz/driver.c;
+ * `make fuzz` runs it under libFuzzer (docs/fuzzing.md).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/cfg.h"
+#include "gateway/apply.h"
+#include "gateway/crypto.h"
+#include "gateway/store.h"
+#include "handlers/cases.h"
+#include "handlers/cases_int.h"
+#include "handlers/code.h"
+#include "handlers/sms.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+
+static const char fuzz_conf[] =
+    "gateway: { instance = \"t\"; country_code = \"256\";\n"
+    "  languages = [\"en\", \"fr\", \"ar\"]; };\n"
+    "redis: { url = \"unix:///nonexistent\"; };\n"
+    "http: { listen = \"127.0.0.1:0\"; };\n"
+    "channels = ( { name = \"agg\"; type = \"http\";\n"
+    "  url = \"http://127.0.0.1:9/send\"; } );\n"
+    "agencies = (\n"
+    "  { id = \"wfp\"; name = \"WFP\"; phones = [\"+256700000101\"]; },\n"
+    "  { id = \"unhcr\"; name = \"UNHCR\"; phones = [\"+256700000102\"]; } );\n"
+    "categories = (\n"
+    "  { id = \"food\"; agencies = [\"wfp\", \"unhcr\"]; priority = 3;\n"
+    "    keywords = { en = [\"FOOD\"]; fr = [\"NOURRITURE\"]; }; },\n"
+    "  { id = \"child\"; agencies = [\"unhcr\"]; priority = 1;\n"
+    "    sms_label = \"support\"; keywords = { en = [\"CHILD\"]; }; } );\n"
+    "officials = ( { phone = \"+256700000201\"; name = \"A\";\n"
+    "  pin_hash = \"$6$s$h\"; } );\n"
+    "coordinator: { phones = [\"+256700000301\"]; };\n"
+    "limits: { cases_per_day = 3; replies_per_hour = 5; };\n";
+
+static const char *const fuzz_senders[] = { "+256700000001", "+256700000101",
+	"+256700000102", "+256700000301", "+256700000201", "NEWS" };
+
+/* What every input uses, made on the first. */
+struct fuzz {
+	struct cfg *cfg;
+	struct crypto_key *key;
+	struct sms_lexicon *lex;
+	char migrant[CRYPTO_SHA256_HEX];
+	char *phone;		 /* the migrant's number, sealed */
+	char code[CODE_LEN + 1]; /* the case in the view: 14876842 */
+};
+
+static struct fuzz *
+fuzz_get(void)
+{
+	static struct fuzz f;
+	unsigned char secret[CRYPTO_SECRET_LEN];
+	char dir[] = "/tmp/hbm-fuzz-cases.XXXXXX", path[64], *cause = NULL;
+	FILE *fp;
+
+	if (f.cfg != NULL)
+		return &f;
+	if (mkdtemp(dir) == NULL)
+		abort();
+	snprintf(path, sizeof(path), "%s/gw.conf", dir);
+	if ((fp = fopen(path, "w")) == NULL)
+		abort();
+	fputs(fuzz_conf, fp);
+	fclose(fp);
+	f.cfg = cfg_load(path, &cause);
+	unlink(path);
+	rmdir(dir);
+	if (f.cfg == NULL) {
+		fprintf(stderr, "fuzz_cases: %s\n", cause);
+		abort();
+	}
+	memset(secret, 7, sizeof(secret));
+	f.key = crypto_key_from_bytes(secret);
+	f.lex = sms_lexicon_new(f.cfg);
+	crypto_phone_hash(f.key, fuzz_senders[0], f.migrant);
+	f.phone = crypto_seal(f.key, fuzz_senders[0], strlen(fuzz_senders[0]));
+	code_from_random((const unsigned char[8]){ 1, 2, 3, 4, 5, 6 }, f.code);
+	return &f;
+}
+
+/* An array reply of the N strings V. */
+static struct store_reply *
+fuzz_reply(const char *const *v, size_t n)
+{
+	struct store_reply *r = calloc(1, sizeof(*r));
+	size_t i;
+
+	if (r == NULL ||
+	    (r->element = calloc(n + 1, sizeof(*r->element))) == NULL)
+		abort();
+	r->type = STORE_ARRAY;
+	for (i = 0; i < n; i++) {
+		if ((r->element[i] = calloc(1, sizeof(*r->element[i]))) == NULL)
+			abort();
+		r->element[i]->type = STORE_STRING;
+		r->element[i]->str = strdup(v[i]);
+		r->element[i]->len = strlen(v[i]);
+	}
+	r->elements = n;
+	return r;
+}
+
+/* The case in state S (1-5), as the view holds it. */
+static struct store_reply *
+fuzz_case(const struct fuzz *f, int s)
+{
+	static const char *const status[] = { "", "notified", "acknowledged",
+		"closed", "notified", "notified" };
+	static const char *const agency[] = { "", "wfp", "wfp", "wfp", "unhcr",
+		"" };
+	const char *v[] = { "code", f->code, "kind", "relief", "category",
+		"food", "status", status[s], "agency", agency[s], "num",
+		f->migrant, "phone", f->phone, "lang", "en", "consent", "1",
+		"priority", "3", "persons", "1", "created_ms", "1799999000000",
+		"due_ms", "1800000900000", "stage", s == 5 ? "2" : "0",
+		"escalated", s == 5 ? "1" : "0", "ver", "4", "tried",
+		s >= 4 ? "wfp" : "" };
+
+	return fuzz_reply(v, sizeof(v) / sizeof(v[0]));
+}
+
+/* The sender's record from FLAGS. */
+static struct store_reply *
+fuzz_num(unsigned flags)
+{
+	const char *v[12];
+	size_t n = 0;
+
+	v[n++] = "ver";
+	v[n++] = "3";
+	if (flags & 1) {
+		v[n++] = "optout";
+		v[n++] = "1";
+	}
+	if (flags & 2) {
+		v[n++] = "case_ms";
+		v[n++] = "1799999999000";
+		v[n++] = "case_n";
+		v[n++] = "3";
+	}
+	if (flags & 4) {
+		v[n++] = "reply_ms";
+		v[n++] = "1799999999000";
+		v[n++] = "reply_n";
+		v[n++] = "5";
+	}
+	return fuzz_reply(v, n);
+}
+
+/* A sealed value opened for apply_describe(), newlines shown as "\\n". */
+static char *
+fuzz_open(void *arg, const char *v)
+{
+	char *plain = NULL, *cause = NULL, *o;
+	size_t len, i, n = 0;
+
+	if (crypto_open(arg, v, &plain, &len, &cause) == -1) {
+		free(cause);
+		free(plain);
+		return NULL;
+	}
+	if ((o = malloc(2 * len + 1)) == NULL)
+		abort();
+	for (i = 0; i < len; i++) {
+		if (plain[i] == '\n') {
+			o[n++] = '\\';
+			o[n++] = 'n';
+		} else
+			o[n++] = plain[i];
+	}
+	o[n] = '\0';
+	free(plain);
+	return o;
+}
+
+/* Every line of OUT is a known effect, kept to what the promises say. */
+static void
+fuzz_check(const char *out)
+{
+	static const char *const ops[] = { "guard ", "absent ", "hset ",
+		"hincr ", "expire ", "zadd ", "zrem ", "rpush ", "sms ",
+		"audit " };
+	const char *line, *nl;
+	size_t i;
+
+	for (line = out; *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			abort(); /* every effect ends its line */
+		for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+			if (strncmp(line, ops[i], strlen(ops[i])) == 0)
+				break;
+		if (i == sizeof(ops) / sizeof(ops[0]))
+			abort();
+		/* "sms TO HASH TEXT agg KIND": one channel, never an empty text */
+		if (strncmp(line, "sms ", 4) == 0 &&
+		    (memmem(line, (size_t)(nl - line), " agg ", 5) == NULL ||
+			memmem(line, (size_t)(nl - line), " [] ", 4) != NULL))
+			abort();
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz *f = fuzz_get();
+	struct store_reply *empty;
+	struct cases_view view;
+	struct cases_msg m;
+	struct apply *a = NULL;
+	char hash[CRYPTO_SHA256_HEX], key[KEY_MAX], *text, *sealed;
+	char *cause = NULL, *out = NULL;
+	const char *from;
+	size_t i, len = 0;
+	int rc, rounds, s;
+	FILE *fp;
+
+	if (size < 3)
+		return 0;
+	from = fuzz_senders[data[0] % 6];
+	s = data[1] % 6;
+	if ((text = malloc(size - 2)) == NULL)
+		abort();
+	memcpy(text, data + 3, size - 3);
+	text[size - 3] = '\0';
+	memset(&view, 0, sizeof(view));
+	memset(&m, 0, sizeof(m));
+	crypto_phone_hash(f->key, from, hash);
+	sealed = crypto_seal(f->key, from, strlen(from));
+	m.entry_id = "1800000000000-0";
+	m.from_sealed = sealed;
+	m.from_hash = hash;
+	m.sender = data[0] % 6 == 5 ? "alnum" : "phone";
+	m.text = text;
+	m.received_ms = "1800000000000";
+	cases_view_put(
+	    &view, fuzz_num(data[2]), "HGETALL", key_num(key, hash), NULL);
+	if (s > 0)
+		cases_view_put(&view, fuzz_case(f, s), "HGETALL",
+		    key_case(key, f->code), NULL);
+	for (rounds = 0;; rounds++) {
+		rc = cases_decide_view(f->cfg, f->lex, f->key, &m,
+		    1800000000000LL, &view, &a, &cause);
+		if (rc != CASES_NEED)
+			break;
+		if (rounds == CASES_ROUNDS)
+			abort(); /* reads without end */
+		/* what the view lacks is not in Redis either */
+		for (i = 0; i < view.n; i++)
+			if (view.reads[i].reply == NULL) {
+				empty = fuzz_reply(NULL, 0);
+				view.reads[i].reply = empty;
+				view.need--;
+			}
+	}
+	if (rc == -1 || (rc == 0) != (a != NULL))
+		abort();
+	if (strcmp(m.sender, "alnum") == 0 && rc != 1)
+		abort();
+	if (a != NULL) {
+		if ((fp = open_memstream(&out, &len)) == NULL)
+			abort();
+		apply_describe(a, fp, fuzz_open, f->key);
+		fclose(fp);
+		/* HBM_FUZZ_SHOW=1: what each input decided */
+		if (getenv("HBM_FUZZ_SHOW") != NULL)
+			fprintf(stderr, "--- %d\n%s", rc, out);
+		fuzz_check(out);
+		free(out);
+	}
+	apply_free(a);
+	cases_view_clear(&view);
+	free(cause);
+	free(sealed);
+	free(text);
+	return 0;
+}
