@@ -72,22 +72,31 @@ cases_view_add(struct cases_view *v, char *q, size_t len, struct store_reply *r)
 	return rd;
 }
 
+/* The read of the words FIRST and AP in V, added (to load) when new. */
+static struct cases_read *
+cases_view_entry(struct cases_view *v, const char *first, va_list ap)
+{
+	struct cases_read *rd;
+	size_t len;
+	char *q;
+
+	q = cases_view_query(first, ap, &len);
+	if ((rd = cases_view_find(v, q, len)) == NULL)
+		return cases_view_add(v, q, len, NULL);
+	free(q);
+	return rd;
+}
+
 int
 cases_read(
     struct cases_ctx *c, const struct store_reply **out, const char *first, ...)
 {
 	struct cases_read *rd;
 	va_list ap;
-	size_t len;
-	char *q;
 
 	va_start(ap, first);
-	q = cases_view_query(first, ap, &len);
+	rd = cases_view_entry(&c->view, first, ap);
 	va_end(ap);
-	if ((rd = cases_view_find(&c->view, q, len)) == NULL)
-		rd = cases_view_add(&c->view, q, len, NULL);
-	else
-		free(q);
 	*out = rd->reply;
 	return rd->reply != NULL ? 0 : CASES_NEED;
 }
@@ -98,17 +107,10 @@ cases_view_put(
 {
 	struct cases_read *rd;
 	va_list ap;
-	size_t len;
-	char *q;
 
 	va_start(ap, first);
-	q = cases_view_query(first, ap, &len);
+	rd = cases_view_entry(v, first, ap);
 	va_end(ap);
-	if ((rd = cases_view_find(v, q, len)) == NULL) {
-		cases_view_add(v, q, len, r);
-		return;
-	}
-	free(q);
 	if (rd->reply == NULL)
 		v->need--;
 	store_reply_free(rd->reply);
