@@ -788,6 +788,7 @@ api_cases_act(const struct http_request *req, struct http_response *resp,
 	memset(&act, 0, sizeof(act));
 	act.opid = opid;
 	act.agency = who.agency->id;
+	act.login = who.login;
 	act.verb = verb;
 	act.code = code;
 	act.text = text;

@@ -160,6 +160,16 @@ hbm_eq "the case is acknowledged by WFP" "acknowledged wfp" \
 	"$($HBM_REDIS_CLI HMGET "{hbm}:case:$cw" status agency | tr '\n' ' ' | sed 's/ $//')"
 hbm_check "the action is logged with the login" \
 	grep -q "cases: amina of wfp: ack ${cw:0:4}-${cw:4}" "$HBM_TMP/hbmgwd.log"
+actors() {
+	{ $HBM_REDIS_CLI XRANGE '{hbm}:audit:new' - +; $HBM_REDIS_CLI XRANGE '{hbm}:audit' - +; } |
+		sed -n '/^actor$/{n;p}'
+}
+in_audit() { actors | grep -qx 'wfp:amina'; }
+hbm_check "the audit actor names the login (wfp:amina)" hbm_wait 10 in_audit
+hbm_eq "the case history names the agency, as by its token" wfp \
+	"$($HBM_REDIS_CLI LINDEX "{hbm}:case:$cw:hist" -1 | hbm_jget who)"
+hbm_eq "the audit chain verifies" true \
+	"$(hbm_body GET /v1/audit/verify -H "Authorization: Bearer $HBM_ADMIN_TOKEN" | hbm_jget ok)"
 hbm_eq "cookie: acting on the Red Cross case is 404" 404 \
 	"$(hbm_status POST "/v1/cases/$crc/ack" "${CK[@]}" -H "X-CSRF-Token: $CSRF")"
 
