@@ -112,6 +112,25 @@ struct cfg_official {
 	int line;
 };
 
+#define CFG_LOGIN_MAX 33 /* longest login (32 bytes) and NUL */
+
+/* What a console account may do (README.md, "The console"). */
+enum cfg_role {
+	CFG_ROLE_CASEWORKER,  /* one agency's cases, as its token */
+	CFG_ROLE_MANAGER,     /* the same, and later the agency's figures */
+	CFG_ROLE_COORDINATOR, /* every agency's cases, read only; no agency */
+};
+
+/* A console account: users = ( { login; name; agency; role; ... } ). */
+struct cfg_user {
+	char login[CFG_LOGIN_MAX]; /* unique, of a-z 0-9 . _ - */
+	char *name;		   /* shown in the console */
+	char agency[CFG_ID_MAX];   /* a configured agency; "" for coordinator */
+	enum cfg_role role;
+	char *password_hash; /* crypt(3): "$y$..." or "$6$..." */
+	int line;
+};
+
 /* Command names, in the order of enum cfg_cmd. */
 enum cfg_cmd {
 	CFG_CMD_HELP,
@@ -216,6 +235,8 @@ struct cfg {
 	size_t ncategories;
 	struct cfg_official *officials;
 	size_t nofficials;
+	struct cfg_user *users; /* console accounts */
+	size_t nusers;
 	struct cfg_wordset commands[CFG_CMD_COUNT]; /* configured words only */
 	struct cfg_wordset irregular; /* per language, "FORM BASE": a word
 					 read as another (kids -> child) */
@@ -238,6 +259,10 @@ void cfg_dump(const struct cfg *, FILE *);
 /* Name of a command ("help") and the command named NAME, or -1. */
 const char *cfg_cmd_name(enum cfg_cmd);
 int cfg_cmd_lookup(const char *name);
+
+/* The user with this login, or NULL; and the name of a role. */
+const struct cfg_user *cfg_user_find(const struct cfg *, const char *login);
+const char *cfg_role_name(enum cfg_role);
 
 /* The agency with this id, or NULL. */
 const struct cfg_agency *cfg_agency_find(const struct cfg *, const char *id);

@@ -957,6 +957,125 @@ read_officials(struct cfg_rd *rd, const struct cfg_node *root)
 			read_official(rd, &e, (size_t)i);
 }
 
+/* 1 when S holds a control character (C0 or DEL). */
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* The role named S into *role; -1 when none is. */
+static int
+user_role(const char *s, enum cfg_role *role)
+{
+	static const enum cfg_role roles[] = { CFG_ROLE_CASEWORKER,
+		CFG_ROLE_MANAGER, CFG_ROLE_COORDINATOR };
+	size_t i;
+
+	for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
+		if (strcmp(s, cfg_role_name(roles[i])) == 0) {
+			*role = roles[i];
+			return 0;
+		}
+	return -1;
+}
+
+/* The agency of user U (element E), after its role is known. */
+static void
+user_agency(struct cfg_rd *rd, const struct cfg_node *e, struct cfg_user *u,
+    int role_ok)
+{
+	struct cfg_node n;
+	const char *s;
+
+	cfg_node_child(e, "agency", &n);
+	if (role_ok && u->role == CFG_ROLE_COORDINATOR) {
+		if (cfg_present(rd, &n, CFG_OPT))
+			cfg_bad(rd, &n, "a coordinator has no agency");
+		return;
+	}
+	if ((s = cfg_get_text(rd, &n, role_ok ? CFG_REQ : CFG_OPT)) == NULL)
+		return;
+	if (!cfg_valid_id(s) || cfg_agency_find(rd->cfg, s) == NULL)
+		cfg_bad(rd, &n, "unknown agency \"%s\"", s);
+	else
+		snprintf(u->agency, sizeof u->agency, "%s", s);
+}
+
+/* User IDX, element E of users: a console account. */
+static void
+read_user(struct cfg_rd *rd, const struct cfg_node *e, size_t idx)
+{
+	static const char *const keys[] = { "login", "name", "agency", "role",
+		"password_hash", NULL };
+	struct cfg_user *u = &rd->cfg->users[idx];
+	const struct cfg_user *o;
+	struct cfg_node n;
+	const char *s;
+	int role_ok = 0;
+
+	u->line = cfg_node_line(e);
+	cfg_check_keys(rd, e, keys);
+	cfg_node_child(e, "login", &n);
+	if ((s = cfg_get_text(rd, &n, CFG_REQ)) != NULL) {
+		if (!cfg_valid_login(s))
+			cfg_bad(rd, &n,
+			    "invalid login \"%s\" (expected 1-32 of a-z, 0-9, "
+			    "., _ and -)",
+			    s);
+		else if ((o = cfg_user_find(rd->cfg, s)) != NULL)
+			cfg_bad(rd, &n,
+			    "duplicate login \"%s\" (first at line %d)", s,
+			    o->line);
+		else
+			snprintf(u->login, sizeof u->login, "%s", s);
+	}
+	cfg_node_child(e, "name", &n);
+	if (cfg_get_dup(rd, e, "name", CFG_REQ, &u->name) != NULL &&
+	    has_control(u->name))
+		cfg_bad(rd, &n, "must not hold control characters");
+	cfg_node_child(e, "role", &n);
+	if ((s = cfg_get_text(rd, &n, CFG_REQ)) != NULL) {
+		if (user_role(s, &u->role) == -1)
+			cfg_bad(rd, &n,
+			    "unknown role \"%s\" (expected caseworker, "
+			    "manager or coordinator)",
+			    s);
+		else
+			role_ok = 1;
+	}
+	user_agency(rd, e, u, role_ok);
+	cfg_node_child(e, "password_hash", &n);
+	if ((s = cfg_get_text(rd, &n, CFG_REQ)) != NULL) {
+		if ((strncmp(s, "$y$", 3) != 0 && strncmp(s, "$6$", 3) != 0) ||
+		    !cfg_valid_crypt(s))
+			cfg_bad(rd, &n,
+			    "not a crypt(3) hash ($y$ or $6$; see hbmctl "
+			    "hash-password)");
+		else
+			u->password_hash = xstrdup(s);
+	}
+}
+
+/* users: console accounts, after agencies, which they name. */
+static void
+read_users(struct cfg_rd *rd, const struct cfg_node *root)
+{
+	struct cfg_node l, e;
+	int i, len;
+
+	len = cfg_get_groups(rd, root, "users", &l);
+	rd->cfg->users = xcalloc((size_t)len, sizeof *rd->cfg->users);
+	for (i = 0; i < len; i++) {
+		rd->cfg->nusers = (size_t)i + 1;
+		if (cfg_get_elem(rd, &l, i, &e) == 0)
+			read_user(rd, &e, (size_t)i);
+	}
+}
+
 /* Read the templates of one language, group G named LANG. */
 static void
 read_template_lang(
@@ -1034,7 +1153,7 @@ cfg_read_sections(struct cfg_rd *rd, const struct cfg_node *root)
 	static const char *const keys[] = { "gateway", "redis", "http",
 		"metrics", "privacy", "limits", "twilio", "tokens", "channels",
 		"agencies", "categories", "commands", "irregular", "officials",
-		"templates", "coordinator", NULL };
+		"users", "templates", "coordinator", NULL };
 
 	cfg_check_keys(rd, root, keys);
 	read_gateway(rd, root);
@@ -1049,6 +1168,7 @@ cfg_read_sections(struct cfg_rd *rd, const struct cfg_node *root)
 	read_commands(rd, root);
 	read_irregular(rd, root);
 	read_officials(rd, root);
+	read_users(rd, root);
 	read_templates(rd, root);
 	read_coordinator(rd, root);
 }

@@ -71,6 +71,32 @@ cfg_agency_find(const struct cfg *cfg, const char *id)
 	return NULL;
 }
 
+/* The user with this login, or NULL. */
+const struct cfg_user *
+cfg_user_find(const struct cfg *cfg, const char *login)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nusers; i++)
+		if (strcmp(cfg->users[i].login, login) == 0)
+			return &cfg->users[i];
+	return NULL;
+}
+
+const char *
+cfg_role_name(enum cfg_role role)
+{
+	switch (role) {
+	case CFG_ROLE_CASEWORKER:
+		return "caseworker";
+	case CFG_ROLE_MANAGER:
+		return "manager";
+	case CFG_ROLE_COORDINATOR:
+		return "coordinator";
+	}
+	return "?";
+}
+
 long long
 cfg_message_ttl(const struct cfg *cfg)
 {
@@ -182,6 +208,11 @@ cfg_free(struct cfg *cfg)
 		free(cfg->officials[i].region);
 	}
 	free(cfg->officials);
+	for (i = 0; i < cfg->nusers; i++) {
+		free(cfg->users[i].name);
+		free(cfg->users[i].password_hash);
+	}
+	free(cfg->users);
 	for (i = 0; i < CFG_CMD_COUNT; i++)
 		wordset_free(&cfg->commands[i]);
 	wordset_free(&cfg->irregular);
@@ -309,7 +340,10 @@ dump_channel(FILE *fp, const struct cfg_channel *ch, size_t i)
 	}
 }
 
-/* Agencies, categories, officials, commands, templates, coordinator. */
+/*
+ * Agencies, categories, officials, users, commands, templates,
+ * coordinator.
+ */
 static void
 dump_lists(FILE *fp, const struct cfg *cfg)
 {
@@ -349,6 +383,17 @@ dump_lists(FILE *fp, const struct cfg *cfg)
 		put_str(fp, pre, "name", o->name);
 		put_str(fp, pre, "pin_hash", o->pin_hash);
 		put_str(fp, pre, "region", o->region);
+	}
+	for (i = 0; i < cfg->nusers; i++) {
+		const struct cfg_user *u = &cfg->users[i];
+
+		snprintf(pre, sizeof pre, "users[%zu]", i);
+		put_str(fp, pre, "login", u->login);
+		put_str(fp, pre, "name", u->name);
+		put_str(
+		    fp, pre, "agency", u->agency[0] != '\0' ? u->agency : NULL);
+		put_str(fp, pre, "role", cfg_role_name(u->role));
+		put_secret(fp, pre, "password_hash", u->password_hash);
 	}
 	for (i = 0; i < CFG_CMD_COUNT; i++) {
 		snprintf(pre, sizeof pre, "commands.%s", cmd_names[i]);

@@ -93,6 +93,7 @@ int cfg_valid_cc(const char *);	   /* 1-3 digits, not starting with 0 */
 int cfg_valid_id(const char *);	   /* 1-31 of a-z 0-9 _ - */
 int cfg_valid_lang(const char *);  /* "en", "fil", "zh-hk" */
 int cfg_valid_crypt(const char *); /* crypt(3) hash of a known method */
+int cfg_valid_login(const char *); /* 1-32 of a-z, 0-9, . _ - */
 int cfg_valid_http_url(const char *);
 int cfg_valid_prefix(const char *); /* "+256" */
 int cfg_valid_ussd(const char *);   /* "*131#" */

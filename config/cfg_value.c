@@ -52,6 +52,15 @@ cfg_valid_lang(const char *s)
 
 /* A crypt(3) hash of a method worth using, with salt and hash. */
 int
+cfg_valid_login(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= CFG_LOGIN_MAX - 1 &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+int
 cfg_valid_crypt(const char *s)
 {
 	static const char *const methods[] = { "$6$", "$y$", "$5$", "$2b$" };

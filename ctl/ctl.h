@@ -115,5 +115,6 @@ int cmd_audit(struct ctl *, int, char **);
 int cmd_messages(struct ctl *, int, char **);
 int cmd_message(struct ctl *, int, char **);
 int cmd_requeue(struct ctl *, int, char **);
+int cmd_hash_password(struct ctl *, int, char **);
 
 #endif

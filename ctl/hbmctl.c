@@ -40,6 +40,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    cmd_message },
 	{ "requeue", 1, CTL_REQUEUE_MAX, "requeue ID... | requeue --dead",
 	    "queue dead or failed SMS again", cmd_requeue },
+	{ "hash-password", 0, 0, "hash-password",
+	    "a console user's password_hash, from a password on stdin",
+	    cmd_hash_password },
 };
 
 /* getopt_long() values of the options; all above any char, so that optopt
@@ -155,7 +158,7 @@ usage(int status)
 	    "exit status:\n"
 	    "  0  ready, or success\n"
 	    "  1  the daemon is not ready, or the audit chain is broken\n"
-	    "  2  usage error\n"
+	    "  2  usage error, or an empty password (hash-password)\n"
 	    "  3  cannot reach the daemon, or its answer is malformed\n"
 	    "  4  authentication refused\n"
 	    "  5  no such case, or the daemon refused the input\n");

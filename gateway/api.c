@@ -30,6 +30,7 @@ api_join(void)
 		{ api_inbound_routes, &api_inbound_nroutes },
 		{ api_messages_routes, &api_messages_nroutes },
 		{ api_cases_routes, &api_cases_nroutes },
+		{ api_session_routes, &api_session_nroutes },
 		{ api_audit_routes, &api_audit_nroutes },
 		{ api_channels_routes, &api_channels_nroutes },
 		{ api_ussd_routes, &api_ussd_nroutes },

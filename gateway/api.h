@@ -23,6 +23,8 @@ extern const struct http_route api_channels_routes[];
 extern const size_t api_channels_nroutes;
 extern const struct http_route api_ussd_routes[];
 extern const size_t api_ussd_nroutes;
+extern const struct http_route api_session_routes[];
+extern const size_t api_session_nroutes;
 extern const struct http_route api_dlr_routes[];
 extern const size_t api_dlr_nroutes;
 

@@ -42,6 +42,7 @@
 #include "gateway/crypto.h"
 #include "gateway/gw.h"
 #include "gateway/log.h"
+#include "gateway/session.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
 #include "handlers/cases.h"
@@ -65,6 +66,7 @@
 struct api_caller {
 	int admin;			 /* 1 for an admin token */
 	const struct cfg_agency *agency; /* borrowed from the held config */
+	const char *login; /* a console user's, by a session; or NULL */
 };
 
 /* What GET /v1/cases asks for. */
@@ -86,7 +88,56 @@ struct api_cases_scan {
 	int end;		   /* {hbm}:cases has nothing after pos */
 };
 
-/* Decide who the bearer token belongs to; 401 and -1 when nobody. */
+/* Answer a failed read: 503 when Redis is unreachable, else 500. */
+static void
+api_cases_failed(struct http_response *resp, char *cause)
+{
+	log_warnx("cases: %s", cause);
+	free(cause);
+	if (store_connected(gw_store()))
+		http_reply_error(resp, 500, "store error");
+	else
+		http_reply_error(resp, 503, "store unavailable, retry later");
+}
+
+/*
+ * The caller by a session cookie, for a request with no Authorization
+ * header: a caseworker or manager as its agency's token, a coordinator as
+ * the admin token reads (the POST routes refuse it). A state-changing
+ * request needs the session's X-CSRF-Token. 0, or -1 with the answer set.
+ */
+static int
+api_cases_session(const struct http_request *req, const struct cfg *cfg,
+    struct api_caller *who, struct http_response *resp)
+{
+	struct session s;
+	char *cause = NULL;
+	int rc;
+
+	if ((rc = session_of(req, cfg, &s, &cause)) == -1) {
+		api_cases_failed(resp, cause);
+		return -1;
+	}
+	if (rc == 0) {
+		http_reply_error(resp, 401, "missing or wrong token");
+		return -1;
+	}
+	if (!session_csrf_ok(req, &s, resp))
+		return -1;
+	who->login = s.user->login;
+	if (s.user->role == CFG_ROLE_COORDINATOR)
+		who->admin = 1;
+	else if ((who->agency = cfg_agency_find(cfg, s.user->agency)) == NULL) {
+		http_reply_error(resp, 401, "missing or wrong token");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Decide who the bearer token (or, without one, the session cookie)
+ * belongs to; 401 and -1 when nobody.
+ */
 static int
 api_cases_caller(const struct http_request *req, const struct cfg *cfg,
     struct api_caller *who, struct http_response *resp)
@@ -97,11 +148,13 @@ api_cases_caller(const struct http_request *req, const struct cfg *cfg,
 	size_t i;
 
 	memset(who, 0, sizeof(*who));
+	if (h == NULL)
+		return api_cases_session(req, cfg, who, resp);
 	if (api_bearer_ok(req, &cfg->tokens.admin)) {
 		who->admin = 1;
 		return 0;
 	}
-	if (h != NULL && strncasecmp(h, "Bearer ", 7) == 0 && h[7] != '\0') {
+	if (strncasecmp(h, "Bearer ", 7) == 0 && h[7] != '\0') {
 		crypto_sha256_hex(h + 7, strlen(h + 7), hex);
 		/* Every agency's hash is compared, each in constant time. */
 		for (i = 0; i < cfg->nagencies; i++) {
@@ -118,18 +171,6 @@ api_cases_caller(const struct http_request *req, const struct cfg *cfg,
 		return -1;
 	}
 	return 0;
-}
-
-/* Answer a failed read: 503 when Redis is unreachable, else 500. */
-static void
-api_cases_failed(struct http_response *resp, char *cause)
-{
-	log_warnx("cases: %s", cause);
-	free(cause);
-	if (store_connected(gw_store()))
-		http_reply_error(resp, 500, "store error");
-	else
-		http_reply_error(resp, 503, "store unavailable, retry later");
 }
 
 /* The one answer for a case this caller may not see, or that is not. */
@@ -734,7 +775,9 @@ api_cases_act(const struct http_request *req, struct http_response *resp,
 	if (api_cases_caller(req, cfg, &who, resp) == -1)
 		goto done;
 	if (who.admin) {
-		http_reply_error(resp, 403, "an agency token is required");
+		http_reply_error(resp, 403,
+		    who.login != NULL ? "an agency account is required"
+				      : "an agency token is required");
 		goto done;
 	}
 	if (api_cases_code(req, code, resp) == -1)
@@ -745,6 +788,7 @@ api_cases_act(const struct http_request *req, struct http_response *resp,
 	memset(&act, 0, sizeof(act));
 	act.opid = opid;
 	act.agency = who.agency->id;
+	act.login = who.login;
 	act.verb = verb;
 	act.code = code;
 	act.text = text;
@@ -754,6 +798,9 @@ api_cases_act(const struct http_request *req, struct http_response *resp,
 		goto done;
 	}
 	code_format(code, shown);
+	if (who.login != NULL && out != CASES_MISSING)
+		log_info("cases: %s of %s: %s %s", who.login, who.agency->id,
+		    name, shown);
 	if (out == CASES_MISSING)
 		api_cases_missing(resp);
 	else if (out == CASES_REFUSED)

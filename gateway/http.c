@@ -310,6 +310,12 @@ http_send(struct MHD_Connection *c, struct http_state *st)
 	if (st->resp.allow != NULL)
 		MHD_add_response_header(
 		    r, MHD_HTTP_HEADER_ALLOW, st->resp.allow);
+	if (st->resp.set_cookie != NULL)
+		MHD_add_response_header(
+		    r, MHD_HTTP_HEADER_SET_COOKIE, st->resp.set_cookie);
+	if (st->resp.no_store)
+		MHD_add_response_header(
+		    r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	ret = MHD_queue_response(c, (unsigned)st->resp.status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -484,6 +490,7 @@ http_completed_cb(void *arg, struct MHD_Connection *c, void **con_cls,
 	free(st->body);
 	free(st->resp.body);
 	free(st->resp.allow);
+	free(st->resp.set_cookie);
 	free(st);
 	*con_cls = NULL;
 }

@@ -37,7 +37,9 @@ struct http_response {
 	const char *content_type; /* static string */
 	char *body;		  /* owned */
 	size_t len;
-	char *allow; /* owned; Allow header for 405, or NULL */
+	char *allow;	  /* owned; Allow header for 405, or NULL */
+	char *set_cookie; /* owned; a Set-Cookie header, or NULL */
+	int no_store;	  /* boolean: Cache-Control: no-store */
 };
 
 typedef void (*http_handler_cb)(

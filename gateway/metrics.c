@@ -85,6 +85,9 @@ static const struct metric_desc metric_descs[] = {
 	    "limited)" },
 	{ "hbmgw_ussd_pin_checks_total", COUNTER,
 	    "USSD PIN tries, by result (ok, wrong; locked: refused unhashed)" },
+	{ "hbmgw_signins_total", COUNTER,
+	    "Console sign-ins, by result (ok, wrong; locked: refused "
+	    "unhashed)" },
 	{ "hbmgw_process_start_time_seconds", GAUGE,
 	    "Start time of the process in seconds since the epoch" },
 	{ "hbmgw_modem_up", GAUGE,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * USSD sessions and the PIN lockout in Redis; the only file that includes
- * libcrypt.
+ * USSD sessions and the PIN lockout in Redis; one of two files that
+ * include libcrypt (gateway/api_session.c is the other).
  *
  * A session is the hash {hbm}:ussd:s:<hex>: st (ussd_state_encode()), mig
  * (the migrant's number), path (the Africa's Talking text, which holds

@@ -240,13 +240,19 @@ void
 cases_log(struct cases_ctx *c, const char *code, const char *who,
     const char *what, const char *note)
 {
-	char key[KEY_MAX], *h;
+	char key[KEY_MAX], *h, *actor = NULL;
 
 	key_case_hist(key, code);
 	h = cases_history(c->now, who, what, note);
 	apply_rpush(c->a, key, h);
 	free(h);
-	apply_audit(c->a, code, who, what, note != NULL ? note : "");
+	/* the agency's own step by a console user names the user too */
+	if (c->login != NULL && c->agency != NULL &&
+	    strcmp(who, c->agency->id) == 0)
+		xasprintf(&actor, "%s:%s", who, c->login);
+	apply_audit(c->a, code, actor != NULL ? actor : who, what,
+	    note != NULL ? note : "");
+	free(actor);
 }
 
 void

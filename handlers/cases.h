@@ -108,8 +108,10 @@ struct cases_action {
 	const char *opid; /* operation id: a retry with the same is harmless */
 	const char *agency; /* the agency's id */
 	enum cases_verb verb;
-	const char *code; /* 8 ASCII digits */
-	const char *text; /* DECLINE reason, CLOSE note, or NULL */
+	const char *code;  /* 8 ASCII digits */
+	const char *text;  /* DECLINE reason, CLOSE note, or NULL */
+	const char *login; /* the console user acting, or NULL: the audit
+			      actor is then "<agency>:<login>" */
 };
 
 /*

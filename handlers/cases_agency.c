@@ -429,6 +429,7 @@ cases_agency_act(struct store *st, const struct cfg *cfg,
 	c.cfg = cfg;
 	c.key = key;
 	c.opid = act->opid;
+	c.login = act->login;
 	c.hash = "";
 	c.staff = 1;
 	snprintf(c.lang, sizeof(c.lang), "%s", cfg->gateway.languages.v[0]);

@@ -96,8 +96,9 @@ struct cases_ctx {
 	char lang[CFG_LANG_MAX];       /* reply language */
 	int staff; /* an agency, official or coordinator phone */
 	const struct cfg_agency *agency; /* the sender's agency, or NULL */
-	long long replies;		 /* replies in the sender's hour */
-	long long replies_from;		 /* when that hour opened, ms */
+	const char *login;	/* the console user acting for it, or NULL */
+	long long replies;	/* replies in the sender's hour */
+	long long replies_from; /* when that hour opened, ms */
 	int optout;
 	int missing; /* the agency's command named a case not its own */
 	int refused; /* the case's state does not allow the command */

@@ -158,4 +158,21 @@ key_ussd_pin(char buf[KEY_MAX], const char *hash)
 	return key_make(buf, "{hbm}:ussd:pin:%s", hash);
 }
 
+/*
+ * {hbm}:session:<hex>, a console session, named by the SHA-256 of its
+ * cookie; {hbm}:signin:<hex>, failed sign-ins of the login whose SHA-256
+ * is <hex>.
+ */
+static inline char *
+key_session(char buf[KEY_MAX], const char *hex)
+{
+	return key_make(buf, "{hbm}:session:%s", hex);
+}
+
+static inline char *
+key_signin(char buf[KEY_MAX], const char *hex)
+{
+	return key_make(buf, "{hbm}:signin:%s", hex);
+}
+
 #endif

@@ -35,6 +35,8 @@ test_names(void **state)
 	assert_string_equal(key_outbox(b, "m1"), "{hbm}:outbox:m1");
 	assert_string_equal(key_ussd_session(b, "ef"), "{hbm}:ussd:s:ef");
 	assert_string_equal(key_ussd_pin(b, "ab"), "{hbm}:ussd:pin:ab");
+	assert_string_equal(key_session(b, "ab"), "{hbm}:session:ab");
+	assert_string_equal(key_signin(b, "ab"), "{hbm}:signin:ab");
 }
 
 /* Every fixed name and prefix carries the tag, so one slot holds them. */
