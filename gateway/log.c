@@ -90,7 +90,9 @@ log_mask_numbers(char *s)
 			}
 			q++;
 		}
-		if (n >= 7 && !log_word(*q) && !(first == 13 && sep == '-'))
+		/* "+" and digits is a number even with a letter after it */
+		if (n >= 7 && (*p == '+' || !log_word(*q)) &&
+		    !(first == 13 && sep == '-'))
 			for (r = p, k = 0; r < q; r++)
 				if (isdigit((unsigned char)*r) &&
 				    k++ >= n - 7 && k <= n - 3)

@@ -49,7 +49,8 @@ void log_errx_limit(struct log_limit *, const char *, ...)
  * Mask every phone number in S, in place: a run of 7 or more digits, with
  * an optional leading '+' and single spaces or dashes between its groups
  * ("+256772123456", "0772123456", "0772 123 456", "0772-123-456"), that is
- * not part of a word ("m1764979200000123", hex). Four digits are starred,
+ * not part of a word ("m1764979200000123", hex); one written with its '+'
+ * is a number even with a letter right after it ("+256772123456pls"). Four digits are starred,
  * the fourth to the seventh from the end ("+25677****456", "077****456").
  * Left alone: case codes ("4821-3955": four digits, a dash, four digits,
  * no digit after), which a number never starts or swallows, and stream

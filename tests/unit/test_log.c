@@ -85,6 +85,10 @@ test_mask_forms(void **state)
 		/* Not numbers: parts of words, stream entry ids. */
 		{ "msg m1764979200000123", "msg m1764979200000123" },
 		{ "hash 1234567abcdef", "hash 1234567abcdef" },
+		/* but "+" and digits is a number, a letter after it or not
+		 * (fuzz_phone: tests/fuzz/corpus/phone/plus-number-letter) */
+		{ "+3361234567d", "+336****567d" },
+		{ "+256772123456pls", "+25677****456pls" },
 		{ "entry 1764979200000-0", "entry 1764979200000-0" },
 		/* Already masked stays as it is. */
 		{ "+25677****456", "+25677****456" },
