@@ -19,8 +19,10 @@
  * and moves when the answer changes. The address in use is shared by all
  * stores only to log a change once per process.
  */
+#include <sys/socket.h>
 #include <sys/time.h>
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -506,6 +508,24 @@ store_fieldstr(const struct store_reply *r, const char *field, const char *dflt)
 	return v != NULL ? v->str : dflt;
 }
 
+/*
+ * 1 when the server has closed connection C while it sat idle (Redis
+ * restarted, or its client timeout): its end of the socket reads as ended.
+ * Nothing is waiting to be read on an idle connection, so a peek that
+ * finds bytes or would block means the connection is alive.
+ */
+static int
+store_closed_by_peer(const redisContext *c)
+{
+	char b;
+	ssize_t n;
+
+	do
+		n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	while (n == -1 && errno == EINTR);
+	return n == 0 || (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
 struct store_reply *
 store_command(struct store *s, int argc, const char **argv,
     const size_t *argvlen, char **cause)
@@ -515,6 +535,12 @@ store_command(struct store *s, int argc, const char **argv,
 
 	/* The sentinels named another primary: follow it now. */
 	if (s->ctx != NULL && s->nsentinels > 0 && store_recheck(s) == 1)
+		store_disconnect(s);
+	/*
+	 * Connect again before sending rather than fail this command: it has
+	 * not been sent, so it cannot run twice.
+	 */
+	if (s->ctx != NULL && store_closed_by_peer(s->ctx))
 		store_disconnect(s);
 	if (s->ctx == NULL && store_connect(s, cause) == -1)
 		return NULL;

@@ -153,6 +153,36 @@ test_reconnects_after_kill(void **state)
 	assert_true(store_connected(*state));
 }
 
+/*
+ * A command on a connection the server closed while it was idle is sent
+ * on a new one, once: no error, and the INCR runs exactly once.
+ */
+static void
+test_idle_close_is_not_an_error(void **state)
+{
+	struct store_reply *r;
+	char *cause = NULL;
+
+	r = store_commandl(*state, &cause, "DEL", "t:idle", NULL);
+	assert_non_null(r);
+	store_reply_free(r);
+	r = store_commandl(
+	    *state, &cause, "CLIENT", "KILL", "SKIPME", "no", NULL);
+	store_reply_free(r);
+	free(cause);
+	cause = NULL;
+	r = store_commandl(*state, &cause, "INCR", "t:idle", NULL);
+	assert_null(cause);
+	assert_non_null(r);
+	assert_int_equal(r->type, STORE_INTEGER);
+	assert_int_equal(r->integer, 1);
+	store_reply_free(r);
+	r = store_commandl(*state, &cause, "GET", "t:idle", NULL);
+	assert_non_null(r);
+	assert_string_equal(r->str, "1");
+	store_reply_free(r);
+}
+
 static void
 test_down_fails_fast_with_backoff(void **state)
 {
@@ -240,6 +270,7 @@ main(void)
 		cmocka_unit_test(test_field),
 		cmocka_unit_test(test_eval_reloads_after_flush),
 		cmocka_unit_test(test_reconnects_after_kill),
+		cmocka_unit_test(test_idle_close_is_not_an_error),
 		cmocka_unit_test(test_down_fails_fast_with_backoff),
 	};
 
