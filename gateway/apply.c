@@ -473,12 +473,13 @@ apply_run_batch(struct store *s, struct apply **a, size_t n, long long msg_ttl,
 		rc = 0;
 		goto out;
 	}
-	apply_args_numbers(&av, 2 + 4 * nrun);
+	apply_args_numbers(&av, 3 + 4 * nrun);
 	apply_args_add(&kv, ack != NULL ? ack->stream : KEY_AUDIT_NEW,
 	    strlen(ack != NULL ? ack->stream : KEY_AUDIT_NEW));
 	apply_args_addn(&av, (long long)nrun);
 	apply_args_add(&av, ack != NULL ? ack->group : "",
 	    ack != NULL ? strlen(ack->group) : 0);
+	apply_args_addn(&av, APPLY_OP_TTL);
 	for (k = 0; k < nrun; k++) {
 		const struct apply *o = a[run[k]];
 		const char *id =

@@ -19,6 +19,12 @@
 
 struct store;
 
+/*
+ * How long an applied operation's id is kept (seconds): a replay within it
+ * is APPLY_DONE. Data kept as long as an op id ({hbm}:opcode:) use it too.
+ */
+#define APPLY_OP_TTL 604800
+
 enum apply_result {
 	APPLY_OK,	/* applied now */
 	APPLY_DONE,	/* this operation id was applied before */

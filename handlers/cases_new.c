@@ -28,8 +28,7 @@
 #include "handlers/sms.h"
 #include "handlers/template.h"
 
-#define CASES_OPID_MAX 100	/* bytes of a referral's operation id */
-#define CASES_OPCODE_TTL 604800 /* seconds, as long as apply.c keeps op ids */
+#define CASES_OPID_MAX 100  /* bytes of a referral's operation id */
 #define CASES_OPEN_LOOK "9" /* the sender's latest cases looked at, less 1 */
 
 /* A referral by an official, the sender of the operation; borrowed. */
@@ -347,7 +346,7 @@ cases_referral_cb(struct cases_ctx *c, void *arg, char **cause)
 		return rc;
 	key_opcode(key, c->opid);
 	apply_hset(c->a, key, "code", r->code);
-	apply_expire(c->a, key, CASES_OPCODE_TTL);
+	apply_expire(c->a, key, APPLY_OP_TTL);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 --          operation, its op key, {hbm}:audit:new and the keys it touches
 -- ARGV[1]  the number of operations
 -- ARGV[2]  the consumer group ("" for none)
+-- ARGV[3]  how long an op key is kept (seconds, APPLY_OP_TTL)
 -- ARGV     then, per operation, a header: how many KEYS it has (after
 --          those of the operations before it; the first is its op key, the
 --          second {hbm}:audit:new), now_ms, msg_ttl, how many values its
@@ -28,8 +29,8 @@
 -- before the first write. The HSETs of one key are one call, as are its
 -- RPUSHes (an HINCRBY of the key comes after the HSETs before it); then
 -- the expiries, the SMS and the audit entries (appended to
--- {hbm}:audit:new, which gateway/audit.c chains); then the op key, set
--- for a week (604800 s).
+-- {hbm}:audit:new, which gateway/audit.c chains); then the op key, kept
+-- ARGV[3] seconds.
 --
 -- Returns each operation's result: ok, done (applied before), conflict (a
 -- guard failed) or "err:<why>".
@@ -149,10 +150,10 @@ local function apply(kb, h)
   local why = check(kb, gend + 1, n, want)
   if why then return 'err:' .. why end
   write(kb, gend + 1, n, A[h + 1], A[h + 2])
-  redis.call('SET', K[kb + 1], '1', 'EX', 604800)
+  redis.call('SET', K[kb + 1], '1', 'EX', A[3])
   return 'ok'
 end
-local out, acks, kb, h = {}, {}, 1, 3
+local out, acks, kb, h = {}, {}, 1, 4
 for j = 1, tonumber(A[1]) do
   out[j] = apply(kb, h)
   if (out[j] == 'ok' or out[j] == 'done') and A[h + 5] ~= '' then

@@ -237,7 +237,7 @@ test_ok_then_replay(void **state)
 	assert_int_equal(r->type, STORE_STRING);
 	assert_string_equal(r->str, "1700000003600");
 	store_reply_free(r);
-	assert_in_range(test_int(s, 2, ttl), 604000, 604800);
+	assert_in_range(test_int(s, 2, ttl), APPLY_OP_TTL - 800, APPLY_OP_TTL);
 	assert_in_range(test_int(s, 2, hist_ttl), 3500, 3600);
 }
 
