@@ -275,7 +275,9 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	apply_hset(c->a, key, "updated_ms", buf);
 	struct template_var dv[] = { { "code", shown },
 		{ "reason", cmd->text } };
-	cases_reply(c, "declined", dv, 2, 0);
+	/* The decliner is told where the case went: on, or to the
+	 * coordinator. */
+	cases_reply(c, next != NULL ? "declined" : "declined_last", dv, 2, 0);
 	return 0;
 }
 

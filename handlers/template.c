@@ -145,6 +145,12 @@ static const struct tmpl tmpls[] = {
 	    "You declined case {code}. It will go to the next agency.",
 	    "Vous avez refusé le cas {code}. Il passe à l'agence suivante.",
 	    "رفضتم الطلب {code}. سيحال إلى الجهة التالية." },
+	{ "declined_last", V_CODE | V_REASON,
+	    "You declined case {code}. No other agency takes it: the "
+	    "coordinator will follow up.",
+	    "Vous avez refusé le cas {code}. Aucune autre agence ne le prend : "
+	    "la coordination assure le suivi.",
+	    "رفضتم الطلب {code}. لا توجد جهة أخرى له: سيتابعه المنسق." },
 	{ "closed", V_CODE | V_NOTE, "Case {code} is closed. Thank you.",
 	    "Le cas {code} est clos. Merci.", "أغلق الطلب {code}. شكرا." },
 	{ "list", V_CASES | V_COUNT | V_AGENCY,

@@ -91,6 +91,9 @@ hbm_eq "the case moved to the next agency" redcross "$(hbm_case_field "${code3/-
 sms $RC "DECLINE $code3" >/dev/null
 hbm_check "the coordinator gets it when nobody is left" hbm_wait 10 hbm_sent_to $COORD 1
 hbm_eq "the case is escalated" true "$(hbm_case_field "${code3/-/}" escalated)"
+hbm_match "the first decliner is told the case goes on" "You declined case $code3. It will go to the next agency" "$(hbm_texts_to $WFP)"
+told_last() { hbm_texts_to $RC | grep -q "You declined case $code3. No other agency takes it"; }
+hbm_check "the last decliner is told the coordinator takes it" hbm_wait 10 told_last
 
 # Escalation: water has a 2 s ack_timeout.
 wfp0=$(hbm_queued_count $WFP) coord0=$(hbm_queued_count $COORD)

@@ -120,13 +120,15 @@ reply(const char *const *v, size_t n)
 	return r;
 }
 
-/* S with $M, $W, $U and $C replaced, into BUF. */
+/* S with $M, $W, $U, $C and $D (the code as shown) replaced, into BUF. */
 static const char *
 expand(const struct fix *f, const char *s, char *buf, size_t len)
 {
+	char shown[CODE_LEN + 2];
 	size_t n = 0;
 	const char *v;
 
+	code_format(f->code, shown);
 	for (; *s != '\0' && n + 1 < len; s++) {
 		v = NULL;
 		if (s[0] == '$' && s[1] == 'M')
@@ -137,6 +139,8 @@ expand(const struct fix *f, const char *s, char *buf, size_t len)
 			v = f->u;
 		else if (s[0] == '$' && s[1] == 'C')
 			v = f->code;
+		else if (s[0] == '$' && s[1] == 'D')
+			v = shown;
 		if (v == NULL) {
 			buf[n++] = *s;
 			continue;
@@ -243,13 +247,23 @@ static const struct row rows[] = {
 	    { "hset {hbm}:case:$C agency unhcr",
 		"zadd {hbm}:agency:unhcr:open ",
 		"zrem {hbm}:agency:wfp:open $C", "sms [" UNHCR "] $U ",
-		"audit $C wfp declined [no stock]", NULL },
+		"audit $C wfp declined [no stock]",
+		"sms [" WFP
+		"] $W [You declined case $D. It will go to the next "
+		"agency",
+		NULL },
 	    { NULL } },
 	{ "DECLINE by the last agency escalates", UNHCR, "phone", "DECLINE $C",
 	    "notified", "unhcr", "wfp", { NULL }, 0, 0,
 	    { "hset {hbm}:case:$C agency ", "hset {hbm}:case:$C escalated 1",
-		"audit $C gateway escalated", "sms [" COORD "] ", NULL },
-	    { "zadd {hbm}:agency:", NULL } },
+		"audit $C gateway escalated", "sms [" COORD "] ",
+		"sms [" UNHCR "] $U [You declined case $D. No other agency "
+		"takes it",
+		NULL },
+	    { "zadd {hbm}:agency:",
+		"sms [" UNHCR "] $U [You declined case "
+		"$D. It will go to the next agency",
+		NULL } },
 	{ "CLOSE with a note", WFP, "phone", "CLOSE $C food given",
 	    "acknowledged", "wfp", "", { NULL }, 0, 0,
 	    { "hset {hbm}:case:$C status closed", "zadd {hbm}:closed ",
