@@ -89,6 +89,12 @@ apply_seq_free(struct apply_seq *q)
 	free(q->vlen);
 }
 
+const char *
+apply_opid(const struct apply *a)
+{
+	return a->opid;
+}
+
 void
 apply_free(struct apply *a)
 {

@@ -70,6 +70,9 @@ void apply_sms(struct apply *, const char *to_sealed, const char *to_hash,
 void apply_audit(struct apply *, const char *subject, const char *actor,
     const char *action, const char *detail);
 
+/* The operation's id, as given to apply_new(). */
+const char *apply_opid(const struct apply *);
+
 /*
  * Write A's effects to F, one a line, the guards first, in the order the
  * script runs them: "guard KEY FIELD VALUE", "absent KEY", "hset KEY FIELD

@@ -187,6 +187,15 @@ int cases_decide_view(const struct cfg *, const struct sms_lexicon *,
     const struct crypto_key *, const struct cases_msg *, long long now,
     struct cases_view *view, struct apply **out, char **cause);
 
+/*
+ * The SLA step of case CODE at NOW, decided from VIEW alone, with the same
+ * return values as cases_decide_view(); *OUT's operation id names the
+ * case's agency and version.
+ */
+int cases_sla_view(const struct cfg *, const struct crypto_key *,
+    const char *code, long long now, struct cases_view *view,
+    struct apply **out, char **cause);
+
 /* cases_new.c: HELP, REF */
 int cases_help(struct cases_ctx *, const struct sms_cmd *, char **cause);
 int cases_ref(struct cases_ctx *, const struct sms_cmd *, char **cause);

@@ -10,7 +10,6 @@
 
 #include "config/cfg.h"
 #include "gateway/apply.h"
-#include "gateway/clock.h"
 #include "gateway/store.h"
 #include "handlers/cases.h"
 #include "handlers/cases_int.h"
@@ -18,8 +17,8 @@
 #include "handlers/route.h"
 #include "handlers/template.h"
 
-/* Build the SLA step for the case CS; 1 when there is something to do. */
-static int
+/* Decide the SLA step for the case CS into C->a. */
+static void
 cases_sla_decide(
     struct cases_ctx *c, const char *code, const struct store_reply *cs)
 {
@@ -33,7 +32,7 @@ cases_sla_decide(
 	if (cat == NULL || strcmp(cases_hv(cs, "status"), "notified") != 0 ||
 	    stage >= 2) {
 		apply_zrem(c->a, KEY_SLA, code);
-		return 1;
+		return;
 	}
 	key_case(key, code);
 	apply_guard_version(c->a, key, cases_hv(cs, "ver"));
@@ -58,7 +57,7 @@ cases_sla_decide(
 		    (double)(c->now + cat->ack_timeout * 1000LL), code);
 		cases_log(c, code, "gateway", "renotified", ag->id);
 		cases_count(c, "hbmgw_renotifications_total", "", 1, 0);
-		return 1;
+		return;
 	}
 	text = template_render(
 	    c->cfg, c->cfg->gateway.languages.v[0], "escalated", v, 7);
@@ -72,7 +71,52 @@ cases_sla_decide(
 	cases_log(c, code, "gateway", "escalated", "not acknowledged in time");
 	cases_event(c, cat->id, "escalated");
 	cases_count(c, "hbmgw_escalations_total", "reason=\"timeout\"", 1, 0);
-	return 1;
+}
+
+/* The case an SLA step acts on, and the step's operation id. */
+struct cases_sla_arg {
+	const char *code;
+	char opid[96];
+};
+
+/*
+ * One attempt at the SLA step of ARG's case: read the case from C's view,
+ * name the step by the state it acts on, so that it applies once per
+ * state, and decide.
+ */
+static int
+cases_sla_cb(struct cases_ctx *c, void *arg, char **cause)
+{
+	struct cases_sla_arg *sa = arg;
+	const struct store_reply *cs;
+	char key[KEY_MAX];
+	int rc;
+
+	(void)cause;
+	key_case(key, sa->code);
+	if ((rc = cases_read(c, &cs, "HGETALL", key, NULL)) != 0)
+		return rc;
+	snprintf(sa->opid, sizeof(sa->opid), "sla:%s:%s:%s", sa->code,
+	    cases_hv(cs, "agency"), cases_hv(cs, "ver"));
+	c->opid = sa->opid;
+	apply_free(c->a);
+	c->a = apply_new(c->opid, c->now);
+	cases_sla_decide(c, sa->code, cs);
+	return 0;
+}
+
+/* C set up for the SLA step of SA's case. */
+static void
+cases_sla_ctx(struct cases_ctx *c, struct cases_sla_arg *sa, struct store *st,
+    const struct cfg *cfg, const struct crypto_key *key, const char *code)
+{
+	memset(c, 0, sizeof(*c));
+	c->st = st;
+	c->cfg = cfg;
+	c->key = key;
+	sa->code = code;
+	snprintf(sa->opid, sizeof(sa->opid), "sla:%s", code);
+	c->opid = sa->opid;
 }
 
 int
@@ -80,33 +124,31 @@ cases_sla_step(struct store *st, const struct cfg *cfg,
     const struct crypto_key *key, const char *code, char **cause)
 {
 	struct cases_ctx c;
-	struct store_reply *cs = NULL;
-	enum apply_result res = APPLY_CONFLICT;
-	char ckey[KEY_MAX], opid[96];
-	int tries;
+	struct cases_sla_arg sa;
 
-	memset(&c, 0, sizeof(c));
-	c.st = st;
-	c.cfg = cfg;
-	c.key = key;
-	key_case(ckey, code);
-	for (tries = 0; tries < CASES_TRIES && res == APPLY_CONFLICT; tries++) {
-		if (cases_hgetall(st, ckey, &cs, cause) == -1)
-			return -1;
-		snprintf(opid, sizeof(opid), "sla:%s:%s:%s", code,
-		    cases_hv(cs, "agency"), cases_hv(cs, "ver"));
-		c.now = clock_wall_ms();
-		c.a = apply_new(opid, c.now);
-		cases_sla_decide(&c, code, cs);
-		res = apply_run(st, c.a, cfg_message_ttl(cfg), cause);
-		if (res == APPLY_OK)
-			cases_flush_metrics(&c);
-		c.nmetrics = 0;
+	cases_sla_ctx(&c, &sa, st, cfg, key, code);
+	return cases_run(&c, cases_sla_cb, &sa, cause) == APPLY_ERROR ? -1 : 0;
+}
+
+int
+cases_sla_view(const struct cfg *cfg, const struct crypto_key *key,
+    const char *code, long long now, struct cases_view *view,
+    struct apply **out, char **cause)
+{
+	struct cases_ctx c;
+	struct cases_sla_arg sa;
+	int rc;
+
+	*out = NULL;
+	cases_sla_ctx(&c, &sa, NULL, cfg, key, code);
+	c.view = *view;
+	c.now = now;
+	c.a = apply_new(c.opid, c.now);
+	rc = cases_sla_cb(&c, &sa, cause);
+	*view = c.view;
+	if (rc == 0)
+		*out = c.a;
+	else
 		apply_free(c.a);
-		store_reply_free(cs);
-		cs = NULL;
-		if (res == APPLY_ERROR)
-			return -1;
-	}
-	return res == APPLY_CONFLICT ? -1 : 0;
+	return rc;
 }

@@ -167,21 +167,79 @@ open_sealed(void *arg, const char *v)
 	return plain;
 }
 
-/* A case of WFP's, in STATUS, with the migrant's sealed number. */
+/* A case with AGENCY, in STATUS and SLA STAGE, with the migrant's sealed
+ * number. */
 static struct store_reply *
-case_record(const struct fix *f, const char *status, const char *agency,
-    const char *tried)
+case_record_at(const struct fix *f, const char *status, const char *agency,
+    const char *tried, const char *stage)
 {
 	char *phone = crypto_seal(f->key, MIGRANT, strlen(MIGRANT));
 	const char *v[] = { "code", f->code, "kind", "relief", "category",
 		"food", "status", status, "agency", agency, "num", f->m,
 		"phone", phone, "lang", "en", "consent", "1", "priority", "3",
 		"created_ms", "1799999000000", "due_ms", "1800000900000",
-		"stage", "0", "ver", "4", "tried", tried, "persons", "1" };
+		"stage", stage, "ver", "4", "tried", tried, "persons", "1" };
 	struct store_reply *r = reply(v, sizeof(v) / sizeof(v[0]));
 
 	free(phone);
 	return r;
+}
+
+static struct store_reply *
+case_record(const struct fix *f, const char *status, const char *agency,
+    const char *tried)
+{
+	return case_record_at(f, status, agency, tried, "0");
+}
+
+/*
+ * Check the effects OUT of the decision NAME: each line of WANT starts a
+ * line of OUT, no line of NEVER does (both up to a NULL).
+ */
+static void
+check_effects(const struct fix *f, const char *name, const char *out,
+    const char *const *want, const char *const *never)
+{
+	char line[600];
+	size_t j;
+
+	for (j = 0; want[j] != NULL; j++) {
+		expand(f, want[j], line + 1, sizeof(line) - 1);
+		line[0] = '\n';
+		if (strncmp(out, line + 1, strlen(line + 1)) != 0 &&
+		    strstr(out, line) == NULL) {
+			fprintf(stderr, "%s\n", out);
+			fail_msg(
+			    "%s: no \"%s\" (effects above)", name, line + 1);
+		}
+	}
+	for (j = 0; never[j] != NULL; j++) {
+		expand(f, never[j], line + 1, sizeof(line) - 1);
+		line[0] = '\n';
+		if (strncmp(out, line + 1, strlen(line + 1)) == 0 ||
+		    strstr(out, line) != NULL) {
+			fprintf(stderr, "%s\n", out);
+			fail_msg("%s: \"%s\" (effects above)", name, line + 1);
+		}
+	}
+}
+
+/* What decision A amounts to, as apply_describe() prints it (to free). */
+static char *
+describe(const struct fix *f, const char *name, int rc, struct apply *a)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	fp = open_memstream(&out, &len);
+	if (a != NULL)
+		apply_describe(a, fp, open_sealed, f->key);
+	fclose(fp);
+	/* HBM_TEST_SHOW=1 prints what each row decided */
+	if (getenv("HBM_TEST_SHOW") != NULL)
+		fprintf(stderr, "--- %s (%d)\n%s", name, rc, out);
+	return out;
 }
 
 /* One row: a sender, a text, what the view holds, what must come of it. */
@@ -348,13 +406,12 @@ static void
 test_rows(void **state)
 {
 	struct fix *f = *state;
-	char text[200], hash[CRYPTO_SHA256_HEX], line[600], *sealed, *out;
+	char text[200], hash[CRYPTO_SHA256_HEX], *sealed, *out;
 	char *cause = NULL;
 	struct cases_view view;
 	struct cases_msg m;
 	struct apply *a;
-	size_t i, j, len;
-	FILE *fp;
+	size_t i;
 	int rc;
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -368,39 +425,101 @@ test_rows(void **state)
 		if (rc != row->rc)
 			fail_msg("%s: answered %d, not %d (%s)", row->name, rc,
 			    row->rc, cause != NULL ? cause : "");
-		out = NULL;
-		len = 0;
-		fp = open_memstream(&out, &len);
-		if (a != NULL)
-			apply_describe(a, fp, open_sealed, f->key);
-		fclose(fp);
-		/* HBM_TEST_SHOW=1 prints what each row decided */
-		if (getenv("HBM_TEST_SHOW") != NULL)
-			fprintf(stderr, "--- %s (%d)\n%s", row->name, rc, out);
-		for (j = 0; row->want[j] != NULL; j++) {
-			expand(f, row->want[j], line + 1, sizeof(line) - 1);
-			line[0] = '\n';
-			if (strncmp(out, line + 1, strlen(line + 1)) != 0 &&
-			    strstr(out, line) == NULL) {
-				fprintf(stderr, "%s\n", out);
-				fail_msg("%s: no \"%s\" (effects above)",
-				    row->name, line + 1);
-			}
-		}
-		for (j = 0; row->never[j] != NULL; j++) {
-			expand(f, row->never[j], line + 1, sizeof(line) - 1);
-			line[0] = '\n';
-			if (strncmp(out, line + 1, strlen(line + 1)) == 0 ||
-			    strstr(out, line) != NULL) {
-				fprintf(stderr, "%s\n", out);
-				fail_msg("%s: \"%s\" (effects above)",
-				    row->name, line + 1);
-			}
-		}
+		out = describe(f, row->name, rc, a);
+		check_effects(f, row->name, out, row->want, row->never);
 		free(out);
 		apply_free(a);
 		cases_view_clear(&view);
 		free(sealed);
+	}
+}
+
+/* One SLA step: the case's state at its deadline, what must come of it. */
+struct sla_row {
+	const char *name;
+	const char *status; /* NULL: no such case */
+	const char *agency;
+	const char *stage;
+	const char *opid;     /* the step's operation id ($C, the code) */
+	const char *want[10]; /* lines that must be there (prefixes) */
+	const char *never[6]; /* lines that must not */
+};
+
+static const struct sla_row sla_rows[] = {
+	{ "a first missed deadline reminds the agency and sets a new one",
+	    "notified", "wfp", "0", "sla:$C:wfp:4",
+	    { "guard {hbm}:case:$C ver 4", "hset {hbm}:case:$C stage 1",
+		"hset {hbm}:case:$C due_ms 1800259200000",
+		"zadd {hbm}:sla 1800259200000 $C", "sms [" WFP "] $W [",
+		"audit $C gateway renotified wfp", NULL },
+	    { "sms [" COORD "]", "hset {hbm}:case:$C escalated", NULL } },
+	{ "a second missed deadline escalates to the coordinator", "notified",
+	    "wfp", "1", "sla:$C:wfp:4",
+	    { "guard {hbm}:case:$C ver 4", "hset {hbm}:case:$C stage 2",
+		"hset {hbm}:case:$C escalated 1", "zrem {hbm}:sla $C",
+		"sms [" COORD "] ", "audit $C gateway escalated", NULL },
+	    { "sms [" WFP "]", "zadd {hbm}:sla", NULL } },
+	{ "an acknowledged case leaves the schedule, nothing else",
+	    "acknowledged", "wfp", "0", "sla:$C:wfp:4",
+	    { "zrem {hbm}:sla $C", NULL },
+	    { "sms ", "hset ", "audit ", "guard ", NULL } },
+	{ "a closed case leaves the schedule", "closed", "wfp", "1",
+	    "sla:$C:wfp:4", { "zrem {hbm}:sla $C", NULL },
+	    { "sms ", "hset ", NULL } },
+	{ "an escalated case is not escalated again", "notified", "", "2",
+	    "sla:$C::4", { "zrem {hbm}:sla $C", NULL },
+	    { "sms ", "hset ", NULL } },
+	{ "an agency gone from the config: straight to the coordinator",
+	    "notified", "gone", "0", "sla:$C:gone:4",
+	    { "hset {hbm}:case:$C escalated 1", "sms [" COORD "] ", NULL },
+	    { "sms [" WFP "]", "hset {hbm}:case:$C stage 1", NULL } },
+	{ "a case gone (purged) leaves the schedule", NULL, NULL, NULL,
+	    "sla:$C::", { "zrem {hbm}:sla $C", NULL },
+	    { "sms ", "hset ", NULL } },
+};
+
+/* Every SLA step of the table, decided from a view alone. */
+static void
+test_sla(void **state)
+{
+	struct fix *f = *state;
+	char key[KEY_MAX], opid[128], *cause = NULL, *out;
+	const char *none[] = { NULL };
+	struct cases_view view;
+	struct apply *a;
+	size_t i;
+	int rc;
+
+	key_case(key, f->code);
+	for (i = 0; i < sizeof(sla_rows) / sizeof(sla_rows[0]); i++) {
+		const struct sla_row *row = &sla_rows[i];
+
+		memset(&view, 0, sizeof(view));
+		/* first the view is empty: the step asks for the case */
+		rc = cases_sla_view(
+		    f->cfg, f->key, f->code, NOW, &view, &a, &cause);
+		if (rc != CASES_NEED || a != NULL || view.need != 1)
+			fail_msg(
+			    "%s: an empty view answered %d", row->name, rc);
+		cases_view_put(&view,
+		    row->status != NULL ? case_record_at(f, row->status,
+					      row->agency, "", row->stage)
+					: reply(none, 0),
+		    "HGETALL", key, NULL);
+		rc = cases_sla_view(
+		    f->cfg, f->key, f->code, NOW, &view, &a, &cause);
+		if (rc != 0 || a == NULL)
+			fail_msg("%s: answered %d (%s)", row->name, rc,
+			    cause != NULL ? cause : "");
+		expand(f, row->opid, opid, sizeof(opid));
+		if (strcmp(apply_opid(a), opid) != 0)
+			fail_msg("%s: op id %s, not %s", row->name,
+			    apply_opid(a), opid);
+		out = describe(f, row->name, rc, a);
+		check_effects(f, row->name, out, row->want, row->never);
+		free(out);
+		apply_free(a);
+		cases_view_clear(&view);
 	}
 }
 
@@ -451,6 +570,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_need),
+		cmocka_unit_test(test_sla),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
