@@ -62,9 +62,11 @@ log_mask_numbers(char *s)
 	char sep;
 
 	while (*p != '\0') {
+		/* Digits inside a word are not a number; "+" and digits are,
+		 * whatever comes before them. */
 		if (!(isdigit((unsigned char)*p) ||
 			(*p == '+' && isdigit((unsigned char)p[1]))) ||
-		    (p > s && log_word(p[-1]))) {
+		    (*p != '+' && p > s && log_word(p[-1]))) {
 			p++;
 			continue;
 		}

@@ -89,6 +89,11 @@ test_mask_forms(void **state)
 		 * (fuzz_phone: tests/fuzz/corpus/phone/plus-number-letter) */
 		{ "+3361234567d", "+336****567d" },
 		{ "+256772123456pls", "+25677****456pls" },
+		/* or a letter or digit before it (fuzz_phone:
+		 * corpus/phone/plus-number-after-word) */
+		{ "and0+3361234567d", "and0+336****567d" },
+		{ "to:+256772123456", "to:+25677****456" },
+		{ "x+256772123456 y", "x+25677****456 y" },
 		{ "entry 1764979200000-0", "entry 1764979200000-0" },
 		/* Already masked stays as it is. */
 		{ "+25677****456", "+25677****456" },
