@@ -92,9 +92,10 @@ log_mask_numbers(char *s)
 			}
 			q++;
 		}
-		/* "+" and digits is a number even with a letter after it */
+		/* "+" and digits is a number even with a letter after it;
+		 * 13 digits, "-" and more is a stream id unless a "+" leads */
 		if (n >= 7 && (*p == '+' || !log_word(*q)) &&
-		    !(first == 13 && sep == '-'))
+		    !(first == 13 && sep == '-' && *p != '+'))
 			for (r = p, k = 0; r < q; r++)
 				if (isdigit((unsigned char)*r) &&
 				    k++ >= n - 7 && k <= n - 3)

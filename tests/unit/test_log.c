@@ -95,6 +95,10 @@ test_mask_forms(void **state)
 		{ "to:+256772123456", "to:+25677****456" },
 		{ "x+256772123456 y", "x+25677****456 y" },
 		{ "entry 1764979200000-0", "entry 1764979200000-0" },
+		/* but a "+" before 13 digits and a "-" is a number
+		 * (fuzz_phone: corpus/phone/plus-13-digits-dash) */
+		{ "0+1234567856789-123e", "0+123456785****-123e" },
+		{ "+1764979200000-0", "+1764979****00-0" },
 		/* Already masked stays as it is. */
 		{ "+25677****456", "+25677****456" },
 	};
