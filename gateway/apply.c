@@ -61,7 +61,24 @@ struct apply {
 	struct apply_seq writes; /* every other operation */
 	struct apply_seq *cur;	 /* the one being added to */
 	char *error;		 /* owned; why it must not run, or NULL */
+	/* SMS queued with no channel: where their number and channel are
+	 * among the writes' values, and the channel chosen at the run. */
+	struct apply_route {
+		size_t to, channel;
+		char chosen[APPLY_CHANNEL_MAX];
+	} * routes; /* owned */
+	size_t nroutes;
 };
+
+static apply_router apply_route_fn;
+static void *apply_route_arg;
+
+void
+apply_set_router(apply_router fn, void *arg)
+{
+	apply_route_fn = fn;
+	apply_route_arg = arg;
+}
 
 struct apply *
 apply_new(const char *opid, long long now_ms)
@@ -107,6 +124,7 @@ apply_free(struct apply *a)
 	free(a->keys);
 	free(a->opid);
 	free(a->now);
+	free(a->routes);
 	apply_seq_free(&a->guards);
 	apply_seq_free(&a->writes);
 	free(a->error);
@@ -282,6 +300,13 @@ apply_sms(struct apply *a, const char *to_sealed, const char *to_hash,
 	apply_key(a, KEY_MSGSEQ);
 	a->cur = &a->writes;
 	apply_puts(a, "s");
+	if (channel[0] == '\0') {
+		a->routes = xreallocarray(
+		    a->routes, a->nroutes + 1, sizeof(*a->routes));
+		a->routes[a->nroutes].to = a->writes.n;
+		a->routes[a->nroutes].channel = a->writes.n + 3;
+		a->routes[a->nroutes++].chosen[0] = '\0';
+	}
 	apply_puts(a, to_sealed);
 	apply_puts(a, to_hash);
 	apply_puts(a, text);
@@ -419,16 +444,44 @@ apply_args_numbers(struct apply_args *g, size_t n)
 	g->num = xreallocarray(NULL, n, sizeof(*g->num));
 }
 
-/* The values of Q as arguments. */
+/*
+ * The values of Q as arguments; with A, the channels chosen for its
+ * routed SMS (apply_choose()) in place of their "".
+ */
 static void
-apply_args_seq(struct apply_args *g, const struct apply_seq *q)
+apply_args_seq(
+    struct apply_args *g, const struct apply_seq *q, const struct apply *a)
 {
-	size_t j;
+	size_t j, r = 0;
 
 	apply_args_grow(g, q->n);
 	for (j = 0; j < q->n; j++) {
+		if (a != NULL && r < a->nroutes && a->routes[r].channel == j) {
+			g->v[g->n] = a->routes[r].chosen;
+			g->len[g->n++] = strlen(a->routes[r++].chosen);
+			continue;
+		}
 		g->v[g->n] = q->buf + q->off[j];
 		g->len[g->n++] = q->vlen[j];
+	}
+}
+
+/* Choose the channel of each SMS of A queued with none. */
+static void
+apply_choose(struct apply *a)
+{
+	size_t r;
+	char *to;
+
+	for (r = 0; r < a->nroutes; r++) {
+		a->routes[r].chosen[0] = '\0';
+		if (apply_route_fn == NULL)
+			continue;
+		to = apply_seq_value(&a->writes, a->routes[r].to);
+		if (apply_route_fn(apply_route_arg, to, a->routes[r].chosen) ==
+		    -1)
+			a->routes[r].chosen[0] = '\0';
+		free(to);
 	}
 }
 
@@ -502,8 +555,9 @@ apply_run_batch(struct store *s, struct apply **a, size_t n, long long msg_ttl,
 		apply_args_addn(&av, (long long)o->guards.n);
 		apply_args_addn(&av, (long long)(o->guards.n + o->writes.n));
 		apply_args_add(&av, id, strlen(id));
-		apply_args_seq(&av, &o->guards);
-		apply_args_seq(&av, &o->writes);
+		apply_choose(a[run[k]]);
+		apply_args_seq(&av, &o->guards, NULL);
+		apply_args_seq(&av, &o->writes, o);
 	}
 	for (i = 0; ack != NULL && i < ack->nextra; i++)
 		apply_args_add(&av, ack->extra[i], strlen(ack->extra[i]));

@@ -63,9 +63,29 @@ void apply_zadd(
 void apply_zrem(struct apply *, const char *key, const char *member);
 /* RPUSH KEY VALUE (case history entries). */
 void apply_rpush(struct apply *, const char *key, const char *value);
-/* Queue an SMS: see store/lua/lib/enqueue.lua for the fields. */
+/*
+ * Queue an SMS: see store/lua/lib/enqueue.lua for the fields. With CHANNEL
+ * "", the channel is chosen when the operation runs (apply_set_router()).
+ */
 void apply_sms(struct apply *, const char *to_sealed, const char *to_hash,
     const char *text, const char *channel, const char *kind);
+
+#define APPLY_CHANNEL_MAX 64 /* bytes of a channel name, and NUL */
+
+/*
+ * Chooses the channel of an SMS queued with none, from its sealed number:
+ * copies a configured channel's name to BUF and returns 0, or -1 to leave
+ * it "" (no channel can take it).
+ */
+typedef int (*apply_router)(
+    void *arg, const char *to_sealed, char buf[APPLY_CHANNEL_MAX]);
+
+/*
+ * The router every run uses, set once before any thread applies anything
+ * (hbmgwd: gw_init()). The choice is made as late as possible, when the
+ * SMS is queued, so that it sees the channels' health then.
+ */
+void apply_set_router(apply_router, void *arg);
 /* Append to the hash-chained audit stream. */
 void apply_audit(struct apply *, const char *subject, const char *actor,
     const char *action, const char *detail);

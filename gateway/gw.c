@@ -10,12 +10,15 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "config/cfg.h"
+#include "gateway/apply.h"
 #include "gateway/crypto.h"
 #include "gateway/durable.h"
 #include "gateway/gw.h"
 #include "gateway/log.h"
+#include "gateway/outbox.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
 
@@ -71,6 +74,37 @@ gw_key_check(const struct cfg *cfg, char **cause)
 	return 0;
 }
 
+/*
+ * The channel of an SMS a case operation queues (apply_router): the one
+ * outbox_pick_channel() chooses for its number now.
+ */
+static int
+gw_route_sms(void *arg, const char *to_sealed, char buf[APPLY_CHANNEL_MAX])
+{
+	const struct cfg *cfg;
+	const char *ch;
+	char *plain = NULL, *cause = NULL;
+	size_t len;
+	int rc = -1;
+
+	(void)arg;
+	if (crypto_open(gw_privacy_key, to_sealed, &plain, &len, &cause) ==
+	    -1) {
+		log_warnx("cases: an SMS's number: %s", cause);
+		free(cause);
+		return -1;
+	}
+	cfg = gw_cfg_get();
+	if ((ch = outbox_pick_channel(cfg, plain, NULL)) != NULL &&
+	    strlen(ch) < APPLY_CHANNEL_MAX) {
+		memcpy(buf, ch, strlen(ch) + 1);
+		rc = 0;
+	}
+	gw_cfg_put(cfg);
+	free(plain);
+	return rc;
+}
+
 int
 gw_init(struct cfg *cfg, char **cause)
 {
@@ -79,6 +113,7 @@ gw_init(struct cfg *cfg, char **cause)
 	gw_start = time(NULL);
 	pthread_once(&gw_store_once, gw_store_key_init);
 	gw_cfg_swap(cfg);
+	apply_set_router(gw_route_sms, NULL);
 	return 0;
 }
 

@@ -29,7 +29,6 @@
 #include "gateway/crypto.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
-#include "gateway/outbox.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
 #include "handlers/cases.h"
@@ -272,11 +271,12 @@ cases_log_text(struct cases_ctx *c, const char *code, const char *who,
 
 void
 cases_sms(struct cases_ctx *c, const char *to_sealed, const char *to_hash,
-    const char *text, const char *ch, const char *kind)
+    const char *text, const char *kind)
 {
 	char *sealed = crypto_seal_str(c->key, text);
 
-	apply_sms(c->a, to_sealed, to_hash, sealed, ch, kind);
+	/* The channel is chosen when it is queued (apply_set_router()). */
+	apply_sms(c->a, to_sealed, to_hash, sealed, "", kind);
 	free(sealed);
 }
 
@@ -286,11 +286,10 @@ cases_send_plain(
     struct cases_ctx *c, const char *e164, const char *text, const char *kind)
 {
 	char hash[CRYPTO_SHA256_HEX], *sealed;
-	const char *ch = outbox_pick_channel(c->cfg, e164, NULL);
 
 	sealed = crypto_seal(c->key, e164, strlen(e164));
 	crypto_phone_hash(c->key, e164, hash);
-	cases_sms(c, sealed, hash, text, ch != NULL ? ch : "", kind);
+	cases_sms(c, sealed, hash, text, kind);
 	free(sealed);
 }
 
@@ -321,7 +320,6 @@ cases_reply(struct cases_ctx *c, const char *name, const struct template_var *v,
     size_t n, int force)
 {
 	char *text;
-	const char *ch;
 
 	if (c->sealed == NULL || (!force && c->optout))
 		return;
@@ -332,8 +330,7 @@ cases_reply(struct cases_ctx *c, const char *name, const struct template_var *v,
 	}
 	if ((text = template_render(c->cfg, c->lang, name, v, n)) == NULL)
 		return;
-	ch = outbox_pick_channel(c->cfg, c->e164, NULL);
-	cases_sms(c, c->sealed, c->hash, text, ch != NULL ? ch : "", "reply");
+	cases_sms(c, c->sealed, c->hash, text, "reply");
 	free(text);
 	cases_window_add(
 	    c, "reply_ms", "reply_n", c->replies_from, ++c->replies);

@@ -19,7 +19,6 @@
 #include "gateway/apply.h"
 #include "gateway/crypto.h"
 #include "gateway/log.h"
-#include "gateway/outbox.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
 #include "handlers/caselist.h"
@@ -97,12 +96,11 @@ cases_agency_case(
  */
 static int
 cases_tell_migrant(struct cases_ctx *c, const struct store_reply *cs,
-    const char *name, const struct template_var *v, size_t n, char **cause)
+    const char *name, const struct template_var *v, size_t n)
 {
 	const struct store_reply *num;
-	char key[KEY_MAX], *plain = NULL, *text;
-	const char *lang, *ch;
-	size_t len;
+	char key[KEY_MAX], *text;
+	const char *lang;
 	int rc;
 
 	if (cases_hv(cs, "phone")[0] == '\0')
@@ -114,20 +112,11 @@ cases_tell_migrant(struct cases_ctx *c, const struct store_reply *cs,
 		return 0;
 	lang = cases_hv(num, "lang")[0] != '\0' ? cases_hv(num, "lang")
 						: cases_hv(cs, "lang");
-	if (crypto_open(c->key, cases_hv(cs, "phone"), &plain, &len, cause) ==
-	    -1) {
-		log_warnx("cases: case %s: %s", cases_hv(cs, "code"), *cause);
-		free(*cause);
-		*cause = NULL;
-		return 0;
-	}
 	if ((text = template_render(c->cfg, lang, name, v, n)) != NULL) {
-		ch = outbox_pick_channel(c->cfg, plain, NULL);
 		cases_sms(c, cases_hv(cs, "phone"), cases_hv(cs, "num"), text,
-		    ch != NULL ? ch : "", "notify");
+		    "notify");
 		free(text);
 	}
-	free(plain);
 	return 0;
 }
 
@@ -159,7 +148,7 @@ cases_ack(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 			{ "label",
 			    cfg_category_label(cat, cases_hv(cs, "lang")) },
 			{ "agency", c->agency->name } };
-		if (cases_tell_migrant(c, cs, "acked_migrant", mv, 3, cause) ==
+		if (cases_tell_migrant(c, cs, "acked_migrant", mv, 3) ==
 		    CASES_NEED)
 			return CASES_NEED;
 		cases_tell_official(c, cs, "ref_acked");

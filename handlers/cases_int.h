@@ -128,10 +128,11 @@ typedef int (*cases_decide_cb)(struct cases_ctx *c, void *arg, char **cause);
 
 /*
  * Queue TEXT, sealed here with the privacy key, to the number sealed as
- * TO_SEALED with hash TO_HASH, on channel CH ("" for none), as KIND.
+ * TO_SEALED with hash TO_HASH, as KIND. The channel is chosen when the
+ * operation runs (apply_set_router()), not by the decision.
  */
 void cases_sms(struct cases_ctx *c, const char *to_sealed, const char *to_hash,
-    const char *text, const char *ch, const char *kind);
+    const char *text, const char *kind);
 /* cases.c: records, replies, the attempt loop */
 void cases_count(struct cases_ctx *, const char *name, const char *labels,
     double v, int observe);

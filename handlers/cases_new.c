@@ -17,7 +17,6 @@
 #include "config/cfg.h"
 #include "gateway/apply.h"
 #include "gateway/crypto.h"
-#include "gateway/outbox.h"
 #include "gateway/store.h"
 #include "gateway/xmalloc.h"
 #include "handlers/cases.h"
@@ -235,7 +234,6 @@ cases_refer(struct cases_ctx *c, struct cases_refer *r, char **cause)
 	struct cases_new nc;
 	char shown[CODE_LEN + 2], hash[CRYPTO_SHA256_HEX], persons[8];
 	char *sealed = NULL, *text;
-	const char *ch;
 
 	memset(&nc, 0, sizeof(nc));
 	nc.cat = r->cat;
@@ -266,9 +264,7 @@ cases_refer(struct cases_ctx *c, struct cases_refer *r, char **cause)
 	if (sealed != NULL &&
 	    (text = template_render(c->cfg, c->lang, "ref_issued", v, 4)) !=
 		NULL) {
-		ch = outbox_pick_channel(c->cfg, r->migrant, NULL);
-		cases_sms(
-		    c, sealed, hash, text, ch != NULL ? ch : "", "notify");
+		cases_sms(c, sealed, hash, text, "notify");
 		free(text);
 	}
 	free(sealed);

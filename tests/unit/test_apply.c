@@ -207,6 +207,46 @@ test_ack(const char *opid)
 	return a;
 }
 
+/* A router: TEST_SEALED goes to TEST_CHANNEL, any other number nowhere. */
+static int
+test_router(void *arg, const char *to_sealed, char buf[APPLY_CHANNEL_MAX])
+{
+	int *calls = arg;
+
+	(*calls)++;
+	if (strcmp(to_sealed, TEST_SEALED) != 0)
+		return -1;
+	snprintf(buf, APPLY_CHANNEL_MAX, "%s", TEST_CHANNEL);
+	return 0;
+}
+
+/*
+ * An SMS queued with no channel goes where the router chooses when the
+ * operation runs; one with a channel is not routed.
+ */
+static void
+test_routed(void **state)
+{
+	struct store *s = *state;
+	struct apply *a;
+	int calls = 0;
+
+	apply_set_router(test_router, &calls);
+	a = apply_new("t-route", 1700000000000LL);
+	apply_sms(a, TEST_SEALED, TEST_HASH, "routed", "", "reply");
+	apply_sms(a, TEST_SEALED, TEST_HASH, "named", "t-other", "reply");
+	apply_sms(a, "AQID", TEST_ZEROS, "nowhere", "", "notify");
+	apply_sms(a, TEST_SEALED, TEST_HASH, "routed too", "", "notify");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+	apply_set_router(NULL, NULL);
+	/* the router saw the three SMS queued with no channel, not more */
+	assert_int_equal(calls, 3);
+	assert_int_equal(test_xlen(s, TEST_OUTBOX), 2);
+	assert_int_equal(test_xlen(s, "{hbm}:outbox:t-other"), 1);
+	/* no channel for it: as before routing, the empty name */
+	assert_int_equal(test_xlen(s, "{hbm}:outbox:"), 1);
+}
+
 static void
 test_ok_then_replay(void **state)
 {
@@ -983,6 +1023,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_ok_then_replay, setup_test),
+		cmocka_unit_test_setup(test_routed, setup_test),
 		cmocka_unit_test_setup(test_script_flush, setup_test),
 		cmocka_unit_test_setup(test_guard_mismatch, setup_test),
 		cmocka_unit_test_setup(test_guard_absent, setup_test),
