@@ -18,6 +18,7 @@ from selenium import webdriver
 from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 URL = os.environ["HBM_URL"]
@@ -134,8 +135,17 @@ def run(drv):
     # Red Cross's case, then amina signs in with an empty queue.
     check("a water SMS (Red Cross's case) is taken",
           sms("+256700000302", "HELP WATER") // 100 == 2)
-    sign_in(drv, "amina", os.environ["PW_AMINA"])
-    check("amina signs in to the queue",
+    # By keyboard only: the login field, Tab, the password, Enter.
+    drv.find_element(By.ID, "login").clear()
+    drv.find_element(By.ID, "password").clear()
+    drv.find_element(By.ID, "login").send_keys("amina", Keys.TAB)
+    check("Tab moves from the login to the password",
+          drv.switch_to.active_element.get_attribute("id") == "password")
+    check("the focused field shows a visible outline",
+          drv.execute_script("return getComputedStyle(document.activeElement)"
+                             ".outlineStyle") == "solid")
+    drv.switch_to.active_element.send_keys(os.environ["PW_AMINA"], Keys.ENTER)
+    check("amina signs in to the queue (keyboard only)",
           wait(drv, lambda d: view(d) == "queue"))
     check("her name is shown",
           "Amina K." in drv.find_element(By.ID, "who").text)
