@@ -94,6 +94,13 @@ LUA_HDRS := $(LUA_SRCS:store/lua/%.lua=$(BUILD)/gen/lua/%.h)
 LUA_NEEDS_apply := store/lua/lib/enqueue.lua
 LUA_NEEDS_outbox_enqueue := store/lua/lib/enqueue.lua
 
+# The console: each file console/<name> is $(BUILD)/gen/console/<name>.h
+# (tools/asset2c.sh: the bytes, a gzip copy, an ETag), and
+# $(BUILD)/gen/console/assets.h, which gateway/console.c includes, lists them.
+CONSOLE_FILES := $(shell find console -type f | LC_ALL=C sort)
+CONSOLE_NAMES := $(CONSOLE_FILES:console/%=%)
+CONSOLE_HDRS := $(CONSOLE_NAMES:%=$(BUILD)/gen/console/%.h)
+
 .PHONY: all check check-lua check-unit check-config check-integration \
 	check-asan fuzz fuzz-build fuzz-long \
 	run deps deps-test install uninstall unit format format-check clean bench \
@@ -116,6 +123,20 @@ $(BUILD)/gen/lua/%.h: $$(LUA_NEEDS_$$*) store/lua/%.lua tools/lua2c.sh
 	@mkdir -p $(@D)
 	$(Q)sh tools/lua2c.sh $* $(LUA_NEEDS_$*) store/lua/$*.lua > $@.tmp && \
 		mv $@.tmp $@
+
+.SECONDARY: $(CONSOLE_HDRS)
+$(BUILD)/gen/console/%.h: console/% tools/asset2c.sh
+	$(call msg,GEN,$@)
+	@mkdir -p $(@D)
+	$(Q)sh tools/asset2c.sh $* $< > $@.tmp && mv $@.tmp $@
+
+# Rewritten when the list of files changes, not only their bytes.
+$(BUILD)/gen/console/assets.h: $(CONSOLE_HDRS) tools/asset2c.sh Makefile
+	$(call msg,GEN,$@)
+	@mkdir -p $(@D)
+	$(Q)sh tools/asset2c.sh -index $(CONSOLE_NAMES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gateway/console.o: $(BUILD)/gen/console/assets.h
 
 $(LIBHBM): $(LIB_OBJS)
 	$(call msg,AR,$@)

@@ -10,6 +10,7 @@
 
 #include "config/cfg.h"
 #include "gateway/api.h"
+#include "gateway/console.h"
 #include "gateway/crypto.h"
 #include "gateway/gw.h"
 #include "gateway/log.h"
@@ -35,6 +36,7 @@ api_join(void)
 		{ api_channels_routes, &api_channels_nroutes },
 		{ api_ussd_routes, &api_ussd_nroutes },
 		{ api_dlr_routes, &api_dlr_nroutes },
+		{ console_routes, &console_nroutes },
 	};
 	size_t i, n = 0;
 

@@ -26,6 +26,7 @@
 
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,28 @@ http_reply_error(struct http_response *resp, int status, const char *fmt, ...)
 	json_decref(o);
 }
 
+void
+http_reply_static(struct http_response *resp, int status,
+    const char *content_type, const void *body, size_t len)
+{
+	free(resp->body);
+	resp->body = NULL;
+	resp->status = status;
+	resp->content_type = content_type;
+	resp->static_body = body;
+	resp->len = len;
+}
+
+void
+http_header_add(struct http_response *resp, const char *name, const char *value)
+{
+	if (resp->nheaders == HTTP_HEADERS_MAX)
+		fatalx("http: more than %d headers", HTTP_HEADERS_MAX);
+	resp->headers[resp->nheaders][0] = name;
+	resp->headers[resp->nheaders][1] = value;
+	resp->nheaders++;
+}
+
 const char *
 http_header(const struct http_request *req, const char *name)
 {
@@ -135,7 +158,13 @@ http_match(const char *pattern, char *buf, const char **params, size_t *nparams)
 		s++;
 		plen = strcspn(p, "/");
 		slen = strcspn(s, "/");
-		if (plen > 2 && p[0] == '{' && p[plen - 1] == '}') {
+		if (plen == 3 && memcmp(p, "{*}", 3) == 0 && p[3] == '\0') {
+			if (n == HTTP_PARAMS_MAX)
+				return 0;
+			params[n] = s;
+			slen = strlen(s);
+			ends[n++] = s + slen;
+		} else if (plen > 2 && p[0] == '{' && p[plen - 1] == '}') {
 			if (slen == 0 || n == HTTP_PARAMS_MAX)
 				return 0;
 			params[n] = s;
@@ -166,7 +195,8 @@ http_route(const struct http_server *srv, struct http_state *st,
 		if (!http_match(srv->routes[i].pattern, st->path_copy,
 			st->req.params, &st->req.nparams))
 			continue;
-		if (strcmp(srv->routes[i].method, method) == 0) {
+		if (strcmp(srv->routes[i].method, method) == 0 ||
+		    strcmp(srv->routes[i].method, "*") == 0) {
 			st->route = &srv->routes[i];
 			return;
 		}
@@ -300,11 +330,20 @@ http_send(struct MHD_Connection *c, struct http_state *st)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
+	size_t i;
 
-	r = MHD_create_response_from_buffer(
-	    st->resp.len, st->resp.body, MHD_RESPMEM_MUST_COPY);
+	if (st->resp.static_body != NULL)
+		r = MHD_create_response_from_buffer(st->resp.len,
+		    (void *)(uintptr_t)st->resp.static_body,
+		    MHD_RESPMEM_PERSISTENT);
+	else
+		r = MHD_create_response_from_buffer(
+		    st->resp.len, st->resp.body, MHD_RESPMEM_MUST_COPY);
 	if (r == NULL)
 		return MHD_NO;
+	for (i = 0; i < st->resp.nheaders; i++)
+		MHD_add_response_header(
+		    r, st->resp.headers[i][0], st->resp.headers[i][1]);
 	MHD_add_response_header(
 	    r, MHD_HTTP_HEADER_CONTENT_TYPE, st->resp.content_type);
 	if (st->resp.allow != NULL)
@@ -313,7 +352,9 @@ http_send(struct MHD_Connection *c, struct http_state *st)
 	if (st->resp.set_cookie != NULL)
 		MHD_add_response_header(
 		    r, MHD_HTTP_HEADER_SET_COOKIE, st->resp.set_cookie);
-	if (st->resp.no_store)
+	/* API data, a session's above all, is never kept by a cache. */
+	if (st->resp.no_store ||
+	    strcmp(st->resp.content_type, "application/json") == 0)
 		MHD_add_response_header(
 		    r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	ret = MHD_queue_response(c, (unsigned)st->resp.status, r);
@@ -373,7 +414,7 @@ http_access_cb(void *arg, struct MHD_Connection *c, const char *url,
 	st->req.body = st->body != NULL ? st->body : "";
 	st->req.body_len = st->len;
 	st->route->handler(&st->req, &st->resp);
-	if (st->resp.body == NULL)
+	if (st->resp.body == NULL && st->resp.static_body == NULL)
 		http_reply_error(&st->resp, 500, "no response");
 	return http_send(c, st);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #define HTTP_PARAMS_MAX 4
+#define HTTP_HEADERS_MAX 12
 
 /* What a route accepts as a body. */
 enum http_body {
@@ -37,14 +38,21 @@ struct http_response {
 	const char *content_type; /* static string */
 	char *body;		  /* owned */
 	size_t len;
-	char *allow;	  /* owned; Allow header for 405, or NULL */
-	char *set_cookie; /* owned; a Set-Cookie header, or NULL */
-	int no_store;	  /* boolean: Cache-Control: no-store */
+	char *allow;		 /* owned; Allow header for 405, or NULL */
+	char *set_cookie;	 /* owned; a Set-Cookie header, or NULL */
+	int no_store;		 /* boolean: Cache-Control: no-store */
+	const void *static_body; /* instead of body: borrowed, static */
+	const char *headers[HTTP_HEADERS_MAX][2]; /* borrowed name, value */
+	size_t nheaders;
 };
 
 typedef void (*http_handler_cb)(
     const struct http_request *, struct http_response *);
 
+/*
+ * METHOD "*" takes any method (after the routes before it); a last PATTERN
+ * segment "{*}" takes the rest of the path, slashes and "" included.
+ */
 struct http_route {
 	const char *method;
 	const char *pattern; /* literal segments and "{name}" segments */
@@ -91,5 +99,11 @@ void http_reply(struct http_response *, int status, const char *content_type,
     const char *body, size_t len);
 void http_reply_error(struct http_response *, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Set the response to LEN static bytes (not copied; HEAD sends none). */
+void http_reply_static(struct http_response *, int status,
+    const char *content_type, const void *body, size_t len);
+/* Add header NAME: VALUE, both static strings; fatal past the maximum. */
+void http_header_add(
+    struct http_response *, const char *name, const char *value);
 
 #endif

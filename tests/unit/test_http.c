@@ -27,6 +27,7 @@ struct test_answer {
 	char body[4096];
 	size_t len;
 	char allow[128];
+	char xtest[64]; /* the X-Test header */
 };
 
 static void
@@ -49,7 +50,18 @@ body_cb(const struct http_request *req, struct http_response *resp)
 	    resp, 201, "application/octet-stream", req->body, req->body_len);
 }
 
+static void
+static_cb(const struct http_request *req, struct http_response *resp)
+{
+	static const char text[] = "static bytes";
+
+	http_header_add(resp, "X-Test", req->params[0]);
+	http_reply_static(resp, 200, "text/plain", text, sizeof(text) - 1);
+}
+
 static const struct http_route test_routes[] = {
+	{ "GET", "/files/{*}", HTTP_BODY_NONE, static_cb, NULL },
+	{ "*", "/files/{*}", HTTP_BODY_NONE, echo_cb, NULL },
 	{ "GET", "/things/{id}", HTTP_BODY_NONE, echo_cb, NULL },
 	{ "GET", "/things/{id}/parts/{part}", HTTP_BODY_NONE, echo_cb, NULL },
 	{ "DELETE", "/things/{id}", HTTP_BODY_NONE, echo_cb, NULL },
@@ -85,6 +97,11 @@ header_cb(char *data, size_t size, size_t n, void *arg)
 	    len - 7 < sizeof(a->allow)) {
 		memcpy(a->allow, data + 7, len - 7);
 		a->allow[strcspn(a->allow, "\r\n")] = '\0';
+	}
+	if (len > 8 && strncasecmp(data, "X-Test: ", 8) == 0 &&
+	    len - 8 < sizeof(a->xtest)) {
+		memcpy(a->xtest, data + 8, len - 8);
+		a->xtest[strcspn(a->xtest, "\r\n")] = '\0';
 	}
 	return size * n;
 }
@@ -171,6 +188,28 @@ test_captures(void **state)
 	assert_non_null(strstr(a.body, "params=2 p0=7"));
 	request(&a, "GET", "/", NULL, NULL, 0, 0);
 	assert_int_equal(a.status, 200);
+}
+
+/* "{*}" takes the rest of the path; "*" any method; static bodies, headers. */
+static void
+test_rest_and_any_method(void **state)
+{
+	struct test_answer a;
+
+	(void)state;
+	request(&a, "GET", "/files/", NULL, NULL, 0, 0);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(a.body, "static bytes");
+	assert_string_equal(a.xtest, "");
+	request(&a, "GET", "/files/a/b.js", NULL, NULL, 0, 0);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(a.xtest, "a/b.js");
+	request(&a, "PUT", "/files/x", NULL, NULL, 0, 0);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(
+	    a.body, "PUT /files/{*} /files/x params=1 p0=x q=- len=0");
+	request(&a, "GET", "/files", NULL, NULL, 0, 0);
+	assert_int_equal(a.status, 404);
 }
 
 static void
@@ -345,6 +384,7 @@ main(void)
 		cmocka_unit_test(test_captures),
 		cmocka_unit_test(test_query_nul),
 		cmocka_unit_test(test_query_too_many),
+		cmocka_unit_test(test_rest_and_any_method),
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_method_not_allowed),
 		cmocka_unit_test(test_body_delivered),
