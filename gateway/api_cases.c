@@ -38,6 +38,7 @@
 
 #include "config/cfg.h"
 #include "gateway/api.h"
+#include "handlers/route.h"
 #include "gateway/api_cases_cursor.h"
 #include "gateway/crypto.h"
 #include "gateway/gw.h"
@@ -284,6 +285,8 @@ api_cases_when(
 static json_t *
 api_cases_summary(const char *code, const struct store_reply *cs)
 {
+	const struct cfg *cfg;
+	const struct cfg_category *cat;
 	char shown[CODE_LEN + 2];
 	json_t *o = json_object();
 
@@ -291,6 +294,11 @@ api_cases_summary(const char *code, const struct store_reply *cs)
 	api_cases_str(o, "code", shown);
 	api_cases_str(o, "kind", store_fieldstr(cs, "kind", ""));
 	api_cases_str(o, "category", store_fieldstr(cs, "category", ""));
+	/* The neutral word the SMS use, for pages a stranger may see. */
+	cfg = gw_cfg_get();
+	cat = route_category(cfg, store_fieldstr(cs, "category", ""));
+	api_cases_str_or_null(o, "label", cat != NULL ? cat->sms_label : "");
+	gw_cfg_put(cfg);
 	api_cases_str(o, "status", store_fieldstr(cs, "status", ""));
 	api_cases_str_or_null(o, "agency", store_fieldstr(cs, "agency", ""));
 	json_object_set_new(o, "priority",
@@ -304,6 +312,12 @@ api_cases_summary(const char *code, const struct store_reply *cs)
 		strcmp(store_fieldstr(cs, "escalated", ""), "1") == 0));
 	api_cases_when(o, "created_at", cs, "created_ms");
 	api_cases_when(o, "updated_at", cs, "updated_ms");
+	/* A deadline only while an agency has still to acknowledge. */
+	if (strcmp(store_fieldstr(cs, "status", ""), "notified") == 0 &&
+	    strcmp(store_fieldstr(cs, "escalated", ""), "1") != 0)
+		api_cases_when(o, "due_at", cs, "due_ms");
+	else
+		json_object_set_new(o, "due_at", json_null());
 	return o;
 }
 

@@ -236,6 +236,10 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		    cases_open_score(
 			cat->priority, cases_hv_ll(cs, "created_ms")),
 		    cmd->code);
+		/* The next agency's own deadline, in the case as in the
+		 * SLA index. */
+		cases_ll(buf, sizeof(buf), c->now + cat->ack_timeout * 1000LL);
+		apply_hset(c->a, key, "due_ms", buf);
 		apply_zadd(c->a, KEY_SLA,
 		    (double)(c->now + cat->ack_timeout * 1000LL), cmd->code);
 		cases_log(c, cmd->code, "gateway", "notified", next->id);

@@ -18,7 +18,7 @@ categories = (
   { id = "food"; agencies = ["wfp", "redcross"]; priority = 3;
     sms_label = "food"; keywords = { en = ["FOOD"]; }; },
   { id = "water"; agencies = ["redcross"]; priority = 1;
-    sms_label = "water"; keywords = { en = ["WATER"]; }; }
+    sms_label = "support"; keywords = { en = ["WATER"]; }; }
 );
 CONF
 hbm_daemon_start "$HBM_TMP/gw.conf"
@@ -87,6 +87,14 @@ hbm_eq "admin: every case, newest first" "$c3 $c2 $c1" "$(codes "$all")"
 hbm_eq "admin: no next page" None "$(js "$all" 'd["next"]')"
 hbm_eq "admin: a summary" "food wfp 3 1 relief False" \
 	"$(js "$all" '" ".join(str(d["cases"][2][k]) for k in ("category", "agency", "priority", "persons", "kind", "escalated"))')"
+hbm_eq "admin: each case's label is its category's sms_label" "support food food" \
+	"$(js "$all" '" ".join(c["label"] for c in d["cases"])')"
+# The deadline: created_at + ack_timeout (food: priority 3, 259200 s)
+# while an agency has to acknowledge; none once acknowledged.
+due2=$(js "$all" 'd["cases"][1]["due_at"]')
+hbm_eq "admin: a notified case's due_at is created_at + ack_timeout" 259200.0 \
+	"$(js "$all" '(lambda f: (f(d["cases"][1]["due_at"]) - f(d["cases"][1]["created_at"])).total_seconds())(lambda s: __import__("datetime").datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ"))')"
+hbm_eq "admin: an acknowledged case has no due_at" None "$(js "$all" 'd["cases"][2]["due_at"]')"
 hbm_match "admin: created_at is ISO 8601 UTC" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$' \
 	"$(js "$all" 'd["cases"][0]["created_at"]')"
 hbm_check "admin: a list carries no number" \
@@ -189,6 +197,10 @@ hbm_check "the declined case moves on" hbm_wait 10 moved
 hbm_eq "WFP: a declined case is 404" 404 "$(hbm_status GET /v1/cases/$c2 "${AWFP[@]}")"
 hbm_eq "WFP: its list drops it" "$c1" "$(codes "$(hbm_body GET /v1/cases "${AWFP[@]}")")"
 hbm_eq "Red Cross: it shows up" "$c3 $c2" "$(codes "$(hbm_body GET /v1/cases "${ARC[@]}")")"
+# The next agency has its own deadline, from the DECLINE on.
+due2b=$(js "$(hbm_body GET /v1/cases/$c2 "${ARC[@]}")" 'd["due_at"]')
+hbm_check "Red Cross: the declined case's deadline is later than WFP's ($due2 < $due2b)" \
+	test -n "$due2" -a "$due2b" '>' "$due2"
 
 # The audit chain.
 v=$(hbm_body GET /v1/audit/verify "${ADMIN[@]}")

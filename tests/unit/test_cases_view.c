@@ -303,6 +303,7 @@ static const struct row rows[] = {
 	{ "DECLINE passes the case to the next agency", WFP, "phone",
 	    "DECLINE $C no stock", "notified", "wfp", "", { NULL }, 0, 0,
 	    { "hset {hbm}:case:$C agency unhcr",
+		"hset {hbm}:case:$C due_ms ",
 		"zadd {hbm}:agency:unhcr:open ",
 		"zrem {hbm}:agency:wfp:open $C", "sms [" UNHCR "] $U ",
 		"audit $C wfp declined [no stock]",
