@@ -82,9 +82,12 @@ log_mask_numbers(char *s)
 				q++;
 				n++;
 			}
+			/* A group that would make it longer than a number
+			 * (15 digits) starts the next one. */
 			if ((*q != ' ' && *q != '-') ||
 			    !isdigit((unsigned char)q[1]) ||
-			    log_case_code(q + 1))
+			    log_case_code(q + 1) ||
+			    n + strspn(q + 1, "0123456789") > 15)
 				break;
 			if (sep == '\0') {
 				first = n;

@@ -97,8 +97,13 @@ test_mask_forms(void **state)
 		{ "entry 1764979200000-0", "entry 1764979200000-0" },
 		/* but a "+" before 13 digits and a "-" is a number
 		 * (fuzz_phone: corpus/phone/plus-13-digits-dash) */
-		{ "0+1234567856789-123e", "0+123456785****-123e" },
+		{ "0+1234567856789-123e", "0+123456****789-123e" },
 		{ "+1764979200000-0", "+1764979****00-0" },
+		/* Groups longer together than a number (15 digits) are
+		 * numbers of their own (fuzz_phone: corpus/phone/
+		 * plus-groups-over-15) */
+		{ "+1+123456789-1234253", "+1+12****789-****253" },
+		{ "0772123456 0772123456", "077****456 077****456" },
 		/* Already masked stays as it is. */
 		{ "+25677****456", "+25677****456" },
 	};
