@@ -65,7 +65,7 @@ msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 LIB_SRCS := $(filter-out gateway/main.c, \
-	$(wildcard gateway/*.c handlers/*.c modem/*.c config/*.c))
+	$(wildcard lib/*.c store/*.c gateway/*.c handlers/*.c modem/*.c config/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIBHBM := $(BUILD)/libhbm.a
 
@@ -256,7 +256,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/hbmgw.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/hbmgwd.8
 
-FORMAT_SRCS = $(wildcard store/*.[ch] gateway/*.[ch] handlers/*.[ch] modem/*.[ch] \
+FORMAT_SRCS = $(wildcard store/*.[ch] lib/*.[ch] gateway/*.[ch] handlers/*.[ch] modem/*.[ch] \
 	config/*.[ch] ctl/*.[ch] tests/unit/*.[ch] tests/tools/*.[ch] \
 	tests/tools/atsim/*.[ch] tests/fuzz/*.[ch] bench/*.[ch])
 

@@ -22,7 +22,7 @@
 
 #include "config/cfg.h"
 #include "config/cfg_int.h"
-#include "gateway/xmalloc.h"
+#include "lib/xmalloc.h"
 
 /* One problem found while loading. */
 struct cfg_err {

@@ -14,7 +14,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "handlers/phone.h"
+#include "lib/phone.h"
+#include "lib/template.h"
 
 #define CFG_ID_MAX 32	  /* longest id: agency, category, channel name */
 #define CFG_LANG_MAX 8	  /* longest language code ("en", "ar", "fil") */
@@ -282,5 +283,16 @@ long long cfg_retention_ttl(const struct cfg *);
 long long cfg_audit_ttl(const struct cfg *);
 
 const char *cfg_category_label(const struct cfg_category *, const char *lang);
+
+/*
+ * The reply NAME in LANG with VARS filled in, newly allocated (cfg_template.c).
+ * The text is CFG's for (LANG, NAME), else the built-in for LANG, else CFG's
+ * for English, else the built-in English. An unknown placeholder, one NAME
+ * does not receive, or one without a value in VARS renders as "". CFG may be
+ * NULL (built-ins only), LANG NULL means English. Returns NULL only when NAME
+ * is not a template name and CFG has no text for it.
+ */
+char *template_render(const struct cfg *cfg, const char *lang, const char *name,
+    const struct template_var *vars, size_t nvars);
 
 #endif

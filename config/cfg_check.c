@@ -16,9 +16,9 @@
 
 #include "config/cfg.h"
 #include "config/cfg_int.h"
-#include "handlers/template.h"
-#include "gateway/xmalloc.h"
-#include "handlers/phone.h"
+#include "lib/template.h"
+#include "lib/xmalloc.h"
+#include "lib/phone.h"
 
 /* Default acknowledgement deadline of each priority, in seconds. */
 static const int ack_defaults[CFG_PRIORITIES] = { 3600, 86400, 259200 };

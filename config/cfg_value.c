@@ -13,7 +13,7 @@
 
 #include "config/cfg.h"
 #include "config/cfg_int.h"
-#include "gateway/xmalloc.h"
+#include "lib/xmalloc.h"
 
 /* 1 when S is N or more characters, each in SET. */
 static int

@@ -11,10 +11,10 @@
 #include "config/cfg.h"
 #include "gateway/api.h"
 #include "gateway/console.h"
-#include "gateway/crypto.h"
+#include "lib/crypto.h"
 #include "gateway/gw.h"
-#include "gateway/log.h"
-#include "gateway/xmalloc.h"
+#include "lib/log.h"
+#include "lib/xmalloc.h"
 
 static struct http_route *api_all;
 static size_t api_nall;

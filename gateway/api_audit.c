@@ -9,10 +9,10 @@
 #include <jansson.h>
 
 #include "gateway/api.h"
-#include "gateway/audit.h"
+#include "store/audit.h"
 #include "gateway/gw.h"
-#include "gateway/log.h"
-#include "gateway/store.h"
+#include "lib/log.h"
+#include "store/store.h"
 
 /* GET /v1/audit/verify. */
 static void

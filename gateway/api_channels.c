@@ -17,12 +17,12 @@
 #include "config/cfg.h"
 #include "gateway/api.h"
 #include "gateway/chanhealth.h"
-#include "gateway/clock.h"
+#include "lib/clock.h"
 #include "gateway/gw.h"
 #include "gateway/inbound_channel.h"
-#include "gateway/metrics.h"
-#include "gateway/store.h"
-#include "modem/modem.h"
+#include "lib/metrics.h"
+#include "store/store.h"
+#include "gateway/modem.h"
 #include "store/keys.h"
 
 /* The length of CHANNEL's outbox stream, or NULL when Redis failed. */

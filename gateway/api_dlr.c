@@ -17,10 +17,10 @@
 #include "gateway/api.h"
 #include "gateway/dlr.h"
 #include "gateway/gw.h"
-#include "gateway/log.h"
-#include "gateway/metrics.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
 #include "gateway/outbox.h"
-#include "gateway/xmalloc.h"
+#include "lib/xmalloc.h"
 
 /* Store failures repeat through a Redis outage: one line per interval. */
 static struct log_limit store_down_limit = LOG_LIMIT_INIT;

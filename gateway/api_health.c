@@ -11,11 +11,11 @@
 #include "gateway/api.h"
 #include "gateway/chanhealth.h"
 #include "gateway/gw.h"
-#include "gateway/log.h"
-#include "gateway/metrics.h"
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
-#include "modem/modem.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
+#include "gateway/modem.h"
 
 /* Check Redis on this thread's connection; keeps hbmgw_redis_up current. */
 static int

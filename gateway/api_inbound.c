@@ -17,16 +17,16 @@
 
 #include "config/cfg.h"
 #include "gateway/api.h"
-#include "gateway/crypto.h"
+#include "lib/crypto.h"
 #include "gateway/gw.h"
 #include "gateway/inbound_channel.h"
 #include "gateway/inbox.h"
-#include "gateway/log.h"
-#include "gateway/metrics.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
 #include "gateway/twilio.h"
 #include "handlers/charset.h"
 #include "handlers/form.h"
-#include "handlers/lang.h"
+#include "lib/lang.h"
 
 /* Store failures repeat through a Redis outage: one line per interval. */
 static struct log_limit store_down_limit = LOG_LIMIT_INIT;

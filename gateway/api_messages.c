@@ -18,13 +18,13 @@
 
 #include "config/cfg.h"
 #include "gateway/api.h"
-#include "gateway/crypto.h"
+#include "lib/crypto.h"
 #include "gateway/gw.h"
-#include "gateway/log.h"
+#include "lib/log.h"
 #include "gateway/outbox.h"
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
-#include "handlers/phone.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
+#include "lib/phone.h"
 
 
 /* Set KEY to the string VALUE, left out when VALUE is not UTF-8. */

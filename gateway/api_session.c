@@ -28,14 +28,14 @@
 
 #include "config/cfg.h"
 #include "gateway/api.h"
-#include "gateway/clock.h"
-#include "gateway/crypto.h"
+#include "lib/clock.h"
+#include "lib/crypto.h"
 #include "gateway/gw.h"
-#include "gateway/log.h"
-#include "gateway/metrics.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
 #include "gateway/session.h"
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
 #include "store/keys.h"
 
 #define SESSION_B64URL \

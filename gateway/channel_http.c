@@ -18,9 +18,9 @@
 
 #include "config/cfg.h"
 #include "gateway/channel_http.h"
-#include "gateway/log.h"
-#include "gateway/xmalloc.h"
-#include "handlers/gsm.h"
+#include "lib/log.h"
+#include "lib/xmalloc.h"
+#include "lib/gsm.h"
 
 /* One request slot: an easy handle and what it is sending. */
 struct channel_http_slot {

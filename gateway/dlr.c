@@ -10,10 +10,10 @@
 
 #include "config/cfg.h"
 #include "gateway/api.h"
-#include "gateway/crypto.h"
+#include "lib/crypto.h"
 #include "gateway/dlr.h"
 #include "gateway/outbox.h"
-#include "gateway/xmalloc.h"
+#include "lib/xmalloc.h"
 
 char *
 dlr_kannel_url(

@@ -17,9 +17,9 @@
 #include "config/cfg.h"
 #include "gateway/durable.h"
 #include "gateway/gw.h"
-#include "gateway/log.h"
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
+#include "lib/log.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
 
 #define DURABLE_FIX "set appendonly yes and appendfsync always in redis.conf"
 

@@ -13,14 +13,14 @@
 #include <string.h>
 
 #include "config/cfg.h"
-#include "gateway/apply.h"
-#include "gateway/crypto.h"
+#include "store/apply.h"
+#include "lib/crypto.h"
 #include "gateway/durable.h"
 #include "gateway/gw.h"
-#include "gateway/log.h"
+#include "lib/log.h"
 #include "gateway/outbox.h"
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
 
 struct gw_snapshot {
 	struct cfg *cfg; /* owned */

@@ -38,9 +38,9 @@
 #include <microhttpd.h>
 
 #include "gateway/http.h"
-#include "gateway/log.h"
-#include "gateway/metrics.h"
-#include "gateway/xmalloc.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
+#include "lib/xmalloc.h"
 
 #define HTTP_STR(x) HTTP_STR2(x)
 #define HTTP_STR2(x) #x

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "gateway/inbound_channel.h"
-#include "gateway/metrics.h"
+#include "lib/metrics.h"
 
 /* The only http channel (of FORMAT when BY_FORMAT), or NULL. */
 static const struct cfg_channel *

@@ -19,22 +19,22 @@
 #include <time.h>
 
 #include "config/cfg.h"
-#include "gateway/clock.h"
+#include "lib/clock.h"
 #include "gateway/api.h"
-#include "gateway/crypto.h"
+#include "lib/crypto.h"
 #include "gateway/durable.h"
 #include "gateway/gw.h"
 #include "gateway/inbound_channel.h"
 #include "gateway/inbox.h"
 #include "gateway/http.h"
 #include "gateway/lease.h"
-#include "gateway/log.h"
-#include "gateway/metrics.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
 #include "gateway/migrate.h"
 #include "gateway/notify.h"
 #include "gateway/sender_http.h"
 #include "gateway/sla.h"
-#include "modem/modem.h"
+#include "gateway/modem.h"
 
 #define MAIN_DEFAULT_CONFIG "/etc/hbmgw/hbmgw.conf"
 #define MAIN_STOP_WAIT_MS 8000 /* in-flight work gets this long */

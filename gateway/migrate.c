@@ -14,11 +14,11 @@
 
 #include <jansson.h>
 
-#include "gateway/crypto.h"
-#include "gateway/log.h"
+#include "lib/crypto.h"
+#include "lib/log.h"
 #include "gateway/migrate.h"
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
 #include "lua/migrate_hset.h"
 #include "lua/migrate_lset.h"
 #include "lua/migrate_xdel.h"

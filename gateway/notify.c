@@ -2,7 +2,7 @@
 /* sd_notify(3) wrappers; the only module that includes libsystemd. */
 #include <systemd/sd-daemon.h>
 
-#include "gateway/log.h"
+#include "lib/log.h"
 #include "gateway/notify.h"
 
 void

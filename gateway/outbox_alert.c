@@ -5,11 +5,11 @@
 #include <stdlib.h>
 
 #include "config/cfg.h"
-#include "gateway/clock.h"
-#include "gateway/log.h"
+#include "lib/clock.h"
+#include "lib/log.h"
 #include "gateway/outbox.h"
 #include "gateway/outbox_alert.h"
-#include "handlers/template.h"
+#include "lib/template.h"
 
 static atomic_int alert_dead;	/* dead letters not reported yet */
 static long long alert_next_ms; /* monotonic; the SLA thread's only */

@@ -16,7 +16,7 @@
 #define HBM_GATEWAY_OUTBOX_QUEUE_H
 
 #include "gateway/outbox.h"
-#include "handlers/phone.h"
+#include "lib/phone.h"
 
 struct cfg;
 struct cfg_channel;

@@ -13,12 +13,12 @@
 #include <stdlib.h>
 
 #include "config/cfg.h"
-#include "gateway/audit.h"
-#include "gateway/log.h"
-#include "gateway/metrics.h"
+#include "store/audit.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
 #include "gateway/retention.h"
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
 #include "lua/retention_purge.h"
 #include "store/keys.h"
 

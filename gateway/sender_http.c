@@ -18,16 +18,16 @@
 #include <time.h>
 
 #include "config/cfg.h"
-#include "gateway/backoff.h"
+#include "lib/backoff.h"
 #include "gateway/channel_http.h"
 #include "gateway/dlr.h"
 #include "gateway/gw.h"
 #include "gateway/lease.h"
-#include "gateway/log.h"
+#include "lib/log.h"
 #include "gateway/outbox_queue.h"
 #include "gateway/sender_http.h"
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
 
 #define SENDER_BATCH 32	     /* messages per batch */
 #define SENDER_THREADS 3     /* per channel without a rate limit */

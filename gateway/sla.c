@@ -5,7 +5,7 @@
  * (handlers/cases.c). Several instances may run it against one Redis: each
  * step is guarded by the case's version and keyed by an operation id, so a
  * step is applied once whoever gets there first. Each tick it also chains
- * the audit entries that wait for their hashes (gateway/audit.c), and every
+ * the audit entries that wait for their hashes (store/audit.c), and every
  * few ticks it runs a retention pass (gateway/retention.c) and it reports
  * dead letters to the coordinator (gateway/outbox_alert.c).
  */
@@ -17,15 +17,15 @@
 #include <unistd.h>
 
 #include "config/cfg.h"
-#include "gateway/audit.h"
-#include "gateway/clock.h"
+#include "store/audit.h"
+#include "lib/clock.h"
 #include "gateway/gw.h"
-#include "gateway/log.h"
+#include "lib/log.h"
 #include "gateway/outbox_alert.h"
 #include "gateway/retention.h"
 #include "gateway/sla.h"
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
 #include "handlers/cases.h"
 #include "store/keys.h"
 

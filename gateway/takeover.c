@@ -15,11 +15,11 @@
 #include <string.h>
 
 #include "gateway/lease.h"
-#include "gateway/log.h"
-#include "gateway/metrics.h"
-#include "gateway/store.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
+#include "store/store.h"
 #include "gateway/takeover.h"
-#include "gateway/xmalloc.h"
+#include "lib/xmalloc.h"
 #include "lua/takeover_claim.h"
 
 /* Claim a dead instance's entries: store/lua/takeover_claim.lua. */

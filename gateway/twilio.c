@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway/crypto.h"
+#include "lib/crypto.h"
 #include "gateway/twilio.h"
-#include "gateway/xmalloc.h"
+#include "lib/xmalloc.h"
 #include "handlers/form.h"
 
 /* qsort() order of two struct form_pair pointers: name, then value. */

@@ -7,7 +7,7 @@
 #ifndef HBM_GATEWAY_TWILIO_H
 #define HBM_GATEWAY_TWILIO_H
 
-#include "gateway/crypto.h"
+#include "lib/crypto.h"
 
 struct form;
 

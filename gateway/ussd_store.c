@@ -22,11 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway/log.h"
-#include "gateway/metrics.h"
-#include "gateway/store.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
+#include "store/store.h"
 #include "gateway/ussd_store.h"
-#include "gateway/xmalloc.h"
+#include "lib/xmalloc.h"
 #include "lua/ussd_save.h"
 #include "lua/ussd_take_pin.h"
 #include "store/keys.h"

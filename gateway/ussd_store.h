@@ -11,7 +11,7 @@
 #ifndef HBM_GATEWAY_USSD_STORE_H
 #define HBM_GATEWAY_USSD_STORE_H
 
-#include "gateway/crypto.h"
+#include "lib/crypto.h"
 #include "handlers/ussd.h"
 #include "store/keys.h"
 

@@ -5,7 +5,7 @@
  *
  * Each operation reads the records it concerns (the sender's number record,
  * a case), decides what changes and which SMS go out, and hands everything
- * to one atomic script (gateway/apply.c) guarded by the version fields it
+ * to one atomic script (store/apply.c) guarded by the version fields it
  * read; a conflict (another thread changed a record meanwhile) reads and
  * decides again (cases_run()). The operation id is the inbox entry id, so a
  * message handled twice after a crash changes nothing the second time.
@@ -24,20 +24,20 @@
 #include <jansson.h>
 
 #include "config/cfg.h"
-#include "gateway/apply.h"
-#include "gateway/clock.h"
-#include "gateway/crypto.h"
-#include "gateway/log.h"
-#include "gateway/metrics.h"
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
+#include "store/apply.h"
+#include "lib/clock.h"
+#include "lib/crypto.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
 #include "handlers/cases.h"
 #include "handlers/cases_int.h"
 #include "handlers/code.h"
-#include "handlers/phone.h"
+#include "lib/phone.h"
 #include "handlers/route.h"
 #include "handlers/sms.h"
-#include "handlers/template.h"
+#include "lib/template.h"
 
 /* Count NAME{LABELS} by V when this attempt is applied. */
 void

@@ -2,7 +2,7 @@
 /*
  * What each SMS command, agency API call and USSD referral does to cases:
  * read the state it concerns, decide, and apply the decision atomically and
- * idempotently (gateway/apply.h), with the replies and notifications it
+ * idempotently (store/apply.h), with the replies and notifications it
  * causes.
  */
 #ifndef HBM_HANDLERS_CASES_H
@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "config/cfg.h"
-#include "gateway/apply.h"
+#include "store/apply.h"
 #include "handlers/code.h"
 
 struct cfg;

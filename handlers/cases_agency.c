@@ -16,18 +16,18 @@
 #include <string.h>
 
 #include "config/cfg.h"
-#include "gateway/apply.h"
-#include "gateway/crypto.h"
-#include "gateway/log.h"
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
+#include "store/apply.h"
+#include "lib/crypto.h"
+#include "lib/log.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
 #include "handlers/caselist.h"
 #include "handlers/cases.h"
 #include "handlers/cases_int.h"
 #include "handlers/code.h"
 #include "handlers/route.h"
 #include "handlers/sms.h"
-#include "handlers/template.h"
+#include "lib/template.h"
 
 /*
  * Tell the official who referred case CS, if one did and is still in the

@@ -10,9 +10,9 @@
 #include <stddef.h>
 
 #include "config/cfg.h"
-#include "gateway/apply.h"
+#include "store/apply.h"
 #include "handlers/code.h"
-#include "handlers/phone.h"
+#include "lib/phone.h"
 #include "store/keys.h"
 
 #define CASES_TRIES 8	     /* decide again this often on conflicts */

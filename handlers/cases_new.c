@@ -15,17 +15,17 @@
 #include <string.h>
 
 #include "config/cfg.h"
-#include "gateway/apply.h"
-#include "gateway/crypto.h"
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
+#include "store/apply.h"
+#include "lib/crypto.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
 #include "handlers/cases.h"
 #include "handlers/cases_int.h"
 #include "handlers/code.h"
-#include "handlers/phone.h"
+#include "lib/phone.h"
 #include "handlers/route.h"
 #include "handlers/sms.h"
-#include "handlers/template.h"
+#include "lib/template.h"
 
 #define CASES_OPID_MAX 100  /* bytes of a referral's operation id */
 #define CASES_OPEN_LOOK "9" /* the sender's latest cases looked at, less 1 */

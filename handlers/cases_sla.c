@@ -9,13 +9,13 @@
 #include <string.h>
 
 #include "config/cfg.h"
-#include "gateway/apply.h"
-#include "gateway/store.h"
+#include "store/apply.h"
+#include "store/store.h"
 #include "handlers/cases.h"
 #include "handlers/cases_int.h"
 #include "handlers/code.h"
 #include "handlers/route.h"
-#include "handlers/template.h"
+#include "lib/template.h"
 
 /* Decide the SLA step for the case CS into C->a. */
 static void

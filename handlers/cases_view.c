@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
 #include "handlers/cases_int.h"
 
 #define CASES_VIEW_WORDS 16 /* words in one read */

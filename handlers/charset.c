@@ -10,9 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "gateway/xmalloc.h"
+#include "lib/xmalloc.h"
 #include "handlers/charset.h"
-#include "handlers/lang.h"
+#include "lib/lang.h"
 
 /* 1 when S is a plausible charset name (no "//" suffixes, no spaces). */
 static int

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "handlers/code.h"
-#include "handlers/lang.h"
+#include "lib/lang.h"
 
 #define CODE_SCAN_MAX 64 /* folded bytes code_parse() looks at */
 #define CODE_TEXT_MAX 40 /* longest folded text that can be a code */

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway/xmalloc.h"
+#include "lib/xmalloc.h"
 #include "handlers/form.h"
-#include "handlers/lang.h"
+#include "lib/lang.h"
 
 /* The value of the hex digit C (either case), or -1. */
 static int

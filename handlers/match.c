@@ -28,7 +28,7 @@
 
 #include <libstemmer.h>
 
-#include "handlers/lang.h"
+#include "lib/lang.h"
 #include "handlers/match.h"
 
 #define MW 64	     /* bytes of a folded word, NUL included */

@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "config/cfg.h"
-#include "gateway/xmalloc.h"
+#include "lib/xmalloc.h"
 #include "handlers/route.h"
 
 /* The passes of the routing rule over a category's agencies. */

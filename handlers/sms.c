@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers/lang.h"
+#include "lib/lang.h"
 #include "handlers/sms.h"
 
 #define SMS_TOKEN_MAX 64  /* bytes of a folded word, NUL included */

@@ -21,7 +21,7 @@
 
 #include "config/cfg.h"
 #include "handlers/code.h"
-#include "handlers/phone.h"
+#include "lib/phone.h"
 
 #define USSD_PAGE_MAX 182    /* bytes of an answer with "CON " or "END " */
 #define USSD_TEXT_MAX 178    /* bytes of the page text after that prefix */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "handlers/lang.h"
+#include "lib/lang.h"
 #include "modem/decode.h"
 
 #define DECODE_BAD 0xfffd /* a lone surrogate or a NUL decodes to this */

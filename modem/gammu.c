@@ -20,10 +20,10 @@
 #include <gammu.h>
 
 #include "config/cfg.h"
-#include "gateway/clock.h"
-#include "gateway/log.h"
-#include "gateway/xmalloc.h"
-#include "handlers/gsm.h"
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "lib/xmalloc.h"
+#include "lib/gsm.h"
 #include "modem/decode.h"
 #include "modem/gammu.h"
 

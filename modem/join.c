@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway/xmalloc.h"
+#include "lib/xmalloc.h"
 #include "modem/join.h"
 
 #define JOIN_MAX_PARTS 255 /* a concatenation header counts in one byte */

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "gateway/crypto.h"
+#include "lib/crypto.h"
 
 /* One SMS as read from the SIM; strings borrowed. */
 struct join_part {

@@ -1,4 +1,4 @@
--- Apply a batch of case operations (gateway/apply.c), each all or nothing.
+-- Apply a batch of case operations (store/apply.c), each all or nothing.
 -- The build puts lib/enqueue.lua in front of this file, so Redis numbers
 -- this file's lines after the fragment's (the generated header says where
 -- it starts).
@@ -29,7 +29,7 @@
 -- before the first write. The HSETs of one key are one call, as are its
 -- RPUSHes (an HINCRBY of the key comes after the HSETs before it); then
 -- the expiries, the SMS and the audit entries (appended to
--- {hbm}:audit:new, which gateway/audit.c chains); then the op key, kept
+-- {hbm}:audit:new, which store/audit.c chains); then the op key, kept
 -- ARGV[3] seconds.
 --
 -- Returns each operation's result: ok, done (applied before), conflict (a

@@ -1,4 +1,4 @@
--- Chain new audit entries (gateway/audit.c): move them, oldest first,
+-- Chain new audit entries (store/audit.c): move them, oldest first,
 -- from {hbm}:audit:new to {hbm}:audit with the hashes computed in C, and
 -- trim them from {hbm}:audit:new in the same step. The first entry ever
 -- chained has prev 64 zeros.

@@ -1,4 +1,4 @@
--- Trim the audit stream (gateway/audit.c, run by retention): the last
+-- Trim the audit stream (store/audit.c, run by retention): the last
 -- entry below the MINID becomes the chain's anchor.
 --
 -- KEYS[1]  {hbm}:audit

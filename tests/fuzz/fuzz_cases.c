@@ -25,9 +25,9 @@
 #include <unistd.h>
 
 #include "config/cfg.h"
-#include "gateway/apply.h"
-#include "gateway/crypto.h"
-#include "gateway/store.h"
+#include "store/apply.h"
+#include "lib/crypto.h"
+#include "store/store.h"
 #include "handlers/cases.h"
 #include "handlers/cases_int.h"
 #include "handlers/code.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * libFuzzer target for Base64 and sealed fields (gateway/crypto.c): any
+ * libFuzzer target for Base64 and sealed fields (lib/crypto.c): any
  * bytes through crypto_b64_decode() and crypto_open() under a fixed key,
  * and as data through crypto_b64_encode() and crypto_seal(). Promises: a
  * strict decode that succeeds encodes back to the very same text (one text
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway/crypto.h"
+#include "lib/crypto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

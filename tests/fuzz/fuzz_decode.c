@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers/lang.h"
+#include "lib/lang.h"
 #include "modem/decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "config/cfg.h"
-#include "gateway/crypto.h"
+#include "lib/crypto.h"
 #include "gateway/dlr.h"
 #include "gateway/outbox.h"
 #include "handlers/form.h"

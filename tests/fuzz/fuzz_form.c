@@ -18,7 +18,7 @@
 
 #include "handlers/charset.h"
 #include "handlers/form.h"
-#include "handlers/lang.h"
+#include "lib/lang.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * libFuzzer target for the GSM-7 measure (handlers/gsm.c): any bytes
+ * libFuzzer target for the GSM-7 measure (lib/gsm.c): any bytes
  * through gsm_is_gsm7() and gsm_measure(). Promises: at least one segment;
  * the segment count fits the units (a single segment holds at most 160
  * septets or 70 UTF-16 units; n segments need more than n - 1 part's worth
@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers/gsm.h"
-#include "handlers/lang.h"
+#include "lib/gsm.h"
+#include "lib/lang.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

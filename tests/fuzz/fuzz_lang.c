@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * libFuzzer target for language folding (handlers/lang.c): any bytes,
+ * libFuzzer target for language folding (lib/lang.c): any bytes,
  * NUL included, through lang_foldn() into a buffer of a size the first
  * byte picks, lang_utf8_valid() and lang_utf8_decode(). Promises: the
  * folded text is valid UTF-8 with no NUL, no space at either end and no two
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers/lang.h"
+#include "lib/lang.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

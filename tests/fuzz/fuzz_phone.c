@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * libFuzzer target for phone numbers and senders (handlers/phone.c): any
+ * libFuzzer target for phone numbers and senders (lib/phone.c): any
  * bytes through phone_normalise() with three country codes, and every
  * number it gives through phone_mask() and log_mask_numbers() (the filter
  * every log line passes). Promises: a success is "+" and 8 to 15 digits
@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway/log.h"
-#include "handlers/phone.h"
+#include "lib/log.h"
+#include "lib/phone.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
  *   clang -std=c11 -D_GNU_SOURCE -I. -g -O1 \
  *       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
  *       -o build/fuzz_sms tests/fuzz/fuzz_sms.c \
- *       handlers/sms.c handlers/lang.c handlers/code.c
+ *       handlers/sms.c lib/lang.c handlers/code.c
  *   mkdir -p build/fuzz-sms-corpus
  *   build/fuzz_sms -max_total_time=60 -max_len=2048 build/fuzz-sms-corpus \
  *       tests/fuzz/corpus/sms
@@ -20,7 +20,7 @@
 
 #include "config/cfg.h"
 #include "handlers/code.h"
-#include "handlers/lang.h"
+#include "lib/lang.h"
 #include "handlers/sms.h"
 
 #define S(s) ((char[]){ s })

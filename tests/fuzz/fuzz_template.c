@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * libFuzzer target for reply templates (handlers/template.c): the first
+ * libFuzzer target for reply templates (lib/template.c): the first
  * byte picks a template name, the rest is "<text>\t<value>": the text of a
  * configured template and the value every placeholder gets. Through
  * template_check(), template_check_for(), template_worst_segments() and,
@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "config/cfg.h"
-#include "handlers/lang.h"
-#include "handlers/template.h"
+#include "lib/lang.h"
+#include "lib/template.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,7 +13,7 @@ readme=README.md
 # "METHOD PATH" for each entry of a route table: { "GET", "/v1/...", ...
 routes=$(grep -hoE '\{ *"(GET|POST|PUT|DELETE|PATCH)", *"/[^"]*"' gateway/*.c |
 	sed -E 's/\{ *"([A-Z]+)", *"([^"]*)"/\1 \2/' | sort -u)
-metrics=$(grep -rhoE '"hbmgw_[a-z0-9_]+' gateway handlers modem |
+metrics=$(grep -rhoE '"hbmgw_[a-z0-9_]+' lib store gateway handlers modem |
 	tr -d '"' | sort -u)
 
 hbm_check "the route tables were read" test "$(wc -l <<<"$routes")" -ge 20

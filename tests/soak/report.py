@@ -64,7 +64,7 @@ def redis_int(cli, *words):
 
 def phone_key(path):
     """The look-up subkey of the privacy key (HKDF-SHA256, info "hbmgw mac"),
-    as gateway/crypto.c derives it."""
+    as lib/crypto.c derives it."""
     raw = open(path, "rb").read()
     if len(raw) >= 64 and all(c in b"0123456789abcdefABCDEF"
                               for c in raw[:64]):

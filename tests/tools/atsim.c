@@ -80,7 +80,7 @@
 
 #include <jansson.h>
 
-#include "gateway/xmalloc.h"
+#include "lib/xmalloc.h"
 #include "tests/tools/atsim/modem.h"
 
 #define MAX_CLIENTS 16 /* control connections at once */

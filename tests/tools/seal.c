@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway/crypto.h"
+#include "lib/crypto.h"
 
 int
 main(int argc, char **argv)

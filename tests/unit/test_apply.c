@@ -18,10 +18,10 @@
 
 #include <cmocka.h>
 
-#include "gateway/apply.h"
-#include "gateway/audit.h"
-#include "gateway/crypto.h"
-#include "gateway/store.h"
+#include "store/apply.h"
+#include "store/audit.h"
+#include "lib/crypto.h"
+#include "store/store.h"
 
 #define TEST_TTL 600
 #define TEST_CHANNEL "t-modem"
@@ -269,7 +269,7 @@ test_ok_then_replay(void **state)
 	free(v);
 	assert_int_equal(test_int(s, 2, llen), 1);
 	assert_int_equal(test_xlen(s, TEST_OUTBOX), 1);
-	/* The audit entry waits for its hash (gateway/audit.c). */
+	/* The audit entry waits for its hash (store/audit.c). */
 	assert_int_equal(test_xlen(s, "{hbm}:audit:new"), 1);
 	assert_int_equal(test_exists(s, "{hbm}:audit"), 0);
 	assert_int_equal(test_exists(s, "{hbm}:sla"), 0);

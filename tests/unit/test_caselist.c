@@ -14,8 +14,9 @@
 
 #include <cmocka.h>
 
+#include "config/cfg.h"
 #include "handlers/caselist.h"
-#include "handlers/template.h"
+#include "lib/template.h"
 
 static const char *const seven[] = { "1111-1111 P1 food", "2222-2222 P1 health",
 	"3333-3333 P2 water", "4444-4444 P3 food", "5555-5555 P3 food",

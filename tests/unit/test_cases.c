@@ -19,8 +19,8 @@
 #include <cmocka.h>
 
 #include "config/cfg.h"
-#include "gateway/crypto.h"
-#include "gateway/store.h"
+#include "lib/crypto.h"
+#include "store/store.h"
 #include "handlers/cases.h"
 #include "handlers/code.h"
 

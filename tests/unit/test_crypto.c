@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests for gateway/crypto.c: published MAC vectors, Base64, the key
+ * Unit tests for lib/crypto.c: published MAC vectors, Base64, the key
  * file, sealing.
  */
 #include <sys/stat.h>
@@ -19,8 +19,8 @@
 
 #include <cmocka.h>
 
-#include "gateway/crypto.h"
-#include "gateway/xmalloc.h"
+#include "lib/crypto.h"
+#include "lib/xmalloc.h"
 
 /* The secret 00 01 02 ... 1f, used for the known answers below. */
 static const unsigned char test_secret[CRYPTO_SECRET_LEN] = { 0, 1, 2, 3, 4, 5,

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "config/cfg.h"
-#include "gateway/crypto.h"
+#include "lib/crypto.h"
 #include "gateway/dlr.h"
 
 static const unsigned char test_secret[CRYPTO_SECRET_LEN] = { 0, 1, 2, 3, 4, 5,

@@ -19,7 +19,7 @@
 #include "config/cfg.h"
 #include "gateway/durable.h"
 #include "gateway/gw.h"
-#include "gateway/store.h"
+#include "store/store.h"
 
 struct verdict_case {
 	const char *appendonly, *appendfsync, *no_rewrite;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests for handlers/gsm.c: the GSM-7 alphabet test, unit counts and
+ * Unit tests for lib/gsm.c: the GSM-7 alphabet test, unit counts and
  * segment counts at every boundary, with extension characters and
  * surrogate pairs that must not be split, and invalid UTF-8.
  */
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "handlers/gsm.h"
+#include "lib/gsm.h"
 
 /* A piece of text repeated N times. */
 struct piece {

@@ -18,7 +18,7 @@
 #include <curl/curl.h>
 
 #include "gateway/http.h"
-#include "gateway/metrics.h"
+#include "lib/metrics.h"
 
 #define TEST_MAX_BODY 1024
 

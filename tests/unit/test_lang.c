@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests for handlers/lang.c: folding of case, accents, Arabic and
+ * Unit tests for lib/lang.c: folding of case, accents, Arabic and
  * Persian variants, marks, digits and white space; truncation; strict UTF-8
  * validation and decoding.
  */
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "handlers/lang.h"
+#include "lib/lang.h"
 
 struct fold_case {
 	const char *in;

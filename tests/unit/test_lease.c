@@ -21,11 +21,11 @@
 #include <cmocka.h>
 
 #include "config/cfg.h"
-#include "gateway/clock.h"
+#include "lib/clock.h"
 #include "gateway/gw.h"
 #include "gateway/lease.h"
-#include "gateway/metrics.h"
-#include "gateway/store.h"
+#include "lib/metrics.h"
+#include "store/store.h"
 
 #define T_KEY "{hbm}:instance:t"
 

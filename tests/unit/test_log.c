@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests for gateway/log.c: lines are written with their priority and
+ * Unit tests for lib/log.c: lines are written with their priority and
  * with numbers masked, and a limited warning is written once per interval
  * with the count of those held back in between.
  */
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "gateway/log.h"
+#include "lib/log.h"
 
 /* What the calls in between wrote to stderr, as one string. */
 struct capture {

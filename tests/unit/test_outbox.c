@@ -18,10 +18,10 @@
 #include "config/cfg.h"
 #include "gateway/chanhealth.h"
 #include "gateway/channel_http.h"
-#include "gateway/clock.h"
-#include "gateway/crypto.h"
+#include "lib/clock.h"
+#include "lib/crypto.h"
 #include "gateway/outbox.h"
-#include "gateway/store.h"
+#include "store/store.h"
 
 #define TEST_STREAM "{hbm}:outbox:t-outbox"
 

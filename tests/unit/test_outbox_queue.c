@@ -19,11 +19,11 @@
 
 #include "config/cfg.h"
 #include "gateway/chanhealth.h"
-#include "gateway/clock.h"
-#include "gateway/crypto.h"
+#include "lib/clock.h"
+#include "lib/crypto.h"
 #include "gateway/outbox.h"
 #include "gateway/outbox_queue.h"
-#include "gateway/store.h"
+#include "store/store.h"
 
 #define Q_STREAM "{hbm}:outbox:t-q"
 #define KE_STREAM "{hbm}:outbox:t-ke"

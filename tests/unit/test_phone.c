@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests for handlers/phone.c: normalisation of every accepted way of
+ * Unit tests for lib/phone.c: normalisation of every accepted way of
  * writing a number, every rejected one, and masking for logs.
  */
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "handlers/phone.h"
+#include "lib/phone.h"
 
 struct norm_case {
 	const char *in;

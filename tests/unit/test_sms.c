@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "config/cfg.h"
-#include "handlers/lang.h"
+#include "lib/lang.h"
 #include "handlers/sms.h"
 
 #define W(...) ((const char *const[]){ __VA_ARGS__, NULL })

@@ -25,7 +25,7 @@
 
 #include <cmocka.h>
 
-#include "gateway/store.h"
+#include "store/store.h"
 
 /* The scripted server; fields below lock are shared with its threads. */
 struct fake {

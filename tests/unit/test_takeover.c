@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "gateway/lease.h"
-#include "gateway/store.h"
+#include "store/store.h"
 #include "gateway/takeover.h"
 
 struct name_case {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests for handlers/template.c: the name list, the built-in texts in
+ * Unit tests for lib/template.c: the name list, the built-in texts in
  * every language (alphabet, size, privacy), lookup order through the
  * config, rendering of missing and unknown placeholders, and the checks the
  * config loader runs.
@@ -15,8 +15,8 @@
 #include <cmocka.h>
 
 #include "config/cfg.h"
-#include "handlers/gsm.h"
-#include "handlers/template.h"
+#include "lib/gsm.h"
+#include "lib/template.h"
 
 /* The names, in order, that the config validator also lists. */
 static const char *const names[] = { "received", "ask_category", "already_open",

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "config/cfg.h"
-#include "gateway/crypto.h"
+#include "lib/crypto.h"
 #include "gateway/twilio.h"
 #include "handlers/form.h"
 

@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "gateway/crypto.h"
-#include "gateway/store.h"
+#include "lib/crypto.h"
+#include "store/store.h"
 #include "gateway/ussd_store.h"
 
 /* "1234" as SHA-512 crypt and as yescrypt. */

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway/xmalloc.h"
+#include "lib/xmalloc.h"
 #include "tests/tools/atsim/modem.h"
 
 #define LINE_MAX_LEN 1024 /* longest command line kept */

@@ -2,7 +2,7 @@
 /* Milliseconds from clock_gettime(2), the one place that converts them. */
 #include <time.h>
 
-#include "gateway/clock.h"
+#include "lib/clock.h"
 
 static long long
 clock_ms(clockid_t id)

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway/log.h"
-#include "gateway/xmalloc.h"
+#include "lib/log.h"
+#include "lib/xmalloc.h"
 
 void *
 xmalloc(size_t size)

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "handlers/phone.h"
+#include "lib/phone.h"
 
 #define PHONE_DIGITS 15	   /* E.164 maximum */
 #define PHONE_MIN_DIGITS 8 /* shortest number we accept */

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gateway/clock.h"
-#include "gateway/log.h"
+#include "lib/clock.h"
+#include "lib/log.h"
 
 #define LOG_LINE_MAX 1024
 

@@ -12,7 +12,7 @@
  * every key written (Redis does not roll back a script that fails half way, so
  * whatever can fail is checked before the first write), the writes (runs of
  * HSET or RPUSH on one key as one call), the expiries, the SMS, the audit
- * entries (appended to {hbm}:audit:new, which gateway/audit.c chains), and the
+ * entries (appended to {hbm}:audit:new, which store/audit.c chains), and the
  * op key again, set for a week.
  */
 #include <math.h>
@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway/apply.h"
-#include "gateway/audit.h"
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
+#include "store/apply.h"
+#include "store/audit.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
 #include "lua/apply.h"
 #include "store/keys.h"
 

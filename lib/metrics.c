@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gateway/log.h"
-#include "gateway/metrics.h"
-#include "gateway/xmalloc.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
+#include "lib/xmalloc.h"
 
 #define METRICS_BUCKETS 256
 

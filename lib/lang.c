@@ -12,7 +12,7 @@
  */
 #include <string.h>
 
-#include "handlers/lang.h"
+#include "lib/lang.h"
 
 /* What one character folds to. */
 enum lang_class {

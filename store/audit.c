@@ -3,7 +3,7 @@
  * The audit stream's hash chain: chaining what case operations append, and
  * checking the chain.
  *
- * The apply script (gateway/apply.c) appends each audit entry, atomically
+ * The apply script (store/apply.c) appends each audit entry, atomically
  * with the operation, to {hbm}:audit:new: ts, subject, actor, action,
  * detail. audit_chain() moves them, oldest first, to {hbm}:audit, each with
  * prev (the hash of the entry before it, 64 zeros for the very first) and
@@ -22,13 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway/audit.h"
-#include "gateway/clock.h"
-#include "gateway/crypto.h"
-#include "gateway/log.h"
-#include "gateway/metrics.h"
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
+#include "store/audit.h"
+#include "lib/clock.h"
+#include "lib/crypto.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
 #include "lua/audit_chain.h"
 #include "lua/audit_trim.h"
 

@@ -58,8 +58,6 @@
 
 #include <stddef.h>
 
-struct cfg;
-
 /* One placeholder value: {NAME} is replaced by VALUE (NULL renders ""). */
 struct template_var {
 	const char *name;  /* without braces: "code" */
@@ -77,14 +75,12 @@ int template_known(const char *name);
 const char *template_default(const char *lang, const char *name);
 
 /*
- * The reply NAME in LANG with VARS filled in, newly allocated. The text is
- * CFG's for (LANG, NAME), else the built-in for LANG, else CFG's for English,
- * else the built-in English. An unknown placeholder, one NAME does not
- * receive, or one without a value in VARS renders as "". CFG may be NULL
- * (built-ins only), LANG NULL means English. Returns NULL only when NAME is
- * not a template name and CFG has no text for it.
+ * TEXT, the text of template NAME, with VARS filled in, newly allocated. An
+ * unknown placeholder, one NAME does not receive (any, when NAME is not a
+ * template name), or one without a value in VARS renders as "".
+ * (config/cfg_template.c's template_render() picks the text.)
  */
-char *template_render(const struct cfg *cfg, const char *lang, const char *name,
+char *template_fill(const char *name, const char *text,
     const struct template_var *vars, size_t nvars);
 
 /*

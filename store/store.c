@@ -32,11 +32,11 @@
 
 #include <hiredis/hiredis.h>
 
-#include "gateway/clock.h"
-#include "gateway/crypto.h"
-#include "gateway/log.h"
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
+#include "lib/clock.h"
+#include "lib/crypto.h"
+#include "lib/log.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
 
 #define STORE_BACKOFF_MIN_MS 100
 #define STORE_BACKOFF_MAX_MS 5000

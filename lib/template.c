@@ -2,8 +2,8 @@
 /*
  * Reply texts and their {placeholders}: the table of template names with the
  * placeholders each receives and its built-in English, French and Arabic
- * texts, the lookup through the config, rendering and the checks the config
- * loader runs. English and French defaults keep to the GSM-7 alphabet and
+ * texts, filling in placeholders and the checks the config loader runs
+ * (config/cfg_template.c chooses between the config's text and these). English and French defaults keep to the GSM-7 alphabet and
  * one segment; Arabic is UCS-2 and kept short. No default names a person, a
  * nationality or a sensitive category: categories appear by their sms_label.
  * Pure functions: no I/O, no mutable globals.
@@ -11,10 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/cfg.h"
-#include "gateway/xmalloc.h"
-#include "handlers/gsm.h"
-#include "handlers/template.h"
+#include "lib/xmalloc.h"
+#include "lib/gsm.h"
+#include "lib/template.h"
 
 /* Placeholder names; bit I of a template's mask allows the I-th. */
 static const char *const tmpl_vars[] = { "code", "label", "agency", "priority",
@@ -287,21 +286,6 @@ template_default(const char *lang, const char *name)
 	return NULL;
 }
 
-/* The configured text for (LANG, NAME), or NULL. */
-static const char *
-configured(const struct cfg *cfg, const char *lang, const char *name)
-{
-	size_t i;
-
-	if (cfg == NULL)
-		return NULL;
-	for (i = 0; i < cfg->ntemplates; i++)
-		if (strcmp(cfg->templates[i].lang, lang) == 0 &&
-		    strcmp(cfg->templates[i].name, name) == 0)
-			return cfg->templates[i].text;
-	return NULL;
-}
-
 /* The value for the placeholder in the LEN bytes at S, or "". */
 static const char *
 value(const char *s, size_t len, unsigned allowed,
@@ -350,23 +334,13 @@ expand(const char *text, unsigned allowed, const struct template_var *vars,
 }
 
 char *
-template_render(const struct cfg *cfg, const char *lang, const char *name,
+template_fill(const char *name, const char *text,
     const struct template_var *vars, size_t nvars)
 {
 	const struct tmpl *t = tmpl_find(name);
 	unsigned allowed = t != NULL ? t->vars : 0;
-	const char *text;
 	char *out;
 
-	if (name == NULL)
-		return NULL;
-	if (lang == NULL)
-		lang = "en";
-	if ((text = configured(cfg, lang, name)) == NULL &&
-	    (text = template_default(lang, name)) == NULL &&
-	    (text = configured(cfg, "en", name)) == NULL &&
-	    (text = template_default("en", name)) == NULL)
-		return NULL;
 	out = xmalloc(expand(text, allowed, vars, nvars, NULL) + 1);
 	expand(text, allowed, vars, nvars, out);
 	return out;

@@ -2,8 +2,8 @@
 /* Waiting out a Redis outage: see backoff.h. */
 #include <stdlib.h>
 
-#include "gateway/backoff.h"
-#include "gateway/log.h"
+#include "lib/backoff.h"
+#include "lib/log.h"
 
 int
 backoff_fail(struct backoff *b, const char *who, char *cause)

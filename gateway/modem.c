@@ -44,22 +44,22 @@
 #include <time.h>
 
 #include "config/cfg.h"
-#include "gateway/backoff.h"
+#include "lib/backoff.h"
 #include "gateway/chanhealth.h"
-#include "gateway/clock.h"
+#include "lib/clock.h"
 #include "gateway/gw.h"
 #include "gateway/inbox.h"
 #include "gateway/lease.h"
-#include "gateway/log.h"
-#include "gateway/metrics.h"
+#include "lib/log.h"
+#include "lib/metrics.h"
 #include "gateway/outbox.h"
 #include "gateway/outbox_queue.h"
-#include "gateway/store.h"
-#include "gateway/xmalloc.h"
+#include "store/store.h"
+#include "lib/xmalloc.h"
 #include "modem/decode.h"
 #include "modem/gammu.h"
 #include "modem/join.h"
-#include "modem/modem.h"
+#include "gateway/modem.h"
 
 #define MODEM_BACKOFF_MIN_MS 1000
 #define MODEM_BACKOFF_MAX_MS 60000

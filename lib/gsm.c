@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "handlers/gsm.h"
-#include "handlers/lang.h"
+#include "lib/gsm.h"
+#include "lib/lang.h"
 
 #define GSM_BAD 0xfffd /* what an invalid UTF-8 sequence decodes to */
 

@@ -33,9 +33,9 @@
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
 
-#include "gateway/crypto.h"
-#include "gateway/log.h"
-#include "gateway/xmalloc.h"
+#include "lib/crypto.h"
+#include "lib/log.h"
+#include "lib/xmalloc.h"
 
 #define CRYPTO_SUBKEY_LEN 32
 #define CRYPTO_SEAL_VERSION 0x01
