@@ -122,7 +122,8 @@ async function act(verb, body) {
 
 export function initCase(onDeclined) {
   $('act-ack').addEventListener('click', async () => {
-    if (await act('ack')) await loadCase(current);
+    // The button goes away: the focus goes to the case's heading.
+    if (await act('ack')) await loadCase(current, true);
   });
   $('decline-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -142,7 +143,7 @@ export function initCase(onDeclined) {
     const note = $('close-note').value.trim();
     if (await act('close', note ? { note } : {})) {
       $('close-note').value = '';
-      await loadCase(current);
+      await loadCase(current, true);
     }
   });
 }

@@ -341,6 +341,8 @@ def run(drv):
     ack.send_keys(Keys.ENTER)
     check("Acknowledge: the status becomes Acknowledged",
           wait(drv, lambda d: summary(d).get("Status") == "Acknowledged"))
+    check("the focus is back on the case's heading, not lost",
+          drv.switch_to.active_element.get_attribute("id") == "case-h")
     tl = timeline(drv)
     print(f"# timeline: {tl}")
     check("with an \"acknowledged\" entry by wfp in the timeline",
