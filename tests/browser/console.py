@@ -401,6 +401,19 @@ def run(drv):
           wait(drv, lambda d: len(rows(d)) == before + 2 and
                all(x[0] != shelter for x in rows(d)), 8))
 
+    # A case left unacknowledged (ack_timeout 1 s): the SLA timer notifies
+    # again, then escalates it, which ends its deadline.
+    check("a clinic SMS (ack_timeout 1 s) is taken",
+          sms("+256700000304", "HELP CLINIC") // 100 == 2)
+    check("once escalated, its row says \"escalated\" and its deadline is —",
+          wait(drv, lambda d: any(
+              x[1] == "clinic" and "escalated" in x[2] and x[5] == "—"
+              for x in rows(d)), 20))
+    check("and the row is marked by its class",
+          drv.execute_script(
+              "return document.querySelectorAll('#case-rows tr.escalated')"
+              ".length") == 1)
+
     drv.refresh()
     check("a reload with the cookie goes straight to the queue",
           wait(drv, lambda d: view(d) == "queue"))

@@ -10,6 +10,7 @@
 # out after five failures, sees an SMS's case appear in the queue without a
 # reload, sees only its agency's cases with the category's label, a
 # deadline that counts down each second and turns "overdue" once past,
+# an escalated case marked so,
 # narrows the queue by category, priority and region, opens a case by its
 # link or its URL, acknowledges, closes and declines it (then the next
 # agency sees it), gets "not found" for another agency's case, and the
@@ -37,7 +38,9 @@ categories = (
   { id = "water"; agencies = ["redcross"]; priority = 1;
     sms_label = "water"; keywords = { en = ["WATER"]; }; },
   { id = "shelter"; agencies = ["wfp", "redcross"]; priority = 2;
-    sms_label = "housing"; keywords = { en = ["SHELTER"]; }; }
+    sms_label = "housing"; keywords = { en = ["SHELTER"]; }; },
+  { id = "medical"; agencies = ["wfp"]; priority = 1; ack_timeout = 1;
+    sms_label = "clinic"; keywords = { en = ["CLINIC"]; }; }
 );
 officials = ( { phone = "+256700000201"; name = "Officer A";
                 pin_hash = "\$6\$salt\$hash"; region = "north"; } );
