@@ -46,7 +46,11 @@ function renderCase(c) {
   deadline(term(dl, 'deadline', undefined, 'due'), c.due_at);
   // The number only when the API gives it: to the acknowledging agency,
   // with consent.
-  if (c.phone) term(dl, 'phone', c.phone, 'phone').dir = 'ltr';
+  if (c.phone) {
+    const num = part('phone', c.phone);
+    num.dir = 'ltr'; // "+256..." keeps its plus in front in Arabic
+    term(dl, 'phone').append(num);
+  }
   if (c.note) term(dl, 'note', c.note);
 
   const open = c.status !== 'closed';

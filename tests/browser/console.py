@@ -464,6 +464,14 @@ def run(drv):
     check("its \"created\" entry names the label, never the category id",
           any(e[2] == "created" and e[3] == "housing" for e in tl) and
           "shelter" not in drv.find_element(By.ID, "main").text)
+    drv.find_element(By.ID, "act-ack").click()
+    check("Red Cross's manager acknowledges it (Arabic status)",
+          wait(drv, lambda d: summary(d).get("الحالة") == "مُستلمة"))
+    check("and gets the migrant's number, left to right",
+          drv.execute_script(
+              "const n = document.querySelector('#case-summary .phone');"
+              "return n ? [n.textContent, n.dir] : null") ==
+          ["+256700000303", "ltr"])
     shot(drv, "case-ar", 1280, 800)
     shot(drv, "case-ar", 360, 740)
     overflow = drv.execute_script(
