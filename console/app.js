@@ -1,14 +1,11 @@
-// hbmgw console: sign-in and the queue of cases. Plain ES module, no
+// hbmgw console: sign-in, the queue and the case page. Plain ES modules, no
 // framework, no build step; every byte comes from hbmgwd.
+import { $, state, t, api, startClock } from './core.js';
+import { renderQueue, initQueue } from './queue.js';
+import { loadCase, initCase, caseRoute } from './casepage.js';
+
 const POLL_MS = 5000; // until Server-Sent Events come
 const LANGS = ['en', 'fr', 'ar'];
-const $ = (id) => document.getElementById(id);
-
-const state = { csrf: null, user: null, cases: [], timer: null, strings: {} };
-
-function t(key) {
-  return state.strings[key] ?? key;
-}
 
 async function setLang(lang) {
   if (!LANGS.includes(lang)) lang = 'en';
@@ -18,6 +15,7 @@ async function setLang(lang) {
   } catch {
     state.strings = {};
   }
+  state.lang = lang;
   localStorage.setItem('hbm.lang', lang);
   document.documentElement.lang = lang;
   document.documentElement.dir = lang === 'ar' ? 'rtl' : 'ltr';
@@ -27,43 +25,39 @@ async function setLang(lang) {
     if (s) el.textContent = s;
   }
   document.title = t('title');
-  render();
-}
-
-async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
-  const r = await fetch(path, {
-    method,
-    headers,
-    credentials: 'same-origin',
-    cache: 'no-store',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  let data = null;
-  try {
-    data = await r.json();
-  } catch {
-    data = null;
-  }
-  return { status: r.status, data };
+  renderQueue();
+  if (document.body.dataset.view === 'case') route();
 }
 
 function show(view) {
   $('view-signin').hidden = view !== 'signin';
   $('view-queue').hidden = view !== 'queue';
-  $('signout').hidden = view !== 'queue';
-  $('who').textContent = view === 'queue' && state.user
+  $('view-case').hidden = view !== 'case';
+  $('signout').hidden = view === 'signin';
+  $('who').textContent = view !== 'signin' && state.user
     ? `${state.user.name} (${state.user.agency ?? state.user.role})` : '';
   document.body.dataset.view = view;
+}
+
+// The view the address asks for: #case/<digits> or the queue.
+function route(focus) {
+  if (!state.user) return;
+  const code = caseRoute(location.hash);
+  if (code) {
+    $('queue-note').textContent = '';
+    show('case');
+    loadCase(code, focus);
+  } else {
+    show('queue');
+    if (focus) $('queue-h').focus();
+  }
 }
 
 function signedIn(user) {
   state.user = user;
   state.csrf = user.csrf;
-  show('queue');
   $('queue-state').textContent = t('loading');
+  route();
   poll();
 }
 
@@ -73,7 +67,7 @@ function signedOut() {
   state.user = null;
   state.csrf = null;
   state.cases = [];
-  render();
+  renderQueue();
   show('signin');
   $('login').focus();
 }
@@ -130,65 +124,33 @@ async function poll() {
   } catch {
     $('queue-state').textContent = t('offline');
   }
-  render();
+  renderQueue();
   if (state.user) state.timer = setTimeout(poll, POLL_MS);
 }
 
-function age(iso) {
-  const ms = Date.now() - Date.parse(iso);
-  if (!Number.isFinite(ms)) return '';
-  const m = Math.max(0, Math.floor(ms / 60000));
-  if (m < 60) return `${m} ${t('min')}`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h} ${t('h')} ${m % 60} ${t('min')}`;
-  return `${Math.floor(h / 24)} ${t('d')}`;
-}
-
-function cell(tr, text, cls) {
-  const td = document.createElement('td');
-  td.textContent = text;
-  if (cls) td.className = cls;
-  tr.append(td);
-  return td;
-}
-
-function render() {
-  const body = $('case-rows');
-  if (!body) return;
-  const want = $('search').value.replace(/\D/g, '');
-  const rows = state.cases.filter(
-    (c) => !want || String(c.code).replace(/\D/g, '').includes(want));
-  body.replaceChildren();
-  for (const c of rows) {
-    const tr = document.createElement('tr');
-    tr.dataset.code = c.code;
-    cell(tr, c.code, 'code').dir = 'ltr'; // digits stay in order in Arabic
-    cell(tr, c.category ?? '');
-    const p = cell(tr, String(c.priority ?? ''));
-    if (c.escalated) {
-      tr.className = 'overdue';
-      const mark = document.createElement('span');
-      mark.className = 'overdue-mark';
-      mark.textContent = ` ⚠ ${t('escalated')}`;
-      p.append(mark);
-    }
-    cell(tr, t(`status_${c.status}`));
-    cell(tr, c.created_at ? age(c.created_at) : '');
-    body.append(tr);
-  }
-  if (state.user && rows.length === 0 && !$('queue-state').textContent)
-    $('queue-state').textContent = t('empty');
-  else if (rows.length > 0 && $('queue-state').textContent === t('empty'))
-    $('queue-state').textContent = '';
+// A declined case is another agency's now: back to the queue, which no
+// longer lists it.
+function declined(code) {
+  state.cases = state.cases.filter((c) => c.code.replace(/\D/g, '') !== code);
+  location.hash = '#queue';
+  $('queue-note').textContent = t('declined_done');
+  poll();
 }
 
 async function start() {
   $('signin-form').addEventListener('submit', onSignIn);
   $('signout').addEventListener('click', onSignOut);
   $('lang').addEventListener('change', (e) => setLang(e.target.value));
-  $('status').addEventListener('change', poll);
-  $('search').addEventListener('input', render);
-  $('filters').addEventListener('submit', (e) => e.preventDefault());
+  // The skip link moves the focus, not the address (that is the route).
+  $('skip').addEventListener('click', (e) => {
+    e.preventDefault();
+    $('main').focus();
+  });
+  window.addEventListener('hashchange', () => route(true));
+  window.addEventListener('hbm-signedout', signedOut);
+  initQueue(poll);
+  initCase(declined);
+  startClock();
   await setLang(localStorage.getItem('hbm.lang') ?? 'en');
   try {
     const r = await api('GET', '/v1/session');

@@ -5,11 +5,14 @@ python3-selenium against the hbmgwd that tests/integration/t_console.sh
 started. Prints one "ok - ..." or "not ok - ..." line per check; exits 1
 when one failed or the browser could not start. Every wait is bounded.
 
-Environment: HBM_URL (http://127.0.0.1:PORT), HBM_CHANNEL_TOKEN, PW_AMINA,
-PW_RC, PW_LOCK, HBM_SCREENSHOTS (a folder).
+Environment: HBM_URL (http://127.0.0.1:PORT), HBM_CHANNEL_TOKEN,
+HBM_ADMIN_TOKEN, HBM_REDIS_CLI (the redis-cli command line), PW_AMINA, PW_RC,
+PW_LOCK, HBM_SCREENSHOTS (a folder).
 """
 import json
 import os
+import re
+import subprocess
 import sys
 import time
 import urllib.request
@@ -79,9 +82,81 @@ def rows(drv):
         ".map(r => [...r.cells].map(c => c.textContent))")
 
 
+def due_text(drv, code):
+    return drv.execute_script(
+        "const r = document.querySelector(`tr[data-code='${arguments[0]}']`);"
+        "return r ? r.querySelector('td.due').textContent : ''", code)
+
+
+def due_class(drv, code):
+    return drv.execute_script(
+        "const r = document.querySelector(`tr[data-code='${arguments[0]}']`);"
+        "return r ? r.querySelector('td.due').className : ''", code)
+
+
+def seconds(text):
+    """'2 h 05 min', '4 min 07 s', '45 s' (English) in seconds, or None."""
+    units = {"d": 86400, "h": 3600, "min": 60, "s": 1}
+    parts = text.split()
+    if not parts or len(parts) % 2:
+        return None
+    total = 0
+    for n, u in zip(parts[::2], parts[1::2]):
+        if not n.isdigit() or u not in units:
+            return None
+        total += int(n) * units[u]
+    return total
+
+
+def summary(drv):
+    return drv.execute_script(
+        "const o = {}; for (const dt of document.querySelectorAll("
+        "'#case-summary dt')) o[dt.textContent] = "
+        "dt.nextElementSibling.textContent; return o")
+
+
+def timeline(drv):
+    return drv.execute_script(
+        "return [...document.querySelectorAll('#timeline li')].map(li => ["
+        "li.querySelector('time').getAttribute('datetime'),"
+        "li.querySelector('.who-did').textContent,"
+        "li.querySelector('.what').textContent,"
+        "li.querySelector('.note') ? li.querySelector('.note').textContent"
+        " : ''])")
+
+
+def post_status(drv, path):
+    return drv.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0], {method: 'POST', credentials: 'same-origin'})"
+        ".then(r => done(r.status), () => done(-1));", path)
+
+
+def redis(args):
+    cmd = os.environ["HBM_REDIS_CLI"].split() + args
+    subprocess.run(cmd, check=True, capture_output=True, timeout=10)
+
+
+def admin_code(label):
+    """The 8 digits of the newest case with LABEL, by the admin token."""
+    req = urllib.request.Request(
+        URL + "/v1/cases",
+        headers={"Authorization": "Bearer " + os.environ["HBM_ADMIN_TOKEN"]})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        cases = json.load(r)["cases"]
+    return next(c["code"] for c in cases
+                if c["label"] == label).replace("-", "")
+
+
 def shot(drv, name, width, height):
+    """A screenshot WIDTH wide, at least HEIGHT high, the whole page."""
     drv.set_window_size(width, height)
     time.sleep(0.5)
+    full = drv.execute_script(
+        "return document.documentElement.scrollHeight")
+    if full > height:
+        drv.set_window_size(width, full + 140)  # the window's own frame
+        time.sleep(0.5)
     path = os.path.join(SHOTS, f"{name}-{width}x{height}.png")
     drv.save_screenshot(path)
     check(f"screenshot {os.path.basename(path)}", os.path.getsize(path) > 0)
@@ -159,14 +234,26 @@ def run(drv):
     check(f"the case shows up without a reload "
           f"({time.monotonic() - t0:.1f} s)", appeared)
     r = rows(drv)
-    check("it shows a code, the category, the priority, status and age",
-          len(r) > 0 and len(r[0]) == 5 and r[0][1] == "food" and
-          r[0][2].startswith("3") and r[0][3] in ("New", "Notified") and
-          r[0][4].endswith("min"))
+    check("it shows a code, the label, the priority, region, status, "
+          "deadline and age",
+          len(r) > 0 and len(r[0]) == 7 and r[0][1] == "food" and
+          r[0][2].startswith("3") and r[0][3] == "—" and
+          r[0][4] in ("New", "Notified") and r[0][6].endswith("min"))
     print(f"# rows: {r}")
     check("amina does not see Red Cross's water case",
           all(row[1] != "water" for row in r))
     code = r[0][0] if r else ""
+    food = code.replace("-", "")
+
+    # The deadline (ack_timeout 30 min) counts down, a fetch or not.
+    d1 = seconds(due_text(drv, code))
+    check(f"the deadline is a time left: {due_text(drv, code)!r}",
+          d1 is not None and 1700 < d1 <= 1800)
+    time.sleep(2.2)
+    d2 = seconds(due_text(drv, code))
+    check(f"and it counts down: {d1} s, then {d2} s 2 s later",
+          d1 is not None and d2 is not None and 1 <= d1 - d2 <= 4)
+
     drv.find_element(By.ID, "search").send_keys("0000000")
     check("a search for another code hides it",
           wait(drv, lambda d: len(rows(d)) == 0, 3))
@@ -182,9 +269,150 @@ def run(drv):
           wait(drv, lambda d: len(rows(d)) == 0, 8))
     Select(drv.find_element(By.ID, "status")).select_by_value("")
     wait(drv, lambda d: len(rows(d)) > 0, 8)
+
+    # Two more categories and a region: a shelter SMS (label "housing",
+    # priority 2) and an official's referral in the north.
+    check("a shelter SMS is taken",
+          sms("+256700000303", "HELP SHELTER") // 100 == 2)
+    check("an official's REF FOOD 2 (region north) is taken",
+          sms("+256700000201", "REF FOOD 2") // 100 == 2)
+    check("both show up",
+          wait(drv, lambda d: len(rows(d)) == before + 3, 15))
+    r = rows(drv)
+    print(f"# rows: {r}")
+    check("the shelter case shows its label (housing), not its id",
+          [x[1] for x in r].count("housing") == 1 and
+          all(x[1] != "shelter" for x in r))
+    shelter = next((x[0] for x in r if x[1] == "housing"), "")
+    ref = next((x[0] for x in r if x[3] == "north"), "")
+    check("the referral shows its region", ref != "")
+    filters = (("f-category", "housing", 1, "housing"),
+               ("f-region", "north", 3, "north"),
+               ("f-priority", "2", 2, "2"))
+    for fid, value, col, shown in filters:
+        wait(drv, lambda d: d.execute_script(
+            "return [...document.getElementById(arguments[0]).options]"
+            ".some(o => o.value === arguments[1])", fid, value), 8)
+        Select(drv.find_element(By.ID, fid)).select_by_value(value)
+        check(f"the filter {fid}={value} leaves one row",
+              wait(drv, lambda d: len(rows(d)) == 1 and
+                   rows(d)[0][col].startswith(shown), 3))
+        Select(drv.find_element(By.ID, fid)).select_by_value("")
+        check("and All shows them all again",
+              wait(drv, lambda d: len(rows(d)) == before + 3, 3))
+
+    # A deadline in the past (the SLA timer would act on it within a
+    # second, so it is set in the case itself, not reached): "overdue".
+    redis(["HSET", "{hbm}:case:" + ref.replace("-", ""), "due_ms",
+           str(int(time.time() * 1000) - 125000)])
+    check("a past deadline shows \"overdue\" and its class",
+          wait(drv, lambda d: due_text(d, ref).startswith("overdue by 2 min")
+               and "overdue" in due_class(d, ref), 10))
+    print(f"# overdue: {due_text(drv, ref)!r}")
+    check("the other deadlines are not overdue",
+          "overdue" not in due_class(drv, code))
     shot(drv, "queue-en", 1280, 800)
     shot(drv, "queue-en", 360, 740)
     drv.set_window_size(1280, 800)
+
+    # The case page, by keyboard from the queue.
+    link = drv.find_element(By.CSS_SELECTOR, f"tr[data-code='{code}'] a")
+    link.send_keys(Keys.ENTER)
+    check("Enter on a code opens its case page",
+          wait(drv, lambda d: view(d) == "case" and
+               summary(d).get("Status") == "Notified"))
+    check("at #case/<code>", drv.current_url.endswith("#case/" + food))
+    check("the focus moves to its heading",
+          drv.switch_to.active_element.get_attribute("id") == "case-h")
+    sm = summary(drv)
+    print(f"# summary: {sm}")
+    check("it shows the label, priority, age and deadline",
+          sm.get("Category") == "food" and sm.get("Priority") == "3" and
+          sm.get("Age", "").endswith("min") and
+          seconds(sm.get("Deadline", "")) is not None)
+    check("no phone number before the agency acknowledges",
+          "Phone number" not in sm)
+    check("the timeline shows the notification",
+          len(timeline(drv)) >= 1)
+    check("a POST without X-CSRF-Token is refused (403)",
+          post_status(drv, f"/v1/cases/{food}/ack") == 403)
+    check("and changes nothing", summary(drv).get("Status") == "Notified")
+    ack = drv.find_element(By.ID, "act-ack")
+    ack.send_keys(Keys.ENTER)
+    check("Acknowledge: the status becomes Acknowledged",
+          wait(drv, lambda d: summary(d).get("Status") == "Acknowledged"))
+    check("the focus is back on the case's heading, not lost",
+          drv.switch_to.active_element.get_attribute("id") == "case-h")
+    tl = timeline(drv)
+    print(f"# timeline: {tl}")
+    check("with an \"acknowledged\" entry by wfp in the timeline",
+          any(e[1] == "wfp" and e[2] == "acknowledged" for e in tl))
+    sm = summary(drv)
+    check("the deadline is gone (—)", sm.get("Deadline") == "—")
+    check("the migrant's number, which the API now gives (consent)",
+          sm.get("Phone number") == "+256700000301")
+    shot(drv, "case-en", 1280, 800)
+    shot(drv, "case-en", 360, 740)
+    check("the case page fits 360 px", drv.execute_script(
+        "return document.documentElement.scrollWidth <= 360"))
+    drv.set_window_size(1280, 800)
+    drv.find_element(By.ID, "close-note").send_keys("food parcel delivered")
+    drv.find_element(By.CSS_SELECTOR, "#close-form button").click()
+    check("Close: the status becomes Closed",
+          wait(drv, lambda d: summary(d).get("Status") == "Closed"))
+    check("with a \"closed\" entry and its note",
+          any(e[2] == "closed" and "food parcel delivered" in e[3]
+              for e in timeline(drv)))
+    check("and no more actions", not visible(drv, "case-actions"))
+    drv.find_element(By.ID, "back").click()
+    check("the back link returns to the queue",
+          wait(drv, lambda d: view(d) == "queue"))
+
+    # Another agency's case, by URL: the neutral "not found".
+    water = admin_code("water")
+    drv.get(f"{URL}/console/#case/{water}")
+    drv.refresh()
+    check("Red Cross's case by URL: \"Case not found\"",
+          wait(drv, lambda d: view(d) == "case" and
+               d.find_element(By.ID, "case-h").text == "Case not found"))
+    check("and nothing of it is shown",
+          not visible(drv, "case-body") and
+          "water" not in drv.find_element(By.ID, "main").text)
+
+    # Decline from the page, opened by its URL.
+    drv.get(f"{URL}/console/#case/{shelter.replace('-', '')}")
+    drv.refresh()
+    check("a case's URL opens its page directly",
+          wait(drv, lambda d: view(d) == "case" and
+               summary(d).get("Category") == "housing"))
+    drv.find_element(By.CSS_SELECTOR, "#decline-form button").click()
+    check("Decline without a reason asks for one",
+          wait(drv, lambda d: d.find_element(By.ID, "action-error").text ==
+               "Give a reason to decline the case.", 3))
+    check("and the case is still notified",
+          summary(drv).get("Status") == "Notified")
+    drv.find_element(By.ID, "decline-reason").send_keys("no beds left")
+    drv.find_element(By.CSS_SELECTOR, "#decline-form button").click()
+    check("Decline with a reason returns to the queue, saying so",
+          wait(drv, lambda d: view(d) == "queue" and
+               d.find_element(By.ID, "queue-note").text ==
+               "The case was declined and passed on."))
+    check("where the case is no longer listed",
+          wait(drv, lambda d: len(rows(d)) == before + 2 and
+               all(x[0] != shelter for x in rows(d)), 8))
+
+    # A case left unacknowledged (ack_timeout 1 s): the SLA timer notifies
+    # again, then escalates it, which ends its deadline.
+    check("a clinic SMS (ack_timeout 1 s) is taken",
+          sms("+256700000304", "HELP CLINIC") // 100 == 2)
+    check("once escalated, its row says \"escalated\" and its deadline is —",
+          wait(drv, lambda d: any(
+              x[1] == "clinic" and "escalated" in x[2] and x[5] == "—"
+              for x in rows(d)), 20))
+    check("and the row is marked by its class",
+          drv.execute_script(
+              "return document.querySelectorAll('#case-rows tr.escalated')"
+              ".length") == 1)
 
     drv.refresh()
     check("a reload with the cookie goes straight to the queue",
@@ -216,16 +444,45 @@ def run(drv):
     sign_in(drv, "rc.lead", os.environ["PW_RC"])
     check("Red Cross's manager signs in (Arabic)",
           wait(drv, lambda d: view(d) == "queue"))
-    check("and sees the water case, not the food one",
-          wait(drv, lambda d: [x[1] for x in rows(d)] == ["water"], 8))
+    check("and sees the water case and the housing one WFP declined, "
+          "not the food one",
+          wait(drv, lambda d: sorted(x[1] for x in rows(d)) ==
+               ["housing", "water"], 8))
     shot(drv, "queue-ar", 1280, 800)
     shot(drv, "queue-ar", 360, 740)
+    check("the queue fits 360 px (Arabic)", drv.execute_script(
+        "return document.documentElement.scrollWidth <= 360"))
+    drv.set_window_size(1280, 800)
+    drv.find_element(By.CSS_SELECTOR, f"tr[data-code='{shelter}'] a").click()
+    check("the declined case opens for Red Cross",
+          wait(drv, lambda d: view(d) == "case" and len(timeline(d)) > 0))
+    tl = timeline(drv)
+    print(f"# timeline: {tl}")
+    check("its timeline shows WFP's decline and the reason",
+          any(e[1] == "wfp" and "declin" in e[2] and
+              "no beds left" in e[3] for e in tl))
+    check("its \"created\" entry names the label, never the category id",
+          any(e[2] == "created" and e[3] == "housing" for e in tl) and
+          "shelter" not in drv.find_element(By.ID, "main").text)
+    drv.find_element(By.ID, "act-ack").click()
+    check("Red Cross's manager acknowledges it (Arabic status)",
+          wait(drv, lambda d: summary(d).get("الحالة") == "مُستلمة"))
+    check("and gets the migrant's number, left to right",
+          drv.execute_script(
+              "const n = document.querySelector('#case-summary .phone');"
+              "return n ? [n.textContent, n.dir] : null") ==
+          ["+256700000303", "ltr"])
+    shot(drv, "case-ar", 1280, 800)
+    shot(drv, "case-ar", 360, 740)
     overflow = drv.execute_script(
         "return document.documentElement.scrollWidth <= 360")
     check("nothing is wider than a 360 px screen", overflow)
-    # The 401s the page itself asked for (signed out) are not errors.
+    # The API's 401s (signed out), 403 (no CSRF token) and 404 (another
+    # agency's case) the test itself asked for are not errors.
     errors = [e for e in drv.get_log("browser") if e["level"] == "SEVERE"
-              and "status of 401" not in e["message"]]
+              and not re.search(r"/v1/\S* - Failed to load resource: the "
+                                r"server responded with a status of 40[134]",
+                                e["message"])]
     check("no error in the browser console (CSP included)", not errors)
     for e in errors:
         print("# " + e["message"])

@@ -8,8 +8,15 @@
 # console reads are no-store. Then a real browser (Debian's chromium,
 # headless, through tests/browser/console.py) signs in and out, is locked
 # out after five failures, sees an SMS's case appear in the queue without a
-# reload, sees only its agency's cases, and the Arabic UI is right to left.
-# Its screenshots are kept in $HBM_BUILD/screenshots/.
+# reload, sees only its agency's cases with the category's label, a
+# deadline that counts down each second and turns "overdue" once past,
+# an escalated case marked so,
+# narrows the queue by category, priority and region, opens a case by its
+# link or its URL, acknowledges, closes and declines it (then the next
+# agency sees it), gets "not found" for another agency's case, and the
+# Arabic UI is right to left. Its screenshots (sign-in, queue and case, in
+# English and Arabic, 1280 and 360 px wide) are kept in
+# $HBM_BUILD/screenshots/.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
 hbm_redis_start
@@ -26,11 +33,17 @@ h_lock=$(printf '%s\n' "$PW_LOCK" | "$CTL" hash-password)
 	hbm_config_agencies
 	cat <<CONF
 categories = (
-  { id = "food"; agencies = ["wfp"]; priority = 3;
+  { id = "food"; agencies = ["wfp"]; priority = 3; ack_timeout = 1800;
     sms_label = "food"; keywords = { en = ["FOOD"]; }; },
   { id = "water"; agencies = ["redcross"]; priority = 1;
-    sms_label = "water"; keywords = { en = ["WATER"]; }; }
+    sms_label = "water"; keywords = { en = ["WATER"]; }; },
+  { id = "shelter"; agencies = ["wfp", "redcross"]; priority = 2;
+    sms_label = "housing"; keywords = { en = ["SHELTER"]; }; },
+  { id = "medical"; agencies = ["wfp"]; priority = 1; ack_timeout = 1;
+    sms_label = "clinic"; keywords = { en = ["CLINIC"]; }; }
 );
+officials = ( { phone = "+256700000201"; name = "Officer A";
+                pin_hash = "\$6\$salt\$hash"; region = "north"; } );
 users = (
   { login = "amina"; name = "Amina K."; agency = "wfp"; role = "caseworker";
     password_hash = "$h_amina"; },
@@ -58,7 +71,9 @@ raw() { curl -s -m 30 --path-as-is -o /dev/null -w '%{http_code}' "$HBM_URL$1"; 
 
 CSP="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 for f in "/console/ text/html" "/console/index.html text/html" \
-	"/console/app.js text/javascript" "/console/style.css text/css" \
+	"/console/app.js text/javascript" "/console/core.js text/javascript" \
+	"/console/queue.js text/javascript" \
+	"/console/casepage.js text/javascript" "/console/style.css text/css" \
 	"/console/i18n/en.json application/json" \
 	"/console/i18n/fr.json application/json" \
 	"/console/i18n/ar.json application/json"; do
@@ -147,13 +162,14 @@ h=$(head_of GET /v1/cases)
 hbm_eq "a 401 of /v1/cases is no-store" no-store "$(hdr Cache-Control <<< "$h")"
 
 # The page weights, gzip'd as served.
-for f in index.html app.js style.css i18n/en.json; do
+for f in index.html app.js core.js queue.js casepage.js style.css i18n/en.json; do
 	n=$(curl -s -m 30 -H 'Accept-Encoding: gzip' "$HBM_URL/console/$f" | wc -c)
 	echo "# $f: $n bytes gzip"
 done
 
 # The browser: a failure of the script, or any "not ok" it prints, fails.
-export HBM_URL HBM_CHANNEL_TOKEN PW_AMINA PW_RC PW_LOCK
+export HBM_URL HBM_CHANNEL_TOKEN HBM_ADMIN_TOKEN HBM_REDIS_CLI
+export PW_AMINA PW_RC PW_LOCK
 export HBM_SCREENSHOTS="$HBM_BUILD/screenshots"
 mkdir -p "$HBM_SCREENSHOTS"
 if ! command -v chromium > /dev/null || ! command -v chromedriver > /dev/null; then
