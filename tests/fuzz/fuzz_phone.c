@@ -26,17 +26,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /*
  * 1 when every "+" in S that a run of 8 or more digits follows has had
  * four of them masked: the run is at most 11 digits (of 15) and is cut by
- * a "*".
+ * a "*", or, when the number goes on after a space or a "-" (a 15-digit
+ * number written "+12345678-1234567" keeps its first 8), the group after
+ * it holds the "*".
  */
 static int
 fuzz_masked(const char *s)
 {
+	const char *t;
 	size_t n;
 
 	for (; (s = strchr(s, '+')) != NULL; s++) {
 		n = strspn(s + 1, "0123456789");
-		if (n >= 8 && s[1 + n] != '*')
-			return 0;
+		t = s + 1 + n;
+		if (n < 8 || *t == '*')
+			continue;
+		if ((*t == ' ' || *t == '-') &&
+		    memchr(t + 1, '*', strspn(t + 1, "0123456789*")) != NULL)
+			continue;
+		return 0;
 	}
 	return 1;
 }
