@@ -36,6 +36,9 @@
 #include "gateway/session.h"
 #include "store/store.h"
 #include "lib/xmalloc.h"
+#include "lua/session_new.h"
+#include "lua/session_take.h"
+#include "lua/session_use.h"
 #include "store/keys.h"
 
 #define SESSION_B64URL \
@@ -44,11 +47,7 @@
 /* Write a new session: ARGV login, csrf, created_ms, idle ms. */
 static struct store_script session_new_script = {
 	.name = "session_new",
-	.body = "redis.call('HSET', KEYS[1], 'login', ARGV[1], 'csrf', "
-		"ARGV[2],\n"
-		"    'created_ms', ARGV[3])\n"
-		"redis.call('PEXPIRE', KEYS[1], ARGV[4])\n"
-		"return 1\n",
+	.body = LUA_SESSION_NEW,
 };
 
 /*
@@ -57,19 +56,7 @@ static struct store_script session_new_script = {
  */
 static struct store_script session_use_script = {
 	.name = "session_use",
-	.body = "local v = redis.call('HMGET', KEYS[1], 'login', 'csrf', "
-		"'created_ms')\n"
-		"if not v[1] or not v[2] or not v[3] then return false end\n"
-		"local left = tonumber(v[3]) + tonumber(ARGV[3]) - "
-		"tonumber(ARGV[1])\n"
-		"if left <= 0 then\n"
-		"    redis.call('DEL', KEYS[1])\n"
-		"    return false\n"
-		"end\n"
-		"local ttl = tonumber(ARGV[2])\n"
-		"if left < ttl then ttl = left end\n"
-		"redis.call('PEXPIRE', KEYS[1], ttl)\n"
-		"return {v[1], v[2]}\n",
+	.body = LUA_SESSION_USE,
 };
 
 /*
@@ -78,14 +65,7 @@ static struct store_script session_use_script = {
  */
 static struct store_script session_take_script = {
 	.name = "session_take",
-	.body = "local max = tonumber(ARGV[2])\n"
-		"local n = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
-		"if n >= max then return -1 end\n"
-		"n = redis.call('INCR', KEYS[1])\n"
-		"if n == 1 or n == max then\n"
-		"    redis.call('PEXPIRE', KEYS[1], ARGV[1])\n"
-		"end\n"
-		"return n\n",
+	.body = LUA_SESSION_TAKE,
 };
 
 static char session_dummy[CRYPT_OUTPUT_SIZE]; /* hash of a random secret */
