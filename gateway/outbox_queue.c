@@ -740,7 +740,7 @@ queue_commit_args(struct outbox_queue *q, struct outbox_item *it,
 			break;
 		}
 		/* No other channel: a plain failure. */
-		/* FALLTHROUGH */
+		__attribute__((fallthrough));
 	case OUTBOX_FAILED:
 		argv[2] = "fail";
 		snprintf(due, 32, "%lld",
@@ -758,7 +758,7 @@ queue_commit_args(struct outbox_queue *q, struct outbox_item *it,
 			argv[4] = it->ref;
 			break;
 		}
-		/* FALLTHROUGH */
+		__attribute__((fallthrough));
 	case OUTBOX_WAIT:
 		argv[2] = "wait";
 		snprintf(due, 32, "%lld", clock_wall_ms() + q->wait_ms);
