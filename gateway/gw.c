@@ -114,6 +114,7 @@ gw_init(struct cfg *cfg, char **cause)
 	pthread_once(&gw_store_once, gw_store_key_init);
 	gw_cfg_swap(cfg);
 	apply_set_router(gw_route_sms, NULL);
+	apply_set_key(gw_privacy_key);
 	return 0;
 }
 

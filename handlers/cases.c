@@ -218,7 +218,10 @@ cases_ll(char *buf, size_t len, long long v)
 	snprintf(buf, len, "%lld", v);
 }
 
-/* A history entry as JSON: who did what, with an optional note. */
+/*
+ * A history entry as compact JSON: who did what, with a note ("" for none),
+ * and with no "note" at all for NULL (the caller adds it).
+ */
 static char *
 cases_history(
     long long now, const char *who, const char *what, const char *note)
@@ -226,58 +229,77 @@ cases_history(
 	json_t *o;
 	char *s;
 
-	o = json_pack("{s:I,s:s,s:s,s:s}", "t", (json_int_t)now, "who", who,
-	    "what", what, "note", note != NULL ? note : "");
+	o = json_pack(
+	    "{s:I,s:s,s:s}", "t", (json_int_t)now, "who", who, "what", what);
+	if (o != NULL && note != NULL &&
+	    json_object_set_new(o, "note", json_string(note)) == -1) {
+		json_decref(o);
+		o = NULL;
+	}
 	if (o == NULL || (s = json_dumps(o, JSON_COMPACT)) == NULL)
 		fatalx("cases: cannot encode history");
 	json_decref(o);
 	return s;
 }
 
-/* Append a history entry and an audit entry for case CODE. */
-void
-cases_log(struct cases_ctx *c, const char *code, const char *who,
-    const char *what, const char *note)
+/*
+ * Append a history entry and an audit entry for case CODE, NOTE sealed in
+ * both when the operation runs when SEAL.
+ */
+static void
+cases_log_entry(struct cases_ctx *c, const char *code, const char *who,
+    const char *what, const char *note, int seal)
 {
-	char key[KEY_MAX], *h, *actor = NULL;
+	char key[KEY_MAX], *h, *pre, *actor = NULL;
 
+	if (note == NULL)
+		note = "";
 	key_case_hist(key, code);
-	h = cases_history(c->now, who, what, note);
-	apply_rpush(c->a, key, h);
+	if (seal) {
+		/* {"t":..,"who":..,"what":..} with ,"note":"<sealed>" */
+		h = cases_history(c->now, who, what, NULL);
+		h[strlen(h) - 1] = '\0';
+		xasprintf(&pre, "%s,\"note\":\"", h);
+		apply_rpush_sealed(c->a, key, pre, note, "\"}");
+		free(pre);
+	} else {
+		h = cases_history(c->now, who, what, note);
+		apply_rpush(c->a, key, h);
+	}
 	free(h);
 	/* the agency's own step by a console user names the user too */
 	if (c->login != NULL && c->agency != NULL &&
 	    strcmp(who, c->agency->id) == 0)
 		xasprintf(&actor, "%s:%s", who, c->login);
-	apply_audit(c->a, code, actor != NULL ? actor : who, what,
-	    note != NULL ? note : "");
+	if (seal)
+		apply_audit_sealed(
+		    c->a, code, actor != NULL ? actor : who, what, note);
+	else
+		apply_audit(
+		    c->a, code, actor != NULL ? actor : who, what, note);
 	free(actor);
+}
+
+void
+cases_log(struct cases_ctx *c, const char *code, const char *who,
+    const char *what, const char *note)
+{
+	cases_log_entry(c, code, who, what, note, 0);
 }
 
 void
 cases_log_text(struct cases_ctx *c, const char *code, const char *who,
     const char *what, const char *note)
 {
-	char *sealed;
-
-	if (note == NULL || note[0] == '\0') {
-		cases_log(c, code, who, what, "");
-		return;
-	}
-	sealed = crypto_seal_str(c->key, note);
-	cases_log(c, code, who, what, sealed);
-	free(sealed);
+	cases_log_entry(c, code, who, what, note, 1);
 }
 
 void
 cases_sms(struct cases_ctx *c, const char *to_sealed, const char *to_hash,
     const char *text, const char *kind)
 {
-	char *sealed = crypto_seal_str(c->key, text);
-
-	/* The channel is chosen when it is queued (apply_set_router()). */
-	apply_sms(c->a, to_sealed, to_hash, sealed, "", kind);
-	free(sealed);
+	/* Sealed, and its channel chosen, when it is queued (apply.h). */
+	apply_sms(c->a, to_sealed, to_hash, text, "", kind);
 }
 
 /* Queue TEXT to a number given in clear (an agency's or coordinator's). */
@@ -285,12 +307,10 @@ void
 cases_send_plain(
     struct cases_ctx *c, const char *e164, const char *text, const char *kind)
 {
-	char hash[CRYPTO_SHA256_HEX], *sealed;
+	char hash[CRYPTO_SHA256_HEX];
 
-	sealed = crypto_seal(c->key, e164, strlen(e164));
 	crypto_phone_hash(c->key, e164, hash);
-	cases_sms(c, sealed, hash, text, kind);
-	free(sealed);
+	apply_sms_number(c->a, e164, hash, text, "", kind);
 }
 
 /* Render template NAME in LANG and queue it to every phone of AGENCY. */
@@ -330,7 +350,10 @@ cases_reply(struct cases_ctx *c, const char *name, const struct template_var *v,
 	}
 	if ((text = template_render(c->cfg, c->lang, name, v, n)) == NULL)
 		return;
-	cases_sms(c, c->sealed, c->hash, text, "reply");
+	if (c->sealed[0] != '\0')
+		cases_sms(c, c->sealed, c->hash, text, "reply");
+	else
+		cases_send_plain(c, c->e164, text, "reply");
 	free(text);
 	cases_window_add(
 	    c, "reply_ms", "reply_n", c->replies_from, ++c->replies);
@@ -840,7 +863,8 @@ cases_decide_loaded(
 	int rc = CASES_NEED, rounds;
 
 	for (rounds = 0; rounds < CASES_ROUNDS && rc == CASES_NEED; rounds++) {
-		if (rounds > 0 && cases_view_load(&c->view, c->st, cause) == -1)
+		if (rounds > 0 &&
+		    cases_view_load(&c->view, c->st, c->key, cause) == -1)
 			return -1;
 		apply_free(c->a);
 		c->a = apply_new(c->opid, c->now);

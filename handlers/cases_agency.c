@@ -125,11 +125,12 @@ int
 cases_ack(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
 	const struct cfg_category *cat;
-	const struct store_reply *cs;
-	char key[KEY_MAX], shown[CODE_LEN + 2], buf[32], *phone = NULL;
-	size_t len;
+	const struct store_reply *cs, *opened;
+	char key[KEY_MAX], shown[CODE_LEN + 2], buf[32];
+	const char *phone = NULL;
 	int rc;
 
+	(void)cause;
 	if (cases_bad_code(c, cmd))
 		return 0;
 	if ((rc = cases_agency_case(c, cmd->code, &cs)) != 0)
@@ -163,19 +164,18 @@ cases_ack(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	}
 	/* The number goes only to the agency that took it, with consent. */
 	if (strcmp(cases_hv(cs, "consent"), "1") == 0 &&
-	    cases_hv(cs, "phone")[0] != '\0' &&
-	    crypto_open(c->key, cases_hv(cs, "phone"), &phone, &len, cause) ==
-		-1) {
-		free(*cause);
-		*cause = NULL;
-		phone = NULL;
+	    cases_hv(cs, "phone")[0] != '\0') {
+		if (cases_read(c, &opened, CASES_READ_OPEN,
+			cases_hv(cs, "phone"), NULL) != 0)
+			return CASES_NEED;
+		if (opened->elements == 1)
+			phone = opened->element[0]->str;
 	}
 	struct template_var av[] = { { "code", shown },
 		{ "label", cat->sms_label },
 		{ "persons", cases_hv(cs, "persons") }, { "phone", phone } };
 	cases_reply(
 	    c, phone != NULL ? "ack_confirm" : "ack_confirm_nophone", av, 4, 0);
-	free(phone);
 	return 0;
 }
 

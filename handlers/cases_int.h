@@ -70,11 +70,21 @@ struct cases_view {
  */
 int cases_read(struct cases_ctx *c, const struct store_reply **out,
     const char *first, ...) __attribute__((sentinel));
+/*
+ * The read CASES_READ_OPEN, sealed: the value opened with the privacy key,
+ * as an array of one string, or of none when it does not open. The loader
+ * opens it, so that a decision never holds the key's secret part.
+ */
+#define CASES_READ_OPEN "OPEN"
 /* Give V the reply R (taken) to the read FIRST..., e.g. from a batch. */
 void cases_view_put(struct cases_view *v, struct store_reply *r,
     const char *first, ...) __attribute__((sentinel));
-/* Load every read V still lacks; -1 with *cause when Redis failed. */
-int cases_view_load(struct cases_view *v, struct store *, char **cause);
+/*
+ * Load every read V still lacks, opening with KEY; -1 with *cause when
+ * Redis failed.
+ */
+int cases_view_load(struct cases_view *v, struct store *,
+    const struct crypto_key *key, char **cause);
 void cases_view_clear(struct cases_view *);
 
 /* Everything one operation needs; lives for one attempt. */
@@ -86,7 +96,8 @@ struct cases_ctx {
 	struct apply *a;
 	long long now; /* ms since the epoch */
 	const char *opid;
-	/* the sender; sealed is NULL when there is none (an API call) */
+	/* the sender; sealed is NULL when there is none (an API call), ""
+	 * when only e164 holds it (then sealed as replies are queued) */
 	char e164[PHONE_MAX];
 	const char *sealed; /* borrowed from the inbox entry or the caller */
 	const char *hash;
@@ -113,10 +124,11 @@ struct cases_new {
 	const char *region; /* "" for none */
 	int persons;
 	const char *note;
-	const char *phone;    /* the migrant's sealed number, or "" */
-	const char *num;      /* its keyed hash, or "" */
-	const char *consent;  /* "1" or "0" */
-	const char *official; /* the referring official's hash, or "" */
+	const char *phone;	 /* the migrant's sealed number, or "" */
+	const char *phone_plain; /* or in clear, sealed when applied */
+	const char *num;	 /* its keyed hash, or "" */
+	const char *consent;	 /* "1" or "0" */
+	const char *official;	 /* the referring official's hash, or "" */
 };
 
 /*
@@ -127,9 +139,10 @@ struct cases_new {
 typedef int (*cases_decide_cb)(struct cases_ctx *c, void *arg, char **cause);
 
 /*
- * Queue TEXT, sealed here with the privacy key, to the number sealed as
- * TO_SEALED with hash TO_HASH, as KIND. The channel is chosen when the
- * operation runs (apply_set_router()), not by the decision.
+ * Queue TEXT, given in clear, to the number sealed as TO_SEALED with hash
+ * TO_HASH, as KIND. The text is sealed and the channel chosen when the
+ * operation runs (apply_set_key(), apply_set_router()), not by the
+ * decision.
  */
 void cases_sms(struct cases_ctx *c, const char *to_sealed, const char *to_hash,
     const char *text, const char *kind);
@@ -155,8 +168,8 @@ void cases_log(struct cases_ctx *, const char *code, const char *who,
     const char *what, const char *note);
 /*
  * cases_log() for a NOTE someone wrote (a CLOSE note, a DECLINE reason):
- * sealed with the privacy key in the history entry and the audit entry,
- * "" left as it is.
+ * given in clear, sealed with the privacy key in the history entry and the
+ * audit entry when the operation runs, "" left as it is.
  */
 void cases_log_text(struct cases_ctx *, const char *code, const char *who,
     const char *what, const char *note);

@@ -54,7 +54,7 @@ cases_create(struct cases_ctx *c, const struct cases_new *nc,
 	const struct cfg_category *cat = nc->cat;
 	const struct cfg_agency *ag[16];
 	char key[KEY_MAX], buf[32], prio[8];
-	char persons[8], *note;
+	char persons[8];
 	unsigned char rnd[8];
 	long long due = c->now + cat->ack_timeout * 1000LL;
 
@@ -77,13 +77,13 @@ cases_create(struct cases_ctx *c, const struct cases_new *nc,
 	apply_hset(c->a, key, "agency", ag[0]->id);
 	apply_hset(c->a, key, "region", nc->region);
 	apply_hset(c->a, key, "persons", persons);
-	note = nc->note[0] != '\0' ? crypto_seal_str(c->key, nc->note)
-				   : xstrdup("");
-	apply_hset(c->a, key, "note", note);
-	free(note);
+	apply_hset_sealed(c->a, key, "note", nc->note);
 	apply_hset(c->a, key, "lang", c->lang);
 	apply_hset(c->a, key, "num", nc->num);
-	apply_hset(c->a, key, "phone", nc->phone);
+	if (nc->phone_plain[0] != '\0')
+		apply_hset_sealed(c->a, key, "phone", nc->phone_plain);
+	else
+		apply_hset(c->a, key, "phone", nc->phone);
 	apply_hset(c->a, key, "consent", nc->consent);
 	apply_hset(c->a, key, "official", nc->official);
 	apply_hset(c->a, key, "priority", prio);
@@ -207,6 +207,8 @@ cases_help(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	nc.persons = 1;
 	nc.note = cmd->text;
 	nc.phone = c->sealed;
+	nc.phone_plain =
+	    c->sealed != NULL && c->sealed[0] == '\0' ? c->e164 : "";
 	nc.num = c->hash;
 	/* Asking for help from a number is consent to be called back on it
 	 * by the agency that takes the case; STOP withdraws it. */
@@ -233,7 +235,7 @@ cases_refer(struct cases_ctx *c, struct cases_refer *r, char **cause)
 	const struct cfg_agency *ag;
 	struct cases_new nc;
 	char shown[CODE_LEN + 2], hash[CRYPTO_SHA256_HEX], persons[8];
-	char *sealed = NULL, *text;
+	char *text;
 
 	memset(&nc, 0, sizeof(nc));
 	nc.cat = r->cat;
@@ -242,32 +244,28 @@ cases_refer(struct cases_ctx *c, struct cases_refer *r, char **cause)
 	nc.persons = r->persons;
 	nc.note = "";
 	nc.phone = "";
+	nc.phone_plain = r->migrant;
 	nc.num = "";
 	nc.consent = "0";
 	nc.official = c->hash;
 	if (r->migrant[0] != '\0') {
-		sealed = crypto_seal(c->key, r->migrant, strlen(r->migrant));
 		crypto_phone_hash(c->key, r->migrant, hash);
-		nc.phone = sealed;
 		nc.num = hash;
 		nc.consent = r->consent ? "1" : "0";
 	}
-	if (cases_create(c, &nc, r->code, shown, &ag, cause) == -1) {
-		free(sealed);
+	if (cases_create(c, &nc, r->code, shown, &ag, cause) == -1)
 		return -1;
-	}
 	snprintf(persons, sizeof(persons), "%d", r->persons);
 	struct template_var v[] = { { "code", shown },
 		{ "label", cfg_category_label(nc.cat, c->lang) },
 		{ "agency", ag->name }, { "persons", persons } };
 	cases_reply(c, "ref_issued", v, 4, 0);
-	if (sealed != NULL &&
+	if (r->migrant[0] != '\0' &&
 	    (text = template_render(c->cfg, c->lang, "ref_issued", v, 4)) !=
 		NULL) {
-		cases_sms(c, sealed, hash, text, "notify");
+		cases_send_plain(c, r->migrant, text, "notify");
 		free(text);
 	}
-	free(sealed);
 	return 0;
 }
 
@@ -403,7 +401,7 @@ cases_referral(struct store *st, const struct cfg *cfg,
 {
 	struct cases_ctx c;
 	struct cases_refer r;
-	char hash[CRYPTO_SHA256_HEX], migrant[PHONE_MAX], *sealed;
+	char hash[CRYPTO_SHA256_HEX], migrant[PHONE_MAX];
 	enum apply_result res;
 	int rc;
 
@@ -417,13 +415,11 @@ cases_referral(struct store *st, const struct cfg *cfg,
 	c.key = key;
 	c.opid = ref->opid;
 	crypto_phone_hash(key, c.e164, hash);
-	sealed = crypto_seal(key, c.e164, strlen(c.e164));
-	c.sealed = sealed;
+	c.sealed = ""; /* the official's number, sealed as it is queued */
 	c.hash = hash;
 	c.staff = 1;
 	c.agency = route_agency_by_phone(cfg, c.e164);
 	res = cases_run(&c, cases_referral_cb, &r, cause);
-	free(sealed);
 	if (res == APPLY_ERROR)
 		return -1;
 	if (res == APPLY_OK) {

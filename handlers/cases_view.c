@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "lib/crypto.h"
 #include "lib/xmalloc.h"
 #include "handlers/cases_int.h"
 
@@ -117,8 +118,28 @@ cases_view_put(
 	rd->reply = r;
 }
 
+/* The answer to CASES_READ_OPEN SEALED (cases_int.h). */
+static struct store_reply *
+cases_view_open(const struct crypto_key *key, const char *sealed)
+{
+	struct store_reply *r;
+	char *plain = NULL, *cause = NULL;
+	size_t len;
+
+	if (crypto_open(key, sealed, &plain, &len, &cause) == -1 ||
+	    strlen(plain) != len) {
+		free(cause);
+		free(plain);
+		return store_reply_strings(NULL, 0);
+	}
+	r = store_reply_strings((const char *const *)&plain, 1);
+	free(plain);
+	return r;
+}
+
 int
-cases_view_load(struct cases_view *v, struct store *st, char **cause)
+cases_view_load(struct cases_view *v, struct store *st,
+    const struct crypto_key *key, char **cause)
 {
 	const char *argv[CASES_VIEW_WORDS];
 	struct store_reply *r;
@@ -132,6 +153,11 @@ cases_view_load(struct cases_view *v, struct store *st, char **cause)
 		     off < v->reads[i].len && argc < CASES_VIEW_WORDS; argc++) {
 			argv[argc] = v->reads[i].query + off;
 			off += strlen(argv[argc]) + 1;
+		}
+		if (argc == 2 && strcmp(argv[0], CASES_READ_OPEN) == 0) {
+			v->reads[i].reply = cases_view_open(key, argv[1]);
+			v->need--;
+			continue;
 		}
 		if ((r = store_command(st, argc, argv, NULL, cause)) == NULL)
 			return -1;

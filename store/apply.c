@@ -23,6 +23,7 @@
 #include "store/apply.h"
 #include "store/audit.h"
 #include "store/store.h"
+#include "lib/crypto.h"
 #include "lib/xmalloc.h"
 #include "lua/apply.h"
 #include "store/keys.h"
@@ -68,10 +69,26 @@ struct apply {
 		char chosen[APPLY_CHANNEL_MAX];
 	} * routes; /* owned */
 	size_t nroutes;
+	/* Values sealed with the privacy key when the operation runs: where
+	 * they are among the writes' values, the bytes before the part to
+	 * seal, its length (the rest follows as it is), and the value made
+	 * at the run. */
+	struct apply_seal {
+		size_t at, pre, len;
+		char *out; /* owned */
+	} * seals;	   /* owned */
+	size_t nseals;
 };
 
 static apply_router apply_route_fn;
 static void *apply_route_arg;
+static const struct crypto_key *apply_seal_key;
+
+void
+apply_set_key(const struct crypto_key *k)
+{
+	apply_seal_key = k;
+}
 
 void
 apply_set_router(apply_router fn, void *arg)
@@ -125,6 +142,9 @@ apply_free(struct apply *a)
 	free(a->opid);
 	free(a->now);
 	free(a->routes);
+	for (i = 0; i < a->nseals; i++)
+		free(a->seals[i].out);
+	free(a->seals);
 	apply_seq_free(&a->guards);
 	apply_seq_free(&a->writes);
 	free(a->error);
@@ -188,6 +208,35 @@ apply_putn(struct apply *a, long long n)
 	apply_puts(a, buf);
 }
 
+/*
+ * Append PRE, PLAIN and POST as one value of the writes, PLAIN to be
+ * sealed when the operation runs (apply_seal_all()); an empty PLAIN stays
+ * empty.
+ */
+static void
+apply_put_sealed(
+    struct apply *a, const char *pre, const char *plain, const char *post)
+{
+	size_t np = strlen(pre), n = strlen(plain), nq = strlen(post);
+	char *v;
+
+	v = xmalloc(np + n + nq + 1);
+	memcpy(v, pre, np);
+	memcpy(v + np, plain, n);
+	memcpy(v + np + n, post, nq + 1);
+	if (n > 0) {
+		a->seals =
+		    xreallocarray(a->seals, a->nseals + 1, sizeof(*a->seals));
+		a->seals[a->nseals].at = a->writes.n;
+		a->seals[a->nseals].pre = np;
+		a->seals[a->nseals].len = n;
+		a->seals[a->nseals++].out = NULL;
+	}
+	a->cur = &a->writes;
+	apply_put(a, v, np + n + nq);
+	free(v);
+}
+
 /* An opcode and the KEYS index of the key it works on. */
 static void
 apply_op(struct apply *a, const char *opcode, const char *key)
@@ -247,6 +296,15 @@ apply_hset(
 }
 
 void
+apply_hset_sealed(
+    struct apply *a, const char *key, const char *field, const char *plain)
+{
+	apply_op(a, "h", key);
+	apply_puts(a, field);
+	apply_put_sealed(a, "", plain, "");
+}
+
+void
 apply_hincr(struct apply *a, const char *key, const char *field, long long by)
 {
 	apply_op(a, "i", key);
@@ -289,7 +347,16 @@ apply_rpush(struct apply *a, const char *key, const char *value)
 }
 
 void
-apply_sms(struct apply *a, const char *to_sealed, const char *to_hash,
+apply_rpush_sealed(struct apply *a, const char *key, const char *pre,
+    const char *plain, const char *post)
+{
+	apply_op(a, "p", key);
+	apply_put_sealed(a, pre, plain, post);
+}
+
+/* An SMS to TO, sealed already, or in clear when TO_PLAIN. */
+static void
+apply_sms_to(struct apply *a, const char *to, int to_plain, const char *to_hash,
     const char *text, const char *channel, const char *kind)
 {
 	/*
@@ -307,16 +374,34 @@ apply_sms(struct apply *a, const char *to_sealed, const char *to_hash,
 		a->routes[a->nroutes].channel = a->writes.n + 3;
 		a->routes[a->nroutes++].chosen[0] = '\0';
 	}
-	apply_puts(a, to_sealed);
+	if (to_plain)
+		apply_put_sealed(a, "", to, "");
+	else
+		apply_puts(a, to);
 	apply_puts(a, to_hash);
-	apply_puts(a, text);
+	apply_put_sealed(a, "", text, "");
 	apply_puts(a, channel);
 	apply_puts(a, kind);
 }
 
 void
-apply_audit(struct apply *a, const char *subject, const char *actor,
-    const char *action, const char *detail)
+apply_sms(struct apply *a, const char *to_sealed, const char *to_hash,
+    const char *text, const char *channel, const char *kind)
+{
+	apply_sms_to(a, to_sealed, 0, to_hash, text, channel, kind);
+}
+
+void
+apply_sms_number(struct apply *a, const char *e164, const char *to_hash,
+    const char *text, const char *channel, const char *kind)
+{
+	apply_sms_to(a, e164, 1, to_hash, text, channel, kind);
+}
+
+/* The audit entry, its DETAIL sealed at the run when SEAL. */
+static void
+apply_audit_entry(struct apply *a, const char *subject, const char *actor,
+    const char *action, const char *detail, int seal)
 {
 	/* Only the last field may hold newlines: the hashed text parses. */
 	if (strchr(subject, '\n') != NULL || strchr(actor, '\n') != NULL ||
@@ -327,7 +412,24 @@ apply_audit(struct apply *a, const char *subject, const char *actor,
 	apply_puts(a, subject);
 	apply_puts(a, actor);
 	apply_puts(a, action);
-	apply_puts(a, detail);
+	if (seal)
+		apply_put_sealed(a, "", detail, "");
+	else
+		apply_puts(a, detail);
+}
+
+void
+apply_audit(struct apply *a, const char *subject, const char *actor,
+    const char *action, const char *detail)
+{
+	apply_audit_entry(a, subject, actor, action, detail, 0);
+}
+
+void
+apply_audit_sealed(struct apply *a, const char *subject, const char *actor,
+    const char *action, const char *plain)
+{
+	apply_audit_entry(a, subject, actor, action, plain, 1);
 }
 
 /* One value of Q as a string (owned by the caller). */
@@ -339,6 +441,50 @@ apply_seq_value(const struct apply_seq *q, size_t i)
 	memcpy(v, q->buf + q->off[i], q->vlen[i]);
 	v[q->vlen[i]] = '\0';
 	return v;
+}
+
+/* The seal of A at writes' value I, or NULL. */
+static const struct apply_seal *
+apply_seal_at(const struct apply *a, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < a->nseals; k++)
+		if (a->seals[k].at == i)
+			return &a->seals[k];
+	return NULL;
+}
+
+/*
+ * Print value V, the writes' value I when WRITES: a value to seal at the
+ * run as "[plain]" (newlines as "\\n") with OPEN, "[sealed]" without; a
+ * value OPEN opens as "[what it returns]".
+ */
+static void
+apply_describe_value(const struct apply *a, int writes, size_t i, const char *v,
+    FILE *f, char *(*open)(void *, const char *), void *arg)
+{
+	const struct apply_seal *sl = writes ? apply_seal_at(a, i) : NULL;
+	char *o;
+	size_t k;
+
+	fputc(' ', f);
+	if (sl != NULL) {
+		fwrite(v, 1, sl->pre, f);
+		fputc('[', f);
+		for (k = sl->pre; open != NULL && k < sl->pre + sl->len; k++)
+			if (v[k] == '\n')
+				fputs("\\n", f);
+			else
+				fputc(v[k], f);
+		if (open == NULL)
+			fputs("sealed", f);
+		fprintf(f, "]%s", v + sl->pre + sl->len);
+	} else if (open != NULL && (o = open(arg, v)) != NULL) {
+		fprintf(f, "[%s]", o);
+		free(o);
+	} else
+		fputs(v, f);
 }
 
 /* Print the effects of Q (see apply_describe()). */
@@ -357,7 +503,7 @@ apply_describe_seq(const struct apply *a, const struct apply_seq *q, FILE *f,
 		{ 'r', "zrem", 1, 1 }, { 'p', "rpush", 1, 1 },
 		{ 's', "sms", 0, 5 }, { 'l', "audit", 0, 4 } };
 	size_t i = 0, k, j;
-	char *v, *o;
+	char *v;
 
 	while (i < q->n) {
 		v = apply_seq_value(q, i++);
@@ -376,12 +522,9 @@ apply_describe_seq(const struct apply *a, const struct apply_seq *q, FILE *f,
 			free(v);
 		}
 		for (j = 0; j < (size_t)ops[k].values && i < q->n; j++) {
-			v = apply_seq_value(q, i++);
-			if (open != NULL && (o = open(arg, v)) != NULL) {
-				fprintf(f, " [%s]", o);
-				free(o);
-			} else
-				fprintf(f, " %s", v);
+			v = apply_seq_value(q, i);
+			apply_describe_value(
+			    a, q == &a->writes, i++, v, f, open, arg);
 			free(v);
 		}
 		fputc('\n', f);
@@ -445,14 +588,15 @@ apply_args_numbers(struct apply_args *g, size_t n)
 }
 
 /*
- * The values of Q as arguments; with A, the channels chosen for its
- * routed SMS (apply_choose()) in place of their "".
+ * The values of Q as arguments; with A, the values sealed at the run
+ * (apply_seal_all()) and the channels chosen for its routed SMS
+ * (apply_choose()) in place of what the writes hold.
  */
 static void
 apply_args_seq(
     struct apply_args *g, const struct apply_seq *q, const struct apply *a)
 {
-	size_t j, r = 0;
+	size_t j, r = 0, k = 0;
 
 	apply_args_grow(g, q->n);
 	for (j = 0; j < q->n; j++) {
@@ -461,15 +605,50 @@ apply_args_seq(
 			g->len[g->n++] = strlen(a->routes[r++].chosen);
 			continue;
 		}
+		if (a != NULL && k < a->nseals && a->seals[k].at == j) {
+			g->v[g->n] = a->seals[k].out;
+			g->len[g->n++] = strlen(a->seals[k++].out);
+			continue;
+		}
 		g->v[g->n] = q->buf + q->off[j];
 		g->len[g->n++] = q->vlen[j];
 	}
+}
+
+/*
+ * Seal what A seals at the run, each time afresh: 0, or -1 with *cause
+ * when no privacy key was set (apply_set_key()).
+ */
+static int
+apply_seal_all(struct apply *a, char **cause)
+{
+	struct apply_seal *sl;
+	char *v, *sealed;
+	size_t k;
+
+	if (a->nseals > 0 && apply_seal_key == NULL) {
+		xasprintf(
+		    cause, "apply: %s: no privacy key to seal with", a->opid);
+		return -1;
+	}
+	for (k = 0; k < a->nseals; k++) {
+		sl = &a->seals[k];
+		v = apply_seq_value(&a->writes, sl->at);
+		sealed = crypto_seal(apply_seal_key, v + sl->pre, sl->len);
+		free(sl->out);
+		xasprintf(&sl->out, "%.*s%s%s", (int)sl->pre, v, sealed,
+		    v + sl->pre + sl->len);
+		free(sealed);
+		free(v);
+	}
+	return 0;
 }
 
 /* Choose the channel of each SMS of A queued with none. */
 static void
 apply_choose(struct apply *a)
 {
+	const struct apply_seal *sl;
 	size_t r;
 	char *to;
 
@@ -477,7 +656,11 @@ apply_choose(struct apply *a)
 		a->routes[r].chosen[0] = '\0';
 		if (apply_route_fn == NULL)
 			continue;
-		to = apply_seq_value(&a->writes, a->routes[r].to);
+		/* a number sealed at the run is routed as it is queued */
+		if ((sl = apply_seal_at(a, a->routes[r].to)) != NULL)
+			to = xstrdup(sl->out);
+		else
+			to = apply_seq_value(&a->writes, a->routes[r].to);
 		if (apply_route_fn(apply_route_arg, to, a->routes[r].chosen) ==
 		    -1)
 			a->routes[r].chosen[0] = '\0';
@@ -525,6 +708,8 @@ apply_run_batch(struct store *s, struct apply **a, size_t n, long long msg_ttl,
 		else if (a[i]->nkeys > APPLY_KEYS_MAX)
 			xasprintf(&causes[i], "apply: %s: %zu keys, at most %d",
 			    a[i]->opid, a[i]->nkeys, APPLY_KEYS_MAX);
+		else if (apply_seal_all(a[i], &causes[i]) == -1)
+			continue;
 		else
 			run[nrun++] = i;
 	}

@@ -3,7 +3,7 @@
  * Atomic, idempotent application of a case operation's effects.
  *
  * Case operations are decided in C from state read beforehand (pure logic in
- * handlers/cases.c) and applied here by one Lua script (store/lua/apply.lua):
+ * handlers/cases*.c) and applied here by one Lua script (store/lua/apply.lua):
  * the script checks that the state it was decided on is unchanged (guards),
  * applies every write, enqueues the SMS replies (enqueue(), from
  * store/lua/lib/enqueue.lua) and appends to the audit stream, all or nothing.
@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+struct crypto_key;
 struct store;
 
 /*
@@ -52,6 +53,9 @@ void apply_guard_absent(struct apply *, const char *key);
 /* HSET KEY FIELD VALUE. */
 void apply_hset(
     struct apply *, const char *key, const char *field, const char *value);
+/* HSET KEY FIELD, PLAIN sealed with the privacy key (apply_set_key()). */
+void apply_hset_sealed(
+    struct apply *, const char *key, const char *field, const char *plain);
 /* HINCRBY KEY FIELD BY. */
 void apply_hincr(
     struct apply *, const char *key, const char *field, long long by);
@@ -63,11 +67,19 @@ void apply_zadd(
 void apply_zrem(struct apply *, const char *key, const char *member);
 /* RPUSH KEY VALUE (case history entries). */
 void apply_rpush(struct apply *, const char *key, const char *value);
+/* RPUSH KEY PRE, then PLAIN sealed, then POST (a history entry's note). */
+void apply_rpush_sealed(struct apply *, const char *key, const char *pre,
+    const char *plain, const char *post);
 /*
- * Queue an SMS: see store/lua/lib/enqueue.lua for the fields. With CHANNEL
- * "", the channel is chosen when the operation runs (apply_set_router()).
+ * Queue an SMS of TEXT, given in clear and sealed when the operation runs,
+ * to the number sealed as TO_SEALED with keyed hash TO_HASH: see
+ * store/lua/lib/enqueue.lua for the fields. With CHANNEL "", the channel
+ * is chosen when the operation runs (apply_set_router()).
  */
 void apply_sms(struct apply *, const char *to_sealed, const char *to_hash,
+    const char *text, const char *channel, const char *kind);
+/* The same to a number E164 given in clear, sealed at the run too. */
+void apply_sms_number(struct apply *, const char *e164, const char *to_hash,
     const char *text, const char *channel, const char *kind);
 
 #define APPLY_CHANNEL_MAX 64 /* bytes of a channel name, and NUL */
@@ -86,9 +98,19 @@ typedef int (*apply_router)(
  * SMS is queued, so that it sees the channels' health then.
  */
 void apply_set_router(apply_router, void *arg);
+/*
+ * The privacy key that every run seals with, set once before any thread
+ * applies anything (hbmgwd: gw_init()). Decisions give their texts in
+ * clear; they are sealed here, as late as possible, and an operation with
+ * something to seal and no key set is APPLY_ERROR. A "" stays "".
+ */
+void apply_set_key(const struct crypto_key *);
 /* Append to the hash-chained audit stream. */
 void apply_audit(struct apply *, const char *subject, const char *actor,
     const char *action, const char *detail);
+/* The same, DETAIL given in clear and sealed. */
+void apply_audit_sealed(struct apply *, const char *subject, const char *actor,
+    const char *action, const char *plain);
 
 /* The operation's id, as given to apply_new(). */
 const char *apply_opid(const struct apply *);
@@ -98,10 +120,12 @@ const char *apply_opid(const struct apply *);
  * script runs them: "guard KEY FIELD VALUE", "absent KEY", "hset KEY FIELD
  * VALUE", "hincr KEY FIELD BY", "expire KEY SECONDS", "zadd KEY SCORE
  * MEMBER", "zrem KEY MEMBER", "rpush KEY VALUE", "sms TO TO_HASH TEXT
- * CHANNEL KIND", "audit SUBJECT ACTOR ACTION DETAIL". With OPEN, each value
- * is given to it first, and shown as "[what it returns]" when that is not
- * NULL (the caller frees it): a test opens sealed values so. For tests and
- * logs of a decision; what it prints is not a stable format.
+ * CHANNEL KIND", "audit SUBJECT ACTOR ACTION DETAIL". A value to be sealed at
+ * the run is shown "[plain]", newlines as "\\n", with OPEN, and "[sealed]"
+ * without. With OPEN, each other value is given to it first, and shown as
+ * "[what it returns]" when that is not NULL (the caller frees it): a test
+ * opens sealed values so. For tests of a decision; what it prints is not a
+ * stable format.
  */
 void apply_describe(const struct apply *, FILE *f,
     char *(*open)(void *arg, const char *value), void *arg);

@@ -478,6 +478,24 @@ store_reply_free(struct store_reply *r)
 	free(r);
 }
 
+struct store_reply *
+store_reply_strings(const char *const *v, size_t n)
+{
+	struct store_reply *r = xcalloc(1, sizeof(*r));
+	size_t i;
+
+	r->type = STORE_ARRAY;
+	r->element = xcalloc(n + 1, sizeof(*r->element));
+	for (i = 0; i < n; i++) {
+		r->element[i] = xcalloc(1, sizeof(*r->element[i]));
+		r->element[i]->type = STORE_STRING;
+		r->element[i]->str = xstrdup(v[i]);
+		r->element[i]->len = strlen(v[i]);
+	}
+	r->elements = n;
+	return r;
+}
+
 const struct store_reply *
 store_field_any(const struct store_reply *r, const char *field)
 {

@@ -104,6 +104,8 @@ struct store_reply *store_eval(struct store *, struct store_script *, int nkeys,
     int argc, const char **argv, const size_t *argvlen, char **cause);
 
 void store_reply_free(struct store_reply *);
+/* An array reply of the N strings V, as if Redis gave it (a view, a test). */
+struct store_reply *store_reply_strings(const char *const *v, size_t n);
 
 /*
  * The value of FIELD in a flat field/value array: an HGETALL reply, a

@@ -138,10 +138,39 @@ test_clean(struct store *s)
 		test_del(s, keys[i]);
 }
 
-/* One connection to the test Redis for the whole group. */
+/* The privacy key the runs seal with. */
+static struct crypto_key *test_key;
+
+/* A value of Redis opened with test_key (to free), or NULL. */
+static char *
+test_open(const char *sealed)
+{
+	char *plain = NULL, *cause = NULL;
+	size_t len;
+
+	if (sealed == NULL ||
+	    crypto_open(test_key, sealed, &plain, &len, &cause) == -1) {
+		free(cause);
+		free(plain);
+		return NULL;
+	}
+	return plain;
+}
+
+/* test_open() as apply_describe() calls it. */
+static char *
+test_opener(void *arg, const char *sealed)
+{
+	(void)arg;
+	return test_open(sealed);
+}
+
+/* One connection to the test Redis for the whole group, and a key. */
 static int
 setup(void **state)
 {
+	unsigned char secret[CRYPTO_SECRET_LEN] = { 7, 7, 7 };
+
 	const char *sock = getenv("HBM_TEST_REDIS_SOCKET");
 	struct store_params p = { 0 };
 
@@ -154,6 +183,8 @@ setup(void **state)
 	p.socket = sock;
 	p.timeout_ms = 2000;
 	*state = store_new(&p);
+	test_key = crypto_key_from_bytes(secret);
+	apply_set_key(test_key);
 	return 0;
 }
 
@@ -162,6 +193,8 @@ static int
 teardown(void **state)
 {
 	store_free(*state);
+	apply_set_key(NULL);
+	crypto_key_free(test_key);
 	return 0;
 }
 
@@ -389,7 +422,7 @@ test_values_survive(void **state)
 	struct store *s = *state;
 	struct store_reply *r;
 	struct apply *a;
-	char field[16], msgkey[64], *v;
+	char field[16], msgkey[64], *v, *sealed;
 	size_t i, n = sizeof(values) / sizeof(values[0]);
 
 	a = apply_new("t-bytes", 1);
@@ -423,8 +456,156 @@ test_values_survive(void **state)
 	    r->element[0]->element[1]->element[1]->str);
 	store_reply_free(r);
 	v = test_hget(s, msgkey, "text");
-	assert_string_equal(v, values[0]);
+	sealed = test_open(v);
+	assert_non_null(sealed);
+	assert_string_equal(sealed, values[0]);
+	free(sealed);
 	free(v);
+}
+
+/* Record of the router's calls, for test_sealed. */
+struct test_routes {
+	int calls;
+	char *to[4]; /* the numbers it was given */
+};
+
+static int
+test_router_keep(void *arg, const char *to_sealed, char buf[APPLY_CHANNEL_MAX])
+{
+	struct test_routes *r = arg;
+
+	if (r->calls < 4)
+		r->to[r->calls] = strdup(to_sealed);
+	r->calls++;
+	snprintf(buf, APPLY_CHANNEL_MAX, "%s", TEST_CHANNEL);
+	return 0;
+}
+
+/* The first entry of the audit stream being chained: its DETAIL (to free). */
+static char *
+test_audit_detail(struct store *s)
+{
+	const char *xr[] = { "XRANGE", "{hbm}:audit:new", "-", "+" };
+	struct store_reply *r = test_cmd(s, 4, xr);
+	const struct store_reply *f;
+	char *v = NULL;
+
+	if (r->elements > 0) {
+		f = store_field(r->element[0]->element[1], "detail");
+		if (f != NULL && f->type == STORE_STRING)
+			v = strdup(f->str);
+	}
+	store_reply_free(r);
+	return v;
+}
+
+/*
+ * What a decision gives in clear is sealed when the operation runs, never
+ * stored so: a field, a history entry's middle, an audit detail, an SMS's
+ * text and a number given in clear (the router sees it sealed). "" stays
+ * "". apply_describe() shows "[plain]" with an opener and "[sealed]"
+ * without. With no key set, the operation is refused and nothing written.
+ */
+static void
+test_sealed(void **state)
+{
+	const char *lr[] = { "LRANGE", TEST_HIST, "0", "-1" };
+	const char *xr[] = { "XRANGE", TEST_OUTBOX, "-", "+" };
+	struct store *s = *state;
+	struct store_reply *r;
+	struct test_routes routes = { 0 };
+	struct apply *a;
+	char *v, *o, *out = NULL, msgkey[64], *cause = NULL;
+	size_t len = 0, i;
+	FILE *fp;
+
+	a = apply_new("t-seal", 1700000000000LL);
+	apply_hset_sealed(a, TEST_CASE, "note", "near gate 3");
+	apply_hset_sealed(a, TEST_CASE, "empty", "");
+	apply_rpush_sealed(a, TEST_HIST, "{\"note\":\"", "my brother", "\"}");
+	apply_audit_sealed(a, "case:t1", "wfp", "declined", "no stock");
+	apply_sms_number(a, "+256700000101", TEST_HASH,
+	    "Contact: +256700000001", "", "notify");
+
+	fp = open_memstream(&out, &len);
+	apply_describe(a, fp, NULL, NULL);
+	fclose(fp);
+	assert_non_null(strstr(out, "hset {hbm}:case:t1 note [sealed]\n"));
+	assert_non_null(strstr(out, "hset {hbm}:case:t1 empty \n"));
+	assert_non_null(
+	    strstr(out, "rpush {hbm}:case:t1:hist {\"note\":\"[sealed]\"}\n"));
+	assert_null(strstr(out, "gate"));
+	assert_null(strstr(out, "brother"));
+	assert_null(strstr(out, "+2567"));
+	free(out);
+	out = NULL;
+	fp = open_memstream(&out, &len);
+	apply_describe(a, fp, test_opener, NULL);
+	fclose(fp);
+	assert_non_null(strstr(out, "hset {hbm}:case:t1 note [near gate 3]\n"));
+	assert_non_null(strstr(out, "audit case:t1 wfp declined [no stock]\n"));
+	assert_non_null(strstr(out, "sms [+256700000101] "));
+	free(out);
+
+	/* no key: refused before anything runs */
+	apply_set_key(NULL);
+	assert_int_equal(apply_run(s, a, TEST_TTL, &cause), APPLY_ERROR);
+	assert_non_null(strstr(cause, "no privacy key"));
+	free(cause);
+	assert_int_equal(test_exists(s, TEST_CASE), 0);
+	apply_set_key(test_key);
+
+	apply_set_router(test_router_keep, &routes);
+	assert_int_equal(test_run(s, a), APPLY_OK);
+	apply_set_router(NULL, NULL);
+
+	v = test_hget(s, TEST_CASE, "note");
+	assert_null(strstr(v, "gate"));
+	o = test_open(v);
+	assert_string_equal(o, "near gate 3");
+	free(o);
+	free(v);
+	v = test_hget(s, TEST_CASE, "empty");
+	assert_string_equal(v, "");
+	free(v);
+	r = test_cmd(s, 4, lr);
+	assert_int_equal(r->elements, 1);
+	v = r->element[0]->str;
+	assert_memory_equal(v, "{\"note\":\"", 9);
+	assert_string_equal(v + strlen(v) - 2, "\"}");
+	v[strlen(v) - 2] = '\0';
+	o = test_open(v + 9);
+	assert_string_equal(o, "my brother");
+	free(o);
+	store_reply_free(r);
+	v = test_audit_detail(s);
+	assert_string_not_equal(v, "no stock");
+	o = test_open(v);
+	assert_string_equal(o, "no stock");
+	free(o);
+	free(v);
+
+	/* the number, sealed, was routed and queued; never in clear */
+	assert_int_equal(routes.calls, 1);
+	assert_null(strstr(routes.to[0], "+256"));
+	o = test_open(routes.to[0]);
+	assert_string_equal(o, "+256700000101");
+	free(o);
+	r = test_cmd(s, 4, xr);
+	assert_int_equal(r->elements, 1);
+	snprintf(msgkey, sizeof(msgkey), "{hbm}:msg:%s",
+	    r->element[0]->element[1]->element[1]->str);
+	store_reply_free(r);
+	v = test_hget(s, msgkey, "to");
+	assert_string_equal(v, routes.to[0]);
+	free(v);
+	v = test_hget(s, msgkey, "text");
+	o = test_open(v);
+	assert_string_equal(o, "Contact: +256700000001");
+	free(o);
+	free(v);
+	for (i = 0; i < 4; i++)
+		free(routes.to[i]);
 }
 
 /*
@@ -1029,6 +1210,7 @@ main(void)
 		cmocka_unit_test_setup(test_guard_absent, setup_test),
 		cmocka_unit_test_setup(test_guard_empty, setup_test),
 		cmocka_unit_test_setup(test_values_survive, setup_test),
+		cmocka_unit_test_setup(test_sealed, setup_test),
 		cmocka_unit_test_setup(test_runs_and_order, setup_test),
 		cmocka_unit_test_setup(test_batch, setup_test),
 		cmocka_unit_test_setup(test_wrong_type, setup_test),

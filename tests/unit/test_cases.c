@@ -85,6 +85,7 @@ setup(void **state)
 	rmdir(f->dir);
 	memset(secret, 7, sizeof(secret));
 	f->key = crypto_key_from_bytes(secret);
+	apply_set_key(f->key); /* as gw_init() does */
 	p.socket = sock;
 	p.timeout_ms = 2000;
 	f->st = store_new(&p);
@@ -99,6 +100,7 @@ teardown(void **state)
 
 	store_free(f->st);
 	cfg_free(f->cfg);
+	apply_set_key(NULL);
 	crypto_key_free(f->key);
 	free(f);
 	return 0;

@@ -54,6 +54,7 @@ struct fix {
 	struct sms_lexicon *lex;
 	char code[CODE_LEN + 1];
 	char m[CRYPTO_SHA256_HEX], w[CRYPTO_SHA256_HEX], u[CRYPTO_SHA256_HEX];
+	char *mphone; /* the migrant's number, sealed as the case keeps it */
 };
 
 static int
@@ -83,6 +84,7 @@ setup(void **state)
 	f->lex = sms_lexicon_new(f->cfg);
 	code_from_random(rnd, f->code);
 	crypto_phone_hash(f->key, MIGRANT, f->m);
+	f->mphone = crypto_seal(f->key, MIGRANT, strlen(MIGRANT));
 	crypto_phone_hash(f->key, WFP, f->w);
 	crypto_phone_hash(f->key, UNHCR, f->u);
 	*state = f;
@@ -97,27 +99,9 @@ teardown(void **state)
 	sms_lexicon_free(f->lex);
 	cfg_free(f->cfg);
 	crypto_key_free(f->key);
+	free(f->mphone);
 	free(f);
 	return 0;
-}
-
-/* An array reply of the N strings V (an HGETALL's fields and values). */
-static struct store_reply *
-reply(const char *const *v, size_t n)
-{
-	struct store_reply *r = calloc(1, sizeof(*r));
-	size_t i;
-
-	r->type = STORE_ARRAY;
-	r->element = calloc(n + 1, sizeof(*r->element));
-	for (i = 0; i < n; i++) {
-		r->element[i] = calloc(1, sizeof(*r->element[i]));
-		r->element[i]->type = STORE_STRING;
-		r->element[i]->str = strdup(v[i]);
-		r->element[i]->len = strlen(v[i]);
-	}
-	r->elements = n;
-	return r;
 }
 
 /* S with $M, $W, $U, $C and $D (the code as shown) replaced, into BUF. */
@@ -173,16 +157,12 @@ static struct store_reply *
 case_record_at(const struct fix *f, const char *status, const char *agency,
     const char *tried, const char *stage)
 {
-	char *phone = crypto_seal(f->key, MIGRANT, strlen(MIGRANT));
 	const char *v[] = { "code", f->code, "kind", "relief", "category",
 		"food", "status", status, "agency", agency, "num", f->m,
-		"phone", phone, "lang", "en", "consent", "1", "priority", "3",
-		"created_ms", "1799999000000", "due_ms", "1800000900000",
+		"phone", f->mphone, "lang", "en", "consent", "1", "priority",
+		"3", "created_ms", "1799999000000", "due_ms", "1800000900000",
 		"stage", stage, "ver", "4", "tried", tried, "persons", "1" };
-	struct store_reply *r = reply(v, sizeof(v) / sizeof(v[0]));
-
-	free(phone);
-	return r;
+	return store_reply_strings(v, sizeof(v) / sizeof(v[0]));
 }
 
 static struct store_reply *
@@ -284,7 +264,10 @@ static const struct row rows[] = {
 		"hset {hbm}:case:$C status "
 		"acknowledged",
 		"zrem {hbm}:sla $C", "sms [" MIGRANT "] $M ",
-		"audit $C wfp acknowledged", NULL },
+		"audit $C wfp acknowledged",
+		"sms [" WFP "] $W [Case $D (food, 1 person(s)) is yours. "
+		"Contact: " MIGRANT ".",
+		NULL },
 	    { NULL } },
 	{ "ACK of an acknowledged case changes nothing", WFP, "phone", "ACK $C",
 	    "acknowledged", "wfp", "", { NULL }, 0, 0,
@@ -378,28 +361,34 @@ row_view(const struct fix *f, const struct row *row, const char *hash,
 
 	while (row->num[n] != NULL)
 		numv[n] = row->num[n], n++;
-	cases_view_put(
-	    view, reply(numv, n), "HGETALL", key_num(key, hash), NULL);
+	cases_view_put(view, store_reply_strings(numv, n), "HGETALL",
+	    key_num(key, hash), NULL);
 	key_num_cases(key, hash);
-	cases_view_put(view, reply(codes, row->cases ? 1 : 0), "ZRANGE", key,
-	    "0", "-1", NULL);
-	cases_view_put(view, reply(codes, row->cases ? 1 : 0), "ZREVRANGE", key,
-	    "0", "3", NULL);
-	cases_view_put(view, reply(codes, row->cases ? 1 : 0), "ZREVRANGE", key,
-	    "0", "9", NULL);
-	cases_view_put(view, reply(codes, row->status != NULL ? 1 : 0),
-	    "ZRANGE", key_agency_open(key, "wfp"), "0", "-1", NULL);
+	cases_view_put(view, store_reply_strings(codes, row->cases ? 1 : 0),
+	    "ZRANGE", key, "0", "-1", NULL);
+	cases_view_put(view, store_reply_strings(codes, row->cases ? 1 : 0),
+	    "ZREVRANGE", key, "0", "3", NULL);
+	cases_view_put(view, store_reply_strings(codes, row->cases ? 1 : 0),
+	    "ZREVRANGE", key, "0", "9", NULL);
+	cases_view_put(view,
+	    store_reply_strings(codes, row->status != NULL ? 1 : 0), "ZRANGE",
+	    key_agency_open(key, "wfp"), "0", "-1", NULL);
 	key_case(ckey, f->code);
 	if (row->status != NULL && row->status[0] != '\0')
 		cases_view_put(view,
 		    case_record(f, row->status, row->agency, row->tried),
 		    "HGETALL", ckey, NULL);
 	else
-		cases_view_put(view, reply(codes, 0), "HGETALL", ckey, NULL);
+		cases_view_put(
+		    view, store_reply_strings(codes, 0), "HGETALL", ckey, NULL);
+	/* the migrant's number, opened by the loader for the agency's ACK */
+	const char *opened[] = { MIGRANT };
+	cases_view_put(view, store_reply_strings(opened, 1), CASES_READ_OPEN,
+	    f->mphone, NULL);
 	/* the migrant's record, read to tell them of an ACK */
 	if (strcmp(hash, f->m) != 0)
-		cases_view_put(
-		    view, reply(codes, 0), "HGETALL", key_num(key, f->m), NULL);
+		cases_view_put(view, store_reply_strings(codes, 0), "HGETALL",
+		    key_num(key, f->m), NULL);
 }
 
 static void
@@ -504,7 +493,7 @@ test_sla(void **state)
 		cases_view_put(&view,
 		    row->status != NULL ? case_record_at(f, row->status,
 					      row->agency, "", row->stage)
-					: reply(none, 0),
+					: store_reply_strings(none, 0),
 		    "HGETALL", key, NULL);
 		rc = cases_sla_view(
 		    f->cfg, f->key, f->code, NOW, &view, &a, &cause);
@@ -549,7 +538,8 @@ test_need(void **state)
 	assert_string_equal(view.reads[0].query, "HGETALL");
 	assert_string_equal(view.reads[0].query + 8, key_num(key, hash));
 	/* given it, the case */
-	cases_view_put(&view, reply(NULL, 0), "HGETALL", key, NULL);
+	cases_view_put(
+	    &view, store_reply_strings(NULL, 0), "HGETALL", key, NULL);
 	assert_int_equal(view.need, 0);
 	assert_int_equal(cases_decide_view(f->cfg, f->lex, f->key, &m, NOW,
 			     &view, &a, &cause),
