@@ -185,14 +185,17 @@ inbox_add(struct store *st, const struct crypto_key *key,
 
 /*
  * The message of entry E, [id, [field, value, ...]], borrowed from it but
- * for its text, opened into *TEXT (the caller frees): 0, or -1 when there
- * is none (a deleted entry, or one missing fields: it is acknowledged and
- * dropped).
+ * for its text and a phone sender's number, opened into OWNED[0] and
+ * OWNED[1] (the caller frees both): 0, or -1 when there is none (a deleted
+ * entry, or one missing fields or with a sender that does not open: it is
+ * acknowledged and dropped).
  */
 static int
-inbox_msg(const struct store_reply *e, struct cases_msg *m, char **text)
+inbox_msg(const struct store_reply *e, struct cases_msg *m, char *owned[2])
 {
 	const struct store_reply *fv;
+	char *cause = NULL;
+	size_t len;
 
 	if (e->type != STORE_ARRAY || e->elements != 2 ||
 	    e->element[1]->type != STORE_ARRAY)
@@ -211,7 +214,20 @@ inbox_msg(const struct store_reply *e, struct cases_msg *m, char **text)
 		    "inbox: entry %s: missing fields, dropped", m->entry_id);
 		return -1;
 	}
-	m->text = *text = crypto_open_str(gw_key(), m->text);
+	/* Only a number is answered, so only a number is opened. */
+	m->from = "";
+	if (strcmp(m->sender, "phone") == 0) {
+		if (crypto_open(gw_key(), m->from_sealed, &owned[1], &len,
+			&cause) == -1 ||
+		    strlen(owned[1]) != len) {
+			log_warnx("inbox: entry %s: sender unreadable, dropped",
+			    m->entry_id);
+			free(cause);
+			return -1;
+		}
+		m->from = owned[1];
+	}
+	m->text = owned[0] = crypto_open_str(gw_key(), m->text);
 	return 0;
 }
 
@@ -427,19 +443,19 @@ inbox_batch(struct store *st, const struct cfg *cfg,
 	struct inbox_run run;
 	struct store_reply **num;
 	struct cases_msg *msgs;
-	char **texts;
+	char **texts; /* per message, its text and number opened */
 	char *valid;
 	int rc = 0;
 
 	msgs = xcalloc(n + 1, sizeof(*msgs));
-	texts = xcalloc(n + 1, sizeof(*texts));
+	texts = xcalloc(2 * n + 1, sizeof(*texts));
 	inbox_run_init(&run, n);
 	valid = xcalloc(n + 1, sizeof(*valid));
 	num = xcalloc(n + 1, sizeof(*num));
 	for (i = 0; i < n; i++) {
 		const struct store_reply *e = entries->element[i];
 
-		if (inbox_msg(e, &msgs[i], &texts[i]) == 0)
+		if (inbox_msg(e, &msgs[i], &texts[2 * i]) == 0)
 			valid[i] = 1;
 		else if (e->type == STORE_ARRAY && e->elements > 0)
 			run.extra[run.nextra++] = e->element[0]->str;
@@ -457,7 +473,7 @@ inbox_batch(struct store *st, const struct cfg *cfg,
 		store_reply_free(num[i]);
 	if (inbox_apply(st, cfg, lex, msgs, n, &run) == -1)
 		rc = -1;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < 2 * n; i++)
 		free(texts[i]);
 	free(texts);
 	free(msgs);

@@ -943,9 +943,6 @@ cases_sms_ctx(struct cases_ctx *c, struct sms_cmd *cmd, struct store *st,
     const struct cfg *cfg, const struct sms_lexicon *lex,
     const struct crypto_key *key, const struct cases_msg *m)
 {
-	char *plain = NULL, *cause = NULL;
-	size_t len;
-
 	if (strcmp(m->sender, "phone") != 0) {
 		/* Never answer sender names or short codes: no reply loops. */
 		metrics_add(
@@ -953,16 +950,13 @@ cases_sms_ctx(struct cases_ctx *c, struct sms_cmd *cmd, struct store *st,
 		return 0;
 	}
 	memset(c, 0, sizeof(*c));
-	if (crypto_open(key, m->from_sealed, &plain, &len, &cause) == -1 ||
-	    len >= sizeof(c->e164)) {
+	if (m->from == NULL || m->from[0] == '\0' ||
+	    strlen(m->from) >= sizeof(c->e164)) {
 		log_warnx(
 		    "cases: entry %s: sender unreadable, dropped", m->entry_id);
-		free(cause);
-		free(plain);
 		return 0;
 	}
-	memcpy(c->e164, plain, len + 1);
-	free(plain);
+	memcpy(c->e164, m->from, strlen(m->from) + 1);
 	sms_parse(lex, m->text, cmd);
 	c->st = st;
 	c->cfg = cfg;

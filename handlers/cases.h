@@ -24,9 +24,10 @@ struct store_reply;
 struct cases_msg {
 	const char *entry_id;	 /* the inbox entry id: the operation id */
 	const char *from_sealed; /* the sender, sealed with the privacy key */
-	const char *from_hash;	 /* its keyed hash */
-	const char *sender;	 /* "phone", "alnum" or "short" */
-	const char *text;	 /* UTF-8 */
+	const char *from;      /* a phone sender opened by the caller, or "" */
+	const char *from_hash; /* its keyed hash */
+	const char *sender;    /* "phone", "alnum" or "short" */
+	const char *text;      /* UTF-8 */
 	const char *received_ms; /* when it arrived, ms since the epoch */
 };
 

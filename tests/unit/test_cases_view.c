@@ -343,6 +343,7 @@ row_msg(const struct fix *f, const struct row *row, struct cases_msg *m,
 	crypto_phone_hash(f->key, row->from, hash);
 	m->entry_id = "1800000000000-0";
 	m->from_sealed = *sealed;
+	m->from = strcmp(row->sender, "phone") == 0 ? row->from : "";
 	m->from_hash = hash;
 	m->sender = row->sender;
 	m->text = text;
