@@ -162,6 +162,13 @@ def shot(drv, name, width, height):
     check(f"screenshot {os.path.basename(path)}", os.path.getsize(path) > 0)
 
 
+def phone(drv):
+    """The number on the case page and its direction, or None."""
+    return drv.execute_script(
+        "const n = document.querySelector('#case-summary .phone');"
+        "return n ? [n.textContent, n.dir] : null")
+
+
 def fetch_status(drv, path):
     return drv.execute_async_script(
         "const done = arguments[arguments.length - 1];"
@@ -349,8 +356,19 @@ def run(drv):
           any(e[1] == "wfp" and e[2] == "acknowledged" for e in tl))
     sm = summary(drv)
     check("the deadline is gone (—)", sm.get("Deadline") == "—")
-    check("the migrant's number, which the API now gives (consent)",
-          sm.get("Phone number") == "+256700000301")
+    check("the migrant's number, which the API now gives (consent), "
+          "masked", phone(drv) == ["+25670****301", "ltr"])
+    check("the full number is nowhere on the page",
+          "700000301" not in drv.find_element(By.ID, "main").text)
+    check("a \"Show number\" button beside it",
+          visible(drv, "reveal") and
+          drv.find_element(By.ID, "reveal").text == "Show number")
+    drv.find_element(By.ID, "reveal").click()
+    check("pressing it shows the full number",
+          wait(drv, lambda d: phone(d) == ["+256700000301", "ltr"]))
+    check("and the button is gone, the focus on the number",
+          not drv.find_elements(By.ID, "reveal") and
+          "phone" in drv.switch_to.active_element.get_attribute("class"))
     shot(drv, "case-en", 1280, 800)
     shot(drv, "case-en", 360, 740)
     check("the case page fits 360 px", drv.execute_script(
@@ -467,11 +485,13 @@ def run(drv):
     drv.find_element(By.ID, "act-ack").click()
     check("Red Cross's manager acknowledges it (Arabic status)",
           wait(drv, lambda d: summary(d).get("الحالة") == "مُستلمة"))
-    check("and gets the migrant's number, left to right",
-          drv.execute_script(
-              "const n = document.querySelector('#case-summary .phone');"
-              "return n ? [n.textContent, n.dir] : null") ==
-          ["+256700000303", "ltr"])
+    check("and gets the migrant's number masked, left to right",
+          phone(drv) == ["+25670****303", "ltr"])
+    check("with an Arabic \"Show number\" button",
+          drv.find_element(By.ID, "reveal").text == "إظهار الرقم")
+    drv.find_element(By.ID, "reveal").click()
+    check("which shows the full number, left to right",
+          wait(drv, lambda d: phone(d) == ["+256700000303", "ltr"]))
     shot(drv, "case-ar", 1280, 800)
     shot(drv, "case-ar", 360, 740)
     overflow = drv.execute_script(

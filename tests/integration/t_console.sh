@@ -26,9 +26,11 @@ CTL=$HBM_BUILD/hbmctl
 PW_AMINA='correct horse battery'
 PW_RC='red cross secret'
 PW_LOCK='lock me out'
+PW_COORD='coordinate all'
 h_amina=$(printf '%s\n' "$PW_AMINA" | "$CTL" hash-password)
 h_rc=$(printf '%s\n' "$PW_RC" | "$CTL" hash-password)
 h_lock=$(printf '%s\n' "$PW_LOCK" | "$CTL" hash-password)
+h_coord=$(printf '%s\n' "$PW_COORD" | "$CTL" hash-password)
 {
 	hbm_config_agencies
 	cat <<CONF
@@ -50,7 +52,9 @@ users = (
   { login = "rc.lead"; name = "Red Cross lead"; agency = "redcross";
     role = "manager"; password_hash = "$h_rc"; },
   { login = "locked"; name = "Locked Out"; agency = "wfp";
-    role = "caseworker"; password_hash = "$h_lock"; }
+    role = "caseworker"; password_hash = "$h_lock"; },
+  { login = "coord"; name = "Coordinator"; role = "coordinator";
+    password_hash = "$h_coord"; }
 );
 CONF
 } > "$HBM_TMP/gw.conf"
@@ -186,4 +190,103 @@ else
 	HBM_FAILS=$((HBM_FAILS + nots))
 	hbm_check "the browser ran its checks" test "$oks" -ge 10
 fi
+
+# The migrant's number to a console user: masked, and shown in clear only
+# by POST /v1/cases/{code}/reveal, which the audit records (never the
+# number). After the browser, whose queues these cases would change.
+# signin LOGIN PASSWORD JAR: echoes the session's CSRF token.
+signin() {
+	hbm_body POST /v1/session -H 'Content-Type: application/json' -c "$3" \
+		--data-binary "{\"login\":\"$1\",\"password\":\"$2\"}" | hbm_jget csrf
+}
+code_of() {
+	hbm_texts_to "$1" | grep -oE '[1-9][0-9]{3}-[0-9]{4}' | head -n 1 | tr -d -
+}
+# The audit entries (chained first by GET /v1/audit/verify) as
+# "subject actor action detail" lines.
+audit_lines() {
+	hbm_body GET /v1/audit/verify -H "Authorization: Bearer $HBM_ADMIN_TOKEN" > /dev/null
+	$HBM_REDIS_CLI --no-raw XRANGE '{hbm}:audit' - + > "$HBM_TMP/audit.raw"
+	$HBM_REDIS_CLI XRANGE '{hbm}:audit' - + | python3 -c '
+import sys
+lines = sys.stdin.read().split("\n")
+out, f = [], {}
+for i, l in enumerate(lines):
+    if l in ("subject", "actor", "action", "detail") and i + 1 < len(lines):
+        f[l] = lines[i + 1]
+    if l == "hash" and f:
+        out.append(" ".join(f.get(k, "") for k in ("subject", "actor", "action", "detail")))
+        f = {}
+print("\n".join(out))'
+}
+MR=+256700000401 MW=+256700000402 MN=+256700000404
+AWFP=(-H "Authorization: Bearer $HBM_WFP_TOKEN")
+hbm_inbound $MR 'HELP FOOD near the zebra gate' "r-$RANDOM-1" > /dev/null
+hbm_inbound $MW 'HELP WATER' "r-$RANDOM-2" > /dev/null
+hbm_inbound $MN 'HELP FOOD' "r-$RANDOM-4" > /dev/null
+for m in $MR $MW $MN; do
+	hbm_check "the case of $m is made" hbm_wait 10 hbm_sent_to $m 1
+done
+cr=$(code_of $MR) cw=$(code_of $MW) cn=$(code_of $MN)
+hbm_match "three codes" '^[0-9]{8} [0-9]{8} [0-9]{8}$' "$cr $cw $cn"
+rm -f "$HBM_TMP/amina" "$HBM_TMP/rc" "$HBM_TMP/coord"
+csrf_a=$(signin amina "$PW_AMINA" "$HBM_TMP/amina")
+csrf_r=$(signin rc.lead "$PW_RC" "$HBM_TMP/rc")
+csrf_c=$(signin coord "$PW_COORD" "$HBM_TMP/coord")
+hbm_match "three sessions" '^[^ ]{43} [^ ]{43} [^ ]{43}$' "$csrf_a $csrf_r $csrf_c"
+SA=(-b "$HBM_TMP/amina" -H "X-CSRF-Token: $csrf_a")
+SR=(-b "$HBM_TMP/rc" -H "X-CSRF-Token: $csrf_r")
+hbm_eq "amina acknowledges the food case" 200 \
+	"$(hbm_status POST /v1/cases/$cr/ack "${SA[@]}")"
+got=$(hbm_body GET /v1/cases/$cr "${SA[@]}")
+hbm_eq "GET by a session: the number masked" "+25670****401" "$(hbm_jget phone <<< "$got")"
+hbm_eq "and that it can be revealed" true "$(hbm_jget phone_reveal <<< "$got")"
+hbm_check "the number is nowhere in it" fails grep -q 700000401 <<< "$got"
+hbm_eq "GET by the agency's token: the number in clear, as before" "$MR" \
+	"$(hbm_body GET /v1/cases/$cr "${AWFP[@]}" | hbm_jget phone)"
+hbm_eq "and no phone_reveal for a token" "" \
+	"$(hbm_body GET /v1/cases/$cr "${AWFP[@]}" | hbm_jget phone_reveal)"
+got=$(hbm_body GET /v1/cases/$cn "${SA[@]}")
+hbm_eq "a case not acknowledged: no number" "" "$(hbm_jget phone <<< "$got")"
+hbm_eq "and no reveal" false "$(hbm_jget phone_reveal <<< "$got")"
+
+hbm_eq "reveal without X-CSRF-Token is 403" 403 \
+	"$(hbm_status POST /v1/cases/$cr/reveal -b "$HBM_TMP/amina")"
+hbm_eq "reveal with a wrong X-CSRF-Token is 403" 403 \
+	"$(hbm_status POST /v1/cases/$cr/reveal -b "$HBM_TMP/amina" -H 'X-CSRF-Token: nope')"
+hbm_eq "reveal with neither token nor session is 401" 401 \
+	"$(hbm_status POST /v1/cases/$cr/reveal)"
+h=$(head_of POST /v1/cases/$cr/reveal "${SA[@]}")
+hbm_match "reveal by amina is 200" '^HTTP/1.1 200' "$h"
+hbm_eq "and no-store" no-store "$(hdr Cache-Control <<< "$h")"
+hbm_eq "it gives the number in clear" "$MR" "$(hbm_jget phone < "$HBM_TMP/body")"
+miss=$(hbm_body POST /v1/cases/$cr/reveal "${SR[@]}")
+hbm_eq "Red Cross revealing WFP's case: 404" 404 \
+	"$(hbm_status POST /v1/cases/$cr/reveal "${SR[@]}")"
+hbm_eq "the very answer for a case that is not" \
+	"$(hbm_body POST /v1/cases/12345670/reveal "${SR[@]}")" "$miss"
+hbm_eq "WFP's token on Red Cross's case: 404" 404 \
+	"$(hbm_status POST /v1/cases/$cw/reveal "${AWFP[@]}")"
+hbm_eq "a case of hers not acknowledged: 409" 409 \
+	"$(hbm_status POST /v1/cases/$cn/reveal "${SA[@]}")"
+hbm_eq "Red Cross's own case not acknowledged: 409" 409 \
+	"$(hbm_status POST /v1/cases/$cw/reveal "${SR[@]}")"
+hbm_eq "the admin token: 403, nobody acts for an agency" 403 \
+	"$(hbm_status POST /v1/cases/$cr/reveal -H "Authorization: Bearer $HBM_ADMIN_TOKEN")"
+hbm_eq "a coordinator: 403" 403 \
+	"$(hbm_status POST /v1/cases/$cr/reveal -b "$HBM_TMP/coord" -H "X-CSRF-Token: $csrf_c")"
+hbm_eq "a code that is no code: 400" 400 \
+	"$(hbm_status POST /v1/cases/abc/reveal "${SA[@]}")"
+hbm_eq "the agency's token reveals too" "$MR" \
+	"$(hbm_body POST /v1/cases/$cr/reveal "${AWFP[@]}" | hbm_jget phone)"
+al=$(audit_lines | grep "^$cr ")
+hbm_eq "the audit: one reveal by amina of wfp, no detail" "$cr wfp:amina revealed " \
+	"$(grep " revealed" <<< "$al" | head -n 1)"
+hbm_eq "and one by the token, named wfp" "$cr wfp revealed " \
+	"$(grep " revealed" <<< "$al" | sed -n 2p)"
+hbm_eq "only the two reveals of it that succeeded" 2 "$(grep -c " revealed" <<< "$al")"
+hbm_check "the number is nowhere in the audit" fails grep -q 700000401 "$HBM_TMP/audit.raw"
+hbm_eq "the audit chain holds" true \
+	"$(hbm_body GET /v1/audit/verify -H "Authorization: Bearer $HBM_ADMIN_TOKEN" | hbm_jget ok)"
+
 hbm_done
