@@ -11,7 +11,9 @@
  * its token; its console users (a session) get it masked, with
  * "phone_reveal", and POST /v1/cases/{code}/reveal gives it in clear, an
  * audit entry "revealed" naming the case and "<agency>:<login>" (never
- * the number) written first.
+ * the number) written first. GET /v1/export/cases.csv is the caller's
+ * cases as a list has them, as CSV with no number, note or free text,
+ * audited as "exported".
  *
  * A list is newest first. Its "next" cursor ("<created_ms>:<code>", opaque
  * to clients) is where the page ended. One list looks at no more than
@@ -45,6 +47,7 @@
 #include "handlers/route.h"
 #include "gateway/api_cases_cursor.h"
 #include "lib/crypto.h"
+#include "lib/csv.h"
 #include "gateway/gw.h"
 #include "lib/log.h"
 #include "gateway/session.h"
@@ -82,6 +85,8 @@ struct api_cases_query {
 	size_t limit;		    /* 1 to API_CASES_LIMIT_MAX */
 	struct api_cases_pos after; /* the cursor: list what comes after */
 	size_t offset;		    /* matching cases to skip first */
+	/* A case as the page holds it; NULL for api_cases_summary(). */
+	json_t *(*row)(const char *code, const struct store_reply *cs);
 };
 
 /* How far one list request has got. */
@@ -641,8 +646,9 @@ api_cases_batch(const struct api_caller *who, const struct api_cases_query *q,
 		else if (match && json_array_size(page) == q->limit)
 			sc->more = 1;
 		else if (match) {
-			json_array_append_new(
-			    page, api_cases_summary(code, cs));
+			json_array_append_new(page,
+			    q->row != NULL ? q->row(code, cs)
+					   : api_cases_summary(code, cs));
 			sc->last = sc->pos;
 		}
 		store_reply_free(cs);
@@ -991,6 +997,109 @@ done:
 	gw_cfg_put(cfg);
 }
 
+/* The case CODE as the export has it: the summary and the times. */
+static json_t *
+api_cases_export_row(const char *code, const struct store_reply *cs)
+{
+	json_t *o = api_cases_summary(code, cs);
+
+	api_cases_when(o, "acked_at", cs, "acked_ms");
+	api_cases_when(o, "closed_at", cs, "closed_ms");
+	return o;
+}
+
+/* The columns of the export: no number, no note, no free text. */
+static const char *const api_cases_columns[] = { "code", "label", "priority",
+	"region", "status", "agency", "created_at", "acked_at", "closed_at",
+	"escalated" };
+
+/* The member KEY of the case O as a CSV field. */
+static void
+api_cases_csv_value(struct csv *c, const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	char n[32];
+
+	if (json_is_string(v))
+		csv_field(c, json_string_value(v));
+	else if (json_is_integer(v)) {
+		snprintf(
+		    n, sizeof(n), "%lld", (long long)json_integer_value(v));
+		csv_field(c, n);
+	} else if (json_is_boolean(v))
+		csv_field(c, json_is_true(v) ? "true" : "false");
+	else
+		csv_field(c, "");
+}
+
+/* The cases of PAGE as CSV text into C, a header row first. */
+static void
+api_cases_csv(struct csv *c, const json_t *page)
+{
+	const size_t ncols =
+	    sizeof(api_cases_columns) / sizeof(api_cases_columns[0]);
+	size_t i, j;
+
+	for (j = 0; j < ncols; j++)
+		csv_field(c, api_cases_columns[j]);
+	csv_row_end(c);
+	for (i = 0; i < json_array_size(page); i++) {
+		for (j = 0; j < ncols; j++)
+			api_cases_csv_value(
+			    c, json_array_get(page, i), api_cases_columns[j]);
+		csv_row_end(c);
+	}
+}
+
+/*
+ * GET /v1/export/cases.csv: the cases GET /v1/cases would list to the
+ * caller, newest first, as CSV, the scan as bounded as a list's
+ * (API_CASES_SCAN entries); X-Truncated: 1 when {hbm}:cases held more.
+ * The audit has who exported, and how many cases.
+ */
+static void
+api_cases_export(const struct http_request *req, struct http_response *resp)
+{
+	const struct cfg *cfg = gw_cfg_get();
+	struct api_caller who;
+	struct api_cases_query q;
+	struct api_cases_scan sc;
+	struct csv c;
+	char actor[API_CASES_ACTOR_MAX], detail[64], *cause = NULL;
+	json_t *page = json_array();
+
+	memset(&c, 0, sizeof(c));
+	if (api_cases_caller(req, cfg, &who, resp) == -1)
+		goto done;
+	memset(&q, 0, sizeof(q));
+	q.limit = API_CASES_SCAN;
+	q.row = api_cases_export_row;
+	if (api_cases_scan(&who, &q, page, &sc, &cause) == -1) {
+		api_cases_failed(resp, cause);
+		goto done;
+	}
+	api_cases_csv(&c, page);
+	api_cases_actor(&who, actor);
+	snprintf(detail, sizeof(detail), "%zu cases%s", json_array_size(page),
+	    sc.end ? "" : ", truncated");
+	if (audit_append(gw_store(), "cases.csv", actor, "exported", detail,
+		&cause) == -1) {
+		api_cases_failed(resp, cause);
+		goto done;
+	}
+	log_info("cases: %s: exported %s", actor, detail);
+	http_reply(resp, 200, "text/csv; charset=utf-8", c.buf, c.len);
+	resp->no_store = 1;
+	http_header_add(
+	    resp, "Content-Disposition", "attachment; filename=\"cases.csv\"");
+	if (!sc.end)
+		http_header_add(resp, "X-Truncated", "1");
+done:
+	csv_free(&c);
+	json_decref(page);
+	gw_cfg_put(cfg);
+}
+
 const struct http_route api_cases_routes[] = {
 	{ "GET", "/v1/cases", HTTP_BODY_NONE, api_cases_list, NULL },
 	{ "GET", "/v1/cases/{code}", HTTP_BODY_NONE, api_cases_get, NULL },
@@ -1000,6 +1109,8 @@ const struct http_route api_cases_routes[] = {
 	{ "POST", "/v1/cases/{code}/close", HTTP_BODY_JSON, api_cases_close,
 	    NULL },
 	{ "POST", "/v1/cases/{code}/reveal", HTTP_BODY_NONE, api_cases_reveal,
+	    NULL },
+	{ "GET", "/v1/export/cases.csv", HTTP_BODY_NONE, api_cases_export,
 	    NULL },
 };
 const size_t api_cases_nroutes =

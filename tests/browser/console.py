@@ -169,6 +169,15 @@ def phone(drv):
         "return n ? [n.textContent, n.dir] : null")
 
 
+def fetch_text(drv, path):
+    """[status, Content-Type, body] of a GET of PATH by the page."""
+    return drv.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0], {credentials: 'same-origin'})"
+        ".then(r => r.text().then(t => done([r.status,"
+        " r.headers.get('Content-Type'), t])), () => done(null));", path)
+
+
 def fetch_status(drv, path):
     return drv.execute_async_script(
         "const done = arguments[arguments.length - 1];"
@@ -318,6 +327,18 @@ def run(drv):
     print(f"# overdue: {due_text(drv, ref)!r}")
     check("the other deadlines are not overdue",
           "overdue" not in due_class(drv, code))
+    link = drv.find_element(By.ID, "export")
+    check("the queue has a \"Download as CSV\" link to the export",
+          link.is_displayed() and link.text == "Download as CSV" and
+          link.get_attribute("href") == URL + "/v1/export/cases.csv" and
+          link.get_attribute("download") == "cases.csv")
+    got = fetch_text(drv, link.get_attribute("href")) or [0, "", ""]
+    lines = got[2].split("\r\n")
+    check("it downloads CSV of her cases, with the session's cookie",
+          got[0] == 200 and got[1] == "text/csv; charset=utf-8" and
+          lines[0].startswith("code,label,priority,") and
+          any(x.startswith(code + ",food,") for x in lines) and
+          "water" not in got[2] and "700000301" not in got[2])
     shot(drv, "queue-en", 1280, 800)
     shot(drv, "queue-en", 360, 740)
     drv.set_window_size(1280, 800)

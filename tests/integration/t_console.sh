@@ -13,8 +13,13 @@
 # an escalated case marked so,
 # narrows the queue by category, priority and region, opens a case by its
 # link or its URL, acknowledges, closes and declines it (then the next
-# agency sees it), gets "not found" for another agency's case, and the
-# Arabic UI is right to left. Its screenshots (sign-in, queue and case, in
+# agency sees it), gets "not found" for another agency's case, sees the
+# migrant's number masked until "Show number" reveals it, downloads the
+# queue as CSV, and the Arabic UI is right to left. Then curl: the number
+# masked to a session, in clear to the agency's token, POST .../reveal
+# (CSRF, 404, 409, 403, the audit entry without the number), and the CSV
+# export (header, rows, quoting, no number or note, each caller's cases,
+# X-Truncated, the audit entry). Its screenshots (sign-in, queue and case, in
 # English and Arabic, 1280 and 360 px wide) are kept in
 # $HBM_BUILD/screenshots/.
 source "$(dirname "$0")/lib.sh"
@@ -42,7 +47,9 @@ categories = (
   { id = "shelter"; agencies = ["wfp", "redcross"]; priority = 2;
     sms_label = "housing"; keywords = { en = ["SHELTER"]; }; },
   { id = "medical"; agencies = ["wfp"]; priority = 1; ack_timeout = 1;
-    sms_label = "clinic"; keywords = { en = ["CLINIC"]; }; }
+    sms_label = "clinic"; keywords = { en = ["CLINIC"]; }; },
+  { id = "blanket"; agencies = ["wfp"]; priority = 3;
+    sms_label = "blankets, \\"warm\\""; keywords = { en = ["BLANKET"]; }; }
 );
 officials = ( { phone = "+256700000201"; name = "Officer A";
                 pin_hash = "\$6\$salt\$hash"; region = "north"; } );
@@ -193,7 +200,8 @@ fi
 
 # The migrant's number to a console user: masked, and shown in clear only
 # by POST /v1/cases/{code}/reveal, which the audit records (never the
-# number). After the browser, whose queues these cases would change.
+# number); then the CSV export. After the browser, whose queues these
+# cases would change.
 # signin LOGIN PASSWORD JAR: echoes the session's CSRF token.
 signin() {
 	hbm_body POST /v1/session -H 'Content-Type: application/json' -c "$3" \
@@ -219,16 +227,17 @@ for i, l in enumerate(lines):
         f = {}
 print("\n".join(out))'
 }
-MR=+256700000401 MW=+256700000402 MN=+256700000404
+MR=+256700000401 MW=+256700000402 MB=+256700000403 MN=+256700000404
 AWFP=(-H "Authorization: Bearer $HBM_WFP_TOKEN")
 hbm_inbound $MR 'HELP FOOD near the zebra gate' "r-$RANDOM-1" > /dev/null
 hbm_inbound $MW 'HELP WATER' "r-$RANDOM-2" > /dev/null
+hbm_inbound $MB 'HELP BLANKET' "r-$RANDOM-3" > /dev/null
 hbm_inbound $MN 'HELP FOOD' "r-$RANDOM-4" > /dev/null
-for m in $MR $MW $MN; do
+for m in $MR $MW $MB $MN; do
 	hbm_check "the case of $m is made" hbm_wait 10 hbm_sent_to $m 1
 done
-cr=$(code_of $MR) cw=$(code_of $MW) cn=$(code_of $MN)
-hbm_match "three codes" '^[0-9]{8} [0-9]{8} [0-9]{8}$' "$cr $cw $cn"
+cr=$(code_of $MR) cw=$(code_of $MW) cb=$(code_of $MB) cn=$(code_of $MN)
+hbm_match "four codes" '^[0-9]{8} [0-9]{8} [0-9]{8} [0-9]{8}$' "$cr $cw $cb $cn"
 rm -f "$HBM_TMP/amina" "$HBM_TMP/rc" "$HBM_TMP/coord"
 csrf_a=$(signin amina "$PW_AMINA" "$HBM_TMP/amina")
 csrf_r=$(signin rc.lead "$PW_RC" "$HBM_TMP/rc")
@@ -289,4 +298,73 @@ hbm_check "the number is nowhere in the audit" fails grep -q 700000401 "$HBM_TMP
 hbm_eq "the audit chain holds" true \
 	"$(hbm_body GET /v1/audit/verify -H "Authorization: Bearer $HBM_ADMIN_TOKEN" | hbm_jget ok)"
 
+# The CSV export: the caller's cases, no number, no note.
+HEADER='code,label,priority,region,status,agency,created_at,acked_at,closed_at,escalated'
+fmt() { echo "${1:0:4}-${1:4}"; }
+h=$(head_of GET /v1/export/cases.csv -b "$HBM_TMP/amina")
+hbm_match "GET /v1/export/cases.csv by a session is 200" '^HTTP/1.1 200' "$h"
+hbm_eq "text/csv" "text/csv; charset=utf-8" "$(hdr Content-Type <<< "$h")"
+hbm_eq "an attachment" 'attachment; filename="cases.csv"' "$(hdr Content-Disposition <<< "$h")"
+hbm_eq "no-store" no-store "$(hdr Cache-Control <<< "$h")"
+hbm_eq "not truncated" "" "$(hdr X-Truncated <<< "$h")"
+csv=$(cat "$HBM_TMP/body")
+hbm_eq "the header row, CRLF-ended" "$HEADER"$'\r' "$(head -n 1 <<< "$csv")"
+hbm_check "every row ends with CRLF" fails grep -qv $'\r$' <<< "$csv"
+row=$(grep "^$(fmt $cr)," <<< "$csv" | tr -d '\r')
+hbm_match "the acknowledged case's row" \
+	"^$(fmt $cr),food,3,,acknowledged,wfp,20[0-9-]{8}T[0-9:.]{12}Z,20[0-9-]{8}T[0-9:.]{12}Z,,false\$" "$row"
+hbm_check "the not acknowledged one too" grep -q "^$(fmt $cn),food,3,,notified,wfp," <<< "$csv"
+hbm_check "a label with a comma and quotes is quoted (RFC 4180)" \
+	grep -q "^$(fmt $cb),\"blankets, \"\"warm\"\"\",3," <<< "$csv"
+hbm_check "Red Cross's case is not in it" fails grep -q "$(fmt $cw)" <<< "$csv"
+hbm_check "no migrant's number" fails grep -qE '7000004|70000030' <<< "$csv"
+hbm_check "no note text" fails grep -qiE 'zebra|parcel' <<< "$csv"
+hbm_check "no category id where the label goes" fails grep -q ',blanket,' <<< "$csv"
+n_amina=$(($(wc -l <<< "$csv") - 1))
+hbm_eq "the rows are the cases GET /v1/cases lists her" \
+	"$(hbm_body GET '/v1/cases?limit=200' -b "$HBM_TMP/amina" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["cases"]))')" \
+	"$n_amina"
+csv=$(hbm_body GET /v1/export/cases.csv "${AWFP[@]}")
+hbm_check "WFP's token exports its cases too" grep -q "^$(fmt $cr)," <<< "$csv"
+csv=$(hbm_body GET /v1/export/cases.csv -b "$HBM_TMP/rc")
+hbm_check "Red Cross's export has its case" grep -q "^$(fmt $cw),water,1,,notified,redcross," <<< "$csv"
+hbm_check "and not WFP's" fails grep -q "$(fmt $cr)" <<< "$csv"
+csv=$(hbm_body GET /v1/export/cases.csv -b "$HBM_TMP/coord")
+hbm_check "the coordinator's export has both agencies' cases" \
+	bash -c "grep -q '^$(fmt $cr),' <<< '$csv' && grep -q '^$(fmt $cw),' <<< '$csv'"
+csv=$(hbm_body GET /v1/export/cases.csv -H "Authorization: Bearer $HBM_ADMIN_TOKEN")
+hbm_check "the admin's too" \
+	bash -c "grep -q '^$(fmt $cr),' <<< '$csv' && grep -q '^$(fmt $cw),' <<< '$csv'"
+hbm_check "and still no number" fails grep -qE '7000004|70000030' <<< "$csv"
+hbm_eq "no session, no token: 401" 401 "$(hbm_status GET /v1/export/cases.csv)"
+hbm_eq "a wrong token: 401" 401 \
+	"$(hbm_status GET /v1/export/cases.csv -H 'Authorization: Bearer nope')"
+# The last five exports (the browser's came before).
+al=$(audit_lines | grep ' exported' | tail -n 5)
+hbm_eq "the audit has each export, by whom" \
+	"cases.csv wfp:amina exported $n_amina cases|cases.csv wfp exported|cases.csv redcross:rc.lead exported|cases.csv coordinator:coord exported|cases.csv admin exported" \
+	"$(awk 'NR == 1 { printf "%s", $0; next } { printf "|%s %s %s", $1, $2, $3 }' <<< "$al")"
+hbm_eq "the audit chain still holds" true \
+	"$(hbm_body GET /v1/audit/verify -H "Authorization: Bearer $HBM_ADMIN_TOKEN" | hbm_jget ok)"
+
+# Bounded as a list is: 2000 older index entries (valid codes of no case)
+# put the scan's end out of reach, and the answer says it was cut short.
+python3 -c '
+T = ["0317598642", "7092154863", "4206871359", "1750983426", "6123045978",
+     "3674209581", "5869720134", "8945362017", "9438617205", "2581436790"]
+def damm(s):
+    i = 0
+    for ch in s:
+        i = int(T[i][int(ch)])
+    return i
+args = ["ZADD", "{hbm}:cases"]
+for n in range(1000001, 1002002):
+    args += [str(n), str(n) + str(damm(str(n)))]
+print("\n".join(args))' > "$HBM_TMP/filler"
+xargs -d '\n' $HBM_REDIS_CLI < "$HBM_TMP/filler" > /dev/null
+h=$(head_of GET /v1/export/cases.csv -H "Authorization: Bearer $HBM_ADMIN_TOKEN")
+hbm_match "past 2000 index entries the export is still 200" '^HTTP/1.1 200' "$h"
+hbm_eq "with X-Truncated: 1" 1 "$(hdr X-Truncated <<< "$h")"
+hbm_check "and the newest cases first" grep -q "^$(fmt $cr)," "$HBM_TMP/body"
+hbm_match "the audit says so" ' cases, truncated$' "$(audit_lines | grep ' exported' | tail -n 1)"
 hbm_done
