@@ -22,6 +22,38 @@ function part(cls, text) {
   return b;
 }
 
+// The button that shows the number NUM in clear, once the server has
+// recorded who asked.
+function revealButton(num) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.id = 'reveal';
+  b.className = 'reveal';
+  b.textContent = t('reveal');
+  const code = current;
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    let r = null;
+    try {
+      r = await api('POST', `/v1/cases/${code}/reveal`);
+    } catch {
+      r = null;
+    }
+    if (current !== code) return;
+    if (r?.status === 200 && r.data?.phone) {
+      num.textContent = r.data.phone;
+      b.remove();
+      num.tabIndex = -1; // the focus stays near, not lost
+      num.focus();
+      return;
+    }
+    b.disabled = false;
+    $('case-state').textContent = r === null ? t('offline')
+      : (r.data?.error ?? t('reveal_failed'));
+  });
+  return b;
+}
+
 function renderCase(c) {
   // The code stays left to right inside an Arabic heading.
   const [before, after] = t('case_title').split('{code}');
@@ -45,11 +77,13 @@ function renderCase(c) {
   term(dl, 'age', c.created_at ? age(c.created_at) : '');
   deadline(term(dl, 'deadline', undefined, 'due'), c.due_at);
   // The number only when the API gives it: to the acknowledging agency,
-  // with consent.
+  // with consent, masked; "Show number" asks for it in clear (audited).
   if (c.phone) {
     const num = part('phone', c.phone);
     num.dir = 'ltr'; // "+256..." keeps its plus in front in Arabic
-    term(dl, 'phone').append(num);
+    const dd = term(dl, 'phone');
+    dd.append(num);
+    if (c.phone_reveal) dd.append(' ', revealButton(num));
   }
   if (c.note) term(dl, 'note', c.note);
 

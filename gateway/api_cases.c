@@ -7,7 +7,13 @@
  * agency now, and any other case is "no such case", exactly as a code that
  * does not exist or has a wrong check digit; a {code} that is not a code at
  * all is 400. The migrant's number is shown masked to the admin, and in
- * clear only to the agency that acknowledged the case, with consent.
+ * clear only to the agency that acknowledged the case, with consent: to
+ * its token; its console users (a session) get it masked, with
+ * "phone_reveal", and POST /v1/cases/{code}/reveal gives it in clear, an
+ * audit entry "revealed" naming the case and "<agency>:<login>" (never
+ * the number) written first. GET /v1/export/cases.csv is the caller's
+ * cases as a list has them, as CSV with no number, note or free text,
+ * audited as "exported".
  *
  * A list is newest first. Its "next" cursor ("<created_ms>:<code>", opaque
  * to clients) is where the page ended. One list looks at no more than
@@ -41,9 +47,11 @@
 #include "handlers/route.h"
 #include "gateway/api_cases_cursor.h"
 #include "lib/crypto.h"
+#include "lib/csv.h"
 #include "gateway/gw.h"
 #include "lib/log.h"
 #include "gateway/session.h"
+#include "store/audit.h"
 #include "store/store.h"
 #include "lib/xmalloc.h"
 #include "handlers/cases.h"
@@ -62,6 +70,7 @@
 #define API_CASES_TEXT_MAX 400	  /* bytes of a reason or note */
 #define API_CASES_IDEM_MAX 64	  /* bytes of an Idempotency-Key */
 #define API_CASES_OPID_MAX 160	  /* "api:<agency>:<verb>:<code>:<key>" */
+#define API_CASES_ACTOR_MAX 96	  /* "<agency>:<login>" in the audit */
 
 /* Who asks: the admin, or one agency. */
 struct api_caller {
@@ -76,6 +85,8 @@ struct api_cases_query {
 	size_t limit;		    /* 1 to API_CASES_LIMIT_MAX */
 	struct api_cases_pos after; /* the cursor: list what comes after */
 	size_t offset;		    /* matching cases to skip first */
+	/* A case as the page holds it; NULL for api_cases_summary(). */
+	json_t *(*row)(const char *code, const struct store_reply *cs);
 };
 
 /* How far one list request has got. */
@@ -235,6 +246,17 @@ api_cases_load(const char *code, char **cause)
 	return api_cases_cmd(2, argv, cause);
 }
 
+/* LRANGE the history of the case CODE; NULL and *cause when Redis failed. */
+static struct store_reply *
+api_cases_load_hist(const char *code, char **cause)
+{
+	char key[KEY_MAX];
+	const char *argv[] = { "LRANGE", key, "0", API_CASES_HIST_LAST };
+
+	key_case_hist(key, code);
+	return api_cases_cmd(4, argv, cause);
+}
+
 /* 1 when the case CS exists and WHO may see it. */
 static int
 api_cases_visible(const struct api_caller *who, const struct store_reply *cs)
@@ -321,13 +343,9 @@ api_cases_summary(const char *code, const struct store_reply *cs)
 	return o;
 }
 
-/*
- * The history list H as JSON; *ACKED is set to 1 when AGENCY (NULL for
- * none) acknowledged the case at some point.
- */
+/* The history list H as JSON; notes masked as the phone for the admin. */
 static json_t *
-api_cases_history(const char *code, const struct store_reply *h,
-    const char *agency, int *acked)
+api_cases_history(const char *code, const struct store_reply *h, int admin)
 {
 	char when[API_TIME_MAX];
 	json_t *a = json_array(), *e, *o;
@@ -336,7 +354,6 @@ api_cases_history(const char *code, const struct store_reply *h,
 	char *plain;
 	size_t i;
 
-	*acked = 0;
 	for (i = 0; i < h->elements; i++) {
 		e = json_loadb(h->element[i]->str, h->element[i]->len, 0, NULL);
 		if (json_unpack(e, "{s:I,s:s,s:s,s:s}", "t", &t, "who", &who,
@@ -352,51 +369,94 @@ api_cases_history(const char *code, const struct store_reply *h,
 		api_cases_str(o, "who", who);
 		api_cases_str(o, "what", what);
 		plain = crypto_open_str(gw_key(), note);
-		if (agency == NULL)
-			log_mask_numbers(plain); /* the admin: as the phone */
+		if (admin)
+			log_mask_numbers(plain); /* as the phone */
 		api_cases_str(o, "note", plain);
 		free(plain);
 		json_array_append_new(a, o);
-		if (agency != NULL && strcmp(who, agency) == 0 &&
-		    strcmp(what, "acknowledged") == 0)
-			*acked = 1;
 		json_decref(e);
 	}
 	return a;
 }
 
+/* 1 when AGENCY acknowledged the case at some point, by its history H. */
+static int
+api_cases_acked(const struct store_reply *h, const char *agency)
+{
+	const char *who, *what;
+	json_t *e;
+	size_t i;
+	int acked = 0;
+
+	for (i = 0; i < h->elements && !acked; i++) {
+		e = json_loadb(h->element[i]->str, h->element[i]->len, 0, NULL);
+		if (json_unpack(e, "{s:s,s:s}", "who", &who, "what", &what) ==
+			0 &&
+		    strcmp(who, agency) == 0 &&
+		    strcmp(what, "acknowledged") == 0)
+			acked = 1;
+		json_decref(e);
+	}
+	return acked;
+}
+
 /*
- * Add the migrant's number, when there is one and WHO may have it: masked
- * for the admin; in clear for the agency that acknowledged the case and
- * holds it still, and only with consent.
+ * 1 when the migrant's number of the case CS may go to the agency that
+ * sees it (ACKED: acknowledged it): with consent, while the case is
+ * acknowledged or closed.
  */
-static void
-api_cases_phone(json_t *o, const char *code, const struct store_reply *cs,
-    const struct api_caller *who, int acked)
+static int
+api_cases_phone_ok(const struct store_reply *cs, int acked)
+{
+	const char *status = store_fieldstr(cs, "status", "");
+
+	return acked && strcmp(store_fieldstr(cs, "consent", ""), "1") == 0 &&
+	    (strcmp(status, "acknowledged") == 0 ||
+		strcmp(status, "closed") == 0);
+}
+
+/* The migrant's number of the case CODE in clear, or NULL (logged). */
+static char *
+api_cases_phone_open(const char *code, const struct store_reply *cs)
 {
 	const char *sealed = store_fieldstr(cs, "phone", "");
-	const char *status = store_fieldstr(cs, "status", "");
-	char masked[PHONE_MAX], *plain = NULL, *cause = NULL;
+	char *plain = NULL, *cause = NULL;
 	size_t len;
 
 	if (*sealed == '\0')
-		return;
-	if (!who->admin &&
-	    (!acked || strcmp(store_fieldstr(cs, "consent", ""), "1") != 0 ||
-		(strcmp(status, "acknowledged") != 0 &&
-		    strcmp(status, "closed") != 0)))
-		return;
+		return NULL;
 	if (crypto_open(gw_key(), sealed, &plain, &len, &cause) == -1) {
 		log_warnx("cases: case %s: phone: %s", code, cause);
 		free(cause);
-		return;
+		return NULL;
 	}
-	if (who->admin) {
+	return plain;
+}
+
+/*
+ * Add the migrant's number, when there is one and WHO may have it: masked
+ * for the admin; for the agency that acknowledged the case and holds it
+ * still, and only with consent, in clear to its token and masked to its
+ * console users, who reveal it by POST .../reveal (audited). 1 when a
+ * number was added.
+ */
+static int
+api_cases_phone(json_t *o, const char *code, const struct store_reply *cs,
+    const struct api_caller *who, int acked)
+{
+	char masked[PHONE_MAX], *plain;
+
+	if (!who->admin && !api_cases_phone_ok(cs, acked))
+		return 0;
+	if ((plain = api_cases_phone_open(code, cs)) == NULL)
+		return 0;
+	if (who->admin || who->login != NULL) {
 		phone_mask(plain, masked);
 		api_cases_str(o, "phone", masked);
 	} else
 		api_cases_str(o, "phone", plain);
 	free(plain);
+	return 1;
 }
 
 /* The case CODE in full, with its history H, as WHO may see it. */
@@ -406,7 +466,7 @@ api_cases_full(const struct api_caller *who, const char *code,
 {
 	json_t *o = api_cases_summary(code, cs);
 	char *note;
-	int acked;
+	int shown;
 
 	note = crypto_open_str(gw_key(), store_fieldstr(cs, "note", ""));
 	if (who->admin)
@@ -415,10 +475,13 @@ api_cases_full(const struct api_caller *who, const char *code,
 	free(note);
 	api_cases_when(o, "acked_at", cs, "acked_ms");
 	api_cases_when(o, "closed_at", cs, "closed_ms");
-	json_object_set_new(o, "history",
-	    api_cases_history(
-		code, h, who->admin ? NULL : who->agency->id, &acked));
-	api_cases_phone(o, code, cs, who, acked);
+	json_object_set_new(
+	    o, "history", api_cases_history(code, h, who->admin));
+	shown = api_cases_phone(o, code, cs, who,
+	    !who->admin && api_cases_acked(h, who->agency->id));
+	/* A console user of the agency sees the number masked: can it show? */
+	if (who->login != NULL && !who->admin)
+		json_object_set_new(o, "phone_reveal", json_boolean(shown));
 	return o;
 }
 
@@ -429,8 +492,7 @@ api_cases_get(const struct http_request *req, struct http_response *resp)
 	const struct cfg *cfg = gw_cfg_get();
 	struct api_caller who;
 	struct store_reply *cs = NULL, *h = NULL;
-	char code[CODE_LEN + 1], key[KEY_MAX], *cause = NULL;
-	const char *argv[] = { "LRANGE", key, "0", API_CASES_HIST_LAST };
+	char code[CODE_LEN + 1], *cause = NULL;
 
 	if (api_cases_caller(req, cfg, &who, resp) == -1 ||
 	    api_cases_code(req, code, resp) == -1)
@@ -443,8 +505,7 @@ api_cases_get(const struct http_request *req, struct http_response *resp)
 		api_cases_missing(resp);
 		goto done;
 	}
-	key_case_hist(key, code);
-	if ((h = api_cases_cmd(4, argv, &cause)) == NULL) {
+	if ((h = api_cases_load_hist(code, &cause)) == NULL) {
 		api_cases_failed(resp, cause);
 		goto done;
 	}
@@ -585,8 +646,9 @@ api_cases_batch(const struct api_caller *who, const struct api_cases_query *q,
 		else if (match && json_array_size(page) == q->limit)
 			sc->more = 1;
 		else if (match) {
-			json_array_append_new(
-			    page, api_cases_summary(code, cs));
+			json_array_append_new(page,
+			    q->row != NULL ? q->row(code, cs)
+					   : api_cases_summary(code, cs));
 			sc->last = sc->pos;
 		}
 		store_reply_free(cs);
@@ -756,17 +818,15 @@ api_cases_show(
     const struct api_caller *who, const char *code, struct http_response *resp)
 {
 	struct store_reply *cs = NULL, *h = NULL;
-	char key[KEY_MAX], *cause = NULL;
-	const char *argv[] = { "LRANGE", key, "0", API_CASES_HIST_LAST };
+	char *cause = NULL;
 
 	if ((cs = api_cases_load(code, &cause)) == NULL) {
 		api_cases_failed(resp, cause);
 		return;
 	}
-	key_case_hist(key, code);
 	if (!api_cases_visible(who, cs))
 		api_cases_missing(resp);
-	else if ((h = api_cases_cmd(4, argv, &cause)) == NULL)
+	else if ((h = api_cases_load_hist(code, &cause)) == NULL)
 		api_cases_failed(resp, cause);
 	else
 		api_reply_json(resp, 200, api_cases_full(who, code, cs, h));
@@ -848,6 +908,198 @@ api_cases_close(const struct http_request *req, struct http_response *resp)
 	api_cases_act(req, resp, CASES_CLOSE, "close", "note");
 }
 
+/* Who WHO is in the audit: "<agency>:<login>", "<agency>", "admin". */
+static void
+api_cases_actor(const struct api_caller *who, char out[API_CASES_ACTOR_MAX])
+{
+	if (who->admin && who->login != NULL)
+		snprintf(
+		    out, API_CASES_ACTOR_MAX, "coordinator:%s", who->login);
+	else if (who->admin)
+		snprintf(out, API_CASES_ACTOR_MAX, "admin");
+	else if (who->login != NULL)
+		snprintf(out, API_CASES_ACTOR_MAX, "%s:%s", who->agency->id,
+		    who->login);
+	else
+		snprintf(out, API_CASES_ACTOR_MAX, "%s", who->agency->id);
+}
+
+/*
+ * Reply with the migrant's number of the case CODE (CS, its history H) to
+ * WHO, an agency that sees the case, once the audit has it: 409 when the
+ * number is not the agency's to have (the case not acknowledged by it, no
+ * consent, or no number).
+ */
+static void
+api_cases_reveal_to(const struct api_caller *who, const char *code,
+    const struct store_reply *cs, const struct store_reply *h,
+    struct http_response *resp)
+{
+	char actor[API_CASES_ACTOR_MAX], shown[CODE_LEN + 2];
+	char *plain = NULL, *cause = NULL;
+
+	if (!api_cases_phone_ok(cs, api_cases_acked(h, who->agency->id)) ||
+	    *store_fieldstr(cs, "phone", "") == '\0') {
+		http_reply_error(resp, 409,
+		    "the number is only for the agency that acknowledged the "
+		    "case, with consent");
+		return;
+	}
+	if ((plain = api_cases_phone_open(code, cs)) == NULL) {
+		http_reply_error(resp, 500, "the number cannot be read");
+		return;
+	}
+	/* Never the number in the audit: who saw which case's, and when. */
+	api_cases_actor(who, actor);
+	if (audit_append(gw_store(), code, actor, "revealed", "", &cause) ==
+	    -1) {
+		api_cases_failed(resp, cause);
+		free(plain);
+		return;
+	}
+	code_format(code, shown);
+	log_info("cases: %s: revealed the number of %s", actor, shown);
+	api_reply_json(resp, 200, json_pack("{s:s}", "phone", plain));
+	resp->no_store = 1;
+	free(plain);
+}
+
+/* POST /v1/cases/{code}/reveal. */
+static void
+api_cases_reveal(const struct http_request *req, struct http_response *resp)
+{
+	const struct cfg *cfg = gw_cfg_get();
+	struct api_caller who;
+	struct store_reply *cs = NULL, *h = NULL;
+	char code[CODE_LEN + 1], *cause = NULL;
+
+	if (api_cases_caller(req, cfg, &who, resp) == -1)
+		goto done;
+	if (who.admin) {
+		http_reply_error(resp, 403,
+		    who.login != NULL ? "an agency account is required"
+				      : "an agency token is required");
+		goto done;
+	}
+	if (api_cases_code(req, code, resp) == -1)
+		goto done;
+	if ((cs = api_cases_load(code, &cause)) == NULL)
+		api_cases_failed(resp, cause);
+	else if (!api_cases_visible(&who, cs))
+		api_cases_missing(resp);
+	else if ((h = api_cases_load_hist(code, &cause)) == NULL)
+		api_cases_failed(resp, cause);
+	else
+		api_cases_reveal_to(&who, code, cs, h, resp);
+done:
+	store_reply_free(cs);
+	store_reply_free(h);
+	gw_cfg_put(cfg);
+}
+
+/* The case CODE as the export has it: the summary and the times. */
+static json_t *
+api_cases_export_row(const char *code, const struct store_reply *cs)
+{
+	json_t *o = api_cases_summary(code, cs);
+
+	api_cases_when(o, "acked_at", cs, "acked_ms");
+	api_cases_when(o, "closed_at", cs, "closed_ms");
+	return o;
+}
+
+/* The columns of the export: no number, no note, no free text. */
+static const char *const api_cases_columns[] = { "code", "label", "priority",
+	"region", "status", "agency", "created_at", "acked_at", "closed_at",
+	"escalated" };
+
+/* The member KEY of the case O as a CSV field. */
+static void
+api_cases_csv_value(struct csv *c, const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	char n[32];
+
+	if (json_is_string(v))
+		csv_field(c, json_string_value(v));
+	else if (json_is_integer(v)) {
+		snprintf(
+		    n, sizeof(n), "%lld", (long long)json_integer_value(v));
+		csv_field(c, n);
+	} else if (json_is_boolean(v))
+		csv_field(c, json_is_true(v) ? "true" : "false");
+	else
+		csv_field(c, "");
+}
+
+/* The cases of PAGE as CSV text into C, a header row first. */
+static void
+api_cases_csv(struct csv *c, const json_t *page)
+{
+	const size_t ncols =
+	    sizeof(api_cases_columns) / sizeof(api_cases_columns[0]);
+	size_t i, j;
+
+	for (j = 0; j < ncols; j++)
+		csv_field(c, api_cases_columns[j]);
+	csv_row_end(c);
+	for (i = 0; i < json_array_size(page); i++) {
+		for (j = 0; j < ncols; j++)
+			api_cases_csv_value(
+			    c, json_array_get(page, i), api_cases_columns[j]);
+		csv_row_end(c);
+	}
+}
+
+/*
+ * GET /v1/export/cases.csv: the cases GET /v1/cases would list to the
+ * caller, newest first, as CSV, the scan as bounded as a list's
+ * (API_CASES_SCAN entries); X-Truncated: 1 when {hbm}:cases held more.
+ * The audit has who exported, and how many cases.
+ */
+static void
+api_cases_export(const struct http_request *req, struct http_response *resp)
+{
+	const struct cfg *cfg = gw_cfg_get();
+	struct api_caller who;
+	struct api_cases_query q;
+	struct api_cases_scan sc;
+	struct csv c;
+	char actor[API_CASES_ACTOR_MAX], detail[64], *cause = NULL;
+	json_t *page = json_array();
+
+	memset(&c, 0, sizeof(c));
+	if (api_cases_caller(req, cfg, &who, resp) == -1)
+		goto done;
+	memset(&q, 0, sizeof(q));
+	q.limit = API_CASES_SCAN;
+	q.row = api_cases_export_row;
+	if (api_cases_scan(&who, &q, page, &sc, &cause) == -1) {
+		api_cases_failed(resp, cause);
+		goto done;
+	}
+	api_cases_csv(&c, page);
+	api_cases_actor(&who, actor);
+	snprintf(detail, sizeof(detail), "%zu cases%s", json_array_size(page),
+	    sc.end ? "" : ", truncated");
+	if (audit_append(gw_store(), "cases.csv", actor, "exported", detail,
+		&cause) == -1) {
+		api_cases_failed(resp, cause);
+		goto done;
+	}
+	log_info("cases: %s: exported %s", actor, detail);
+	http_reply(resp, 200, "text/csv; charset=utf-8", c.buf, c.len);
+	resp->no_store = 1;
+	http_header_add(
+	    resp, "Content-Disposition", "attachment; filename=\"cases.csv\"");
+	if (!sc.end)
+		http_header_add(resp, "X-Truncated", "1");
+done:
+	csv_free(&c);
+	json_decref(page);
+	gw_cfg_put(cfg);
+}
+
 const struct http_route api_cases_routes[] = {
 	{ "GET", "/v1/cases", HTTP_BODY_NONE, api_cases_list, NULL },
 	{ "GET", "/v1/cases/{code}", HTTP_BODY_NONE, api_cases_get, NULL },
@@ -855,6 +1107,10 @@ const struct http_route api_cases_routes[] = {
 	{ "POST", "/v1/cases/{code}/decline", HTTP_BODY_JSON, api_cases_decline,
 	    NULL },
 	{ "POST", "/v1/cases/{code}/close", HTTP_BODY_JSON, api_cases_close,
+	    NULL },
+	{ "POST", "/v1/cases/{code}/reveal", HTTP_BODY_NONE, api_cases_reveal,
+	    NULL },
+	{ "GET", "/v1/export/cases.csv", HTTP_BODY_NONE, api_cases_export,
 	    NULL },
 };
 const size_t api_cases_nroutes =

@@ -16,6 +16,10 @@
  * finds a new head and does nothing. Hashing outside Redis keeps the cost
  * of an operation in Redis, which runs one script at a time, low.
  *
+ * What is no case operation (a number revealed, an export) is appended
+ * to {hbm}:audit:new by audit_append(), the same five fields, and chained
+ * the same way.
+ *
  * The scripts are store/lua/audit_chain.lua and store/lua/audit_trim.lua.
  */
 #include <stdio.h>
@@ -146,6 +150,35 @@ audit_anchor(struct store *s, char anchor[CRYPTO_SHA256_HEX], char **cause)
 		    sp != NULL && strlen(sp + 1) == CRYPTO_SHA256_HEX - 1
 			? sp + 1
 			: "anchor damaged");
+	}
+	store_reply_free(r);
+	return 0;
+}
+
+int
+audit_append(struct store *s, const char *subject, const char *actor,
+    const char *action, const char *detail, char **cause)
+{
+	struct store_reply *r;
+	char ts[32];
+
+	/* Only the last field may hold newlines: the hashed text parses. */
+	if (strchr(subject, '\n') != NULL || strchr(actor, '\n') != NULL ||
+	    strchr(action, '\n') != NULL) {
+		xasprintf(cause, "audit: newline in subject, actor or action");
+		return -1;
+	}
+	snprintf(ts, sizeof(ts), "%lld", clock_wall_ms());
+	r = store_commandl(s, cause, "XADD", KEY_AUDIT_NEW, "*", "ts", ts,
+	    "subject", subject, "actor", actor, "action", action, "detail",
+	    detail, NULL);
+	if (r == NULL)
+		return -1;
+	if (r->type != STORE_STRING) {
+		xasprintf(cause, "audit append: %s",
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+		store_reply_free(r);
+		return -1;
 	}
 	store_reply_free(r);
 	return 0;

@@ -11,6 +11,16 @@
 struct store;
 
 /*
+ * Append an entry that no case operation carries (a number revealed, an
+ * export) to the entries waiting for their hashes, as the apply script
+ * does: ts (now, in ms), SUBJECT, ACTOR, ACTION, DETAIL. A newline in
+ * SUBJECT, ACTOR or ACTION is refused. -1 with *cause when refused or when
+ * Redis failed.
+ */
+int audit_append(struct store *, const char *subject, const char *actor,
+    const char *action, const char *detail, char **cause);
+
+/*
  * Chain the oldest waiting entries (up to a page of them): *CHAINED says
  * how many, 0 when none waited or another instance chained them first.
  * -1 with *cause when Redis failed.

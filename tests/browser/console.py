@@ -162,6 +162,22 @@ def shot(drv, name, width, height):
     check(f"screenshot {os.path.basename(path)}", os.path.getsize(path) > 0)
 
 
+def phone(drv):
+    """The number on the case page and its direction, or None."""
+    return drv.execute_script(
+        "const n = document.querySelector('#case-summary .phone');"
+        "return n ? [n.textContent, n.dir] : null")
+
+
+def fetch_text(drv, path):
+    """[status, Content-Type, body] of a GET of PATH by the page."""
+    return drv.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0], {credentials: 'same-origin'})"
+        ".then(r => r.text().then(t => done([r.status,"
+        " r.headers.get('Content-Type'), t])), () => done(null));", path)
+
+
 def fetch_status(drv, path):
     return drv.execute_async_script(
         "const done = arguments[arguments.length - 1];"
@@ -311,6 +327,18 @@ def run(drv):
     print(f"# overdue: {due_text(drv, ref)!r}")
     check("the other deadlines are not overdue",
           "overdue" not in due_class(drv, code))
+    link = drv.find_element(By.ID, "export")
+    check("the queue has a \"Download as CSV\" link to the export",
+          link.is_displayed() and link.text == "Download as CSV" and
+          link.get_attribute("href") == URL + "/v1/export/cases.csv" and
+          link.get_attribute("download") == "cases.csv")
+    got = fetch_text(drv, link.get_attribute("href")) or [0, "", ""]
+    lines = got[2].split("\r\n")
+    check("it downloads CSV of her cases, with the session's cookie",
+          got[0] == 200 and got[1] == "text/csv; charset=utf-8" and
+          lines[0].startswith("code,label,priority,") and
+          any(x.startswith(code + ",food,") for x in lines) and
+          "water" not in got[2] and "700000301" not in got[2])
     shot(drv, "queue-en", 1280, 800)
     shot(drv, "queue-en", 360, 740)
     drv.set_window_size(1280, 800)
@@ -349,8 +377,19 @@ def run(drv):
           any(e[1] == "wfp" and e[2] == "acknowledged" for e in tl))
     sm = summary(drv)
     check("the deadline is gone (—)", sm.get("Deadline") == "—")
-    check("the migrant's number, which the API now gives (consent)",
-          sm.get("Phone number") == "+256700000301")
+    check("the migrant's number, which the API now gives (consent), "
+          "masked", phone(drv) == ["+25670****301", "ltr"])
+    check("the full number is nowhere on the page",
+          "700000301" not in drv.find_element(By.ID, "main").text)
+    check("a \"Show number\" button beside it",
+          visible(drv, "reveal") and
+          drv.find_element(By.ID, "reveal").text == "Show number")
+    drv.find_element(By.ID, "reveal").click()
+    check("pressing it shows the full number",
+          wait(drv, lambda d: phone(d) == ["+256700000301", "ltr"]))
+    check("and the button is gone, the focus on the number",
+          not drv.find_elements(By.ID, "reveal") and
+          "phone" in drv.switch_to.active_element.get_attribute("class"))
     shot(drv, "case-en", 1280, 800)
     shot(drv, "case-en", 360, 740)
     check("the case page fits 360 px", drv.execute_script(
@@ -467,11 +506,13 @@ def run(drv):
     drv.find_element(By.ID, "act-ack").click()
     check("Red Cross's manager acknowledges it (Arabic status)",
           wait(drv, lambda d: summary(d).get("الحالة") == "مُستلمة"))
-    check("and gets the migrant's number, left to right",
-          drv.execute_script(
-              "const n = document.querySelector('#case-summary .phone');"
-              "return n ? [n.textContent, n.dir] : null") ==
-          ["+256700000303", "ltr"])
+    check("and gets the migrant's number masked, left to right",
+          phone(drv) == ["+25670****303", "ltr"])
+    check("with an Arabic \"Show number\" button",
+          drv.find_element(By.ID, "reveal").text == "إظهار الرقم")
+    drv.find_element(By.ID, "reveal").click()
+    check("which shows the full number, left to right",
+          wait(drv, lambda d: phone(d) == ["+256700000303", "ltr"]))
     shot(drv, "case-ar", 1280, 800)
     shot(drv, "case-ar", 360, 740)
     overflow = drv.execute_script(

@@ -13,8 +13,13 @@
 # an escalated case marked so,
 # narrows the queue by category, priority and region, opens a case by its
 # link or its URL, acknowledges, closes and declines it (then the next
-# agency sees it), gets "not found" for another agency's case, and the
-# Arabic UI is right to left. Its screenshots (sign-in, queue and case, in
+# agency sees it), gets "not found" for another agency's case, sees the
+# migrant's number masked until "Show number" reveals it, downloads the
+# queue as CSV, and the Arabic UI is right to left. Then curl: the number
+# masked to a session, in clear to the agency's token, POST .../reveal
+# (CSRF, 404, 409, 403, the audit entry without the number), and the CSV
+# export (header, rows, quoting, no number or note, each caller's cases,
+# X-Truncated, the audit entry). Its screenshots (sign-in, queue and case, in
 # English and Arabic, 1280 and 360 px wide) are kept in
 # $HBM_BUILD/screenshots/.
 source "$(dirname "$0")/lib.sh"
@@ -26,9 +31,11 @@ CTL=$HBM_BUILD/hbmctl
 PW_AMINA='correct horse battery'
 PW_RC='red cross secret'
 PW_LOCK='lock me out'
+PW_COORD='coordinate all'
 h_amina=$(printf '%s\n' "$PW_AMINA" | "$CTL" hash-password)
 h_rc=$(printf '%s\n' "$PW_RC" | "$CTL" hash-password)
 h_lock=$(printf '%s\n' "$PW_LOCK" | "$CTL" hash-password)
+h_coord=$(printf '%s\n' "$PW_COORD" | "$CTL" hash-password)
 {
 	hbm_config_agencies
 	cat <<CONF
@@ -40,7 +47,9 @@ categories = (
   { id = "shelter"; agencies = ["wfp", "redcross"]; priority = 2;
     sms_label = "housing"; keywords = { en = ["SHELTER"]; }; },
   { id = "medical"; agencies = ["wfp"]; priority = 1; ack_timeout = 1;
-    sms_label = "clinic"; keywords = { en = ["CLINIC"]; }; }
+    sms_label = "clinic"; keywords = { en = ["CLINIC"]; }; },
+  { id = "blanket"; agencies = ["wfp"]; priority = 3;
+    sms_label = "blankets, \\"warm\\""; keywords = { en = ["BLANKET"]; }; }
 );
 officials = ( { phone = "+256700000201"; name = "Officer A";
                 pin_hash = "\$6\$salt\$hash"; region = "north"; } );
@@ -50,7 +59,9 @@ users = (
   { login = "rc.lead"; name = "Red Cross lead"; agency = "redcross";
     role = "manager"; password_hash = "$h_rc"; },
   { login = "locked"; name = "Locked Out"; agency = "wfp";
-    role = "caseworker"; password_hash = "$h_lock"; }
+    role = "caseworker"; password_hash = "$h_lock"; },
+  { login = "coord"; name = "Coordinator"; role = "coordinator";
+    password_hash = "$h_coord"; }
 );
 CONF
 } > "$HBM_TMP/gw.conf"
@@ -186,4 +197,174 @@ else
 	HBM_FAILS=$((HBM_FAILS + nots))
 	hbm_check "the browser ran its checks" test "$oks" -ge 10
 fi
+
+# The migrant's number to a console user: masked, and shown in clear only
+# by POST /v1/cases/{code}/reveal, which the audit records (never the
+# number); then the CSV export. After the browser, whose queues these
+# cases would change.
+# signin LOGIN PASSWORD JAR: echoes the session's CSRF token.
+signin() {
+	hbm_body POST /v1/session -H 'Content-Type: application/json' -c "$3" \
+		--data-binary "{\"login\":\"$1\",\"password\":\"$2\"}" | hbm_jget csrf
+}
+code_of() {
+	hbm_texts_to "$1" | grep -oE '[1-9][0-9]{3}-[0-9]{4}' | head -n 1 | tr -d -
+}
+# The audit entries (chained first by GET /v1/audit/verify) as
+# "subject actor action detail" lines.
+audit_lines() {
+	hbm_body GET /v1/audit/verify -H "Authorization: Bearer $HBM_ADMIN_TOKEN" > /dev/null
+	$HBM_REDIS_CLI --no-raw XRANGE '{hbm}:audit' - + > "$HBM_TMP/audit.raw"
+	$HBM_REDIS_CLI XRANGE '{hbm}:audit' - + | python3 -c '
+import sys
+lines = sys.stdin.read().split("\n")
+out, f = [], {}
+for i, l in enumerate(lines):
+    if l in ("subject", "actor", "action", "detail") and i + 1 < len(lines):
+        f[l] = lines[i + 1]
+    if l == "hash" and f:
+        out.append(" ".join(f.get(k, "") for k in ("subject", "actor", "action", "detail")))
+        f = {}
+print("\n".join(out))'
+}
+MR=+256700000401 MW=+256700000402 MB=+256700000403 MN=+256700000404
+AWFP=(-H "Authorization: Bearer $HBM_WFP_TOKEN")
+hbm_inbound $MR 'HELP FOOD near the zebra gate' "r-$RANDOM-1" > /dev/null
+hbm_inbound $MW 'HELP WATER' "r-$RANDOM-2" > /dev/null
+hbm_inbound $MB 'HELP BLANKET' "r-$RANDOM-3" > /dev/null
+hbm_inbound $MN 'HELP FOOD' "r-$RANDOM-4" > /dev/null
+for m in $MR $MW $MB $MN; do
+	hbm_check "the case of $m is made" hbm_wait 10 hbm_sent_to $m 1
+done
+cr=$(code_of $MR) cw=$(code_of $MW) cb=$(code_of $MB) cn=$(code_of $MN)
+hbm_match "four codes" '^[0-9]{8} [0-9]{8} [0-9]{8} [0-9]{8}$' "$cr $cw $cb $cn"
+rm -f "$HBM_TMP/amina" "$HBM_TMP/rc" "$HBM_TMP/coord"
+csrf_a=$(signin amina "$PW_AMINA" "$HBM_TMP/amina")
+csrf_r=$(signin rc.lead "$PW_RC" "$HBM_TMP/rc")
+csrf_c=$(signin coord "$PW_COORD" "$HBM_TMP/coord")
+hbm_match "three sessions" '^[^ ]{43} [^ ]{43} [^ ]{43}$' "$csrf_a $csrf_r $csrf_c"
+SA=(-b "$HBM_TMP/amina" -H "X-CSRF-Token: $csrf_a")
+SR=(-b "$HBM_TMP/rc" -H "X-CSRF-Token: $csrf_r")
+hbm_eq "amina acknowledges the food case" 200 \
+	"$(hbm_status POST /v1/cases/$cr/ack "${SA[@]}")"
+got=$(hbm_body GET /v1/cases/$cr "${SA[@]}")
+hbm_eq "GET by a session: the number masked" "+25670****401" "$(hbm_jget phone <<< "$got")"
+hbm_eq "and that it can be revealed" true "$(hbm_jget phone_reveal <<< "$got")"
+hbm_check "the number is nowhere in it" fails grep -q 700000401 <<< "$got"
+hbm_eq "GET by the agency's token: the number in clear, as before" "$MR" \
+	"$(hbm_body GET /v1/cases/$cr "${AWFP[@]}" | hbm_jget phone)"
+hbm_eq "and no phone_reveal for a token" "" \
+	"$(hbm_body GET /v1/cases/$cr "${AWFP[@]}" | hbm_jget phone_reveal)"
+got=$(hbm_body GET /v1/cases/$cn "${SA[@]}")
+hbm_eq "a case not acknowledged: no number" "" "$(hbm_jget phone <<< "$got")"
+hbm_eq "and no reveal" false "$(hbm_jget phone_reveal <<< "$got")"
+
+hbm_eq "reveal without X-CSRF-Token is 403" 403 \
+	"$(hbm_status POST /v1/cases/$cr/reveal -b "$HBM_TMP/amina")"
+hbm_eq "reveal with a wrong X-CSRF-Token is 403" 403 \
+	"$(hbm_status POST /v1/cases/$cr/reveal -b "$HBM_TMP/amina" -H 'X-CSRF-Token: nope')"
+hbm_eq "reveal with neither token nor session is 401" 401 \
+	"$(hbm_status POST /v1/cases/$cr/reveal)"
+h=$(head_of POST /v1/cases/$cr/reveal "${SA[@]}")
+hbm_match "reveal by amina is 200" '^HTTP/1.1 200' "$h"
+hbm_eq "and no-store" no-store "$(hdr Cache-Control <<< "$h")"
+hbm_eq "it gives the number in clear" "$MR" "$(hbm_jget phone < "$HBM_TMP/body")"
+miss=$(hbm_body POST /v1/cases/$cr/reveal "${SR[@]}")
+hbm_eq "Red Cross revealing WFP's case: 404" 404 \
+	"$(hbm_status POST /v1/cases/$cr/reveal "${SR[@]}")"
+hbm_eq "the very answer for a case that is not" \
+	"$(hbm_body POST /v1/cases/12345670/reveal "${SR[@]}")" "$miss"
+hbm_eq "WFP's token on Red Cross's case: 404" 404 \
+	"$(hbm_status POST /v1/cases/$cw/reveal "${AWFP[@]}")"
+hbm_eq "a case of hers not acknowledged: 409" 409 \
+	"$(hbm_status POST /v1/cases/$cn/reveal "${SA[@]}")"
+hbm_eq "Red Cross's own case not acknowledged: 409" 409 \
+	"$(hbm_status POST /v1/cases/$cw/reveal "${SR[@]}")"
+hbm_eq "the admin token: 403, nobody acts for an agency" 403 \
+	"$(hbm_status POST /v1/cases/$cr/reveal -H "Authorization: Bearer $HBM_ADMIN_TOKEN")"
+hbm_eq "a coordinator: 403" 403 \
+	"$(hbm_status POST /v1/cases/$cr/reveal -b "$HBM_TMP/coord" -H "X-CSRF-Token: $csrf_c")"
+hbm_eq "a code that is no code: 400" 400 \
+	"$(hbm_status POST /v1/cases/abc/reveal "${SA[@]}")"
+hbm_eq "the agency's token reveals too" "$MR" \
+	"$(hbm_body POST /v1/cases/$cr/reveal "${AWFP[@]}" | hbm_jget phone)"
+al=$(audit_lines | grep "^$cr ")
+hbm_eq "the audit: one reveal by amina of wfp, no detail" "$cr wfp:amina revealed " \
+	"$(grep " revealed" <<< "$al" | head -n 1)"
+hbm_eq "and one by the token, named wfp" "$cr wfp revealed " \
+	"$(grep " revealed" <<< "$al" | sed -n 2p)"
+hbm_eq "only the two reveals of it that succeeded" 2 "$(grep -c " revealed" <<< "$al")"
+hbm_check "the number is nowhere in the audit" fails grep -q 700000401 "$HBM_TMP/audit.raw"
+hbm_eq "the audit chain holds" true \
+	"$(hbm_body GET /v1/audit/verify -H "Authorization: Bearer $HBM_ADMIN_TOKEN" | hbm_jget ok)"
+
+# The CSV export: the caller's cases, no number, no note.
+HEADER='code,label,priority,region,status,agency,created_at,acked_at,closed_at,escalated'
+fmt() { echo "${1:0:4}-${1:4}"; }
+h=$(head_of GET /v1/export/cases.csv -b "$HBM_TMP/amina")
+hbm_match "GET /v1/export/cases.csv by a session is 200" '^HTTP/1.1 200' "$h"
+hbm_eq "text/csv" "text/csv; charset=utf-8" "$(hdr Content-Type <<< "$h")"
+hbm_eq "an attachment" 'attachment; filename="cases.csv"' "$(hdr Content-Disposition <<< "$h")"
+hbm_eq "no-store" no-store "$(hdr Cache-Control <<< "$h")"
+hbm_eq "not truncated" "" "$(hdr X-Truncated <<< "$h")"
+csv=$(cat "$HBM_TMP/body")
+hbm_eq "the header row, CRLF-ended" "$HEADER"$'\r' "$(head -n 1 <<< "$csv")"
+hbm_check "every row ends with CRLF" fails grep -qv $'\r$' <<< "$csv"
+row=$(grep "^$(fmt $cr)," <<< "$csv" | tr -d '\r')
+hbm_match "the acknowledged case's row" \
+	"^$(fmt $cr),food,3,,acknowledged,wfp,20[0-9-]{8}T[0-9:.]{12}Z,20[0-9-]{8}T[0-9:.]{12}Z,,false\$" "$row"
+hbm_check "the not acknowledged one too" grep -q "^$(fmt $cn),food,3,,notified,wfp," <<< "$csv"
+hbm_check "a label with a comma and quotes is quoted (RFC 4180)" \
+	grep -q "^$(fmt $cb),\"blankets, \"\"warm\"\"\",3," <<< "$csv"
+hbm_check "Red Cross's case is not in it" fails grep -q "$(fmt $cw)" <<< "$csv"
+hbm_check "no migrant's number" fails grep -qE '7000004|70000030' <<< "$csv"
+hbm_check "no note text" fails grep -qiE 'zebra|parcel' <<< "$csv"
+hbm_check "no category id where the label goes" fails grep -q ',blanket,' <<< "$csv"
+n_amina=$(($(wc -l <<< "$csv") - 1))
+hbm_eq "the rows are the cases GET /v1/cases lists her" \
+	"$(hbm_body GET '/v1/cases?limit=200' -b "$HBM_TMP/amina" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["cases"]))')" \
+	"$n_amina"
+csv=$(hbm_body GET /v1/export/cases.csv "${AWFP[@]}")
+hbm_check "WFP's token exports its cases too" grep -q "^$(fmt $cr)," <<< "$csv"
+csv=$(hbm_body GET /v1/export/cases.csv -b "$HBM_TMP/rc")
+hbm_check "Red Cross's export has its case" grep -q "^$(fmt $cw),water,1,,notified,redcross," <<< "$csv"
+hbm_check "and not WFP's" fails grep -q "$(fmt $cr)" <<< "$csv"
+csv=$(hbm_body GET /v1/export/cases.csv -b "$HBM_TMP/coord")
+hbm_check "the coordinator's export has both agencies' cases" \
+	bash -c "grep -q '^$(fmt $cr),' <<< '$csv' && grep -q '^$(fmt $cw),' <<< '$csv'"
+csv=$(hbm_body GET /v1/export/cases.csv -H "Authorization: Bearer $HBM_ADMIN_TOKEN")
+hbm_check "the admin's too" \
+	bash -c "grep -q '^$(fmt $cr),' <<< '$csv' && grep -q '^$(fmt $cw),' <<< '$csv'"
+hbm_check "and still no number" fails grep -qE '7000004|70000030' <<< "$csv"
+hbm_eq "no session, no token: 401" 401 "$(hbm_status GET /v1/export/cases.csv)"
+hbm_eq "a wrong token: 401" 401 \
+	"$(hbm_status GET /v1/export/cases.csv -H 'Authorization: Bearer nope')"
+# The last five exports (the browser's came before).
+al=$(audit_lines | grep ' exported' | tail -n 5)
+hbm_eq "the audit has each export, by whom" \
+	"cases.csv wfp:amina exported $n_amina cases|cases.csv wfp exported|cases.csv redcross:rc.lead exported|cases.csv coordinator:coord exported|cases.csv admin exported" \
+	"$(awk 'NR == 1 { printf "%s", $0; next } { printf "|%s %s %s", $1, $2, $3 }' <<< "$al")"
+hbm_eq "the audit chain still holds" true \
+	"$(hbm_body GET /v1/audit/verify -H "Authorization: Bearer $HBM_ADMIN_TOKEN" | hbm_jget ok)"
+
+# Bounded as a list is: 2000 older index entries (valid codes of no case)
+# put the scan's end out of reach, and the answer says it was cut short.
+python3 -c '
+T = ["0317598642", "7092154863", "4206871359", "1750983426", "6123045978",
+     "3674209581", "5869720134", "8945362017", "9438617205", "2581436790"]
+def damm(s):
+    i = 0
+    for ch in s:
+        i = int(T[i][int(ch)])
+    return i
+args = ["ZADD", "{hbm}:cases"]
+for n in range(1000001, 1002002):
+    args += [str(n), str(n) + str(damm(str(n)))]
+print("\n".join(args))' > "$HBM_TMP/filler"
+xargs -d '\n' $HBM_REDIS_CLI < "$HBM_TMP/filler" > /dev/null
+h=$(head_of GET /v1/export/cases.csv -H "Authorization: Bearer $HBM_ADMIN_TOKEN")
+hbm_match "past 2000 index entries the export is still 200" '^HTTP/1.1 200' "$h"
+hbm_eq "with X-Truncated: 1" 1 "$(hdr X-Truncated <<< "$h")"
+hbm_check "and the newest cases first" grep -q "^$(fmt $cr)," "$HBM_TMP/body"
+hbm_match "the audit says so" ' cases, truncated$' "$(audit_lines | grep ' exported' | tail -n 1)"
 hbm_done
