@@ -29,6 +29,7 @@
 #include "lib/crypto.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
+#include "store/case.h"
 #include "store/store.h"
 #include "lib/xmalloc.h"
 #include "handlers/cases.h"
@@ -167,25 +168,6 @@ cases_window_add(struct cases_ctx *c, const char *ms_field, const char *n_field,
 	apply_hset(c->a, c->numkey, ms_field, buf);
 	cases_ll(buf, sizeof(buf), n);
 	apply_hset(c->a, c->numkey, n_field, buf);
-}
-
-/* HGETALL KEY into *OUT; -1 when Redis is unreachable or refuses. */
-int
-cases_hgetall(
-    struct store *st, const char *key, struct store_reply **out, char **cause)
-{
-	struct store_reply *r;
-
-	if ((r = store_commandl(st, cause, "HGETALL", key, NULL)) == NULL)
-		return -1;
-	if (r->type != STORE_ARRAY) {
-		xasprintf(cause, "cases: HGETALL: %s",
-		    r->type == STORE_ERROR ? r->str : "unexpected reply");
-		store_reply_free(r);
-		return -1;
-	}
-	*out = r;
-	return 0;
 }
 
 /*
@@ -625,10 +607,10 @@ cases_code_limited(struct cases_ctx *c)
 static int
 cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
-	const struct store_reply *cs;
 	const struct cfg_category *cat;
+	struct store_case k;
 	const char *agency;
-	char key[KEY_MAX], shown[CODE_LEN + 2], st[80];
+	char shown[CODE_LEN + 2], st[80];
 	int rc;
 
 	(void)cause;
@@ -636,24 +618,19 @@ cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		return 0;
 	if (cases_code_limited(c))
 		return 0;
-	key_case(key, cmd->code);
-	if ((rc = cases_read(c, &cs, "HGETALL", key, NULL)) != 0)
+	if ((rc = cases_read_case(c, cmd->code, &k)) != 0)
 		return rc;
-	if (cs->elements == 0 ||
-	    (cat = route_category(c->cfg, cases_hv(cs, "category"))) == NULL) {
+	if (!k.exists || (cat = route_category(c->cfg, k.category)) == NULL) {
 		cases_code_count(c, "not_found");
 		cases_not_found(c, cmd->code);
 		return 0;
 	}
 	code_format(cmd->code, shown);
-	agency = cases_agency_name(c->cfg, cases_hv(cs, "agency"));
+	agency = cases_agency_name(c->cfg, k.agency);
 	if (!cases_code_full(c->hash, c->agency != NULL ? c->agency->id : NULL,
-		cases_hv(cs, "num"), cases_hv(cs, "official"),
-		cases_hv(cs, "agency"))) {
+		k.num, k.official, k.agency)) {
 		struct template_var sv[] = { { "code", shown },
-			{ "status",
-			    cases_code_state(
-				c->lang, cases_hv(cs, "status")) } };
+			{ "status", cases_code_state(c->lang, k.status) } };
 		cases_code_count(c, "state");
 		cases_reply(c, "code_state", sv, 2, 0);
 		return 0;
@@ -662,8 +639,8 @@ cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		{ "label", cfg_category_label(cat, c->lang) },
 		{ "agency", agency },
 		{ "status",
-		    cases_status_text(c->lang, cases_hv(cs, "status"), agency,
-			st, sizeof(st)) } };
+		    cases_status_text(
+			c->lang, k.status, agency, st, sizeof(st)) } };
 	cases_code_count(c, "full");
 	cases_reply(c, "code_info", v, 4, 0);
 	return 0;
@@ -673,8 +650,9 @@ cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 static int
 cases_status(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
-	const struct store_reply *codes, *cs;
+	const struct store_reply *codes;
 	const struct cfg_category *cat;
+	struct store_case k;
 	char key[KEY_MAX], shown[CODE_LEN + 2], list[160], count[16];
 	char st[80];
 	size_t i, off = 0;
@@ -686,26 +664,23 @@ cases_status(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	if ((rc = cases_read(c, &codes, "ZREVRANGE", key, "0", "3", NULL)) != 0)
 		return rc;
 	for (i = 0; i < codes->elements; i++)
-		if (cases_read(c, &cs, "HGETALL",
-			key_case(key, codes->element[i]->str), NULL) != 0)
+		if (cases_read_case(c, codes->element[i]->str, &k) != 0)
 			rc = CASES_NEED;
 	if (rc != 0)
 		return rc;
 	list[0] = '\0';
 	for (i = 0; i < codes->elements; i++) {
-		cases_read(c, &cs, "HGETALL",
-		    key_case(key, codes->element[i]->str), NULL);
+		cases_read_case(c, codes->element[i]->str, &k);
 		code_format(codes->element[i]->str, shown);
-		cat = route_category(c->cfg, cases_hv(cs, "category"));
-		if (cs->elements > 0 && off < sizeof(list))
+		cat = route_category(c->cfg, k.category);
+		if (k.exists && off < sizeof(list))
 			off += (size_t)snprintf(list + off, sizeof(list) - off,
 			    "%s%s %s: %s", off > 0 ? "; " : "", shown,
 			    cat != NULL ? cfg_category_label(cat, c->lang)
 					: "-",
-			    cases_status_text(c->lang, cases_hv(cs, "status"),
-				cases_agency_name(
-				    c->cfg, cases_hv(cs, "agency")),
-				st, sizeof(st)));
+			    cases_status_text(c->lang, k.status,
+				cases_agency_name(c->cfg, k.agency), st,
+				sizeof(st)));
 	}
 	snprintf(count, sizeof(count), "%zu", codes->elements);
 	if (list[0] == '\0') {

@@ -28,22 +28,22 @@
 #include "handlers/route.h"
 #include "handlers/sms.h"
 #include "lib/template.h"
+#include "store/case.h"
 
 /*
- * Tell the official who referred case CS, if one did and is still in the
+ * Tell the official who referred case K, if one did and is still in the
  * config, with template NAME (code, label, and the agency acting).
  */
 static void
 cases_tell_official(
-    struct cases_ctx *c, const struct store_reply *cs, const char *name)
+    struct cases_ctx *c, const struct store_case *k, const char *name)
 {
 	const struct cfg_category *cat;
-	const char *h = cases_hv(cs, "official"), *lang;
+	const char *h = k->official, *lang;
 	char hash[CRYPTO_SHA256_HEX], shown[CODE_LEN + 2], *text;
 	size_t i;
 
-	if (*h == '\0' ||
-	    (cat = route_category(c->cfg, cases_hv(cs, "category"))) == NULL)
+	if (*h == '\0' || (cat = route_category(c->cfg, k->category)) == NULL)
 		return;
 	for (i = 0; i < c->cfg->nofficials; i++) {
 		crypto_phone_hash(c->key, c->cfg->officials[i].phone, hash);
@@ -52,9 +52,8 @@ cases_tell_official(
 	}
 	if (i == c->cfg->nofficials)
 		return;
-	code_format(cases_hv(cs, "code"), shown);
-	lang = cases_hv(cs, "lang")[0] != '\0' ? cases_hv(cs, "lang")
-					       : c->cfg->gateway.languages.v[0];
+	code_format(k->code, shown);
+	lang = k->lang[0] != '\0' ? k->lang : c->cfg->gateway.languages.v[0];
 	struct template_var v[] = { { "code", shown },
 		{ "label", cfg_category_label(cat, lang) },
 		{ "agency", c->agency->name } };
@@ -65,37 +64,35 @@ cases_tell_official(
 }
 
 /*
- * The case CODE for an agency command into *CS: 0; 1 when it is not this
+ * The case CODE for an agency command into *K: 0; 1 when it is not this
  * agency's (answered "not found"); CASES_NEED.
  */
 static int
-cases_agency_case(
-    struct cases_ctx *c, const char *code, const struct store_reply **cs)
+cases_agency_case(struct cases_ctx *c, const char *code, struct store_case *k)
 {
 	char key[KEY_MAX];
 	int rc;
 
-	key_case(key, code);
-	if ((rc = cases_read(c, cs, "HGETALL", key, NULL)) != 0)
+	if ((rc = cases_read_case(c, code, k)) != 0)
 		return rc;
 	/* Another agency's case does not exist, as far as this one knows. */
-	if ((*cs)->elements == 0 || c->agency == NULL ||
-	    strcmp(cases_hv(*cs, "agency"), c->agency->id) != 0 ||
-	    route_category(c->cfg, cases_hv(*cs, "category")) == NULL) {
+	if (!k->exists || c->agency == NULL ||
+	    strcmp(k->agency, c->agency->id) != 0 ||
+	    route_category(c->cfg, k->category) == NULL) {
 		c->missing = 1;
 		cases_not_found(c, code);
 		return 1;
 	}
-	apply_guard_version(c->a, key, cases_hv(*cs, "ver"));
+	apply_guard_version(c->a, key_case(key, code), k->ver);
 	return 0;
 }
 
 /*
- * Tell the migrant of case CS (if reachable) with template NAME: 0, or
+ * Tell the migrant of case K (if reachable) with template NAME: 0, or
  * CASES_NEED.
  */
 static int
-cases_tell_migrant(struct cases_ctx *c, const struct store_reply *cs,
+cases_tell_migrant(struct cases_ctx *c, const struct store_case *k,
     const char *name, const struct template_var *v, size_t n)
 {
 	const struct store_reply *num;
@@ -103,18 +100,17 @@ cases_tell_migrant(struct cases_ctx *c, const struct store_reply *cs,
 	const char *lang;
 	int rc;
 
-	if (cases_hv(cs, "phone")[0] == '\0')
+	if (k->phone[0] == '\0')
 		return 0;
-	key_num(key, cases_hv(cs, "num"));
+	key_num(key, k->num);
 	if ((rc = cases_read(c, &num, "HGETALL", key, NULL)) != 0)
 		return rc;
 	if (strcmp(cases_hv(num, "optout"), "1") == 0)
 		return 0;
-	lang = cases_hv(num, "lang")[0] != '\0' ? cases_hv(num, "lang")
-						: cases_hv(cs, "lang");
+	lang =
+	    cases_hv(num, "lang")[0] != '\0' ? cases_hv(num, "lang") : k->lang;
 	if ((text = template_render(c->cfg, lang, name, v, n)) != NULL) {
-		cases_sms(c, cases_hv(cs, "phone"), cases_hv(cs, "num"), text,
-		    "notify");
+		cases_sms(c, k->phone, k->num, text, "notify");
 		free(text);
 	}
 	return 0;
@@ -125,55 +121,53 @@ int
 cases_ack(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
 	const struct cfg_category *cat;
-	const struct store_reply *cs, *opened;
-	char key[KEY_MAX], shown[CODE_LEN + 2], buf[32];
+	const struct store_reply *opened;
+	struct store_case k;
+	char key[KEY_MAX], shown[CODE_LEN + 2], buf[32], persons[24];
 	const char *phone = NULL;
 	int rc;
 
 	(void)cause;
 	if (cases_bad_code(c, cmd))
 		return 0;
-	if ((rc = cases_agency_case(c, cmd->code, &cs)) != 0)
+	if ((rc = cases_agency_case(c, cmd->code, &k)) != 0)
 		return rc == 1 ? 0 : rc;
-	cat = route_category(c->cfg, cases_hv(cs, "category"));
+	cat = route_category(c->cfg, k.category);
 	code_format(cmd->code, shown);
 	key_case(key, cmd->code);
-	if (strcmp(cases_hv(cs, "status"), "notified") == 0) {
-		apply_hset(c->a, key, "status", "acknowledged");
+	if (strcmp(k.status, CASE_NOTIFIED) == 0) {
+		apply_hset(c->a, key, "status", CASE_ACKNOWLEDGED);
 		cases_ll(buf, sizeof(buf), c->now);
 		apply_hset(c->a, key, "acked_ms", buf);
 		apply_hset(c->a, key, "updated_ms", buf);
 		apply_zrem(c->a, KEY_SLA, cmd->code);
 		cases_log(c, cmd->code, c->agency->id, "acknowledged", NULL);
 		struct template_var mv[] = { { "code", shown },
-			{ "label",
-			    cfg_category_label(cat, cases_hv(cs, "lang")) },
+			{ "label", cfg_category_label(cat, k.lang) },
 			{ "agency", c->agency->name } };
-		if (cases_tell_migrant(c, cs, "acked_migrant", mv, 3) ==
+		if (cases_tell_migrant(c, &k, "acked_migrant", mv, 3) ==
 		    CASES_NEED)
 			return CASES_NEED;
-		cases_tell_official(c, cs, "ref_acked");
+		cases_tell_official(c, &k, "ref_acked");
 		cases_event(c, cat->id, "acknowledged");
 		cases_count(c, "hbmgw_ack_latency_seconds", "",
-		    (double)(c->now - cases_hv_ll(cs, "created_ms")) / 1000.0,
-		    1);
-	} else if (strcmp(cases_hv(cs, "status"), "acknowledged") != 0) {
+		    (double)(c->now - k.created_ms) / 1000.0, 1);
+	} else if (strcmp(k.status, CASE_ACKNOWLEDGED) != 0) {
 		c->refused = 1;
 		cases_not_found(c, cmd->code);
 		return 0;
 	}
 	/* The number goes only to the agency that took it, with consent. */
-	if (strcmp(cases_hv(cs, "consent"), "1") == 0 &&
-	    cases_hv(cs, "phone")[0] != '\0') {
-		if (cases_read(c, &opened, CASES_READ_OPEN,
-			cases_hv(cs, "phone"), NULL) != 0)
+	if (k.consent && k.phone[0] != '\0') {
+		if (cases_read(c, &opened, CASES_READ_OPEN, k.phone, NULL) != 0)
 			return CASES_NEED;
 		if (opened->elements == 1)
 			phone = opened->element[0]->str;
 	}
+	snprintf(persons, sizeof(persons), "%lld", k.persons);
 	struct template_var av[] = { { "code", shown },
-		{ "label", cat->sms_label },
-		{ "persons", cases_hv(cs, "persons") }, { "phone", phone } };
+		{ "label", cat->sms_label }, { "persons", persons },
+		{ "phone", phone } };
 	cases_reply(
 	    c, phone != NULL ? "ack_confirm" : "ack_confirm_nophone", av, 4, 0);
 	return 0;
@@ -185,9 +179,10 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
 	const struct cfg_category *cat;
 	const struct cfg_agency *next;
-	const struct store_reply *cs;
+	struct store_case k;
 	char key[KEY_MAX], okey[KEY_MAX], shown[CODE_LEN + 2];
-	char buf[32], prio[8], tried[512], *ids[32], *save = NULL, *t;
+	char buf[32], prio[24], persons[24], tried[512], *ids[32];
+	char *save = NULL, *t;
 	const char *tried_ids[32];
 	size_t ntried = 0, i;
 	int rc;
@@ -195,47 +190,43 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	(void)cause;
 	if (cases_bad_code(c, cmd))
 		return 0;
-	if ((rc = cases_agency_case(c, cmd->code, &cs)) != 0)
+	if ((rc = cases_agency_case(c, cmd->code, &k)) != 0)
 		return rc == 1 ? 0 : rc;
-	if (strcmp(cases_hv(cs, "status"), "closed") == 0) {
+	if (strcmp(k.status, CASE_CLOSED) == 0) {
 		c->refused = 1;
 		cases_not_found(c, cmd->code);
 		return 0;
 	}
-	cat = route_category(c->cfg, cases_hv(cs, "category"));
+	cat = route_category(c->cfg, k.category);
 	code_format(cmd->code, shown);
 	key_case(key, cmd->code);
-	snprintf(tried, sizeof(tried), "%s%s%s", cases_hv(cs, "tried"),
-	    cases_hv(cs, "tried")[0] != '\0' ? "," : "", c->agency->id);
+	snprintf(tried, sizeof(tried), "%s%s%s", k.tried,
+	    k.tried[0] != '\0' ? "," : "", c->agency->id);
 	apply_hset(c->a, key, "tried", tried);
 	for (t = strtok_r(tried, ",", &save); t != NULL && ntried < 32;
 	     t = strtok_r(NULL, ",", &save))
 		ids[ntried++] = t;
 	for (i = 0; i < ntried; i++)
 		tried_ids[i] = ids[i];
-	next = route_next(
-	    c->cfg, cat->id, cases_hv(cs, "region"), tried_ids, ntried);
+	next = route_next(c->cfg, cat->id, k.region, tried_ids, ntried);
 	key_agency_open(okey, c->agency->id);
 	apply_zrem(c->a, okey, cmd->code);
 	cases_log_text(c, cmd->code, c->agency->id, "declined", cmd->text);
-	snprintf(prio, sizeof(prio), "P%s", cases_hv(cs, "priority"));
+	snprintf(prio, sizeof(prio), "P%lld", k.priority);
+	snprintf(persons, sizeof(persons), "%lld", k.persons);
 	struct template_var nv[] = { { "code", shown },
 		{ "label", cat->sms_label }, { "priority", prio },
-		{ "region",
-		    cases_hv(cs, "region")[0] != '\0' ? cases_hv(cs, "region")
-						      : "-" },
-		{ "persons", cases_hv(cs, "persons") },
-		{ "agency", c->agency->name }, { "reason", cmd->text } };
-	cases_tell_official(c, cs, "ref_declined");
-	apply_hset(c->a, key, "status", "notified");
+		{ "region", k.region[0] != '\0' ? k.region : "-" },
+		{ "persons", persons }, { "agency", c->agency->name },
+		{ "reason", cmd->text } };
+	cases_tell_official(c, &k, "ref_declined");
+	apply_hset(c->a, key, "status", CASE_NOTIFIED);
 	apply_hset(c->a, key, "stage", "0");
 	if (next != NULL) {
 		apply_hset(c->a, key, "agency", next->id);
 		key_agency_open(okey, next->id);
 		apply_zadd(c->a, okey,
-		    cases_open_score(
-			cat->priority, cases_hv_ll(cs, "created_ms")),
-		    cmd->code);
+		    cases_open_score(cat->priority, k.created_ms), cmd->code);
 		/* The next agency's own deadline, in the case as in the
 		 * SLA index. */
 		cases_ll(buf, sizeof(buf), c->now + cat->ack_timeout * 1000LL);
@@ -278,19 +269,19 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 int
 cases_close(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
-	const struct store_reply *cs;
+	struct store_case k;
 	char key[KEY_MAX], shown[CODE_LEN + 2], buf[KEY_MAX];
 	int rc;
 
 	(void)cause;
 	if (cases_bad_code(c, cmd))
 		return 0;
-	if ((rc = cases_agency_case(c, cmd->code, &cs)) != 0)
+	if ((rc = cases_agency_case(c, cmd->code, &k)) != 0)
 		return rc == 1 ? 0 : rc;
 	code_format(cmd->code, shown);
-	if (strcmp(cases_hv(cs, "status"), "closed") != 0) {
+	if (strcmp(k.status, CASE_CLOSED) != 0) {
 		key_case(key, cmd->code);
-		apply_hset(c->a, key, "status", "closed");
+		apply_hset(c->a, key, "status", CASE_CLOSED);
 		cases_ll(buf, sizeof(buf), c->now);
 		apply_hset(c->a, key, "closed_ms", buf);
 		apply_hset(c->a, key, "updated_ms", buf);
@@ -300,8 +291,8 @@ cases_close(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		apply_zadd(c->a, KEY_CLOSED, (double)c->now, cmd->code);
 		cases_log_text(
 		    c, cmd->code, c->agency->id, "closed", cmd->text);
-		cases_event(c, cases_hv(cs, "category"), "closed");
-		cases_tell_official(c, cs, "ref_closed");
+		cases_event(c, k.category, "closed");
+		cases_tell_official(c, &k, "ref_closed");
 	}
 	struct template_var v[] = { { "code", shown }, { "note", cmd->text } };
 	cases_reply(c, "closed", v, 2, 0);
@@ -327,8 +318,9 @@ cases_list_more(size_t left, void *arg)
 int
 cases_list(struct cases_ctx *c, char **cause)
 {
-	const struct store_reply *codes, *cs;
+	const struct store_reply *codes;
 	const struct cfg_category *cat;
+	struct store_case k;
 	char key[KEY_MAX], shown[CODE_LEN + 2], list[CASES_LIST_BYTES];
 	char items[CASES_LIST_MAX][CASES_ITEM_MAX], count[16];
 	const char *itemv[CASES_LIST_MAX];
@@ -345,19 +337,16 @@ cases_list(struct cases_ctx *c, char **cause)
 		return rc;
 	total = codes->elements;
 	for (i = 0; i < total && i < CASES_LIST_MAX; i++)
-		if (cases_read(c, &cs, "HGETALL",
-			key_case(key, codes->element[i]->str), NULL) != 0)
+		if (cases_read_case(c, codes->element[i]->str, &k) != 0)
 			rc = CASES_NEED;
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < total && n < CASES_LIST_MAX; i++) {
-		cases_read(c, &cs, "HGETALL",
-		    key_case(key, codes->element[i]->str), NULL);
-		cat = route_category(c->cfg, cases_hv(cs, "category"));
+		cases_read_case(c, codes->element[i]->str, &k);
+		cat = route_category(c->cfg, k.category);
 		code_format(codes->element[i]->str, shown);
-		snprintf(items[n], sizeof(items[n]), "%s P%s %s", shown,
-		    cases_hv(cs, "priority"),
-		    cat != NULL ? cat->sms_label : "-");
+		snprintf(items[n], sizeof(items[n]), "%s P%lld %s", shown,
+		    k.priority, cat != NULL ? cat->sms_label : "-");
 		itemv[n] = items[n];
 		n++;
 	}

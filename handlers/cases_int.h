@@ -33,6 +33,7 @@ struct crypto_key;
 struct sms_cmd;
 struct sms_lexicon;
 struct store;
+struct store_case;
 struct store_reply;
 struct template_var;
 
@@ -76,6 +77,12 @@ int cases_read(struct cases_ctx *c, const struct store_reply **out,
  * opens it, so that a decision never holds the key's secret part.
  */
 #define CASES_READ_OPEN "OPEN"
+/*
+ * In C's view, case CODE typed into *K (store/case.h; K borrows from the
+ * view): 0, K->exists 0 when there is no such case, or CASES_NEED.
+ */
+int cases_read_case(
+    struct cases_ctx *c, const char *code, struct store_case *k);
 /* Give V the reply R (taken) to the read FIRST..., e.g. from a batch. */
 void cases_view_put(struct cases_view *v, struct store_reply *r,
     const char *first, ...) __attribute__((sentinel));
@@ -157,8 +164,6 @@ long long cases_window_get(struct cases_ctx *, const char *ms_field,
     const char *n_field, long long span, long long *from);
 void cases_window_add(struct cases_ctx *, const char *ms_field,
     const char *n_field, long long from, long long n);
-int cases_hgetall(
-    struct store *, const char *key, struct store_reply **out, char **cause);
 int cases_decide_loaded(
     struct cases_ctx *, cases_decide_cb, void *arg, char **cause);
 void cases_ll(char *buf, size_t len, long long v);

@@ -26,6 +26,7 @@
 #include "handlers/route.h"
 #include "handlers/sms.h"
 #include "lib/template.h"
+#include "store/case.h"
 
 #define CASES_OPID_MAX 100  /* bytes of a referral's operation id */
 #define CASES_OPEN_LOOK "9" /* the sender's latest cases looked at, less 1 */
@@ -130,7 +131,8 @@ static int
 cases_open_in(
     struct cases_ctx *c, const char *category, char code[CODE_LEN + 1])
 {
-	const struct store_reply *codes, *cs;
+	const struct store_reply *codes;
+	struct store_case k;
 	char key[KEY_MAX];
 	size_t i;
 	int found = 0, rc;
@@ -141,19 +143,16 @@ cases_open_in(
 		return rc;
 	for (i = 0; i < codes->elements; i++)
 		if (code_check(codes->element[i]->str) &&
-		    cases_read(c, &cs, "HGETALL",
-			key_case(key, codes->element[i]->str), NULL) != 0)
+		    cases_read_case(c, codes->element[i]->str, &k) != 0)
 			rc = CASES_NEED;
 	if (rc != 0)
 		return rc;
 	for (i = 0; !found && i < codes->elements; i++) {
 		if (!code_check(codes->element[i]->str))
 			continue;
-		cases_read(c, &cs, "HGETALL",
-		    key_case(key, codes->element[i]->str), NULL);
-		if (strcmp(cases_hv(cs, "category"), category) == 0 &&
-		    cases_hv(cs, "status")[0] != '\0' &&
-		    strcmp(cases_hv(cs, "status"), "closed") != 0) {
+		cases_read_case(c, codes->element[i]->str, &k);
+		if (strcmp(k.category, category) == 0 && k.status[0] != '\0' &&
+		    strcmp(k.status, CASE_CLOSED) != 0) {
 			memcpy(code, codes->element[i]->str, CODE_LEN + 1);
 			found = 1;
 		}
@@ -438,28 +437,24 @@ int
 cases_brief_get(
     struct store *st, const char *code, struct cases_brief *b, char **cause)
 {
-	struct store_reply *cs;
-	char key[KEY_MAX];
+	struct store_reply *keep;
+	struct store_case k;
 
 	memset(b, 0, sizeof(*b));
 	if (code == NULL || !code_check(code))
 		return 0;
-	key_case(key, code);
-	if (cases_hgetall(st, key, &cs, cause) == -1)
+	if (store_case_get(st, code, &keep, &k, cause) == -1)
 		return -1;
-	if (cs->elements == 0) {
-		store_reply_free(cs);
-		return 0;
+	if (k.exists) {
+		snprintf(b->code, sizeof(b->code), "%s", code);
+		snprintf(b->category, sizeof(b->category), "%s", k.category);
+		snprintf(b->status, sizeof(b->status), "%s", k.status);
+		snprintf(b->agency, sizeof(b->agency), "%s", k.agency);
+		b->persons = (int)k.persons;
+		b->created_ms = k.created_ms;
 	}
-	snprintf(b->code, sizeof(b->code), "%s", code);
-	snprintf(
-	    b->category, sizeof(b->category), "%s", cases_hv(cs, "category"));
-	snprintf(b->status, sizeof(b->status), "%s", cases_hv(cs, "status"));
-	snprintf(b->agency, sizeof(b->agency), "%s", cases_hv(cs, "agency"));
-	b->persons = (int)cases_hv_ll(cs, "persons");
-	b->created_ms = cases_hv_ll(cs, "created_ms");
-	store_reply_free(cs);
-	return 1;
+	store_reply_free(keep);
+	return k.exists;
 }
 
 int

@@ -16,38 +16,38 @@
 #include "handlers/code.h"
 #include "handlers/route.h"
 #include "lib/template.h"
+#include "store/case.h"
 
-/* Decide the SLA step for the case CS into C->a. */
+/* Decide the SLA step for the case K into C->a. */
 static void
 cases_sla_decide(
-    struct cases_ctx *c, const char *code, const struct store_reply *cs)
+    struct cases_ctx *c, const char *code, const struct store_case *k)
 {
 	const struct cfg_category *cat;
 	const struct cfg_agency *ag;
 	char key[KEY_MAX], shown[CODE_LEN + 2], prio[8], buf[32], *text;
-	long long stage = cases_hv_ll(cs, "stage");
+	char persons[24];
 	size_t i;
 
-	cat = route_category(c->cfg, cases_hv(cs, "category"));
-	if (cat == NULL || strcmp(cases_hv(cs, "status"), "notified") != 0 ||
-	    stage >= 2) {
+	cat = route_category(c->cfg, k->category);
+	if (cat == NULL || strcmp(k->status, CASE_NOTIFIED) != 0 ||
+	    k->stage >= 2) {
 		apply_zrem(c->a, KEY_SLA, code);
 		return;
 	}
 	key_case(key, code);
-	apply_guard_version(c->a, key, cases_hv(cs, "ver"));
+	apply_guard_version(c->a, key, k->ver);
 	code_format(code, shown);
 	snprintf(prio, sizeof(prio), "P%d", cat->priority);
-	ag = cfg_agency_find(c->cfg, cases_hv(cs, "agency"));
+	ag = cfg_agency_find(c->cfg, k->agency);
+	snprintf(persons, sizeof(persons), "%lld", k->persons);
 	struct template_var v[] = { { "code", shown },
 		{ "label", cat->sms_label }, { "priority", prio },
-		{ "region",
-		    cases_hv(cs, "region")[0] != '\0' ? cases_hv(cs, "region")
-						      : "-" },
-		{ "persons", cases_hv(cs, "persons") },
+		{ "region", k->region[0] != '\0' ? k->region : "-" },
+		{ "persons", persons },
 		{ "agency", ag != NULL ? ag->name : "-" },
 		{ "reason", "no acknowledgement" } };
-	if (stage == 0 && ag != NULL) {
+	if (k->stage == 0 && ag != NULL) {
 		/* Once again to the agency, then the coordinator. */
 		cases_tell_agency(c, ag, "agency_renotify", v, 5);
 		apply_hset(c->a, key, "stage", "1");
@@ -88,20 +88,18 @@ static int
 cases_sla_cb(struct cases_ctx *c, void *arg, char **cause)
 {
 	struct cases_sla_arg *sa = arg;
-	const struct store_reply *cs;
-	char key[KEY_MAX];
+	struct store_case k;
 	int rc;
 
 	(void)cause;
-	key_case(key, sa->code);
-	if ((rc = cases_read(c, &cs, "HGETALL", key, NULL)) != 0)
+	if ((rc = cases_read_case(c, sa->code, &k)) != 0)
 		return rc;
-	snprintf(sa->opid, sizeof(sa->opid), "sla:%s:%s:%s", sa->code,
-	    cases_hv(cs, "agency"), cases_hv(cs, "ver"));
+	snprintf(sa->opid, sizeof(sa->opid), "sla:%s:%s:%s", sa->code, k.agency,
+	    k.ver);
 	c->opid = sa->opid;
 	apply_free(c->a);
 	c->a = apply_new(c->opid, c->now);
-	cases_sla_decide(c, sa->code, cs);
+	cases_sla_decide(c, sa->code, &k);
 	return 0;
 }
 

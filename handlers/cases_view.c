@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/case.h"
 #include "store/store.h"
 #include "lib/crypto.h"
 #include "lib/xmalloc.h"
@@ -100,6 +101,18 @@ cases_read(
 	va_end(ap);
 	*out = rd->reply;
 	return rd->reply != NULL ? 0 : CASES_NEED;
+}
+
+int
+cases_read_case(struct cases_ctx *c, const char *code, struct store_case *k)
+{
+	const struct store_reply *r;
+	char key[KEY_MAX];
+	int rc;
+
+	rc = cases_read(c, &r, "HGETALL", key_case(key, code), NULL);
+	store_case_from(rc == 0 ? r : NULL, k);
+	return rc;
 }
 
 void

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for store/case.c: a case hash read into struct store_case,
+ * every field in its type; a missing field "" or 0; a number that is not
+ * one 0; a flag set only by "1"; unknown fields left aside; no hash at
+ * all is a case that does not exist. store_case_get() against the test
+ * Redis reads what a write put there.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "store/case.h"
+#include "store/store.h"
+
+#define NV(a) (sizeof(a) / sizeof((a)[0]))
+
+static void
+test_every_field(void **state)
+{
+	const char *v[] = { "code", "14876842", "kind", "relief", "category",
+		"gbv", "status", "acknowledged", "agency", "wfp", "region",
+		"north", "note", "c2VhbGVk", "lang", "ar", "num", "4c6b",
+		"phone", "AQID", "official", "e05b", "tried", "unhcr,irc",
+		"ver", "7", "consent", "1", "escalated", "1", "purged", "0",
+		"persons", "3", "priority", "1", "stage", "2", "created_ms",
+		"1800000000000", "updated_ms", "1800000000001", "acked_ms",
+		"1800000000002", "closed_ms", "1800000000003", "due_ms",
+		"1800000900000", "later", "a field of a newer version" };
+	struct store_reply *r = store_reply_strings(v, NV(v));
+	struct store_case k;
+
+	(void)state;
+	store_case_from(r, &k);
+	assert_true(k.exists);
+	assert_string_equal(k.code, "14876842");
+	assert_string_equal(k.kind, "relief");
+	assert_string_equal(k.category, "gbv");
+	assert_string_equal(k.status, CASE_ACKNOWLEDGED);
+	assert_string_equal(k.agency, "wfp");
+	assert_string_equal(k.region, "north");
+	assert_string_equal(k.note, "c2VhbGVk");
+	assert_string_equal(k.lang, "ar");
+	assert_string_equal(k.num, "4c6b");
+	assert_string_equal(k.phone, "AQID");
+	assert_string_equal(k.official, "e05b");
+	assert_string_equal(k.tried, "unhcr,irc");
+	assert_string_equal(k.ver, "7");
+	assert_int_equal(k.consent, 1);
+	assert_int_equal(k.escalated, 1);
+	assert_int_equal(k.purged, 0);
+	assert_int_equal(k.persons, 3);
+	assert_int_equal(k.priority, 1);
+	assert_int_equal(k.stage, 2);
+	assert_int_equal(k.created_ms, 1800000000000LL);
+	assert_int_equal(k.updated_ms, 1800000000001LL);
+	assert_int_equal(k.acked_ms, 1800000000002LL);
+	assert_int_equal(k.closed_ms, 1800000000003LL);
+	assert_int_equal(k.due_ms, 1800000900000LL);
+	store_reply_free(r);
+}
+
+static void
+test_missing_and_bad(void **state)
+{
+	const char *v[] = { "status", "notified", "persons", "two", "priority",
+		"3x", "consent", "yes", "created_ms", "" };
+	struct store_reply *r = store_reply_strings(v, NV(v));
+	struct store_case k;
+
+	(void)state;
+	store_case_from(r, &k);
+	assert_true(k.exists);
+	assert_string_equal(k.status, CASE_NOTIFIED);
+	/* missing: "" or 0 */
+	assert_string_equal(k.agency, "");
+	assert_string_equal(k.phone, "");
+	assert_string_equal(k.ver, "");
+	assert_int_equal(k.stage, 0);
+	/* not numbers, not "1" */
+	assert_int_equal(k.persons, 0);
+	assert_int_equal(k.priority, 0);
+	assert_int_equal(k.consent, 0);
+	assert_int_equal(k.created_ms, 0);
+	store_reply_free(r);
+}
+
+static void
+test_no_case(void **state)
+{
+	struct store_reply *r = store_reply_strings(NULL, 0);
+	struct store_case k;
+
+	(void)state;
+	store_case_from(r, &k);
+	assert_false(k.exists);
+	assert_string_equal(k.status, "");
+	assert_string_equal(k.category, "");
+	store_reply_free(r);
+	store_case_from(NULL, &k);
+	assert_false(k.exists);
+	assert_string_equal(k.code, "");
+}
+
+static void
+test_get(void **state)
+{
+	const char *sock = getenv("HBM_TEST_REDIS_SOCKET");
+	const char *hset[] = { "HSET", "{hbm}:case:90000001", "status",
+		"closed", "persons", "2" };
+	const char *del[] = { "DEL", "{hbm}:case:90000001" };
+	struct store_params p = { 0 };
+	struct store_reply *keep, *r;
+	struct store_case k;
+	struct store *st;
+	char *cause = NULL;
+
+	(void)state;
+	if (sock == NULL)
+		fail_msg("HBM_TEST_REDIS_SOCKET is not set");
+	signal(SIGPIPE, SIG_IGN);
+	p.socket = sock;
+	p.timeout_ms = 2000;
+	st = store_new(&p);
+	r = store_command(st, NV(hset), hset, NULL, &cause);
+	assert_non_null(r);
+	store_reply_free(r);
+	assert_int_equal(store_case_get(st, "90000001", &keep, &k, &cause), 0);
+	assert_true(k.exists);
+	assert_string_equal(k.status, CASE_CLOSED);
+	assert_int_equal(k.persons, 2);
+	store_reply_free(keep);
+	assert_int_equal(store_case_get(st, "90000002", &keep, &k, &cause), 0);
+	assert_false(k.exists);
+	store_reply_free(keep);
+	r = store_command(st, NV(del), del, NULL, &cause);
+	store_reply_free(r);
+	store_free(st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_field),
+		cmocka_unit_test(test_missing_and_bad),
+		cmocka_unit_test(test_no_case),
+		cmocka_unit_test(test_get),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
