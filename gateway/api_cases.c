@@ -52,6 +52,7 @@
 #include "lib/log.h"
 #include "gateway/session.h"
 #include "store/audit.h"
+#include "store/case.h"
 #include "store/store.h"
 #include "lib/xmalloc.h"
 #include "handlers/cases.h"
@@ -86,7 +87,7 @@ struct api_cases_query {
 	struct api_cases_pos after; /* the cursor: list what comes after */
 	size_t offset;		    /* matching cases to skip first */
 	/* A case as the page holds it; NULL for api_cases_summary(). */
-	json_t *(*row)(const char *code, const struct store_reply *cs);
+	json_t *(*row)(const char *code, const struct store_case *k);
 };
 
 /* How far one list request has got. */
@@ -235,15 +236,18 @@ api_cases_cmd(int argc, const char **argv, char **cause)
 	return r;
 }
 
-/* HGETALL the case CODE; NULL and *cause when Redis failed. */
+/*
+ * Read the case CODE into *K (store/case.h): the reply K borrows from, to
+ * free; NULL and *cause when Redis failed.
+ */
 static struct store_reply *
-api_cases_load(const char *code, char **cause)
+api_cases_load(const char *code, struct store_case *k, char **cause)
 {
-	char key[KEY_MAX];
-	const char *argv[] = { "HGETALL", key };
+	struct store_reply *keep;
 
-	key_case(key, code);
-	return api_cases_cmd(2, argv, cause);
+	if (store_case_get(gw_store(), code, &keep, k, cause) == -1)
+		return NULL;
+	return keep;
 }
 
 /* LRANGE the history of the case CODE; NULL and *cause when Redis failed. */
@@ -257,14 +261,13 @@ api_cases_load_hist(const char *code, char **cause)
 	return api_cases_cmd(4, argv, cause);
 }
 
-/* 1 when the case CS exists and WHO may see it. */
+/* 1 when the case K exists and WHO may see it. */
 static int
-api_cases_visible(const struct api_caller *who, const struct store_reply *cs)
+api_cases_visible(const struct api_caller *who, const struct store_case *k)
 {
-	if (cs->elements == 0)
+	if (!k->exists)
 		return 0;
-	return who->admin ||
-	    strcmp(store_fieldstr(cs, "agency", ""), who->agency->id) == 0;
+	return who->admin || strcmp(k->agency, who->agency->id) == 0;
 }
 
 /* Set KEY to the string VALUE; null when VALUE is not UTF-8. */
@@ -286,16 +289,13 @@ api_cases_str_or_null(json_t *o, const char *key, const char *value)
 		api_cases_str(o, key, value);
 }
 
-/* Set KEY to the time in the _ms field FIELD of CS, or null when unset. */
+/* Set KEY to the time MS (ms since the epoch), or null when unset. */
 static void
-api_cases_when(
-    json_t *o, const char *key, const struct store_reply *cs, const char *field)
+api_cases_when(json_t *o, const char *key, long long ms)
 {
-	const char *v = store_fieldstr(cs, field, "");
-	char when[API_TIME_MAX], *end;
-	long long ms = strtoll(v, &end, 10);
+	char when[API_TIME_MAX];
 
-	if (*v == '\0' || *end != '\0' || ms <= 0) {
+	if (ms <= 0) {
 		json_object_set_new(o, key, json_null());
 		return;
 	}
@@ -305,7 +305,7 @@ api_cases_when(
 
 /* The case CODE as a list shows it. */
 static json_t *
-api_cases_summary(const char *code, const struct store_reply *cs)
+api_cases_summary(const char *code, const struct store_case *k)
 {
 	const struct cfg *cfg;
 	const struct cfg_category *cat;
@@ -314,30 +314,24 @@ api_cases_summary(const char *code, const struct store_reply *cs)
 
 	code_format(code, shown);
 	api_cases_str(o, "code", shown);
-	api_cases_str(o, "kind", store_fieldstr(cs, "kind", ""));
-	api_cases_str(o, "category", store_fieldstr(cs, "category", ""));
+	api_cases_str(o, "kind", k->kind);
+	api_cases_str(o, "category", k->category);
 	/* The neutral word the SMS use, for pages a stranger may see. */
 	cfg = gw_cfg_get();
-	cat = route_category(cfg, store_fieldstr(cs, "category", ""));
+	cat = route_category(cfg, k->category);
 	api_cases_str_or_null(o, "label", cat != NULL ? cat->sms_label : "");
 	gw_cfg_put(cfg);
-	api_cases_str(o, "status", store_fieldstr(cs, "status", ""));
-	api_cases_str_or_null(o, "agency", store_fieldstr(cs, "agency", ""));
-	json_object_set_new(o, "priority",
-	    json_integer(
-		strtoll(store_fieldstr(cs, "priority", ""), NULL, 10)));
-	api_cases_str_or_null(o, "region", store_fieldstr(cs, "region", ""));
-	json_object_set_new(o, "persons",
-	    json_integer(strtoll(store_fieldstr(cs, "persons", ""), NULL, 10)));
-	json_object_set_new(o, "escalated",
-	    json_boolean(
-		strcmp(store_fieldstr(cs, "escalated", ""), "1") == 0));
-	api_cases_when(o, "created_at", cs, "created_ms");
-	api_cases_when(o, "updated_at", cs, "updated_ms");
+	api_cases_str(o, "status", k->status);
+	api_cases_str_or_null(o, "agency", k->agency);
+	json_object_set_new(o, "priority", json_integer(k->priority));
+	api_cases_str_or_null(o, "region", k->region);
+	json_object_set_new(o, "persons", json_integer(k->persons));
+	json_object_set_new(o, "escalated", json_boolean(k->escalated));
+	api_cases_when(o, "created_at", k->created_ms);
+	api_cases_when(o, "updated_at", k->updated_ms);
 	/* A deadline only while an agency has still to acknowledge. */
-	if (strcmp(store_fieldstr(cs, "status", ""), "notified") == 0 &&
-	    strcmp(store_fieldstr(cs, "escalated", ""), "1") != 0)
-		api_cases_when(o, "due_at", cs, "due_ms");
+	if (strcmp(k->status, CASE_NOTIFIED) == 0 && !k->escalated)
+		api_cases_when(o, "due_at", k->due_ms);
 	else
 		json_object_set_new(o, "due_at", json_null());
 	return o;
@@ -406,20 +400,18 @@ api_cases_acked(const struct store_reply *h, const char *agency)
  * acknowledged or closed.
  */
 static int
-api_cases_phone_ok(const struct store_reply *cs, int acked)
+api_cases_phone_ok(const struct store_case *k, int acked)
 {
-	const char *status = store_fieldstr(cs, "status", "");
-
-	return acked && strcmp(store_fieldstr(cs, "consent", ""), "1") == 0 &&
-	    (strcmp(status, "acknowledged") == 0 ||
-		strcmp(status, "closed") == 0);
+	return acked && k->consent &&
+	    (strcmp(k->status, CASE_ACKNOWLEDGED) == 0 ||
+		strcmp(k->status, CASE_CLOSED) == 0);
 }
 
 /* The migrant's number of the case CODE in clear, or NULL (logged). */
 static char *
-api_cases_phone_open(const char *code, const struct store_reply *cs)
+api_cases_phone_open(const char *code, const struct store_case *k)
 {
-	const char *sealed = store_fieldstr(cs, "phone", "");
+	const char *sealed = k->phone;
 	char *plain = NULL, *cause = NULL;
 	size_t len;
 
@@ -441,14 +433,14 @@ api_cases_phone_open(const char *code, const struct store_reply *cs)
  * number was added.
  */
 static int
-api_cases_phone(json_t *o, const char *code, const struct store_reply *cs,
+api_cases_phone(json_t *o, const char *code, const struct store_case *k,
     const struct api_caller *who, int acked)
 {
 	char masked[PHONE_MAX], *plain;
 
-	if (!who->admin && !api_cases_phone_ok(cs, acked))
+	if (!who->admin && !api_cases_phone_ok(k, acked))
 		return 0;
-	if ((plain = api_cases_phone_open(code, cs)) == NULL)
+	if ((plain = api_cases_phone_open(code, k)) == NULL)
 		return 0;
 	if (who->admin || who->login != NULL) {
 		phone_mask(plain, masked);
@@ -462,22 +454,22 @@ api_cases_phone(json_t *o, const char *code, const struct store_reply *cs,
 /* The case CODE in full, with its history H, as WHO may see it. */
 static json_t *
 api_cases_full(const struct api_caller *who, const char *code,
-    const struct store_reply *cs, const struct store_reply *h)
+    const struct store_case *k, const struct store_reply *h)
 {
-	json_t *o = api_cases_summary(code, cs);
+	json_t *o = api_cases_summary(code, k);
 	char *note;
 	int shown;
 
-	note = crypto_open_str(gw_key(), store_fieldstr(cs, "note", ""));
+	note = crypto_open_str(gw_key(), k->note);
 	if (who->admin)
 		log_mask_numbers(note); /* as the phone */
 	api_cases_str(o, "note", note);
 	free(note);
-	api_cases_when(o, "acked_at", cs, "acked_ms");
-	api_cases_when(o, "closed_at", cs, "closed_ms");
+	api_cases_when(o, "acked_at", k->acked_ms);
+	api_cases_when(o, "closed_at", k->closed_ms);
 	json_object_set_new(
 	    o, "history", api_cases_history(code, h, who->admin));
-	shown = api_cases_phone(o, code, cs, who,
+	shown = api_cases_phone(o, code, k, who,
 	    !who->admin && api_cases_acked(h, who->agency->id));
 	/* A console user of the agency sees the number masked: can it show? */
 	if (who->login != NULL && !who->admin)
@@ -492,16 +484,17 @@ api_cases_get(const struct http_request *req, struct http_response *resp)
 	const struct cfg *cfg = gw_cfg_get();
 	struct api_caller who;
 	struct store_reply *cs = NULL, *h = NULL;
+	struct store_case k;
 	char code[CODE_LEN + 1], *cause = NULL;
 
 	if (api_cases_caller(req, cfg, &who, resp) == -1 ||
 	    api_cases_code(req, code, resp) == -1)
 		goto done;
-	if ((cs = api_cases_load(code, &cause)) == NULL) {
+	if ((cs = api_cases_load(code, &k, &cause)) == NULL) {
 		api_cases_failed(resp, cause);
 		goto done;
 	}
-	if (!api_cases_visible(&who, cs)) {
+	if (!api_cases_visible(&who, &k)) {
 		api_cases_missing(resp);
 		goto done;
 	}
@@ -509,7 +502,7 @@ api_cases_get(const struct http_request *req, struct http_response *resp)
 		api_cases_failed(resp, cause);
 		goto done;
 	}
-	api_reply_json(resp, 200, api_cases_full(&who, code, cs, h));
+	api_reply_json(resp, 200, api_cases_full(&who, code, &k, h));
 done:
 	store_reply_free(cs);
 	store_reply_free(h);
@@ -618,6 +611,7 @@ api_cases_batch(const struct api_caller *who, const struct api_cases_query *q,
     char **cause)
 {
 	struct store_reply *cs;
+	struct store_case k;
 	const char *code;
 	long long ms;
 	size_t i;
@@ -635,20 +629,18 @@ api_cases_batch(const struct api_caller *who, const struct api_cases_query *q,
 		sc->pos.ms = ms;
 		memcpy(sc->pos.code, code, CODE_LEN + 1);
 		sc->moves++;
-		if ((cs = api_cases_load(code, cause)) == NULL)
+		if ((cs = api_cases_load(code, &k, cause)) == NULL)
 			return -1;
-		match = api_cases_visible(who, cs) &&
-		    (q->status == NULL ||
-			strcmp(store_fieldstr(cs, "status", ""), q->status) ==
-			    0);
+		match = api_cases_visible(who, &k) &&
+		    (q->status == NULL || strcmp(k.status, q->status) == 0);
 		if (match && sc->skipped < q->offset)
 			sc->skipped++;
 		else if (match && json_array_size(page) == q->limit)
 			sc->more = 1;
 		else if (match) {
 			json_array_append_new(page,
-			    q->row != NULL ? q->row(code, cs)
-					   : api_cases_summary(code, cs));
+			    q->row != NULL ? q->row(code, &k)
+					   : api_cases_summary(code, &k));
 			sc->last = sc->pos;
 		}
 		store_reply_free(cs);
@@ -818,18 +810,19 @@ api_cases_show(
     const struct api_caller *who, const char *code, struct http_response *resp)
 {
 	struct store_reply *cs = NULL, *h = NULL;
+	struct store_case k;
 	char *cause = NULL;
 
-	if ((cs = api_cases_load(code, &cause)) == NULL) {
+	if ((cs = api_cases_load(code, &k, &cause)) == NULL) {
 		api_cases_failed(resp, cause);
 		return;
 	}
-	if (!api_cases_visible(who, cs))
+	if (!api_cases_visible(who, &k))
 		api_cases_missing(resp);
 	else if ((h = api_cases_load_hist(code, &cause)) == NULL)
 		api_cases_failed(resp, cause);
 	else
-		api_reply_json(resp, 200, api_cases_full(who, code, cs, h));
+		api_reply_json(resp, 200, api_cases_full(who, code, &k, h));
 	store_reply_free(cs);
 	store_reply_free(h);
 }
@@ -932,20 +925,20 @@ api_cases_actor(const struct api_caller *who, char out[API_CASES_ACTOR_MAX])
  */
 static void
 api_cases_reveal_to(const struct api_caller *who, const char *code,
-    const struct store_reply *cs, const struct store_reply *h,
+    const struct store_case *k, const struct store_reply *h,
     struct http_response *resp)
 {
 	char actor[API_CASES_ACTOR_MAX], shown[CODE_LEN + 2];
 	char *plain = NULL, *cause = NULL;
 
-	if (!api_cases_phone_ok(cs, api_cases_acked(h, who->agency->id)) ||
-	    *store_fieldstr(cs, "phone", "") == '\0') {
+	if (!api_cases_phone_ok(k, api_cases_acked(h, who->agency->id)) ||
+	    k->phone[0] == '\0') {
 		http_reply_error(resp, 409,
 		    "the number is only for the agency that acknowledged the "
 		    "case, with consent");
 		return;
 	}
-	if ((plain = api_cases_phone_open(code, cs)) == NULL) {
+	if ((plain = api_cases_phone_open(code, k)) == NULL) {
 		http_reply_error(resp, 500, "the number cannot be read");
 		return;
 	}
@@ -971,6 +964,7 @@ api_cases_reveal(const struct http_request *req, struct http_response *resp)
 	const struct cfg *cfg = gw_cfg_get();
 	struct api_caller who;
 	struct store_reply *cs = NULL, *h = NULL;
+	struct store_case k;
 	char code[CODE_LEN + 1], *cause = NULL;
 
 	if (api_cases_caller(req, cfg, &who, resp) == -1)
@@ -983,14 +977,14 @@ api_cases_reveal(const struct http_request *req, struct http_response *resp)
 	}
 	if (api_cases_code(req, code, resp) == -1)
 		goto done;
-	if ((cs = api_cases_load(code, &cause)) == NULL)
+	if ((cs = api_cases_load(code, &k, &cause)) == NULL)
 		api_cases_failed(resp, cause);
-	else if (!api_cases_visible(&who, cs))
+	else if (!api_cases_visible(&who, &k))
 		api_cases_missing(resp);
 	else if ((h = api_cases_load_hist(code, &cause)) == NULL)
 		api_cases_failed(resp, cause);
 	else
-		api_cases_reveal_to(&who, code, cs, h, resp);
+		api_cases_reveal_to(&who, code, &k, h, resp);
 done:
 	store_reply_free(cs);
 	store_reply_free(h);
@@ -999,12 +993,12 @@ done:
 
 /* The case CODE as the export has it: the summary and the times. */
 static json_t *
-api_cases_export_row(const char *code, const struct store_reply *cs)
+api_cases_export_row(const char *code, const struct store_case *k)
 {
-	json_t *o = api_cases_summary(code, cs);
+	json_t *o = api_cases_summary(code, k);
 
-	api_cases_when(o, "acked_at", cs, "acked_ms");
-	api_cases_when(o, "closed_at", cs, "closed_ms");
+	api_cases_when(o, "acked_at", k->acked_ms);
+	api_cases_when(o, "closed_at", k->closed_ms);
 	return o;
 }
 
