@@ -119,41 +119,25 @@ cases_flush_metrics(struct cases_ctx *c)
 	c->nmetrics = 0;
 }
 
-/* The value of FIELD in an HGETALL reply, "" when missing. */
-const char *
-cases_hv(const struct store_reply *r, const char *field)
-{
-	return store_fieldstr(r, field, "");
-}
-
 long long
-cases_hv_ll(const struct store_reply *r, const char *field)
+cases_window(long long from, long long count, long long now, long long span)
 {
-	return strtoll(cases_hv(r, field), NULL, 10);
-}
-
-long long
-cases_window(const char *from, const char *count, long long now, long long span)
-{
-	if (from[0] == '\0' || now - strtoll(from, NULL, 10) >= span)
+	if (from <= 0 || now - from >= span)
 		return 0;
-	return strtoll(count, NULL, 10);
+	return count;
 }
 
 /*
- * The events counted in the sender's window: MS_FIELD holds its start,
- * N_FIELD its count. *FROM is the start to keep: the stored one, or now
- * when the window is over and the next event opens a new one.
+ * The events counted in the sender's window that opened at MS and counted
+ * N (store/num.h). *FROM is the start to keep: MS, or now when the window
+ * is over and the next event opens a new one.
  */
 long long
-cases_window_get(struct cases_ctx *c, const char *ms_field, const char *n_field,
-    long long span, long long *from)
+cases_window_get(struct cases_ctx *c, long long ms, long long n, long long span,
+    long long *from)
 {
-	long long n;
-
-	n = cases_window(cases_hv(c->num, ms_field), cases_hv(c->num, n_field),
-	    c->now, span);
-	*from = n > 0 ? cases_hv_ll(c->num, ms_field) : c->now;
+	n = cases_window(ms, n, c->now, span);
+	*from = n > 0 ? ms : c->now;
 	return n;
 }
 
@@ -464,8 +448,8 @@ cases_keywords(struct cases_ctx *c, char *buf, size_t len)
 static int
 cases_choice(struct cases_ctx *c, int choice, char id[CFG_ID_MAX])
 {
-	const char *menu = cases_hv(c->num, "menu"), *p, *e;
-	long long at = cases_hv_ll(c->num, "menu_ms");
+	const char *menu = c->num.menu, *p, *e;
+	long long at = c->num.menu_ms;
 	int k;
 
 	if (menu[0] == '\0' || c->now - at >= CASES_MENU_MS || c->now < at)
@@ -491,8 +475,7 @@ cases_unknown(struct cases_ctx *c)
 {
 	char now[32], kw[200];
 
-	if (cases_window(
-		cases_hv(c->num, "help_ms"), "1", c->now, CASES_HOUR_MS) > 0)
+	if (cases_window(c->num.help_ms, 1, c->now, CASES_HOUR_MS) > 0)
 		return;
 	cases_ll(now, sizeof(now), c->now);
 	apply_hset(c->a, c->numkey, "help_ms", now);
@@ -588,7 +571,8 @@ cases_code_limited(struct cases_ctx *c)
 
 	if (c->sealed == NULL || c->staff)
 		return 0;
-	n = cases_window_get(c, "code_ms", "code_n", CASES_HOUR_MS, &from);
+	n = cases_window_get(
+	    c, c->num.code_ms, c->num.code_n, CASES_HOUR_MS, &from);
 	if (n >= CASES_CODE_LOOKUPS) {
 		cases_code_count(c, "limited");
 		cases_reply(c, "code_later", NULL, 0, 0);
@@ -811,20 +795,19 @@ cases_load_sender(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 
 	(void)cause;
 	key_num(c->numkey, c->hash);
-	if ((rc = cases_read(c, &c->num, "HGETALL", c->numkey, NULL)) != 0)
+	if ((rc = cases_read_num(c, c->hash, &c->num)) != 0)
 		return rc;
-	apply_guard_version(c->a, c->numkey, cases_hv(c->num, "ver"));
-	c->optout = strcmp(cases_hv(c->num, "optout"), "1") == 0;
+	apply_guard_version(c->a, c->numkey, c->num.ver);
+	c->optout = c->num.optout;
 	cases_num_expire(c);
-	c->replies = cases_window_get(
-	    c, "reply_ms", "reply_n", CASES_HOUR_MS, &c->replies_from);
+	c->replies = cases_window_get(c, c->num.reply_ms, c->num.reply_n,
+	    CASES_HOUR_MS, &c->replies_from);
 	if (cmd->lang[0] != '\0') {
 		snprintf(c->lang, sizeof(c->lang), "%s", cmd->lang);
-		if (strcmp(cases_hv(c->num, "lang"), cmd->lang) != 0)
+		if (strcmp(c->num.lang, cmd->lang) != 0)
 			apply_hset(c->a, c->numkey, "lang", cmd->lang);
-	} else if (cases_hv(c->num, "lang")[0] != '\0')
-		snprintf(
-		    c->lang, sizeof(c->lang), "%s", cases_hv(c->num, "lang"));
+	} else if (c->num.lang[0] != '\0')
+		snprintf(c->lang, sizeof(c->lang), "%s", c->num.lang);
 	else
 		snprintf(c->lang, sizeof(c->lang), "%s",
 		    c->cfg->gateway.languages.v[0]);
@@ -843,7 +826,7 @@ cases_decide_loaded(
 			return -1;
 		apply_free(c->a);
 		c->a = apply_new(c->opid, c->now);
-		c->num = NULL;
+		memset(&c->num, 0, sizeof(c->num));
 		c->missing = c->refused = 0;
 		c->nmetrics = 0;
 		rc = decide(c, arg, cause);
@@ -882,7 +865,7 @@ cases_run(struct cases_ctx *c, cases_decide_cb decide, void *arg, char **cause)
 		}
 		apply_free(c->a);
 		c->a = NULL;
-		c->num = NULL;
+		memset(&c->num, 0, sizeof(c->num));
 		c->nmetrics = 0;
 		/* What was read is stale: read it again. */
 		if (res == APPLY_CONFLICT)

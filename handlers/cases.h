@@ -55,12 +55,11 @@ const char *cases_code_state(const char *lang, const char *status);
 /*
  * The per-number limits count in windows that open at their first event,
  * not on the clock's hour or day, so a burst across midnight is one burst.
- * Returns COUNT when the window that opened at FROM (ms since the epoch, a
- * decimal string as stored; "" for none) is less than SPAN ms old at NOW,
- * else 0: the window is over.
+ * Returns COUNT when the window that opened at FROM (ms since the epoch; 0
+ * for none) is less than SPAN ms old at NOW, else 0: the window is over.
  */
 long long cases_window(
-    const char *from, const char *count, long long now, long long span);
+    long long from, long long count, long long now, long long span);
 
 /*
  * Handle one inbound SMS M in two steps, so that a dispatcher applies many

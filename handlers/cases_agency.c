@@ -95,20 +95,18 @@ static int
 cases_tell_migrant(struct cases_ctx *c, const struct store_case *k,
     const char *name, const struct template_var *v, size_t n)
 {
-	const struct store_reply *num;
-	char key[KEY_MAX], *text;
+	struct store_num num;
+	char *text;
 	const char *lang;
 	int rc;
 
 	if (k->phone[0] == '\0')
 		return 0;
-	key_num(key, k->num);
-	if ((rc = cases_read(c, &num, "HGETALL", key, NULL)) != 0)
+	if ((rc = cases_read_num(c, k->num, &num)) != 0)
 		return rc;
-	if (strcmp(cases_hv(num, "optout"), "1") == 0)
+	if (num.optout)
 		return 0;
-	lang =
-	    cases_hv(num, "lang")[0] != '\0' ? cases_hv(num, "lang") : k->lang;
+	lang = num.lang[0] != '\0' ? num.lang : k->lang;
 	if ((text = template_render(c->cfg, lang, name, v, n)) != NULL) {
 		cases_sms(c, k->phone, k->num, text, "notify");
 		free(text);

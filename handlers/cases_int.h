@@ -14,6 +14,7 @@
 #include "handlers/code.h"
 #include "lib/phone.h"
 #include "store/keys.h"
+#include "store/num.h"
 
 #define CASES_TRIES 8	     /* decide again this often on conflicts */
 #define CASES_ROUNDS 32	     /* loads of missing reads for one decision */
@@ -83,6 +84,8 @@ int cases_read(struct cases_ctx *c, const struct store_reply **out,
  */
 int cases_read_case(
     struct cases_ctx *c, const char *code, struct store_case *k);
+/* The same for the number record of HASH (store/num.h). */
+int cases_read_num(struct cases_ctx *c, const char *hash, struct store_num *n);
 /* Give V the reply R (taken) to the read FIRST..., e.g. from a batch. */
 void cases_view_put(struct cases_view *v, struct store_reply *r,
     const char *first, ...) __attribute__((sentinel));
@@ -109,10 +112,10 @@ struct cases_ctx {
 	const char *sealed; /* borrowed from the inbox entry or the caller */
 	const char *hash;
 	char numkey[KEY_MAX];
-	const struct store_reply *num; /* HGETALL of numkey, in view */
-	struct cases_view view;	       /* what the decision may read */
-	char lang[CFG_LANG_MAX];       /* reply language */
-	int staff; /* an agency, official or coordinator phone */
+	struct store_num num;	 /* numkey's record, borrowed from the view */
+	struct cases_view view;	 /* what the decision may read */
+	char lang[CFG_LANG_MAX]; /* reply language */
+	int staff;		 /* an agency, official or coordinator phone */
 	const struct cfg_agency *agency; /* the sender's agency, or NULL */
 	const char *login;	/* the console user acting for it, or NULL */
 	long long replies;	/* replies in the sender's hour */
@@ -158,10 +161,8 @@ void cases_count(struct cases_ctx *, const char *name, const char *labels,
     double v, int observe);
 void cases_event(struct cases_ctx *, const char *category, const char *event);
 void cases_flush_metrics(struct cases_ctx *);
-const char *cases_hv(const struct store_reply *, const char *field);
-long long cases_hv_ll(const struct store_reply *, const char *field);
-long long cases_window_get(struct cases_ctx *, const char *ms_field,
-    const char *n_field, long long span, long long *from);
+long long cases_window_get(struct cases_ctx *, long long ms, long long n,
+    long long span, long long *from);
 void cases_window_add(struct cases_ctx *, const char *ms_field,
     const char *n_field, long long from, long long n);
 int cases_decide_loaded(

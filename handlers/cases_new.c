@@ -178,8 +178,8 @@ cases_help(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		cases_reply(c, "ask_category", v, 1, 1);
 		return 0;
 	}
-	day_cases =
-	    cases_window_get(c, "case_ms", "case_n", CASES_DAY_MS, &day_from);
+	day_cases = cases_window_get(
+	    c, c->num.case_ms, c->num.case_n, CASES_DAY_MS, &day_from);
 	if (!c->staff && day_cases >= c->cfg->limits.cases_per_day) {
 		cases_ll(buf, sizeof(buf), c->cfg->limits.cases_per_day);
 		struct template_var v[] = { { "count", buf } };

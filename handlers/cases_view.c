@@ -115,6 +115,18 @@ cases_read_case(struct cases_ctx *c, const char *code, struct store_case *k)
 	return rc;
 }
 
+int
+cases_read_num(struct cases_ctx *c, const char *hash, struct store_num *n)
+{
+	const struct store_reply *r;
+	char key[KEY_MAX];
+	int rc;
+
+	rc = cases_read(c, &r, "HGETALL", key_num(key, hash), NULL);
+	store_num_from(rc == 0 ? r : NULL, n);
+	return rc;
+}
+
 void
 cases_view_put(
     struct cases_view *v, struct store_reply *r, const char *first, ...)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The case hash read into struct store_case (store/case.h): one walk over
- * the reply's fields, each matched against one table of names.
+ * The case hash read into struct store_case (store/case.h), by the table
+ * of its fields (store/record.h).
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -10,88 +10,47 @@
 #include "lib/xmalloc.h"
 #include "store/case.h"
 #include "store/keys.h"
+#include "store/record.h"
 #include "store/store.h"
 
-enum store_case_type { STR, NUM, FLAG };
-
-static const struct {
-	const char *name;
-	enum store_case_type type;
-	size_t off;
-} store_case_fields[] = {
-	{ "code", STR, offsetof(struct store_case, code) },
-	{ "kind", STR, offsetof(struct store_case, kind) },
-	{ "category", STR, offsetof(struct store_case, category) },
-	{ "status", STR, offsetof(struct store_case, status) },
-	{ "agency", STR, offsetof(struct store_case, agency) },
-	{ "region", STR, offsetof(struct store_case, region) },
-	{ "note", STR, offsetof(struct store_case, note) },
-	{ "lang", STR, offsetof(struct store_case, lang) },
-	{ "num", STR, offsetof(struct store_case, num) },
-	{ "phone", STR, offsetof(struct store_case, phone) },
-	{ "official", STR, offsetof(struct store_case, official) },
-	{ "tried", STR, offsetof(struct store_case, tried) },
-	{ "ver", STR, offsetof(struct store_case, ver) },
-	{ "consent", FLAG, offsetof(struct store_case, consent) },
-	{ "escalated", FLAG, offsetof(struct store_case, escalated) },
-	{ "purged", FLAG, offsetof(struct store_case, purged) },
-	{ "persons", NUM, offsetof(struct store_case, persons) },
-	{ "priority", NUM, offsetof(struct store_case, priority) },
-	{ "stage", NUM, offsetof(struct store_case, stage) },
-	{ "created_ms", NUM, offsetof(struct store_case, created_ms) },
-	{ "updated_ms", NUM, offsetof(struct store_case, updated_ms) },
-	{ "acked_ms", NUM, offsetof(struct store_case, acked_ms) },
-	{ "closed_ms", NUM, offsetof(struct store_case, closed_ms) },
-	{ "due_ms", NUM, offsetof(struct store_case, due_ms) },
-};
-
-#define STORE_CASE_NFIELDS \
-	(sizeof(store_case_fields) / sizeof(store_case_fields[0]))
-
-/* Set field I of C to V. */
-static void
-store_case_set(struct store_case *c, size_t i, const char *v)
-{
-	char *p = (char *)c + store_case_fields[i].off, *end;
-	long long n;
-
-	switch (store_case_fields[i].type) {
-	case STR:
-		*(const char **)(void *)p = v;
-		break;
-	case NUM:
-		n = strtoll(v, &end, 10);
-		*(long long *)(void *)p = *end == '\0' ? n : 0;
-		break;
-	case FLAG:
-		*(int *)(void *)p = strcmp(v, "1") == 0;
-		break;
+#define F(name, type)                                          \
+	{                                                      \
+#name, type, offsetof(struct store_case, name) \
 	}
-}
+
+static const struct store_fspec store_case_fields[] = {
+	F(code, STORE_FSTR),
+	F(kind, STORE_FSTR),
+	F(category, STORE_FSTR),
+	F(status, STORE_FSTR),
+	F(agency, STORE_FSTR),
+	F(region, STORE_FSTR),
+	F(note, STORE_FSTR),
+	F(lang, STORE_FSTR),
+	F(num, STORE_FSTR),
+	F(phone, STORE_FSTR),
+	F(official, STORE_FSTR),
+	F(tried, STORE_FSTR),
+	F(ver, STORE_FSTR),
+	F(consent, STORE_FFLAG),
+	F(escalated, STORE_FFLAG),
+	F(purged, STORE_FFLAG),
+	F(persons, STORE_FNUM),
+	F(priority, STORE_FNUM),
+	F(stage, STORE_FNUM),
+	F(created_ms, STORE_FNUM),
+	F(updated_ms, STORE_FNUM),
+	F(acked_ms, STORE_FNUM),
+	F(closed_ms, STORE_FNUM),
+	F(due_ms, STORE_FNUM),
+};
 
 void
 store_case_from(const struct store_reply *r, struct store_case *c)
 {
-	size_t i, j;
-
 	memset(c, 0, sizeof(*c));
-	for (i = 0; i < STORE_CASE_NFIELDS; i++)
-		if (store_case_fields[i].type == STR)
-			store_case_set(c, i, "");
-	if (r == NULL || r->type != STORE_ARRAY || r->elements == 0)
-		return;
-	c->exists = 1;
-	for (j = 0; j + 1 < r->elements; j += 2) {
-		if (r->element[j]->type != STORE_STRING ||
-		    r->element[j + 1]->type != STORE_STRING)
-			continue;
-		for (i = 0; i < STORE_CASE_NFIELDS; i++)
-			if (strcmp(r->element[j]->str,
-				store_case_fields[i].name) == 0) {
-				store_case_set(c, i, r->element[j + 1]->str);
-				break;
-			}
-	}
+	c->exists = store_record_from(store_case_fields,
+	    sizeof(store_case_fields) / sizeof(store_case_fields[0]), r, c);
 }
 
 int

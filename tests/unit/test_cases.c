@@ -359,33 +359,31 @@ static void
 test_window(void **state)
 {
 	const long long noon = 1796040000000LL; /* 2026-11-30 12:00:00 UTC */
-	char from[32];
+	long long from;
 
 	(void)state;
 	assert_int_equal(noon % CASES_HOUR_MS, 0);
-	assert_int_equal(cases_window("", "", noon, CASES_HOUR_MS), 0);
-	assert_int_equal(cases_window("", "4", noon, CASES_HOUR_MS), 0);
+	assert_int_equal(cases_window(0, 0, noon, CASES_HOUR_MS), 0);
+	assert_int_equal(cases_window(0, 4, noon, CASES_HOUR_MS), 0);
 	/* opened a second before noon: still counting after it */
-	snprintf(from, sizeof(from), "%lld", noon - 1000);
-	assert_int_equal(
-	    cases_window(from, "5", noon + 1000, CASES_HOUR_MS), 5);
-	assert_int_equal(cases_window(from, "5",
-			     noon - 1000 + CASES_HOUR_MS - 1, CASES_HOUR_MS),
+	from = noon - 1000;
+	assert_int_equal(cases_window(from, 5, noon + 1000, CASES_HOUR_MS), 5);
+	assert_int_equal(cases_window(from, 5, noon - 1000 + CASES_HOUR_MS - 1,
+			     CASES_HOUR_MS),
 	    5);
 	/* over exactly SPAN after it opened */
 	assert_int_equal(
-	    cases_window(from, "5", noon - 1000 + CASES_HOUR_MS, CASES_HOUR_MS),
+	    cases_window(from, 5, noon - 1000 + CASES_HOUR_MS, CASES_HOUR_MS),
 	    0);
 	/* the same across midnight */
-	snprintf(from, sizeof(from), "%lld", noon + 12 * CASES_HOUR_MS - 1);
+	from = noon + 12 * CASES_HOUR_MS - 1;
 	assert_int_equal(
-	    cases_window(from, "3", noon + 12 * CASES_HOUR_MS, CASES_DAY_MS),
-	    3);
-	assert_int_equal(cases_window(from, "3", noon + 36 * CASES_HOUR_MS - 1,
-			     CASES_DAY_MS),
+	    cases_window(from, 3, noon + 12 * CASES_HOUR_MS, CASES_DAY_MS), 3);
+	assert_int_equal(
+	    cases_window(from, 3, noon + 36 * CASES_HOUR_MS - 1, CASES_DAY_MS),
 	    0);
 	/* a clock set back keeps the window */
-	assert_int_equal(cases_window(from, "3", noon, CASES_DAY_MS), 3);
+	assert_int_equal(cases_window(from, 3, noon, CASES_DAY_MS), 3);
 }
 
 /*

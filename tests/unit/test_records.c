@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests for store/case.c: a case hash read into struct store_case,
- * every field in its type; a missing field "" or 0; a number that is not
- * one 0; a flag set only by "1"; unknown fields left aside; no hash at
- * all is a case that does not exist. store_case_get() against the test
- * Redis reads what a write put there.
+ * Unit tests for the typed records (store/record.c): a case hash read into
+ * struct store_case and a number record into struct store_num, every
+ * field in its type; a missing field "" or 0; a number that is not one 0;
+ * a flag set only by "1"; unknown fields left aside; no hash at all is a
+ * record that does not exist. store_case_get() against the test Redis
+ * reads what a write put there.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "store/case.h"
+#include "store/num.h"
 #include "store/store.h"
 
 #define NV(a) (sizeof(a) / sizeof((a)[0]))
@@ -109,6 +111,47 @@ test_no_case(void **state)
 }
 
 static void
+test_num(void **state)
+{
+	const char *v[] = { "lang", "fr", "optout", "1", "menu", "food,water",
+		"menu_ms", "1800000000000", "help_ms", "1800000000001",
+		"case_ms", "1800000000002", "case_n", "2", "reply_ms",
+		"1800000000003", "reply_n", "4", "code_ms", "1800000000004",
+		"code_n", "9", "ver", "12" };
+	const char *bad[] = { "optout", "0", "reply_n", "-", "lang", "" };
+	struct store_reply *r = store_reply_strings(v, NV(v));
+	struct store_num n;
+
+	(void)state;
+	store_num_from(r, &n);
+	assert_true(n.exists);
+	assert_string_equal(n.lang, "fr");
+	assert_int_equal(n.optout, 1);
+	assert_string_equal(n.menu, "food,water");
+	assert_int_equal(n.menu_ms, 1800000000000LL);
+	assert_int_equal(n.help_ms, 1800000000001LL);
+	assert_int_equal(n.case_ms, 1800000000002LL);
+	assert_int_equal(n.case_n, 2);
+	assert_int_equal(n.reply_ms, 1800000000003LL);
+	assert_int_equal(n.reply_n, 4);
+	assert_int_equal(n.code_ms, 1800000000004LL);
+	assert_int_equal(n.code_n, 9);
+	assert_string_equal(n.ver, "12");
+	store_reply_free(r);
+	r = store_reply_strings(bad, NV(bad));
+	store_num_from(r, &n);
+	assert_true(n.exists);
+	assert_int_equal(n.optout, 0);
+	assert_int_equal(n.reply_n, 0);
+	assert_string_equal(n.lang, "");
+	assert_string_equal(n.ver, "");
+	store_reply_free(r);
+	store_num_from(NULL, &n);
+	assert_false(n.exists);
+	assert_string_equal(n.menu, "");
+}
+
+static void
 test_get(void **state)
 {
 	const char *sock = getenv("HBM_TEST_REDIS_SOCKET");
@@ -151,6 +194,7 @@ main(void)
 		cmocka_unit_test(test_every_field),
 		cmocka_unit_test(test_missing_and_bad),
 		cmocka_unit_test(test_no_case),
+		cmocka_unit_test(test_num),
 		cmocka_unit_test(test_get),
 	};
 
