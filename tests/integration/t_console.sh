@@ -15,13 +15,16 @@
 # link or its URL, acknowledges, closes and declines it (then the next
 # agency sees it), gets "not found" for another agency's case, sees the
 # migrant's number masked until "Show number" reveals it, downloads the
-# queue as CSV, and the Arabic UI is right to left. Then curl: the number
-# masked to a session, in clear to the agency's token, POST .../reveal
-# (CSRF, 404, 409, 403, the audit entry without the number), and the CSV
-# export (header, rows, quoting, no number or note, each caller's cases,
-# X-Truncated, the audit entry). Its screenshots (sign-in, queue and case, in
-# English and Arabic, 1280 and 360 px wide) are kept in
-# $HBM_BUILD/screenshots/.
+# queue as CSV, and the Arabic UI is right to left; a manager's "Figures"
+# and the coordinator's page draw GET /v1/stats with Chart.js (served from
+# /console/vendor/, under the same CSP), a table beside each chart. Then
+# curl: the number masked to a session, in clear to the agency's token,
+# POST .../reveal (CSRF, 404, 409, 403, the audit entry without the
+# number), the CSV export (header, rows, quoting, no number or note, each
+# caller's cases, X-Truncated, the audit entry), and GET /v1/stats (counts
+# per label and day, states, times to acknowledge, escalations, roles, its
+# bound). Its screenshots (sign-in, queue, case and figures, in English
+# and Arabic, 1280 and 360 px wide) are kept in $HBM_BUILD/screenshots/.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
 hbm_redis_start
@@ -84,7 +87,8 @@ CSP="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' dat
 for f in "/console/ text/html" "/console/index.html text/html" \
 	"/console/app.js text/javascript" "/console/core.js text/javascript" \
 	"/console/queue.js text/javascript" \
-	"/console/casepage.js text/javascript" "/console/style.css text/css" \
+	"/console/casepage.js text/javascript" "/console/coord.js text/javascript" \
+	"/console/vendor/chart.min.js text/javascript" "/console/style.css text/css" \
 	"/console/i18n/en.json application/json" \
 	"/console/i18n/fr.json application/json" \
 	"/console/i18n/ar.json application/json"; do
@@ -101,6 +105,9 @@ for f in "/console/ text/html" "/console/index.html text/html" \
 done
 hbm_check "the body is the file (console/i18n/ar.json)" \
 	cmp -s "$HBM_TMP/body" "$HBM_SRCDIR/console/i18n/ar.json"
+curl -s -m 30 -o "$HBM_TMP/body" "$HBM_URL/console/vendor/chart.min.js"
+hbm_check "vendor/chart.min.js is Debian's Chart.js (libjs-chart.js)" \
+	cmp -s "$HBM_TMP/body" /usr/share/javascript/chart.js/chart.min.js
 
 h=$(head_of GET /console/app.js)
 cp "$HBM_TMP/body" "$HBM_TMP/plain"
@@ -173,14 +180,15 @@ h=$(head_of GET /v1/cases)
 hbm_eq "a 401 of /v1/cases is no-store" no-store "$(hdr Cache-Control <<< "$h")"
 
 # The page weights, gzip'd as served.
-for f in index.html app.js core.js queue.js casepage.js style.css i18n/en.json; do
+for f in index.html app.js core.js queue.js casepage.js coord.js style.css \
+	i18n/en.json vendor/chart.min.js; do
 	n=$(curl -s -m 30 -H 'Accept-Encoding: gzip' "$HBM_URL/console/$f" | wc -c)
 	echo "# $f: $n bytes gzip"
 done
 
 # The browser: a failure of the script, or any "not ok" it prints, fails.
 export HBM_URL HBM_CHANNEL_TOKEN HBM_ADMIN_TOKEN HBM_REDIS_CLI
-export PW_AMINA PW_RC PW_LOCK
+export PW_AMINA PW_RC PW_LOCK PW_COORD
 export HBM_SCREENSHOTS="$HBM_BUILD/screenshots"
 mkdir -p "$HBM_SCREENSHOTS"
 if ! command -v chromium > /dev/null || ! command -v chromedriver > /dev/null; then
