@@ -98,7 +98,11 @@ LUA_NEEDS_outbox_enqueue := store/lua/lib/enqueue.lua
 # (tools/asset2c.sh: the bytes, a gzip copy, an ETag), and
 # $(BUILD)/gen/console/assets.h, which gateway/console.c includes, lists them.
 CONSOLE_FILES := $(shell find console -type f | LC_ALL=C sort)
-CONSOLE_NAMES := $(CONSOLE_FILES:console/%=%)
+# Chart.js, for the coordinator page, is Debian's (libjs-chart.js), embedded
+# as console/vendor/chart.min.js: served by hbmgwd, never from a CDN.
+CHARTJS ?= /usr/share/javascript/chart.js/chart.min.js
+CONSOLE_VENDOR := vendor/chart.min.js
+CONSOLE_NAMES := $(CONSOLE_FILES:console/%=%) $(CONSOLE_VENDOR)
 CONSOLE_HDRS := $(CONSOLE_NAMES:%=$(BUILD)/gen/console/%.h)
 
 .PHONY: all check check-lua check-unit check-config check-integration \
@@ -129,6 +133,14 @@ $(BUILD)/gen/console/%.h: console/% tools/asset2c.sh
 	$(call msg,GEN,$@)
 	@mkdir -p $(@D)
 	$(Q)sh tools/asset2c.sh $* $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/console/vendor/chart.min.js.h: $(wildcard $(CHARTJS)) tools/asset2c.sh
+	$(call msg,GEN,$@)
+	@test -r $(CHARTJS) || { echo "$(CHARTJS) is missing:" \
+		"apt-get install libjs-chart.js (make deps)"; exit 1; }
+	@mkdir -p $(@D)
+	$(Q)sh tools/asset2c.sh vendor/chart.min.js $(CHARTJS) > $@.tmp && \
+		mv $@.tmp $@
 
 # Rewritten when the list of files changes, not only their bytes.
 $(BUILD)/gen/console/assets.h: $(CONSOLE_HDRS) tools/asset2c.sh Makefile

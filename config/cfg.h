@@ -118,7 +118,7 @@ struct cfg_official {
 /* What a console account may do (README.md, "The console"). */
 enum cfg_role {
 	CFG_ROLE_CASEWORKER,  /* one agency's cases, as its token */
-	CFG_ROLE_MANAGER,     /* the same, and later the agency's figures */
+	CFG_ROLE_MANAGER,     /* the same, and the agency's figures */
 	CFG_ROLE_COORDINATOR, /* every agency's cases, read only; no agency */
 };
 

@@ -1,8 +1,10 @@
-// hbmgw console: sign-in, the queue and the case page. Plain ES modules, no
-// framework, no build step; every byte comes from hbmgwd.
+// hbmgw console: sign-in, the queue, the case page and the coordinator
+// page. Plain ES modules, no framework, no build step; every byte comes
+// from hbmgwd.
 import { $, state, t, api, startClock } from './core.js';
 import { renderQueue, initQueue } from './queue.js';
 import { loadCase, initCase, caseRoute } from './casepage.js';
+import { loadCoord, renderCoord, resetCoord } from './coord.js';
 
 const POLL_MS = 5000; // until Server-Sent Events come
 const LANGS = ['en', 'fr', 'ar'];
@@ -27,23 +29,50 @@ async function setLang(lang) {
   document.title = t('title');
   renderQueue();
   if (document.body.dataset.view === 'case') route();
+  if (document.body.dataset.view === 'coord') {
+    navText();
+    renderCoord();
+  }
+}
+
+// The figures are a manager's and a coordinator's, not a caseworker's.
+const figures = () => ['manager', 'coordinator'].includes(state.user?.role);
+
+// The link to them: "Coordinator" for a coordinator, "Figures" for a manager.
+function navText() {
+  const coord = state.user?.role === 'coordinator';
+  $('nav-coord').textContent = t(coord ? 'coordinator' : 'figures');
+  $('coord-h').textContent = $('nav-coord').textContent;
+  $('nav').setAttribute('aria-label', t('nav'));
 }
 
 function show(view) {
   $('view-signin').hidden = view !== 'signin';
   $('view-queue').hidden = view !== 'queue';
   $('view-case').hidden = view !== 'case';
+  $('view-coord').hidden = view !== 'coord';
   $('signout').hidden = view === 'signin';
+  $('nav').hidden = view === 'signin' || !figures();
+  for (const [id, v] of [['nav-queue', 'queue'], ['nav-coord', 'coord']]) {
+    if (view === v) $(id).setAttribute('aria-current', 'page');
+    else $(id).removeAttribute('aria-current');
+  }
+  if (view !== 'signin') navText();
   $('who').textContent = view !== 'signin' && state.user
     ? `${state.user.name} (${state.user.agency ?? state.user.role})` : '';
   document.body.dataset.view = view;
 }
 
-// The view the address asks for: #case/<digits> or the queue.
+// The view the address asks for: #case/<digits>, #coord (for a manager or
+// a coordinator) or the queue.
 function route(focus) {
   if (!state.user) return;
   const code = caseRoute(location.hash);
-  if (code) {
+  if (location.hash === '#coord' && figures()) {
+    $('queue-note').textContent = '';
+    show('coord');
+    loadCoord(focus);
+  } else if (code) {
     $('queue-note').textContent = '';
     show('case');
     loadCase(code, focus);
@@ -67,6 +96,7 @@ function signedOut() {
   state.user = null;
   state.csrf = null;
   state.cases = [];
+  resetCoord();
   renderQueue();
   show('signin');
   $('login').focus();

@@ -33,6 +33,7 @@ api_join(void)
 		{ api_cases_routes, &api_cases_nroutes },
 		{ api_session_routes, &api_session_nroutes },
 		{ api_audit_routes, &api_audit_nroutes },
+		{ api_stats_routes, &api_stats_nroutes },
 		{ api_channels_routes, &api_channels_nroutes },
 		{ api_ussd_routes, &api_ussd_nroutes },
 		{ api_dlr_routes, &api_dlr_nroutes },

@@ -19,6 +19,8 @@ extern const struct http_route api_cases_routes[];
 extern const size_t api_cases_nroutes;
 extern const struct http_route api_audit_routes[];
 extern const size_t api_audit_nroutes;
+extern const struct http_route api_stats_routes[];
+extern const size_t api_stats_nroutes;
 extern const struct http_route api_channels_routes[];
 extern const size_t api_channels_nroutes;
 extern const struct http_route api_ussd_routes[];

@@ -45,7 +45,7 @@
 #include "config/cfg.h"
 #include "gateway/api.h"
 #include "handlers/route.h"
-#include "gateway/api_cases_cursor.h"
+#include "gateway/api_cases.h"
 #include "lib/crypto.h"
 #include "lib/csv.h"
 #include "gateway/gw.h"
@@ -64,7 +64,6 @@
 #define API_CASES_LIMIT_MAX 200	  /* the largest limit= */
 #define API_CASES_OFFSET_MAX 1000 /* the largest offset=: use cursor= */
 #define API_CASES_BATCH 100	  /* {hbm}:cases entries read at a time */
-#define API_CASES_SCAN 2000	  /* {hbm}:cases entries one list looks at */
 #define API_CASES_HIST_LAST "999" /* history entries shown: the first 1000 */
 #define API_CASES_CURSOR_MAX 40	  /* "<ms>:<code>" and NUL */
 #define API_CASES_MS_DIGITS 15	  /* digits of a cursor's created_ms */
@@ -73,36 +72,8 @@
 #define API_CASES_OPID_MAX 160	  /* "api:<agency>:<verb>:<code>:<key>" */
 #define API_CASES_ACTOR_MAX 96	  /* "<agency>:<login>" in the audit */
 
-/* Who asks: the admin, or one agency. */
-struct api_caller {
-	int admin;			 /* 1 for an admin token */
-	const struct cfg_agency *agency; /* borrowed from the held config */
-	const char *login; /* a console user's, by a session; or NULL */
-};
-
-/* What GET /v1/cases asks for. */
-struct api_cases_query {
-	const char *status;	    /* borrowed; NULL for every status */
-	size_t limit;		    /* 1 to API_CASES_LIMIT_MAX */
-	struct api_cases_pos after; /* the cursor: list what comes after */
-	size_t offset;		    /* matching cases to skip first */
-	/* A case as the page holds it; NULL for api_cases_summary(). */
-	json_t *(*row)(const char *code, const struct store_case *k);
-};
-
-/* How far one list request has got. */
-struct api_cases_scan {
-	struct api_cases_pos pos;  /* the last entry looked at */
-	struct api_cases_pos last; /* the last case put on the page */
-	size_t looked;		   /* entries looked at, skipped ones too */
-	size_t moves;		   /* times pos moved on */
-	size_t skipped;		   /* matching cases skipped for offset= */
-	int more;		   /* a case for the next page was seen */
-	int end;		   /* {hbm}:cases has nothing after pos */
-};
-
 /* Answer a failed read: 503 when Redis is unreachable, else 500. */
-static void
+void
 api_cases_failed(struct http_response *resp, char *cause)
 {
 	log_warnx("cases: %s", cause);
@@ -138,6 +109,7 @@ api_cases_session(const struct http_request *req, const struct cfg *cfg,
 	if (!session_csrf_ok(req, &s, resp))
 		return -1;
 	who->login = s.user->login;
+	who->user = s.user;
 	if (s.user->role == CFG_ROLE_COORDINATOR)
 		who->admin = 1;
 	else if ((who->agency = cfg_agency_find(cfg, s.user->agency)) == NULL) {
@@ -151,7 +123,7 @@ api_cases_session(const struct http_request *req, const struct cfg *cfg,
  * Decide who the bearer token (or, without one, the session cookie)
  * belongs to; 401 and -1 when nobody.
  */
-static int
+int
 api_cases_caller(const struct http_request *req, const struct cfg *cfg,
     struct api_caller *who, struct http_response *resp)
 {
@@ -649,12 +621,12 @@ api_cases_batch(const struct api_caller *who, const struct api_cases_query *q,
 }
 
 /* Fill PAGE from {hbm}:cases, newest first; -1 with *cause. */
-static int
+int
 api_cases_scan(const struct api_caller *who, const struct api_cases_query *q,
     json_t *page, struct api_cases_scan *sc, char **cause)
 {
-	char max[32], off[32], count[16];
-	const char *argv[] = { "ZREVRANGEBYSCORE", KEY_CASES, max, "-inf",
+	char max[32], min[32], off[32], count[16];
+	const char *argv[] = { "ZREVRANGEBYSCORE", KEY_CASES, max, min,
 		"WITHSCORES", "LIMIT", off, count };
 	struct store_reply *r;
 	long long offset = 0;
@@ -664,6 +636,10 @@ api_cases_scan(const struct api_caller *who, const struct api_cases_query *q,
 	memset(sc, 0, sizeof(*sc));
 	sc->pos = q->after;
 	snprintf(count, sizeof(count), "%d", API_CASES_BATCH);
+	if (q->since_ms > 0)
+		snprintf(min, sizeof(min), "%lld", q->since_ms);
+	else
+		snprintf(min, sizeof(min), "-inf");
 	while (!sc->end && !sc->more && sc->looked < API_CASES_SCAN) {
 		/* From the score reached, so that new cases shift nothing. */
 		if (sc->pos.set)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * GET /v1/channels (admin token): every channel with its state. Modems
+ * GET /v1/channels (admin token, or a coordinator's console session):
+ * every channel with its state. Modems
  * report what their worker last saw (up, signal, operator, IMEI, balance,
  * counters, last error); every channel reports its circuit breaker
  * (gateway/chanhealth.h): up only while the breaker is closed (and, for a
@@ -16,6 +17,7 @@
 
 #include "config/cfg.h"
 #include "gateway/api.h"
+#include "gateway/api_cases.h"
 #include "gateway/chanhealth.h"
 #include "lib/clock.h"
 #include "gateway/gw.h"
@@ -132,18 +134,38 @@ api_channel_http(const struct cfg_channel *ch)
 	return o;
 }
 
+/*
+ * 1 when the admin token or a coordinator's session asks; otherwise
+ * answers (401 for nobody, 403 for an agency) and 0.
+ */
+static int
+api_channels_allowed(const struct http_request *req, const struct cfg *cfg,
+    struct http_response *resp)
+{
+	struct api_caller who;
+
+	if (api_cases_caller(req, cfg, &who, resp) == -1)
+		return 0;
+	if (!who.admin) {
+		http_reply_error(resp, 403, "for coordinators only");
+		return 0;
+	}
+	return 1;
+}
+
 static void
 api_channels(const struct http_request *req, struct http_response *resp)
 {
-	const struct cfg *cfg;
+	const struct cfg *cfg = gw_cfg_get();
 	struct modem_status *ms;
 	size_t i, j, nms;
 	json_t *a;
 
-	if (!api_require_admin(req, resp))
+	if (!api_channels_allowed(req, cfg, resp)) {
+		gw_cfg_put(cfg);
 		return;
+	}
 	modem_status_list(&ms, &nms);
-	cfg = gw_cfg_get();
 	a = json_array();
 	for (i = 0; i < cfg->nchannels; i++) {
 		const struct cfg_channel *ch = &cfg->channels[i];

@@ -48,6 +48,8 @@ libconfig-dev libjansson-dev libcurl4-openssl-dev libssl-dev \
 libsystemd-dev libcrypt-dev"
 	need_file /usr/include/libstemmer.h libstemmer-dev
 fi
+# Chart.js, embedded in the console (the coordinator page's charts).
+need_file /usr/share/javascript/chart.js/chart.min.js libjs-chart.js
 case $want in
 run | test | bench)
 	need_cmd redis-server redis-server

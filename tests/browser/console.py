@@ -7,7 +7,7 @@ when one failed or the browser could not start. Every wait is bounded.
 
 Environment: HBM_URL (http://127.0.0.1:PORT), HBM_CHANNEL_TOKEN,
 HBM_ADMIN_TOKEN, HBM_REDIS_CLI (the redis-cli command line), PW_AMINA, PW_RC,
-PW_LOCK, HBM_SCREENSHOTS (a folder).
+PW_LOCK, PW_COORD, HBM_SCREENSHOTS (a folder).
 """
 import json
 import os
@@ -183,6 +183,62 @@ def fetch_status(drv, path):
         "const done = arguments[arguments.length - 1];"
         "fetch(arguments[0], {credentials: 'same-origin'})"
         ".then(r => done(r.status), () => done(-1));", path)
+
+
+CHARTS = ("days", "ack", "open", "missed")
+
+
+def chart_data(drv):
+    """Each chart's datasets' values as Chart.js holds them, or None."""
+    return drv.execute_script(
+        "const o = {}; for (const n of arguments[0]) {"
+        " const c = window.Chart && Chart.getChart('chart-' + n);"
+        " o[n] = c ? c.data.datasets.map(d => d.data) : null; } return o",
+        list(CHARTS))
+
+
+def stats_expected(s):
+    """What the charts should hold for the figures S of GET /v1/stats."""
+    return {
+        "days": [e["counts"] for e in s["per_day"]],
+        "ack": [[e["median_seconds"] for e in s["ack"]],
+                [e["p90_seconds"] for e in s["ack"]]],
+        "open": [[s["open"][k]
+                  for k in ("notified", "acknowledged", "escalated")]],
+        "missed": [[e["escalated"] for e in s["missed"]],
+                   [e["late"] for e in s["missed"]]],
+    }
+
+
+def stats_of(drv):
+    st, _, body = fetch_text(drv, "/v1/stats")
+    return json.loads(body) if st == 200 else None
+
+
+def charts_drawn(drv):
+    d = chart_data(drv)
+    return all(d.get(n) is not None for n in CHARTS)
+
+
+def coord_page(drv, who):
+    """The figures page open and drawn: its checks, named for WHO."""
+    check(f"{who}: the page's charts are drawn by Chart.js",
+          wait(drv, charts_drawn, 15))
+    s = stats_of(drv)
+    got = chart_data(drv)
+    print(f"# charts: {got}")
+    check(f"{who}: each chart's values are the API's figures",
+          s is not None and got == stats_expected(s))
+    rows = drv.execute_script(
+        "return arguments[0].map(n => document.querySelectorAll("
+        "`#table-${n} tbody tr`).length)", list(CHARTS))
+    check(f"{who}: each chart has its table for screen readers",
+          drv.execute_script(
+              "return arguments[0].every(n => document.getElementById("
+              "`table-${n}`).caption && document.getElementById("
+              "`chart-${n}`).getAttribute('aria-label'))", list(CHARTS))
+          and rows[2] == 3)
+    return s
 
 
 def run(drv):
@@ -518,6 +574,93 @@ def run(drv):
     overflow = drv.execute_script(
         "return document.documentElement.scrollWidth <= 360")
     check("nothing is wider than a 360 px screen", overflow)
+
+    # The figures: Red Cross's manager (still in Arabic) has them as
+    # "Figures", its agency's only, right to left.
+    check("a manager has a \"Figures\" link (Arabic)",
+          visible(drv, "nav") and
+          drv.find_element(By.ID, "nav-coord").text == "الأرقام")
+    drv.find_element(By.ID, "nav-coord").click()
+    check("which opens #coord", wait(drv, lambda d: view(d) == "coord"))
+    s = coord_page(drv, "the manager")
+    check("the manager's figures are Red Cross's only",
+          s is not None and s["agency"] == "redcross" and
+          "overdue" not in s and
+          all(e["agency"] == "redcross" for e in s["ack"] + s["missed"]))
+    check("no overdue list nor channels for a manager",
+          not visible(drv, "coord-more"))
+    check("the bar charts run right to left in Arabic",
+          drv.execute_script("return Chart.getChart('chart-ack')"
+                             ".options.scales.x.reverse") is True)
+    shot(drv, "coord-ar", 1280, 800)
+    shot(drv, "coord-ar", 360, 740)
+    check("the figures fit 360 px (Arabic)", drv.execute_script(
+        "return document.documentElement.scrollWidth <= 360"))
+    drv.set_window_size(1280, 800)
+    drv.find_element(By.ID, "signout").click()
+    wait(drv, lambda d: view(d) == "signin")
+
+    # A caseworker has no figures, even by the address.
+    Select(drv.find_element(By.ID, "lang")).select_by_value("en")
+    wait(drv, lambda d: d.find_element(By.ID, "signin-h").text == "Sign in")
+    sign_in(drv, "amina", os.environ["PW_AMINA"])
+    wait(drv, lambda d: view(d) == "queue")
+    check("a caseworker has no link to the figures", not visible(drv, "nav"))
+    drv.get(URL + "/console/#coord")
+    check("and #coord shows her the queue",
+          wait(drv, lambda d: view(d) == "queue"))
+    drv.find_element(By.ID, "signout").click()
+    wait(drv, lambda d: view(d) == "signin")
+
+    # The coordinator: every agency, the overdue cases, the channels.
+    drv.execute_script("location.hash = '#queue'")
+    sign_in(drv, "coord", os.environ["PW_COORD"])
+    check("the coordinator signs in",
+          wait(drv, lambda d: view(d) == "queue"))
+    check("and has a \"Coordinator\" link",
+          drv.find_element(By.ID, "nav-coord").text == "Coordinator")
+    drv.find_element(By.ID, "nav-coord").click()
+    check("which opens the coordinator page",
+          wait(drv, lambda d: view(d) == "coord") and
+          drv.current_url.endswith("#coord"))
+    s = coord_page(drv, "the coordinator")
+    check("the coordinator's figures are every agency's",
+          s is not None and s["agency"] is None and
+          {"redcross", "wfp"} <= {e["agency"] for e in s["ack"]})
+    src = drv.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+        ".filter(n => /chart/.test(n))")
+    check("Chart.js comes from hbmgwd, /console/vendor/chart.min.js",
+          src == [URL + "/console/vendor/chart.min.js"])
+    st, ctype, body = fetch_text(drv, "/console/vendor/chart.min.js")
+    check("served as JavaScript, Debian's Chart.js",
+          st == 200 and ctype.startswith("text/javascript") and
+          "Chart.js v" in body[:200])
+    clinic = [c for c in s["overdue"] if c["label"] == "clinic"]
+    check("the escalated clinic case is in the overdue table",
+          wait(drv, lambda d: bool(clinic) and any(
+              clinic[0]["code"] in r[0]
+              for r in d.execute_script(
+                  "return [...document.querySelectorAll("
+                  "'#table-overdue tbody tr')].map(r => [...r.cells]"
+                  ".map(c => c.textContent))")), 5))
+    check("the channels are listed",
+          wait(drv, lambda d: d.execute_script(
+              "return document.querySelectorAll('#table-channels tbody tr')"
+              ".length") > 0, 5))
+    check("the audit chain's state is shown",
+          "intact" in drv.find_element(By.ID, "coord-audit").text)
+    check("no category id on the page",
+          not re.search(r"\b(shelter|medical)\b",
+                        drv.find_element(By.ID, "main").text))
+    shot(drv, "coord-en", 1280, 800)
+    shot(drv, "coord-en", 360, 740)
+    check("the coordinator page fits 360 px", drv.execute_script(
+        "return document.documentElement.scrollWidth <= 360"))
+    drv.set_window_size(1280, 800)
+    drv.find_element(By.CSS_SELECTOR, "#table-overdue tbody a").click()
+    check("an overdue case's code opens its page",
+          wait(drv, lambda d: view(d) == "case"))
     # The API's 401s (signed out), 403 (no CSRF token) and 404 (another
     # agency's case) the test itself asked for are not errors.
     errors = [e for e in drv.get_log("browser") if e["level"] == "SEVERE"

@@ -15,13 +15,16 @@
 # link or its URL, acknowledges, closes and declines it (then the next
 # agency sees it), gets "not found" for another agency's case, sees the
 # migrant's number masked until "Show number" reveals it, downloads the
-# queue as CSV, and the Arabic UI is right to left. Then curl: the number
-# masked to a session, in clear to the agency's token, POST .../reveal
-# (CSRF, 404, 409, 403, the audit entry without the number), and the CSV
-# export (header, rows, quoting, no number or note, each caller's cases,
-# X-Truncated, the audit entry). Its screenshots (sign-in, queue and case, in
-# English and Arabic, 1280 and 360 px wide) are kept in
-# $HBM_BUILD/screenshots/.
+# queue as CSV, and the Arabic UI is right to left; a manager's "Figures"
+# and the coordinator's page draw GET /v1/stats with Chart.js (served from
+# /console/vendor/, under the same CSP), a table beside each chart. Then
+# curl: the number masked to a session, in clear to the agency's token,
+# POST .../reveal (CSRF, 404, 409, 403, the audit entry without the
+# number), the CSV export (header, rows, quoting, no number or note, each
+# caller's cases, X-Truncated, the audit entry), and GET /v1/stats (counts
+# per label and day, states, times to acknowledge, escalations, roles, its
+# bound). Its screenshots (sign-in, queue, case and figures, in English
+# and Arabic, 1280 and 360 px wide) are kept in $HBM_BUILD/screenshots/.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
 hbm_redis_start
@@ -84,7 +87,8 @@ CSP="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' dat
 for f in "/console/ text/html" "/console/index.html text/html" \
 	"/console/app.js text/javascript" "/console/core.js text/javascript" \
 	"/console/queue.js text/javascript" \
-	"/console/casepage.js text/javascript" "/console/style.css text/css" \
+	"/console/casepage.js text/javascript" "/console/coord.js text/javascript" \
+	"/console/vendor/chart.min.js text/javascript" "/console/style.css text/css" \
 	"/console/i18n/en.json application/json" \
 	"/console/i18n/fr.json application/json" \
 	"/console/i18n/ar.json application/json"; do
@@ -101,6 +105,9 @@ for f in "/console/ text/html" "/console/index.html text/html" \
 done
 hbm_check "the body is the file (console/i18n/ar.json)" \
 	cmp -s "$HBM_TMP/body" "$HBM_SRCDIR/console/i18n/ar.json"
+curl -s -m 30 -o "$HBM_TMP/body" "$HBM_URL/console/vendor/chart.min.js"
+hbm_check "vendor/chart.min.js is Debian's Chart.js (libjs-chart.js)" \
+	cmp -s "$HBM_TMP/body" /usr/share/javascript/chart.js/chart.min.js
 
 h=$(head_of GET /console/app.js)
 cp "$HBM_TMP/body" "$HBM_TMP/plain"
@@ -173,14 +180,15 @@ h=$(head_of GET /v1/cases)
 hbm_eq "a 401 of /v1/cases is no-store" no-store "$(hdr Cache-Control <<< "$h")"
 
 # The page weights, gzip'd as served.
-for f in index.html app.js core.js queue.js casepage.js style.css i18n/en.json; do
+for f in index.html app.js core.js queue.js casepage.js coord.js style.css \
+	i18n/en.json vendor/chart.min.js; do
 	n=$(curl -s -m 30 -H 'Accept-Encoding: gzip' "$HBM_URL/console/$f" | wc -c)
 	echo "# $f: $n bytes gzip"
 done
 
 # The browser: a failure of the script, or any "not ok" it prints, fails.
 export HBM_URL HBM_CHANNEL_TOKEN HBM_ADMIN_TOKEN HBM_REDIS_CLI
-export PW_AMINA PW_RC PW_LOCK
+export PW_AMINA PW_RC PW_LOCK PW_COORD
 export HBM_SCREENSHOTS="$HBM_BUILD/screenshots"
 mkdir -p "$HBM_SCREENSHOTS"
 if ! command -v chromium > /dev/null || ! command -v chromedriver > /dev/null; then
@@ -347,6 +355,96 @@ hbm_eq "the audit has each export, by whom" \
 hbm_eq "the audit chain still holds" true \
 	"$(hbm_body GET /v1/audit/verify -H "Authorization: Bearer $HBM_ADMIN_TOKEN" | hbm_jget ok)"
 
+# GET /v1/stats: the coordinator page's figures. sq EXPR: EXPR of the
+# JSON on stdin (s), in Python; today() LABEL: its cases today.
+sq() { python3 -c 'import json, sys
+s = json.load(sys.stdin)
+def today(l):
+    return next((e["counts"][-1] for e in s["per_day"] if e["label"] == l), 0)
+def by(k, a):
+    return next((e for e in s[k] if e["agency"] == a), {})
+print(eval(sys.argv[1]))' "$1"; }
+ADMIN=(-H "Authorization: Bearer $HBM_ADMIN_TOKEN")
+h=$(head_of GET /v1/stats -b "$HBM_TMP/coord")
+hbm_match "GET /v1/stats by a coordinator is 200" '^HTTP/1.1 200' "$h"
+hbm_eq "and no-store" no-store "$(hdr Cache-Control <<< "$h")"
+hbm_eq "application/json" application/json "$(hdr Content-Type <<< "$h" | cut -d';' -f1)"
+st0=$(cat "$HBM_TMP/body")
+echo "# stats: $st0"
+hbm_eq "30 days, oldest first, today last" "30 $(date -u +%F)" \
+	"$(sq 'len(s["days"]), s["days"][-1]' <<< "$st0" | tr -d "(),'")"
+hbm_eq "not truncated" False "$(sq 's["truncated"]' <<< "$st0")"
+hbm_eq "every agency" None "$(sq 's["agency"]' <<< "$st0")"
+hbm_eq "its cases today per label are those /v1/cases lists (admin)" \
+	"$(hbm_body GET '/v1/cases?limit=200' "${ADMIN[@]}" | python3 -c '
+import collections, json, sys, datetime
+d = datetime.datetime.utcnow().strftime("%Y-%m-%d")
+c = collections.Counter(x["label"] for x in json.load(sys.stdin)["cases"]
+                        if x["created_at"].startswith(d))
+print(sorted(c.items()))')" \
+	"$(sq 'sorted((e["label"], e["counts"][-1]) for e in s["per_day"])' <<< "$st0")"
+food0=$(sq 'today("food")' <<< "$st0")
+water0=$(sq 'today("water")' <<< "$st0")
+acked0=$(sq 's["open"]["acknowledged"]' <<< "$st0")
+wfp_ack0=$(sq 'by("ack", "wfp").get("count", 0)' <<< "$st0")
+MS1=+256700000501 MS2=+256700000502 MS3=+256700000503 MS4=+256700000504
+hbm_inbound $MS1 'HELP FOOD' "s-$RANDOM-1" > /dev/null
+hbm_inbound $MS2 'HELP FOOD' "s-$RANDOM-2" > /dev/null
+hbm_inbound $MS3 'HELP WATER' "s-$RANDOM-3" > /dev/null
+hbm_inbound $MS4 'HELP CLINIC' "s-$RANDOM-4" > /dev/null
+for m in $MS1 $MS2 $MS3 $MS4; do
+	hbm_check "the case of $m is made" hbm_wait 10 hbm_sent_to $m 1
+done
+cs1=$(code_of $MS1) cs2=$(code_of $MS2) cs4=$(code_of $MS4)
+hbm_eq "amina acknowledges one food case" 200 \
+	"$(hbm_status POST /v1/cases/$cs1/ack "${SA[@]}")"
+clinic_escalated() { hbm_case_field "$cs4" escalated | grep -qx true; }
+hbm_check "the clinic case (ack_timeout 1 s) escalates" hbm_wait 30 clinic_escalated
+st=$(hbm_body GET /v1/stats -b "$HBM_TMP/coord")
+hbm_eq "two more food cases today" $((food0 + 2)) "$(sq 'today("food")' <<< "$st")"
+hbm_eq "one more water case today" $((water0 + 1)) "$(sq 'today("water")' <<< "$st")"
+hbm_eq "one more acknowledged case open" $((acked0 + 1)) \
+	"$(sq 's["open"]["acknowledged"]' <<< "$st")"
+hbm_eq "WFP's time to acknowledge counts one more" $((wfp_ack0 + 1)) \
+	"$(sq 'by("ack", "wfp")["count"]' <<< "$st")"
+hbm_eq "with a median and p90 in seconds, median <= p90" True \
+	"$(sq '0 <= by("ack", "wfp")["median_seconds"] <= by("ack", "wfp")["p90_seconds"]' <<< "$st")"
+hbm_eq "open escalated counts the clinic case" True \
+	"$(sq 's["open"]["escalated"] >= 1' <<< "$st")"
+hbm_eq "WFP missed a deadline (escalated)" True \
+	"$(sq 'by("missed", "wfp")["escalated"] >= 1' <<< "$st")"
+hbm_eq "the escalated case is listed, with label, agency and due_at" \
+	"$(fmt $cs4) clinic wfp True True" \
+	"$(sq '" ".join(str(x) for e in s["overdue"] if e["code"] == "'"$(fmt $cs4)"'" for x in (e["code"], e["label"], e["agency"], e["escalated"], e["due_at"].endswith("Z")))' <<< "$st")"
+hbm_eq "a food case waiting within its deadline is not" "" \
+	"$(sq '" ".join(e["code"] for e in s["overdue"] if e["code"] == "'"$(fmt $cs2)"'")' <<< "$st")"
+hbm_eq "the audit chain's last check is there" True \
+	"$(sq 's["audit"]["ok"] is True and s["audit"]["checked_at"].endswith("Z")' <<< "$st")"
+hbm_check "no category id in it (shelter, medical, blanket)" \
+	fails grep -qE '"(shelter|medical|blanket)"' <<< "$st"
+hbm_check "no migrant's number" fails grep -q 70000050 <<< "$st"
+st=$(hbm_body GET /v1/stats "${ADMIN[@]}")
+hbm_eq "the admin token sees every agency too" "None True True" \
+	"$(sq 's["agency"], today("food") > 0, today("water") > 0' <<< "$st" | tr -d "(),")"
+hbm_eq "a caseworker's session: 403" 403 "$(hbm_status GET /v1/stats -b "$HBM_TMP/amina")"
+hbm_eq "an agency's token: 403" 403 "$(hbm_status GET /v1/stats "${AWFP[@]}")"
+hbm_eq "nobody: 401" 401 "$(hbm_status GET /v1/stats)"
+h=$(head_of GET /v1/stats -b "$HBM_TMP/rc")
+hbm_match "a manager's session: 200" '^HTTP/1.1 200' "$h"
+st=$(cat "$HBM_TMP/body")
+hbm_eq "its own agency's figures" redcross "$(sq 's["agency"]' <<< "$st")"
+hbm_eq "its water cases, as the coordinator counts them" $((water0 + 1)) \
+	"$(sq 'today("water")' <<< "$st")"
+hbm_eq "no other agency's cases or figures" "0 []" \
+	"$(sq 'today("food"), [e["agency"] for k in ("ack", "missed") for e in s[k] if e["agency"] != "redcross"]' <<< "$st" | tr -d "(),")"
+hbm_eq "and no overdue list or audit (coordinator only)" "None None" \
+	"$(sq 's.get("overdue"), s.get("audit")' <<< "$st" | tr -d "(),")"
+# Channel health on the coordinator page.
+hbm_eq "GET /v1/channels by a coordinator's session: 200" 200 \
+	"$(hbm_status GET /v1/channels -b "$HBM_TMP/coord")"
+hbm_eq "by a manager's: 403" 403 "$(hbm_status GET /v1/channels -b "$HBM_TMP/rc")"
+hbm_eq "by an agency's token: 403" 403 "$(hbm_status GET /v1/channels "${AWFP[@]}")"
+
 # Bounded as a list is: 2000 older index entries (valid codes of no case)
 # put the scan's end out of reach, and the answer says it was cut short.
 python3 -c '
@@ -367,4 +465,13 @@ hbm_match "past 2000 index entries the export is still 200" '^HTTP/1.1 200' "$h"
 hbm_eq "with X-Truncated: 1" 1 "$(hdr X-Truncated <<< "$h")"
 hbm_check "and the newest cases first" grep -q "^$(fmt $cr)," "$HBM_TMP/body"
 hbm_match "the audit says so" ' cases, truncated$' "$(audit_lines | grep ' exported' | tail -n 1)"
+# 2001 index entries of today (codes of no case) before the newest:
+# /v1/stats reads no more than 2000 and says it was cut short.
+now_ms=$((($(date +%s) + 5) * 1000))
+sed -e "3,\$s/^[0-9]\{7\}\$/$now_ms/" "$HBM_TMP/filler" > "$HBM_TMP/filler2"
+xargs -d '\n' $HBM_REDIS_CLI < "$HBM_TMP/filler2" > /dev/null
+st=$(hbm_body GET /v1/stats -b "$HBM_TMP/coord")
+hbm_eq "past 2000 cases of the days /v1/stats says truncated" True \
+	"$(sq 's["truncated"]' <<< "$st")"
+hbm_eq "having looked at none of the entries past them" 0 "$(sq 's["cases"]' <<< "$st")"
 hbm_done
