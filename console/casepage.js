@@ -3,6 +3,12 @@ import { $, state, t, api, age, deadline, digits, when } from './core.js';
 
 let current = null; // the 8 digits of the case shown
 
+// A timeline word (an action, or who did it) in the page's language, by
+// its PREFIX ("what_", "who_"); an agency's id and any new word as they are.
+function word(prefix, v) {
+  return state.strings[prefix + v.replace(/ /g, '_')] ?? v;
+}
+
 function term(dl, key, value, cls) {
   const dt = document.createElement('dt');
   dt.textContent = t(key);
@@ -99,7 +105,8 @@ function renderCase(c) {
     const tm = document.createElement('time');
     tm.dateTime = e.at;
     tm.textContent = when(e.at);
-    li.append(tm, ' — ', part('who-did', e.who), ' — ', part('what', e.what));
+    li.append(tm, ' — ', part('who-did', word('who_', e.who)), ' — ',
+      part('what', word('what_', e.what)));
     // A "created" entry's note is the category's id: its label is shown.
     const text = e.what === 'created' && e.note === c.category
       ? c.label : e.note;

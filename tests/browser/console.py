@@ -553,12 +553,18 @@ def run(drv):
           wait(drv, lambda d: view(d) == "case" and len(timeline(d)) > 0))
     tl = timeline(drv)
     print(f"# timeline: {tl}")
-    check("its timeline shows WFP's decline and the reason",
-          any(e[1] == "wfp" and "declin" in e[2] and
+    check("its timeline shows WFP's decline and the reason, the action "
+          "in Arabic, the agency's id as it is",
+          any(e[1] == "wfp" and e[2] == "رُفضت" and
               "no beds left" in e[3] for e in tl))
-    check("its \"created\" entry names the label, never the category id",
-          any(e[2] == "created" and e[3] == "housing" for e in tl) and
+    check("its \"created\" entry, in Arabic, names the label, never the "
+          "category id",
+          any(e[2] == "أُنشئت" and e[3] == "housing" for e in tl) and
           "shelter" not in drv.find_element(By.ID, "main").text)
+    check("and no timeline word is left in English",
+          not any(e[2] in ("created", "notified", "declined",
+                           "acknowledged") or
+                  e[1] in ("gateway", "migrant") for e in tl))
     drv.find_element(By.ID, "act-ack").click()
     check("Red Cross's manager acknowledges it (Arabic status)",
           wait(drv, lambda d: summary(d).get("الحالة") == "مُستلمة"))
