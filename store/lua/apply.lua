@@ -26,7 +26,7 @@
 -- (to_sealed, to_hash, text, channel, kind: enqueue()), l audit (subject,
 -- actor, action, detail). Redis does not roll back a script that fails
 -- half way, so the guards and a type check of every key written come
--- before the first write. The HSETs of one key are one call, as are its
+-- before the first write (once a call for a key, see known below). The HSETs of one key are one call, as are its
 -- RPUSHes (an HINCRBY of the key comes after the HSETs before it); then
 -- the expiries, the SMS and the audit entries (appended to
 -- {hbm}:audit:new, which store/audit.c chains); then the op key, kept
@@ -61,6 +61,11 @@ local function guards(kb, i, gend, want)
   end
   return true
 end
+-- Keys whose type this call has checked already: each holds nothing or
+-- that type, and stays so, since every write here keeps to its key's
+-- type. A key that many operations of a batch write (the SLA index, the
+-- list of cases, an agency's open cases) is checked once a call.
+local known = {}
 local function check(kb, i, n, want)
   while i <= n do
     local o = A[i]
@@ -68,12 +73,15 @@ local function check(kb, i, n, want)
     if t then
       local key = K[kb + tonumber(A[i + 1])]
       local w = want[key]
-      if not w then
+      if not w and known[key] == t then
+        want[key] = t
+      elseif not w then
         local have = redis.call('TYPE', key).ok
         if have ~= 'none' and have ~= t then
           return key .. ': holds a ' .. have .. ', not a ' .. t
         end
         want[key] = t
+        known[key] = t
       elseif w == 'none' then
         want[key] = t
       elseif w ~= t then

@@ -763,6 +763,68 @@ test_refusal(struct store *s, struct apply *a, const char *want)
 	apply_free(a);
 }
 
+/* The calls of COMMAND Redis has counted (INFO commandstats). */
+static long long
+test_calls(struct store *s, const char *command)
+{
+	const char *info[] = { "INFO", "commandstats" };
+	struct store_reply *r = test_cmd(s, 2, info);
+	char want[64];
+	const char *p;
+	long long n = 0;
+
+	snprintf(want, sizeof(want), "cmdstat_%s:calls=", command);
+	if (r->type == STORE_STRING && (p = strstr(r->str, want)) != NULL)
+		n = strtoll(p + strlen(want), NULL, 10);
+	store_reply_free(r);
+	return n;
+}
+
+/*
+ * A batch checks the type of a key that many of its operations write
+ * once: four operations writing one sorted set and a list each of their
+ * own make five TYPE calls, not eight. A key checked by one operation and
+ * used as another type by a later one is still refused.
+ */
+static void
+test_type_once(void **state)
+{
+	struct store *s = *state;
+	struct apply *a[5];
+	enum apply_result res[5];
+	char *causes[5], *cause = NULL, opid[32], own[32];
+	long long before;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(opid, sizeof(opid), "t-once-%zu", i);
+		snprintf(own, sizeof(own), "{hbm}:t-own-%zu", i);
+		a[i] = apply_new(opid, 1700000000000LL);
+		apply_zadd(a[i], TEST_OPEN, (double)i, opid);
+		apply_rpush(a[i], own, "x");
+	}
+	a[4] = apply_new("t-once-4", 1700000000000LL);
+	apply_hset(a[4], TEST_OPEN, "f", "v");
+	before = test_calls(s, "type");
+	assert_int_equal(
+	    apply_run_batch(s, a, 5, TEST_TTL, NULL, res, causes, &cause), 0);
+	assert_int_equal(test_calls(s, "type") - before, 4 + 1 + 1);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(res[i], APPLY_OK);
+	assert_int_equal(res[4], APPLY_ERROR);
+	assert_non_null(strstr(causes[4], "holds a zset, not a hash"));
+	for (i = 0; i < 5; i++) {
+		free(causes[i]);
+		apply_free(a[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		snprintf(own, sizeof(own), "{hbm}:t-own-%zu", i);
+		test_del(s, own);
+		snprintf(own, sizeof(own), "{hbm}:op:t-once-%zu", i);
+		test_del(s, own);
+	}
+}
+
 static void
 test_wrong_type(void **state)
 {
@@ -1214,6 +1276,7 @@ main(void)
 		cmocka_unit_test_setup(test_runs_and_order, setup_test),
 		cmocka_unit_test_setup(test_batch, setup_test),
 		cmocka_unit_test_setup(test_wrong_type, setup_test),
+		cmocka_unit_test_setup(test_type_once, setup_test),
 		cmocka_unit_test_setup(test_refused, setup_test),
 		cmocka_unit_test_setup(test_audit_chain, setup_test),
 		cmocka_unit_test_setup(test_audit_tamper_delete, setup_test),
