@@ -20,7 +20,7 @@
  * EVENTS_HEARTBEAT_MS, or its end: after EVENTS_LIFETIME_MS, or at
  * shutdown (events_stop()). The first bytes are "retry:", so the browser's
  * EventSource comes back on its own. At most http.max_streams are open at
- * once; beyond, 503 with Retry-After.
+ * once; beyond, 503 with Retry-After. hbmgw_event_streams counts them.
  *
  * A stream is in one of three states, under events_lock: running (its
  * reader may run), suspending (the reader is about to suspend, outside
@@ -44,6 +44,7 @@
 #include "lib/clock.h"
 #include "lib/crypto.h"
 #include "lib/log.h"
+#include "lib/metrics.h"
 #include "lib/xmalloc.h"
 #include "store/keys.h"
 #include "store/store.h"
@@ -153,6 +154,8 @@ events_free(void *arg)
 		if (*pp == s) {
 			*pp = s->next;
 			events_count--;
+			metrics_set(
+			    "hbmgw_event_streams", "", (double)events_count);
 			break;
 		}
 	}
@@ -302,6 +305,7 @@ events_start(char **cause)
 		return -1;
 	}
 	events_running = 1;
+	metrics_set("hbmgw_event_streams", "", 0);
 	return 0;
 }
 
@@ -383,6 +387,7 @@ events_open(void *conn, int max, struct http_response *resp)
 	s->next = events_list;
 	events_list = s;
 	events_count++;
+	metrics_set("hbmgw_event_streams", "", (double)events_count);
 	pthread_mutex_unlock(&events_lock);
 	return s;
 }

@@ -76,6 +76,7 @@ stream 3 -H "Cookie: hbm_session=$cookie"
 hbm_check "the agency's stream is open" hbm_wait 10 opened 1
 hbm_check "the admin's stream is open" hbm_wait 10 opened 2
 hbm_check "the session's stream is open" hbm_wait 10 opened 3
+hbm_eq "hbmgw_event_streams counts them" 3 "$(hbm_metric hbmgw_event_streams)"
 h1=$(tr -d '\r' < "$HBM_TMP/h1")
 hbm_match "200" '^HTTP/1.1 200' "$h1"
 hbm_match "Content-Type: text/event-stream" '^[Cc]ontent-[Tt]ype: text/event-stream$' "$h1"
