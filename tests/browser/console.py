@@ -529,7 +529,9 @@ def run(drv):
         print("# " + e["message"])
 
 
-def main():
+def browser():
+    """Headless chromium with its console log; WebDriverException when it
+    cannot start. Other checks (tests/browser/events.py) import it."""
     opts = webdriver.ChromeOptions()
     opts.binary_location = "/usr/bin/chromium"
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu",
@@ -537,9 +539,13 @@ def main():
               "--window-size=1280,800", "--lang=en-US"):
         opts.add_argument(a)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"),
+                            options=opts)
+
+
+def main():
     try:
-        drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"),
-                               options=opts)
+        drv = browser()
     except WebDriverException as e:
         print(f"not ok - chromium starts: {e}")
         return 1

@@ -3,7 +3,9 @@
 # GET /v1/events, the console's Server-Sent Events: 401 without a token,
 # with a wrong one, a channel token or a made-up cookie; 200 with
 # text/event-stream, no-store and a first "retry:" line for an agency
-# token, the admin token and a console session; an SMS that makes a case
+# token, the admin token and a console session; in a browser
+# (tests/browser/events.py), the queue shows a new case without a reload,
+# having read GET /v1/cases once, on the event; an SMS that makes a case
 # gives every open stream "event: changed" (waited for, bounded), and
 # the streams carry no number, no category id, no text of the SMS and no
 # case code; an audit entry appended straight into Redis (as another
@@ -53,6 +55,29 @@ curl -s -m 30 -D "$HBM_TMP/hs" -o /dev/null -X POST \
 cookie=$(tr -d '\r' < "$HBM_TMP/hs" | sed -n 's/^[Ss]et-[Cc]ookie: hbm_session=\([^;]*\).*/\1/p')
 hbm_match "signed in" '^[A-Za-z0-9_-]{43}$' "$cookie"
 
+# The browser (tests/browser/events.py): the queue shows a new case
+# without a reload, read once on the event, not polled.
+export HBM_URL HBM_METRICS_URL HBM_CHANNEL_TOKEN PW_AMINA
+export HBM_SCREENSHOTS="$HBM_BUILD/screenshots"
+mkdir -p "$HBM_SCREENSHOTS"
+if ! command -v chromium > /dev/null || ! command -v chromedriver > /dev/null; then
+	hbm_check "chromium and chromedriver are installed (apt-get install chromium chromium-driver python3-selenium)" false
+else
+	timeout 120 /usr/bin/python3 "$HBM_SRCDIR/tests/browser/events.py" \
+		> "$HBM_TMP/browser.log" 2>&1
+	rc=$?
+	cat "$HBM_TMP/browser.log"
+	hbm_eq "the browser script ends well" 0 "$rc"
+	oks=$(grep -c '^ok - ' "$HBM_TMP/browser.log")
+	nots=$(grep -c '^not ok' "$HBM_TMP/browser.log")
+	HBM_CHECKS=$((HBM_CHECKS + oks + nots))
+	HBM_FAILS=$((HBM_FAILS + nots))
+	hbm_check "the browser ran its checks" test "$oks" -ge 5
+fi
+# The browser's stream is noticed gone at its next heartbeat (15 s).
+no_streams() { [ "$(hbm_metric hbmgw_event_streams)" = 0 ]; }
+hbm_check "a closed browser's stream is let go" hbm_wait 25 no_streams
+
 # stream N ARGS...: a stream in the background, its body in $HBM_TMP/sN,
 # its curl status in $HBM_TMP/sN.rc; bounded by --max-time.
 STREAM_PIDS=()
@@ -90,12 +115,14 @@ hbm_match "with Retry-After" '^[Rr]etry-[Aa]fter: [0-9]+$' "$h4"
 
 # An SMS that makes a case: every stream says so, within a bounded wait.
 FROM=+256701234567
+n0=$(hbm_case_count)
 hbm_eq "an SMS accepted" 202 "$(hbm_inbound $FROM 'FOOD for five near the river bridge' "ev-$RANDOM")"
 hbm_check "the agency's stream got an event" hbm_wait 10 has_changes 1 1
 hbm_check "the admin's stream got an event" hbm_wait 10 has_changes 2 1
 hbm_check "the session's stream got an event" hbm_wait 10 has_changes 3 1
 code=$(hbm_body GET '/v1/cases?limit=1' "${ADMIN[@]}" | hbm_jget cases.0.code)
 hbm_match "the SMS made a case" '^[0-9]{4}-?[0-9]{4}$' "$code"
+hbm_eq "one more case" $((n0 + 1)) "$(hbm_case_count)"
 
 # A change written to Redis by someone else (another instance's apply
 # script appends its audit entry the same way).
