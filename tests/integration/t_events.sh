@@ -10,7 +10,9 @@
 # the streams carry no number, no category id, no text of the SMS and no
 # case code; an audit entry appended straight into Redis (as another
 # instance sharing it would) gives an event too; past http.max_streams
-# (3 here) the answer is 503 with Retry-After; SIGTERM with streams open
+# (3 here) the answer is 503 with Retry-After; a stream idle far past
+# http.timeout stays open with heartbeats; Redis restarting does not end
+# the streams, which see changes again after it; SIGTERM with streams open
 # stops the daemon within seconds, status 0, each stream ended cleanly.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
@@ -20,7 +22,7 @@ hbm_capture_start
 PW_AMINA='correct horse battery'
 h_amina=$(printf '%s\n' "$PW_AMINA" | "$HBM_BUILD/hbmctl" hash-password)
 {
-	hbm_config_agencies | sed '/^http:/s/};$/max_streams = 3; };/'
+	hbm_config_agencies | sed '/^http:/s/};$/max_streams = 3; timeout = 2; };/'
 	cat <<CONF
 categories = (
   { id = "food"; agencies = ["wfp"]; priority = 3;
@@ -32,7 +34,8 @@ users = (
 );
 CONF
 } > "$HBM_TMP/gw.conf"
-hbm_check "the config sets max_streams" grep -q 'max_streams = 3' "$HBM_TMP/gw.conf"
+hbm_check "the config sets max_streams and timeout" \
+	grep -q 'max_streams = 3; timeout = 2;' "$HBM_TMP/gw.conf"
 hbm_daemon_start "$HBM_TMP/gw.conf"
 
 WFP=(-H "Authorization: Bearer $HBM_WFP_TOKEN")
@@ -55,6 +58,29 @@ curl -s -m 30 -D "$HBM_TMP/hs" -o /dev/null -X POST \
 cookie=$(tr -d '\r' < "$HBM_TMP/hs" | sed -n 's/^[Ss]et-[Cc]ookie: hbm_session=\([^;]*\).*/\1/p')
 hbm_match "signed in" '^[A-Za-z0-9_-]{43}$' "$cookie"
 
+# stream N ARGS...: a stream in the background, its body in $HBM_TMP/sN,
+# its curl status in $HBM_TMP/sN.rc; bounded by --max-time (MAXT, 60 s).
+STREAM_PIDS=()
+stream() {
+	local n=$1
+	shift
+	(
+		curl -sN --max-time "${MAXT:-60}" -D "$HBM_TMP/h$n" -o "$HBM_TMP/s$n" "$@" \
+			"$HBM_URL/v1/events"
+		echo $? > "$HBM_TMP/s$n.rc"
+	) &
+	STREAM_PIDS+=($!)
+}
+opened() { grep -q '^retry: ' "$HBM_TMP/s$1" 2>/dev/null; }
+changes() { grep -c '^event: changed$' "$HBM_TMP/s$1" 2>/dev/null; }
+has_changes() { [ "$(changes "$1")" -ge "$2" ]; }
+
+# A stream idle far longer than http.timeout (2 s) stays open, suspended,
+# and gets heartbeats (each after 15 s without an event, so one comes in
+# 32 s); curl ends it at its own limit (status 28).
+MAXT=32 stream 0 "${WFP[@]}"
+hbm_check "a first stream is open" hbm_wait 10 opened 0
+
 # The browser (tests/browser/events.py): the queue shows a new case
 # without a reload, read once on the event, not polled.
 export HBM_URL HBM_METRICS_URL HBM_CHANNEL_TOKEN PW_AMINA
@@ -74,26 +100,13 @@ else
 	HBM_FAILS=$((HBM_FAILS + nots))
 	hbm_check "the browser ran its checks" test "$oks" -ge 5
 fi
-# The browser's stream is noticed gone at its next heartbeat (15 s).
+ended() { [ -s "$HBM_TMP/s$1.rc" ]; }
+hbm_check "the first stream ran until curl's limit (32 s)" hbm_wait 40 ended 0
+hbm_eq "curl ended it, not the server" 28 "$(cat "$HBM_TMP/s0.rc")"
+hbm_check "after a heartbeat comment" grep -qx ': keep-alive' "$HBM_TMP/s0"
+# Streams whose clients left are noticed gone at their next heartbeat.
 no_streams() { [ "$(hbm_metric hbmgw_event_streams)" = 0 ]; }
-hbm_check "a closed browser's stream is let go" hbm_wait 25 no_streams
-
-# stream N ARGS...: a stream in the background, its body in $HBM_TMP/sN,
-# its curl status in $HBM_TMP/sN.rc; bounded by --max-time.
-STREAM_PIDS=()
-stream() {
-	local n=$1
-	shift
-	(
-		curl -sN --max-time 60 -D "$HBM_TMP/h$n" -o "$HBM_TMP/s$n" "$@" \
-			"$HBM_URL/v1/events"
-		echo $? > "$HBM_TMP/s$n.rc"
-	) &
-	STREAM_PIDS+=($!)
-}
-opened() { grep -q '^retry: ' "$HBM_TMP/s$1" 2>/dev/null; }
-changes() { grep -c '^event: changed$' "$HBM_TMP/s$1" 2>/dev/null; }
-has_changes() { [ "$(changes "$1")" -ge "$2" ]; }
+hbm_check "closed streams are let go" hbm_wait 25 no_streams
 
 stream 1 "${WFP[@]}"
 stream 2 "${ADMIN[@]}"
@@ -130,6 +143,19 @@ before=$(changes 1)
 $HBM_REDIS_CLI XADD '{hbm}:audit:new' '*' ts 1 subject 00000000 \
 	actor gateway action test detail x > /dev/null
 hbm_check "an audit entry from elsewhere gives an event" \
+	hbm_wait 10 has_changes 1 $((before + 1))
+
+# Redis restarts (empty, on the same port): the streams stay open, the
+# first read after it differs and says "changed" once, then changes are
+# seen again.
+before=$(changes 1)
+hbm_redis_kill
+hbm_redis_start
+hbm_check "after Redis restarts, an event" hbm_wait 15 has_changes 1 $((before + 1))
+before=$(changes 1)
+$HBM_REDIS_CLI XADD '{hbm}:audit:new' '*' ts 1 subject 00000000 \
+	actor gateway action test detail x > /dev/null
+hbm_check "and the next change gives one too" \
 	hbm_wait 10 has_changes 1 $((before + 1))
 
 # Nothing about the case is in any stream: only the event name.
