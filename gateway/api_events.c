@@ -87,6 +87,10 @@ static int events_running;
 static const char events_hello[] = "retry: " EVENTS_STR(EVENTS_RETRY_MS) "\n\n";
 static const char events_changed[] = "event: changed\ndata: {}\n\n";
 static const char events_beat[] = ": keep-alive\n\n";
+_Static_assert(
+    sizeof(events_changed) <= sizeof(((struct events_stream *)0)->out) &&
+	sizeof(events_hello) <= sizeof(((struct events_stream *)0)->out),
+    "events_stream.out holds every message");
 
 /* Queue the next message of S into its buffer; 0 when it has none. */
 static int
@@ -408,6 +412,8 @@ events_get(const struct http_request *req, struct http_response *resp)
 		return;
 	http_reply_stream(
 	    resp, 200, "text/event-stream", events_read, s, events_free);
+	/* A buffering proxy (nginx) passes each event on at once. */
+	http_header_add(resp, "X-Accel-Buffering", "no");
 }
 
 const struct http_route api_events_routes[] = {

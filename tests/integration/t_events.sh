@@ -119,6 +119,7 @@ h1=$(tr -d '\r' < "$HBM_TMP/h1")
 hbm_match "200" '^HTTP/1.1 200' "$h1"
 hbm_match "Content-Type: text/event-stream" '^[Cc]ontent-[Tt]ype: text/event-stream$' "$h1"
 hbm_match "Cache-Control: no-store" '^[Cc]ache-[Cc]ontrol: no-store$' "$h1"
+hbm_match "X-Accel-Buffering: no" '^X-Accel-Buffering: no$' "$h1"
 hbm_eq "the stream opens with retry:" 'retry: 3000' "$(head -n 1 "$HBM_TMP/s1")"
 
 # The limit: a fourth stream is refused, and says when to come back.
