@@ -85,9 +85,15 @@ export function renderQueue() {
 // server refused or dropped it for good (401, 503).
 const sse = { source: null, refetch: null, busy: false, again: false };
 
+// Say whether updates are live (on, off), or nothing when signed out.
 function liveState(on) {
   const sec = $('view-queue');
   if (!sec) return;
+  if (on === undefined) {
+    delete sec.dataset.live;
+    $('queue-h').title = '';
+    return;
+  }
   sec.dataset.live = on ? 'on' : 'off';
   $('queue-h').title = t(on ? 'live_on' : 'live_off');
 }
@@ -115,9 +121,13 @@ function live() {
   if (!state.user || !sse.refetch) {
     if (src) src.close();
     sse.source = null;
+    liveState(undefined);
     return;
   }
-  if (src && src.readyState !== EventSource.CLOSED) return;
+  if (src && src.readyState !== EventSource.CLOSED) {
+    liveState(src.readyState === EventSource.OPEN); // in the page's language
+    return;
+  }
   const es = new EventSource('/v1/events');
   let missed = false;
   es.addEventListener('changed', refetch);
