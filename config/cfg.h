@@ -196,6 +196,7 @@ struct cfg {
 		int threads;	 /* libmicrohttpd pool size, default 4 */
 		int max_connections; /* open at once, default 1024 */
 		int max_per_address; /* from one client address, default 64 */
+		int max_streams;     /* GET /v1/events at once, default 100 */
 		int timeout;	     /* seconds a connection may idle, 10 */
 		char *public_url;    /* as the aggregators see us, or NULL */
 	} http;

@@ -321,8 +321,8 @@ static void
 read_http(struct cfg_rd *rd, const struct cfg_node *root)
 {
 	static const char *const keys[] = { "listen", "max_body", "threads",
-		"max_connections", "max_per_address", "timeout", "public_url",
-		NULL };
+		"max_connections", "max_per_address", "max_streams", "timeout",
+		"public_url", NULL };
 	struct cfg *cfg = rd->cfg;
 	struct cfg_node g, n;
 	const char *why;
@@ -350,6 +350,14 @@ read_http(struct cfg_rd *rd, const struct cfg_node *root)
 		cfg_node_child(&g, "max_per_address", &n);
 		cfg_bad(rd, &n, "%d is more than max_connections (%d)",
 		    cfg->http.max_per_address, cfg->http.max_connections);
+	}
+	cfg->http.max_streams =
+	    cfg->http.max_connections < 100 ? cfg->http.max_connections : 100;
+	cfg_get_int(rd, &g, "max_streams", 1, 60000, &cfg->http.max_streams);
+	if (cfg->http.max_streams > cfg->http.max_connections) {
+		cfg_node_child(&g, "max_streams", &n);
+		cfg_bad(rd, &n, "%d is more than max_connections (%d)",
+		    cfg->http.max_streams, cfg->http.max_connections);
 	}
 	cfg->http.timeout = 10;
 	cfg_get_int(rd, &g, "timeout", 1, 3600, &cfg->http.timeout);

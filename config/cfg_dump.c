@@ -447,6 +447,7 @@ cfg_dump(const struct cfg *cfg, FILE *fp)
 	put_int(fp, "http", "threads", cfg->http.threads);
 	put_int(fp, "http", "max_connections", cfg->http.max_connections);
 	put_int(fp, "http", "max_per_address", cfg->http.max_per_address);
+	put_int(fp, "http", "max_streams", cfg->http.max_streams);
 	put_int(fp, "http", "timeout", cfg->http.timeout);
 	put_str(fp, "http", "public_url", cfg->http.public_url);
 	put_str(fp, "metrics", "listen", cfg->metrics.listen);

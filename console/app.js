@@ -6,7 +6,7 @@ import { renderQueue, initQueue } from './queue.js';
 import { loadCase, initCase, caseRoute } from './casepage.js';
 import { loadCoord, renderCoord, resetCoord } from './coord.js';
 
-const POLL_MS = 5000; // until Server-Sent Events come
+const POLL_MS = 60000; // a fallback: GET /v1/events triggers reads (queue.js)
 const LANGS = ['en', 'fr', 'ar'];
 
 async function setLang(lang) {

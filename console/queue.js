@@ -75,9 +75,77 @@ export function renderQueue() {
     st.textContent = t('empty');
   else if (rows.length > 0 && st.textContent === t('empty'))
     st.textContent = '';
+  live();
+}
+
+// Live updates: GET /v1/events says "changed" (nothing more) when any case
+// may have changed, and the queue is read again then; app.js's slow poll
+// stays as a fallback. The stream follows the session: opened once signed
+// in, closed on sign-out, and opened again after the next poll when the
+// server refused or dropped it for good (401, 503).
+const sse = { source: null, refetch: null, busy: false, again: false };
+
+// Say whether updates are live (on, off), or nothing when signed out.
+function liveState(on) {
+  const sec = $('view-queue');
+  if (!sec) return;
+  if (on === undefined) {
+    delete sec.dataset.live;
+    $('queue-h').title = '';
+    return;
+  }
+  sec.dataset.live = on ? 'on' : 'off';
+  $('queue-h').title = t(on ? 'live_on' : 'live_off');
+}
+
+// Read the queue again, once at a time: events during a read make one more.
+async function refetch() {
+  if (sse.busy) {
+    sse.again = true;
+    return;
+  }
+  sse.busy = true;
+  try {
+    await sse.refetch();
+  } finally {
+    sse.busy = false;
+  }
+  if (sse.again) {
+    sse.again = false;
+    refetch();
+  }
+}
+
+function live() {
+  const src = sse.source;
+  if (!state.user || !sse.refetch) {
+    if (src) src.close();
+    sse.source = null;
+    liveState(undefined);
+    return;
+  }
+  if (src && src.readyState !== EventSource.CLOSED) {
+    liveState(src.readyState === EventSource.OPEN); // in the page's language
+    return;
+  }
+  const es = new EventSource('/v1/events');
+  let missed = false;
+  es.addEventListener('changed', refetch);
+  es.addEventListener('open', () => {
+    liveState(true);
+    // Back after a drop: what changed meanwhile sent no event here.
+    if (missed) refetch();
+    missed = false;
+  });
+  es.addEventListener('error', () => {
+    missed = true;
+    liveState(false);
+  });
+  sse.source = es;
 }
 
 export function initQueue(poll) {
+  sse.refetch = poll;
   $('status').addEventListener('change', poll);
   for (const id of ['f-category', 'f-priority', 'f-region'])
     $(id).addEventListener('change', renderQueue);

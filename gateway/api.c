@@ -37,6 +37,7 @@ api_join(void)
 		{ api_channels_routes, &api_channels_nroutes },
 		{ api_ussd_routes, &api_ussd_nroutes },
 		{ api_dlr_routes, &api_dlr_nroutes },
+		{ api_events_routes, &api_events_nroutes },
 		{ console_routes, &console_nroutes },
 	};
 	size_t i, n = 0;

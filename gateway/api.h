@@ -29,6 +29,8 @@ extern const struct http_route api_session_routes[];
 extern const size_t api_session_nroutes;
 extern const struct http_route api_dlr_routes[];
 extern const size_t api_dlr_nroutes;
+extern const struct http_route api_events_routes[];
+extern const size_t api_events_nroutes;
 
 struct json_t;
 

@@ -19,6 +19,10 @@
  * any route reads is answered 414 from the URI callback, before
  * libmicrohttpd fills its memory pool with them, and no query argument
  * with a NUL byte is handed to a handler.
+ *
+ * A streamed response (GET /v1/events) holds no pool thread while it has
+ * nothing to send: its callback suspends the connection, and whoever has
+ * news resumes it. It still counts against the connection limits.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -115,6 +119,76 @@ http_reply_static(struct http_response *resp, int status,
 	resp->content_type = content_type;
 	resp->static_body = body;
 	resp->len = len;
+}
+
+void
+http_reply_stream(struct http_response *resp, int status,
+    const char *content_type, http_stream_cb cb, void *arg,
+    void (*free_cb)(void *))
+{
+	free(resp->body);
+	resp->body = NULL;
+	resp->status = status;
+	resp->content_type = content_type;
+	resp->stream = cb;
+	resp->stream_arg = arg;
+	resp->stream_free = free_cb;
+	resp->no_store = 1;
+}
+
+void
+http_suspend(void *conn)
+{
+	MHD_suspend_connection(conn);
+}
+
+void
+http_resume(void *conn)
+{
+	MHD_resume_connection(conn);
+}
+
+/* The stream's bytes, for libmicrohttpd; it never waits (see http.h). */
+static ssize_t
+http_stream_read(void *arg, uint64_t pos, char *buf, size_t max)
+{
+	struct http_response *resp = arg;
+	long n;
+
+	(void)pos;
+	n = resp->stream(resp->stream_arg, buf, max);
+	return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+static void
+http_stream_free(void *arg)
+{
+	struct http_response *resp = arg;
+
+	resp->stream_free(resp->stream_arg);
+	free(resp);
+}
+
+/*
+ * A response for the stream in RESP; the stream's callbacks move to a copy
+ * that lives as long as the libmicrohttpd response, and RESP keeps none.
+ */
+static struct MHD_Response *
+http_stream_response(struct http_response *resp)
+{
+	struct http_response *copy;
+	struct MHD_Response *r;
+
+	copy = xcalloc(1, sizeof(*copy));
+	copy->stream = resp->stream;
+	copy->stream_arg = resp->stream_arg;
+	copy->stream_free = resp->stream_free;
+	resp->stream = NULL;
+	r = MHD_create_response_from_callback(
+	    MHD_SIZE_UNKNOWN, 1024, http_stream_read, copy, http_stream_free);
+	if (r == NULL)
+		http_stream_free(copy);
+	return r;
 }
 
 void
@@ -332,7 +406,9 @@ http_send(struct MHD_Connection *c, struct http_state *st)
 	enum MHD_Result ret;
 	size_t i;
 
-	if (st->resp.static_body != NULL)
+	if (st->resp.stream != NULL)
+		r = http_stream_response(&st->resp);
+	else if (st->resp.static_body != NULL)
 		r = MHD_create_response_from_buffer(st->resp.len,
 		    (void *)(uintptr_t)st->resp.static_body,
 		    MHD_RESPMEM_PERSISTENT);
@@ -414,7 +490,8 @@ http_access_cb(void *arg, struct MHD_Connection *c, const char *url,
 	st->req.body = st->body != NULL ? st->body : "";
 	st->req.body_len = st->len;
 	st->route->handler(&st->req, &st->resp);
-	if (st->resp.body == NULL && st->resp.static_body == NULL)
+	if (st->resp.body == NULL && st->resp.static_body == NULL &&
+	    st->resp.stream == NULL)
 		http_reply_error(&st->resp, 500, "no response");
 	return http_send(c, st);
 }
@@ -532,6 +609,8 @@ http_completed_cb(void *arg, struct MHD_Connection *c, void **con_cls,
 	free(st->resp.body);
 	free(st->resp.allow);
 	free(st->resp.set_cookie);
+	if (st->resp.stream != NULL) /* never handed to libmicrohttpd */
+		st->resp.stream_free(st->resp.stream_arg);
 	free(st);
 	*con_cls = NULL;
 }
@@ -575,8 +654,8 @@ http_start(const struct http_options *o, const struct http_route *routes,
 	 * times out; under poll() the connection is closed at once. Each pool
 	 * thread polls only its own connections.
 	 */
-	unsigned int flags =
-	    MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned int flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC |
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 
 	memset(&ss, 0, sizeof(ss));
 	if (inet_pton(AF_INET, o->host, &sin->sin_addr) == 1) {

@@ -32,6 +32,15 @@ struct http_request {
 	void *conn; /* libmicrohttpd's connection, for lookups */
 };
 
+/*
+ * A streamed body (Server-Sent Events): called on the connection's pool
+ * thread whenever it may send; copies at most MAX bytes into BUF and
+ * returns how many, or 0 after http_suspend() when it has nothing now
+ * (someone calls http_resume() later), or -1 to end the body. It must
+ * never block.
+ */
+typedef long (*http_stream_cb)(void *arg, char *buf, size_t max);
+
 /* A response; handlers set it through the http_reply_*() functions. */
 struct http_response {
 	int status;
@@ -44,6 +53,9 @@ struct http_response {
 	const void *static_body; /* instead of body: borrowed, static */
 	const char *headers[HTTP_HEADERS_MAX][2]; /* borrowed name, value */
 	size_t nheaders;
+	http_stream_cb stream;	     /* instead of body, or NULL */
+	void *stream_arg;	     /* owned by stream_free once set */
+	void (*stream_free)(void *); /* called once, when the body ends */
 };
 
 typedef void (*http_handler_cb)(
@@ -102,6 +114,22 @@ void http_reply_error(struct http_response *, int status, const char *fmt, ...)
 /* Set the response to LEN static bytes (not copied; HEAD sends none). */
 void http_reply_static(struct http_response *, int status,
     const char *content_type, const void *body, size_t len);
+/*
+ * Set the response to a body of unknown length that CB produces; FREE_CB
+ * gets ARG once the connection is done with it, or at once if it never
+ * starts.
+ */
+void http_reply_stream(struct http_response *, int status,
+    const char *content_type, http_stream_cb cb, void *arg,
+    void (*free_cb)(void *));
+/*
+ * Suspend the request on CONN (struct http_request's conn) until
+ * http_resume(): only from its http_stream_cb. http_resume() may be called
+ * from any thread, once for each suspension, and never after the stream's
+ * free callback ran.
+ */
+void http_suspend(void *conn);
+void http_resume(void *conn);
 /* Add header NAME: VALUE, both static strings; fatal past the maximum. */
 void http_header_add(
     struct http_response *, const char *name, const char *value);

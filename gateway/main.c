@@ -21,6 +21,7 @@
 #include "config/cfg.h"
 #include "lib/clock.h"
 #include "gateway/api.h"
+#include "gateway/api_events.h"
 #include "lib/crypto.h"
 #include "gateway/durable.h"
 #include "gateway/gw.h"
@@ -240,7 +241,8 @@ main_start(struct cfg *cfg, struct http_server **metrics_srv)
 	o.max_per_address = cfg->http.max_per_address;
 	o.timeout = cfg->http.timeout;
 	if (inbox_start(&cause) == -1 || sender_http_start(&cause) == -1 ||
-	    modem_start(&cause) == -1 || sla_start(&cause) == -1)
+	    modem_start(&cause) == -1 || sla_start(&cause) == -1 ||
+	    events_start(&cause) == -1)
 		fatalx("%s", cause);
 	routes = api_routes(&nroutes);
 	if ((srv = http_start(&o, routes, nroutes, &cause)) == NULL)
@@ -364,6 +366,7 @@ main(int argc, char **argv)
 	sig = main_loop(path, &set);
 	log_info("%s: stopping", strsignal(sig));
 	notify_send("STOPPING=1");
+	events_stop(); /* open streams end, so the server can stop */
 	http_stop(srv, MAIN_STOP_WAIT_MS);
 	http_stop(metrics_srv, MAIN_STOP_WAIT_MS);
 	inbox_stop();

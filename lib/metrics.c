@@ -85,6 +85,7 @@ static const struct metric_desc metric_descs[] = {
 	    "limited)" },
 	{ "hbmgw_ussd_pin_checks_total", COUNTER,
 	    "USSD PIN tries, by result (ok, wrong; locked: refused unhashed)" },
+	{ "hbmgw_event_streams", GAUGE, "Open GET /v1/events streams" },
 	{ "hbmgw_signins_total", COUNTER,
 	    "Console sign-ins, by result (ok, wrong; locked: refused "
 	    "unhashed)" },
