@@ -33,16 +33,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "config/cfg.h"
 #include "gateway/api.h"
+#include "gateway/api_cases.h"
 #include "gateway/api_events.h"
 #include "gateway/gw.h"
-#include "gateway/session.h"
 #include "lib/clock.h"
-#include "lib/crypto.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
 #include "lib/xmalloc.h"
@@ -337,35 +335,10 @@ static int
 events_allowed(const struct http_request *req, const struct cfg *cfg,
     struct http_response *resp)
 {
-	const char *h = http_header(req, "Authorization");
-	char hex[CRYPTO_SHA256_HEX], *cause = NULL;
-	struct session s;
-	size_t i;
-	int ok = 0, rc;
+	struct api_caller who;
 
-	if (h != NULL) {
-		if (api_bearer_ok(req, &cfg->tokens.admin))
-			return 1;
-		if (strncasecmp(h, "Bearer ", 7) == 0 && h[7] != '\0') {
-			crypto_sha256_hex(h + 7, strlen(h + 7), hex);
-			for (i = 0; i < cfg->nagencies; i++)
-				ok |=
-				    cfg->agencies[i].token_sha256[0] != '\0' &&
-				    crypto_equal(hex,
-					cfg->agencies[i].token_sha256,
-					CRYPTO_SHA256_HEX - 1);
-		}
-	} else if ((rc = session_of(req, cfg, &s, &cause)) == -1) {
-		log_warnx("events: %s", cause);
-		free(cause);
-		http_reply_error(resp, 503, "store unavailable, retry later");
-		return 0;
-	} else if (rc == 1)
-		ok = s.user->role == CFG_ROLE_COORDINATOR ||
-		    cfg_agency_find(cfg, s.user->agency) != NULL;
-	if (!ok)
-		http_reply_error(resp, 401, "missing or wrong token");
-	return ok;
+	/* who may read cases may hear that they changed */
+	return api_cases_caller(req, cfg, &who, resp) == 0;
 }
 
 /* A new stream for CONN, or NULL (answered) at the limit or shutdown. */
