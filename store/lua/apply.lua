@@ -26,9 +26,10 @@
 -- (to_sealed, to_hash, text, channel, kind: enqueue()), l audit (subject,
 -- actor, action, detail). Redis does not roll back a script that fails
 -- half way, so the guards and a type check of every key written come
--- before the first write (once a call for a key, see known below). The HSETs of one key are one call, as are its
--- RPUSHes (an HINCRBY of the key comes after the HSETs before it); then
--- the expiries, the SMS and the audit entries (appended to
+-- before the first write (once a call for a key, see known below). The
+-- HSETs of one key are one call, as are its RPUSHes (an HINCRBY of the
+-- key comes after the HSETs before it); then the expiries (one a key, the
+-- last lifetime given), the SMS and the audit entries (appended to
 -- {hbm}:audit:new, which store/audit.c chains); then the op key, kept
 -- ARGV[3] seconds.
 --
@@ -130,12 +131,22 @@ local function write(kb, i, n, now, ttl)
     i = i + 1 + arity[o]
   end
   for _, key in ipairs(order) do flush(key) end
-  for _, op in ipairs({ 'e', 's', 'l' }) do
+  -- one EXPIRE a key, with the last lifetime the operation gave it
+  local ttl_of, ttl_order = {}, {}
+  for _, j in ipairs(later) do
+    if A[j] == 'e' then
+      local key = K[kb + tonumber(A[j + 1])]
+      if not ttl_of[key] then ttl_order[#ttl_order + 1] = key end
+      ttl_of[key] = A[j + 2]
+    end
+  end
+  for _, key in ipairs(ttl_order) do
+    redis.call('EXPIRE', key, ttl_of[key])
+  end
+  for _, op in ipairs({ 's', 'l' }) do
     for _, j in ipairs(later) do
       if A[j] == op then
-        if op == 'e' then
-          redis.call('EXPIRE', K[kb + tonumber(A[j + 1])], A[j + 2])
-        elseif op == 's' then
+        if op == 's' then
           enqueue(A[j + 1], A[j + 2], A[j + 3], A[j + 4], A[j + 5],
             now, ttl)
         else

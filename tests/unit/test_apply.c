@@ -825,6 +825,32 @@ test_type_once(void **state)
 	}
 }
 
+/*
+ * Two lifetimes given to one key in one operation (a case's history and
+ * the sender's list of cases are given theirs by more than one step) make
+ * one EXPIRE, with the last of them.
+ */
+static void
+test_expire_once(void **state)
+{
+	const char *ttl[] = { "TTL", TEST_HIST };
+	struct store *s = *state;
+	struct apply *a;
+	long long before;
+
+	a = apply_new("t-expire", 1700000000000LL);
+	apply_rpush(a, TEST_HIST, "x");
+	apply_expire(a, TEST_HIST, 600);
+	apply_zadd(a, TEST_OPEN, 1, "t1");
+	apply_expire(a, TEST_OPEN, 900);
+	apply_expire(a, TEST_HIST, 3600);
+	before = test_calls(s, "expire");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+	assert_int_equal(test_calls(s, "expire") - before, 2);
+	assert_in_range(test_int(s, 2, ttl), 3500, 3600);
+	test_del(s, "{hbm}:op:t-expire");
+}
+
 static void
 test_wrong_type(void **state)
 {
@@ -1277,6 +1303,7 @@ main(void)
 		cmocka_unit_test_setup(test_batch, setup_test),
 		cmocka_unit_test_setup(test_wrong_type, setup_test),
 		cmocka_unit_test_setup(test_type_once, setup_test),
+		cmocka_unit_test_setup(test_expire_once, setup_test),
 		cmocka_unit_test_setup(test_refused, setup_test),
 		cmocka_unit_test_setup(test_audit_chain, setup_test),
 		cmocka_unit_test_setup(test_audit_tamper_delete, setup_test),
