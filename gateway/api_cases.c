@@ -33,6 +33,14 @@
  * fresh random one. Acknowledging a case the agency acknowledged already,
  * or closing a closed one, is 200 with the case; acknowledging or
  * declining a closed case is 409.
+ *
+ * POST /v1/cases/{code}/note and /sms are case operations of the same
+ * kind (cases_agency_act()) that no SMS command has: a note for the
+ * agency's eyes only, and an SMS to the case's person through its sealed
+ * number. GET /v1/cases/{code} shows an agency's "note" and "sms to
+ * person" history entries only to that agency (and to the admin, masked
+ * as every note is), so that the next agency after a DECLINE does not
+ * read them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -912,8 +920,8 @@ api_cases_act(const struct http_request *req, struct http_response *resp,
 		api_cases_missing(resp);
 	else if (out == CASES_REFUSED && verb == CASES_SMS)
 		http_reply_error(resp, 409,
-		    "only the agency that acknowledged the case, with consent, "
-		    "sends its person SMS while it is open");
+		    "an SMS goes to the person only from the agency that "
+		    "acknowledged the case, with consent, while it is open");
 	else if (out == CASES_REFUSED)
 		http_reply_error(resp, 409, "the case is closed");
 	else if (out == CASES_OPTED_OUT)

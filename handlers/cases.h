@@ -137,7 +137,10 @@ struct cases_action {
  * official), without a reply to a sender. Acknowledging a case the agency
  * already acknowledged, or closing a closed one, applies nothing new and
  * is CASES_APPLIED; so is a repeat of an operation id applied before, even
- * when the case has moved on since. A refused action records nothing. 0
+ * when the case has moved on since. A refused action records nothing.
+ * CASES_NOTE and CASES_SMS have no SMS command: a history and audit entry
+ * ("note", "sms to person", the text sealed), and for CASES_SMS the SMS
+ * to the case's sealed number. 0
  * with *OUTCOME, or -1 with *cause (Redis failed, or the text is longer
  * than an SMS command's).
  */

@@ -25,8 +25,10 @@
 # per label and day, states, times to acknowledge, escalations, roles, its
 # bound), and an agency's note and SMS to the person (POST .../note and
 # .../sms: the timeline, hidden from the next agency after a DECLINE, the
-# SMS queued to the migrant, 400/403/404/409/429 refusals). Its screenshots (sign-in, queue, case and figures, in English
-# and Arabic, 1280 and 360 px wide) are kept in $HBM_BUILD/screenshots/.
+# SMS queued to the migrant, 400/403/404/409/429 refusals); the browser
+# adds a note, watches the SMS count turn from GSM-7 to UCS-2 and sends
+# one. Its screenshots (sign-in, queue, case and figures, in English and
+# Arabic, 1280 and 360 px wide) are kept in $HBM_BUILD/screenshots/.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
 hbm_redis_start
