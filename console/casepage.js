@@ -60,6 +60,59 @@ function revealButton(num) {
   return b;
 }
 
+// The characters above ASCII in the GSM-7 default alphabet, as lib/gsm.c.
+const GSM_UPPER = '¡£¤¥§¿ÄÅÆÇÉÑÖØÜßàäåæèéìñòöøùüΓΔΘΛΞΠΣΦΨΩ';
+
+// Septets for the character CH in GSM-7: 1, 2 (extension table), or 0.
+function gsm7Cost(ch) {
+  const cp = ch.codePointAt(0);
+  if (cp < 128) {
+    if (ch === '\n' || ch === '\r' || (cp >= 32 && cp <= 90) || ch === '_'
+      || (cp >= 97 && cp <= 122)) return 1;
+    return '[\\]^{|}~'.includes(ch) ? 2 : 0;
+  }
+  if (ch === '€') return 2;
+  return GSM_UPPER.includes(ch) ? 1 : 0;
+}
+
+// What TEXT costs as an SMS, as lib/gsm.c's gsm_measure(): GSM-7 septets
+// (160 in one segment, 153 a part) or UCS-2 units (70, 67), a pair never
+// split across parts.
+export function smsCost(text) {
+  const chars = Array.from(text);
+  const ucs2 = chars.some((ch) => gsm7Cost(ch) === 0);
+  const [single, part] = ucs2 ? [70, 67] : [160, 153];
+  let units = 0;
+  let fill = 0;
+  let segments = 1;
+  for (const ch of chars) {
+    const cost = ucs2 ? (ch.codePointAt(0) > 0xffff ? 2 : 1) : gsm7Cost(ch);
+    units += cost;
+    if (fill + cost > part) {
+      segments++;
+      fill = 0;
+    }
+    fill += cost;
+  }
+  if (units <= single) segments = 1;
+  return { ucs2, units, segments };
+}
+
+// The count under the SMS text: its characters, segments and alphabet.
+function smsCount() {
+  const tmpl = $('sms-template').value;
+  const text = $('sms-text');
+  text.disabled = tmpl !== '';
+  if (tmpl !== '') {
+    $('sms-count').textContent = t('sms_template_note');
+    return;
+  }
+  const c = smsCost(text.value);
+  $('sms-count').textContent = t('sms_count', {
+    n: String(c.units), s: String(c.segments), a: c.ucs2 ? 'UCS-2' : 'GSM-7',
+  });
+}
+
 function renderCase(c) {
   // The code stays left to right inside an Arabic heading.
   const [before, after] = t('case_title').split('{code}');
@@ -97,6 +150,10 @@ function renderCase(c) {
   const actor = state.user?.role !== 'coordinator';
   $('case-actions').hidden = !actor || !open;
   $('act-ack').hidden = c.status === 'acknowledged';
+  // An SMS to the person: the API gives the number (masked) only to the
+  // agency that acknowledged the case, with consent.
+  $('sms-form').hidden = c.status !== 'acknowledged' || !c.phone;
+  smsCount();
 
   const ol = $('timeline');
   ol.replaceChildren();
@@ -165,7 +222,42 @@ async function act(verb, body) {
   return r;
 }
 
+// Add the note, or send the SMS, then show the case again.
+async function noteSubmit(ev) {
+  ev.preventDefault();
+  const note = $('note-text').value.trim();
+  if (!note) {
+    $('action-error').textContent = t('note_needed');
+    $('note-text').focus();
+    return;
+  }
+  if (await act('note', { note })) {
+    $('note-text').value = '';
+    await loadCase(current, false);
+  }
+}
+
+async function smsSubmit(ev) {
+  ev.preventDefault();
+  const template = $('sms-template').value;
+  const text = $('sms-text').value.trim();
+  if (!template && !text) {
+    $('action-error').textContent = t('sms_needed');
+    $('sms-text').focus();
+    return;
+  }
+  if (await act('sms', template ? { template } : { text })) {
+    $('sms-text').value = '';
+    $('sms-template').value = '';
+    await loadCase(current, false);
+  }
+}
+
 export function initCase(onDeclined) {
+  $('note-form').addEventListener('submit', noteSubmit);
+  $('sms-form').addEventListener('submit', smsSubmit);
+  $('sms-text').addEventListener('input', smsCount);
+  $('sms-template').addEventListener('change', smsCount);
   $('act-ack').addEventListener('click', async () => {
     // The button goes away: the focus goes to the case's heading.
     if (await act('ack')) await loadCase(current, true);

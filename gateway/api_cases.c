@@ -33,6 +33,14 @@
  * fresh random one. Acknowledging a case the agency acknowledged already,
  * or closing a closed one, is 200 with the case; acknowledging or
  * declining a closed case is 409.
+ *
+ * POST /v1/cases/{code}/note and /sms are case operations of the same
+ * kind (cases_agency_act()) that no SMS command has: a note for the
+ * agency's eyes only, and an SMS to the case's person through its sealed
+ * number. GET /v1/cases/{code} shows an agency's "note" and "sms to
+ * person" history entries only to that agency (and to the admin, masked
+ * as every note is), so that the next agency after a DECLINE does not
+ * read them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -309,10 +317,29 @@ api_cases_summary(const char *code, const struct store_case *k)
 	return o;
 }
 
-/* The history list H as JSON; notes masked as the phone for the admin. */
-static json_t *
-api_cases_history(const char *code, const struct store_reply *h, int admin)
+/*
+ * 1 when the history entry WHO did WHAT is the agency's own (a note, an
+ * SMS to the person) and so hidden from CALLER, another agency.
+ */
+static int
+api_cases_private(
+    const struct api_caller *caller, const char *who, const char *what)
 {
+	if (caller->admin || strcmp(who, caller->agency->id) == 0)
+		return 0;
+	return strcmp(what, "note") == 0 || strcmp(what, "sms to person") == 0;
+}
+
+/*
+ * The history list H as WHO may see it, as JSON: notes masked as the
+ * phone for the admin; an agency's notes and SMS to the person only to
+ * that agency.
+ */
+static json_t *
+api_cases_history(const char *code, const struct store_reply *h,
+    const struct api_caller *caller)
+{
+	int admin = caller->admin;
 	char when[API_TIME_MAX];
 	json_t *a = json_array(), *e, *o;
 	json_int_t t;
@@ -326,6 +353,10 @@ api_cases_history(const char *code, const struct store_reply *h, int admin)
 			"what", &what, "note", &note) == -1) {
 			log_warnx("cases: case %s: history entry %zu malformed",
 			    code, i);
+			json_decref(e);
+			continue;
+		}
+		if (api_cases_private(caller, who, what)) {
 			json_decref(e);
 			continue;
 		}
@@ -439,8 +470,7 @@ api_cases_full(const struct api_caller *who, const char *code,
 	free(note);
 	api_cases_when(o, "acked_at", k->acked_ms);
 	api_cases_when(o, "closed_at", k->closed_ms);
-	json_object_set_new(
-	    o, "history", api_cases_history(code, h, who->admin));
+	json_object_set_new(o, "history", api_cases_history(code, h, who));
 	shown = api_cases_phone(o, code, k, who,
 	    !who->admin && api_cases_acked(h, who->agency->id));
 	/* A console user of the agency sees the number masked: can it show? */
@@ -780,6 +810,42 @@ api_cases_text(const struct http_request *req, const char *name, char **text,
 	return rc;
 }
 
+/* 400 and -1 when TEXT, the body member NAME, is absent or empty. */
+static int
+api_cases_nonempty(
+    const char *text, const char *name, struct http_response *resp)
+{
+	if (text != NULL && text[0] != '\0')
+		return 0;
+	http_reply_error(resp, 400, "\"%s\" is required", name);
+	return -1;
+}
+
+/*
+ * The body of POST .../sms: {"template": name} of CASES_SMS_TEMPLATES
+ * into *TMPL, or {"text": free text} into *TEXT, one of them. 400 and -1
+ * when neither or both, or a template not allowed.
+ */
+static int
+api_cases_sms_body(const struct http_request *req, char **text, char **tmpl,
+    struct http_response *resp)
+{
+	if (api_cases_text(req, "text", text, resp) == -1 ||
+	    api_cases_text(req, "template", tmpl, resp) == -1)
+		return -1;
+	if ((*text == NULL || **text == '\0') == (*tmpl == NULL)) {
+		http_reply_error(
+		    resp, 400, "either \"template\" or a non-empty \"text\"");
+		return -1;
+	}
+	if (*tmpl != NULL && !cases_sms_template_ok(*tmpl)) {
+		http_reply_error(resp, 400,
+		    "\"template\": one of person_contact, person_visit");
+		return -1;
+	}
+	return 0;
+}
+
 /* Reply with the case CODE as WHO sees it now, or 404. */
 static void
 api_cases_show(
@@ -813,7 +879,8 @@ api_cases_act(const struct http_request *req, struct http_response *resp,
 	struct cases_action act;
 	enum cases_outcome out;
 	char code[CODE_LEN + 1], shown[CODE_LEN + 2];
-	char opid[API_CASES_OPID_MAX], *text = NULL, *cause = NULL;
+	char opid[API_CASES_OPID_MAX], *text = NULL, *tmpl = NULL;
+	char *cause = NULL;
 
 	if (api_cases_caller(req, cfg, &who, resp) == -1)
 		goto done;
@@ -826,6 +893,10 @@ api_cases_act(const struct http_request *req, struct http_response *resp,
 	if (api_cases_code(req, code, resp) == -1)
 		goto done;
 	if ((field != NULL && api_cases_text(req, field, &text, resp) == -1) ||
+	    (verb == CASES_SMS &&
+		api_cases_sms_body(req, &text, &tmpl, resp) == -1) ||
+	    (verb == CASES_NOTE &&
+		api_cases_nonempty(text, field, resp) == -1) ||
 	    api_cases_opid(req, who.agency, name, code, opid, resp) == -1)
 		goto done;
 	memset(&act, 0, sizeof(act));
@@ -835,6 +906,7 @@ api_cases_act(const struct http_request *req, struct http_response *resp,
 	act.verb = verb;
 	act.code = code;
 	act.text = text;
+	act.template = tmpl;
 	if (cases_agency_act(gw_store(), cfg, gw_key(), &act, &out, &cause) ==
 	    -1) {
 		api_cases_failed(resp, cause);
@@ -846,8 +918,19 @@ api_cases_act(const struct http_request *req, struct http_response *resp,
 		    name, shown);
 	if (out == CASES_MISSING)
 		api_cases_missing(resp);
+	else if (out == CASES_REFUSED && verb == CASES_SMS)
+		http_reply_error(resp, 409,
+		    "an SMS goes to the person only from the agency that "
+		    "acknowledged the case, with consent, while it is open");
 	else if (out == CASES_REFUSED)
 		http_reply_error(resp, 409, "the case is closed");
+	else if (out == CASES_OPTED_OUT)
+		http_reply_error(
+		    resp, 409, "the person opted out of SMS (STOP)");
+	else if (out == CASES_LIMITED)
+		http_reply_error(resp, 429,
+		    "at most %d SMS to the person a case in 24 hours",
+		    CASES_SMS_DAY);
 	else if (verb == CASES_DECLINE)
 		api_reply_json(resp, 200,
 		    json_pack(
@@ -856,6 +939,7 @@ api_cases_act(const struct http_request *req, struct http_response *resp,
 		api_cases_show(&who, code, resp);
 done:
 	free(text);
+	free(tmpl);
 	gw_cfg_put(cfg);
 }
 
@@ -875,6 +959,18 @@ static void
 api_cases_close(const struct http_request *req, struct http_response *resp)
 {
 	api_cases_act(req, resp, CASES_CLOSE, "close", "note");
+}
+
+static void
+api_cases_note(const struct http_request *req, struct http_response *resp)
+{
+	api_cases_act(req, resp, CASES_NOTE, "note", "note");
+}
+
+static void
+api_cases_sms(const struct http_request *req, struct http_response *resp)
+{
+	api_cases_act(req, resp, CASES_SMS, "sms", NULL);
 }
 
 /* Who WHO is in the audit: "<agency>:<login>", "<agency>", "admin". */
@@ -1080,6 +1176,9 @@ const struct http_route api_cases_routes[] = {
 	    NULL },
 	{ "POST", "/v1/cases/{code}/reveal", HTTP_BODY_NONE, api_cases_reveal,
 	    NULL },
+	{ "POST", "/v1/cases/{code}/note", HTTP_BODY_JSON, api_cases_note,
+	    NULL },
+	{ "POST", "/v1/cases/{code}/sms", HTTP_BODY_JSON, api_cases_sms, NULL },
 	{ "GET", "/v1/export/cases.csv", HTTP_BODY_NONE, api_cases_export,
 	    NULL },
 };

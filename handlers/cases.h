@@ -19,6 +19,7 @@ struct crypto_key;
 struct sms_lexicon;
 struct store;
 struct store_reply;
+struct cases_view;
 
 /* One inbox entry, borrowed from the stream reply. */
 struct cases_msg {
@@ -94,23 +95,39 @@ enum cases_verb {
 	CASES_ACK,
 	CASES_DECLINE,
 	CASES_CLOSE,
+	CASES_NOTE, /* a note for the agency's eyes only: no SMS */
+	CASES_SMS,  /* an SMS to the person, a template or free text */
 };
+
+/* What an agency may send the person from the case page (CASES_SMS). */
+#define CASES_SMS_TEMPLATES "person_contact", "person_visit"
+#define CASES_SMS_DAY 3 /* SMS to the person per case in 24 hours */
 
 /* What came of it. */
 enum cases_outcome {
 	CASES_APPLIED, /* done now, or before under the same operation id */
 	CASES_MISSING, /* no case of this agency's with that code */
-	CASES_REFUSED, /* the case is closed: nothing to acknowledge or decline */
+	CASES_REFUSED, /* the case is closed: nothing to acknowledge or decline;
+			  for CASES_SMS, not acknowledged by the agency, no
+			  consent or no number */
+	CASES_OPTED_OUT, /* CASES_SMS: the number sent STOP */
+	CASES_LIMITED,	 /* CASES_SMS: CASES_SMS_DAY sent in 24 hours */
 };
+
+/* 1 when NAME is a template an agency may send the person, else 0. */
+int cases_sms_template_ok(const char *name);
 
 /* An agency's command through the API; strings borrowed. */
 struct cases_action {
 	const char *opid; /* operation id: a retry with the same is harmless */
 	const char *agency; /* the agency's id */
 	enum cases_verb verb;
-	const char *code;  /* 8 ASCII digits */
-	const char *text;  /* DECLINE reason, CLOSE note, or NULL */
-	const char *login; /* the console user acting, or NULL: the audit
+	const char *code;     /* 8 ASCII digits */
+	const char *text;     /* DECLINE reason, CLOSE note, NOTE, the free
+			      text of CASES_SMS, or NULL */
+	const char *template; /* CASES_SMS: a CASES_SMS_TEMPLATES name, or
+				 NULL for TEXT */
+	const char *login;    /* the console user acting, or NULL: the audit
 			      actor is then "<agency>:<login>" */
 };
 
@@ -120,13 +137,25 @@ struct cases_action {
  * official), without a reply to a sender. Acknowledging a case the agency
  * already acknowledged, or closing a closed one, applies nothing new and
  * is CASES_APPLIED; so is a repeat of an operation id applied before, even
- * when the case has moved on since. A refused action records nothing. 0
+ * when the case has moved on since. A refused action records nothing.
+ * CASES_NOTE and CASES_SMS have no SMS command: a history and audit entry
+ * ("note", "sms to person", the text sealed), and for CASES_SMS the SMS
+ * to the case's sealed number. 0
  * with *OUTCOME, or -1 with *cause (Redis failed, or the text is longer
  * than an SMS command's).
  */
 int cases_agency_act(struct store *, const struct cfg *,
     const struct crypto_key *, const struct cases_action *,
     enum cases_outcome *outcome, char **cause);
+
+/*
+ * The same decision at NOW from the reads in VIEW alone, with no Redis
+ * (tests): the return values of cases_decide_view() (handlers/cases_int.h),
+ * *OUTCOME as cases_agency_act() would answer.
+ */
+int cases_act_view(const struct cfg *, const struct crypto_key *,
+    const struct cases_action *, long long now, struct cases_view *view,
+    struct apply **out, enum cases_outcome *outcome, char **cause);
 
 /* A referral from an official's USSD session; strings borrowed. */
 struct cases_referral {

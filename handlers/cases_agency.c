@@ -3,7 +3,9 @@
  * What an agency does to its cases: ACK, DECLINE, CLOSE and LIST by SMS
  * from a registered phone, and ACK, DECLINE and CLOSE through the agency
  * API (cases_agency_act()), which run the same decisions with no sender to
- * answer. A case with another agency is "not found", whichever way asked.
+ * answer; a note (for the agency's eyes only) and an SMS to the person
+ * exist only through the API. A case with another agency is "not found",
+ * whichever way asked.
  *
  * The official who made a referral is told when an agency acknowledges,
  * declines or closes it. The case keeps only the official's number hash
@@ -356,28 +358,211 @@ cases_list(struct cases_ctx *c, char **cause)
 	return 0;
 }
 
+/*
+ * NOTE <code> <text> through the API: a history entry for the agency's
+ * eyes only (GET /v1/cases/{code} shows "note" entries to the agency that
+ * wrote them), sealed at rest; no SMS to anyone.
+ */
+static int
+cases_note(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
+{
+	struct store_case k;
+	int rc;
+
+	(void)cause;
+	if ((rc = cases_agency_case(c, cmd->code, &k)) != 0)
+		return rc == 1 ? 0 : rc;
+	if (cmd->text[0] == '\0') {
+		c->refused = 1;
+		return 0;
+	}
+	cases_log_text(c, cmd->code, c->agency->id, "note", cmd->text);
+	return 0;
+}
+
+int
+cases_sms_template_ok(const char *name)
+{
+	static const char *const names[] = { CASES_SMS_TEMPLATES };
+	size_t i;
+
+	for (i = 0; name != NULL && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The text of the agency's SMS to the person of case K: template NAME in
+ * the person's language, or TEXT as written. NULL when NAME is not one an
+ * agency may send. To free.
+ */
+static char *
+cases_person_text(struct cases_ctx *c, const struct store_case *k,
+    const struct store_num *num, const char *name, const char *text)
+{
+	const struct cfg_category *cat = route_category(c->cfg, k->category);
+	char shown[CODE_LEN + 2];
+	const char *lang;
+
+	if (name == NULL)
+		return xstrdup(text);
+	if (!cases_sms_template_ok(name) || cat == NULL)
+		return NULL;
+	lang = num->lang[0] != '\0' ? num->lang
+	    : k->lang[0] != '\0'    ? k->lang
+				    : c->cfg->gateway.languages.v[0];
+	code_format(k->code, shown);
+	struct template_var v[] = { { "code", shown },
+		{ "label", cfg_category_label(cat, lang) },
+		{ "agency", c->agency->name } };
+	return template_render(c->cfg, lang, name, v, 3);
+}
+
+/*
+ * An SMS to the person of case CODE from the agency that acknowledged it
+ * and holds it, with consent, while it is open: template NAME or TEXT,
+ * through the case's sealed number (the number never leaves the server).
+ * At most CASES_SMS_DAY a case in 24 hours (sms_ms, sms_n); never to a
+ * number that sent STOP. The history and the audit have the text, sealed,
+ * as "sms to person".
+ */
+static int
+cases_sms_person(struct cases_ctx *c, const struct sms_cmd *cmd,
+    const char *name, char **cause)
+{
+	struct store_case k;
+	struct store_num num;
+	char key[KEY_MAX], buf[32], *text;
+	long long from, n;
+	int rc;
+
+	(void)cause;
+	if ((rc = cases_agency_case(c, cmd->code, &k)) != 0)
+		return rc == 1 ? 0 : rc;
+	if (strcmp(k.status, CASE_ACKNOWLEDGED) != 0 || !k.consent ||
+	    k.phone[0] == '\0' || k.num[0] == '\0' ||
+	    (name == NULL && cmd->text[0] == '\0')) {
+		c->refused = 1;
+		return 0;
+	}
+	if ((rc = cases_read_num(c, k.num, &num)) != 0)
+		return rc;
+	if (num.optout) {
+		c->optedout = 1;
+		return 0;
+	}
+	n = cases_window(k.sms_ms, k.sms_n, c->now, CASES_DAY_MS);
+	if (n >= CASES_SMS_DAY) {
+		c->limited = 1;
+		return 0;
+	}
+	if ((text = cases_person_text(c, &k, &num, name, cmd->text)) == NULL) {
+		c->refused = 1;
+		return 0;
+	}
+	from = n == 0 ? c->now : k.sms_ms;
+	key_case(key, cmd->code);
+	cases_ll(buf, sizeof(buf), from);
+	apply_hset(c->a, key, "sms_ms", buf);
+	cases_ll(buf, sizeof(buf), n + 1);
+	apply_hset(c->a, key, "sms_n", buf);
+	cases_sms(c, k.phone, k.num, text, "notify");
+	cases_log_text(c, cmd->code, c->agency->id, "sms to person", text);
+	free(text);
+	return 0;
+}
+
+/* The agency's API command: its verb, and what an SMS command lacks. */
+struct cases_act_arg {
+	const struct cases_action *act;
+	struct sms_cmd cmd;
+};
+
 /* One attempt at the agency's API command ARG. */
 static int
 cases_act_cb(struct cases_ctx *c, void *arg, char **cause)
 {
-	const struct sms_cmd *cmd = arg;
+	struct cases_act_arg *aa = arg;
+	const struct sms_cmd *cmd = &aa->cmd;
 	int rc;
 
-	switch (cmd->kind) {
-	case SMS_ACK:
+	switch (aa->act->verb) {
+	case CASES_ACK:
 		rc = cases_ack(c, cmd, cause);
 		break;
-	case SMS_DECLINE:
+	case CASES_DECLINE:
 		rc = cases_decline(c, cmd, cause);
+		break;
+	case CASES_NOTE:
+		rc = cases_note(c, cmd, cause);
+		break;
+	case CASES_SMS:
+		rc = cases_sms_person(c, cmd, aa->act->template, cause);
 		break;
 	default:
 		rc = cases_close(c, cmd, cause);
 		break;
 	}
 	/* Nothing to apply: the op id stays free for a later try. */
-	if (rc == 0 && (c->missing || c->refused))
+	if (rc == 0 && (c->missing || c->refused || c->optedout || c->limited))
 		return 1;
 	return rc;
+}
+
+/*
+ * Set C and AA up for the agency's API command ACT: 1 when it is to be
+ * decided, 0 when the agency or the code is unknown (missing), -1 with
+ * *cause when the text is too long.
+ */
+static int
+cases_act_ctx(struct cases_ctx *c, struct cases_act_arg *aa, struct store *st,
+    const struct cfg *cfg, const struct crypto_key *key,
+    const struct cases_action *act, char **cause)
+{
+	static const enum sms_kind kinds[] = { SMS_ACK, SMS_DECLINE, SMS_CLOSE,
+		SMS_CLOSE, SMS_CLOSE };
+
+	memset(c, 0, sizeof(*c));
+	memset(aa, 0, sizeof(*aa));
+	if ((c->agency = cfg_agency_find(cfg, act->agency)) == NULL ||
+	    !code_check(act->code))
+		return 0;
+	if (act->text != NULL && strlen(act->text) >= sizeof(aa->cmd.text)) {
+		xasprintf(cause, "cases: %s: text over %zu bytes", act->opid,
+		    sizeof(aa->cmd.text) - 1);
+		return -1;
+	}
+	aa->act = act;
+	aa->cmd.kind = kinds[act->verb];
+	memcpy(aa->cmd.code, act->code, CODE_LEN + 1);
+	aa->cmd.code_status = CODE_OK;
+	snprintf(aa->cmd.text, sizeof(aa->cmd.text), "%s",
+	    act->text != NULL ? act->text : "");
+	c->st = st;
+	c->cfg = cfg;
+	c->key = key;
+	c->opid = act->opid;
+	c->login = act->login;
+	c->hash = "";
+	c->staff = 1;
+	snprintf(c->lang, sizeof(c->lang), "%s", cfg->gateway.languages.v[0]);
+	return 1;
+}
+
+/* What C's decision came to. */
+static enum cases_outcome
+cases_act_outcome(const struct cases_ctx *c)
+{
+	if (c->missing)
+		return CASES_MISSING;
+	if (c->refused)
+		return CASES_REFUSED;
+	if (c->optedout)
+		return CASES_OPTED_OUT;
+	if (c->limited)
+		return CASES_LIMITED;
+	return CASES_APPLIED;
 }
 
 int
@@ -385,47 +570,48 @@ cases_agency_act(struct store *st, const struct cfg *cfg,
     const struct crypto_key *key, const struct cases_action *act,
     enum cases_outcome *outcome, char **cause)
 {
-	static const enum sms_kind kinds[] = { SMS_ACK, SMS_DECLINE,
-		SMS_CLOSE };
 	struct cases_ctx c;
-	struct sms_cmd cmd;
+	struct cases_act_arg aa;
 	int rc;
 
 	*outcome = CASES_MISSING;
-	memset(&c, 0, sizeof(c));
-	memset(&cmd, 0, sizeof(cmd));
-	if ((c.agency = cfg_agency_find(cfg, act->agency)) == NULL ||
-	    !code_check(act->code))
-		return 0;
-	if (act->text != NULL && strlen(act->text) >= sizeof(cmd.text)) {
-		xasprintf(cause, "cases: %s: text over %zu bytes", act->opid,
-		    sizeof(cmd.text) - 1);
-		return -1;
-	}
-	cmd.kind = kinds[act->verb];
-	memcpy(cmd.code, act->code, CODE_LEN + 1);
-	cmd.code_status = CODE_OK;
-	snprintf(cmd.text, sizeof(cmd.text), "%s",
-	    act->text != NULL ? act->text : "");
-	c.st = st;
-	c.cfg = cfg;
-	c.key = key;
-	c.opid = act->opid;
-	c.login = act->login;
-	c.hash = "";
-	c.staff = 1;
-	snprintf(c.lang, sizeof(c.lang), "%s", cfg->gateway.languages.v[0]);
-	if (cases_run(&c, cases_act_cb, &cmd, cause) == APPLY_ERROR)
+	if ((rc = cases_act_ctx(&c, &aa, st, cfg, key, act, cause)) != 1)
+		return rc;
+	if (cases_run(&c, cases_act_cb, &aa, cause) == APPLY_ERROR)
 		return -1;
 	/* Refused now, because this very operation was applied before? */
-	if (c.missing || c.refused) {
+	if (cases_act_outcome(&c) != CASES_APPLIED) {
 		if ((rc = apply_seen(st, act->opid, cause)) == -1)
 			return -1;
 		if (rc == 1)
-			c.missing = c.refused = 0;
+			c.missing = c.refused = c.optedout = c.limited = 0;
 	}
-	*outcome = c.missing ? CASES_MISSING
-	    : c.refused	     ? CASES_REFUSED
-			     : CASES_APPLIED;
+	*outcome = cases_act_outcome(&c);
 	return 0;
+}
+
+int
+cases_act_view(const struct cfg *cfg, const struct crypto_key *key,
+    const struct cases_action *act, long long now, struct cases_view *view,
+    struct apply **out, enum cases_outcome *outcome, char **cause)
+{
+	struct cases_ctx c;
+	struct cases_act_arg aa;
+	int rc;
+
+	*out = NULL;
+	*outcome = CASES_MISSING;
+	if ((rc = cases_act_ctx(&c, &aa, NULL, cfg, key, act, cause)) != 1)
+		return rc == 0 ? 1 : rc;
+	c.view = *view;
+	c.now = now;
+	c.a = apply_new(c.opid, c.now);
+	rc = cases_act_cb(&c, &aa, cause);
+	*view = c.view;
+	*outcome = cases_act_outcome(&c);
+	if (rc == 0)
+		*out = c.a;
+	else
+		apply_free(c.a);
+	return rc;
 }

@@ -121,8 +121,10 @@ struct cases_ctx {
 	long long replies;	/* replies in the sender's hour */
 	long long replies_from; /* when that hour opened, ms */
 	int optout;
-	int missing; /* the agency's command named a case not its own */
-	int refused; /* the case's state does not allow the command */
+	int missing;  /* the agency's command named a case not its own */
+	int refused;  /* the case's state does not allow the command */
+	int optedout; /* an SMS to the person: the number sent STOP */
+	int limited;  /* an SMS to the person: the case's cap reached */
 	struct cases_metric metrics[CASES_METRICS_MAX];
 	int nmetrics;
 };

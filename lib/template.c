@@ -114,6 +114,17 @@ static const struct tmpl tmpls[] = {
 	    "{agency} a pris en charge votre demande {code} ({label}). Gardez "
 	    "ce code. Répondez STATUT pour suivre.",
 	    "قبلت {agency} طلبك {code} ({label}). احتفظ بهذا الرمز." },
+	{ "person_contact", V_CODE | V_LABEL | V_AGENCY,
+	    "{agency}, request {code}: we will call you soon. Keep your "
+	    "phone on.",
+	    "{agency}, demande {code} : nous vous appellerons. Gardez votre "
+	    "téléphone allumé.",
+	    "{agency} الطلب {code}: سنتصل بك قريبا." },
+	{ "person_visit", V_CODE | V_LABEL | V_AGENCY,
+	    "{agency}, request {code}: please come to our desk with this "
+	    "code.",
+	    "{agency}, demande {code} : venez à notre bureau avec ce code.",
+	    "{agency} الطلب {code}: تعال إلى مكتبنا مع الرمز." },
 	{ "agency_notify", V_CASE,
 	    "New case {code}: {label}, {priority}, region {region}, {persons} "
 	    "person(s). Reply ACK {code} to accept or DECLINE {code} and a "

@@ -26,6 +26,9 @@
  *   check_code          code                wrong check digit
  *   acked_migrant       code label agency   an agency accepted the case
  *   limit               count               too many requests today
+ *   person_contact      code label agency   sent by the agency from the
+ *                                           case page: we will call you
+ *   person_visit        code label agency   ... come to our desk
  *   to an official and the migrant
  *   ref_issued          code label agency persons   after a referral
  *   to the official who made a referral

@@ -43,6 +43,8 @@ static const struct store_fspec store_case_fields[] = {
 	F(acked_ms, STORE_FNUM),
 	F(closed_ms, STORE_FNUM),
 	F(due_ms, STORE_FNUM),
+	F(sms_ms, STORE_FNUM),
+	F(sms_n, STORE_FNUM),
 };
 
 void

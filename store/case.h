@@ -40,6 +40,7 @@ struct store_case {
 	int purged; /* retention removed its personal fields */
 	long long persons, priority, stage;
 	long long created_ms, updated_ms, acked_ms, closed_ms, due_ms;
+	long long sms_ms, sms_n; /* the agency's SMS to the person: window */
 };
 
 /* Fill C from R, the reply to HGETALL of the case (borrowed by C). */

@@ -455,6 +455,39 @@ def run(drv):
     check("the case page fits 360 px", drv.execute_script(
         "return document.documentElement.scrollWidth <= 360"))
     drv.set_window_size(1280, 800)
+    # A note for the agency, and an SMS to the person with its count.
+    drv.find_element(By.ID, "note-text").send_keys("asked for a blanket")
+    drv.find_element(By.CSS_SELECTOR, "#note-form button").click()
+    check("Add the note: a \"note\" entry by wfp in the timeline",
+          wait(drv, lambda d: any(e[1] == "wfp" and e[2] == "note" and
+                                  e[3] == "asked for a blanket"
+                                  for e in timeline(d))))
+    check("the SMS form is there for the agency that acknowledged",
+          visible(drv, "sms-form"))
+    count = lambda d: d.find_element(By.ID, "sms-count").text
+    box = drv.find_element(By.ID, "sms-text")
+    box.send_keys("See you at gate 3 {ok}")
+    check("typing counts GSM-7 characters, braces as two",
+          wait(drv, lambda d: count(d) == "24 characters, 1 SMS (GSM-7)", 3))
+    box.send_keys(" ب")
+    check("an Arabic letter turns the count to UCS-2",
+          wait(drv, lambda d: count(d) == "24 characters, 1 SMS (UCS-2)", 3))
+    box.send_keys(" " + "x" * 50)
+    check("past 70 UCS-2 units it is two SMS",
+          wait(drv, lambda d: count(d) == "75 characters, 2 SMS (UCS-2)", 3))
+    box.clear()
+    box.send_keys("See you at gate 3")
+    drv.find_element(By.CSS_SELECTOR, "#sms-form button").click()
+    check("Send: an \"SMS to the person\" entry with its text",
+          wait(drv, lambda d: any(e[1] == "wfp" and
+                                  e[2] == "SMS to the person" and
+                                  e[3] == "See you at gate 3"
+                                  for e in timeline(d))))
+    Select(drv.find_element(By.ID, "sms-template")).select_by_value(
+        "person_visit")
+    check("a chosen message disables the text",
+          not drv.find_element(By.ID, "sms-text").is_enabled())
+    Select(drv.find_element(By.ID, "sms-template")).select_by_value("")
     drv.find_element(By.ID, "close-note").send_keys("food parcel delivered")
     drv.find_element(By.CSS_SELECTOR, "#close-form button").click()
     check("Close: the status becomes Closed",

@@ -15,6 +15,13 @@
  * leave the channel to be chosen when they are queued, and whose audit subject, actor and action hold no
  * newline; a sender name is never answered.
  *
+ * With the top bit of the third byte set, the input is instead an agency's
+ * step through the API (cases_act_view()): the first byte chooses WFP or
+ * UNHCR and a template, bits 3-5 of the third the verb, the rest the text
+ * (at most 400 bytes, as the API takes), the migrant's record opted out
+ * by bit 0. Promises: it never fails, a note queues no SMS, an SMS to the
+ * person goes to the case's number only, and not when it opted out.
+ *
  * `make check` replays tests/fuzz/corpus/cases/ through tests/fuzz/driver.c;
  * `make fuzz` runs it under libFuzzer (docs/fuzzing.md).
  */
@@ -200,6 +207,25 @@ fuzz_open(void *arg, const char *v)
 	return o;
 }
 
+/*
+ * The SMS effect LINE ("sms [TO] HASH [TEXT] CHANNEL KIND", LEN bytes): no
+ * channel chosen by the decision (apply_set_router()), never an empty
+ * text. The last ']' ends TEXT, whatever TEXT holds (an agency's free
+ * text may hold anything).
+ */
+static void
+fuzz_check_sms(const char *line, size_t len)
+{
+	const char *end = line + len, *to, *text, *rb;
+
+	if ((to = memmem(line, len, "] ", 2)) == NULL ||
+	    (text = memmem(to + 2, (size_t)(end - to - 2), " [", 2)) == NULL ||
+	    (rb = memrchr(line, ']', len)) == NULL)
+		abort();
+	if (rb <= text + 2 || end - rb < 3 || rb[1] != ' ' || rb[2] != ' ')
+		abort();
+}
+
 /* Every line of OUT is a known effect, kept to what the promises say. */
 static void
 fuzz_check(const char *out)
@@ -218,28 +244,111 @@ fuzz_check(const char *out)
 				break;
 		if (i == sizeof(ops) / sizeof(ops[0]))
 			abort();
-		/* "sms TO HASH TEXT  KIND": no channel chosen by the decision
-		 * (apply_set_router()), never an empty text */
-		if (strncmp(line, "sms ", 4) == 0 &&
-		    (memmem(line, (size_t)(nl - line), "]  ", 3) == NULL ||
-			memmem(line, (size_t)(nl - line), " agg ", 5) != NULL ||
-			memmem(line, (size_t)(nl - line), " [] ", 4) != NULL))
-			abort();
+		if (strncmp(line, "sms ", 4) == 0)
+			fuzz_check_sms(line, (size_t)(nl - line));
 	}
+}
+
+/* Answer every read VIEW lacks as Redis would from an empty database. */
+static void
+fuzz_fill(const struct fuzz *f, struct cases_view *view)
+{
+	struct store_reply *empty;
+	size_t i;
+
+	/* what the view lacks is not in Redis either; a number to open
+	 * is opened, as the loader does */
+	for (i = 0; i < view->n; i++)
+		if (view->reads[i].reply == NULL) {
+			empty =
+			    strcmp(view->reads[i].query, CASES_READ_OPEN) == 0
+			    ? fuzz_opened(f,
+				  view->reads[i].query +
+				      sizeof(CASES_READ_OPEN))
+			    : fuzz_reply(NULL, 0);
+			view->reads[i].reply = empty;
+			view->need--;
+		}
+}
+
+/* An agency's step through the API on the case in state S (see above). */
+static void
+fuzz_act(const struct fuzz *f, const uint8_t *data, int s, char *text)
+{
+	static const char *const tmpl[] = { NULL, "person_contact",
+		"person_visit", "ack_confirm" };
+	struct cases_action act;
+	struct cases_view view;
+	enum cases_outcome outcome;
+	struct apply *a = NULL;
+	char key[KEY_MAX], *cause = NULL, *out = NULL, *sms;
+	size_t len = 0;
+	int rc, rounds;
+	FILE *fp;
+
+	if (strlen(text) > 400)
+		text[400] = '\0';
+	memset(&act, 0, sizeof(act));
+	act.opid = "api:fuzz";
+	act.agency = data[0] & 1 ? "wfp" : "unhcr";
+	act.verb = (enum cases_verb)(((data[2] >> 3) & 7) % 5);
+	act.code = f->code;
+	act.text = text;
+	act.template = tmpl[(data[0] >> 1) % 4];
+	act.login = "fuzz";
+	memset(&view, 0, sizeof(view));
+	cases_view_put(&view, fuzz_num(data[2] & 1), "HGETALL",
+	    key_num(key, f->migrant), NULL);
+	if (s > 0)
+		cases_view_put(&view, fuzz_case(f, s), "HGETALL",
+		    key_case(key, f->code), NULL);
+	for (rounds = 0;; rounds++) {
+		rc = cases_act_view(f->cfg, f->key, &act, 1800000000000LL,
+		    &view, &a, &outcome, &cause);
+		if (rc != CASES_NEED)
+			break;
+		if (rounds == CASES_ROUNDS)
+			abort(); /* reads without end */
+		fuzz_fill(f, &view);
+	}
+	if (rc == -1 || (rc == 0) != (a != NULL))
+		abort();
+	if (a != NULL) {
+		if ((fp = open_memstream(&out, &len)) == NULL)
+			abort();
+		apply_describe(a, fp, fuzz_open, f->key);
+		fclose(fp);
+		if (getenv("HBM_FUZZ_SHOW") != NULL)
+			fprintf(stderr, "--- act %d\n%s", rc, out);
+		fuzz_check(out);
+		/* an SMS effect starts its line; a text may say "sms " */
+		sms =
+		    strncmp(out, "sms ", 4) == 0 ? out : strstr(out, "\nsms ");
+		if (sms != NULL && act.verb == CASES_NOTE)
+			abort(); /* a note is never an SMS */
+		if (sms != NULL && act.verb == CASES_SMS &&
+		    ((data[2] & 1) != 0 ||
+			memmem(sms, strcspn(sms + 1, "\n") + 1, f->migrant,
+			    strlen(f->migrant)) == NULL))
+			abort();
+		free(out);
+	}
+	apply_free(a);
+	cases_view_clear(&view);
+	free(cause);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz *f = fuzz_get();
-	struct store_reply *empty;
 	struct cases_view view;
 	struct cases_msg m;
 	struct apply *a = NULL;
 	char hash[CRYPTO_SHA256_HEX], key[KEY_MAX], *text, *sealed;
 	char *cause = NULL, *out = NULL;
 	const char *from;
-	size_t i, len = 0;
+	size_t len = 0;
 	int rc, rounds, s;
 	FILE *fp;
 
@@ -251,6 +360,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(text, data + 3, size - 3);
 	text[size - 3] = '\0';
+	if (data[2] & 0x80) {
+		fuzz_act(f, data, s, text);
+		free(text);
+		return 0;
+	}
 	memset(&view, 0, sizeof(view));
 	memset(&m, 0, sizeof(m));
 	crypto_phone_hash(f->key, from, hash);
@@ -274,19 +388,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		if (rounds == CASES_ROUNDS)
 			abort(); /* reads without end */
-		/* what the view lacks is not in Redis either; a number
-		 * to open is opened, as the loader does */
-		for (i = 0; i < view.n; i++)
-			if (view.reads[i].reply == NULL) {
-				empty = strcmp(view.reads[i].query,
-					    CASES_READ_OPEN) == 0
-				    ? fuzz_opened(f,
-					  view.reads[i].query +
-					      sizeof(CASES_READ_OPEN))
-				    : fuzz_reply(NULL, 0);
-				view.reads[i].reply = empty;
-				view.need--;
-			}
+		fuzz_fill(f, &view);
 	}
 	if (rc == -1 || (rc == 0) != (a != NULL))
 		abort();

@@ -23,8 +23,12 @@
 # number), the CSV export (header, rows, quoting, no number or note, each
 # caller's cases, X-Truncated, the audit entry), and GET /v1/stats (counts
 # per label and day, states, times to acknowledge, escalations, roles, its
-# bound). Its screenshots (sign-in, queue, case and figures, in English
-# and Arabic, 1280 and 360 px wide) are kept in $HBM_BUILD/screenshots/.
+# bound), and an agency's note and SMS to the person (POST .../note and
+# .../sms: the timeline, hidden from the next agency after a DECLINE, the
+# SMS queued to the migrant, 400/403/404/409/429 refusals); the browser
+# adds a note, watches the SMS count turn from GSM-7 to UCS-2 and sends
+# one. Its screenshots (sign-in, queue, case and figures, in English and
+# Arabic, 1280 and 360 px wide) are kept in $HBM_BUILD/screenshots/.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
 hbm_redis_start
@@ -444,6 +448,92 @@ hbm_eq "GET /v1/channels by a coordinator's session: 200" 200 \
 	"$(hbm_status GET /v1/channels -b "$HBM_TMP/coord")"
 hbm_eq "by a manager's: 403" 403 "$(hbm_status GET /v1/channels -b "$HBM_TMP/rc")"
 hbm_eq "by an agency's token: 403" 403 "$(hbm_status GET /v1/channels "${AWFP[@]}")"
+
+# The agency's note (its eyes only) and its SMS to the person, by a
+# session with X-CSRF-Token or the agency's token: POST .../note and
+# POST .../sms. A shelter case goes to WFP, then to Red Cross on DECLINE.
+hist() { python3 -c 'import json, sys
+print("|".join(e["what"] + ":" + e["who"] + ":" + e["note"] for e in json.load(sys.stdin)["history"] if e["what"] in ("note", "sms to person")))'; }
+JS=(-H 'Content-Type: application/json')
+MH=+256700000601 MO=+256700000602
+hbm_inbound $MH 'HELP SHELTER' "h-$RANDOM-1" > /dev/null
+hbm_inbound $MO 'HELP FOOD' "h-$RANDOM-2" > /dev/null
+for m in $MH $MO; do
+	hbm_check "the case of $m is made" hbm_wait 10 hbm_sent_to $m 1
+done
+ch=$(code_of $MH) co=$(code_of $MO)
+hbm_eq "amina notes the case before acknowledging it" 200 \
+	"$(hbm_status POST /v1/cases/$ch/note "${SA[@]}" "${JS[@]}" -H 'Idempotency-Key: n1' \
+	--data-binary '{"note":"called +256700000601, no answer"}')"
+hbm_eq "the same Idempotency-Key again: 200" 200 \
+	"$(hbm_status POST /v1/cases/$ch/note "${SA[@]}" "${JS[@]}" -H 'Idempotency-Key: n1' \
+	--data-binary '{"note":"called +256700000601, no answer"}')"
+hbm_eq "the note is in her timeline, once" "note:wfp:called +256700000601, no answer" \
+	"$(hbm_body GET /v1/cases/$ch "${SA[@]}" | hist)"
+hbm_eq "the audit names her" "$ch wfp:amina note" \
+	"$(audit_lines | grep "^$ch wfp:amina note" | head -n 1 | cut -d' ' -f1-3)"
+hbm_eq "a note without X-CSRF-Token: 403" 403 \
+	"$(hbm_status POST /v1/cases/$ch/note -b "$HBM_TMP/amina" "${JS[@]}" --data-binary '{"note":"x"}')"
+hbm_eq "an empty note: 400" 400 \
+	"$(hbm_status POST /v1/cases/$ch/note "${SA[@]}" "${JS[@]}" --data-binary '{"note":""}')"
+hbm_eq "no note at all: 400" 400 \
+	"$(hbm_status POST /v1/cases/$ch/note "${SA[@]}" "${JS[@]}" --data-binary '{}')"
+long=$(head -c 401 /dev/zero | tr '\0' a)
+hbm_eq "a note over 400 bytes: 400" 400 \
+	"$(hbm_status POST /v1/cases/$ch/note "${SA[@]}" "${JS[@]}" --data-binary "{\"note\":\"$long\"}")"
+hbm_eq "Red Cross noting WFP's case: 404" 404 \
+	"$(hbm_status POST /v1/cases/$ch/note "${SR[@]}" "${JS[@]}" --data-binary '{"note":"x"}')"
+hbm_eq "the admin token: 403" 403 \
+	"$(hbm_status POST /v1/cases/$ch/note "${ADMIN[@]}" "${JS[@]}" --data-binary '{"note":"x"}')"
+hbm_eq "an SMS before acknowledging: 409" 409 \
+	"$(hbm_status POST /v1/cases/$ch/sms "${SA[@]}" "${JS[@]}" --data-binary '{"text":"hello"}')"
+hbm_eq "amina acknowledges it" 200 "$(hbm_status POST /v1/cases/$ch/ack "${SA[@]}")"
+n=$(hbm_sent_count $MH)
+hbm_eq "an SMS in free text: 200" 200 \
+	"$(hbm_status POST /v1/cases/$ch/sms "${SA[@]}" "${JS[@]}" --data-binary '{"text":"Come to gate 2 at 10"}')"
+hbm_check "it is queued to the migrant" hbm_wait 10 hbm_sent_to $MH $((n + 1))
+hbm_eq "with the text as written" "Come to gate 2 at 10" "$(hbm_texts_to $MH | tail -n 1)"
+hbm_eq "the token sends a template" 200 \
+	"$(hbm_status POST /v1/cases/$ch/sms "${AWFP[@]}" "${JS[@]}" --data-binary '{"template":"person_visit"}')"
+hbm_check "it is queued too" hbm_wait 10 hbm_sent_to $MH $((n + 2))
+hbm_match "rendered for the case" "^WFP, request $(fmt $ch): please come" "$(hbm_texts_to $MH | tail -n 1)"
+hbm_eq "the timeline has the note and both SMS" \
+	"note:wfp:called +256700000601, no answer|sms to person:wfp:Come to gate 2 at 10|sms to person:wfp:WFP, request $(fmt $ch): please come to our desk with this code." \
+	"$(hbm_body GET /v1/cases/$ch "${SA[@]}" | hist)"
+hbm_eq "a template not allowed: 400" 400 \
+	"$(hbm_status POST /v1/cases/$ch/sms "${SA[@]}" "${JS[@]}" --data-binary '{"template":"ack_confirm"}')"
+hbm_eq "both template and text: 400" 400 \
+	"$(hbm_status POST /v1/cases/$ch/sms "${SA[@]}" "${JS[@]}" --data-binary '{"template":"person_visit","text":"x"}')"
+hbm_eq "neither: 400" 400 \
+	"$(hbm_status POST /v1/cases/$ch/sms "${SA[@]}" "${JS[@]}" --data-binary '{}')"
+hbm_eq "an SMS without X-CSRF-Token: 403" 403 \
+	"$(hbm_status POST /v1/cases/$ch/sms -b "$HBM_TMP/amina" "${JS[@]}" --data-binary '{"text":"x"}')"
+hbm_eq "Red Cross sending on WFP's case: 404" 404 \
+	"$(hbm_status POST /v1/cases/$ch/sms "${SR[@]}" "${JS[@]}" --data-binary '{"text":"x"}')"
+hbm_eq "a third SMS: 200" 200 \
+	"$(hbm_status POST /v1/cases/$ch/sms "${SA[@]}" "${JS[@]}" --data-binary '{"template":"person_contact"}')"
+hbm_eq "a fourth in 24 hours: 429" 429 \
+	"$(hbm_status POST /v1/cases/$ch/sms "${SA[@]}" "${JS[@]}" --data-binary '{"text":"again"}')"
+hbm_check "the number is in no answer of these" fails grep -q 700000601 <<< \
+	"$(hbm_body GET /v1/cases/$ch "${SA[@]}" | python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("history"); print(d)')"
+hbm_eq "amina acknowledges the other food case" 200 "$(hbm_status POST /v1/cases/$co/ack "${SA[@]}")"
+hbm_inbound $MO 'STOP' "h-$RANDOM-3" > /dev/null
+optedout() { [ "$(hbm_status POST /v1/cases/$co/sms "${AWFP[@]}" "${JS[@]}" --data-binary '{"text":"hi"}')" = 409 ]; }
+hbm_check "after STOP the person gets no SMS: 409" hbm_wait 10 optedout
+hbm_eq "a closed case: 409" 409 "$(hbm_status POST /v1/cases/$cs1/close "${SA[@]}" "${JS[@]}" --data-binary '{}' > /dev/null;
+	hbm_status POST /v1/cases/$cs1/sms "${SA[@]}" "${JS[@]}" --data-binary '{"text":"hi"}')"
+hbm_eq "amina declines the shelter case" 200 "$(hbm_status POST /v1/cases/$ch/decline "${SA[@]}" \
+	"${JS[@]}" --data-binary '{"reason":"no beds"}')"
+got=$(hbm_body GET /v1/cases/$ch "${SR[@]}")
+hbm_eq "Red Cross now holds it" redcross "$(hbm_jget agency <<< "$got")"
+hbm_eq "and sees none of WFP's notes or SMS" "" "$(hist <<< "$got")"
+hbm_check "nor their words" fails grep -qE 'no answer|gate 2' <<< "$got"
+hbm_eq "its own note it sees" "note:redcross:will visit" \
+	"$(hbm_status POST /v1/cases/$ch/note "${SR[@]}" "${JS[@]}" --data-binary '{"note":"will visit"}' > /dev/null
+	hbm_body GET /v1/cases/$ch "${SR[@]}" | hist)"
+hbm_eq "the coordinator sees them all, numbers masked" \
+	"note:wfp:called +25670****601, no answer|sms to person:wfp:Come to gate 2 at 10|sms to person:wfp:WFP, request $(fmt $ch): please come to our desk with this code.|sms to person:wfp:WFP, request $(fmt $ch): we will call you soon. Keep your phone on.|note:redcross:will visit" \
+	"$(hbm_body GET /v1/cases/$ch -b "$HBM_TMP/coord" | hist)"
 
 # Bounded as a list is: 2000 older index entries (valid codes of no case)
 # put the scan's end out of reach, and the answer says it was cut short.

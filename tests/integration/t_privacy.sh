@@ -28,7 +28,8 @@ $(hbm_config | grep -v '^channels')
 channels = ( { name = "agg"; type = "http"; format = "json";
                url = "http://127.0.0.1:$HBM_CAPTURE_PORT/send"; } );
 agencies = (
-  { id = "wfp"; name = "WFP"; phones = ["+256700000101"]; },
+  { id = "wfp"; name = "WFP"; phones = ["+256700000101"];
+    token_sha256 = "$(hbm_sha256 $HBM_WFP_TOKEN)"; },
   { id = "redcross"; name = "Red Cross"; phones = ["+256700000102"]; }
 );
 categories = (
@@ -59,7 +60,7 @@ for n in +256700000041 +256700000042 +256772987654 +256700000049 \
 done
 # Every phrase sent.
 PHRASES=("Nyakabanda market" "beats me every night" "moved to Kisenyi shelter"
-	"no female staff available")
+	"no female staff available" "her uncle drinks at Owino" "bring the blue card")
 
 sms() { hbm_inbound "$1" "$2" "p-$(date +%s%N)-$RANDOM"; }
 code_of() { grep -oE '[1-9][0-9]{3}-[0-9]{4}' <<<"$(hbm_texts_to "$1" | head -n "${2:-1}" | tail -n 1)" | head -n 1; }
@@ -73,6 +74,14 @@ hbm_check "WFP is notified" hbm_wait 10 hbm_sent_to $WFP 1
 sms $WFP "ACK $c1" > /dev/null
 hbm_check "WFP gets the number after ACK" hbm_wait 10 hbm_sent_to $WFP 2
 hbm_match "the confirmation carries it" '700000041' "$(hbm_texts_to $WFP | tail -n 1)"
+# The agency's note and its SMS to the person, through the API.
+AWFP=(-H "Authorization: Bearer $HBM_WFP_TOKEN" -H 'Content-Type: application/json')
+hbm_eq "a note by the agency's token" 200 "$(hbm_status POST "/v1/cases/${c1/-/}/note" \
+	"${AWFP[@]}" --data-binary '{"note":"her uncle drinks at Owino"}')"
+n=$(hbm_sent_count $M1)
+hbm_eq "an SMS to the person in free text" 200 "$(hbm_status POST "/v1/cases/${c1/-/}/sms" \
+	"${AWFP[@]}" --data-binary '{"text":"Please bring the blue card"}')"
+hbm_check "it reaches the migrant" hbm_wait 10 hbm_sent_to $M1 $((n + 1))
 sms $WFP "CLOSE $c1 moved to Kisenyi shelter" > /dev/null
 closed() { hbm_case_is "$c1" closed; }
 hbm_check "CLOSE with a note closes it" hbm_wait 10 closed
@@ -111,6 +120,9 @@ got=$(hbm_body GET "/v1/cases/${c1/-/}" -H "Authorization: Bearer $HBM_ADMIN_TOK
 hbm_match "the note opens through the API" 'Nyakabanda market' "$got"
 hbm_check "with the other number masked for the admin" bash -c "! grep -q '$OTHER' <<<'$got'"
 hbm_match "the CLOSE note opens in the history" 'moved to Kisenyi shelter' "$got"
+got=$(hbm_body GET "/v1/cases/${c1/-/}" "${AWFP[@]}")
+hbm_match "the agency's note opens for it" 'her uncle drinks at Owino' "$got"
+hbm_match "and its SMS to the person" 'bring the blue card' "$got"
 hbm_match "the case code stays readable in texts" "$c1" \
 	"$(hbm_body GET "/v1/messages?to=$WFP" -H "Authorization: Bearer $HBM_ADMIN_TOKEN")"
 

@@ -513,6 +513,147 @@ test_sla(void **state)
 	}
 }
 
+/*
+ * An agency's step through the API (cases_act_view()): a note, an SMS to
+ * the person. The case is with AGENCY in STATUS, CONSENT as given, its
+ * agency SMS window SMS_N (opened a minute ago); the migrant's record NUM.
+ */
+struct act_row {
+	const char *name;
+	const char *agency; /* who acts */
+	enum cases_verb verb;
+	const char *tmpl; /* CASES_SMS: a template, or NULL */
+	const char *text;
+	const char *status; /* the case's */
+	const char *with;   /* the agency the case is with */
+	const char *consent;
+	const char *sms_n;
+	const char *num[4]; /* the migrant's number record */
+	enum cases_outcome outcome;
+	const char *want[6];
+	const char *never[6];
+};
+
+static const struct act_row act_rows[] = {
+	{ "a note is history and audit, sealed, and no SMS", "wfp", CASES_NOTE,
+	    NULL, "called back, no answer", "acknowledged", "wfp", "1", "0",
+	    { NULL }, CASES_APPLIED,
+	    { "guard {hbm}:case:$C ver 4",
+		"rpush {hbm}:case:$C:hist {\"t\":1800000000000,\"who\":"
+		"\"wfp\",\"what\":\"note\",\"note\":\"[called back, no "
+		"answer]",
+		"audit $C wfp:ana note [called back, no answer]", NULL },
+	    { "sms ", "hset {hbm}:case:$C status", "zadd ", NULL } },
+	{ "a note on a notified case too, never an SMS", "wfp", CASES_NOTE,
+	    NULL, "+256700000001 asked twice", "notified", "wfp", "1", "0",
+	    { NULL }, CASES_APPLIED, { "audit $C wfp:ana note [", NULL },
+	    { "sms ", NULL } },
+	{ "a note on another agency's case: not found", "unhcr", CASES_NOTE,
+	    NULL, "mine", "acknowledged", "wfp", "1", "0", { NULL },
+	    CASES_MISSING, { NULL }, { "rpush ", "audit ", "sms ", NULL } },
+	{ "an empty note is refused", "wfp", CASES_NOTE, NULL, "",
+	    "acknowledged", "wfp", "1", "0", { NULL }, CASES_REFUSED, { NULL },
+	    { "rpush ", "audit ", NULL } },
+	{ "free text to the person, through the case's sealed number", "wfp",
+	    CASES_SMS, NULL, "Come at 10 tomorrow", "acknowledged", "wfp", "1",
+	    "0", { NULL }, CASES_APPLIED,
+	    { "guard {hbm}:case:$C ver 4",
+		"sms [" MIGRANT "] $M [Come at 10 tomorrow]",
+		"hset {hbm}:case:$C sms_n 1",
+		"hset {hbm}:case:$C sms_ms 1800000000000",
+		"audit $C wfp:ana sms to person [Come at 10 tomorrow]", NULL },
+	    { "sms [" WFP "]", NULL } },
+	{ "a template in the person's language", "wfp", CASES_SMS,
+	    "person_visit", NULL, "acknowledged", "wfp", "1", "1",
+	    { "lang", "fr", NULL }, CASES_APPLIED,
+	    { "sms [" MIGRANT "] $M [WFP, demande $D : venez",
+		"hset {hbm}:case:$C sms_n 2",
+		"hset {hbm}:case:$C sms_ms 1799999940000", NULL },
+	    { NULL } },
+	{ "a template not allowed is refused", "wfp", CASES_SMS, "ack_confirm",
+	    NULL, "acknowledged", "wfp", "1", "0", { NULL }, CASES_REFUSED,
+	    { NULL }, { "sms ", "audit ", NULL } },
+	{ "an opted-out number gets no SMS", "wfp", CASES_SMS, NULL, "hello",
+	    "acknowledged", "wfp", "1", "0", { "optout", "1", NULL },
+	    CASES_OPTED_OUT, { NULL }, { "sms ", "audit ", "hset ", NULL } },
+	{ "no SMS without consent", "wfp", CASES_SMS, NULL, "hello",
+	    "acknowledged", "wfp", "0", "0", { NULL }, CASES_REFUSED, { NULL },
+	    { "sms ", "audit ", NULL } },
+	{ "no SMS before the agency acknowledged", "wfp", CASES_SMS, NULL,
+	    "hello", "notified", "wfp", "1", "0", { NULL }, CASES_REFUSED,
+	    { NULL }, { "sms ", "audit ", NULL } },
+	{ "no SMS once closed", "wfp", CASES_SMS, NULL, "hello", "closed",
+	    "wfp", "1", "0", { NULL }, CASES_REFUSED, { NULL },
+	    { "sms ", NULL } },
+	{ "no SMS from another agency", "unhcr", CASES_SMS, NULL, "hello",
+	    "acknowledged", "wfp", "1", "0", { NULL }, CASES_MISSING, { NULL },
+	    { "sms ", NULL } },
+	{ "the case's daily cap", "wfp", CASES_SMS, NULL, "hello",
+	    "acknowledged", "wfp", "1", "3", { NULL }, CASES_LIMITED, { NULL },
+	    { "sms ", "audit ", "hset ", NULL } },
+};
+
+/* The case of ROW, with its SMS window. */
+static struct store_reply *
+act_case(const struct fix *f, const struct act_row *row)
+{
+	const char *v[] = { "code", f->code, "kind", "relief", "category",
+		"food", "status", row->status, "agency", row->with, "num", f->m,
+		"phone", f->mphone, "lang", "en", "consent", row->consent,
+		"priority", "3", "created_ms", "1799999000000", "ver", "4",
+		"tried", "", "persons", "1", "sms_ms", "1799999940000", "sms_n",
+		row->sms_n };
+	return store_reply_strings(v, sizeof(v) / sizeof(v[0]));
+}
+
+static void
+test_act(void **state)
+{
+	struct fix *f = *state;
+	char key[KEY_MAX], text[200], *cause = NULL, *out;
+	const char *numv[4];
+	struct cases_action act;
+	enum cases_outcome outcome;
+	struct cases_view view;
+	struct apply *a;
+	size_t i, n;
+	int rc;
+
+	for (i = 0; i < sizeof(act_rows) / sizeof(act_rows[0]); i++) {
+		const struct act_row *row = &act_rows[i];
+
+		memset(&view, 0, sizeof(view));
+		cases_view_put(&view, act_case(f, row), "HGETALL",
+		    key_case(key, f->code), NULL);
+		for (n = 0; row->num[n] != NULL; n++)
+			numv[n] = row->num[n];
+		cases_view_put(&view, store_reply_strings(numv, n), "HGETALL",
+		    key_num(key, f->m), NULL);
+		memset(&act, 0, sizeof(act));
+		act.opid = "api:test";
+		act.agency = row->agency;
+		act.verb = row->verb;
+		act.code = f->code;
+		act.text = row->text != NULL
+		    ? expand(f, row->text, text, sizeof(text))
+		    : NULL;
+		act.template = row->tmpl;
+		act.login = "ana";
+		rc = cases_act_view(
+		    f->cfg, f->key, &act, NOW, &view, &a, &outcome, &cause);
+		if (rc != (row->outcome == CASES_APPLIED ? 0 : 1) ||
+		    outcome != row->outcome)
+			fail_msg("%s: answered %d, outcome %d, not %d (%s)",
+			    row->name, rc, (int)outcome, (int)row->outcome,
+			    cause != NULL ? cause : "");
+		out = describe(f, row->name, rc, a);
+		check_effects(f, row->name, out, row->want, row->never);
+		free(out);
+		apply_free(a);
+		cases_view_clear(&view);
+	}
+}
+
 /* A read the view lacks is noted, and the decision says it needs it. */
 static void
 test_need(void **state)
@@ -562,6 +703,7 @@ main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_need),
 		cmocka_unit_test(test_sla),
+		cmocka_unit_test(test_act),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -21,11 +21,12 @@
 /* The names, in order, that the config validator also lists. */
 static const char *const names[] = { "received", "ask_category", "already_open",
 	"code_info", "status", "status_none", "stop_confirm", "start_confirm",
-	"unknown", "not_found", "check_code", "acked_migrant", "agency_notify",
-	"agency_renotify", "escalated", "declined", "declined_last", "closed",
-	"list", "list_more", "ref_issued", "limit", "ack_confirm",
-	"ack_confirm_nophone", "ref_acked", "ref_declined", "ref_closed",
-	"code_state", "code_later", "sms_expired" };
+	"unknown", "not_found", "check_code", "acked_migrant", "person_contact",
+	"person_visit", "agency_notify", "agency_renotify", "escalated",
+	"declined", "declined_last", "closed", "list", "list_more",
+	"ref_issued", "limit", "ack_confirm", "ack_confirm_nophone",
+	"ref_acked", "ref_declined", "ref_closed", "code_state", "code_later",
+	"sms_expired" };
 
 #define NNAMES (sizeof names / sizeof names[0])
 
