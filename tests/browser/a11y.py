@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The console's accessibility in a real browser, against the hbmgwd that
 tests/integration/t_a11y.sh started. axe-core (tests/browser/vendor/,
-checked against its README's sha256) scans the sign-in page, the queue, a
-case page (notified, then acknowledged) and the coordinator page, in
-English and in Arabic, 1280 and 360 px wide, for the WCAG 2.0 and 2.1 A
-and AA rules: none may be violated (each violation is printed, its id,
-impact and nodes). Then the keyboard alone (Tab, Shift+Tab, Enter, Space
+checked against its README's sha256) scans the sign-in page (and its
+error), the queue (and empty), a case page (notified, with an error, then
+acknowledged) and the coordinator page (tables shown and not), in English
+and in Arabic, 1280 and 360 px wide, for the WCAG 2.0 and 2.1 A and AA
+rules: none may be violated (each violation is printed, its id, impact
+and nodes). Then the keyboard alone (Tab, Shift+Tab, Enter, Space
 and the typing of the login and password) signs in, reaches a case's link
 in the queue, opens it and reaches its Acknowledge button, each element it
 focuses showing a focus indicator. The sign-in and browser helpers are
@@ -37,6 +38,7 @@ from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
 
 URL = os.environ["HBM_URL"]
 VENDOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vendor")
@@ -222,11 +224,22 @@ def run(drv):
                                     "'#case-rows tr.escalated').length")
                    == 1, 40))
         scan(drv, f"the queue [{lang}]")
+        Select(drv.find_element(By.ID, "status")).select_by_value("closed")
+        check(f"[{lang}] filtered to closed cases, the queue is empty",
+              wait(drv, lambda d: not rows(d) and
+                   d.find_element(By.ID, "queue-state").text != ""))
+        scan(drv, f"the empty queue [{lang}]")
+        Select(drv.find_element(By.ID, "status")).select_by_value("")
         case_link(drv, "clinic").click()
         check(f"[{lang}] the clinic case's page, not acknowledged",
               wait(drv, lambda d: view(d) == "case" and
                    d.find_element(By.ID, "act-ack").is_displayed()))
         scan(drv, f"a notified case [{lang}]")
+        drv.find_element(By.CSS_SELECTOR, "#decline-form button").click()
+        check(f"[{lang}] Decline without a reason shows an error",
+              wait(drv, lambda d: d.find_element(By.ID, "action-error")
+                   .text != ""))
+        scan(drv, f"a case with an error [{lang}]")
         drv.get(f"{URL}/console/#case/{food.replace('-', '')}")
         check(f"[{lang}] the acknowledged food case's page",
               wait(drv, lambda d: view(d) == "case" and
