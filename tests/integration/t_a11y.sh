@@ -6,8 +6,9 @@
 # AA violation on the sign-in page, the queue, a case page and the
 # coordinator page, in English and in Arabic (right to left), 1280 and
 # 360 px wide; and a caseworker signs in, reaches a case in the queue,
-# opens it and reaches its Acknowledge button with the keyboard alone,
-# every element it focuses showing a focus indicator.
+# opens it and acknowledges it with the keyboard alone (in English at
+# 1280 px, in Arabic at 360 px), every element it focuses showing a focus
+# indicator.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
 hbm_redis_start
