@@ -81,7 +81,8 @@ test | bench)
 	need_cmd promtool prometheus
 	# luacheck checks the Redis scripts of store/lua/ (tests/run.sh lua).
 	need_cmd luacheck lua-check
-	# The console in a real browser, headless (t_console).
+	# The console in a real browser, headless (t_console, t_events, t_a11y;
+	# t_a11y's axe-core is in tests/browser/vendor/, not a package).
 	need_cmd chromium chromium
 	need_cmd chromedriver chromium-driver
 	need_file /usr/lib/python3/dist-packages/selenium python3-selenium
