@@ -235,6 +235,8 @@ def run(drv):
                    d.find_element(By.ID, "queue-state").text != ""))
         scan(drv, f"the empty queue [{lang}]")
         Select(drv.find_element(By.ID, "status")).select_by_value("")
+        # the queue is drawn again after the filter: wait for its row
+        wait(drv, lambda d: case_link(d, "clinic") is not None)
         case_link(drv, "clinic").click()
         check(f"[{lang}] the clinic case's page, not acknowledged",
               wait(drv, lambda d: view(d) == "case" and

@@ -353,6 +353,32 @@ hbm_match() {
 }
 
 # End a scenario: exit 0 when every check passed and at least one ran.
+# hbm_browser SCRIPT SECONDS MIN: run tests/browser/SCRIPT with Debian's
+# Python (its selenium) for at most SECONDS, screenshots in
+# $HBM_BUILD/screenshots; its "ok -" and "not ok" lines count as checks of
+# this test, and it must end well and print at least MIN "ok" lines. The
+# caller exports what the script reads (HBM_URL, passwords...).
+hbm_browser() {
+	local script=$1 seconds=$2 min=$3 rc oks nots
+	export HBM_SCREENSHOTS="$HBM_BUILD/screenshots"
+	mkdir -p "$HBM_SCREENSHOTS"
+	if ! command -v chromium > /dev/null ||
+	    ! command -v chromedriver > /dev/null; then
+		hbm_check "chromium and chromedriver are installed (apt-get install chromium chromium-driver python3-selenium)" false
+		return
+	fi
+	timeout "$seconds" /usr/bin/python3 \
+		"$HBM_SRCDIR/tests/browser/$script" > "$HBM_TMP/browser.log" 2>&1
+	rc=$?
+	cat "$HBM_TMP/browser.log"
+	hbm_eq "the browser script $script ends well" 0 "$rc"
+	oks=$(grep -c '^ok - ' "$HBM_TMP/browser.log")
+	nots=$(grep -c '^not ok' "$HBM_TMP/browser.log")
+	HBM_CHECKS=$((HBM_CHECKS + oks + nots))
+	HBM_FAILS=$((HBM_FAILS + nots))
+	hbm_check "the browser ran its checks" test "$oks" -ge "$min"
+}
+
 hbm_done() {
 	echo "$((HBM_CHECKS - HBM_FAILS)) passed, $HBM_FAILS failed"
 	if [ $HBM_FAILS -ne 0 ] || [ $HBM_CHECKS -eq 0 ]; then

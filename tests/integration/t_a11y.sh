@@ -49,20 +49,5 @@ hbm_match "a clinic SMS makes a case" '^2' \
 
 export HBM_URL HBM_CHANNEL_TOKEN HBM_ADMIN_TOKEN HBM_REDIS_CLI
 export PW_AMINA PW_COORD
-export HBM_SCREENSHOTS="$HBM_BUILD/screenshots"
-mkdir -p "$HBM_SCREENSHOTS"
-if ! command -v chromium > /dev/null || ! command -v chromedriver > /dev/null; then
-	hbm_check "chromium and chromedriver are installed (apt-get install chromium chromium-driver python3-selenium)" false
-else
-	timeout 400 /usr/bin/python3 "$HBM_SRCDIR/tests/browser/a11y.py" \
-		> "$HBM_TMP/browser.log" 2>&1
-	rc=$?
-	cat "$HBM_TMP/browser.log"
-	hbm_eq "the browser script ends well" 0 "$rc"
-	oks=$(grep -c '^ok - ' "$HBM_TMP/browser.log")
-	nots=$(grep -c '^not ok' "$HBM_TMP/browser.log")
-	HBM_CHECKS=$((HBM_CHECKS + oks + nots))
-	HBM_FAILS=$((HBM_FAILS + nots))
-	hbm_check "the browser ran its checks" test "$oks" -ge 20
-fi
+hbm_browser a11y.py 400 20
 hbm_done

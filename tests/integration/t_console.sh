@@ -193,22 +193,7 @@ done
 # The browser: a failure of the script, or any "not ok" it prints, fails.
 export HBM_URL HBM_CHANNEL_TOKEN HBM_ADMIN_TOKEN HBM_REDIS_CLI
 export PW_AMINA PW_RC PW_LOCK PW_COORD
-export HBM_SCREENSHOTS="$HBM_BUILD/screenshots"
-mkdir -p "$HBM_SCREENSHOTS"
-if ! command -v chromium > /dev/null || ! command -v chromedriver > /dev/null; then
-	hbm_check "chromium and chromedriver are installed (apt-get install chromium chromium-driver python3-selenium)" false
-else
-	timeout 300 /usr/bin/python3 "$HBM_SRCDIR/tests/browser/console.py" \
-		> "$HBM_TMP/browser.log" 2>&1
-	rc=$?
-	cat "$HBM_TMP/browser.log"
-	hbm_eq "the browser script ends well" 0 "$rc"
-	oks=$(grep -c '^ok - ' "$HBM_TMP/browser.log")
-	nots=$(grep -c '^not ok' "$HBM_TMP/browser.log")
-	HBM_CHECKS=$((HBM_CHECKS + oks + nots))
-	HBM_FAILS=$((HBM_FAILS + nots))
-	hbm_check "the browser ran its checks" test "$oks" -ge 10
-fi
+hbm_browser console.py 300 10
 
 # The migrant's number to a console user: masked, and shown in clear only
 # by POST /v1/cases/{code}/reveal, which the audit records (never the

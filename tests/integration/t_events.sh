@@ -84,22 +84,7 @@ hbm_check "a first stream is open" hbm_wait 10 opened 0
 # The browser (tests/browser/events.py): the queue shows a new case
 # without a reload, read once on the event, not polled.
 export HBM_URL HBM_METRICS_URL HBM_CHANNEL_TOKEN PW_AMINA
-export HBM_SCREENSHOTS="$HBM_BUILD/screenshots"
-mkdir -p "$HBM_SCREENSHOTS"
-if ! command -v chromium > /dev/null || ! command -v chromedriver > /dev/null; then
-	hbm_check "chromium and chromedriver are installed (apt-get install chromium chromium-driver python3-selenium)" false
-else
-	timeout 120 /usr/bin/python3 "$HBM_SRCDIR/tests/browser/events.py" \
-		> "$HBM_TMP/browser.log" 2>&1
-	rc=$?
-	cat "$HBM_TMP/browser.log"
-	hbm_eq "the browser script ends well" 0 "$rc"
-	oks=$(grep -c '^ok - ' "$HBM_TMP/browser.log")
-	nots=$(grep -c '^not ok' "$HBM_TMP/browser.log")
-	HBM_CHECKS=$((HBM_CHECKS + oks + nots))
-	HBM_FAILS=$((HBM_FAILS + nots))
-	hbm_check "the browser ran its checks" test "$oks" -ge 5
-fi
+hbm_browser events.py 120 5
 ended() { [ -s "$HBM_TMP/s$1.rc" ]; }
 hbm_check "the first stream ran until curl's limit (32 s)" hbm_wait 40 ended 0
 hbm_eq "curl ended it, not the server" 28 "$(cat "$HBM_TMP/s0.rc")"
