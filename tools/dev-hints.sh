@@ -8,7 +8,8 @@
 # only when its SHA-256 is in CONF (tokens.admin, tokens.channels, or an
 # agency's token_sha256, whose agency is named), the URL from http.listen,
 # the official's number and PIN from the first official and its "# PIN N"
-# comment. So what is printed is what that configuration accepts; each
+# comment, the console's accounts from "#   password LOGIN PASSWORD"
+# lines. So what is printed is what that configuration accepts; each
 # command works as printed, from the directory `make run` runs in
 # (tests/integration/t_dev_hints.sh runs them all).
 set -eu
@@ -122,6 +123,30 @@ if [ -n "$official" ] && [ -n "$pin" ]; then
   # an official ($(e164 "$official"), PIN $pin) dials the USSD menu, then enters the PIN
   curl -s '$url/v1/ussd/africastalking?token=$channel' -d sessionId=dev-\$\$ --data-urlencode phoneNumber=$(e164 "$official") -d text=
   curl -s '$url/v1/ussd/africastalking?token=$channel' -d sessionId=dev-\$\$ --data-urlencode phoneNumber=$(e164 "$official") -d text=$pin
+HINTS
+fi
+# The console's accounts: "#   password LOGIN PASSWORD" lines whose login
+# is a user of the file, with its role.
+first_login="" first_pw=""
+accounts=""
+while read -r login pw; do
+	[ -n "$login" ] || continue
+	grep -q "login[[:space:]]*=[[:space:]]*\"$login\"" "$conf" ||
+		die "password $login: no such user in the file"
+	role=$(grep "login[[:space:]]*=[[:space:]]*\"$login\"" -A2 "$conf" |
+	    sed -n 's/.*role[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' |
+	    head -n 1)
+	accounts="$accounts${accounts:+, }$login / $pw ($role)"
+	[ -n "$first_login" ] || { first_login=$login; first_pw=$pw; }
+done <<PASSWORDS
+$(sed -n 's/^#[[:space:]]*password[[:space:]]\{1,\}\([^[:space:]]\{1,\}\)[[:space:]]\{1,\}\([^[:space:]]\{1,\}\)[[:space:]]*$/\1 \2/p' "$conf")
+PASSWORDS
+if [ -n "$first_login" ]; then
+	cat <<HINTS
+
+  # the console: open $url/console/ in a browser and sign in as
+  # $accounts
+  curl -s -H 'Content-Type: application/json' -d '{"login":"$first_login","password":"$first_pw"}' $url/v1/session
 HINTS
 fi
 cat <<HINTS

@@ -6,7 +6,7 @@
 # hints is run in turn, as printed, and checked: the exports, the
 # migrant's inject, whose reply shows up in messages --to, the agency's
 # GET /v1/cases (200) and its ACK of the new case, the official's USSD
-# pages (CON), status. The hints refuse a token that the file does not
+# pages (CON), a console account's sign-in, status. The hints refuse a token that the file does not
 # accept.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
@@ -92,6 +92,12 @@ for cmd in "${cmds[@]}"; do
 		hbm_match "USSD: the PIN opens the menu" '^CON ' "$res"
 		hbm_check "and is not refused" fails grep -qi 'wrong' <<<"$res"
 		;;
+	*"curl "*"/v1/session"*)
+		seen="$seen console"
+		hbm_match "console: the first account signs in" \
+			'"login": ?"amina"' "$res"
+		hbm_match "as a caseworker" '"role": ?"caseworker"' "$res"
+		;;
 	*"hbmctl status"*)
 		seen="$seen status"
 		hbm_match "status: ready" '^ready: yes' "$res"
@@ -103,7 +109,7 @@ for cmd in "${cmds[@]}"; do
 		;;
 	esac
 done
-hbm_eq "every user was played" " inject messages cases code ack ussd ussd-pin status metrics" "$seen"
+hbm_eq "every user was played" " inject messages cases code ack ussd ussd-pin console status metrics" "$seen"
 told() { "$HBM_BUILD/hbmctl" messages --to +256700000001 | grep -q ' notify '; }
 hbm_check "the migrant is told of the ACK" hbm_wait 20 told
 
@@ -112,4 +118,10 @@ sed 's/^#   token dev-wfp-token$/#   token dev-wrong-token/' "$HBM_TMP/dev.conf"
 err=$("$hints" "$HBM_TMP/drift.conf" "$HBM_BUILD" 2>&1 >/dev/null)
 hbm_eq "a drifted token: exit 1" 1 "$?"
 hbm_match "and says which" 'token dev-wrong-token: its SHA-256 is not in the file' "$err"
+
+# So is a console password for a login the file does not have.
+sed 's/^#   password amina amina-dev$/#   password nobody amina-dev/' "$HBM_TMP/dev.conf" > "$HBM_TMP/drift.conf"
+err=$("$hints" "$HBM_TMP/drift.conf" "$HBM_BUILD" 2>&1 >/dev/null)
+hbm_eq "a password for no user: exit 1" 1 "$?"
+hbm_match "and says which" 'password nobody: no such user in the file' "$err"
 hbm_done
