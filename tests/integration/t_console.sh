@@ -183,12 +183,23 @@ hbm_eq "GET /v1/cases/{code} is no-store" no-store "$(hdr Cache-Control <<< "$h"
 h=$(head_of GET /v1/cases)
 hbm_eq "a 401 of /v1/cases is no-store" no-store "$(hdr Cache-Control <<< "$h")"
 
-# The page weights, gzip'd as served.
+# The page weights, gzip'd as served. Every page of the console is the one
+# index.html with all its modules, its style and a language's strings (the
+# largest, Arabic, counted); Chart.js comes on top, on the coordinator
+# page only. The whole must stay within 150 KB gzip.
+page=0
 for f in index.html app.js core.js queue.js casepage.js coord.js style.css \
-	i18n/en.json vendor/chart.min.js; do
+	i18n/en.json i18n/fr.json i18n/ar.json vendor/chart.min.js; do
 	n=$(curl -s -m 30 -H 'Accept-Encoding: gzip' "$HBM_URL/console/$f" | wc -c)
 	echo "# $f: $n bytes gzip"
+	case $f in
+	vendor/* | i18n/en.json | i18n/fr.json) ;;
+	*) page=$((page + n)) ;;
+	esac
 done
+echo "# a page, Chart.js aside: $page bytes gzip"
+hbm_check "a page weighs at most 150 KB gzip, Chart.js aside" \
+	test "$page" -gt 0 -a "$page" -le $((150 * 1024))
 
 # The browser: a failure of the script, or any "not ok" it prints, fails.
 export HBM_URL HBM_CHANNEL_TOKEN HBM_ADMIN_TOKEN HBM_REDIS_CLI
