@@ -95,8 +95,9 @@ enum cases_verb {
 	CASES_ACK,
 	CASES_DECLINE,
 	CASES_CLOSE,
-	CASES_NOTE, /* a note for the agency's eyes only: no SMS */
-	CASES_SMS,  /* an SMS to the person, a template or free text */
+	CASES_NOTE,	/* a note for the agency's eyes only: no SMS */
+	CASES_SMS,	/* an SMS to the person, a template or free text */
+	CASES_REASSIGN, /* the coordinator's: the case to another agency */
 };
 
 /* What an agency may send the person from the case page (CASES_SMS). */
@@ -109,7 +110,8 @@ enum cases_outcome {
 	CASES_MISSING, /* no case of this agency's with that code */
 	CASES_REFUSED, /* the case is closed: nothing to acknowledge or decline;
 			  for CASES_SMS, not acknowledged by the agency, no
-			  consent or no number */
+			  consent or no number; for CASES_REASSIGN, closed
+			  or with that agency already */
 	CASES_OPTED_OUT, /* CASES_SMS: the number sent STOP */
 	CASES_LIMITED,	 /* CASES_SMS: CASES_SMS_DAY sent in 24 hours */
 };
@@ -117,10 +119,14 @@ enum cases_outcome {
 /* 1 when NAME is a template an agency may send the person, else 0. */
 int cases_sms_template_ok(const char *name);
 
-/* An agency's command through the API; strings borrowed. */
+/*
+ * An agency's command through the API, or the coordinator's
+ * CASES_REASSIGN; strings borrowed.
+ */
 struct cases_action {
 	const char *opid; /* operation id: a retry with the same is harmless */
-	const char *agency; /* the agency's id */
+	const char *agency; /* the agency's id; for CASES_REASSIGN, the agency
+			       the case goes to */
 	enum cases_verb verb;
 	const char *code;     /* 8 ASCII digits */
 	const char *text;     /* DECLINE reason, CLOSE note, NOTE, the free
@@ -128,7 +134,8 @@ struct cases_action {
 	const char *template; /* CASES_SMS: a CASES_SMS_TEMPLATES name, or
 				 NULL for TEXT */
 	const char *login;    /* the console user acting, or NULL: the audit
-			      actor is then "<agency>:<login>" */
+			      actor is then "<agency>:<login>", for
+			      CASES_REASSIGN "coordinator:<login>" */
 };
 
 /*
@@ -140,7 +147,10 @@ struct cases_action {
  * when the case has moved on since. A refused action records nothing.
  * CASES_NOTE and CASES_SMS have no SMS command: a history and audit entry
  * ("note", "sms to person", the text sealed), and for CASES_SMS the SMS
- * to the case's sealed number. 0
+ * to the case's sealed number. CASES_REASSIGN, the coordinator's, moves
+ * any open case (escalated or not) to ACT->agency, notified afresh with a
+ * new deadline, as a DECLINE moves it to the next agency; CASES_MISSING
+ * when there is no such case. 0
  * with *OUTCOME, or -1 with *cause (Redis failed, or the text is longer
  * than an SMS command's).
  */

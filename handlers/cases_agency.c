@@ -173,6 +173,33 @@ cases_ack(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	return 0;
 }
 
+/*
+ * Case K of category CAT to agency AG, whose status the caller sets to
+ * notified: in AG's open list, with
+ * AG's own deadline in the case as in the SLA index, logged, and AG's
+ * phones told with agency_notify and the first five of NV (code, label,
+ * priority, region, persons). Leaving the previous agency is the caller's.
+ */
+static void
+cases_hand_over(struct cases_ctx *c, const struct store_case *k,
+    const struct cfg_category *cat, const struct cfg_agency *ag,
+    const struct template_var *nv)
+{
+	char key[KEY_MAX], okey[KEY_MAX], buf[32];
+	long long due = c->now + cat->ack_timeout * 1000LL;
+
+	key_case(key, k->code);
+	apply_hset(c->a, key, "agency", ag->id);
+	key_agency_open(okey, ag->id);
+	apply_zadd(c->a, okey, cases_open_score(cat->priority, k->created_ms),
+	    k->code);
+	cases_ll(buf, sizeof(buf), due);
+	apply_hset(c->a, key, "due_ms", buf);
+	apply_zadd(c->a, KEY_SLA, (double)due, k->code);
+	cases_log(c, k->code, "gateway", "notified", ag->id);
+	cases_tell_agency(c, ag, "agency_notify", nv, 5);
+}
+
 /* DECLINE <code> [reason]: the next agency, or the coordinator. */
 int
 cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
@@ -222,20 +249,9 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	cases_tell_official(c, &k, "ref_declined");
 	apply_hset(c->a, key, "status", CASE_NOTIFIED);
 	apply_hset(c->a, key, "stage", "0");
-	if (next != NULL) {
-		apply_hset(c->a, key, "agency", next->id);
-		key_agency_open(okey, next->id);
-		apply_zadd(c->a, okey,
-		    cases_open_score(cat->priority, k.created_ms), cmd->code);
-		/* The next agency's own deadline, in the case as in the
-		 * SLA index. */
-		cases_ll(buf, sizeof(buf), c->now + cat->ack_timeout * 1000LL);
-		apply_hset(c->a, key, "due_ms", buf);
-		apply_zadd(c->a, KEY_SLA,
-		    (double)(c->now + cat->ack_timeout * 1000LL), cmd->code);
-		cases_log(c, cmd->code, "gateway", "notified", next->id);
-		cases_tell_agency(c, next, "agency_notify", nv, 5);
-	} else {
+	if (next != NULL)
+		cases_hand_over(c, &k, cat, next, nv);
+	else {
 		/* Nobody is left: the coordinator takes it over. */
 		apply_hset(c->a, key, "agency", "");
 		apply_hset(c->a, key, "escalated", "1");
@@ -473,6 +489,66 @@ cases_sms_person(struct cases_ctx *c, const struct sms_cmd *cmd,
 	return 0;
 }
 
+/*
+ * REASSIGN through the API, the coordinator's: the open case CODE, with an
+ * agency or escalated to the coordinator, to C->agency, notified afresh as
+ * a DECLINE hands a case on (stage 0, not escalated, the new agency's own
+ * deadline, its phones told). An acknowledged case is notified again: the
+ * new agency has still to take it, and the agency it leaves no longer
+ * sees it, nor its number. The person is told nothing, as on a DECLINE.
+ * The history and the audit have "reassigned" by "coordinator" (or
+ * "coordinator:<login>") with the new agency's id and the reason, sealed.
+ */
+static int
+cases_reassign(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
+{
+	const struct cfg_category *cat;
+	struct store_case k;
+	char key[KEY_MAX], okey[KEY_MAX], shown[CODE_LEN + 2], buf[32];
+	char prio[24], persons[24], who[CFG_ID_MAX + 64];
+	char note[CFG_ID_MAX + SMS_TEXT_MAX + 2];
+	int rc;
+
+	(void)cause;
+	if ((rc = cases_read_case(c, cmd->code, &k)) != 0)
+		return rc;
+	if (!k.exists || (cat = route_category(c->cfg, k.category)) == NULL) {
+		c->missing = 1;
+		return 0;
+	}
+	if (strcmp(k.status, CASE_CLOSED) == 0 ||
+	    strcmp(k.agency, c->agency->id) == 0) {
+		c->refused = 1;
+		return 0;
+	}
+	key_case(key, cmd->code);
+	apply_guard_version(c->a, key, k.ver);
+	if (k.agency[0] != '\0') {
+		key_agency_open(okey, k.agency);
+		apply_zrem(c->a, okey, cmd->code);
+	}
+	snprintf(who, sizeof(who), "coordinator%s%s",
+	    c->login != NULL ? ":" : "", c->login != NULL ? c->login : "");
+	snprintf(note, sizeof(note), "%s%s%s", c->agency->id,
+	    cmd->text[0] != '\0' ? ": " : "", cmd->text);
+	cases_log_text(c, cmd->code, who, "reassigned", note);
+	apply_hset(c->a, key, "status", CASE_NOTIFIED);
+	apply_hset(c->a, key, "stage", "0");
+	apply_hset(c->a, key, "escalated", "0");
+	code_format(cmd->code, shown);
+	snprintf(prio, sizeof(prio), "P%lld", k.priority);
+	snprintf(persons, sizeof(persons), "%lld", k.persons);
+	struct template_var nv[] = { { "code", shown },
+		{ "label", cat->sms_label }, { "priority", prio },
+		{ "region", k.region[0] != '\0' ? k.region : "-" },
+		{ "persons", persons } };
+	cases_hand_over(c, &k, cat, c->agency, nv);
+	cases_ll(buf, sizeof(buf), c->now);
+	apply_hset(c->a, key, "updated_ms", buf);
+	cases_event(c, cat->id, "reassigned");
+	return 0;
+}
+
 /* The agency's API command: its verb, and what an SMS command lacks. */
 struct cases_act_arg {
 	const struct cases_action *act;
@@ -500,6 +576,9 @@ cases_act_cb(struct cases_ctx *c, void *arg, char **cause)
 	case CASES_SMS:
 		rc = cases_sms_person(c, cmd, aa->act->template, cause);
 		break;
+	case CASES_REASSIGN:
+		rc = cases_reassign(c, cmd, cause);
+		break;
 	default:
 		rc = cases_close(c, cmd, cause);
 		break;
@@ -521,7 +600,7 @@ cases_act_ctx(struct cases_ctx *c, struct cases_act_arg *aa, struct store *st,
     const struct cases_action *act, char **cause)
 {
 	static const enum sms_kind kinds[] = { SMS_ACK, SMS_DECLINE, SMS_CLOSE,
-		SMS_CLOSE, SMS_CLOSE };
+		SMS_CLOSE, SMS_CLOSE, SMS_CLOSE };
 
 	memset(c, 0, sizeof(*c));
 	memset(aa, 0, sizeof(*aa));

@@ -530,7 +530,7 @@ struct act_row {
 	const char *sms_n;
 	const char *num[4]; /* the migrant's number record */
 	enum cases_outcome outcome;
-	const char *want[6];
+	const char *want[8];
 	const char *never[6];
 };
 
@@ -591,6 +591,38 @@ static const struct act_row act_rows[] = {
 	{ "the case's daily cap", "wfp", CASES_SMS, NULL, "hello",
 	    "acknowledged", "wfp", "1", "3", { NULL }, CASES_LIMITED, { NULL },
 	    { "sms ", "audit ", "hset ", NULL } },
+	{ "the coordinator reassigns an escalated case to an agency", "unhcr",
+	    CASES_REASSIGN, NULL, "WFP has no stock", "notified", "", "1", "0",
+	    { NULL }, CASES_APPLIED,
+	    { "guard {hbm}:case:$C ver 4", "hset {hbm}:case:$C agency unhcr",
+		"hset {hbm}:case:$C escalated 0", "hset {hbm}:case:$C stage 0",
+		"zadd {hbm}:agency:unhcr:open ",
+		"zadd {hbm}:sla 1800259200000 $C", "sms [" UNHCR "] $U [",
+		NULL },
+	    { "sms [" MIGRANT "]", "sms [" WFP "]", "zrem {hbm}:agency::open",
+		NULL } },
+	{ "a reassigned case leaves its agency, acknowledged or not", "unhcr",
+	    CASES_REASSIGN, NULL, "", "acknowledged", "wfp", "1", "0", { NULL },
+	    CASES_APPLIED,
+	    { "zrem {hbm}:agency:wfp:open $C",
+		"hset {hbm}:case:$C status notified",
+		"audit $C coordinator:ana reassigned [unhcr]",
+		"rpush {hbm}:case:$C:hist {\"t\":1800000000000,\"who\":"
+		"\"coordinator:ana\",\"what\":\"reassigned\"",
+		NULL },
+	    { "sms [" MIGRANT "]", "sms [" WFP "]", NULL } },
+	{ "the reason is in the audit, sealed", "unhcr", CASES_REASSIGN, NULL,
+	    "WFP has no stock", "notified", "wfp", "1", "0", { NULL },
+	    CASES_APPLIED,
+	    { "audit $C coordinator:ana reassigned [unhcr: WFP has no stock]",
+		NULL },
+	    { "WFP has no stock\"", NULL } },
+	{ "no reassigning a closed case", "unhcr", CASES_REASSIGN, NULL, "",
+	    "closed", "wfp", "1", "0", { NULL }, CASES_REFUSED, { NULL },
+	    { "sms ", "audit ", "hset ", "zadd ", "zrem ", NULL } },
+	{ "no reassigning to the agency it is with", "wfp", CASES_REASSIGN,
+	    NULL, "", "notified", "wfp", "1", "0", { NULL }, CASES_REFUSED,
+	    { NULL }, { "sms ", "audit ", "hset ", "zadd ", NULL } },
 };
 
 /* The case of ROW, with its SMS window. */
