@@ -27,7 +27,8 @@
  * null.
  *
  * The POST routes need an agency token (an admin's is 403: nobody acts for
- * an agency). Each request is one case operation with an operation id:
+ * an agency), but for POST /v1/cases/{code}/reassign, which is the
+ * coordinator's alone (the admin token or a coordinator's session). Each request is one case operation with an operation id:
  * "api:<agency>:<verb>:<code>:<key>" when the request carries an
  * Idempotency-Key header, so that a retry of it changes nothing, else a
  * fresh random one. Acknowledging a case the agency acknowledged already,
@@ -732,13 +733,12 @@ done:
 }
 
 /*
- * The operation id of this request into OPID: from its Idempotency-Key,
- * else fresh. 400 and -1 when the key is not 1-64 of [A-Za-z0-9._:-].
+ * The operation id of this request by BY (an agency's id, "coordinator")
+ * into OPID: from its Idempotency-Key, else fresh. 400 and -1 when the key is not 1-64 of [A-Za-z0-9._:-].
  */
 static int
-api_cases_opid(const struct http_request *req, const struct cfg_agency *ag,
-    const char *verb, const char *code, char opid[API_CASES_OPID_MAX],
-    struct http_response *resp)
+api_cases_opid(const struct http_request *req, const char *by, const char *verb,
+    const char *code, char opid[API_CASES_OPID_MAX], struct http_response *resp)
 {
 	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
 				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-";
@@ -755,8 +755,8 @@ api_cases_opid(const struct http_request *req, const struct cfg_agency *ag,
 			    API_CASES_IDEM_MAX);
 			return -1;
 		}
-		snprintf(opid, API_CASES_OPID_MAX, "api:%s:%s:%s:%s", ag->id,
-		    verb, code, k);
+		snprintf(opid, API_CASES_OPID_MAX, "api:%s:%s:%s:%s", by, verb,
+		    code, k);
 		return 0;
 	}
 	if (crypto_random(rnd, sizeof(rnd)) == -1) {
@@ -897,7 +897,7 @@ api_cases_act(const struct http_request *req, struct http_response *resp,
 		api_cases_sms_body(req, &text, &tmpl, resp) == -1) ||
 	    (verb == CASES_NOTE &&
 		api_cases_nonempty(text, field, resp) == -1) ||
-	    api_cases_opid(req, who.agency, name, code, opid, resp) == -1)
+	    api_cases_opid(req, who.agency->id, name, code, opid, resp) == -1)
 		goto done;
 	memset(&act, 0, sizeof(act));
 	act.opid = opid;
@@ -971,6 +971,70 @@ static void
 api_cases_sms(const struct http_request *req, struct http_response *resp)
 {
 	api_cases_act(req, resp, CASES_SMS, "sms", NULL);
+}
+
+/*
+ * POST /v1/cases/{code}/reassign {"agency": id, "reason": text}: the
+ * coordinator's (the admin token, a coordinator's session) case to another
+ * agency (cases_agency_act(), CASES_REASSIGN). 400 for an unknown agency,
+ * 409 for a closed case or one with that agency already.
+ */
+static void
+api_cases_reassign(const struct http_request *req, struct http_response *resp)
+{
+	const struct cfg *cfg = gw_cfg_get();
+	const struct cfg_agency *to;
+	struct api_caller who;
+	struct cases_action act;
+	enum cases_outcome out;
+	char code[CODE_LEN + 1], shown[CODE_LEN + 2], opid[API_CASES_OPID_MAX];
+	char *agency = NULL, *reason = NULL, *cause = NULL;
+
+	if (api_cases_caller(req, cfg, &who, resp) == -1)
+		goto done;
+	if (!who.admin) {
+		http_reply_error(resp, 403, "only the coordinator reassigns");
+		goto done;
+	}
+	if (api_cases_code(req, code, resp) == -1 ||
+	    api_cases_text(req, "agency", &agency, resp) == -1 ||
+	    api_cases_text(req, "reason", &reason, resp) == -1 ||
+	    api_cases_nonempty(agency, "agency", resp) == -1)
+		goto done;
+	if ((to = cfg_agency_find(cfg, agency)) == NULL) {
+		http_reply_error(resp, 400, "\"agency\": no such agency");
+		goto done;
+	}
+	if (api_cases_opid(req, "coordinator", "reassign", code, opid, resp) ==
+	    -1)
+		goto done;
+	memset(&act, 0, sizeof(act));
+	act.opid = opid;
+	act.agency = to->id;
+	act.login = who.login;
+	act.verb = CASES_REASSIGN;
+	act.code = code;
+	act.text = reason;
+	if (cases_agency_act(gw_store(), cfg, gw_key(), &act, &out, &cause) ==
+	    -1) {
+		api_cases_failed(resp, cause);
+		goto done;
+	}
+	code_format(code, shown);
+	if (out == CASES_MISSING)
+		api_cases_missing(resp);
+	else if (out == CASES_REFUSED)
+		http_reply_error(resp, 409,
+		    "the case is closed, or with that agency already");
+	else {
+		log_info("cases: %s reassigned %s to %s",
+		    who.login != NULL ? who.login : "admin", shown, to->id);
+		api_cases_show(&who, code, resp);
+	}
+done:
+	free(agency);
+	free(reason);
+	gw_cfg_put(cfg);
 }
 
 /* Who WHO is in the audit: "<agency>:<login>", "<agency>", "admin". */
@@ -1179,6 +1243,8 @@ const struct http_route api_cases_routes[] = {
 	{ "POST", "/v1/cases/{code}/note", HTTP_BODY_JSON, api_cases_note,
 	    NULL },
 	{ "POST", "/v1/cases/{code}/sms", HTTP_BODY_JSON, api_cases_sms, NULL },
+	{ "POST", "/v1/cases/{code}/reassign", HTTP_BODY_JSON,
+	    api_cases_reassign, NULL },
 	{ "GET", "/v1/export/cases.csv", HTTP_BODY_NONE, api_cases_export,
 	    NULL },
 };

@@ -244,13 +244,28 @@ session_set_cookie(
 	resp->no_store = 1;
 }
 
-/* The JSON of who is signed in. */
+/*
+ * The JSON of who is signed in; for a coordinator also the configured
+ * agencies, [{id, name}], among which it reassigns cases.
+ */
 static json_t *
-session_json(const struct cfg_user *u, const char *csrf)
+session_json(const struct cfg *cfg, const struct cfg_user *u, const char *csrf)
 {
-	return json_pack("{s:s,s:s,s:s,s:s,s:s?}", "csrf", csrf, "login",
-	    u->login, "name", u->name, "role", cfg_role_name(u->role), "agency",
+	json_t *o, *a;
+	size_t i;
+
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s?}", "csrf", csrf, "login", u->login,
+	    "name", u->name, "role", cfg_role_name(u->role), "agency",
 	    u->agency[0] != '\0' ? u->agency : NULL);
+	if (o == NULL || u->role != CFG_ROLE_COORDINATOR)
+		return o;
+	a = json_array();
+	for (i = 0; i < cfg->nagencies; i++)
+		json_array_append_new(a,
+		    json_pack("{s:s,s:s}", "id", cfg->agencies[i].id, "name",
+			cfg->agencies[i].name));
+	json_object_set_new(o, "agencies", a);
+	return o;
 }
 
 /* A login as it may go in a log line: only when it could be one. */
@@ -379,7 +394,7 @@ api_session_post(const struct http_request *req, struct http_response *resp)
 	log_info("session: %s (%s%s%s) signed in", u->login,
 	    cfg_role_name(u->role), u->agency[0] != '\0' ? " of " : "",
 	    u->agency);
-	api_reply_json(resp, 200, session_json(u, csrf));
+	api_reply_json(resp, 200, session_json(cfg, u, csrf));
 	session_set_cookie(resp, cfg, value);
 done:
 	explicit_bzero(value, sizeof(value));
@@ -414,7 +429,7 @@ api_session_get(const struct http_request *req, struct http_response *resp)
 	struct session s;
 
 	if (api_session_need(req, cfg, &s, resp) == 0) {
-		api_reply_json(resp, 200, session_json(s.user, s.csrf));
+		api_reply_json(resp, 200, session_json(cfg, s.user, s.csrf));
 		resp->no_store = 1;
 	}
 	gw_cfg_put(cfg);
