@@ -1,5 +1,6 @@
 // hbmgw console: one case, its timeline and what a caseworker does to it.
 import { $, state, t, api, age, deadline, digits, when } from './core.js';
+import { reassignForm } from './coord.js';
 
 let current = null; // the 8 digits of the case shown
 
@@ -113,6 +114,20 @@ function smsCount() {
   });
 }
 
+// The coordinator's "Reassign" form under the heading of its section,
+// shown when SHOWN (an open case, to a coordinator).
+function reassignSection(c, shown) {
+  const sec = $('case-reassign');
+  sec.hidden = !shown;
+  sec.querySelector('form')?.remove();
+  if (!shown) return;
+  const code = current;
+  sec.append(reassignForm(c.code, c.agency, 'reassign', true, async (name) => {
+    await loadCase(code, true);
+    $('case-state').textContent = t('reassigned', { code: c.code, agency: name });
+  }));
+}
+
 function renderCase(c) {
   // The code stays left to right inside an Arabic heading.
   const [before, after] = t('case_title').split('{code}');
@@ -149,6 +164,7 @@ function renderCase(c) {
   const open = c.status !== 'closed';
   const actor = state.user?.role !== 'coordinator';
   $('case-actions').hidden = !actor || !open;
+  reassignSection(c, !actor && open);
   $('act-ack').hidden = c.status === 'acknowledged';
   // An SMS to the person: the API gives the number (masked) only to the
   // agency that acknowledged the case, with consent.

@@ -2,9 +2,10 @@
 // The figures of GET /v1/stats as four Chart.js charts (Debian's
 // libjs-chart.js, served by hbmgwd as vendor/chart.min.js and loaded only
 // here), each with a table for screen readers and narrow screens; for a
-// coordinator also the escalated and overdue cases, the audit chain and the
+// coordinator also the escalated and overdue cases, each with a "Reassign"
+// control (reassignForm(), the case page's too), the audit chain and the
 // channels (GET /v1/channels).
-import { $, state, t, api, when } from './core.js';
+import { $, state, t, api, when, digits } from './core.js';
 
 // Okabe-Ito: told apart by people with a colour vision deficiency.
 const COLOURS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9',
@@ -155,17 +156,87 @@ function draw(Chart, name, v) {
   new Chart(canvas, v.config);
 }
 
+// A "Reassign" form for case CODE ("4821-3957"), now with AGENCY (its id,
+// or null): a select of the other agencies, by name, as a coordinator's
+// session lists them (GET /v1/session), an optional reason and a button,
+// for POST /v1/cases/{code}/reassign. ID prefixes its controls' ids.
+// LABELLED shows their labels (the case page); otherwise (a table row) each
+// control names the case for screen readers. DONE(name) once moved.
+export function reassignForm(code, agency, id, labelled, done) {
+  const f = document.createElement('form');
+  f.className = 'act reassign';
+  f.noValidate = true;
+  const field = (el, key) => {
+    el.id = `${id}-${key}`;
+    if (labelled) {
+      const l = document.createElement('label');
+      l.htmlFor = el.id;
+      l.textContent = t(`reassign_${key}`);
+      f.append(l);
+    } else {
+      el.setAttribute('aria-label', t(`reassign_${key}_of`, { code }));
+    }
+    f.append(el);
+  };
+  const sel = document.createElement('select');
+  for (const a of state.user?.agencies ?? []) {
+    if (a.id === agency) continue;
+    const o = document.createElement('option');
+    o.value = a.id;
+    o.textContent = a.name;
+    sel.append(o);
+  }
+  field(sel, 'to');
+  const reason = document.createElement('input');
+  reason.type = 'text';
+  reason.maxLength = 400;
+  field(reason, 'reason');
+  const b = document.createElement('button');
+  b.type = 'submit';
+  b.textContent = t('reassign');
+  if (!labelled) b.setAttribute('aria-label', t('reassign_of', { code }));
+  b.disabled = sel.options.length === 0;
+  const err = document.createElement('p');
+  err.className = 'error';
+  err.setAttribute('role', 'alert');
+  f.append(b, err);
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const body = { agency: sel.value };
+    if (reason.value.trim()) body.reason = reason.value.trim();
+    b.disabled = true;
+    err.textContent = '';
+    let r = null;
+    try {
+      r = await api('POST', `/v1/cases/${digits(code)}/reassign`, body);
+    } catch {
+      r = null;
+    }
+    b.disabled = false;
+    if (r?.status === 401) window.dispatchEvent(new Event('hbm-signedout'));
+    else if (r?.status === 200) done(sel.selectedOptions[0]?.textContent ?? sel.value);
+    else err.textContent = r === null ? t('offline') : (r.data?.error ?? t('error'));
+  });
+  return f;
+}
+
 function renderOverdue(s) {
   const rows = (s.overdue ?? []).map((c) => {
     const a = document.createElement('a');
     a.href = `#case/${c.code.replace(/\D/g, '')}`;
     a.textContent = c.code;
     const due = c.due_at ? when(c.due_at) : '—';
+    const form = reassignForm(c.code, c.agency, `reassign-${digits(c.code)}`,
+      false, async (name) => {
+        await loadCoord(false);
+        $('coord-state').textContent = t('reassigned', { code: c.code, agency: name });
+        $('coord-h').focus();
+      });
     return [a, c.label ?? '', agencyName(c.agency),
-      c.escalated ? `${due} (${t('escalated')})` : due];
+      c.escalated ? `${due} (${t('escalated')})` : due, form];
   });
   fillTable($('table-overdue'), t('overdue_h'),
-    [t('code'), t('category'), t('agency'), t('deadline')], rows);
+    [t('code'), t('category'), t('agency'), t('deadline'), t('reassign')], rows);
   $('overdue-none').hidden = rows.length > 0;
   const a = s.audit;
   if (!a || a.ok === null) $('coord-audit').textContent = t('audit_unknown');

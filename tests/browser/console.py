@@ -6,7 +6,7 @@ started. Prints one "ok - ..." or "not ok - ..." line per check; exits 1
 when one failed or the browser could not start. Every wait is bounded.
 
 Environment: HBM_URL (http://127.0.0.1:PORT), HBM_CHANNEL_TOKEN,
-HBM_ADMIN_TOKEN, HBM_REDIS_CLI (the redis-cli command line), PW_AMINA, PW_RC,
+HBM_ADMIN_TOKEN, HBM_WFP_TOKEN, HBM_REDIS_CLI (the redis-cli command line), PW_AMINA, PW_RC,
 PW_LOCK, PW_COORD, HBM_SCREENSHOTS (a folder).
 """
 import json
@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 from selenium import webdriver
@@ -135,6 +136,34 @@ def post_status(drv, path):
 def redis(args):
     cmd = os.environ["HBM_REDIS_CLI"].split() + args
     subprocess.run(cmd, check=True, capture_output=True, timeout=10)
+
+
+def api_call(method, path, token, body=None):
+    """(status, JSON or None) of METHOD PATH with bearer TOKEN."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(
+        URL + path, data=data, method=method,
+        headers={"Authorization": "Bearer " + token,
+                 "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.load(r)
+    except urllib.error.HTTPError as e:
+        return e.code, None
+
+
+def codes_of(label):
+    """The 8 digits of every case with LABEL, by the admin token."""
+    _, got = api_call("GET", "/v1/cases?limit=200",
+                      os.environ["HBM_ADMIN_TOKEN"])
+    return {c["code"].replace("-", "") for c in (got or {}).get("cases", [])
+            if c["label"] == label}
+
+
+def overdue_codes(drv):
+    return drv.execute_script(
+        "return [...document.querySelectorAll('#table-overdue tbody tr')]"
+        ".map(r => r.cells[0].textContent.replace(/\\D/g, ''))")
 
 
 def admin_code(label):
@@ -701,9 +730,53 @@ def run(drv):
     check("the coordinator page fits 360 px", drv.execute_script(
         "return document.documentElement.scrollWidth <= 360"))
     drv.set_window_size(1280, 800)
+
+    # A food case WFP declines goes to the coordinator (no agency left);
+    # she gives it back to WFP (it found stock) from the overdue table, and
+    # it leaves. (To WFP: Red Cross's figures are checked for no food case.)
+    before = codes_of("food")
+    check("a food SMS is taken", sms("+256700000305", "HELP FOOD") // 100 == 2)
+    check("its case is made", wait(drv, lambda d: codes_of("food") - before))
+    food = (codes_of("food") - before).pop()
+    check("WFP declines it: escalated to the coordinator",
+          api_call("POST", f"/v1/cases/{food}/decline",
+                   os.environ["HBM_WFP_TOKEN"], {"reason": "no stock"})[0]
+          == 200)
+    drv.refresh()
+    check("the declined case is in the overdue table",
+          wait(drv, lambda d: food in overdue_codes(d), 10))
+    sel = drv.find_element(By.ID, f"reassign-{food}-to")
+    check("its Reassign select names the agencies",
+          [o.text for o in Select(sel).options] == ["WFP", "Red Cross"])
+    check("each control is labelled for its case",
+          sel.get_attribute("aria-label").endswith(food[:4] + "-" + food[4:])
+          and drv.find_element(By.ID, f"reassign-{food}-reason")
+          .get_attribute("aria-label"))
+    Select(sel).select_by_value("wfp")
+    drv.find_element(By.ID, f"reassign-{food}-reason").send_keys("stock came")
+    sel.find_element(By.XPATH, "./ancestor::form//button").click()
+    check("Reassign takes the case off the overdue list, saying so",
+          wait(drv, lambda d: food not in overdue_codes(d) and
+               "reassigned to WFP" in
+               d.find_element(By.ID, "coord-state").text, 10))
+    st, got = api_call("GET", f"/v1/cases/{food}",
+                       os.environ["HBM_ADMIN_TOKEN"])
+    check("the case is WFP's, notified, not escalated, with a deadline",
+          st == 200 and got["agency"] == "wfp" and
+          got["status"] == "notified" and not got["escalated"] and
+          got["due_at"])
+    check("its timeline says who reassigned it",
+          any(e["what"] == "reassigned" and e["who"] == "coordinator:coord"
+              for e in got["history"]))
+
     drv.find_element(By.CSS_SELECTOR, "#table-overdue tbody a").click()
     check("an overdue case's code opens its page",
           wait(drv, lambda d: view(d) == "case"))
+    check("where the coordinator has the Reassign form, labelled",
+          wait(drv, lambda d: visible(d, "case-reassign") and
+               visible(d, "reassign-to"), 5) and
+          drv.find_element(By.CSS_SELECTOR, "label[for=reassign-to]").text
+          == "Agency")
     # The API's 401s (signed out), 403 (no CSRF token) and 404 (another
     # agency's case) the test itself asked for are not errors.
     errors = [e for e in drv.get_log("browser") if e["level"] == "SEVERE"

@@ -27,7 +27,12 @@
 # .../sms: the timeline, hidden from the next agency after a DECLINE, the
 # SMS queued to the migrant, 400/403/404/409/429 refusals); the browser
 # adds a note, watches the SMS count turn from GSM-7 to UCS-2 and sends
-# one. Its screenshots (sign-in, queue, case and figures, in English and
+# one. The coordinator reassigns a declined case from the overdue table (it
+# leaves the list) and sees the Reassign form on a case page; curl then
+# checks POST .../reassign: 403 for agencies, caseworkers, managers and a
+# missing CSRF token, 400/404/409, the new agency's queue, deadline and
+# SMS, 404 for the old agency, the timeline and audit, the reason sealed,
+# an Idempotency-Key, nothing new to the migrant. Its screenshots (sign-in, queue, case and figures, in English and
 # Arabic, 1280 and 360 px wide) are kept in $HBM_BUILD/screenshots/.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
@@ -202,7 +207,7 @@ hbm_check "a page weighs at most 150 KB gzip, Chart.js aside" \
 	test "$page" -gt 0 -a "$page" -le $((150 * 1024))
 
 # The browser: a failure of the script, or any "not ok" it prints, fails.
-export HBM_URL HBM_CHANNEL_TOKEN HBM_ADMIN_TOKEN HBM_REDIS_CLI
+export HBM_URL HBM_CHANNEL_TOKEN HBM_ADMIN_TOKEN HBM_WFP_TOKEN HBM_REDIS_CLI
 export PW_AMINA PW_RC PW_LOCK PW_COORD
 hbm_browser console.py 300 10
 
@@ -530,6 +535,73 @@ hbm_eq "its own note it sees" "note:redcross:will visit" \
 hbm_eq "the coordinator sees them all, numbers masked" \
 	"note:wfp:called +25670****601, no answer|sms to person:wfp:Come to gate 2 at 10|sms to person:wfp:WFP, request $(fmt $ch): please come to our desk with this code.|sms to person:wfp:WFP, request $(fmt $ch): we will call you soon. Keep your phone on.|note:redcross:will visit" \
 	"$(hbm_body GET /v1/cases/$ch -b "$HBM_TMP/coord" | hist)"
+
+# The coordinator reassigns a case: POST /v1/cases/{code}/reassign, by a
+# coordinator's session (with X-CSRF-Token) or the admin token, no one else.
+SC=(-b "$HBM_TMP/coord" -H "X-CSRF-Token: $csrf_c")
+RCP=+256700000102
+rq() { hbm_status POST /v1/cases/$1/reassign "${@:2}" "${JS[@]}"; }
+# rc_told CODE N: Red Cross's phone got agency_notify of CODE N times.
+rc_told() { [ "$(hbm_texts_to $RCP | grep -c "^New case $(fmt $1)")" -eq "$2" ]; }
+hbm_eq "a reassign without X-CSRF-Token: 403" 403 \
+	"$(rq $cs4 -b "$HBM_TMP/coord" --data-binary '{"agency":"redcross"}')"
+hbm_eq "by a caseworker: 403" 403 "$(rq $cs4 "${SA[@]}" --data-binary '{"agency":"redcross"}')"
+hbm_eq "by a manager: 403" 403 "$(rq $cs4 "${SR[@]}" --data-binary '{"agency":"redcross"}')"
+hbm_eq "by an agency's token: 403" 403 "$(rq $cs4 "${AWFP[@]}" --data-binary '{"agency":"redcross"}')"
+hbm_eq "an unknown agency: 400" 400 "$(rq $cs4 "${SC[@]}" --data-binary '{"agency":"unicef"}')"
+hbm_eq "no agency: 400" 400 "$(rq $cs4 "${SC[@]}" --data-binary '{"reason":"x"}')"
+hbm_eq "a body that is no JSON: 400" 400 "$(rq $cs4 "${SC[@]}" --data-binary 'agency')"
+hbm_eq "a reason over 400 bytes: 400" 400 \
+	"$(rq $cs4 "${SC[@]}" --data-binary "{\"agency\":\"redcross\",\"reason\":\"$long\"}")"
+hbm_eq "an unknown case: 404" 404 "$(rq 12345670 "${SC[@]}" --data-binary '{"agency":"redcross"}')"
+hbm_eq "to the agency it is with: 409" 409 "$(rq $cs2 "${SC[@]}" --data-binary '{"agency":"wfp"}')"
+hbm_eq "a closed case: 409" 409 "$(rq $cs1 "${SC[@]}" --data-binary '{"agency":"redcross"}')"
+hbm_eq "the refused ones changed nothing" "true wfp 0" \
+	"$(hbm_case_field $cs4 escalated) $(hbm_case_field $cs4 agency) $(hbm_case_hist $cs4 reassigned)"
+# A food case WFP declines goes to the coordinator (no agency left); her
+# session gives it to Red Cross, under an Idempotency-Key.
+hbm_eq "WFP declines a food case" 200 \
+	"$(hbm_status POST /v1/cases/$cs2/decline "${AWFP[@]}" "${JS[@]}" --data-binary '{"reason":"full"}')"
+hbm_eq "escalated to the coordinator, no agency" "true " \
+	"$(hbm_case_field $cs2 escalated) $(hbm_case_field $cs2 agency)"
+m2=$(hbm_sent_count $MS2)
+ri() { hbm_body POST /v1/cases/$cs2/reassign "${SC[@]}" "${JS[@]}" -H 'Idempotency-Key: re-1' \
+	--data-binary '{"agency":"redcross","reason":"RC has stock, call +256700000999"}'; }
+got=$(ri)
+hbm_eq "the coordinator reassigns it to Red Cross: the case as she sees it" \
+	"redcross notified false" \
+	"$(hbm_jget agency <<< "$got") $(hbm_jget status <<< "$got") $(hbm_jget escalated <<< "$got")"
+hbm_eq "the same Idempotency-Key again: the same answer" redcross "$(ri | hbm_jget agency)"
+hbm_eq "one reassignment in its history" 1 "$(hbm_case_hist $cs2 reassigned)"
+hbm_check "Red Cross's session has it in its queue" grep -q "\"$(fmt $cs2)\"" \
+	<<< "$(hbm_body GET '/v1/cases?limit=200' "${SR[@]}")"
+hbm_match "with a deadline of its own" '^20[0-9-]{8}T[0-9:.]{12}Z$' \
+	"$(hbm_body GET /v1/cases/$cs2 "${SR[@]}" | hbm_jget due_at)"
+hbm_eq "WFP's session gets 404" 404 "$(hbm_status GET /v1/cases/$cs2 "${SA[@]}")"
+hbm_check "Red Cross's phone is told, once" hbm_wait 10 rc_told $cs2 1
+hbm_eq "the timeline names her, the agency and the reason (masked)" \
+	"reassigned coordinator:coord redcross: RC has stock, call +25670****999" \
+	"$(hbm_body GET /v1/cases/$cs2 -b "$HBM_TMP/coord" | python3 -c 'import json, sys
+print(next(e["what"] + " " + e["who"] + " " + e["note"] for e in json.load(sys.stdin)["history"] if e["what"] == "reassigned"))')"
+hbm_check "the reason is sealed at rest" fails grep -q 'RC has stock' \
+	<<< "$($HBM_REDIS_CLI LRANGE "{hbm}:case:$cs2:hist" 0 -1)"
+hbm_eq "the audit entry, by her" "$cs2 coordinator:coord reassigned" \
+	"$(audit_lines | grep "^$cs2 coordinator:coord reassigned" | cut -d' ' -f1-3)"
+hbm_eq "nothing new to the migrant" "$m2" "$(hbm_sent_count $MS2)"
+# The escalated clinic case, still with WFP, by the admin token: WFP loses it.
+m4=$(hbm_sent_count $MS4)
+hbm_eq "the admin token reassigns the clinic case" redcross \
+	"$(hbm_body POST /v1/cases/$cs4/reassign "${ADMIN[@]}" "${JS[@]}" \
+	--data-binary '{"agency":"redcross"}' | hbm_jget agency)"
+hbm_eq "WFP's session gets 404 on it" 404 "$(hbm_status GET /v1/cases/$cs4 "${SA[@]}")"
+hbm_eq "and WFP's token, even to acknowledge it" "404 404" \
+	"$(hbm_status GET /v1/cases/$cs4 "${AWFP[@]}") $(hbm_status POST /v1/cases/$cs4/ack "${AWFP[@]}")"
+hbm_check "it is in Red Cross's queue" grep -q "\"$(fmt $cs4)\"" \
+	<<< "$(hbm_body GET '/v1/cases?limit=200' "${SR[@]}")"
+hbm_check "Red Cross's phone is told" hbm_wait 10 rc_told $cs4 1
+hbm_eq "the audit names the coordinator" "$cs4 coordinator reassigned" \
+	"$(audit_lines | grep "^$cs4 coordinator reassigned" | cut -d' ' -f1-3)"
+hbm_eq "nothing new to its migrant" "$m4" "$(hbm_sent_count $MS4)"
 
 # Bounded as a list is: 2000 older index entries (valid codes of no case)
 # put the scan's end out of reach, and the answer says it was cut short.
