@@ -19,8 +19,10 @@
  * step through the API (cases_act_view()): the first byte chooses WFP or
  * UNHCR and a template, bits 3-5 of the third the verb, the rest the text
  * (at most 400 bytes, as the API takes), the migrant's record opted out
- * by bit 0. Promises: it never fails, a note queues no SMS, an SMS to the
- * person goes to the case's number only, and not when it opted out.
+ * by bit 0; the verb may be the coordinator's CASES_REASSIGN, to WFP or
+ * UNHCR. Promises: it never fails, a note queues no SMS, an SMS to the
+ * person goes to the case's number only, and not when it opted out, and
+ * a reassignment sends the person nothing.
  *
  * `make check` replays tests/fuzz/corpus/cases/ through tests/fuzz/driver.c;
  * `make fuzz` runs it under libFuzzer (docs/fuzzing.md).
@@ -271,6 +273,22 @@ fuzz_fill(const struct fuzz *f, struct cases_view *view)
 		}
 }
 
+/* 1 when an SMS effect of the operation OUT (described) goes to HASH. */
+static int
+fuzz_sms_to(const char *out, const char *hash)
+{
+	const char *l;
+	size_t n;
+
+	for (l = out; *l != '\0'; l += n + (l[n] == '\n')) {
+		n = strcspn(l, "\n");
+		if (strncmp(l, "sms ", 4) == 0 &&
+		    memmem(l, n, hash, strlen(hash)) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
 /* An agency's step through the API on the case in state S (see above). */
 static void
 fuzz_act(const struct fuzz *f, const uint8_t *data, int s, char *text)
@@ -291,7 +309,7 @@ fuzz_act(const struct fuzz *f, const uint8_t *data, int s, char *text)
 	memset(&act, 0, sizeof(act));
 	act.opid = "api:fuzz";
 	act.agency = data[0] & 1 ? "wfp" : "unhcr";
-	act.verb = (enum cases_verb)(((data[2] >> 3) & 7) % 5);
+	act.verb = (enum cases_verb)(((data[2] >> 3) & 7) % 6);
 	act.code = f->code;
 	act.text = text;
 	act.template = tmpl[(data[0] >> 1) % 4];
@@ -331,6 +349,8 @@ fuzz_act(const struct fuzz *f, const uint8_t *data, int s, char *text)
 			memmem(sms, strcspn(sms + 1, "\n") + 1, f->migrant,
 			    strlen(f->migrant)) == NULL))
 			abort();
+		if (act.verb == CASES_REASSIGN && fuzz_sms_to(out, f->migrant))
+			abort(); /* the person is told nothing */
 		free(out);
 	}
 	apply_free(a);
