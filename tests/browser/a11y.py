@@ -4,7 +4,8 @@
 tests/integration/t_a11y.sh started. axe-core (tests/browser/vendor/,
 checked against its README's sha256) scans the sign-in page (and its
 error), the queue (and empty), a case page (notified, with an error, then
-acknowledged) and the coordinator page (tables shown and not), in English
+acknowledged, and as the coordinator sees one, with its Reassign form) and
+the coordinator page (tables shown and not, Reassign controls), in English
 and in Arabic, 1280 and 360 px wide, for the WCAG 2.0 and 2.1 A and AA
 rules: none may be violated (each violation is printed, its id, impact
 and nodes). Then the keyboard alone (Tab, Shift+Tab, Enter, Space
@@ -269,6 +270,15 @@ def run(drv):
             "document.querySelectorAll('#view-coord details')"
             ".forEach(d => d.open = true)")
         scan(drv, f"the coordinator page, tables open [{lang}]")
+        check(f"[{lang}] the overdue table has its Reassign controls",
+              drv.execute_script(
+                  "return document.querySelectorAll("
+                  "'#table-overdue tbody select[aria-label]').length") > 0)
+        drv.find_element(By.CSS_SELECTOR, "#table-overdue tbody a").click()
+        check(f"[{lang}] an overdue case's page, with the Reassign form",
+              wait(drv, lambda d: view(d) == "case" and
+                   d.find_element(By.ID, "reassign-to").is_displayed()))
+        scan(drv, f"a case to the coordinator [{lang}]")
         sign_out(drv)
 
     # Last, as it acknowledges the case the scans showed notified.
