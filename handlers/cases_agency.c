@@ -5,7 +5,9 @@
  * API (cases_agency_act()), which run the same decisions with no sender to
  * answer; a note (for the agency's eyes only) and an SMS to the person
  * exist only through the API. A case with another agency is "not found",
- * whichever way asked.
+ * whichever way asked. The coordinator's REASSIGN (CASES_REASSIGN) runs
+ * through the same API path: it hands a case to another agency as DECLINE
+ * hands it to the next (cases_hand_over()).
  *
  * The official who made a referral is told when an agency acknowledges,
  * declines or closes it. The case keeps only the official's number hash

@@ -62,7 +62,7 @@ static const struct metric_desc metric_descs[] = {
 	    "Inbox entries not answered, by reason" },
 	{ "hbmgw_case_events_total", COUNTER,
 	    "Case changes by category and event (created, acknowledged, "
-	    "closed, escalated)" },
+	    "closed, escalated, reassigned)" },
 	{ "hbmgw_ack_latency_seconds", HISTOGRAM,
 	    "Time from a case's creation to its acknowledgement" },
 	{ "hbmgw_inbox_depth", GAUGE, "Entries in the inbox stream" },
