@@ -61,7 +61,8 @@ cases_tell_official(
 		{ "agency", c->agency->name } };
 	if ((text = template_render(c->cfg, lang, name, v, 3)) == NULL)
 		return;
-	cases_send_plain(c, c->cfg->officials[i].phone, text, "notify");
+	cases_send_plain(
+	    c, k->code, "official", c->cfg->officials[i].phone, text, "notify");
 	free(text);
 }
 
@@ -110,7 +111,8 @@ cases_tell_migrant(struct cases_ctx *c, const struct store_case *k,
 		return 0;
 	lang = num.lang[0] != '\0' ? num.lang : k->lang;
 	if ((text = template_render(c->cfg, lang, name, v, n)) != NULL) {
-		cases_sms(c, k->phone, k->num, text, "notify");
+		cases_sms(
+		    c, k->code, "migrant", k->phone, k->num, text, "notify");
 		free(text);
 	}
 	return 0;
@@ -234,7 +236,7 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		apply_zadd(c->a, KEY_SLA,
 		    (double)(c->now + cat->ack_timeout * 1000LL), cmd->code);
 		cases_log(c, cmd->code, "gateway", "notified", next->id);
-		cases_tell_agency(c, next, "agency_notify", nv, 5);
+		cases_tell_agency(c, cmd->code, next, "agency_notify", nv, 5);
 	} else {
 		/* Nobody is left: the coordinator takes it over. */
 		apply_hset(c->a, key, "agency", "");
@@ -246,7 +248,7 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 			char *text = template_render(c->cfg,
 			    c->cfg->gateway.languages.v[0], "escalated", nv, 7);
 			if (text != NULL)
-				cases_send_plain(c,
+				cases_send_plain(c, cmd->code, "coordinator",
 				    c->cfg->coordinator_phones.v[i], text,
 				    "notify");
 			free(text);
@@ -467,7 +469,7 @@ cases_sms_person(struct cases_ctx *c, const struct sms_cmd *cmd,
 	apply_hset(c->a, key, "sms_ms", buf);
 	cases_ll(buf, sizeof(buf), n + 1);
 	apply_hset(c->a, key, "sms_n", buf);
-	cases_sms(c, k.phone, k.num, text, "notify");
+	cases_sms(c, cmd->code, "migrant", k.phone, k.num, text, "notify");
 	cases_log_text(c, cmd->code, c->agency->id, "sms to person", text);
 	free(text);
 	return 0;
