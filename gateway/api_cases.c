@@ -333,11 +333,14 @@ api_cases_private(
 
 /*
  * 1 when the history entry E (the Ith) is an SMS's (case_sms.h), appended
- * to A with its status unless it is older than the last CASE_SMS_MAX.
+ * to A with its status unless it is older than the last CASE_SMS_MAX or
+ * another agency's own (api_cases_private()).
  */
 static int
-api_cases_sms_entry(const struct case_sms *cs, size_t i, json_t *e, json_t *a)
+api_cases_sms_entry(const struct api_caller *caller, const struct case_sms *cs,
+    size_t i, json_t *e, json_t *a)
 {
+	const char *who = "gateway";
 	char when[API_TIME_MAX];
 	json_int_t t = 0;
 	json_t *o;
@@ -346,6 +349,13 @@ api_cases_sms_entry(const struct case_sms *cs, size_t i, json_t *e, json_t *a)
 	api_time((long long)t, when);
 	if (!case_sms_entry(cs, i, e, when, &o))
 		return 0;
+	/* an agency's own SMS to the person, as its "sms to person" entry */
+	(void)json_unpack(e, "{s:s}", "who", &who);
+	if (o != NULL && strcmp(who, "gateway") != 0 &&
+	    api_cases_private(caller, who, "sms to person")) {
+		json_decref(o);
+		o = NULL;
+	}
 	if (o != NULL)
 		json_array_append_new(a, o);
 	return 1;
@@ -371,7 +381,7 @@ api_cases_history(const char *code, const struct store_reply *h,
 
 	for (i = 0; i < h->elements; i++) {
 		e = json_loadb(h->element[i]->str, h->element[i]->len, 0, NULL);
-		if (api_cases_sms_entry(cs, i, e, a)) {
+		if (api_cases_sms_entry(caller, cs, i, e, a)) {
 			json_decref(e);
 			continue;
 		}

@@ -260,11 +260,14 @@ cases_log_text(struct cases_ctx *c, const char *code, const char *who,
 	cases_log_entry(c, code, who, what, note, 1);
 }
 
-/* Queue TEXT to TO, sealed or in clear (TO_PLAIN), for case CODE or none. */
+/*
+ * Queue TEXT to TO, sealed or in clear (TO_PLAIN), for case CODE or none,
+ * as WHO's in its history.
+ */
 static void
 cases_queue(struct cases_ctx *c, const char *code, const char *role,
-    const char *to, int to_plain, const char *to_hash, const char *text,
-    const char *kind)
+    const char *who, const char *to, int to_plain, const char *to_hash,
+    const char *text, const char *kind)
 {
 	char hist[KEY_MAX];
 
@@ -277,7 +280,8 @@ cases_queue(struct cases_ctx *c, const char *code, const char *role,
 		return;
 	}
 	key_case_hist(hist, code);
-	apply_case_sms(c->a, hist, role, to, to_plain, to_hash, text, kind);
+	apply_case_sms(
+	    c->a, hist, role, who, to, to_plain, to_hash, text, kind);
 }
 
 void
@@ -285,7 +289,16 @@ cases_sms(struct cases_ctx *c, const char *code, const char *role,
     const char *to_sealed, const char *to_hash, const char *text,
     const char *kind)
 {
-	cases_queue(c, code, role, to_sealed, 0, to_hash, text, kind);
+	cases_queue(
+	    c, code, role, "gateway", to_sealed, 0, to_hash, text, kind);
+}
+
+void
+cases_sms_own(struct cases_ctx *c, const char *code, const char *to_sealed,
+    const char *to_hash, const char *text)
+{
+	cases_queue(c, code, "migrant", c->agency->id, to_sealed, 0, to_hash,
+	    text, "notify");
 }
 
 /* Queue TEXT to a number given in clear (an agency's or coordinator's). */
@@ -296,7 +309,7 @@ cases_send_plain(struct cases_ctx *c, const char *code, const char *role,
 	char hash[CRYPTO_SHA256_HEX];
 
 	crypto_phone_hash(c->key, e164, hash);
-	cases_queue(c, code, role, e164, 1, hash, text, kind);
+	cases_queue(c, code, role, "gateway", e164, 1, hash, text, kind);
 }
 
 /* Render template NAME in LANG and queue it to every phone of AGENCY. */

@@ -469,7 +469,7 @@ cases_sms_person(struct cases_ctx *c, const struct sms_cmd *cmd,
 	apply_hset(c->a, key, "sms_ms", buf);
 	cases_ll(buf, sizeof(buf), n + 1);
 	apply_hset(c->a, key, "sms_n", buf);
-	cases_sms(c, cmd->code, "migrant", k.phone, k.num, text, "notify");
+	cases_sms_own(c, cmd->code, k.phone, k.num, text);
 	cases_log_text(c, cmd->code, c->agency->id, "sms to person", text);
 	free(text);
 	return 0;

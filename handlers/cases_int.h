@@ -186,6 +186,12 @@ void cases_log(struct cases_ctx *, const char *code, const char *who,
  */
 void cases_log_text(struct cases_ctx *, const char *code, const char *who,
     const char *what, const char *note);
+/*
+ * The agency's own SMS to the person of case CODE (from the case page):
+ * its history entry is the agency's, shown to it only.
+ */
+void cases_sms_own(struct cases_ctx *c, const char *code, const char *to_sealed,
+    const char *to_hash, const char *text);
 /* cases_sms() to a number given in clear. */
 void cases_send_plain(struct cases_ctx *, const char *code, const char *role,
     const char *e164, const char *text, const char *kind);

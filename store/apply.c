@@ -360,8 +360,8 @@ apply_rpush_sealed(struct apply *a, const char *key, const char *pre,
  */
 static void
 apply_sms_to(struct apply *a, const char *hist, const char *role,
-    const char *to, int to_plain, const char *to_hash, const char *text,
-    const char *channel, const char *kind)
+    const char *who, const char *to, int to_plain, const char *to_hash,
+    const char *text, const char *channel, const char *kind)
 {
 	/*
 	 * enqueue() (store/lua/lib/enqueue.lua) derives its keys from the
@@ -390,30 +390,34 @@ apply_sms_to(struct apply *a, const char *hist, const char *role,
 	apply_put_sealed(a, "", text, "");
 	apply_puts(a, channel);
 	apply_puts(a, kind);
-	if (hist != NULL)
+	if (hist != NULL) {
 		apply_puts(a, role);
+		apply_puts(a, who);
+	}
 }
 
 void
 apply_sms(struct apply *a, const char *to_sealed, const char *to_hash,
     const char *text, const char *channel, const char *kind)
 {
-	apply_sms_to(a, NULL, NULL, to_sealed, 0, to_hash, text, channel, kind);
+	apply_sms_to(
+	    a, NULL, NULL, NULL, to_sealed, 0, to_hash, text, channel, kind);
 }
 
 void
 apply_sms_number(struct apply *a, const char *e164, const char *to_hash,
     const char *text, const char *channel, const char *kind)
 {
-	apply_sms_to(a, NULL, NULL, e164, 1, to_hash, text, channel, kind);
+	apply_sms_to(
+	    a, NULL, NULL, NULL, e164, 1, to_hash, text, channel, kind);
 }
 
 void
 apply_case_sms(struct apply *a, const char *hist, const char *role,
-    const char *to, int to_plain, const char *to_hash, const char *text,
-    const char *kind)
+    const char *who, const char *to, int to_plain, const char *to_hash,
+    const char *text, const char *kind)
 {
-	apply_sms_to(a, hist, role, to, to_plain, to_hash, text, "", kind);
+	apply_sms_to(a, hist, role, who, to, to_plain, to_hash, text, "", kind);
 }
 
 /* The audit entry, its DETAIL sealed at the run when SEAL. */
@@ -520,7 +524,7 @@ apply_describe_seq(const struct apply *a, const struct apply_seq *q, FILE *f,
 		{ 'h', "hset", 1, 2 }, { 'i', "hincr", 1, 2 },
 		{ 'e', "expire", 1, 1 }, { 'z', "zadd", 1, 2 },
 		{ 'r', "zrem", 1, 1 }, { 'p', "rpush", 1, 1 },
-		{ 's', "sms", 0, 5 }, { 'm', "sms", 2, 6 },
+		{ 's', "sms", 0, 5 }, { 'm', "sms", 2, 7 },
 		{ 'l', "audit", 0, 4 } };
 	size_t i = 0, k, j;
 	const char *key;

@@ -24,14 +24,14 @@
 -- i HINCRBY (key, field, by), z ZADD (key, score, member), r ZREM (key,
 -- member), p RPUSH (key, value), e EXPIRE (key, seconds), s SMS
 -- (to_sealed, to_hash, text, channel, kind: enqueue()), m a case's SMS
--- (history key, the same five, role), l audit (subject, actor, action,
+-- (history key, the same five, role, who), l audit (subject, actor, action,
 -- detail). Redis does not roll back a script that fails
 -- half way, so the guards and a type check of every key written come
 -- before the first write (once a call for a key, see known below). The
 -- HSETs of one key are one call, as are its RPUSHes (an HINCRBY of the
 -- key comes after the HSETs before it), each SMS queued before those
 -- RPUSHes so that a case's SMS joins its history's RPUSH as an entry
--- {"t","who":"system","what":"sms","to":role,"kind","msg":id} (no
+-- {"t","who","what":"sms","to":role,"kind","msg":id} (no
 -- command of its own when the operation writes that history anyway);
 -- then the expiries (one a key, the
 -- last lifetime given), the SMS and the audit entries (appended to
@@ -43,7 +43,7 @@
 
 local K, A = KEYS, ARGV
 local arity = { g = 3, a = 1, h = 3, i = 3, z = 3, r = 2,
-  p = 2, e = 2, s = 5, m = 7, l = 4 }
+  p = 2, e = 2, s = 5, m = 8, l = 4 }
 local kind = { h = 'hash', i = 'hash', z = 'zset', r = 'zset',
   p = 'list', m = 'list' }
 local cmd = { h = 'HSET', p = 'RPUSH' }
@@ -148,8 +148,9 @@ local function write(kb, i, n, now, ttl)
         A[j + 6], now, ttl)
       local r = run(K[kb + tonumber(A[j + 1])], 'RPUSH')
       r[#r + 1] = string.format(
-        '{"t":%s,"who":"system","what":"sms","to":"%s","kind":"%s",' ..
-        '"msg":"%s"}', now, A[j + 7], A[j + 6], id)
+        '{"t":%s,"who":%s,"what":"sms","to":%s,"kind":%s,"msg":%s}',
+        now, cjson.encode(A[j + 8]), cjson.encode(A[j + 7]),
+        cjson.encode(A[j + 6]), cjson.encode(id))
     end
   end
   for _, key in ipairs(order) do flush(key) end

@@ -851,8 +851,8 @@ test_case_sms_cost(struct store *s, const char *opid, int linked,
 	a = apply_new(opid, 1700000000000LL);
 	apply_rpush(a, TEST_HIST, "{\"what\":\"acknowledged\"}");
 	if (linked)
-		apply_case_sms(a, TEST_HIST, "migrant", TEST_SEALED, 0,
-		    TEST_HASH, "Accepted", "notify");
+		apply_case_sms(a, TEST_HIST, "migrant", "gateway", TEST_SEALED,
+		    0, TEST_HASH, "Accepted", "notify");
 	else
 		apply_sms(a, TEST_SEALED, TEST_HASH, "Accepted", "", "notify");
 	all0 = test_calls_all(s);
@@ -906,8 +906,8 @@ test_case_sms(void **state)
 
 	/* an operation with no entry of its own for the case: one RPUSH */
 	a = apply_new("t-csms-2", 1700000000000LL);
-	apply_case_sms(a, TEST_HIST, "agency", TEST_SEALED, 0, TEST_HASH,
-	    "New case", "notify");
+	apply_case_sms(a, TEST_HIST, "agency", "t-wfp", TEST_SEALED, 0,
+	    TEST_HASH, "New case", "notify");
 	rpush[0] = test_calls(s, "rpush");
 	assert_int_equal(test_run(s, a), APPLY_OK);
 	assert_int_equal(test_calls(s, "rpush") - rpush[0], 1);
@@ -915,6 +915,7 @@ test_case_sms(void **state)
 	r = test_cmd(s, 4, lr);
 	assert_int_equal(r->elements, 1);
 	assert_non_null(strstr(r->element[0]->str, "\"to\":\"agency\""));
+	assert_non_null(strstr(r->element[0]->str, "\"who\":\"t-wfp\""));
 	store_reply_free(r);
 	test_del(s, "{hbm}:op:t-csms-0");
 	test_del(s, "{hbm}:op:t-csms-1");
