@@ -825,7 +825,10 @@ test_type_once(void **state)
 	}
 }
 
-/* Every command Redis has counted (INFO commandstats), INFO included. */
+/*
+ * Every command Redis has counted (INFO commandstats), INFO included, but
+ * the trims enqueue() makes one message in 16 (the id's count decides).
+ */
 static long long
 test_calls_all(struct store *s)
 {
@@ -837,7 +840,7 @@ test_calls_all(struct store *s)
 	for (p = r->str; (p = strstr(p, ":calls=")) != NULL; p++)
 		n += strtoll(p + strlen(":calls="), NULL, 10);
 	store_reply_free(r);
-	return n;
+	return n - test_calls(s, "zremrangebyscore");
 }
 
 /* The commands and RPUSHes an operation of a history entry and an SMS makes. */
