@@ -133,9 +133,9 @@ const char *apply_opid(const struct apply *);
  * script runs them: "guard KEY FIELD VALUE", "absent KEY", "hset KEY FIELD
  * VALUE", "hincr KEY FIELD BY", "expire KEY SECONDS", "zadd KEY SCORE
  * MEMBER", "zrem KEY MEMBER", "rpush KEY VALUE", "sms TO TO_HASH TEXT
- * CHANNEL KIND", "sms TO TO_HASH TEXT
- * CHANNEL KIND ROLE WHO for HIST" (apply_case_sms()), "audit SUBJECT ACTOR ACTION DETAIL". A value to be sealed at
- * the run is shown "[plain]", newlines as "\\n", with OPEN, and "[sealed]"
+ * CHANNEL KIND", "sms TO TO_HASH TEXT CHANNEL KIND ROLE WHO for HIST"
+ * (apply_case_sms()), "audit SUBJECT ACTOR ACTION DETAIL". A value to be
+ * sealed at the run is shown "[plain]", newlines as "\\n", with OPEN, and "[sealed]"
  * without. With OPEN, each other value is given to it first, and shown as
  * "[what it returns]" when that is not NULL (the caller frees it): a test
  * opens sealed values so. For tests of a decision; what it prints is not a
