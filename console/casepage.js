@@ -178,6 +178,14 @@ function renderCase(c) {
     const tm = document.createElement('time');
     tm.dateTime = e.at;
     tm.textContent = when(e.at);
+    // An SMS the case caused: to whom and how far it went, no number, no text.
+    if (e.what === 'sms') {
+      li.className = 'sms';
+      li.append(tm, ' — ', part('what', word('sms_to_', e.to_role)), ' — ',
+        part('sms-status', word('sms_', e.status)));
+      ol.append(li);
+      continue;
+    }
     li.append(tm, ' — ', part('who-did', word('who_', e.who)), ' — ',
       part('what', word('what_', e.what)));
     // A "created" entry's note is the category's id: its label is shown.

@@ -223,6 +223,16 @@ case_print(const json_t *c)
 	{
 		const char *row[] = { json_str(h, "at"), json_str(h, "who"),
 			json_str(h, "what"), json_str(h, "note") };
+		char what[64];
+
+		/* an SMS the case caused: to whom, and its status */
+		if (json_str(h, "to_role") != NULL) {
+			snprintf(what, sizeof(what), "sms to %s",
+			    json_str(h, "to_role"));
+			row[1] = "gateway";
+			row[2] = what;
+			row[3] = json_str(h, "status");
+		}
 		ctl_table_add(&t, row);
 	}
 	ctl_table_print(&t);

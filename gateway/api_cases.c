@@ -55,6 +55,7 @@
 #include "gateway/api.h"
 #include "handlers/route.h"
 #include "gateway/api_cases.h"
+#include "gateway/case_sms.h"
 #include "lib/crypto.h"
 #include "lib/csv.h"
 #include "gateway/gw.h"
@@ -332,13 +333,44 @@ api_cases_private(
 }
 
 /*
+ * 1 when the history entry E (the Ith) is an SMS's (case_sms.h), appended
+ * to A with its status unless it is older than the last CASE_SMS_MAX or
+ * another agency's own (api_cases_private()).
+ */
+static int
+api_cases_sms_entry(const struct api_caller *caller, const struct case_sms *cs,
+    size_t i, json_t *e, json_t *a)
+{
+	const char *who = "gateway";
+	char when[API_TIME_MAX];
+	json_int_t t = 0;
+	json_t *o;
+
+	(void)json_unpack(e, "{s:I}", "t", &t);
+	api_time((long long)t, when);
+	if (!case_sms_entry(cs, i, e, when, &o))
+		return 0;
+	/* an agency's own SMS to the person, as its "sms to person" entry */
+	(void)json_unpack(e, "{s:s}", "who", &who);
+	if (o != NULL && strcmp(who, "gateway") != 0 &&
+	    api_cases_private(caller, who, "sms to person")) {
+		json_decref(o);
+		o = NULL;
+	}
+	if (o != NULL)
+		json_array_append_new(a, o);
+	return 1;
+}
+
+/*
  * The history list H as WHO may see it, as JSON: notes masked as the
  * phone for the admin; an agency's notes and SMS to the person only to
- * that agency.
+ * that agency; the SMS the case caused with their statuses CS, to whoever
+ * sees the case, without number or text.
  */
 static json_t *
 api_cases_history(const char *code, const struct store_reply *h,
-    const struct api_caller *caller)
+    const struct case_sms *cs, const struct api_caller *caller)
 {
 	int admin = caller->admin;
 	char when[API_TIME_MAX];
@@ -350,6 +382,10 @@ api_cases_history(const char *code, const struct store_reply *h,
 
 	for (i = 0; i < h->elements; i++) {
 		e = json_loadb(h->element[i]->str, h->element[i]->len, 0, NULL);
+		if (api_cases_sms_entry(caller, cs, i, e, a)) {
+			json_decref(e);
+			continue;
+		}
 		if (json_unpack(e, "{s:I,s:s,s:s,s:s}", "t", &t, "who", &who,
 			"what", &what, "note", &note) == -1) {
 			log_warnx("cases: case %s: history entry %zu malformed",
@@ -461,7 +497,8 @@ api_cases_full(const struct api_caller *who, const char *code,
     const struct store_case *k, const struct store_reply *h)
 {
 	json_t *o = api_cases_summary(code, k);
-	char *note;
+	struct case_sms *cs;
+	char *note, *cause = NULL;
 	int shown;
 
 	note = crypto_open_str(gw_key(), k->note);
@@ -471,7 +508,12 @@ api_cases_full(const struct api_caller *who, const char *code,
 	free(note);
 	api_cases_when(o, "acked_at", k->acked_ms);
 	api_cases_when(o, "closed_at", k->closed_ms);
-	json_object_set_new(o, "history", api_cases_history(code, h, who));
+	if ((cs = case_sms_load(gw_store(), h, &cause)) == NULL) {
+		log_warnx("cases: case %s: SMS statuses: %s", code, cause);
+		free(cause);
+	}
+	json_object_set_new(o, "history", api_cases_history(code, h, cs, who));
+	case_sms_free(cs);
 	shown = api_cases_phone(o, code, k, who,
 	    !who->admin && api_cases_acked(h, who->agency->id));
 	/* A console user of the agency sees the number masked: can it show? */

@@ -260,29 +260,63 @@ cases_log_text(struct cases_ctx *c, const char *code, const char *who,
 	cases_log_entry(c, code, who, what, note, 1);
 }
 
-void
-cases_sms(struct cases_ctx *c, const char *to_sealed, const char *to_hash,
+/*
+ * Queue TEXT to TO, sealed or in clear (TO_PLAIN), for case CODE or none,
+ * as WHO's in its history.
+ */
+static void
+cases_queue(struct cases_ctx *c, const char *code, const char *role,
+    const char *who, const char *to, int to_plain, const char *to_hash,
     const char *text, const char *kind)
 {
+	char hist[KEY_MAX];
+
 	/* Sealed, and its channel chosen, when it is queued (apply.h). */
-	apply_sms(c->a, to_sealed, to_hash, text, "", kind);
+	if (code == NULL) {
+		if (to_plain)
+			apply_sms_number(c->a, to, to_hash, text, "", kind);
+		else
+			apply_sms(c->a, to, to_hash, text, "", kind);
+		return;
+	}
+	key_case_hist(hist, code);
+	apply_case_sms(
+	    c->a, hist, role, who, to, to_plain, to_hash, text, kind);
+}
+
+void
+cases_sms(struct cases_ctx *c, const char *code, const char *role,
+    const char *to_sealed, const char *to_hash, const char *text,
+    const char *kind)
+{
+	cases_queue(
+	    c, code, role, "gateway", to_sealed, 0, to_hash, text, kind);
+}
+
+void
+cases_sms_own(struct cases_ctx *c, const char *code, const char *to_sealed,
+    const char *to_hash, const char *text)
+{
+	cases_queue(c, code, "migrant", c->agency->id, to_sealed, 0, to_hash,
+	    text, "notify");
 }
 
 /* Queue TEXT to a number given in clear (an agency's or coordinator's). */
 void
-cases_send_plain(
-    struct cases_ctx *c, const char *e164, const char *text, const char *kind)
+cases_send_plain(struct cases_ctx *c, const char *code, const char *role,
+    const char *e164, const char *text, const char *kind)
 {
 	char hash[CRYPTO_SHA256_HEX];
 
 	crypto_phone_hash(c->key, e164, hash);
-	apply_sms_number(c->a, e164, hash, text, "", kind);
+	cases_queue(c, code, role, "gateway", e164, 1, hash, text, kind);
 }
 
 /* Render template NAME in LANG and queue it to every phone of AGENCY. */
 void
-cases_tell_agency(struct cases_ctx *c, const struct cfg_agency *ag,
-    const char *name, const struct template_var *v, size_t n)
+cases_tell_agency(struct cases_ctx *c, const char *code,
+    const struct cfg_agency *ag, const char *name, const struct template_var *v,
+    size_t n)
 {
 	char *text;
 	size_t i;
@@ -292,7 +326,8 @@ cases_tell_agency(struct cases_ctx *c, const struct cfg_agency *ag,
 	if (text == NULL)
 		return;
 	for (i = 0; i < ag->phones.n; i++)
-		cases_send_plain(c, ag->phones.v[i], text, "notify");
+		cases_send_plain(
+		    c, code, "agency", ag->phones.v[i], text, "notify");
 	free(text);
 }
 
@@ -305,6 +340,7 @@ void
 cases_reply(struct cases_ctx *c, const char *name, const struct template_var *v,
     size_t n, int force)
 {
+	const char *role;
 	char *text;
 
 	if (c->sealed == NULL || (!force && c->optout))
@@ -316,10 +352,11 @@ cases_reply(struct cases_ctx *c, const char *name, const struct template_var *v,
 	}
 	if ((text = template_render(c->cfg, c->lang, name, v, n)) == NULL)
 		return;
+	role = c->agency != NULL ? "agency" : c->staff ? "official" : "migrant";
 	if (c->sealed[0] != '\0')
-		cases_sms(c, c->sealed, c->hash, text, "reply");
+		cases_sms(c, c->code, role, c->sealed, c->hash, text, "reply");
 	else
-		cases_send_plain(c, c->e164, text, "reply");
+		cases_send_plain(c, c->code, role, c->e164, text, "reply");
 	free(text);
 	cases_window_add(
 	    c, "reply_ms", "reply_n", c->replies_from, ++c->replies);

@@ -63,7 +63,8 @@ cases_tell_official(
 		{ "agency", c->agency->name } };
 	if ((text = template_render(c->cfg, lang, name, v, 3)) == NULL)
 		return;
-	cases_send_plain(c, c->cfg->officials[i].phone, text, "notify");
+	cases_send_plain(
+	    c, k->code, "official", c->cfg->officials[i].phone, text, "notify");
 	free(text);
 }
 
@@ -112,7 +113,8 @@ cases_tell_migrant(struct cases_ctx *c, const struct store_case *k,
 		return 0;
 	lang = num.lang[0] != '\0' ? num.lang : k->lang;
 	if ((text = template_render(c->cfg, lang, name, v, n)) != NULL) {
-		cases_sms(c, k->phone, k->num, text, "notify");
+		cases_sms(
+		    c, k->code, "migrant", k->phone, k->num, text, "notify");
 		free(text);
 	}
 	return 0;
@@ -199,7 +201,7 @@ cases_hand_over(struct cases_ctx *c, const struct store_case *k,
 	apply_hset(c->a, key, "due_ms", buf);
 	apply_zadd(c->a, KEY_SLA, (double)due, k->code);
 	cases_log(c, k->code, "gateway", "notified", ag->id);
-	cases_tell_agency(c, ag, "agency_notify", nv, 5);
+	cases_tell_agency(c, k->code, ag, "agency_notify", nv, 5);
 }
 
 /* DECLINE <code> [reason]: the next agency, or the coordinator. */
@@ -264,7 +266,7 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 			char *text = template_render(c->cfg,
 			    c->cfg->gateway.languages.v[0], "escalated", nv, 7);
 			if (text != NULL)
-				cases_send_plain(c,
+				cases_send_plain(c, cmd->code, "coordinator",
 				    c->cfg->coordinator_phones.v[i], text,
 				    "notify");
 			free(text);
@@ -485,7 +487,7 @@ cases_sms_person(struct cases_ctx *c, const struct sms_cmd *cmd,
 	apply_hset(c->a, key, "sms_ms", buf);
 	cases_ll(buf, sizeof(buf), n + 1);
 	apply_hset(c->a, key, "sms_n", buf);
-	cases_sms(c, k.phone, k.num, text, "notify");
+	cases_sms_own(c, cmd->code, k.phone, k.num, text);
 	cases_log_text(c, cmd->code, c->agency->id, "sms to person", text);
 	free(text);
 	return 0;

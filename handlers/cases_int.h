@@ -127,6 +127,8 @@ struct cases_ctx {
 	int limited;  /* an SMS to the person: the case's cap reached */
 	struct cases_metric metrics[CASES_METRICS_MAX];
 	int nmetrics;
+	/* the case that cases_reply()'s SMS belong to, or NULL */
+	const char *code;
 };
 
 /* What a new case is made of; strings borrowed. */
@@ -154,10 +156,13 @@ typedef int (*cases_decide_cb)(struct cases_ctx *c, void *arg, char **cause);
  * Queue TEXT, given in clear, to the number sealed as TO_SEALED with hash
  * TO_HASH, as KIND. The text is sealed and the channel chosen when the
  * operation runs (apply_set_key(), apply_set_router()), not by the
- * decision.
+ * decision. With CODE (else NULL), the message's id goes into that case's
+ * history with ROLE, the recipient's ("migrant", "agency", "official",
+ * "coordinator"): apply_case_sms().
  */
-void cases_sms(struct cases_ctx *c, const char *to_sealed, const char *to_hash,
-    const char *text, const char *kind);
+void cases_sms(struct cases_ctx *c, const char *code, const char *role,
+    const char *to_sealed, const char *to_hash, const char *text,
+    const char *kind);
 /* cases.c: records, replies, the attempt loop */
 void cases_count(struct cases_ctx *, const char *name, const char *labels,
     double v, int observe);
@@ -181,10 +186,19 @@ void cases_log(struct cases_ctx *, const char *code, const char *who,
  */
 void cases_log_text(struct cases_ctx *, const char *code, const char *who,
     const char *what, const char *note);
-void cases_send_plain(
-    struct cases_ctx *, const char *e164, const char *text, const char *kind);
-void cases_tell_agency(struct cases_ctx *, const struct cfg_agency *,
-    const char *name, const struct template_var *, size_t n);
+/*
+ * The agency's own SMS to the person of case CODE (from the case page):
+ * its history entry is the agency's, shown to it only.
+ */
+void cases_sms_own(struct cases_ctx *c, const char *code, const char *to_sealed,
+    const char *to_hash, const char *text);
+/* cases_sms() to a number given in clear. */
+void cases_send_plain(struct cases_ctx *, const char *code, const char *role,
+    const char *e164, const char *text, const char *kind);
+/* Template NAME to every phone of an agency, about case CODE (or NULL). */
+void cases_tell_agency(struct cases_ctx *, const char *code,
+    const struct cfg_agency *, const char *name, const struct template_var *,
+    size_t n);
 void cases_reply(struct cases_ctx *, const char *name,
     const struct template_var *, size_t n, int force);
 void cases_keywords(struct cases_ctx *, char *buf, size_t len);

@@ -118,7 +118,7 @@ cases_create(struct cases_ctx *c, const struct cases_new *nc,
 		{ "label", cat->sms_label }, { "priority", prio },
 		{ "region", nc->region[0] != '\0' ? nc->region : "-" },
 		{ "persons", persons } };
-	cases_tell_agency(c, ag[0], "agency_notify", av, 5);
+	cases_tell_agency(c, code, ag[0], "agency_notify", av, 5);
 	cases_event(c, cat->id, "created");
 	return 0;
 }
@@ -218,7 +218,9 @@ cases_help(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	cases_window_add(c, "case_ms", "case_n", day_from, day_cases + 1);
 	struct template_var mv[] = { { "code", shown },
 		{ "label", cfg_category_label(nc.cat, c->lang) } };
+	c->code = code;
 	cases_reply(c, "received", mv, 2, 0);
+	c->code = NULL;
 	return 0;
 }
 
@@ -258,11 +260,14 @@ cases_refer(struct cases_ctx *c, struct cases_refer *r, char **cause)
 	struct template_var v[] = { { "code", shown },
 		{ "label", cfg_category_label(nc.cat, c->lang) },
 		{ "agency", ag->name }, { "persons", persons } };
+	c->code = r->code;
 	cases_reply(c, "ref_issued", v, 4, 0);
+	c->code = NULL;
 	if (r->migrant[0] != '\0' &&
 	    (text = template_render(c->cfg, c->lang, "ref_issued", v, 4)) !=
 		NULL) {
-		cases_send_plain(c, r->migrant, text, "notify");
+		cases_send_plain(
+		    c, r->code, "migrant", r->migrant, text, "notify");
 		free(text);
 	}
 	return 0;

@@ -49,7 +49,7 @@ cases_sla_decide(
 		{ "reason", "no acknowledgement" } };
 	if (k->stage == 0 && ag != NULL) {
 		/* Once again to the agency, then the coordinator. */
-		cases_tell_agency(c, ag, "agency_renotify", v, 5);
+		cases_tell_agency(c, code, ag, "agency_renotify", v, 5);
 		apply_hset(c->a, key, "stage", "1");
 		cases_ll(buf, sizeof(buf), c->now + cat->ack_timeout * 1000LL);
 		apply_hset(c->a, key, "due_ms", buf);
@@ -62,8 +62,8 @@ cases_sla_decide(
 	text = template_render(
 	    c->cfg, c->cfg->gateway.languages.v[0], "escalated", v, 7);
 	for (i = 0; text != NULL && i < c->cfg->coordinator_phones.n; i++)
-		cases_send_plain(
-		    c, c->cfg->coordinator_phones.v[i], text, "notify");
+		cases_send_plain(c, code, "coordinator",
+		    c->cfg->coordinator_phones.v[i], text, "notify");
 	free(text);
 	apply_hset(c->a, key, "stage", "2");
 	apply_hset(c->a, key, "escalated", "1");

@@ -354,9 +354,13 @@ apply_rpush_sealed(struct apply *a, const char *key, const char *pre,
 	apply_put_sealed(a, pre, plain, post);
 }
 
-/* An SMS to TO, sealed already, or in clear when TO_PLAIN. */
+/*
+ * An SMS to TO, sealed already, or in clear when TO_PLAIN; with HIST, its
+ * id is appended with ROLE to that case history (opcode m, else s).
+ */
 static void
-apply_sms_to(struct apply *a, const char *to, int to_plain, const char *to_hash,
+apply_sms_to(struct apply *a, const char *hist, const char *role,
+    const char *who, const char *to, int to_plain, const char *to_hash,
     const char *text, const char *channel, const char *kind)
 {
 	/*
@@ -365,8 +369,12 @@ apply_sms_to(struct apply *a, const char *to, int to_plain, const char *to_hash,
 	 * slot: the {hbm} tag).
 	 */
 	apply_key(a, KEY_MSGSEQ);
-	a->cur = &a->writes;
-	apply_puts(a, "s");
+	if (hist != NULL)
+		apply_op(a, "m", hist);
+	else {
+		a->cur = &a->writes;
+		apply_puts(a, "s");
+	}
 	if (channel[0] == '\0') {
 		a->routes = xreallocarray(
 		    a->routes, a->nroutes + 1, sizeof(*a->routes));
@@ -382,20 +390,34 @@ apply_sms_to(struct apply *a, const char *to, int to_plain, const char *to_hash,
 	apply_put_sealed(a, "", text, "");
 	apply_puts(a, channel);
 	apply_puts(a, kind);
+	if (hist != NULL) {
+		apply_puts(a, role);
+		apply_puts(a, who);
+	}
 }
 
 void
 apply_sms(struct apply *a, const char *to_sealed, const char *to_hash,
     const char *text, const char *channel, const char *kind)
 {
-	apply_sms_to(a, to_sealed, 0, to_hash, text, channel, kind);
+	apply_sms_to(
+	    a, NULL, NULL, NULL, to_sealed, 0, to_hash, text, channel, kind);
 }
 
 void
 apply_sms_number(struct apply *a, const char *e164, const char *to_hash,
     const char *text, const char *channel, const char *kind)
 {
-	apply_sms_to(a, e164, 1, to_hash, text, channel, kind);
+	apply_sms_to(
+	    a, NULL, NULL, NULL, e164, 1, to_hash, text, channel, kind);
+}
+
+void
+apply_case_sms(struct apply *a, const char *hist, const char *role,
+    const char *who, const char *to, int to_plain, const char *to_hash,
+    const char *text, const char *kind)
+{
+	apply_sms_to(a, hist, role, who, to, to_plain, to_hash, text, "", kind);
 }
 
 /* The audit entry, its DETAIL sealed at the run when SEAL. */
@@ -495,17 +517,21 @@ apply_describe_seq(const struct apply *a, const struct apply_seq *q, FILE *f,
 	static const struct {
 		char op;
 		const char *name;
-		int key;    /* 1: a KEYS index follows the opcode */
+		int key;    /* 1: a KEYS index follows the opcode (2: shown
+			     * last, as "for KEY") */
 		int values; /* then this many values */
 	} ops[] = { { 'g', "guard", 1, 2 }, { 'a', "absent", 1, 0 },
 		{ 'h', "hset", 1, 2 }, { 'i', "hincr", 1, 2 },
 		{ 'e', "expire", 1, 1 }, { 'z', "zadd", 1, 2 },
 		{ 'r', "zrem", 1, 1 }, { 'p', "rpush", 1, 1 },
-		{ 's', "sms", 0, 5 }, { 'l', "audit", 0, 4 } };
+		{ 's', "sms", 0, 5 }, { 'm', "sms", 2, 7 },
+		{ 'l', "audit", 0, 4 } };
 	size_t i = 0, k, j;
+	const char *key;
 	char *v;
 
 	while (i < q->n) {
+		key = NULL;
 		v = apply_seq_value(q, i++);
 		for (k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
 			if (v[0] == ops[k].op && v[1] == '\0')
@@ -517,9 +543,10 @@ apply_describe_seq(const struct apply *a, const struct apply_seq *q, FILE *f,
 		if (ops[k].key && i < q->n) {
 			v = apply_seq_value(q, i++);
 			j = strtoul(v, NULL, 10);
-			fprintf(f, " %s",
-			    j >= 1 && j <= a->nkeys ? a->keys[j - 1] : "?");
+			key = j >= 1 && j <= a->nkeys ? a->keys[j - 1] : "?";
 			free(v);
+			if (ops[k].key == 1)
+				fprintf(f, " %s", key);
 		}
 		for (j = 0; j < (size_t)ops[k].values && i < q->n; j++) {
 			v = apply_seq_value(q, i);
@@ -527,6 +554,8 @@ apply_describe_seq(const struct apply *a, const struct apply_seq *q, FILE *f,
 			    a, q == &a->writes, i++, v, f, open, arg);
 			free(v);
 		}
+		if (ops[k].key == 2 && key != NULL)
+			fprintf(f, " for %s", key);
 		fputc('\n', f);
 	}
 }

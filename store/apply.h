@@ -82,6 +82,19 @@ void apply_sms(struct apply *, const char *to_sealed, const char *to_hash,
 void apply_sms_number(struct apply *, const char *e164, const char *to_hash,
     const char *text, const char *channel, const char *kind);
 
+/*
+ * The same for an SMS a case caused, its channel chosen at the run: the
+ * number TO is sealed already, or in clear when TO_PLAIN. Once queued, the
+ * message's id is appended with ROLE ("migrant", "agency", "official",
+ * "coordinator") and KIND to the case history HIST, in the same RPUSH as
+ * the operation's own entries for it: {"t":..,"who":WHO,"what":"sms",
+ * "to":ROLE,"kind":KIND,"msg":ID}, WHO "gateway" or the agency whose own
+ * SMS it is (from the case page: shown to that agency only).
+ */
+void apply_case_sms(struct apply *, const char *hist, const char *role,
+    const char *who, const char *to, int to_plain, const char *to_hash,
+    const char *text, const char *kind);
+
 #define APPLY_CHANNEL_MAX 64 /* bytes of a channel name, and NUL */
 
 /*
@@ -120,8 +133,9 @@ const char *apply_opid(const struct apply *);
  * script runs them: "guard KEY FIELD VALUE", "absent KEY", "hset KEY FIELD
  * VALUE", "hincr KEY FIELD BY", "expire KEY SECONDS", "zadd KEY SCORE
  * MEMBER", "zrem KEY MEMBER", "rpush KEY VALUE", "sms TO TO_HASH TEXT
- * CHANNEL KIND", "audit SUBJECT ACTOR ACTION DETAIL". A value to be sealed at
- * the run is shown "[plain]", newlines as "\\n", with OPEN, and "[sealed]"
+ * CHANNEL KIND", "sms TO TO_HASH TEXT CHANNEL KIND ROLE WHO for HIST"
+ * (apply_case_sms()), "audit SUBJECT ACTOR ACTION DETAIL". A value to be
+ * sealed at the run is shown "[plain]", newlines as "\\n", with OPEN, and "[sealed]"
  * without. With OPEN, each other value is given to it first, and shown as
  * "[what it returns]" when that is not NULL (the caller frees it): a test
  * opens sealed values so. For tests of a decision; what it prints is not a

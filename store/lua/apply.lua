@@ -23,12 +23,17 @@
 -- guard (key, field, value), a absent (key), h HSET (key, field, value),
 -- i HINCRBY (key, field, by), z ZADD (key, score, member), r ZREM (key,
 -- member), p RPUSH (key, value), e EXPIRE (key, seconds), s SMS
--- (to_sealed, to_hash, text, channel, kind: enqueue()), l audit (subject,
--- actor, action, detail). Redis does not roll back a script that fails
+-- (to_sealed, to_hash, text, channel, kind: enqueue()), m a case's SMS
+-- (history key, the same five, role, who), l audit (subject, actor, action,
+-- detail). Redis does not roll back a script that fails
 -- half way, so the guards and a type check of every key written come
 -- before the first write (once a call for a key, see known below). The
 -- HSETs of one key are one call, as are its RPUSHes (an HINCRBY of the
--- key comes after the HSETs before it); then the expiries (one a key, the
+-- key comes after the HSETs before it), each SMS queued before those
+-- RPUSHes so that a case's SMS joins its history's RPUSH as an entry
+-- {"t","who","what":"sms","to":role,"kind","msg":id} (no
+-- command of its own when the operation writes that history anyway);
+-- then the expiries (one a key, the
 -- last lifetime given), the SMS and the audit entries (appended to
 -- {hbm}:audit:new, which store/audit.c chains); then the op key, kept
 -- ARGV[3] seconds.
@@ -38,9 +43,9 @@
 
 local K, A = KEYS, ARGV
 local arity = { g = 3, a = 1, h = 3, i = 3, z = 3, r = 2,
-  p = 2, e = 2, s = 5, l = 4 }
+  p = 2, e = 2, s = 5, m = 8, l = 4 }
 local kind = { h = 'hash', i = 'hash', z = 'zset', r = 'zset',
-  p = 'list' }
+  p = 'list', m = 'list' }
 local cmd = { h = 'HSET', p = 'RPUSH' }
 local function guards(kb, i, gend, want)
   while i <= gend do
@@ -100,6 +105,15 @@ local function check(kb, i, n, want)
 end
 local function write(kb, i, n, now, ttl)
   local runs, order, later = {}, {}, {}
+  local function run(key, c)
+    local r = runs[key]
+    if not r then
+      r = { cmd = c }
+      runs[key] = r
+      order[#order + 1] = key
+    end
+    return r
+  end
   local function flush(key)
     local r = runs[key]
     if r then
@@ -111,12 +125,7 @@ local function write(kb, i, n, now, ttl)
     local o = A[i]
     local key = kind[o] and K[kb + tonumber(A[i + 1])]
     if o == 'h' or o == 'p' then
-      local r = runs[key]
-      if not r then
-        r = { cmd = cmd[o] }
-        runs[key] = r
-        order[#order + 1] = key
-      end
+      local r = run(key, cmd[o])
       for j = 2, arity[o] do r[#r + 1] = A[i + j] end
     elseif o == 'i' then
       flush(key)
@@ -129,6 +138,20 @@ local function write(kb, i, n, now, ttl)
       later[#later + 1] = i
     end
     i = i + 1 + arity[o]
+  end
+  for _, j in ipairs(later) do
+    local o = A[j]
+    if o == 's' then
+      enqueue(A[j + 1], A[j + 2], A[j + 3], A[j + 4], A[j + 5], now, ttl)
+    elseif o == 'm' then
+      local id = enqueue(A[j + 2], A[j + 3], A[j + 4], A[j + 5],
+        A[j + 6], now, ttl)
+      local r = run(K[kb + tonumber(A[j + 1])], 'RPUSH')
+      r[#r + 1] = string.format(
+        '{"t":%s,"who":%s,"what":"sms","to":%s,"kind":%s,"msg":%s}',
+        now, cjson.encode(A[j + 8]), cjson.encode(A[j + 7]),
+        cjson.encode(A[j + 6]), cjson.encode(id))
+    end
   end
   for _, key in ipairs(order) do flush(key) end
   -- one EXPIRE a key, with the last lifetime the operation gave it
@@ -143,18 +166,11 @@ local function write(kb, i, n, now, ttl)
   for _, key in ipairs(ttl_order) do
     redis.call('EXPIRE', key, ttl_of[key])
   end
-  for _, op in ipairs({ 's', 'l' }) do
-    for _, j in ipairs(later) do
-      if A[j] == op then
-        if op == 's' then
-          enqueue(A[j + 1], A[j + 2], A[j + 3], A[j + 4], A[j + 5],
-            now, ttl)
-        else
-          redis.call('XADD', K[kb + 2], '*', 'ts', now, 'subject',
-            A[j + 1], 'actor', A[j + 2], 'action', A[j + 3],
-            'detail', A[j + 4])
-        end
-      end
+  for _, j in ipairs(later) do
+    if A[j] == 'l' then
+      redis.call('XADD', K[kb + 2], '*', 'ts', now, 'subject',
+        A[j + 1], 'actor', A[j + 2], 'action', A[j + 3],
+        'detail', A[j + 4])
     end
   end
 end

@@ -120,10 +120,10 @@ def timeline(drv):
     return drv.execute_script(
         "return [...document.querySelectorAll('#timeline li')].map(li => ["
         "li.querySelector('time').getAttribute('datetime'),"
-        "li.querySelector('.who-did').textContent,"
+        "li.querySelector('.who-did')?.textContent ?? '',"
         "li.querySelector('.what').textContent,"
-        "li.querySelector('.note') ? li.querySelector('.note').textContent"
-        " : ''])")
+        "(li.querySelector('.note') ?? li.querySelector('.sms-status'))"
+        "?.textContent ?? ''])")
 
 
 def post_status(drv, path):
@@ -464,6 +464,13 @@ def run(drv):
     print(f"# timeline: {tl}")
     check("with an \"acknowledged\" entry by wfp in the timeline",
           any(e[1] == "wfp" and e[2] == "acknowledged" for e in tl))
+    check("and the SMS the case caused, each with its status, no number "
+          "and no text",
+          any(e[2] == "SMS to the agency" and e[3] in (
+              "waiting to be sent", "sent", "delivered") for e in tl) and
+          any(e[2] == "SMS to the person" and e[1] == "" and e[3] in (
+              "waiting to be sent", "sent", "delivered") for e in tl) and
+          "700000301" not in drv.find_element(By.ID, "timeline").text)
     sm = summary(drv)
     check("the deadline is gone (—)", sm.get("Deadline") == "—")
     check("the migrant's number, which the API now gives (consent), "

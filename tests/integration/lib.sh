@@ -255,13 +255,13 @@ hbm_case() { hbm_body GET "/v1/cases/$1" -H "Authorization: Bearer $HBM_ADMIN_TO
 hbm_case_field() { hbm_case "$1" | hbm_jget "$2"; }
 hbm_case_is() { [ "$(hbm_case_field "$1" status)" = "$2" ]; }
 
-# How many entries case CODE's history has, or how many of them are WHAT
-# (acknowledged, renotified...): hbm_case_hist CODE [WHAT].
+# How many entries case CODE's history has, its SMS aside, or how many of
+# them are WHAT (acknowledged, renotified, sms...): hbm_case_hist CODE [WHAT].
 hbm_case_hist() {
 	hbm_case "$1" | python3 -c '
 import json, sys
 h = json.load(sys.stdin)["history"]
-print(len(h) if len(sys.argv) < 2 else sum(e["what"] == sys.argv[1] for e in h))' ${2:+"$2"}
+print(sum(e["what"] != "sms" for e in h) if len(sys.argv) < 2 else sum(e["what"] == sys.argv[1] for e in h))' ${2:+"$2"}
 }
 
 # How many cases there are (GET /v1/cases, admin token, the first 200).

@@ -182,7 +182,7 @@ nof=$(hbm_sent_count $OFF)
 cl=$(hbm_body POST "/v1/cases/$r1/close" "${AWFP[@]}" "${JSON[@]}" -d '{"note": "family housed"}' -w ' %{http_code}')
 hbm_eq "CLOSE is 200 with the closed case" "200 closed" "${cl##* } $(js "${cl% *}" 'd["status"]')"
 hbm_match "the note is in the history" 'family housed' \
-	"$(js "$(hbm_body GET "/v1/cases/$r1" "${AWFP[@]}")" '" ".join(h["note"] for h in d["history"])')"
+	"$(js "$(hbm_body GET "/v1/cases/$r1" "${AWFP[@]}")" '" ".join(h.get("note", "") for h in d["history"])')"
 hbm_check "sealed in Redis" bash -c "! $HBM_REDIS_CLI LRANGE '{hbm}:case:$r1:hist' 0 -1 | grep -q 'family housed'"
 hbm_check "the official is told of the CLOSE" hbm_wait 10 told "$nof"
 hbm_match "as closed" 'closed' "$(hbm_texts_to $OFF | tail -n 1)"
@@ -210,7 +210,7 @@ hbm_match "with the code" "${r2:0:4}-${r2:4:4}" "$(hbm_texts_to $RC | tail -n 1)
 hbm_check "the official is told of the DECLINE" hbm_wait 10 told "$nof"
 hbm_match "as declined by WFP" 'declined by WFP' "$(hbm_texts_to $OFF | tail -n 1)"
 hbm_match "the reason is in the history" 'no stock' \
-	"$(js "$(hbm_body GET "/v1/cases/$r2" "${ADMIN[@]}")" '" ".join(h["note"] for h in d["history"])')"
+	"$(js "$(hbm_body GET "/v1/cases/$r2" "${ADMIN[@]}")" '" ".join(h.get("note", "") for h in d["history"])')"
 hbm_check "sealed in Redis" bash -c "! $HBM_REDIS_CLI LRANGE '{hbm}:case:$r2:hist' 0 -1 | grep -q 'no stock'"
 before=$(state "$r2")
 hbm_eq "the same DECLINE again is 200" 200 \

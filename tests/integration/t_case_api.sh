@@ -150,7 +150,7 @@ w1=$(hbm_body GET /v1/cases/$c1 "${AWFP[@]}")
 hbm_eq "WFP reads its case" "${c1:0:4}-${c1:4} acknowledged wfp" "$(js "$w1" 'd["code"] + " " + d["status"] + " " + d["agency"]')"
 hbm_eq "WFP sees the note" "near gate 3" "$(js "$w1" 'd["note"]')"
 hbm_eq "WFP sees the history" "migrant:created gateway:notified wfp:acknowledged" \
-	"$(js "$w1" '" ".join(h["who"] + ":" + h["what"] for h in d["history"])')"
+	"$(js "$w1" '" ".join(h["who"] + ":" + h["what"] for h in d["history"] if h["what"] != "sms")')"
 hbm_match "history times are ISO 8601" '^20[0-9-]{8}T[0-9:]{8}\.[0-9]{3}Z$' "$(js "$w1" 'd["history"][2]["at"]')"
 hbm_match "acked_at is set" '^20[0-9-]{8}T' "$(js "$w1" 'd["acked_at"]')"
 hbm_eq "closed_at is null" None "$(js "$w1" 'd["closed_at"]')"
@@ -177,7 +177,41 @@ hbm_eq "Red Cross: no number before ACK" False "$(js "$r3" '"phone" in d')"
 a1=$(hbm_body GET /v1/cases/$c1 "${ADMIN[@]}")
 hbm_eq "admin sees the number masked" "+25670****001" "$(js "$a1" 'd.get("phone")')"
 hbm_check "admin never sees the clear number" bash -c "! grep -q 700000001 <<<'$a1'"
-hbm_eq "admin sees the history" 3 "$(js "$a1" 'len(d["history"])')"
+hbm_eq "admin sees the history" 3 "$(js "$a1" 'len([h for h in d["history"] if h["what"] != "sms"])')"
+
+# The SMS the case caused are in its timeline with their statuses: the
+# agency's notification, the reply to the person, and the person told of
+# the ACK; sent once the aggregator took them, delivered after a delivery
+# report; never a number or a text.
+smsrows() { # CODE TOKEN: role:kind:status of each SMS of the case
+	hbm_body GET "/v1/cases/$1" -H "Authorization: Bearer $2" | python3 -c 'import json, sys
+print(" ".join(e["to_role"] + ":" + e["kind"] + ":" + e["status"] for e in json.load(sys.stdin)["history"] if e["what"] == "sms"))'
+}
+sent3="agency:notify:sent migrant:reply:sent migrant:notify:sent"
+allsent() { [ "$(smsrows "$c1" "$HBM_ADMIN_TOKEN")" = "$sent3" ]; }
+hbm_check "the case shows its three SMS, sent" hbm_wait 10 allsent
+hbm_eq "WFP sees them too" "$sent3" "$(smsrows "$c1" "$WFP_TOKEN")"
+hbm_eq "an SMS entry has a time, role, kind, status and channel, nothing else" \
+	"at channel kind status to_role what" \
+	"$(js "$a1" '" ".join(sorted(next(h for h in d["history"] if h["what"] == "sms")))')"
+hist_of() { js "$(hbm_body GET /v1/cases/$c1 "$@")" 'json.dumps(d["history"])'; }
+for who in ADMIN AWFP; do
+	declare -n tok=$who
+	h=$(hist_of "${tok[@]}")
+	hbm_check "$who: no number in the timeline" bash -c "! grep -qE '7000001|7000000' <<<'$h'"
+	t1=$(hbm_texts_to $M1 | head -n 1 | cut -c1-20)
+	hbm_check "$who: no text in the timeline" bash -c "! grep -qF \"\$1\" <<<'$h'" _ "$t1"
+done
+mid=$($HBM_REDIS_CLI LRANGE "{hbm}:case:$c1:hist" 0 -1 | grep '"to":"migrant","kind":"reply"' | hbm_jget msg)
+hbm_match "the history entry names the message" '^m[0-9]+$' "$mid"
+hbm_eq "a delivery report for the reply: 200" 200 \
+	"$(hbm_status POST /v1/dlr -H "Authorization: Bearer $HBM_CHANNEL_TOKEN" -H 'Content-Type: application/json' -d "{\"id\":\"$mid\",\"status\":\"delivered\"}")"
+hbm_eq "the timeline shows it delivered" "agency:notify:sent migrant:reply:delivered migrant:notify:sent" \
+	"$(smsrows "$c1" "$HBM_ADMIN_TOKEN")"
+$HBM_REDIS_CLI DEL "{hbm}:msg:$mid" >/dev/null
+hbm_eq "a message record gone: expired" "agency:notify:sent migrant:reply:expired migrant:notify:sent" \
+	"$(smsrows "$c1" "$HBM_ADMIN_TOKEN")"
+a1=$(hbm_body GET /v1/cases/$c1 "${ADMIN[@]}")
 
 # Codes as people type them.
 bad=${c1:0:7}$(( (${c1:7} + 1) % 10 ))

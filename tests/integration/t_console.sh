@@ -529,6 +529,14 @@ got=$(hbm_body GET /v1/cases/$ch "${SR[@]}")
 hbm_eq "Red Cross now holds it" redcross "$(hbm_jget agency <<< "$got")"
 hbm_eq "and sees none of WFP's notes or SMS" "" "$(hist <<< "$got")"
 hbm_check "nor their words" fails grep -qE 'no answer|gate 2' <<< "$got"
+# The SMS entries of the timeline: WFP's three to the person are its own.
+smsto() { python3 -c 'import json, sys
+print(" ".join(e["to_role"] + ":" + e["kind"] for e in json.load(sys.stdin)["history"] if e["what"] == "sms"))'; }
+hbm_eq "Red Cross sees the gateway's SMS, not WFP's own to the person" \
+	"agency:notify migrant:reply migrant:notify agency:notify" "$(smsto <<< "$got")"
+hbm_eq "the coordinator sees WFP's three too" \
+	"agency:notify migrant:reply migrant:notify migrant:notify migrant:notify migrant:notify agency:notify" \
+	"$(hbm_body GET /v1/cases/$ch -b "$HBM_TMP/coord" | smsto)"
 hbm_eq "its own note it sees" "note:redcross:will visit" \
 	"$(hbm_status POST /v1/cases/$ch/note "${SR[@]}" "${JS[@]}" --data-binary '{"note":"will visit"}' > /dev/null
 	hbm_body GET /v1/cases/$ch "${SR[@]}" | hist)"

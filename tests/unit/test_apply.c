@@ -826,6 +826,106 @@ test_type_once(void **state)
 }
 
 /*
+ * Every command Redis has counted (INFO commandstats), INFO included, but
+ * the trims enqueue() makes one message in 16 (the id's count decides).
+ */
+static long long
+test_calls_all(struct store *s)
+{
+	const char *info[] = { "INFO", "commandstats" };
+	struct store_reply *r = test_cmd(s, 2, info);
+	const char *p;
+	long long n = 0;
+
+	for (p = r->str; (p = strstr(p, ":calls=")) != NULL; p++)
+		n += strtoll(p + strlen(":calls="), NULL, 10);
+	store_reply_free(r);
+	return n - test_calls(s, "zremrangebyscore");
+}
+
+/* The commands and RPUSHes an operation of a history entry and an SMS makes. */
+static void
+test_case_sms_cost(struct store *s, const char *opid, int linked,
+    long long *all, long long *rpush)
+{
+	struct apply *a;
+	long long all0, rpush0;
+
+	a = apply_new(opid, 1700000000000LL);
+	apply_rpush(a, TEST_HIST, "{\"what\":\"acknowledged\"}");
+	if (linked)
+		apply_case_sms(a, TEST_HIST, "migrant", "gateway", TEST_SEALED,
+		    0, TEST_HASH, "Accepted", "notify");
+	else
+		apply_sms(a, TEST_SEALED, TEST_HASH, "Accepted", "", "notify");
+	all0 = test_calls_all(s);
+	rpush0 = test_calls(s, "rpush");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+	*rpush = test_calls(s, "rpush") - rpush0;
+	*all = test_calls_all(s) - all0;
+}
+
+/*
+ * An SMS a case caused puts its id, with the recipient's role and the
+ * kind, into the case's history, in the RPUSH of the operation's own
+ * entries: no command more than the same SMS unlinked. Alone, it is one
+ * RPUSH.
+ */
+static void
+test_case_sms(void **state)
+{
+	const char *lr[] = { "LRANGE", TEST_HIST, "0", "-1" };
+	struct store *s = *state;
+	struct store_reply *r;
+	struct apply *a;
+	long long all[2], rpush[2];
+	char key[64], *st;
+	const char *p;
+
+	test_case_sms_cost(s, "t-csms-0", 0, &all[0], &rpush[0]);
+	test_del(s, TEST_HIST);
+	test_case_sms_cost(s, "t-csms-1", 1, &all[1], &rpush[1]);
+	assert_int_equal(rpush[0], 1);
+	assert_int_equal(rpush[1], 1);
+	assert_int_equal(all[1], all[0]);
+	r = test_cmd(s, 4, lr);
+	assert_int_equal(r->elements, 2);
+	assert_string_equal(r->element[0]->str, "{\"what\":\"acknowledged\"}");
+	p = r->element[1]->str;
+	assert_non_null(strstr(p,
+	    "\"what\":\"sms\",\"to\":\"migrant\","
+	    "\"kind\":\"notify\",\"msg\":\"m"));
+	assert_non_null(strstr(p, "\"t\":1700000000000,"));
+	/* the id names the message queued, no number and no text */
+	snprintf(key, sizeof(key), "{hbm}:msg:%s", strstr(p, "\"msg\":\"") + 7);
+	key[strlen(key) - 2] = '\0';
+	assert_null(strstr(p, TEST_SEALED));
+	assert_null(strstr(p, "Accepted"));
+	store_reply_free(r);
+	assert_non_null(st = test_hget(s, key, "status"));
+	assert_string_equal(st, "queued");
+	free(st);
+	test_del(s, key);
+
+	/* an operation with no entry of its own for the case: one RPUSH */
+	a = apply_new("t-csms-2", 1700000000000LL);
+	apply_case_sms(a, TEST_HIST, "agency", "t-wfp", TEST_SEALED, 0,
+	    TEST_HASH, "New case", "notify");
+	rpush[0] = test_calls(s, "rpush");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+	assert_int_equal(test_calls(s, "rpush") - rpush[0], 1);
+	lr[2] = "-1";
+	r = test_cmd(s, 4, lr);
+	assert_int_equal(r->elements, 1);
+	assert_non_null(strstr(r->element[0]->str, "\"to\":\"agency\""));
+	assert_non_null(strstr(r->element[0]->str, "\"who\":\"t-wfp\""));
+	store_reply_free(r);
+	test_del(s, "{hbm}:op:t-csms-0");
+	test_del(s, "{hbm}:op:t-csms-1");
+	test_del(s, "{hbm}:op:t-csms-2");
+}
+
+/*
  * Two lifetimes given to one key in one operation (a case's history and
  * the sender's list of cases are given theirs by more than one step) make
  * one EXPIRE, with the last of them.
@@ -1304,6 +1404,7 @@ main(void)
 		cmocka_unit_test_setup(test_wrong_type, setup_test),
 		cmocka_unit_test_setup(test_type_once, setup_test),
 		cmocka_unit_test_setup(test_expire_once, setup_test),
+		cmocka_unit_test_setup(test_case_sms, setup_test),
 		cmocka_unit_test_setup(test_refused, setup_test),
 		cmocka_unit_test_setup(test_audit_chain, setup_test),
 		cmocka_unit_test_setup(test_audit_tamper_delete, setup_test),
