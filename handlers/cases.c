@@ -362,6 +362,17 @@ cases_reply(struct cases_ctx *c, const char *name, const struct template_var *v,
 	    c, "reply_ms", "reply_n", c->replies_from, ++c->replies);
 }
 
+void
+cases_reply_case(struct cases_ctx *c, const char *code, const char *name,
+    const struct template_var *v, size_t n)
+{
+	const char *was = c->code;
+
+	c->code = code;
+	cases_reply(c, name, v, n, 0);
+	c->code = was;
+}
+
 /*
  * What the menu calls CAT: its sms_label in the reply language; else its
  * keyword in that language (W, the N words sms_category_words() gave);

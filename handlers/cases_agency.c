@@ -172,8 +172,8 @@ cases_ack(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	struct template_var av[] = { { "code", shown },
 		{ "label", cat->sms_label }, { "persons", persons },
 		{ "phone", phone } };
-	cases_reply(
-	    c, phone != NULL ? "ack_confirm" : "ack_confirm_nophone", av, 4, 0);
+	cases_reply_case(c, cmd->code,
+	    phone != NULL ? "ack_confirm" : "ack_confirm_nophone", av, 4);
 	return 0;
 }
 
@@ -281,7 +281,8 @@ cases_decline(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		{ "reason", cmd->text } };
 	/* The decliner is told where the case went: on, or to the
 	 * coordinator. */
-	cases_reply(c, next != NULL ? "declined" : "declined_last", dv, 2, 0);
+	cases_reply_case(
+	    c, cmd->code, next != NULL ? "declined" : "declined_last", dv, 2);
 	return 0;
 }
 
@@ -315,7 +316,7 @@ cases_close(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 		cases_tell_official(c, &k, "ref_closed");
 	}
 	struct template_var v[] = { { "code", shown }, { "note", cmd->text } };
-	cases_reply(c, "closed", v, 2, 0);
+	cases_reply_case(c, cmd->code, "closed", v, 2);
 	return 0;
 }
 

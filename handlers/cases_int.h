@@ -199,6 +199,12 @@ void cases_send_plain(struct cases_ctx *, const char *code, const char *role,
 void cases_tell_agency(struct cases_ctx *, const char *code,
     const struct cfg_agency *, const char *name, const struct template_var *,
     size_t n);
+/*
+ * cases_reply() to an agency's command on case CODE, which exists: the
+ * reply is one of the SMS the case caused, in its timeline.
+ */
+void cases_reply_case(struct cases_ctx *, const char *code, const char *name,
+    const struct template_var *, size_t n);
 void cases_reply(struct cases_ctx *, const char *name,
     const struct template_var *, size_t n, int force);
 void cases_keywords(struct cases_ctx *, char *buf, size_t len);

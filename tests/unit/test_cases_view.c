@@ -266,7 +266,8 @@ static const struct row rows[] = {
 		"zrem {hbm}:sla $C", "sms [" MIGRANT "] $M ",
 		"audit $C wfp acknowledged",
 		"sms [" WFP "] $W [Case $D (food, 1 person(s)) is yours. "
-		"Contact: " MIGRANT ".",
+		"Contact: " MIGRANT ". Reply CLOSE $D when done.]  reply "
+		"agency gateway for {hbm}:case:$C:hist",
 		NULL },
 	    { NULL } },
 	{ "ACK of an acknowledged case changes nothing", WFP, "phone", "ACK $C",
