@@ -180,17 +180,17 @@ hbm_check "admin never sees the clear number" bash -c "! grep -q 700000001 <<<'$
 hbm_eq "admin sees the history" 3 "$(js "$a1" 'len([h for h in d["history"] if h["what"] != "sms"])')"
 
 # The SMS the case caused are in its timeline with their statuses: the
-# agency's notification, the reply to the person, and the person told of
-# the ACK; sent once the aggregator took them, delivered after a delivery
+# agency's notification, the reply to the person, the person told of the
+# ACK and the agency's confirmation of it (with the number); sent once the aggregator took them, delivered after a delivery
 # report; never a number or a text.
 smsrows() { # CODE TOKEN: role:kind:status of each SMS of the case
 	hbm_body GET "/v1/cases/$1" -H "Authorization: Bearer $2" | python3 -c 'import json, sys
 print(" ".join(e["to_role"] + ":" + e["kind"] + ":" + e["status"] for e in json.load(sys.stdin)["history"] if e["what"] == "sms"))'
 }
-sent3="agency:notify:sent migrant:reply:sent migrant:notify:sent"
-allsent() { [ "$(smsrows "$c1" "$HBM_ADMIN_TOKEN")" = "$sent3" ]; }
-hbm_check "the case shows its three SMS, sent" hbm_wait 10 allsent
-hbm_eq "WFP sees them too" "$sent3" "$(smsrows "$c1" "$WFP_TOKEN")"
+sent4="agency:notify:sent migrant:reply:sent migrant:notify:sent agency:reply:sent"
+allsent() { [ "$(smsrows "$c1" "$HBM_ADMIN_TOKEN")" = "$sent4" ]; }
+hbm_check "the case shows its four SMS, sent" hbm_wait 10 allsent
+hbm_eq "WFP sees them too" "$sent4" "$(smsrows "$c1" "$WFP_TOKEN")"
 hbm_eq "an SMS entry has a time, role, kind, status and channel, nothing else" \
 	"at channel kind status to_role what" \
 	"$(js "$a1" '" ".join(sorted(next(h for h in d["history"] if h["what"] == "sms")))')"
@@ -206,10 +206,10 @@ mid=$($HBM_REDIS_CLI LRANGE "{hbm}:case:$c1:hist" 0 -1 | grep '"to":"migrant","k
 hbm_match "the history entry names the message" '^m[0-9]+$' "$mid"
 hbm_eq "a delivery report for the reply: 200" 200 \
 	"$(hbm_status POST /v1/dlr -H "Authorization: Bearer $HBM_CHANNEL_TOKEN" -H 'Content-Type: application/json' -d "{\"id\":\"$mid\",\"status\":\"delivered\"}")"
-hbm_eq "the timeline shows it delivered" "agency:notify:sent migrant:reply:delivered migrant:notify:sent" \
+hbm_eq "the timeline shows it delivered" "agency:notify:sent migrant:reply:delivered migrant:notify:sent agency:reply:sent" \
 	"$(smsrows "$c1" "$HBM_ADMIN_TOKEN")"
 $HBM_REDIS_CLI DEL "{hbm}:msg:$mid" >/dev/null
-hbm_eq "a message record gone: expired" "agency:notify:sent migrant:reply:expired migrant:notify:sent" \
+hbm_eq "a message record gone: expired" "agency:notify:sent migrant:reply:expired migrant:notify:sent agency:reply:sent" \
 	"$(smsrows "$c1" "$HBM_ADMIN_TOKEN")"
 a1=$(hbm_body GET /v1/cases/$c1 "${ADMIN[@]}")
 
