@@ -18,7 +18,10 @@ async function setLang(lang) {
     state.strings = {};
   }
   state.lang = lang;
+  // The browser's last language, for the sign-in page; and the signed-in
+  // user's own, given back at each sign-in (signedIn()).
   localStorage.setItem('hbm.lang', lang);
+  if (state.user) localStorage.setItem(`hbm.lang.${state.user.login}`, lang);
   document.documentElement.lang = lang;
   document.documentElement.dir = lang === 'ar' ? 'rtl' : 'ltr';
   $('lang').value = lang;
@@ -82,9 +85,17 @@ function route(focus) {
   }
 }
 
+// Whether the language was chosen on the sign-in page: that choice is the
+// user's then, else the user gets the language chosen last time.
+let langChosen = false;
+
 function signedIn(user) {
   state.user = user;
   state.csrf = user.csrf;
+  const mine = localStorage.getItem(`hbm.lang.${user.login}`);
+  if (!langChosen && mine && mine !== state.lang) setLang(mine);
+  else localStorage.setItem(`hbm.lang.${user.login}`, state.lang);
+  langChosen = false;
   $('queue-state').textContent = t('loading');
   route();
   poll();
@@ -170,7 +181,10 @@ function declined(code) {
 async function start() {
   $('signin-form').addEventListener('submit', onSignIn);
   $('signout').addEventListener('click', onSignOut);
-  $('lang').addEventListener('change', (e) => setLang(e.target.value));
+  $('lang').addEventListener('change', (e) => {
+    if (!state.user) langChosen = true;
+    setLang(e.target.value);
+  });
   // The skip link moves the focus, not the address (that is the route).
   $('skip').addEventListener('click', (e) => {
     e.preventDefault();

@@ -690,6 +690,18 @@ def run(drv):
           wait(drv, lambda d: view(d) == "queue"))
     drv.find_element(By.ID, "signout").click()
     wait(drv, lambda d: view(d) == "signin")
+    # Each user's language is kept: Red Cross's manager signed in in
+    # Arabic, and gets it back on the English sign-in page amina left.
+    drv.execute_script("location.hash = '#queue'")
+    sign_in(drv, "rc.lead", os.environ["PW_RC"])
+    check("a user's language is kept: Red Cross's manager is back in "
+          "Arabic", wait(drv, lambda d: view(d) == "queue" and
+                         d.execute_script("return document.documentElement"
+                                          ".lang") == "ar"))
+    drv.find_element(By.ID, "signout").click()
+    wait(drv, lambda d: view(d) == "signin")
+    Select(drv.find_element(By.ID, "lang")).select_by_value("en")
+    wait(drv, lambda d: d.find_element(By.ID, "signin-h").text == "Sign in")
 
     # The coordinator: every agency, the overdue cases, the channels.
     drv.execute_script("location.hash = '#queue'")
