@@ -91,6 +91,9 @@ PROGS := $(BUILD)/hbmgwd $(BUILD)/hbmctl
 # names come first, in that order.
 LUA_SRCS := $(wildcard store/lua/*.lua)
 LUA_HDRS := $(LUA_SRCS:store/lua/%.lua=$(BUILD)/gen/lua/%.h)
+# Scripts of the unit tests, tests/unit/lua/<name>.lua: "lua/test_<name>.h".
+TEST_LUA_SRCS := $(wildcard tests/unit/lua/*.lua)
+LUA_HDRS += $(TEST_LUA_SRCS:tests/unit/lua/%.lua=$(BUILD)/gen/lua/test_%.h)
 LUA_NEEDS_apply := store/lua/lib/enqueue.lua
 LUA_NEEDS_outbox_enqueue := store/lua/lib/enqueue.lua
 
@@ -122,6 +125,11 @@ $(BUILD)/%.o: %.c | $(LUA_HDRS)
 # Kept, not deleted as intermediate files: objects depend on them.
 .SECONDARY: $(LUA_HDRS)
 .SECONDEXPANSION:
+$(BUILD)/gen/lua/test_%.h: tests/unit/lua/%.lua tools/lua2c.sh
+	$(call msg,GEN,$@)
+	@mkdir -p $(@D)
+	$(Q)sh tools/lua2c.sh test_$* $< > $@.tmp && mv $@.tmp $@
+
 $(BUILD)/gen/lua/%.h: $$(LUA_NEEDS_$$*) store/lua/%.lua tools/lua2c.sh
 	$(call msg,GEN,$@)
 	@mkdir -p $(@D)

@@ -43,7 +43,7 @@ run_lua() {
 		result "lua/luacheck" 1 "$logdir/l.log"
 		return
 	fi
-	for f in store/lua/*.lua store/lua/lib/*.lua; do
+	for f in store/lua/*.lua store/lua/lib/*.lua tests/unit/lua/*.lua; do
 		[ -e "$f" ] || continue
 		luacheck --no-color --codes "$f" > "$logdir/l.log" 2>&1
 		result "lua/${f#store/lua/}" $? "$logdir/l.log"

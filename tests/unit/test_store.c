@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "store/store.h"
+#include "lua/test_incrby.h"
 
 static struct store *
 test_store_open(const char *socket)
@@ -109,9 +110,10 @@ test_reply_types(void **state)
 	store_reply_free(r);
 }
 
+/* tests/unit/lua/incrby.lua */
 static struct store_script test_script = {
 	.name = "test",
-	.body = "return redis.call('INCRBY', KEYS[1], ARGV[1])",
+	.body = LUA_TEST_INCRBY,
 };
 
 static void
