@@ -468,6 +468,8 @@ parse(config_t *cf, const struct cfg_rd *rd, char **cause)
 		xasprintf(cause, "%s: cannot open: %s", path, strerror(EISDIR));
 		return -1;
 	}
+	if (cfg_include_check(rd, cause) != 0)
+		return -1;
 	if (rd->dir[0] != '\0') {
 		/* "dir/" -> "dir", but "/" stays "/" */
 		inc = xstrndup(

@@ -3,7 +3,8 @@
  * Inside the config module, not for use outside config/. cfg.c wraps
  * libconfig as nodes (a setting by its path, present or not) and typed
  * getters that report problems; cfg_check.c reads each section through them;
- * cfg_value.c checks single values; cfg_dump.c prints and frees.
+ * cfg_value.c checks single values; cfg_dump.c prints and frees;
+ * cfg_include.c checks the files before libconfig reads them.
  */
 #ifndef HBM_CONFIG_CFG_INT_H
 #define HBM_CONFIG_CFG_INT_H
@@ -87,6 +88,13 @@ int cfg_get_elem(
 
 /* cfg_check.c: read every section below ROOT into rd->cfg. */
 void cfg_read_sections(struct cfg_rd *, const struct cfg_node *root);
+
+/*
+ * cfg_include.c: before libconfig reads rd->path, 0 when it and every file
+ * it includes hold no NUL byte and each @include names a regular file; else
+ * -1 with *cause ("FILE:LINE: ...").
+ */
+int cfg_include_check(const struct cfg_rd *, char **cause);
 
 /* cfg_value.c: each is 1 when the value is acceptable. */
 int cfg_valid_cc(const char *);	   /* 1-3 digits, not starting with 0 */

@@ -15,6 +15,7 @@
 # binaries (default build-fuzz/tests). tests/fuzz/<name>.options holds a
 # target's own libFuzzer flags; with -detect_leaks=0, every input the run
 # kept is run once more with leak checks at the end (log: <name>.leaks).
+# TMPDIR defaults to /dev/shm when there is one.
 set -u
 bin=${FUZZ_BIN:-build-fuzz/tests}
 
@@ -27,6 +28,12 @@ while getopts t:r: opt; do
 	esac
 done
 shift $((OPTIND - 1))
+
+# fuzz_cfg writes each input to a file under $TMPDIR: memory is faster
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	TMPDIR=/dev/shm
+	export TMPDIR
+fi
 
 # known leaks in libraries we do not own (tests/fuzz/lsan.supp)
 LSAN_OPTIONS=suppressions=$(pwd)/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}

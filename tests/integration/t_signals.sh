@@ -26,6 +26,17 @@ hbm_eq "still ready" 200 "$(hbm_status GET /readyz)"
 hbm_match "the old config is kept" '"instance":"test"' "$(hbm_body GET /readyz)"
 hbm_match "failed reload counted" 'hbmgw_config_reloads_total\{result="failed"\} 1' "$(hbm_metrics)"
 
+# An @include of a directory: libconfig would open it and exit the process.
+{ hbm_config; echo '@include ""'; } > "$conf"
+kill -HUP "$HBM_DAEMON_PID"
+hbm_check "an @include of a directory is rejected" \
+	hbm_metric_reaches 10 'hbmgw_config_reloads_total{result="failed"}' 2
+hbm_check "the rejection names the line" grep -q \
+	"config: reload rejected: $conf:[0-9]*: @include \"\": a directory, not a regular file" \
+	"$HBM_TMP/hbmgwd.log"
+hbm_check "daemon alive after it" kill -0 "$HBM_DAEMON_PID"
+hbm_match "the old config is still kept" '"instance":"test"' "$(hbm_body GET /readyz)"
+
 # A good file with a new instance name and a new listen address.
 hbm_config | sed 's/instance = "test"/instance = "renamed"/; /^http:/s/127.0.0.1:0/127.0.0.1:1/' > "$conf"
 kill -HUP "$HBM_DAEMON_PID"

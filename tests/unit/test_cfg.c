@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -286,6 +287,106 @@ test_missing_file(void **state)
 	assert_string_equal(cause, "tests/config: cannot open: Is a directory");
 	free(cause);
 	cfg_free(NULL);
+}
+
+/* A config in DIR/NAME with TEXT of LEN bytes after a minimal head. */
+static char *
+write_conf(const char *dir, const char *name, const char *text, size_t len)
+{
+	static const char head[] =
+	    "gateway: { country_code = \"256\"; };\n"
+	    "redis: { url = \"tcp://127.0.0.1:6379\"; };\n"
+	    "http: { listen = \"127.0.0.1:8080\"; };\n"
+	    "channels = ( { name = \"m\"; type = \"modem\"; "
+	    "gammu = { device = \"/dev/ttyUSB0\"; }; } );\n";
+	char *path;
+	FILE *f;
+
+	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(
+	    fwrite(head, 1, sizeof(head) - 1, f), sizeof(head) - 1);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+/* DIR/NAME with TEXT loads, or fails with WANT (after "DIR/"). */
+static void
+load_conf(const char *dir, const char *name, const char *text, size_t len,
+    const char *want)
+{
+	char *path, *cause = NULL, *full;
+	struct cfg *cfg;
+
+	path = write_conf(dir, name, text, len);
+	cfg = cfg_load(path, &cause);
+	if (want == NULL) {
+		if (cfg == NULL)
+			fail_msg("%s: %s", name, cause);
+		cfg_free(cfg);
+	} else {
+		assert_null(cfg);
+		assert_true(asprintf(&full, "%s/%s", dir, want) > 0);
+		assert_string_equal(cause, full);
+		free(full);
+	}
+	free(cause);
+	unlink(path);
+	free(path);
+}
+
+static void
+load_text(const char *dir, const char *name, const char *text, const char *want)
+{
+	load_conf(dir, name, text, strlen(text), want);
+}
+
+/*
+ * What libconfig must never be given: an @include of a directory or a FIFO
+ * (its scanner exits the process, or blocks), a NUL byte; and what the
+ * check must leave alone: an @include inside a comment or a string.
+ */
+static void
+test_include_files(void **state)
+{
+	static const char nul[] = "agencies = ();\n# a\0b\n";
+	char dir[] = "/tmp/hbm-test-cfg.XXXXXX", *fifo, *sub, *odd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_true(asprintf(&fifo, "%s/fifo", dir) > 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_true(asprintf(&sub, "%s/sub", dir) > 0);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_true(asprintf(&odd, "%s/su\nb", dir) > 0);
+	assert_int_equal(mkdir(odd, 0700), 0);
+
+	load_text(dir, "a.conf", "@include \"fifo\"\n",
+	    "a.conf:5: @include \"fifo\": not a regular file");
+	load_text(dir, "b.conf", "\t @include\t\"s\\ub\"\n",
+	    "b.conf:5: @include \"sub\": a directory, not a regular file");
+	load_conf(dir, "c.conf", nul, sizeof(nul) - 1,
+	    "c.conf:6: a NUL byte: not a text file");
+	/* a name with a newline is quoted on one line; "\\u" is "u" */
+	load_text(dir, "d.conf", "@include \"su\nb\"\n",
+	    "d.conf:5: @include \"su?b\": a directory, not a regular file");
+	/* not directives: in a comment, in a string, not first on a line */
+	static const char ok[] =
+	    "/* a comment\n@include \"sub\"\n*/\n"
+	    "# @include \"sub\"\n"
+	    "// @include \"sub\"\n"
+	    "agencies = ( { id = \"wfp\"; name = \"W\\\"\n"
+	    "@include \\\"sub\\\"\"; phones = [\"0700000101\"]; } );\n";
+	load_text(dir, "e.conf", ok, NULL);
+
+	unlink(fifo);
+	rmdir(sub);
+	rmdir(odd);
+	rmdir(dir);
+	free(fifo);
+	free(sub);
+	free(odd);
 }
 
 static void
@@ -612,6 +713,7 @@ main(void)
 		cmocka_unit_test(test_hostname_default),
 		cmocka_unit_test(test_secrets_redacted),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_include_files),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_redis_url),
 		cmocka_unit_test(test_sentinel_addr),
