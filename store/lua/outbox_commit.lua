@@ -32,8 +32,7 @@
 local now, maxage, channel = tonumber(ARGV[1]), tonumber(ARGV[2]),
   ARGV[3]
 local out, eids = {}, {}
-local function dead(key, id, err, reason)
-  redis.call('HSET', key, 'status', 'dead')
+local function dead(id, err, reason)
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', '100000', '*',
     'msg', id, 'channel', channel, 'error', err, 'reason', reason)
 end
@@ -58,13 +57,15 @@ for i = 5, #ARGV, 5 do
     n = tonumber(f[4]) or 0
     outcome = 'moved'
   elseif st then
-    n = redis.call('HINCRBY', key, 'attempts', 1)
+    -- the attempt is counted in the same HSET as the outcome
+    n = (tonumber(f[4]) or 0) + 1
+    local set = { 'updated_ms', now, 'attempts', n }
+    local function put(...)
+      for _, v in ipairs({ ... }) do set[#set + 1] = v end
+      redis.call('HSET', key, unpack(set))
+    end
     if op == 'sent' then
-      if st == 'queued' then
-        redis.call('HSET', key, 'updated_ms', now, 'status', 'sent')
-      else
-        redis.call('HSET', key, 'updated_ms', now)
-      end
+      if st == 'queued' then put('status', 'sent') else put() end
       if n > 1 then redis.call('HDEL', key, 'error') end
       if a ~= '' then
         redis.call('SET', '{hbm}:ref:' .. channel .. ':' .. a, id,
@@ -72,24 +73,21 @@ for i = 5, #ARGV, 5 do
       end
       outcome = 'sent'
     elseif op == 'handoff' then
-      redis.call('HSET', key, 'updated_ms', now, 'error', a,
-        'channel', b)
+      put('error', a, 'channel', b)
       redis.call('XADD', '{hbm}:outbox:' .. b, '*', 'msg', id)
       outcome = 'handoff'
     else
-      redis.call('HSET', key, 'updated_ms', now, 'error', a)
       local ends = (tonumber(f[3]) or tonumber(f[2]) or now) + maxage
       if op == 'fail' and now < ends then
+        put('error', a)
         local due = tonumber(b)
         if due > ends then due = ends end
         redis.call('ZADD', KEYS[2], due, channel .. '|' .. id)
         outcome = 'retry'
-      elseif op == 'fail' then
-        dead(key, id, a, 'expired')
-        outcome = 'expired'
       else
-        dead(key, id, a, 'undeliverable')
-        outcome = 'dead'
+        put('error', a, 'status', 'dead')
+        dead(id, a, op == 'fail' and 'expired' or 'undeliverable')
+        outcome = op == 'fail' and 'expired' or 'dead'
       end
     end
   end

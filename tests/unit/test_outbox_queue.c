@@ -215,6 +215,64 @@ test_take_and_outcomes(void **state)
 	outbox_queue_free(q);
 }
 
+/* The calls of COMMAND Redis has counted (INFO commandstats). */
+static long long
+t_calls(struct t *t, const char *command)
+{
+	struct store_reply *r;
+	char *cause = NULL, want[64];
+	const char *p;
+	long long n = 0;
+
+	r = store_commandl(t->st, &cause, "INFO", "commandstats", NULL);
+	assert_non_null(r);
+	snprintf(want, sizeof(want), "cmdstat_%s:calls=", command);
+	if (r->type == STORE_STRING && (p = strstr(r->str, want)) != NULL)
+		n = strtoll(p + strlen(want), NULL, 10);
+	store_reply_free(r);
+	return n;
+}
+
+/*
+ * Recording a send costs one read and one write of the record: the attempt
+ * is counted in the HSET of the outcome, with no HINCRBY. Two sent and one
+ * failed: three HMGET, three HSET.
+ */
+static void
+test_commit_cost(void **state)
+{
+	static const char *const cmds[] = { "hmget", "hset", "hincrby" };
+	struct t *t = *state;
+	struct outbox_item it[4];
+	struct outbox_queue *q;
+	struct outbox_msg m;
+	char id[3][OUTBOX_ID_MAX], *cause = NULL;
+	long long before[3];
+	size_t i;
+
+	memset(it, 0, sizeof(it));
+	for (i = 0; i < 3; i++)
+		t_enqueue(t, "+256700000101", "one", "t-q", id[i]);
+	q = outbox_queue_new_key(&t->cfg, &t->ch[0], t->st, t->key);
+	assert_int_equal(outbox_queue_take(q, 100, it, 4, &cause), 3);
+	it[0].outcome = it[1].outcome = OUTBOX_SENT;
+	it[2].outcome = OUTBOX_FAILED;
+	it[2].error = strdup("aggregator answered HTTP 500");
+	for (i = 0; i < 3; i++)
+		before[i] = t_calls(t, cmds[i]);
+	assert_int_equal(outbox_queue_commit(q, it, 3, &cause), 0);
+	assert_int_equal(t_calls(t, "hmget") - before[0], 3);
+	assert_int_equal(t_calls(t, "hset") - before[1], 3);
+	assert_int_equal(t_calls(t, "hincrby") - before[2], 0);
+	for (i = 0; i < 3; i++) {
+		t_get(t, id[i], &m);
+		assert_int_equal(m.attempts, 1);
+		assert_string_equal(m.status, i < 2 ? "sent" : "queued");
+		outbox_msg_clear(&m);
+	}
+	outbox_queue_free(q);
+}
+
 /* Sleep MS milliseconds. */
 static void
 t_nap(long ms)
@@ -565,6 +623,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_take_and_outcomes, clean),
+		cmocka_unit_test_setup(test_commit_cost, clean),
 		cmocka_unit_test_setup(test_retry_then_dead, clean),
 		cmocka_unit_test_setup(test_breaker_moves_or_waits, clean),
 		cmocka_unit_test_setup(test_handoff_without_other_fails, clean),
