@@ -197,6 +197,26 @@ api_cases_code(const struct http_request *req, char code[CODE_LEN + 1],
 	return 0;
 }
 
+/*
+ * The caller, who must act for an agency (an admin is 403: nobody acts for
+ * an agency but itself), and the code in the route: 0, or -1 with the
+ * answer in RESP.
+ */
+static int
+api_cases_agency_code(const struct http_request *req, const struct cfg *cfg,
+    struct api_caller *who, char code[CODE_LEN + 1], struct http_response *resp)
+{
+	if (api_cases_caller(req, cfg, who, resp) == -1)
+		return -1;
+	if (who->admin) {
+		http_reply_error(resp, 403,
+		    who->login != NULL ? "an agency account is required"
+				       : "an agency token is required");
+		return -1;
+	}
+	return api_cases_code(req, code, resp);
+}
+
 /* Run ARGV; the reply must be an array of strings, else NULL and *cause. */
 static struct store_reply *
 api_cases_cmd(int argc, const char **argv, char **cause)
@@ -924,15 +944,7 @@ api_cases_act(const struct http_request *req, struct http_response *resp,
 	char opid[API_CASES_OPID_MAX], *text = NULL, *tmpl = NULL;
 	char *cause = NULL;
 
-	if (api_cases_caller(req, cfg, &who, resp) == -1)
-		goto done;
-	if (who.admin) {
-		http_reply_error(resp, 403,
-		    who.login != NULL ? "an agency account is required"
-				      : "an agency token is required");
-		goto done;
-	}
-	if (api_cases_code(req, code, resp) == -1)
+	if (api_cases_agency_code(req, cfg, &who, code, resp) == -1)
 		goto done;
 	if ((field != NULL && api_cases_text(req, field, &text, resp) == -1) ||
 	    (verb == CASES_SMS &&
@@ -1145,15 +1157,7 @@ api_cases_reveal(const struct http_request *req, struct http_response *resp)
 	struct store_case k;
 	char code[CODE_LEN + 1], *cause = NULL;
 
-	if (api_cases_caller(req, cfg, &who, resp) == -1)
-		goto done;
-	if (who.admin) {
-		http_reply_error(resp, 403,
-		    who.login != NULL ? "an agency account is required"
-				      : "an agency token is required");
-		goto done;
-	}
-	if (api_cases_code(req, code, resp) == -1)
+	if (api_cases_agency_code(req, cfg, &who, code, resp) == -1)
 		goto done;
 	if ((cs = api_cases_load(code, &k, &cause)) == NULL)
 		api_cases_failed(resp, cause);
