@@ -340,6 +340,13 @@ apply_zrem(struct apply *a, const char *key, const char *member)
 }
 
 void
+apply_hdel(struct apply *a, const char *key, const char *field)
+{
+	apply_op(a, "d", key);
+	apply_puts(a, field);
+}
+
+void
 apply_rpush(struct apply *a, const char *key, const char *value)
 {
 	apply_op(a, "p", key);
@@ -523,9 +530,9 @@ apply_describe_seq(const struct apply *a, const struct apply_seq *q, FILE *f,
 	} ops[] = { { 'g', "guard", 1, 2 }, { 'a', "absent", 1, 0 },
 		{ 'h', "hset", 1, 2 }, { 'i', "hincr", 1, 2 },
 		{ 'e', "expire", 1, 1 }, { 'z', "zadd", 1, 2 },
-		{ 'r', "zrem", 1, 1 }, { 'p', "rpush", 1, 1 },
-		{ 's', "sms", 0, 5 }, { 'm', "sms", 2, 7 },
-		{ 'l', "audit", 0, 4 } };
+		{ 'r', "zrem", 1, 1 }, { 'd', "hdel", 1, 1 },
+		{ 'p', "rpush", 1, 1 }, { 's', "sms", 0, 5 },
+		{ 'm', "sms", 2, 7 }, { 'l', "audit", 0, 4 } };
 	size_t i = 0, k, j;
 	const char *key;
 	char *v;

@@ -65,6 +65,8 @@ void apply_expire(struct apply *, const char *key, long long seconds);
 void apply_zadd(
     struct apply *, const char *key, double score, const char *member);
 void apply_zrem(struct apply *, const char *key, const char *member);
+/* HDEL KEY FIELD (after the HSETs of KEY before it). */
+void apply_hdel(struct apply *, const char *key, const char *field);
 /* RPUSH KEY VALUE (case history entries). */
 void apply_rpush(struct apply *, const char *key, const char *value);
 /* RPUSH KEY PRE, then PLAIN sealed, then POST (a history entry's note). */

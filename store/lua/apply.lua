@@ -22,14 +22,14 @@
 -- (parsing one long string cost more than all the writes). Opcodes: g
 -- guard (key, field, value), a absent (key), h HSET (key, field, value),
 -- i HINCRBY (key, field, by), z ZADD (key, score, member), r ZREM (key,
--- member), p RPUSH (key, value), e EXPIRE (key, seconds), s SMS
+-- member), d HDEL (key, field), p RPUSH (key, value), e EXPIRE (key, seconds), s SMS
 -- (to_sealed, to_hash, text, channel, kind: enqueue()), m a case's SMS
 -- (history key, the same five, role, who), l audit (subject, actor, action,
 -- detail). Redis does not roll back a script that fails
 -- half way, so the guards and a type check of every key written come
 -- before the first write (once a call for a key, see known below). The
--- HSETs of one key are one call, as are its RPUSHes (an HINCRBY of the
--- key comes after the HSETs before it), each SMS queued before those
+-- HSETs of one key are one call, as are its RPUSHes (an HINCRBY or HDEL
+-- of the key comes after the HSETs before it), each SMS queued before those
 -- RPUSHes so that a case's SMS joins its history's RPUSH as an entry
 -- {"t","who","what":"sms","to":role,"kind","msg":id} (no
 -- command of its own when the operation writes that history anyway);
@@ -42,9 +42,9 @@
 -- guard failed) or "err:<why>".
 
 local K, A = KEYS, ARGV
-local arity = { g = 3, a = 1, h = 3, i = 3, z = 3, r = 2,
+local arity = { g = 3, a = 1, h = 3, i = 3, z = 3, r = 2, d = 2,
   p = 2, e = 2, s = 5, m = 8, l = 4 }
-local kind = { h = 'hash', i = 'hash', z = 'zset', r = 'zset',
+local kind = { h = 'hash', i = 'hash', d = 'hash', z = 'zset', r = 'zset',
   p = 'list', m = 'list' }
 local cmd = { h = 'HSET', p = 'RPUSH' }
 local function guards(kb, i, gend, want)
@@ -134,6 +134,9 @@ local function write(kb, i, n, now, ttl)
       redis.call('ZADD', key, A[i + 2], A[i + 3])
     elseif o == 'r' then
       redis.call('ZREM', key, A[i + 2])
+    elseif o == 'd' then
+      flush(key)
+      redis.call('HDEL', key, A[i + 2])
     else
       later[#later + 1] = i
     end

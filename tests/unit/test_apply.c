@@ -656,6 +656,42 @@ test_runs_and_order(void **state)
 }
 
 /*
+ * HDEL comes after the HSETs of its key before it (they are one call, sent
+ * first), and HSETs after it still happen: a field set then deleted is
+ * gone, one deleted then set is there; apply_describe() shows it.
+ */
+static void
+test_hdel(void **state)
+{
+	struct store *s = *state;
+	struct apply *a;
+	char *v, *out = NULL;
+	size_t len;
+	FILE *f;
+
+	a = apply_new("t-hdel", 1);
+	apply_hset(a, TEST_CASE, "c:1", "10");
+	apply_hset(a, TEST_CASE, "c:2", "20");
+	apply_hdel(a, TEST_CASE, "c:1");
+	apply_hdel(a, TEST_CASE, "c:3");
+	apply_hset(a, TEST_CASE, "c:3", "30");
+	assert_non_null(f = open_memstream(&out, &len));
+	apply_describe(a, f, NULL, NULL);
+	fclose(f);
+	assert_non_null(strstr(out, "hdel " TEST_CASE " c:1\n"));
+	free(out);
+	assert_int_equal(test_run(s, a), APPLY_OK);
+	v = test_hget(s, TEST_CASE, "c:1");
+	assert_null(v);
+	v = test_hget(s, TEST_CASE, "c:2");
+	assert_string_equal(v, "20");
+	free(v);
+	v = test_hget(s, TEST_CASE, "c:3");
+	assert_string_equal(v, "30");
+	free(v);
+}
+
+/*
  * A batch: each operation all or nothing on its own, each told its own
  * result, the entries of those applied (now or before) acknowledged with
  * the extra ones, the others left pending; a version guard and a record
@@ -1393,6 +1429,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_ok_then_replay, setup_test),
 		cmocka_unit_test_setup(test_routed, setup_test),
+		cmocka_unit_test_setup(test_hdel, setup_test),
 		cmocka_unit_test_setup(test_script_flush, setup_test),
 		cmocka_unit_test_setup(test_guard_mismatch, setup_test),
 		cmocka_unit_test_setup(test_guard_absent, setup_test),
