@@ -155,7 +155,7 @@ cases_window_add(struct cases_ctx *c, const char *ms_field, const char *n_field,
 }
 
 /*
- * (Re)set the TTL of the sender's keys after this operation's writes:
+ * (Re)set the TTL of the sender's record after this operation's writes:
  * privacy.message_days from now, like its messages; an opted-out number's
  * record keeps its opt-out for privacy.retention_days instead, so that
  * STOP is still honoured after a quiet week. The later call wins (the
@@ -164,12 +164,29 @@ cases_window_add(struct cases_ctx *c, const char *ms_field, const char *n_field,
 void
 cases_num_expire(struct cases_ctx *c)
 {
-	char key[KEY_MAX];
-
 	apply_expire(c->a, c->numkey,
 	    c->optout ? cfg_retention_ttl(c->cfg) : cfg_message_ttl(c->cfg));
-	key_num_cases(key, c->hash);
-	apply_expire(c->a, key, cfg_message_ttl(c->cfg));
+}
+
+/*
+ * Add CODE, made now, to the cases of the number whose record N is at KEY:
+ * a field "c:<code>" (store/num.h). A record that holds STORE_NUM_CASES
+ * already gives up its oldest, so that it never holds more.
+ */
+void
+cases_num_link(struct cases_ctx *c, const char *key, const struct store_num *n,
+    const char *code)
+{
+	char field[KEY_MAX], ms[32];
+
+	snprintf(field, sizeof(field), STORE_NUM_CASE_PREFIX "%s", code);
+	cases_ll(ms, sizeof(ms), c->now);
+	apply_hset(c->a, key, field, ms);
+	if (n->drop != NULL) {
+		snprintf(
+		    field, sizeof(field), STORE_NUM_CASE_PREFIX "%s", n->drop);
+		apply_hdel(c->a, key, field);
+	}
 }
 
 double
@@ -682,28 +699,27 @@ cases_code(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 static int
 cases_status(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 {
-	const struct store_reply *codes;
+	const struct store_num_case *codes = c->num.cases;
 	const struct cfg_category *cat;
 	struct store_case k;
-	char key[KEY_MAX], shown[CODE_LEN + 2], list[160], count[16];
+	char shown[CODE_LEN + 2], list[160], count[16];
 	char st[80];
-	size_t i, off = 0;
-	int rc;
+	size_t i, n, off = 0;
+	int rc = 0;
 
 	if (cmd->code_status != CODE_NONE)
 		return cases_code(c, cmd, cause);
-	key_num_cases(key, c->hash);
-	if ((rc = cases_read(c, &codes, "ZREVRANGE", key, "0", "3", NULL)) != 0)
-		return rc;
-	for (i = 0; i < codes->elements; i++)
-		if (cases_read_case(c, codes->element[i]->str, &k) != 0)
+	n = c->num.ncases < CASES_STATUS_SHOWN ? c->num.ncases
+					       : CASES_STATUS_SHOWN;
+	for (i = 0; i < n; i++)
+		if (cases_read_case(c, codes[i].code, &k) != 0)
 			rc = CASES_NEED;
 	if (rc != 0)
 		return rc;
 	list[0] = '\0';
-	for (i = 0; i < codes->elements; i++) {
-		cases_read_case(c, codes->element[i]->str, &k);
-		code_format(codes->element[i]->str, shown);
+	for (i = 0; i < n; i++) {
+		cases_read_case(c, codes[i].code, &k);
+		code_format(codes[i].code, shown);
 		cat = route_category(c->cfg, k.category);
 		if (k.exists && off < sizeof(list))
 			off += (size_t)snprintf(list + off, sizeof(list) - off,
@@ -714,7 +730,7 @@ cases_status(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 				cases_agency_name(c->cfg, k.agency), st,
 				sizeof(st)));
 	}
-	snprintf(count, sizeof(count), "%zu", codes->elements);
+	snprintf(count, sizeof(count), "%zu", n);
 	if (list[0] == '\0') {
 		cases_reply(c, "status_none", NULL, 0, 0);
 		return 0;
@@ -728,23 +744,19 @@ cases_status(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 static int
 cases_stop(struct cases_ctx *c, char **cause)
 {
-	const struct store_reply *codes;
 	char key[KEY_MAX];
 	size_t i;
-	int rc;
 
 	(void)cause;
 	if (c->optout)
 		return 0; /* already out: silence */
-	key_num_cases(key, c->hash);
-	if ((rc = cases_read(c, &codes, "ZRANGE", key, "0", "-1", NULL)) != 0)
-		return rc;
-	for (i = 0; i < codes->elements; i++) {
-		key_case(key, codes->element[i]->str);
+	/* oldest first, as the audit has always listed them */
+	for (i = c->num.ncases; i-- > 0;) {
+		key_case(key, c->num.cases[i].code);
 		apply_hset(c->a, key, "phone", "");
 		apply_hset(c->a, key, "consent", "0");
 		cases_log(
-		    c, codes->element[i]->str, "migrant", "opted out", NULL);
+		    c, c->num.cases[i].code, "migrant", "opted out", NULL);
 	}
 	apply_hset(c->a, c->numkey, "optout", "1");
 	cases_reply(c, "stop_confirm", NULL, 0, 1);

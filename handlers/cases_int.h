@@ -20,6 +20,7 @@
 #define CASES_ROUNDS 32	     /* loads of missing reads for one decision */
 #define CASES_NEED 2	     /* a decision read what its view lacks */
 #define CASES_LIST_MAX 6     /* cases named in a LIST or STATUS reply */
+#define CASES_STATUS_SHOWN 4 /* the sender's latest cases STATUS names */
 #define CASES_LIST_BYTES 200 /* the list in a LIST reply, with its NUL */
 #define CASES_ITEM_MAX 96    /* one case in it: "4821-3957 P1 food" */
 #define CASES_METRICS_MAX 8
@@ -138,11 +139,12 @@ struct cases_new {
 	const char *region; /* "" for none */
 	int persons;
 	const char *note;
-	const char *phone;	 /* the migrant's sealed number, or "" */
-	const char *phone_plain; /* or in clear, sealed when applied */
-	const char *num;	 /* its keyed hash, or "" */
-	const char *consent;	 /* "1" or "0" */
-	const char *official;	 /* the referring official's hash, or "" */
+	const char *phone;		/* the migrant's sealed number, or "" */
+	const char *phone_plain;	/* or in clear, sealed when applied */
+	const char *num;		/* its keyed hash, or "" */
+	const struct store_num *numrec; /* its record, when num is given */
+	const char *consent;		/* "1" or "0" */
+	const char *official; /* the referring official's hash, or "" */
 };
 
 /*
@@ -213,8 +215,11 @@ void cases_menu(struct cases_ctx *, const char (*ids)[CFG_ID_MAX], size_t n,
 void cases_unknown(struct cases_ctx *);
 int cases_bad_code(struct cases_ctx *, const struct sms_cmd *);
 void cases_not_found(struct cases_ctx *, const char *code);
-/* Set the TTLs of the sender's number keys (see cases.c). */
+/* Set the TTL of the sender's number record (see cases.c). */
 void cases_num_expire(struct cases_ctx *);
+/* Add CODE to the cases of number record N at KEY (see cases.c). */
+void cases_num_link(struct cases_ctx *, const char *key,
+    const struct store_num *n, const char *code);
 int cases_load_sender(struct cases_ctx *, const struct sms_cmd *, char **cause);
 enum apply_result cases_run(
     struct cases_ctx *, cases_decide_cb, void *arg, char **cause);

@@ -28,8 +28,8 @@
 #include "lib/template.h"
 #include "store/case.h"
 
-#define CASES_OPID_MAX 100  /* bytes of a referral's operation id */
-#define CASES_OPEN_LOOK "9" /* the sender's latest cases looked at, less 1 */
+#define CASES_OPID_MAX 100 /* bytes of a referral's operation id */
+#define CASES_OPEN_LOOK 10 /* the sender's latest cases looked at */
 
 /* A referral by an official, the sender of the operation; borrowed. */
 struct cases_refer {
@@ -100,11 +100,8 @@ cases_create(struct cases_ctx *c, const struct cases_new *nc,
 	apply_zadd(c->a, KEY_CASES, (double)c->now, code);
 	key_agency_open(key, ag[0]->id);
 	apply_zadd(c->a, key, cases_open_score(cat->priority, c->now), code);
-	if (nc->num[0] != '\0') {
-		key_num_cases(key, nc->num);
-		apply_zadd(c->a, key, (double)c->now, code);
-		apply_expire(c->a, key, cfg_message_ttl(c->cfg));
-	}
+	if (nc->num[0] != '\0')
+		cases_num_link(c, key_num(key, nc->num), nc->numrec, code);
 	if (nc->official[0] != '\0') {
 		key_official_cases(key, nc->official);
 		apply_zadd(c->a, key, (double)c->now, code);
@@ -131,29 +128,25 @@ static int
 cases_open_in(
     struct cases_ctx *c, const char *category, char code[CODE_LEN + 1])
 {
-	const struct store_reply *codes;
+	const struct store_num_case *codes = c->num.cases;
 	struct store_case k;
-	char key[KEY_MAX];
-	size_t i;
-	int found = 0, rc;
+	size_t i, n;
+	int found = 0, rc = 0;
 
-	key_num_cases(key, c->hash);
-	if ((rc = cases_read(
-		 c, &codes, "ZREVRANGE", key, "0", CASES_OPEN_LOOK, NULL)) != 0)
-		return rc;
-	for (i = 0; i < codes->elements; i++)
-		if (code_check(codes->element[i]->str) &&
-		    cases_read_case(c, codes->element[i]->str, &k) != 0)
+	n = c->num.ncases < CASES_OPEN_LOOK ? c->num.ncases : CASES_OPEN_LOOK;
+	for (i = 0; i < n; i++)
+		if (code_check(codes[i].code) &&
+		    cases_read_case(c, codes[i].code, &k) != 0)
 			rc = CASES_NEED;
 	if (rc != 0)
 		return rc;
-	for (i = 0; !found && i < codes->elements; i++) {
-		if (!code_check(codes->element[i]->str))
+	for (i = 0; !found && i < n; i++) {
+		if (!code_check(codes[i].code))
 			continue;
-		cases_read_case(c, codes->element[i]->str, &k);
+		cases_read_case(c, codes[i].code, &k);
 		if (strcmp(k.category, category) == 0 && k.status[0] != '\0' &&
 		    strcmp(k.status, CASE_CLOSED) != 0) {
-			memcpy(code, codes->element[i]->str, CODE_LEN + 1);
+			memcpy(code, codes[i].code, CODE_LEN + 1);
 			found = 1;
 		}
 	}
@@ -209,6 +202,7 @@ cases_help(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	nc.phone_plain =
 	    c->sealed != NULL && c->sealed[0] == '\0' ? c->e164 : "";
 	nc.num = c->hash;
+	nc.numrec = &c->num;
 	/* Asking for help from a number is consent to be called back on it
 	 * by the agency that takes the case; STOP withdraws it. */
 	nc.consent = "1";
@@ -235,8 +229,10 @@ cases_refer(struct cases_ctx *c, struct cases_refer *r, char **cause)
 {
 	const struct cfg_agency *ag;
 	struct cases_new nc;
+	struct store_num mig;
 	char shown[CODE_LEN + 2], hash[CRYPTO_SHA256_HEX], persons[8];
-	char *text;
+	char key[KEY_MAX], *text;
+	int rc;
 
 	memset(&nc, 0, sizeof(nc));
 	nc.cat = r->cat;
@@ -250,8 +246,18 @@ cases_refer(struct cases_ctx *c, struct cases_refer *r, char **cause)
 	nc.consent = "0";
 	nc.official = c->hash;
 	if (r->migrant[0] != '\0') {
+		/* The migrant's record gets the case: read and guarded like a
+		 * sender's, its lifetime kept as its opt-out wants it. */
 		crypto_phone_hash(c->key, r->migrant, hash);
+		if ((rc = cases_read_num(c, hash, &mig)) != 0)
+			return rc;
+		key_num(key, hash);
+		apply_guard_version(c->a, key, mig.ver);
+		apply_expire(c->a, key,
+		    mig.optout ? cfg_retention_ttl(c->cfg)
+			       : cfg_message_ttl(c->cfg));
 		nc.num = hash;
+		nc.numrec = &mig;
 		nc.consent = r->consent ? "1" : "0";
 	}
 	if (cases_create(c, &nc, r->code, shown, &ag, cause) == -1)

@@ -34,6 +34,12 @@
 #define KEY_AUDIT "{hbm}:audit"		  /* the chained audit entries */
 #define KEY_AUDIT_NEW "{hbm}:audit:new"	  /* entries waiting for a hash */
 #define KEY_AUDIT_HEAD "{hbm}:audit:head" /* the hash of the last one */
+#define KEY_SCHEMA "{hbm}:schema"	  /* the data's schema version */
+/*
+ * Schema 1's sorted sets of a number's cases, {hbm}:num:<hash>:cases, as a
+ * SCAN pattern: `hbmgwd --migrate` folds each into its number's record.
+ */
+#define KEY_NUM_CASES_V1_MATCH "{hbm}:num:*:cases"
 /* "<id> <hash>" of the last entry trimmed: where the chain now starts */
 #define KEY_AUDIT_ANCHOR "{hbm}:audit:anchor"
 
@@ -78,17 +84,11 @@ key_case_hist(char buf[KEY_MAX], const char *code)
 	return key_make(buf, KEY_CASE_PREFIX "%s:hist", code);
 }
 
-/* {hbm}:num:<hash>, a number's record; ...:cases, its cases by time. */
+/* {hbm}:num:<hash>, a number's record, its cases included (store/num.h). */
 static inline char *
 key_num(char buf[KEY_MAX], const char *hash)
 {
 	return key_make(buf, "{hbm}:num:%s", hash);
-}
-
-static inline char *
-key_num_cases(char buf[KEY_MAX], const char *hash)
-{
-	return key_make(buf, "{hbm}:num:%s:cases", hash);
 }
 
 /* {hbm}:official:<hash>:cases, an official's referrals by time. */

@@ -48,8 +48,9 @@ h=$($HBM_REDIS_CLI XRANGE '{hbm}:inbox' - + | grep -A1 '^from_hash$' | tail -n 1
 hbm_match "the inbox names the sender by hash" '^[0-9a-f]{64}$' "$h"
 numkeys() { $HBM_REDIS_CLI --scan --pattern "*$h*"; }
 keys=$(numkeys | sort | tr '\n' ' ')
-hbm_match "the number record and the index of its cases are among them" \
-	"\\{hbm\\}:num:$h \\{hbm\\}:num:$h:cases" "$keys"
+hbm_match "the number record is among them" "\\{hbm\\}:num:$h " "$keys"
+hbm_match "and holds the case, when it was made (no index of its own)" \
+	'^[0-9]{13}$' "$($HBM_REDIS_CLI --raw HGET "{hbm}:num:$h" "c:${code/-/}")"
 while read -r k; do
 	t=$($HBM_REDIS_CLI TTL "$k")
 	hbm_check "$k expires within message_days ($t s)" test "$t" -gt 0 -a "$t" -le 86400
@@ -126,8 +127,8 @@ rcode=$(hbm_texts_to +256700000049 | grep -oE '[1-9][0-9]{3}-[0-9]{4}' | head -n
 mig=$($HBM_REDIS_CLI HGET "{hbm}:case:${rcode/-/}" num)
 hbm_match "the official's referrals are indexed by hash" "official:$off:cases" \
 	"$($HBM_REDIS_CLI --scan --pattern "*$off*" | tr '\n' ' ')"
-hbm_match "the migrant's cases too" "num:$mig:cases" \
-	"$($HBM_REDIS_CLI --scan --pattern "*$mig*" | tr '\n' ' ')"
+hbm_match "the migrant's record holds the case" '^[0-9]{13}$' \
+	"$($HBM_REDIS_CLI --raw HGET "{hbm}:num:$mig" "c:${rcode/-/}")"
 while read -r k; do
 	t=$($HBM_REDIS_CLI TTL "$k")
 	hbm_check "$k expires within message_days ($t s)" test "$t" -gt 0 -a "$t" -le 86400

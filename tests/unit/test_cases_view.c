@@ -20,6 +20,7 @@
 
 #include "config/cfg.h"
 #include "store/apply.h"
+#include "store/num.h"
 #include "lib/crypto.h"
 #include "store/store.h"
 #include "handlers/cases.h"
@@ -322,6 +323,14 @@ static const struct row rows[] = {
 	{ "STATUS lists the sender's cases", MIGRANT, "phone", "STATUS",
 	    "acknowledged", "wfp", "", { NULL }, 1, 0,
 	    { "sms [" MIGRANT "] $M [", NULL }, { "hset {hbm}:case:", NULL } },
+	{ "a new case is one more field of the sender's record", MIGRANT,
+	    "phone", "HELP FOOD", NULL, NULL, NULL, { NULL }, 0, 0,
+	    { "hset {hbm}:num:$M c:", "expire {hbm}:num:$M ", NULL },
+	    { "hdel ", "zadd {hbm}:num:", "expire {hbm}:num:$M:", NULL } },
+	{ "HELP with a case of it open names that case, opens none", MIGRANT,
+	    "phone", "HELP FOOD", "acknowledged", "wfp", "", { NULL }, 1, 0,
+	    { "sms [" MIGRANT "] $M [", NULL },
+	    { "absent {hbm}:case:", "hset {hbm}:num:$M c:", NULL } },
 	{ "START after STOP", MIGRANT, "phone", "START", NULL, NULL, NULL,
 	    { "optout", "1", NULL }, 0, 0,
 	    { "hset {hbm}:num:$M optout 0", "sms [" MIGRANT "] $M ", NULL },
@@ -357,21 +366,20 @@ row_view(const struct fix *f, const struct row *row, const char *hash,
     struct cases_view *view)
 {
 	const char *codes[] = { f->code };
-	const char *numv[8];
-	char key[KEY_MAX], ckey[KEY_MAX];
+	const char *numv[10];
+	char key[KEY_MAX], ckey[KEY_MAX], field[KEY_MAX];
 	size_t n = 0;
 
 	while (row->num[n] != NULL)
 		numv[n] = row->num[n], n++;
+	/* the sender's list of cases is in its record (store/num.h) */
+	if (row->cases) {
+		snprintf(field, sizeof(field), "c:%s", f->code);
+		numv[n++] = field;
+		numv[n++] = "1799999000000";
+	}
 	cases_view_put(view, store_reply_strings(numv, n), "HGETALL",
 	    key_num(key, hash), NULL);
-	key_num_cases(key, hash);
-	cases_view_put(view, store_reply_strings(codes, row->cases ? 1 : 0),
-	    "ZRANGE", key, "0", "-1", NULL);
-	cases_view_put(view, store_reply_strings(codes, row->cases ? 1 : 0),
-	    "ZREVRANGE", key, "0", "3", NULL);
-	cases_view_put(view, store_reply_strings(codes, row->cases ? 1 : 0),
-	    "ZREVRANGE", key, "0", "9", NULL);
 	cases_view_put(view,
 	    store_reply_strings(codes, row->status != NULL ? 1 : 0), "ZRANGE",
 	    key_agency_open(key, "wfp"), "0", "-1", NULL);
@@ -423,6 +431,58 @@ test_rows(void **state)
 		cases_view_clear(&view);
 		free(sealed);
 	}
+}
+
+/*
+ * A record that holds STORE_NUM_CASES cases gives up its oldest for a new
+ * one, so that it never holds more: one HSET and one HDEL of its fields.
+ */
+static void
+test_full_list(void **state)
+{
+	static const struct row row = { "a full list", MIGRANT, "phone",
+		"HELP FOOD", NULL, NULL, NULL, { NULL }, 0, 0, { NULL },
+		{ NULL } };
+	struct fix *f = *state;
+	static char fields[STORE_NUM_CASES][16], times[STORE_NUM_CASES][24];
+	const char *numv[2 * STORE_NUM_CASES];
+	const char *none[1] = { NULL };
+	char text[200], hash[CRYPTO_SHA256_HEX], key[KEY_MAX], *sealed, *out;
+	char *cause = NULL;
+	struct cases_view view;
+	struct cases_msg m;
+	struct apply *a;
+	size_t i;
+
+	memset(&view, 0, sizeof(view));
+	row_msg(f, &row, &m, text, sizeof(text), &sealed, hash);
+	for (i = 0; i < STORE_NUM_CASES; i++) {
+		/* closed cases of other categories, the oldest 10000063 */
+		snprintf(fields[i], sizeof(fields[i]), "c:%08zu", 10000000 + i);
+		snprintf(times[i], sizeof(times[i]), "%lld",
+		    NOW - 1000 * (long long)(i + 1));
+		numv[2 * i] = fields[i];
+		numv[2 * i + 1] = times[i];
+		cases_view_put(&view, store_reply_strings(none, 0), "HGETALL",
+		    key_case(key, fields[i] + 2), NULL);
+	}
+	cases_view_put(&view, store_reply_strings(numv, 2 * STORE_NUM_CASES),
+	    "HGETALL", key_num(key, hash), NULL);
+	assert_int_equal(cases_decide_view(f->cfg, f->lex, f->key, &m, NOW,
+			     &view, &a, &cause),
+	    0);
+	out = describe(f, row.name, 0, a);
+	{
+		const char *want[] = { "hset {hbm}:num:$M c:",
+			"hdel {hbm}:num:$M c:10000063",
+			"absent {hbm}:case:", NULL };
+		const char *never[] = { "hdel {hbm}:num:$M c:10000062", NULL };
+		check_effects(f, row.name, out, want, never);
+	}
+	free(out);
+	apply_free(a);
+	cases_view_clear(&view);
+	free(sealed);
 }
 
 /* One SLA step: the case's state at its deadline, what must come of it. */
@@ -734,6 +794,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_full_list),
 		cmocka_unit_test(test_need),
 		cmocka_unit_test(test_sla),
 		cmocka_unit_test(test_act),

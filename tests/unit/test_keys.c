@@ -23,7 +23,6 @@ test_names(void **state)
 	assert_string_equal(
 	    key_case_hist(b, "12345678"), "{hbm}:case:12345678:hist");
 	assert_string_equal(key_num(b, "ab"), "{hbm}:num:ab");
-	assert_string_equal(key_num_cases(b, "ab"), "{hbm}:num:ab:cases");
 	assert_string_equal(
 	    key_official_cases(b, "ab"), "{hbm}:official:ab:cases");
 	assert_string_equal(key_agency_open(b, "wfp"), "{hbm}:agency:wfp:open");
@@ -45,7 +44,7 @@ test_one_slot(void **state)
 {
 	const char *const names[] = { KEY_INBOX, KEY_CASES, KEY_CLOSED, KEY_SLA,
 		KEY_MSGSEQ, KEY_MSGS_ALL, KEY_RETRY, KEY_DEAD, KEY_AUDIT,
-		KEY_AUDIT_NEW, KEY_AUDIT_HEAD, KEY_AUDIT_ANCHOR,
+		KEY_AUDIT_NEW, KEY_AUDIT_HEAD, KEY_AUDIT_ANCHOR, KEY_SCHEMA,
 		KEY_CASE_PREFIX, KEY_MSG_PREFIX, KEY_OUTBOX_PREFIX,
 		KEY_USSD_PREFIX, KEY_REF_PREFIX, KEY_INSTANCE_PREFIX };
 	size_t i, j;

@@ -4,14 +4,16 @@
  * struct store_case and a number record into struct store_num, every
  * field in its type; a missing field "" or 0; a number that is not one 0;
  * a flag set only by "1"; unknown fields left aside; no hash at all is a
- * record that does not exist. store_case_get() against the test Redis
- * reads what a write put there.
+ * record that does not exist; a number's cases, its "c:<code>" fields,
+ * newest first and at most STORE_NUM_CASES of them. store_case_get()
+ * against the test Redis reads what a write put there.
  */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,6 +153,78 @@ test_num(void **state)
 	assert_string_equal(n.menu, "");
 }
 
+/*
+ * A number's cases: newest first, a tie by code; a field whose code or
+ * time is malformed left out; no drop below the cap.
+ */
+static void
+test_num_cases(void **state)
+{
+	const char *v[] = { "ver", "3", "c:11111111", "1800000000005",
+		"c:22222222", "1800000000009", "c:33333333", "1800000000005",
+		"c:", "1800000000001", "c:4444x444", "1800000000002",
+		"c:55555555", "soon", "c:66666666", "", "cases", "1" };
+	struct store_reply *r = store_reply_strings(v, NV(v));
+	struct store_num n;
+
+	(void)state;
+	store_num_from(r, &n);
+	assert_int_equal(n.ncases, 3);
+	assert_string_equal(n.cases[0].code, "22222222");
+	assert_int_equal(n.cases[0].ms, 1800000000009LL);
+	assert_string_equal(n.cases[1].code, "33333333");
+	assert_string_equal(n.cases[2].code, "11111111");
+	assert_null(n.drop);
+	store_reply_free(r);
+}
+
+/*
+ * A record holding more cases than it keeps: the newest STORE_NUM_CASES,
+ * in order, and the oldest of all as the one to drop; at exactly the cap,
+ * the oldest is the one to drop too (a new case would pass the cap).
+ */
+static void
+test_num_cases_cap(void **state)
+{
+	enum { N = STORE_NUM_CASES + 6 };
+	static char fields[N][16], times[N][24];
+	const char *v[2 * N];
+	struct store_reply *r;
+	struct store_num n;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		/* times out of order: i * 3 mod N is a permutation */
+		snprintf(fields[i], sizeof(fields[i]), "c:%08zu", 10000000 + i);
+		snprintf(times[i], sizeof(times[i]), "%lld",
+		    1800000000000LL + (long long)((i * 3) % N));
+		v[2 * i] = fields[i];
+		v[2 * i + 1] = times[i];
+	}
+	r = store_reply_strings(v, 2 * N);
+	store_num_from(r, &n);
+	assert_int_equal(n.ncases, STORE_NUM_CASES);
+	for (i = 0; i < STORE_NUM_CASES; i++)
+		assert_int_equal(
+		    n.cases[i].ms, 1800000000000LL + (long long)(N - 1 - i));
+	assert_non_null(n.drop);
+	assert_string_equal(n.drop, "10000000"); /* time 0 */
+	store_reply_free(r);
+
+	r = store_reply_strings(v, 2 * STORE_NUM_CASES);
+	store_num_from(r, &n);
+	assert_int_equal(n.ncases, STORE_NUM_CASES);
+	assert_non_null(n.drop);
+	assert_string_equal(n.drop, "10000000");
+	store_reply_free(r);
+	r = store_reply_strings(v, 2 * (STORE_NUM_CASES - 1));
+	store_num_from(r, &n);
+	assert_int_equal(n.ncases, STORE_NUM_CASES - 1);
+	assert_null(n.drop);
+	store_reply_free(r);
+}
+
 static void
 test_get(void **state)
 {
@@ -195,6 +269,8 @@ main(void)
 		cmocka_unit_test(test_missing_and_bad),
 		cmocka_unit_test(test_no_case),
 		cmocka_unit_test(test_num),
+		cmocka_unit_test(test_num_cases),
+		cmocka_unit_test(test_num_cases_cap),
 		cmocka_unit_test(test_get),
 	};
 
