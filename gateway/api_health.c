@@ -11,6 +11,7 @@
 #include "gateway/api.h"
 #include "gateway/chanhealth.h"
 #include "gateway/gw.h"
+#include "gateway/schema_gate.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
 #include "store/store.h"
@@ -73,24 +74,31 @@ api_readyz(const struct http_request *req, struct http_response *resp)
 	const struct cfg *cfg;
 	char *cause = NULL, *why = NULL;
 	json_t *o;
-	int up, channels;
+	int up, schema, ready, channels;
 
 	(void)req;
 	up = api_redis_check(&cause);
+	schema = up && schema_gate_open(gw_store());
 	cfg = gw_cfg_get();
 	channels = api_channels_up(cfg, &why);
-	o = json_pack("{s:b,s:s,s:i,s:s,s:s,s:I}", "ready", up && channels > 0,
-	    "redis", up ? "up" : "down", "channels_up", channels, "version",
-	    HBM_VERSION, "instance", cfg->gateway.instance, "uptime_seconds",
+	ready = up && schema && channels > 0;
+	o = json_pack("{s:b,s:s,s:i,s:s,s:s,s:I}", "ready", ready, "redis",
+	    up ? "up" : "down", "channels_up", channels, "version", HBM_VERSION,
+	    "instance", cfg->gateway.instance, "uptime_seconds",
 	    (json_int_t)(time(NULL) - gw_started()));
 	gw_cfg_put(cfg);
 	if (!up)
 		json_object_set_new(o, "error", json_string(cause));
+	else if (!schema)
+		json_object_set_new(o, "error",
+		    json_string(schema_gate_why() != NULL
+			    ? schema_gate_why()
+			    : "the data's schema is not known yet"));
 	else if (channels == 0)
 		json_object_set_new(o, "error", json_string(why));
 	free(cause);
 	free(why);
-	api_reply_json(resp, up && channels > 0 ? 200 : 503, o);
+	api_reply_json(resp, ready ? 200 : 503, o);
 }
 
 /* hbmgw_channel_up for every channel, as chanhealth sees it now. */

@@ -35,6 +35,7 @@
 #include "gateway/durable.h"
 #include "gateway/gw.h"
 #include "gateway/inbox.h"
+#include "gateway/schema_gate.h"
 #include "gateway/lease.h"
 #include "lib/log.h"
 #include "lib/metrics.h"
@@ -57,7 +58,7 @@
 #define INBOX_BATCH "32"
 #define INBOX_BATCH_N 32
 #define INBOX_TRIES 8	  /* decided again this often on conflicts */
-#define INBOX_GATE_MS 200 /* waiting for the instance lease */
+#define INBOX_GATE_MS 200 /* waiting for the lease or the schema */
 
 /* Append an SMS to the inbox once: store/lua/inbox_add.lua. */
 static struct store_script inbox_add_script = {
@@ -612,7 +613,7 @@ inbox_thread(void *arg)
 			inbox_create_group(st);
 		} else
 			gw_cfg_put(cur);
-		if (!lease_held()) {
+		if (!lease_held() || !schema_gate_open(st)) {
 			pause_ms = INBOX_GATE_MS;
 			start = "0";
 			continue;

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The migration of data an older version wrote in clear (hbmgwd
- * --migrate). Keys are found with SCAN in batches; a field is sealed when
- * it is not "" and does not open under the privacy key. Every write is a
- * compare-and-set in one script (the value read is still there), so the
- * migration may run beside a daemon, and is idempotent.
+ * The migration of data an older version wrote (hbmgwd --migrate). Keys
+ * are found with SCAN in batches.
  *
- * The scripts are store/lua/migrate_*.lua.
+ * - Sealing what is in clear: a field is sealed when it is not "" and does
+ *   not open under the privacy key. Every write is a compare-and-set in
+ *   one script (the value read is still there), so it may run beside a
+ *   daemon.
+ * - Schema 1 to 2 (store/schema.h): each number's sorted set of cases,
+ *   {hbm}:num:<hash>:cases, is folded into the number's record, in one
+ *   script a set; then {hbm}:schema says 2, and the daemons' dispatchers,
+ *   which wait for that, go on.
+ *
+ * Both are idempotent. The scripts are store/lua/migrate_*.lua.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +27,11 @@
 #include "lib/xmalloc.h"
 #include "lua/migrate_hset.h"
 #include "lua/migrate_lset.h"
+#include "lua/migrate_num_cases.h"
 #include "lua/migrate_xdel.h"
 #include "store/keys.h"
+#include "store/num.h"
+#include "store/schema.h"
 
 #define MIGRATE_COUNT "200" /* SCAN COUNT and XRANGE COUNT */
 #define MIGRATE_GROUP "dispatch"
@@ -33,6 +42,8 @@ struct migrate {
 	long long keys;	   /* keys looked at */
 	long long sealed;  /* fields sealed */
 	long long removed; /* inbox entries removed */
+	long long sets;	   /* numbers' sets of cases folded */
+	long long folded;  /* cases folded into their numbers' records */
 };
 
 /* Compare and set a hash field: store/lua/migrate_hset.lua. */
@@ -45,6 +56,12 @@ static struct store_script migrate_hset_script = {
 static struct store_script migrate_lset_script = {
 	.name = "migrate_lset",
 	.body = LUA_MIGRATE_LSET,
+};
+
+/* Fold a number's set of cases into its record: migrate_num_cases.lua. */
+static struct store_script migrate_num_cases_script = {
+	.name = "migrate_num_cases",
+	.body = LUA_MIGRATE_NUM_CASES,
 };
 
 /* Delete inbox entries the group is done with: store/lua/migrate_xdel.lua. */
@@ -165,6 +182,36 @@ migrate_hist(struct migrate *m, const char *key, char **cause)
 	return rc;
 }
 
+/* Schema 1's set of cases SET, {hbm}:num:<hash>:cases, into the record. */
+static int
+migrate_num_cases(struct migrate *m, const char *set, char **cause)
+{
+	char num[KEY_MAX], most[16];
+	const char *argv[3] = { set, num, most };
+	struct store_reply *r;
+	size_t len = strlen(set) - strlen(":cases");
+
+	if (len >= sizeof(num))
+		return 0; /* not a name schema 1 made */
+	memcpy(num, set, len);
+	num[len] = '\0';
+	snprintf(most, sizeof(most), "%d", STORE_NUM_CASES);
+	r = store_eval(
+	    m->st, &migrate_num_cases_script, 2, 3, argv, NULL, cause);
+	if (r == NULL)
+		return -1;
+	if (r->type != STORE_INTEGER) {
+		xasprintf(cause, "migrate: %s: %s", set,
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+		store_reply_free(r);
+		return -1;
+	}
+	m->sets += r->integer > 0;
+	m->folded += r->integer;
+	store_reply_free(r);
+	return 0;
+}
+
 /* One key SCAN found. */
 static int
 migrate_key(struct migrate *m, const char *key, char **cause)
@@ -175,6 +222,9 @@ migrate_key(struct migrate *m, const char *key, char **cause)
 	size_t len = strlen(key);
 
 	m->keys++;
+	if (strncmp(key, "{hbm}:num:", 10) == 0 && len > 16 &&
+	    strcmp(key + len - 6, ":cases") == 0)
+		return migrate_num_cases(m, key, cause);
 	if (strncmp(key, KEY_MSG_PREFIX, strlen(KEY_MSG_PREFIX)) == 0)
 		return migrate_hash(m, key, msg, "to", "to_hash", cause);
 	if (strncmp(key, KEY_USSD_PREFIX, strlen(KEY_USSD_PREFIX)) == 0)
@@ -223,8 +273,8 @@ migrate_scan(struct migrate *m, const char *pattern, char **cause)
 		store_reply_free(r);
 		if (++batches % 50 == 0)
 			log_info("migrate: %s: %lld keys looked at, %lld "
-				 "fields sealed so far",
-			    pattern, m->keys, m->sealed);
+				 "fields sealed, %lld cases folded so far",
+			    pattern, m->keys, m->sealed, m->folded);
 	} while (strcmp(cursor, "0") != 0);
 	return 0;
 }
@@ -305,8 +355,16 @@ migrate_run(struct store *st, const struct crypto_key *k, char **cause)
 	}
 	if (migrate_inbox(&m, cause) == -1)
 		return -1;
-	log_info("migrate: done: %lld keys looked at, %lld fields sealed, "
+	log_info("migrate: sealed: %lld keys looked at, %lld fields sealed, "
 		 "%lld dispatched inbox entries in clear removed",
 	    m.keys, m.sealed, m.removed);
+	log_info("migrate: schema %d: the numbers' cases into their records",
+	    STORE_SCHEMA);
+	if (migrate_scan(&m, KEY_NUM_CASES_V1_MATCH, cause) == -1 ||
+	    store_schema_set(st, cause) == -1)
+		return -1;
+	log_info("migrate: done: %lld numbers' sets of cases folded (%lld "
+		 "cases); the data is of schema %d",
+	    m.sets, m.folded, STORE_SCHEMA);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * hbmgwd --migrate: seal what an older version left in clear in Redis.
+ * hbmgwd --migrate: seal what an older version left in clear in Redis, and
+ * bring the data to this version's schema (store/schema.h).
  */
 #ifndef HBM_GATEWAY_MIGRATE_H
 #define HBM_GATEWAY_MIGRATE_H
@@ -17,8 +18,11 @@ struct crypto_key;
  * (a stream entry cannot be rewritten in place). Each write is checked
  * against the value read, in one script, so a daemon running meanwhile
  * loses nothing, and what is sealed is left alone, so running it again
- * changes nothing. Logs a progress line per batch and a summary. 0, or -1
- * with *cause when Redis failed.
+ * changes nothing. Then fold each number's schema 1 set of cases,
+ * {hbm}:num:<hash>:cases, into its record, and mark the data as of this
+ * version's schema ({hbm}:schema), which the dispatchers wait for. Logs a
+ * progress line per 50 batches and a summary of each step. 0, or -1 with
+ * *cause when Redis failed.
  */
 int migrate_run(struct store *, const struct crypto_key *k, char **cause);
 

@@ -52,7 +52,7 @@ migrate() {
 migrate
 hbm_eq "--migrate exits 0" 0 "$?"
 hbm_match "it logs its progress" 'migrate: \{hbm\}:msg:\* done: [0-9]+ keys looked at' "$(cat "$HBM_TMP/migrate.log")"
-hbm_match "and a summary" 'migrate: done: [0-9]+ keys looked at, 9 fields sealed, 1 dispatched inbox entries in clear removed' \
+hbm_match "and a summary" 'migrate: sealed: [0-9]+ keys looked at, 9 fields sealed, 1 dispatched inbox entries in clear removed' \
 	"$(cat "$HBM_TMP/migrate.log")"
 
 hget() { $R --raw HGET "$1" "$2"; }
@@ -83,7 +83,7 @@ hbm_check "the one still to dispatch is kept" test -n "$($R XRANGE '{hbm}:inbox'
 before=$($R --raw HGET "{hbm}:msg:$MID" text)
 migrate
 hbm_eq "a second run exits 0" 0 "$?"
-hbm_match "and seals nothing" 'migrate: done: [0-9]+ keys looked at, 0 fields sealed, 0 dispatched' \
+hbm_match "and seals nothing" 'migrate: sealed: [0-9]+ keys looked at, 0 fields sealed, 0 dispatched' \
 	"$(cat "$HBM_TMP/migrate.log")"
 hbm_eq "a sealed field is left as it is" "$before" "$($R --raw HGET "{hbm}:msg:$MID" text)"
 
