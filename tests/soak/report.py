@@ -54,6 +54,11 @@ def redis(cli, commands):
     return out
 
 
+# How many cases a number's record holds, as one integer reply.
+NUM_CASES = ('"local n = 0 for _, f in ipairs(redis.call(\'HKEYS\', KEYS[1])) '
+             'do if f:sub(1, 2) == \'c:\' then n = n + 1 end end return n"')
+
+
 def redis_int(cli, *words):
     r = redis(cli, [list(words)])
     try:
@@ -154,7 +159,9 @@ def cmd_row(a):
     key = phone_key(a.key)
     hashes = [hmac.new(key, m["from"].encode(), hashlib.sha256).hexdigest()
               for m in acked]
-    per = redis(cli, [["ZCARD", "{hbm}:num:%s:cases" % h] for h in hashes])
+    # a number's cases are its record's "c:<code>" fields (docs/redis.md)
+    per = redis(cli, [["EVAL", NUM_CASES, "1", "{hbm}:num:%s" % h]
+                      for h in hashes])
     ncases = [int(x) if x.isdigit() else 0 for x in per]
     ncases += [0] * (len(acked) - len(ncases))
     contents = {}
