@@ -348,8 +348,8 @@ wrk_run() {
 }
 
 # The raw-Redis cost of one case: every write of its life in one EVAL (the
-# inbox entry and its dedup key, the case hash and history, the four
-# sorted sets, the number record, two audit entries, two SMS records with
+# inbox entry and its dedup key, the case hash and history, the three
+# sorted sets, the number record with the case in it, two audit entries, two SMS records with
 # their index and outbox entries, the op key). No parsing, crypto or
 # checks: the ceiling a gateway built on this Redis could reach.
 CASE_WRITES='
@@ -367,9 +367,8 @@ redis.call("RPUSH", c .. ":hist", now .. "|migrant|created|food")
 redis.call("ZADD", "b:sla", now, r)
 redis.call("ZADD", "b:cases", now, r)
 redis.call("ZADD", "b:agency:wfp:open", now, r)
-redis.call("ZADD", "b:num:" .. hash .. r .. ":cases", now, r)
 redis.call("HSET", "b:num:" .. hash .. r, "case_ms", now, "case_n", "1",
-  "reply_ms", now, "reply_n", "1")
+  "reply_ms", now, "reply_n", "1", "c:" .. r, now)
 for _, a in ipairs({ "created", "notified" }) do
   redis.call("XADD", "b:audit", "*", "ts", now, "subject", r,
     "actor", "gateway", "action", a, "detail", "food", "prev", hash,
@@ -407,7 +406,7 @@ redis.call("EXISTS", "b:op:" .. r)
 redis.call("EXISTS", "b:case:" .. r)
 redis.call("HGET", num, "ver")
 redis.call("GET", "b:audit:head")
-for _, k in ipairs({ "b:case:", "b:case:h:", "b:num:", "b:sla:", "b:n:" }) do
+for _, k in ipairs({ "b:case:", "b:case:h:", "b:num:", "b:sla:" }) do
   redis.call("TYPE", k .. r)
 end
 '
@@ -422,8 +421,7 @@ for _, k in ipairs({ "reply", "notify" }) do
   redis.call("EXPIRE", "b:msgs:" .. hash, 604800)
   redis.call("HMGET", m, "to", "text", "status", "attempts")
   redis.call("HGET", m, "status")
-  redis.call("HINCRBY", m, "attempts", 1)
-  redis.call("HSET", m, "updated_ms", now, "status", "sent")
+  redis.call("HSET", m, "updated_ms", now, "status", "sent", "attempts", 1)
 end
 '
 CASE_ALL_LUA="$CASE_ARGS $CASE_CHECKS $CASE_WRITES $CASE_AFTER return 1"
