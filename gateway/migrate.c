@@ -222,7 +222,8 @@ migrate_key(struct migrate *m, const char *key, char **cause)
 	size_t len = strlen(key);
 
 	m->keys++;
-	if (strncmp(key, "{hbm}:num:", 10) == 0 && len > 16 &&
+	if (strncmp(key, KEY_NUM_PREFIX, strlen(KEY_NUM_PREFIX)) == 0 &&
+	    len > strlen(KEY_NUM_PREFIX ":cases") &&
 	    strcmp(key + len - 6, ":cases") == 0)
 		return migrate_num_cases(m, key, cause);
 	if (strncmp(key, KEY_MSG_PREFIX, strlen(KEY_MSG_PREFIX)) == 0)

@@ -44,6 +44,7 @@
 #define KEY_AUDIT_ANCHOR "{hbm}:audit:anchor"
 
 #define KEY_CASE_PREFIX "{hbm}:case:"	  /* and a code */
+#define KEY_NUM_PREFIX "{hbm}:num:"	  /* and a number's keyed hash */
 #define KEY_MSG_PREFIX "{hbm}:msg:"	  /* and a message id */
 #define KEY_OUTBOX_PREFIX "{hbm}:outbox:" /* and a channel name */
 #define KEY_USSD_PREFIX "{hbm}:ussd:s:"	  /* and a session's hex name */
@@ -88,7 +89,7 @@ key_case_hist(char buf[KEY_MAX], const char *code)
 static inline char *
 key_num(char buf[KEY_MAX], const char *hash)
 {
-	return key_make(buf, "{hbm}:num:%s", hash);
+	return key_make(buf, KEY_NUM_PREFIX "%s", hash);
 }
 
 /* {hbm}:official:<hash>:cases, an official's referrals by time. */

@@ -12,10 +12,7 @@ hbm_tmp_init
 hbm_redis_start
 hbm_capture_start
 cat > "$HBM_TMP/gw.conf" <<CONF
-$(hbm_config | grep -v '^channels')
-channels = ( { name = "agg"; type = "http"; format = "json";
-               url = "http://127.0.0.1:$HBM_CAPTURE_PORT/send"; } );
-agencies = ( { id = "wfp"; name = "WFP"; phones = ["+256700000101"]; } );
+$(hbm_config_agencies)
 categories = ( { id = "food"; agencies = ["wfp"]; keywords = { en = ["FOOD"]; }; } );
 CONF
 R=$HBM_REDIS_CLI

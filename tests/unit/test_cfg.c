@@ -351,7 +351,9 @@ static void
 test_include_files(void **state)
 {
 	static const char nul[] = "agencies = ();\n# a\0b\n";
-	char dir[] = "/tmp/hbm-test-cfg.XXXXXX", *fifo, *sub, *odd;
+	/* mkdtemp() fills in the six X of the template */
+	char dir[] = "/tmp/hbm-test-cfg.XXXXXX";
+	char *fifo, *sub, *odd;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
