@@ -272,7 +272,7 @@ redis_commands() {
 
 # What the SLOWLOG (commands over 1 ms, the last 1024) holds, by command
 # and key (the first two parts): a script is known by its first key
-# ({hbm}:op: apply, {hbm}:dedup: inbox_add, {hbm}:msg: outbox_sent,
+# ({hbm}:inbox: apply, {hbm}:dedup: inbox_add, {hbm}:msg: outbox_sent,
 # {hbm}:msgseq: outbox_enqueue).
 redis_slowlog() {
 	say "  redis SLOWLOG, over $SLOWLOG_US us: $(rcli SLOWLOG LEN) entries; by" \
@@ -386,15 +386,15 @@ for _, k in ipairs({ "reply", "notify" }) do
   local e = redis.call("XADD", "b:outbox", "*", "msg", id)
   redis.call("XDEL", "b:outbox", e)
 end
-redis.call("SET", "b:op:" .. r, "1", "EX", 604800)
 '
 CASE_ARGS='local r, now, sealed, hash = ARGV[1], ARGV[2], ARGV[3], ARGV[4]'
 CASE_LUA="$CASE_ARGS $CASE_WRITES return 1"
 
 # Every command a case makes, as INFO commandstats counts them per case
 # (bench/README.md): the writes above, and the reads and bookkeeping
-# around them: the sender's record read, the operation and type guards,
-# the version check, the number and index lifetimes, the audit entries
+# around them: the sender's record read, the type guards,
+# the version check, the inbox entry's acknowledgement (the operation's
+# guard), the number and index lifetimes, the audit entries
 # written to {hbm}:audit:new before the chainer appends them, and for each
 # SMS its fetch, its status check and its sent record. Commands the
 # gateway makes once per batch (XREADGROUP, XACK, XRANGE) are left out,
@@ -402,7 +402,7 @@ CASE_LUA="$CASE_ARGS $CASE_WRITES return 1"
 CASE_CHECKS='
 local num = "b:num:" .. hash .. r
 redis.call("HGETALL", num)
-redis.call("EXISTS", "b:op:" .. r)
+redis.call("XACK", "b:inbox", "dispatch", "1-" .. r)
 redis.call("EXISTS", "b:case:" .. r)
 redis.call("HGET", num, "ver")
 redis.call("GET", "b:audit:head")

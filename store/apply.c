@@ -13,7 +13,9 @@
  * whatever can fail is checked before the first write), the writes (runs of
  * HSET or RPUSH on one key as one call), the expiries, the SMS, the audit
  * entries (appended to {hbm}:audit:new, which store/audit.c chains), and the
- * op key again, set for a week.
+ * op key again, set for a week. An operation with a stream entry to
+ * acknowledge uses no op key: its XACK, after the checks and before the
+ * writes, is what tells whether it was applied.
  */
 #include <math.h>
 #include <stdio.h>

@@ -9,7 +9,8 @@
  * store/lua/lib/enqueue.lua) and appends to the audit stream, all or nothing.
  * Each application carries an operation id (the inbox entry id, or an SLA
  * step): the script records it, so a replay after a crash returns APPLY_DONE
- * and changes nothing.
+ * and changes nothing. An operation run with an entry to acknowledge
+ * (apply_run_batch()) is recorded by that acknowledgement instead.
  */
 #ifndef HBM_GATEWAY_APPLY_H
 #define HBM_GATEWAY_APPLY_H
@@ -167,7 +168,10 @@ struct apply_ack {
  * if apply_run() ran them one after the other, and RES[i] says what came
  * of A[i]; on APPLY_ERROR, CAUSES[i] says why (the caller frees every
  * CAUSES[i]). With ACK, the same script acknowledges the entry of each
- * operation applied now or before, and the extra entries. Returns 0, or -1
+ * operation applied now or before, and the extra entries. An operation
+ * with an entry is applied at most once through it, not its op key: the
+ * entry is acknowledged as it is applied, and one that is not pending in
+ * the group (acknowledged already) is APPLY_DONE. Returns 0, or -1
  * with *cause when the script did not run (Redis down): then nothing was
  * applied or acknowledged.
  */

@@ -12,8 +12,8 @@
 --          those of the operations before it; the first is its op key, the
 --          second {hbm}:audit:new), now_ms, msg_ttl, how many values its
 --          guards take, how many values it has in all, and the stream
---          entry to acknowledge once it is applied, now or before ("" for
---          none); then its values: the guards first, the other operations
+--          entry acknowledged as it is applied ("" for none: its op key
+--          then tells whether it was); then its values: the guards first, the other operations
 --          after, each an opcode and a fixed number of fields, a key given
 --          as its index among the operation's KEYS. The ARGV after the
 --          last operation are entries to acknowledge in any case.
@@ -36,7 +36,7 @@
 -- then the expiries (one a key, the
 -- last lifetime given), the SMS and the audit entries (appended to
 -- {hbm}:audit:new, which store/audit.c chains); then the op key, kept
--- ARGV[3] seconds.
+-- ARGV[3] seconds, of an operation with no stream entry.
 --
 -- Returns each operation's result: ok, done (applied before), conflict (a
 -- guard failed) or "err:<why>".
@@ -177,8 +177,15 @@ local function write(kb, i, n, now, ttl)
     end
   end
 end
-local function apply(kb, h)
-  if redis.call('EXISTS', K[kb + 1]) == 1 then return 'done' end
+-- An operation with a stream entry is applied once because its XACK is
+-- the last check before the writes: the group's pending list holds the
+-- entry until then, and an entry that whoever applied it acknowledged
+-- already makes it done. One with none is applied once through its op
+-- key.
+local function apply(kb, h, entry)
+  if not entry and redis.call('EXISTS', K[kb + 1]) == 1 then
+    return 'done'
+  end
   local gend = h + 5 + tonumber(A[h + 3])
   local n = h + 5 + tonumber(A[h + 4])
   local want = {}
@@ -187,16 +194,17 @@ local function apply(kb, h)
   if ok ~= true then return 'err:' .. ok end
   local why = check(kb, gend + 1, n, want)
   if why then return 'err:' .. why end
+  if entry and redis.call('XACK', K[1], A[2], entry) == 0 then
+    return 'done'
+  end
   write(kb, gend + 1, n, A[h + 1], A[h + 2])
-  redis.call('SET', K[kb + 1], '1', 'EX', A[3])
+  if not entry then redis.call('SET', K[kb + 1], '1', 'EX', A[3]) end
   return 'ok'
 end
 local out, acks, kb, h = {}, {}, 1, 4
 for j = 1, tonumber(A[1]) do
-  out[j] = apply(kb, h)
-  if (out[j] == 'ok' or out[j] == 'done') and A[h + 5] ~= '' then
-    acks[#acks + 1] = A[h + 5]
-  end
+  local entry = A[2] ~= '' and A[h + 5] ~= '' and A[h + 5] or nil
+  out[j] = apply(kb, h, entry)
   kb = kb + tonumber(A[h])
   h = h + 6 + tonumber(A[h + 4])
 end

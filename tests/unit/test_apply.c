@@ -708,6 +708,9 @@ test_batch(void **state)
 		"10" };
 	const char *xadd[] = { "XADD", TEST_STREAM, "*", "k", "v" };
 	const char *hset[] = { "HSET", TEST_CASE, "ver", "1" };
+	const char *xack[] = { "XACK", TEST_STREAM, "g", NULL };
+	const char *exists0[] = { "EXISTS", "{hbm}:op:t-b0" };
+	const char *exists4[] = { "EXISTS", "{hbm}:op:t-b4" };
 	struct store *s = *state;
 	struct store_reply *r;
 	struct apply *a[5];
@@ -723,8 +726,10 @@ test_batch(void **state)
 		snprintf(ids[i], sizeof(ids[i]), "%s", r->str);
 		store_reply_free(r);
 	}
+	xack[3] = ids[3];
 	store_reply_free(test_cmd(s, 7, xread));
-	assert_int_equal(test_run(s, test_ack("t-b-old")), APPLY_OK);
+	/* Another dispatcher applied entry 3 and acknowledged it. */
+	assert_int_equal(test_int(s, 4, xack), 1);
 
 	/* 0 applies; 1 conflicts with what 0 wrote; 2 is refused. */
 	a[0] = apply_new("t-b0", 5);
@@ -736,8 +741,13 @@ test_batch(void **state)
 	a[2] = apply_new("t-b2", 5);
 	apply_hset(a[2], "{hbm}:case:t2", "x", "1");
 	apply_audit(a[2], "line\nbreak", "system", "x", "");
-	/* 3 was applied before: done; 4 applies after the refusal. */
-	a[3] = test_ack("t-b-old");
+	/*
+	 * 3 was applied before, through its entry: done, though its guard
+	 * holds, and nothing written; 4 applies after the refusal.
+	 */
+	a[3] = apply_new("t-b3", 5);
+	apply_guard_absent(a[3], "{hbm}:case:t3");
+	apply_hset(a[3], "{hbm}:case:t3", "x", "again");
 	a[4] = apply_new("t-b4", 5);
 	apply_guard_absent(a[4], "{hbm}:case:t2");
 	apply_hset(a[4], "{hbm}:case:t2", "y", "2");
@@ -776,6 +786,10 @@ test_batch(void **state)
 	v = test_hget(s, "{hbm}:case:t2", "y");
 	assert_string_equal(v, "2");
 	free(v);
+	assert_null(test_hget(s, "{hbm}:case:t3", "x"));
+	/* The entries are the guard: no op key for an operation with one. */
+	assert_int_equal(test_int(s, 2, exists0), 0);
+	assert_int_equal(test_int(s, 2, exists4), 0);
 
 	/* Pending: the conflict's and the refused one's entries only. */
 	r = test_cmd(s, 6, xpending);
