@@ -35,6 +35,8 @@
 #   HBM_BENCH_DRAIN_MAX=180    seconds to wait for a queue to drain
 #   HBM_BENCH_BASELINE_N=50000 requests per redis-benchmark test
 #   HBM_BENCH_AOF=yes          redis appendonly (fsync everysec), or no
+#   HBM_BENCH_HASH_VALUE=1024  redis hash-max-listpack-value, as docs/redis.md
+#                              advises (Redis's own default is 64)
 #   HBM_BENCH_KANNEL=1         0 skips Kannel
 #   HBM_BENCH_PERF=0           1 samples redis-server and hbmgwd with perf
 #   HBM_BENCH_TIMEOUT=900      the watchdog, seconds (1500 with --base)
@@ -66,6 +68,7 @@ CONNS=${HBM_BENCH_CONNS:-50}
 DRAIN_MAX=${HBM_BENCH_DRAIN_MAX:-180}
 BASE_N=${HBM_BENCH_BASELINE_N:-50000}
 AOF=${HBM_BENCH_AOF:-yes}
+HASH_VALUE=${HBM_BENCH_HASH_VALUE:-1024}
 KANNEL=${HBM_BENCH_KANNEL:-1}
 PERF=${HBM_BENCH_PERF:-0}
 if [ -n "$BASE_REV" ]; then TIMEOUT=${HBM_BENCH_TIMEOUT:-1500}
@@ -609,7 +612,8 @@ say "versions: $("$BUILD/hbmgwd" --version 2>&1 | head -n 1) (git" \
     "$(redis-server --version | cut -d' ' -f1-3), wrk $(wrk -v 2>&1 |
     sed -n 's/^wrk \([^ ]*\).*/\1/p')"
 say "load: wrk -t$THREADS -c$CONNS; inbound ${DURATION}s, messages and" \
-    "Kannel ${MSG_DURATION}s each; redis appendonly $AOF"
+    "Kannel ${MSG_DURATION}s each; redis appendonly $AOF," \
+    "hash-max-listpack-value $HASH_VALUE"
 
 mkdir -p "$TMP/redis"
 for _ in 1 2 3 4 5; do
@@ -617,6 +621,7 @@ for _ in 1 2 3 4 5; do
 	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$TMP/redis" \
 	    --save '' --appendonly "$AOF" --appendfsync everysec \
 	    --auto-aof-rewrite-percentage 0 \
+	    --hash-max-listpack-value "$HASH_VALUE" \
 	    --logfile "$TMP/redis/log" --slowlog-log-slower-than "$SLOWLOG_US" \
 	    --slowlog-max-len 1024 &
 	REDIS_PID=$!

@@ -51,34 +51,6 @@ durable_verdict(const char *appendonly, const char *appendfsync,
 }
 
 /*
- * CONFIG GET NAME on ST into *VALUE (owned): 0, or -1 with *cause (the
- * connection failed, or CONFIG was refused or renamed).
- */
-static int
-durable_config_get(
-    struct store *st, const char *name, char **value, char **cause)
-{
-	struct store_reply *r;
-	int rc = -1;
-
-	*value = NULL;
-	if ((r = store_commandl(st, cause, "CONFIG", "GET", name, NULL)) ==
-	    NULL)
-		return -1;
-	if (r->type == STORE_ARRAY && r->elements == 2 &&
-	    r->element[1]->type == STORE_STRING) {
-		*value = xstrdup(r->element[1]->str);
-		rc = 0;
-	} else if (r->type == STORE_ARRAY && r->elements == 0) {
-		rc = 0; /* a Redis without this setting */
-	} else
-		xasprintf(cause, "CONFIG GET %s: %s", name,
-		    r->type == STORE_ERROR ? r->str : "unexpected reply");
-	store_reply_free(r);
-	return rc;
-}
-
-/*
  * What ST's Redis can lose: NULL when nothing, else a text (owned). -1
  * with *cause when the connection failed while reading.
  */
@@ -94,7 +66,7 @@ durable_read(struct store *st, char **problem, char **cause)
 
 	*problem = NULL;
 	for (i = 0; i < 3; i++) {
-		if (durable_config_get(st, names[i], &v[i], &why) == 0)
+		if (store_config_get(st, names[i], &v[i], &why) == 0)
 			continue;
 		if (!store_connected(st)) {
 			*cause = why;

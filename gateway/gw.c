@@ -15,6 +15,7 @@
 #include "config/cfg.h"
 #include "store/apply.h"
 #include "lib/crypto.h"
+#include "gateway/compact.h"
 #include "gateway/durable.h"
 #include "gateway/gw.h"
 #include "lib/log.h"
@@ -184,6 +185,18 @@ gw_cfg_put(const struct cfg *cfg)
 	pthread_mutex_unlock(&gw_lock);
 }
 
+/*
+ * Every new connection: the persistence settings (which may refuse it),
+ * then how compact Redis keeps records (only ever a note).
+ */
+static int
+gw_connect_cb(struct store *st, char **cause)
+{
+	if (durable_connect_cb(st, cause) == -1)
+		return -1;
+	return compact_check(st, cause);
+}
+
 struct store *
 gw_store_open(const struct cfg *cfg)
 {
@@ -205,7 +218,7 @@ gw_store_open(const struct cfg *cfg)
 	p.password = cfg->redis.password;
 	p.db = cfg->redis.db;
 	p.timeout_ms = cfg->redis.timeout_ms;
-	p.connect_cb = durable_connect_cb;
+	p.connect_cb = gw_connect_cb;
 	p.sentinels = sv;
 	p.nsentinels = n;
 	p.master = cfg->redis.master;

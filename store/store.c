@@ -626,6 +626,28 @@ store_ping(struct store *s, char **cause)
 	return rc;
 }
 
+int
+store_config_get(struct store *s, const char *name, char **value, char **cause)
+{
+	struct store_reply *r;
+	int rc = -1;
+
+	*value = NULL;
+	if ((r = store_commandl(s, cause, "CONFIG", "GET", name, NULL)) == NULL)
+		return -1;
+	if (r->type == STORE_ARRAY && r->elements == 2 &&
+	    r->element[1]->type == STORE_STRING) {
+		*value = xstrdup(r->element[1]->str);
+		rc = 0;
+	} else if (r->type == STORE_ARRAY && r->elements == 0) {
+		rc = 0; /* a Redis without this setting */
+	} else
+		xasprintf(cause, "CONFIG GET %s: %s", name,
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+	store_reply_free(r);
+	return rc;
+}
+
 static int
 store_is_noscript(const struct store_reply *r)
 {

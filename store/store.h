@@ -93,6 +93,14 @@ struct store_reply *store_command(struct store *, int argc, const char **argv,
 struct store_reply *store_commandl(struct store *, char **cause, ...)
     __attribute__((sentinel));
 
+/*
+ * CONFIG GET NAME into *VALUE (owned; NULL for a Redis without that
+ * setting): 0, or -1 with *cause (Redis unreachable, or CONFIG refused or
+ * renamed).
+ */
+int store_config_get(
+    struct store *, const char *name, char **value, char **cause);
+
 /* PING, reconnecting once if an old connection turned out dead. */
 int store_ping(struct store *, char **cause);
 

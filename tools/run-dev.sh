@@ -43,6 +43,7 @@ else
 	redis-server --port 0 --unixsocket "$run/redis.sock" \
 		--unixsocketperm 700 --dir "$run/redis" \
 		--appendonly yes --appendfsync always --daemonize no \
+		--hash-max-listpack-value 1024 \
 		--logfile "$run/redis/redis.log" &
 	redis_pid=$!
 	i=0

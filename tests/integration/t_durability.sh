@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Redis's persistence settings are checked at start-up and on every new
 # connection: a warning by default, a refusal to start (or a Redis treated
-# as down after a restart) under redis.durability = "require".
+# as down after a restart) under redis.durability = "require". So is
+# hash-max-listpack-value: below 1024, a note that records are not compact.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
 hbm_redis_start # appendonly no, as the harness starts it
@@ -16,6 +17,12 @@ hbm_match "warn: says what is lost and how to fix it" \
 	"$(cat "$HBM_TMP/hbmgwd.log")"
 hbm_eq "warn: once, not once per thread" 1 \
 	"$(grep -c 'redis: appendonly is not yes' "$HBM_TMP/hbmgwd.log")"
+# Redis's default hash-max-listpack-value: a note, once, with the fix.
+hbm_match "a note on non-compact records, at info level" \
+	'^<6>redis: hash-max-listpack-value is 64: .*set hash-max-listpack-value 1024 in redis.conf' \
+	"$(cat "$HBM_TMP/hbmgwd.log")"
+hbm_eq "the note once, not once per thread" 1 \
+	"$(grep -c 'redis: hash-max-listpack-value is' "$HBM_TMP/hbmgwd.log")"
 hbm_daemon_stop TERM
 
 # require: refuses to start, saying why.
@@ -38,6 +45,17 @@ hbm_daemon_start "$HBM_TMP/require.conf"
 hbm_eq "require, appendfsync always: ready" 200 "$(hbm_status GET /readyz)"
 hbm_match "says the persistence keeps acknowledged messages" \
 	'<6>redis: persistence keeps acknowledged messages' "$(cat "$HBM_TMP/hbmgwd.log")"
+hbm_eq "with hash-max-listpack-value 64 still: the note" 1 \
+	"$(grep -c 'redis: hash-max-listpack-value is 64' "$HBM_TMP/hbmgwd.log")"
+hbm_daemon_stop TERM
+$HBM_REDIS_CLI CONFIG SET hash-max-listpack-value 1024 > /dev/null
+hbm_daemon_start "$HBM_TMP/require.conf"
+hbm_eq "with 1024: ready" 200 "$(hbm_status GET /readyz)"
+# The same callback logged the persistence line just before: it ran.
+hbm_check "the settings were read" grep -q \
+	'<6>redis: persistence keeps acknowledged messages' "$HBM_TMP/hbmgwd.log"
+hbm_eq "and no note" 0 \
+	"$(grep -c 'hash-max-listpack-value' "$HBM_TMP/hbmgwd.log")"
 
 # Redis comes back without its persistence: checked on the reconnect,
 # treated as down (inbound 503), and up again once it is fixed.
