@@ -22,7 +22,9 @@
  *                                error; expires
  *   {hbm}:msgs:<to_hash>         zset of ids by created_ms; expires
  *   {hbm}:msgs:all               zset of every recent id by created_ms
- *   {hbm}:outbox:<channel>       stream of {msg = <id>}; group "send"
+ *   {hbm}:outbox:<channel>       stream of {msg = <id>}, and for a new
+ *                                message to and text as in its record;
+ *                                group "send"
  *   {hbm}:retry                  zset of "<channel>|<id>" by due ms
  *   {hbm}:dead                   stream of {msg, channel, error, reason}
  *   {hbm}:ref:<channel>:<ref>    the id of the message the channel knows

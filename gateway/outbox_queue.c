@@ -288,16 +288,60 @@ queue_depth(struct outbox_queue *q)
 }
 
 /*
- * Items from the stream entries ENTRIES ({id, fields} pairs), at most MAX,
- * without their records yet. An entry that names no message is given the
- * id "" and dropped later.
+ * Open IT's number TO and text TEXT, both sealed: OUTBOX_PENDING, or
+ * OUTBOX_DEAD with an error when the number cannot be opened.
+ */
+static void
+queue_open(struct outbox_queue *q, struct outbox_item *it, const char *to,
+    const char *text)
+{
+	char *plain = NULL, *why = NULL;
+	size_t len;
+
+	it->outcome = OUTBOX_DEAD;
+	if (crypto_open(q->key, to, &plain, &len, &why) == -1 || len == 0 ||
+	    len >= sizeof(it->to)) {
+		log_errx("outbox %s: %s: %s", q->ch->name, it->id,
+		    why != NULL ? why : "number too long");
+		free(why);
+		free(plain);
+		it->error = xstrdup("cannot decrypt the number");
+		return;
+	}
+	memcpy(it->to, plain, len);
+	it->to[len] = '\0';
+	free(plain);
+	it->text = crypto_open_str(q->key, text);
+	it->outcome = OUTBOX_PENDING;
+}
+
+/*
+ * Whether stream entry ENTRY ("<ms>-<seq>") was added less than half the
+ * message lifetime ago, so that its record cannot have expired, even
+ * with the clocks of two gateways apart.
+ */
+static int
+queue_entry_young(const struct outbox_queue *q, const char *entry)
+{
+	long long ms = strtoll(entry, NULL, 10);
+
+	return ms > 0 &&
+	    clock_wall_ms() - ms < cfg_message_ttl(q->cfg) * 1000 / 2;
+}
+
+/*
+ * Items from the stream entries ENTRIES ({id, fields} pairs), at most MAX.
+ * An entry that names no message is given the id "" and dropped later.
+ * With FRESH (entries no consumer read before) a young entry that carries
+ * the sealed number and text, as enqueue() writes them, is opened here
+ * and needs no record read (carried); any other waits for queue_fetch().
  */
 static int
 queue_entries(struct outbox_queue *q, const struct store_reply *entries,
-    struct outbox_item *items, int max)
+    struct outbox_item *items, int max, int fresh)
 {
 	const struct store_reply *e;
-	const char *id;
+	const char *id, *to, *text;
 	size_t i;
 	int n = 0;
 
@@ -317,6 +361,13 @@ queue_entries(struct outbox_queue *q, const struct store_reply *entries,
 		else
 			log_warnx("outbox %s: entry %s: no message id, dropped",
 			    q->ch->name, items[n].entry);
+		to = store_fieldstr(e->element[1], "to", NULL);
+		text = store_fieldstr(e->element[1], "text", NULL);
+		if (fresh && items[n].id[0] != '\0' && to != NULL &&
+		    text != NULL && queue_entry_young(q, items[n].entry)) {
+			queue_open(q, &items[n], to, text);
+			items[n].carried = 1;
+		}
 		n++;
 	}
 	if (q->cursor[0] != '\0' && n > 0)
@@ -346,7 +397,7 @@ queue_autoclaim(
 	    r->element[0]->len < sizeof(q->claim)) {
 		strcpy(q->claim, r->element[0]->str);
 		/* Claimed entries are now ours: read them as pending. */
-		n = queue_entries(q, r->element[1], items, max);
+		n = queue_entries(q, r->element[1], items, max, 0);
 		if (n > 0)
 			log_info("outbox %s: claimed %d stale entries",
 			    q->ch->name, n);
@@ -371,7 +422,7 @@ queue_takeover(
 	/* Own pending entries are still read from where they were. */
 	memcpy(cursor, q->cursor, sizeof(cursor));
 	if (n > 0)
-		n = queue_entries(q, entries, items, max);
+		n = queue_entries(q, entries, items, max, 0);
 	memcpy(q->cursor, cursor, sizeof(cursor));
 	store_reply_free(entries);
 	return n;
@@ -416,7 +467,8 @@ queue_read(struct outbox_queue *q, int wait_ms, struct outbox_item *items,
 	if (r->type == STORE_ARRAY && r->elements == 1 &&
 	    r->element[0]->type == STORE_ARRAY &&
 	    r->element[0]->elements == 2) {
-		n = queue_entries(q, r->element[0]->element[1], items, max);
+		n = queue_entries(
+		    q, r->element[0]->element[1], items, max, !pending);
 		if (pending && n == 0)
 			q->cursor[0] = '\0'; /* caught up: read new ones */
 	} else if (pending)
@@ -426,9 +478,9 @@ queue_read(struct outbox_queue *q, int wait_ms, struct outbox_item *items,
 }
 
 /*
- * Fill ITEMS[0..N) from their records. Items whose record is gone or no
- * longer queued are marked to be dropped, those whose number cannot be
- * opened dead; the rest stay OUTBOX_PENDING.
+ * Fill ITEMS[0..N) that were not carried from their records. Items whose
+ * record is gone or no longer queued are marked to be dropped, those
+ * whose number cannot be opened dead; the rest stay OUTBOX_PENDING.
  */
 static int
 queue_fetch(
@@ -437,14 +489,18 @@ queue_fetch(
 	const char *argv[OUTBOX_TAKE_MAX + 1];
 	const struct store_reply *rec;
 	struct store_reply *r;
-	char *to = NULL, *why = NULL;
-	size_t len;
-	int i, argc = 1, rc = 0;
+	int i, argc = 1;
 
 	argv[0] = KEY_MSGSEQ;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (items[i].carried)
+			continue;
+		items[i].outcome = OUTBOX_DEAD; /* until its record is read */
 		if (items[i].id[0] != '\0')
 			argv[argc++] = items[i].id;
+	}
+	if (argc == 1)
+		return 0;
 	r = store_eval(q->st, &queue_fetch_script, 1, argc, argv, NULL, cause);
 	if (r == NULL)
 		return queue_lost(q);
@@ -456,8 +512,7 @@ queue_fetch(
 		return -1;
 	}
 	for (i = 0, argc = 0; i < n; i++) {
-		items[i].outcome = OUTBOX_DEAD;
-		if (items[i].id[0] == '\0')
+		if (items[i].carried || items[i].id[0] == '\0')
 			continue;
 		rec = r->element[argc++];
 		if (rec->type != STORE_ARRAY || rec->elements != 4 ||
@@ -475,30 +530,14 @@ queue_fetch(
 			items[i].id[0] = '\0';
 			continue;
 		}
-		if (crypto_open(
-			q->key, rec->element[0]->str, &to, &len, &why) == -1 ||
-		    len == 0 || len >= sizeof(items[i].to)) {
-			log_errx("outbox %s: %s: %s", q->ch->name, items[i].id,
-			    why != NULL ? why : "number too long");
-			free(why);
-			why = NULL;
-			free(to);
-			to = NULL;
-			items[i].error = xstrdup("cannot decrypt the number");
-			continue;
-		}
-		memcpy(items[i].to, to, len);
-		items[i].to[len] = '\0';
-		free(to);
-		to = NULL;
-		items[i].text = crypto_open_str(q->key, rec->element[1]->str);
+		queue_open(
+		    q, &items[i], rec->element[0]->str, rec->element[1]->str);
 		items[i].attempts = rec->element[3]->type == STORE_STRING
 		    ? atoi(rec->element[3]->str)
 		    : 0;
-		items[i].outcome = OUTBOX_PENDING;
 	}
 	store_reply_free(r);
-	return rc;
+	return 0;
 }
 
 /* Housekeeping that is due: group, retries, depth; -1 when Redis failed. */

@@ -43,6 +43,7 @@ struct outbox_item {
 	char to[PHONE_MAX];	      /* E.164, decrypted */
 	char *text;		      /* UTF-8, owned */
 	int attempts;		      /* sends tried before this one */
+	int carried; /* to and text came with a new entry: no record read */
 	/* set by the sender, read by outbox_queue_commit() */
 	enum outbox_outcome outcome;
 	char *error; /* owned; why it failed, without numbers or text */

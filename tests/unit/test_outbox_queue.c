@@ -273,6 +273,52 @@ test_commit_cost(void **state)
 	outbox_queue_free(q);
 }
 
+/*
+ * A new entry carries the sealed number and text, so taking it reads no
+ * record: no HMGET (the fetch script is not run). An entry read again (the
+ * consumer's own, after a crash) reads its record, once.
+ */
+static void
+test_take_cost(void **state)
+{
+	struct t *t = *state;
+	struct outbox_item it[4];
+	struct outbox_queue *q;
+	char id[3][OUTBOX_ID_MAX], *cause = NULL;
+	long long hmget;
+	size_t i;
+
+	memset(it, 0, sizeof(it));
+	for (i = 0; i < 3; i++)
+		t_enqueue(t, "+256700000101", "new", "t-q", id[i]);
+	q = outbox_queue_new_key(&t->cfg, &t->ch[0], t->st, t->key);
+	hmget = t_calls(t, "hmget");
+	assert_int_equal(outbox_queue_take(q, 100, it, 4, &cause), 3);
+	assert_int_equal(t_calls(t, "hmget") - hmget, 0);
+	for (i = 0; i < 3; i++) {
+		assert_string_equal(it[i].id, id[i]);
+		assert_string_equal(it[i].to, "+256700000101");
+		assert_string_equal(it[i].text, "new");
+		assert_int_equal(it[i].attempts, 0);
+		assert_true(it[i].carried);
+		outbox_item_clear(&it[i]);
+	}
+	outbox_queue_free(q); /* a crash: nothing recorded */
+
+	q = outbox_queue_new_key(&t->cfg, &t->ch[0], t->st, t->key);
+	hmget = t_calls(t, "hmget");
+	assert_int_equal(outbox_queue_take(q, 100, it, 4, &cause), 3);
+	assert_int_equal(t_calls(t, "hmget") - hmget, 3);
+	for (i = 0; i < 3; i++) {
+		assert_string_equal(it[i].text, "new");
+		assert_false(it[i].carried);
+		it[i].outcome = OUTBOX_SENT;
+	}
+	assert_int_equal(outbox_queue_commit(q, it, 3, &cause), 0);
+	assert_int_equal(t_pending(t, Q_STREAM), 0);
+	outbox_queue_free(q);
+}
+
 /* Sleep MS milliseconds. */
 static void
 t_nap(long ms)
@@ -461,6 +507,11 @@ test_pending_after_restart(void **state)
 	outbox_queue_free(q);
 }
 
+/*
+ * An entry read again (here after a crash) is checked against its record:
+ * one whose record expired, or that is no longer queued, is dropped; so
+ * is an entry that names no message.
+ */
 static void
 test_expired_and_done_dropped(void **state)
 {
@@ -469,27 +520,37 @@ test_expired_and_done_dropped(void **state)
 	struct outbox_queue *q;
 	struct store_reply *r;
 	char id[3][OUTBOX_ID_MAX], key[64], *cause = NULL;
+	int i;
 
 	memset(it, 0, sizeof(it));
 	t_enqueue(t, "+256700000101", "gone", "t-q", id[0]);
 	t_enqueue(t, "+256700000101", "done", "t-q", id[1]);
 	t_enqueue(t, "+256700000101", "live", "t-q", id[2]);
+	/* An entry that names no message at all. */
+	r = store_commandl(
+	    t->st, &cause, "XADD", Q_STREAM, "*", "junk", "1", NULL);
+	store_reply_free(r);
+	q = outbox_queue_new_key(&t->cfg, &t->ch[0], t->st, t->key);
+	/* New: the three carry what their send needs; the junk is dropped. */
+	assert_int_equal(outbox_queue_take(q, 100, it, 4, &cause), 3);
+	outbox_queue_free(q); /* a crash: nothing recorded */
+	for (i = 0; i < 3; i++)
+		outbox_item_clear(&it[i]);
+	assert_int_equal(t_int(t, "XLEN", Q_STREAM, NULL), 3);
+
 	snprintf(key, sizeof(key), "{hbm}:msg:%s", id[0]);
 	r = store_commandl(t->st, &cause, "DEL", key, NULL);
 	store_reply_free(r);
 	snprintf(key, sizeof(key), "{hbm}:msg:%s", id[1]);
 	r = store_commandl(t->st, &cause, "HSET", key, "status", "sent", NULL);
 	store_reply_free(r);
-	/* An entry that names no message at all. */
-	r = store_commandl(
-	    t->st, &cause, "XADD", Q_STREAM, "*", "junk", "1", NULL);
-	store_reply_free(r);
 
 	q = outbox_queue_new_key(&t->cfg, &t->ch[0], t->st, t->key);
 	assert_int_equal(outbox_queue_take(q, 100, it, 4, &cause), 1);
 	assert_string_equal(it[0].id, id[2]);
 	assert_string_equal(it[0].text, "live");
-	/* The three others are acknowledged and gone from the stream. */
+	assert_false(it[0].carried);
+	/* The two others are acknowledged and gone from the stream. */
 	assert_int_equal(t_int(t, "XLEN", Q_STREAM, NULL), 1);
 	assert_int_equal(t_pending(t, Q_STREAM), 1);
 	assert_int_equal(outbox_queue_sent(q, &it[0], NULL, &cause), 0);
@@ -532,14 +593,16 @@ test_mark(void **state)
 
 	memset(it, 0, sizeof(it));
 	t_enqueue(t, "+256700000101", "dlr", "t-q", id[0]);
+	q = outbox_queue_new_key(&t->cfg, &t->ch[0], t->st, t->key);
+	assert_int_equal(outbox_queue_take(q, 100, it, 1, &cause), 1);
 	/* A report that overtakes the record of the send is kept. */
 	assert_int_equal(
 	    outbox_mark(t->st, id[0], "delivered", NULL, &cause), 1);
-	q = outbox_queue_new_key(&t->cfg, &t->ch[0], t->st, t->key);
-	assert_int_equal(outbox_queue_take(q, 100, it, 1, &cause), 0);
+	assert_int_equal(outbox_queue_sent(q, &it[0], NULL, &cause), 0);
 	t_get(t, id[0], &m);
 	assert_string_equal(m.status, "delivered");
 	outbox_msg_clear(&m);
+	memset(it, 0, sizeof(it));
 
 	t_enqueue(t, "+256700000101", "dlr2", "t-q", id[1]);
 	assert_int_equal(outbox_queue_take(q, 100, it, 1, &cause), 1);
@@ -624,6 +687,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_take_and_outcomes, clean),
 		cmocka_unit_test_setup(test_commit_cost, clean),
+		cmocka_unit_test_setup(test_take_cost, clean),
 		cmocka_unit_test_setup(test_retry_then_dead, clean),
 		cmocka_unit_test_setup(test_breaker_moves_or_waits, clean),
 		cmocka_unit_test_setup(test_handoff_without_other_fails, clean),

@@ -10,7 +10,8 @@
 -- record {hbm}:msg:<id> (status queued, attempts 0) and indexes it by
 -- number in {hbm}:msgs:<to_hash> and in {hbm}:msgs:all, the record and its
 -- index expiring after ttl_s, adds the id to the channel's stream
--- {hbm}:outbox:<channel>, and returns the id. The id is "m" followed by
+-- {hbm}:outbox:<channel> with the sealed number and text (so that the
+-- sender of a new entry reads no record), and returns the id. The id is "m" followed by
 -- {hbm}:msgseq's INCR, raised to at least now_ms * 1000 (see docs/redis.md:
 -- a counter that a lost AOF tail set back cannot hand out an id again).
 -- One enqueue in 16 also drops the number index's entries older than ttl_s
@@ -47,6 +48,7 @@ local function enqueue(to_sealed, to_hash, text, channel, kind,
       '(' .. (tonumber(now_ms) - tonumber(ttl_s) * 1000))
   end
   redis.call('ZADD', '{hbm}:msgs:all', now_ms, id)
-  redis.call('XADD', '{hbm}:outbox:' .. channel, '*', 'msg', id)
+  redis.call('XADD', '{hbm}:outbox:' .. channel, '*', 'msg', id,
+    'to', to_sealed, 'text', text)
   return id
 end
