@@ -378,8 +378,9 @@ for _, a in ipairs({ "created", "notified" }) do
     "hash", hash)
 end
 redis.call("SET", "b:audit:head", hash)
-for _, k in ipairs({ "reply", "notify" }) do
-  local id = "m" .. redis.call("INCR", "b:msgseq")
+local seq = redis.call("INCRBY", "b:msgseq", 2)
+for i, k in ipairs({ "reply", "notify" }) do
+  local id = "m" .. (seq - 2 + i)
   redis.call("HSET", "b:msg:" .. id, "to", sealed, "to_hash", hash,
     "text", "Your request 4821-3957 (food) is received.", "channel",
     "sink", "kind", k, "status", "sent", "error", "", "attempts", "1",

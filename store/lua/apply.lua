@@ -201,6 +201,21 @@ local function apply(kb, h, entry)
   if not entry then redis.call('SET', K[kb + 1], '1', 'EX', A[3]) end
   return 'ok'
 end
+-- How many SMS the batch may queue: enqueue() draws their ids with one
+-- INCRBY.
+local function count_sms()
+  local n, h = 0, 4
+  for _ = 1, tonumber(A[1]) do
+    local i, last = h + 6, h + 5 + tonumber(A[h + 4])
+    while i <= last do
+      if A[i] == 's' or A[i] == 'm' then n = n + 1 end
+      i = i + 1 + arity[A[i]]
+    end
+    h = last + 1
+  end
+  return n
+end
+enqueue_reserve(count_sms())
 local out, acks, kb, h = {}, {}, 1, 4
 for j = 1, tonumber(A[1]) do
   local entry = A[2] ~= '' and A[h + 5] ~= '' and A[h + 5] or nil

@@ -876,6 +876,79 @@ test_type_once(void **state)
 }
 
 /*
+ * The ids of a batch's SMS are drawn with one INCRBY, as a block raised to
+ * now_ms * 1000: three operations queueing four SMS, the second of which
+ * conflicts, make one INCRBY and no INCR. The three SMS queued have
+ * distinct ids from the block, the first at least now_ms * 1000; the
+ * conflicting operation's id is a gap, and the next batch draws after it.
+ */
+static void
+test_ids_block(void **state)
+{
+	const char *xrange[] = { "XRANGE", TEST_OUTBOX, "-", "+" };
+	const char *get[] = { "GET", "{hbm}:msgseq" };
+	struct store *s = *state;
+	struct store_reply *r;
+	struct apply *a[3];
+	enum apply_result res[3];
+	char *causes[3], *cause = NULL;
+	long long incrby, incr, seq, ids[4];
+	const long long now = 1700000000000LL;
+	size_t i;
+
+	test_del(s, "{hbm}:msgseq"); /* earlier tests drew at today's time */
+	a[0] = apply_new("t-ids-0", now);
+	apply_sms(a[0], TEST_SEALED, TEST_HASH, "one", TEST_CHANNEL, "reply");
+	apply_sms(a[0], TEST_SEALED, TEST_HASH, "two", TEST_CHANNEL, "reply");
+	a[1] = apply_new("t-ids-1", now);
+	apply_guard(a[1], TEST_CASE, "state", "never");
+	apply_sms(a[1], TEST_SEALED, TEST_HASH, "none", TEST_CHANNEL, "reply");
+	a[2] = apply_new("t-ids-2", now);
+	apply_sms(a[2], TEST_SEALED, TEST_HASH, "three", TEST_CHANNEL, "reply");
+	incrby = test_calls(s, "incrby");
+	incr = test_calls(s, "incr");
+	assert_int_equal(
+	    apply_run_batch(s, a, 3, TEST_TTL, NULL, res, causes, &cause), 0);
+	assert_int_equal(test_calls(s, "incrby") - incrby, 1);
+	assert_int_equal(test_calls(s, "incr") - incr, 0);
+	assert_int_equal(res[0], APPLY_OK);
+	assert_int_equal(res[1], APPLY_CONFLICT);
+	assert_int_equal(res[2], APPLY_OK);
+	for (i = 0; i < 3; i++) {
+		free(causes[i]);
+		apply_free(a[i]);
+	}
+	r = test_cmd(s, 2, get);
+	assert_int_equal(r->type, STORE_STRING);
+	seq = strtoll(r->str, NULL, 10);
+	store_reply_free(r);
+	/* A block of four, its first at now_ms * 1000. */
+	assert_true(seq == now * 1000 + 3);
+	r = test_cmd(s, 4, xrange);
+	assert_int_equal(r->elements, 3);
+	for (i = 0; i < 3; i++) {
+		const char *id =
+		    store_fieldstr(r->element[i]->element[1], "msg", NULL);
+
+		assert_non_null(id);
+		ids[i] = strtoll(id + 1, NULL, 10);
+		assert_true(ids[i] >= now * 1000 && ids[i] <= seq);
+		if (i > 0)
+			assert_true(ids[i] > ids[i - 1]);
+	}
+	store_reply_free(r);
+
+	/* The next script draws after the block. */
+	a[0] = apply_new("t-ids-3", now);
+	apply_sms(a[0], TEST_SEALED, TEST_HASH, "four", TEST_CHANNEL, "reply");
+	assert_int_equal(test_run(s, a[0]), APPLY_OK);
+	r = test_cmd(s, 2, get);
+	ids[3] = strtoll(r->str, NULL, 10);
+	store_reply_free(r);
+	assert_true(ids[3] == seq + 1);
+}
+
+/*
  * Every command Redis has counted (INFO commandstats), INFO included, but
  * the trims enqueue() makes one message in 16 (the id's count decides).
  */
@@ -1455,6 +1528,7 @@ main(void)
 		cmocka_unit_test_setup(test_wrong_type, setup_test),
 		cmocka_unit_test_setup(test_type_once, setup_test),
 		cmocka_unit_test_setup(test_expire_once, setup_test),
+		cmocka_unit_test_setup(test_ids_block, setup_test),
 		cmocka_unit_test_setup(test_case_sms, setup_test),
 		cmocka_unit_test_setup(test_refused, setup_test),
 		cmocka_unit_test_setup(test_audit_chain, setup_test),

@@ -11,9 +11,10 @@
 -- number in {hbm}:msgs:<to_hash> and in {hbm}:msgs:all, the record and its
 -- index expiring after ttl_s, adds the id to the channel's stream
 -- {hbm}:outbox:<channel> with the sealed number and text (so that the
--- sender of a new entry reads no record), and returns the id. The id is "m" followed by
--- {hbm}:msgseq's INCR, raised to at least now_ms * 1000 (see docs/redis.md:
--- a counter that a lost AOF tail set back cannot hand out an id again).
+-- sender of a new entry reads no record), and returns the id. The id is
+-- "m" followed by a number drawn from {hbm}:msgseq (below), at least
+-- now_ms * 1000 when it is drawn (see docs/redis.md: a counter that a lost
+-- AOF tail set back cannot hand out an id again).
 -- One enqueue in 16 also drops the number index's entries older than ttl_s
 -- (an index that stops growing expires whole; readers skip ids whose
 -- record expired), and one in 64 those of {hbm}:msgs:all, which keeps them
@@ -21,14 +22,32 @@
 -- here: the caller names one {hbm} key in KEYS so that Redis Cluster
 -- routes the script to their slot.
 
+-- Ids are drawn in blocks: when the last block is used up, one INCRBY
+-- takes enqueue_block of them (a script that queues several SMS says how
+-- many it may, enqueue_reserve(n), before its first enqueue()), raised as a
+-- whole so that its first id is at least now_ms * 1000. Ids a script
+-- drew and did not use are never handed out: a gap, as an id expired.
+local enqueue_block = 1
+local seq_next, seq_last = 1, 0
+local function enqueue_reserve(n) enqueue_block = n end
+local function enqueue_seq(now_ms)
+  if seq_next > seq_last then
+    local n = enqueue_block > 0 and enqueue_block or 1
+    local last = redis.call('INCRBY', '{hbm}:msgseq', n)
+    local floor = tonumber(now_ms) * 1000 + n - 1
+    if last < floor then
+      last = floor
+      redis.call('SET', '{hbm}:msgseq', string.format('%d', last))
+    end
+    seq_next, seq_last = last - n + 1, last
+  end
+  seq_next = seq_next + 1
+  return seq_next - 1
+end
+
 local function enqueue(to_sealed, to_hash, text, channel, kind,
     now_ms, ttl_s)
-  local seq = redis.call('INCR', '{hbm}:msgseq')
-  local floor = tonumber(now_ms) * 1000
-  if seq < floor then
-    seq = floor
-    redis.call('SET', '{hbm}:msgseq', string.format('%d', seq))
-  end
+  local seq = enqueue_seq(now_ms)
   local id = 'm' .. string.format('%d', seq)
   local key = '{hbm}:msg:' .. id
   local byto = '{hbm}:msgs:' .. to_hash
