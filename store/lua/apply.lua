@@ -47,6 +47,7 @@ local arity = { g = 3, a = 1, h = 3, i = 3, z = 3, r = 2, d = 2,
 local kind = { h = 'hash', i = 'hash', d = 'hash', z = 'zset', r = 'zset',
   p = 'list', m = 'list' }
 local cmd = { h = 'HSET', p = 'RPUSH' }
+-- Absent guards in a row are one EXISTS of all their keys.
 local function guards(kb, i, gend, want)
   while i <= gend do
     local key = K[kb + tonumber(A[i + 1])]
@@ -58,12 +59,16 @@ local function guards(kb, i, gend, want)
         return false
       end
       want[key] = 'hash'
-    elseif redis.call('EXISTS', key) == 1 then
-      return false
+      i = i + 4
     else
-      want[key] = 'none'
+      local keys = {}
+      while i <= gend and A[i] == 'a' do
+        keys[#keys + 1] = K[kb + tonumber(A[i + 1])]
+        i = i + 2
+      end
+      if redis.call('EXISTS', unpack(keys)) > 0 then return false end
+      for _, k in ipairs(keys) do want[k] = 'none' end
     end
-    i = i + 1 + arity[A[i]]
   end
   return true
 end

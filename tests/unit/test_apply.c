@@ -120,6 +120,23 @@ test_xlen(struct store *s, const char *key)
 }
 
 /* Forget everything the tests below write, so each starts clean. */
+/* The calls of COMMAND Redis has counted (INFO commandstats). */
+static long long
+test_calls(struct store *s, const char *command)
+{
+	const char *info[] = { "INFO", "commandstats" };
+	struct store_reply *r = test_cmd(s, 2, info);
+	char want[64];
+	const char *p;
+	long long n = 0;
+
+	snprintf(want, sizeof(want), "cmdstat_%s:calls=", command);
+	if (r->type == STORE_STRING && (p = strstr(r->str, want)) != NULL)
+		n = strtoll(p + strlen(want), NULL, 10);
+	store_reply_free(r);
+	return n;
+}
+
 static void
 test_clean(struct store *s)
 {
@@ -381,6 +398,43 @@ test_guard_absent(void **state)
 	assert_string_equal(v, "new");
 	free(v);
 	assert_int_equal(test_exists(s, "{hbm}:op:t-absent2"), 0);
+}
+
+/*
+ * Absent guards in a row are one EXISTS, and the keys they name need no
+ * type check: a new case and its history cost one call. Either key
+ * existing is a conflict.
+ */
+static void
+test_guard_absent_row(void **state)
+{
+	const char *rpush[] = { "RPUSH", TEST_HIST, "old" };
+	struct store *s = *state;
+	struct apply *a;
+	long long exists, type;
+
+	a = apply_new("t-absent3", 1);
+	apply_guard_absent(a, TEST_HIST);
+	apply_guard_absent(a, TEST_CASE);
+	apply_hset(a, TEST_CASE, "state", "new");
+	apply_rpush(a, TEST_HIST, "created");
+	exists = test_calls(s, "exists");
+	type = test_calls(s, "type");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+	/* one for the op key, one for both guards */
+	assert_int_equal(test_calls(s, "exists") - exists, 2);
+	assert_int_equal(test_calls(s, "type") - type, 0);
+
+	/* Only the history there: still a conflict. */
+	test_del(s, TEST_CASE);
+	test_del(s, TEST_HIST);
+	assert_int_equal(test_int(s, 3, rpush), 1);
+	a = apply_new("t-absent4", 1);
+	apply_guard_absent(a, TEST_HIST);
+	apply_guard_absent(a, TEST_CASE);
+	apply_hset(a, TEST_CASE, "state", "other");
+	assert_int_equal(test_run(s, a), APPLY_CONFLICT);
+	assert_null(test_hget(s, TEST_CASE, "state"));
 }
 
 static void
@@ -811,23 +865,6 @@ test_refusal(struct store *s, struct apply *a, const char *want)
 		fail_msg("cause \"%s\" lacks \"%s\"", cause, want);
 	free(cause);
 	apply_free(a);
-}
-
-/* The calls of COMMAND Redis has counted (INFO commandstats). */
-static long long
-test_calls(struct store *s, const char *command)
-{
-	const char *info[] = { "INFO", "commandstats" };
-	struct store_reply *r = test_cmd(s, 2, info);
-	char want[64];
-	const char *p;
-	long long n = 0;
-
-	snprintf(want, sizeof(want), "cmdstat_%s:calls=", command);
-	if (r->type == STORE_STRING && (p = strstr(r->str, want)) != NULL)
-		n = strtoll(p + strlen(want), NULL, 10);
-	store_reply_free(r);
-	return n;
 }
 
 /*
@@ -1520,6 +1557,7 @@ main(void)
 		cmocka_unit_test_setup(test_script_flush, setup_test),
 		cmocka_unit_test_setup(test_guard_mismatch, setup_test),
 		cmocka_unit_test_setup(test_guard_absent, setup_test),
+		cmocka_unit_test_setup(test_guard_absent_row, setup_test),
 		cmocka_unit_test_setup(test_guard_empty, setup_test),
 		cmocka_unit_test_setup(test_values_survive, setup_test),
 		cmocka_unit_test_setup(test_sealed, setup_test),
