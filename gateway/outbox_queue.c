@@ -12,9 +12,12 @@
  * depth and age. Before it takes anything it asks the channel's breaker:
  * while the breaker is open only a probe goes out now and then, and the
  * rest of the queue moves to a channel that is up or waits where it is,
- * spending no attempts. The records of a batch are fetched with one script, and a batch's
- * outcomes are recorded with one more, so a batch costs three round trips
- * whatever its size.
+ * spending no attempts. A new entry carries its message's sealed number
+ * and text, so a batch of new entries reads no record; the records of
+ * entries read again (own pending, claimed, taken over) or added by the
+ * retry, failover and requeue paths are fetched with one script, which
+ * drops those no longer queued. A batch's outcomes are recorded with one
+ * more, so a batch costs two or three round trips whatever its size.
  *
  * The scripts are store/lua/outbox_commit.lua,
  * outbox_fetch.lua and outbox_due.lua.
