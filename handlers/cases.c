@@ -740,23 +740,45 @@ cases_status(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	return 0;
 }
 
-/* STOP: opt out, one confirmation, the number leaves open cases. */
+/*
+ * STOP: opt out, one confirmation, the number leaves its cases, each under
+ * its version guard (an ACK deciding at the same time reads the number
+ * either before or not at all). A case that holds no number (retention
+ * purged it, or STOP took it before) is not written again, and one that
+ * is gone leaves the number's list.
+ */
 static int
 cases_stop(struct cases_ctx *c, char **cause)
 {
-	char key[KEY_MAX];
+	const struct store_num_case *codes = c->num.cases;
+	struct store_case k;
+	char key[KEY_MAX], field[CODE_LEN + 3];
 	size_t i;
+	int rc = 0;
 
 	(void)cause;
 	if (c->optout)
 		return 0; /* already out: silence */
+	for (i = 0; i < c->num.ncases; i++)
+		if (cases_read_case(c, codes[i].code, &k) != 0)
+			rc = CASES_NEED;
+	if (rc != 0)
+		return rc;
 	/* oldest first, as the audit has always listed them */
 	for (i = c->num.ncases; i-- > 0;) {
-		key_case(key, c->num.cases[i].code);
+		cases_read_case(c, codes[i].code, &k);
+		if (!k.exists) {
+			snprintf(field, sizeof(field), "c:%s", codes[i].code);
+			apply_hdel(c->a, c->numkey, field);
+			continue;
+		}
+		if (k.phone[0] == '\0' && !k.consent)
+			continue;
+		key_case(key, codes[i].code);
+		apply_guard_version(c->a, key, k.ver);
 		apply_hset(c->a, key, "phone", "");
 		apply_hset(c->a, key, "consent", "0");
-		cases_log(
-		    c, c->num.cases[i].code, "migrant", "opted out", NULL);
+		cases_log(c, codes[i].code, "migrant", "opted out", NULL);
 	}
 	apply_hset(c->a, c->numkey, "optout", "1");
 	cases_reply(c, "stop_confirm", NULL, 0, 1);

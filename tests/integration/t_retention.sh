@@ -141,4 +141,9 @@ optout() { [ "$($HBM_REDIS_CLI HGET "{hbm}:num:$h" optout)" = 1 ]; }
 hbm_check "STOP opts out" hbm_wait 10 optout
 t=$($HBM_REDIS_CLI TTL "{hbm}:num:$h")
 hbm_check "the opt-out outlives message_days, then expires ($t s)" test "$t" -gt 86400 -a "$t" -le 172800
+# The number's case was purged above: STOP has nothing to take off it.
+hbm_eq "the purged case gets no phone field back" 0 \
+	"$($HBM_REDIS_CLI HEXISTS "{hbm}:case:$digits" phone)"
+hbm_eq "and no history line" 0 \
+	"$($HBM_REDIS_CLI LRANGE "{hbm}:case:$digits:hist" 0 -1 | grep -c 'opted out')"
 hbm_done

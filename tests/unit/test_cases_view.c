@@ -253,9 +253,15 @@ static const struct row rows[] = {
 	    { "absent {hbm}:case:", "zadd {hbm}:sla", NULL } },
 	{ "STOP opts out and takes the number off the case", MIGRANT, "phone",
 	    "STOP", "notified", "wfp", "", { NULL }, 1, 0,
-	    { "hset {hbm}:num:$M optout 1", "hset {hbm}:case:$C phone ",
-		"hset {hbm}:case:$C consent 0", "sms [" MIGRANT "] $M ", NULL },
-	    { NULL } },
+	    { "hset {hbm}:num:$M optout 1", "guard {hbm}:case:$C ver ",
+		"hset {hbm}:case:$C phone ", "hset {hbm}:case:$C consent 0",
+		"sms [" MIGRANT "] $M ", NULL },
+	    { "hdel {hbm}:num:$M", NULL } },
+	{ "STOP does not write a purged case again: it leaves the list",
+	    MIGRANT, "phone", "STOP", NULL, NULL, NULL, { NULL }, 1, 0,
+	    { "hdel {hbm}:num:$M c:$C", "hset {hbm}:num:$M optout 1",
+		"sms [" MIGRANT "] $M ", NULL },
+	    { "hset {hbm}:case:", "guard {hbm}:case:", "audit ", NULL } },
 	{ "STOP again is silent", MIGRANT, "phone", "STOP", NULL, NULL, NULL,
 	    { "optout", "1", NULL }, 0, 0, { "guard {hbm}:num:$M ", NULL },
 	    { "sms ", "hset {hbm}:num:$M optout", NULL } },
@@ -477,6 +483,54 @@ test_full_list(void **state)
 			"hdel {hbm}:num:$M c:10000063",
 			"absent {hbm}:case:", NULL };
 		const char *never[] = { "hdel {hbm}:num:$M c:10000062", NULL };
+		check_effects(f, row.name, out, want, never);
+	}
+	free(out);
+	apply_free(a);
+	cases_view_clear(&view);
+	free(sealed);
+}
+
+/*
+ * STOP and a case retention purged (no number, no consent left): nothing
+ * to take off it, so no write, no guard and no audit line of it; the
+ * opt-out and its confirmation as ever.
+ */
+static void
+test_stop_purged(void **state)
+{
+	static const struct row row = { "STOP, a purged case", MIGRANT, "phone",
+		"STOP", NULL, NULL, NULL, { NULL }, 0, 0, { NULL }, { NULL } };
+	struct fix *f = *state;
+	const char *numv[] = { "ver", "2", "lang", "en", NULL,
+		"1799999000000" };
+	const char *casev[] = { "code", NULL, "kind", "relief", "category",
+		"food", "status", "closed", "agency", "wfp", "consent", "0",
+		"purged", "1", "ver", "6" };
+	char text[200], hash[CRYPTO_SHA256_HEX], key[KEY_MAX], field[16];
+	char *sealed, *out, *cause = NULL;
+	struct cases_view view;
+	struct cases_msg m;
+	struct apply *a;
+
+	memset(&view, 0, sizeof(view));
+	row_msg(f, &row, &m, text, sizeof(text), &sealed, hash);
+	snprintf(field, sizeof(field), "c:%s", f->code);
+	numv[4] = field;
+	casev[1] = f->code;
+	cases_view_put(&view, store_reply_strings(numv, 6), "HGETALL",
+	    key_num(key, hash), NULL);
+	cases_view_put(&view, store_reply_strings(casev, 16), "HGETALL",
+	    key_case(key, f->code), NULL);
+	assert_int_equal(cases_decide_view(f->cfg, f->lex, f->key, &m, NOW,
+			     &view, &a, &cause),
+	    0);
+	out = describe(f, row.name, 0, a);
+	{
+		const char *want[] = { "hset {hbm}:num:$M optout 1",
+			"sms [" MIGRANT "] $M ", NULL };
+		const char *never[] = { "hset {hbm}:case:", "guard {hbm}:case:",
+			"audit ", "hdel ", NULL };
 		check_effects(f, row.name, out, want, never);
 	}
 	free(out);
@@ -795,6 +849,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_full_list),
+		cmocka_unit_test(test_stop_purged),
 		cmocka_unit_test(test_need),
 		cmocka_unit_test(test_sla),
 		cmocka_unit_test(test_act),
