@@ -13,30 +13,31 @@
 --          second {hbm}:audit:new), now_ms, msg_ttl, how many values its
 --          guards take, how many values it has in all, and the stream
 --          entry acknowledged as it is applied ("" for none: its op key
---          then tells whether it was); then its values: the guards first, the other operations
---          after, each an opcode and a fixed number of fields, a key given
---          as its index among the operation's KEYS. The ARGV after the
---          last operation are entries to acknowledge in any case.
+--          then tells whether it was); then its values: the guards first,
+--          the other operations after, each an opcode and a fixed number
+--          of fields, a key given as its index among the operation's
+--          KEYS. The ARGV after the last operation are entries to
+--          acknowledge in any case.
 --
 -- The values arrive as Redis's own strings: nothing is parsed here
 -- (parsing one long string cost more than all the writes). Opcodes: g
--- guard (key, field, value), a absent (key), h HSET (key, field, value),
--- i HINCRBY (key, field, by), z ZADD (key, score, member), r ZREM (key,
--- member), d HDEL (key, field), p RPUSH (key, value), e EXPIRE (key, seconds), s SMS
--- (to_sealed, to_hash, text, channel, kind: enqueue()), m a case's SMS
--- (history key, the same five, role, who), l audit (subject, actor, action,
--- detail). Redis does not roll back a script that fails
+-- guard (key, field, value), a absent (key), h HSET (key, field, value), i
+-- HINCRBY (key, field, by), z ZADD (key, score, member), r ZREM (key,
+-- member), d HDEL (key, field), p RPUSH (key, value), e EXPIRE (key,
+-- seconds), s SMS (to_sealed, to_hash, text, channel, kind: enqueue()), m
+-- a case's SMS (history key, the same five, role, who), l audit (subject,
+-- actor, action, detail). Redis does not roll back a script that fails
 -- half way, so the guards and a type check of every key written come
--- before the first write (once a call for a key, see known below). The
--- HSETs of one key are one call, as are its RPUSHes (an HINCRBY or HDEL
--- of the key comes after the HSETs before it), each SMS queued before those
--- RPUSHes so that a case's SMS joins its history's RPUSH as an entry
--- {"t","who","what":"sms","to":role,"kind","msg":id} (no
--- command of its own when the operation writes that history anyway);
--- then the expiries (one a key, the
--- last lifetime given), the SMS and the audit entries (appended to
--- {hbm}:audit:new, which store/audit.c chains); then the op key, kept
--- ARGV[3] seconds, of an operation with no stream entry.
+-- before the first write (once a call for a key, see known below), and
+-- then the XACK of the operation's stream entry. The HSETs of one key are
+-- one call, as are its RPUSHes (an HINCRBY or HDEL of the key comes after
+-- the HSETs before it), each SMS queued before those RPUSHes so that a
+-- case's SMS joins its history's RPUSH as an entry
+-- {"t","who","what":"sms","to":role,"kind","msg":id} (no command of its
+-- own when the operation writes that history anyway); then the expiries
+-- (one a key, the last lifetime given), the SMS and the audit entries
+-- (appended to {hbm}:audit:new, which store/audit.c chains); then the op
+-- key, kept ARGV[3] seconds, of an operation with no stream entry.
 --
 -- Returns each operation's result: ok, done (applied before), conflict (a
 -- guard failed) or "err:<why>".
