@@ -7,14 +7,15 @@
  * a case), decides what changes and which SMS go out, and hands everything
  * to one atomic script (store/apply.c) guarded by the version fields it
  * read; a conflict (another thread changed a record meanwhile) reads and
- * decides again (cases_run()). The operation id is the inbox entry id, so a
- * message handled twice after a crash changes nothing the second time.
- * New cases are made in cases_new.c, agency commands are in
- * cases_agency.c, SLA steps in cases_sla.c.
+ * decides again (cases_run()). A message's operation is applied with the
+ * acknowledgement of its inbox entry, so a message handled twice (after a
+ * crash, or by two gateways) changes nothing the second time. New cases
+ * are made in cases_new.c, agency commands are in cases_agency.c, SLA
+ * steps in cases_sla.c.
  *
  * Records: {hbm}:case:<code> (hash), {hbm}:case:<code>:hist (list),
- * {hbm}:num:<hash> (per number: lang, optout, counters, ver),
- * {hbm}:num:<hash>:cases, {hbm}:agency:<id>:open, {hbm}:cases and
+ * {hbm}:num:<hash> (per number: lang, optout, counters, ver, and c:<code>
+ * for each of its cases), {hbm}:agency:<id>:open, {hbm}:cases and
  * {hbm}:sla (sorted sets). See docs/redis.md.
  */
 #include <stdio.h>
