@@ -11,7 +11,8 @@
  * store/lua/apply.lua, runs it all: the op key, the guards, a type check of
  * every key written (Redis does not roll back a script that fails half way, so
  * whatever can fail is checked before the first write), the writes (runs of
- * HSET or RPUSH on one key as one call), the expiries, the SMS, the audit
+ * HSET or RPUSH on one key as one call, gathered in C by store/apply_wire.c
+ * so that the script only makes the calls), the expiries, the SMS, the audit
  * entries (appended to {hbm}:audit:new, which store/audit.c chains), and the
  * op key again, set for a week. An operation with a stream entry to
  * acknowledge uses no op key: its XACK, after the checks and before the
@@ -23,6 +24,7 @@
 #include <string.h>
 
 #include "store/apply.h"
+#include "store/apply_int.h"
 #include "store/audit.h"
 #include "store/store.h"
 #include "lib/crypto.h"
@@ -41,45 +43,6 @@
 static struct store_script apply_script = {
 	.name = "apply",
 	.body = LUA_APPLY,
-};
-
-/* A sequence of binary-safe values in one buffer. */
-struct apply_seq {
-	char *buf;    /* owned; the values, back to back */
-	size_t len;   /* bytes in buf */
-	size_t size;  /* bytes allocated for buf */
-	size_t *off;  /* owned; where each value starts in buf */
-	size_t *vlen; /* owned; each value's length */
-	size_t n;     /* values */
-	size_t slots; /* values allocated */
-};
-
-struct apply {
-	char *opid;		 /* owned; for messages */
-	char *now;		 /* owned; now_ms in decimal, ARGV[1] */
-	char **keys;		 /* owned; KEYS in order, no duplicates */
-	size_t nkeys;		 /* keys in use */
-	size_t keyslots;	 /* keys allocated */
-	struct apply_seq guards; /* g and a operations */
-	struct apply_seq writes; /* every other operation */
-	struct apply_seq *cur;	 /* the one being added to */
-	char *error;		 /* owned; why it must not run, or NULL */
-	/* SMS queued with no channel: where their number and channel are
-	 * among the writes' values, and the channel chosen at the run. */
-	struct apply_route {
-		size_t to, channel;
-		char chosen[APPLY_CHANNEL_MAX];
-	} * routes; /* owned */
-	size_t nroutes;
-	/* Values sealed with the privacy key when the operation runs: where
-	 * they are among the writes' values, the bytes before the part to
-	 * seal, its length (the rest follows as it is), and the value made
-	 * at the run. */
-	struct apply_seal {
-		size_t at, pre, len;
-		char *out; /* owned */
-	} * seals;	   /* owned */
-	size_t nseals;
 };
 
 static apply_router apply_route_fn;
@@ -464,7 +427,7 @@ apply_audit_sealed(struct apply *a, const char *subject, const char *actor,
 }
 
 /* One value of Q as a string (owned by the caller). */
-static char *
+char *
 apply_seq_value(const struct apply_seq *q, size_t i)
 {
 	char *v = xmalloc(q->vlen[i] + 1);
@@ -475,7 +438,7 @@ apply_seq_value(const struct apply_seq *q, size_t i)
 }
 
 /* The seal of A at writes' value I, or NULL. */
-static const struct apply_seal *
+const struct apply_seal *
 apply_seal_at(const struct apply *a, size_t i)
 {
 	size_t k;
@@ -577,82 +540,6 @@ apply_describe(const struct apply *a, FILE *f,
 	apply_describe_seq(a, &a->writes, f, open, arg);
 }
 
-/* Arguments of a script call being built. */
-struct apply_args {
-	const char **v;	 /* borrowed values */
-	size_t *len;	 /* their lengths */
-	size_t n;	 /* in use */
-	size_t slots;	 /* allocated */
-	char (*num)[24]; /* owned; numbers formatted for v */
-	size_t nnum;	 /* in use */
-};
-
-/* Room for N more arguments and as many numbers. */
-static void
-apply_args_grow(struct apply_args *g, size_t n)
-{
-	if (g->n + n > g->slots) {
-		g->slots = g->n + n + 64;
-		g->v = xreallocarray(g->v, g->slots, sizeof(*g->v));
-		g->len = xreallocarray(g->len, g->slots, sizeof(*g->len));
-	}
-}
-
-static void
-apply_args_add(struct apply_args *g, const char *v, size_t len)
-{
-	apply_args_grow(g, 1);
-	g->v[g->n] = v;
-	g->len[g->n++] = len;
-}
-
-/*
- * A number as an argument. The numbers live in slots reserved up front
- * (apply_args_numbers), so the pointers taken stay valid.
- */
-static void
-apply_args_addn(struct apply_args *g, long long n)
-{
-	char *buf = g->num[g->nnum++];
-
-	snprintf(buf, sizeof(g->num[0]), "%lld", n);
-	apply_args_add(g, buf, strlen(buf));
-}
-
-static void
-apply_args_numbers(struct apply_args *g, size_t n)
-{
-	g->num = xreallocarray(NULL, n, sizeof(*g->num));
-}
-
-/*
- * The values of Q as arguments; with A, the values sealed at the run
- * (apply_seal_all()) and the channels chosen for its routed SMS
- * (apply_choose()) in place of what the writes hold.
- */
-static void
-apply_args_seq(
-    struct apply_args *g, const struct apply_seq *q, const struct apply *a)
-{
-	size_t j, r = 0, k = 0;
-
-	apply_args_grow(g, q->n);
-	for (j = 0; j < q->n; j++) {
-		if (a != NULL && r < a->nroutes && a->routes[r].channel == j) {
-			g->v[g->n] = a->routes[r].chosen;
-			g->len[g->n++] = strlen(a->routes[r++].chosen);
-			continue;
-		}
-		if (a != NULL && k < a->nseals && a->seals[k].at == j) {
-			g->v[g->n] = a->seals[k].out;
-			g->len[g->n++] = strlen(a->seals[k++].out);
-			continue;
-		}
-		g->v[g->n] = q->buf + q->off[j];
-		g->len[g->n++] = q->vlen[j];
-	}
-}
-
 /*
  * Seal what A seals at the run, each time afresh: 0, or -1 with *cause
  * when no privacy key was set (apply_set_key()).
@@ -729,9 +616,9 @@ apply_run_batch(struct store *s, struct apply **a, size_t n, long long msg_ttl,
     const struct apply_ack *ack, enum apply_result *res, char **causes,
     char **cause)
 {
-	struct apply_args kv = { 0 }, av = { 0 };
+	struct apply_args kv = { 0 }, av = { 0 }, wv;
 	struct store_reply *r;
-	size_t i, j, k, nkeys = 1, nrun = 0, *run;
+	size_t i, j, k, nkeys = 1, nrun = 0, nsms, *run;
 	int rc = -1;
 
 	for (i = 0; i < n; i++) {
@@ -755,7 +642,6 @@ apply_run_batch(struct store *s, struct apply **a, size_t n, long long msg_ttl,
 		rc = 0;
 		goto out;
 	}
-	apply_args_numbers(&av, 3 + 4 * nrun);
 	apply_args_add(&kv, ack != NULL ? ack->stream : KEY_AUDIT_NEW,
 	    strlen(ack != NULL ? ack->stream : KEY_AUDIT_NEW));
 	apply_args_addn(&av, (long long)nrun);
@@ -772,23 +658,24 @@ apply_run_batch(struct store *s, struct apply **a, size_t n, long long msg_ttl,
 		for (j = 0; j < o->nkeys; j++)
 			apply_args_add(&kv, o->keys[j], strlen(o->keys[j]));
 		nkeys += o->nkeys;
+		apply_choose(a[run[k]]);
+		memset(&wv, 0, sizeof(wv));
+		apply_args_writes(&wv, o, &nsms);
 		apply_args_addn(&av, (long long)o->nkeys);
 		apply_args_add(&av, o->now, strlen(o->now));
 		apply_args_addn(&av, msg_ttl);
 		apply_args_addn(&av, (long long)o->guards.n);
-		apply_args_addn(&av, (long long)(o->guards.n + o->writes.n));
+		apply_args_addn(&av, (long long)(o->guards.n + wv.n));
 		apply_args_add(&av, id, strlen(id));
-		apply_choose(a[run[k]]);
-		apply_args_seq(&av, &o->guards, NULL);
-		apply_args_seq(&av, &o->writes, o);
+		apply_args_addn(&av, (long long)nsms);
+		apply_args_guards(&av, o);
+		apply_args_take(&av, &wv);
+		apply_args_free(&wv);
 	}
 	for (i = 0; ack != NULL && i < ack->nextra; i++)
 		apply_args_add(&av, ack->extra[i], strlen(ack->extra[i]));
 	/* KEYS first, then ARGV. */
-	apply_args_grow(&kv, av.n);
-	memcpy(kv.v + kv.n, av.v, av.n * sizeof(*av.v));
-	memcpy(kv.len + kv.n, av.len, av.n * sizeof(*av.len));
-	kv.n += av.n;
+	apply_args_take(&kv, &av);
 	r = store_eval(
 	    s, &apply_script, (int)nkeys, (int)kv.n, kv.v, kv.len, cause);
 	if (r == NULL)
@@ -805,11 +692,8 @@ apply_run_batch(struct store *s, struct apply **a, size_t n, long long msg_ttl,
 	store_reply_free(r);
 	rc = 0;
 out:
-	free(kv.v);
-	free(kv.len);
-	free(av.v);
-	free(av.len);
-	free(av.num);
+	apply_args_free(&kv);
+	apply_args_free(&av);
 	free(run);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "store/apply.h"
 #include "store/audit.h"
@@ -1086,6 +1087,52 @@ test_case_sms(void **state)
 }
 
 /*
+ * A case SMS's history entry is JSON whatever its "who", "to" and "kind"
+ * hold: quotes, backslashes, control characters and UTF-8 come back as
+ * they were given, and "msg" names the message queued.
+ */
+static void
+test_case_sms_json(void **state)
+{
+	const char *lr[] = { "LRANGE", TEST_HIST, "-1", "-1" };
+	const char *who = "a\"b\\c\nd/\xc3\xa9\x01";
+	struct store *s = *state;
+	struct store_reply *r;
+	struct apply *a;
+	json_t *e;
+	char key[64], *st;
+
+	test_del(s, TEST_HIST);
+	a = apply_new("t-csms-json", 1700000000000LL);
+	apply_case_sms(a, TEST_HIST, "agency \"x\"", who, TEST_SEALED, 0,
+	    TEST_HASH, "New case", "notify\t");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+	r = test_cmd(s, 4, lr);
+	assert_int_equal(r->elements, 1);
+	e = json_loads(r->element[0]->str, 0, NULL);
+	store_reply_free(r);
+	assert_non_null(e);
+	assert_string_equal(json_string_value(json_object_get(e, "who")), who);
+	assert_string_equal(
+	    json_string_value(json_object_get(e, "to")), "agency \"x\"");
+	assert_string_equal(
+	    json_string_value(json_object_get(e, "kind")), "notify\t");
+	assert_string_equal(
+	    json_string_value(json_object_get(e, "what")), "sms");
+	assert_int_equal(
+	    json_integer_value(json_object_get(e, "t")), 1700000000000LL);
+	snprintf(key, sizeof(key), "{hbm}:msg:%s",
+	    json_string_value(json_object_get(e, "msg")));
+	json_decref(e);
+	assert_non_null(st = test_hget(s, key, "kind"));
+	assert_string_equal(st, "notify\t");
+	free(st);
+	test_del(s, key);
+	test_del(s, TEST_HIST);
+	test_del(s, "{hbm}:op:t-csms-json");
+}
+
+/*
  * Two lifetimes given to one key in one operation (a case's history and
  * the sender's list of cases are given theirs by more than one step) make
  * one EXPIRE, with the last of them.
@@ -1568,6 +1615,7 @@ main(void)
 		cmocka_unit_test_setup(test_expire_once, setup_test),
 		cmocka_unit_test_setup(test_ids_block, setup_test),
 		cmocka_unit_test_setup(test_case_sms, setup_test),
+		cmocka_unit_test_setup(test_case_sms_json, setup_test),
 		cmocka_unit_test_setup(test_refused, setup_test),
 		cmocka_unit_test_setup(test_audit_chain, setup_test),
 		cmocka_unit_test_setup(test_audit_tamper_delete, setup_test),
