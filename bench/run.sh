@@ -387,6 +387,7 @@ for i, k in ipairs({ "reply", "notify" }) do
     "created_ms", now, "updated_ms", now)
   redis.call("EXPIRE", "b:msg:" .. id, 604800)
   redis.call("ZADD", "b:msgs:" .. hash, now, id)
+  redis.call("XADD", "b:msglog", (seq - 2 + i) .. "-0", "m", id)
   local e = redis.call("XADD", "b:outbox", "*", "msg", id, "to", sealed,
     "text", "Your request 4821-3957 (food) is received.")
   redis.call("XDEL", "b:outbox", e)

@@ -316,26 +316,34 @@ outbox_list(struct store *st, const struct outbox_filter *f,
     struct outbox_msg **msgs, size_t *n, char **cause)
 {
 	char key[KEY_MAX], limit[16], scan[16];
-	const char *argv[5] = { key, limit, f->status != NULL ? f->status : "",
-		f->before != NULL ? f->before : "", scan };
+	const char *argv[6];
 	const struct store_reply *id;
 	struct store_reply *r;
-	int want = f->limit > 0 ? f->limit : 50;
+	int want = f->limit > 0 ? f->limit : 50, nkeys = 1, argc = 0;
 	size_t i;
 
+	argv[argc++] = key;
 	if (f->to_hash != NULL)
 		key_msgs(key, f->to_hash);
 	else if (f->status != NULL && strcmp(f->status, "dead") == 0)
 		snprintf(key, sizeof(key), "%s", KEY_DEAD);
-	else
-		snprintf(key, sizeof(key), "%s", KEY_MSGS_ALL);
+	else {
+		/* every message: the log, then the ids from before it */
+		snprintf(key, sizeof(key), "%s", KEY_MSGLOG);
+		argv[argc++] = KEY_MSGS_ALL;
+		nkeys = 2;
+	}
 	snprintf(limit, sizeof(limit), "%d",
 	    want < OUTBOX_LIST_MAX ? want : OUTBOX_LIST_MAX);
 	snprintf(scan, sizeof(scan), "%d", OUTBOX_SCAN_MAX);
+	argv[argc++] = limit;
+	argv[argc++] = f->status != NULL ? f->status : "";
+	argv[argc++] = f->before != NULL ? f->before : "";
+	argv[argc++] = scan;
 	*msgs = NULL;
 	*n = 0;
-	if ((r = store_eval(
-		 st, &outbox_list_script, 1, 5, argv, NULL, cause)) == NULL)
+	if ((r = store_eval(st, &outbox_list_script, nkeys, argc, argv, NULL,
+		 cause)) == NULL)
 		return -1;
 	if (r->type != STORE_ARRAY) {
 		xasprintf(cause, "redis: list: %s",

@@ -5,7 +5,9 @@
  * MINID, and so is the audit stream (keeping the last trimmed entry's hash
  * as the chain's anchor); closed cases are found in {hbm}:closed (scored by closing time)
  * and purged one script call each, so a case is never half purged.
- * Message records and number records expire by themselves (EXPIRE).
+ * Message records and number records expire by themselves (EXPIRE); the
+ * message log drops its old entries as it grows (store/lua/lib/enqueue.lua),
+ * and the zset of ids from before it is trimmed here.
  *
  * The purge script is store/lua/retention_purge.lua.
  */
@@ -46,6 +48,27 @@ retention_trim_inbox(
 		log_info("retention: %lld inbox entries past privacy."
 			 "message_days removed",
 		    r->integer);
+	store_reply_free(r);
+	return 0;
+}
+
+/*
+ * The message ids that versions before {hbm}:msglog indexed in the zset
+ * {hbm}:msgs:all, past message_days: nothing adds to it now, and once
+ * empty it is gone.
+ */
+static int
+retention_trim_msgs_all(
+    struct store *st, const struct cfg *cfg, long long now, char **cause)
+{
+	struct store_reply *r;
+	char max[32];
+
+	snprintf(max, sizeof(max), "(%lld", now - cfg_message_ttl(cfg) * 1000);
+	r = store_commandl(
+	    st, cause, "ZREMRANGEBYSCORE", KEY_MSGS_ALL, "-inf", max, NULL);
+	if (r == NULL)
+		return -1;
 	store_reply_free(r);
 	return 0;
 }
@@ -111,6 +134,7 @@ retention_run(
     struct store *st, const struct cfg *cfg, long long now_ms, char **cause)
 {
 	if (retention_trim_inbox(st, cfg, now_ms, cause) == -1 ||
+	    retention_trim_msgs_all(st, cfg, now_ms, cause) == -1 ||
 	    retention_trim_audit(st, cfg, now_ms, cause) == -1)
 		return -1;
 	return retention_purge_cases(st, cfg, now_ms, cause);

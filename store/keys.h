@@ -28,7 +28,8 @@
 #define KEY_CLOSED "{hbm}:closed"	  /* closed case codes by closing */
 #define KEY_SLA "{hbm}:sla"		  /* open case codes by deadline */
 #define KEY_MSGSEQ "{hbm}:msgseq"	  /* message id counter */
-#define KEY_MSGS_ALL "{hbm}:msgs:all"	  /* every message id by time */
+#define KEY_MSGLOG "{hbm}:msglog"	  /* stream of every message id */
+#define KEY_MSGS_ALL "{hbm}:msgs:all"	  /* the ids before KEY_MSGLOG was */
 #define KEY_RETRY "{hbm}:retry"		  /* "<channel>|<id>" by due time */
 #define KEY_DEAD "{hbm}:dead"		  /* stream of dead messages */
 #define KEY_AUDIT "{hbm}:audit"		  /* the chained audit entries */

@@ -1,7 +1,12 @@
 -- The newest records of an index (gateway/outbox.c).
 --
--- KEYS[1]  the index: {hbm}:msgs:<to_hash> or {hbm}:msgs:all (a zset of
---          ids), or {hbm}:dead (the dead letters' stream)
+-- KEYS[1]  the index: {hbm}:msgs:<to_hash> (a zset of ids), {hbm}:msglog
+--          (a stream, field m the id, the entry of m<n> at
+--          <n div 1000>-<n mod 1000>) or {hbm}:dead (the dead letters'
+--          stream, field msg)
+-- KEYS[2]  with {hbm}:msglog: {hbm}:msgs:all, the zset of every id that
+--          versions before the stream kept, read after the stream (its
+--          ids are all older) until retention has emptied it
 -- ARGV     how many, a status to match ("" any; in {hbm}:dead only dead
 --          records count), an id to start after ("" the newest), how many
 --          records to look at, at most
@@ -10,6 +15,7 @@
 
 local want, status, after = tonumber(ARGV[1]), ARGV[2], ARGV[3]
 local scan, dead = tonumber(ARGV[4]), KEYS[1] == '{hbm}:dead'
+local log = KEYS[1] == '{hbm}:msglog'
 if dead then status = 'dead' end
 local out, seen, looked = {}, {}, 0
 local skipping = after ~= ''
@@ -33,29 +39,47 @@ local function take(id)
   out[#out + 1] = id
   out[#out + 1] = fv
 end
+-- Where to start: the newest, or after the id given. In the message log
+-- an id names its entry; one the log lacks is looked for in the zset.
+local zset = not log and not dead and KEYS[1] or nil
 local start, from = 0, '+'
-if not dead and after ~= '' then
-  local r = redis.call('ZREVRANK', KEYS[1], after)
+if log and after ~= '' then
+  local n = tonumber(string.sub(after, 2))
+  local sid = string.format('%d-%d', math.floor(n / 1000), n % 1000)
+  local e = redis.call('XRANGE', KEYS[1], sid, sid)
+  if #e > 0 then
+    from, skipping = '(' .. sid, false
+  else
+    log, zset = false, KEYS[2]
+  end
+end
+if zset and after ~= '' and skipping then
+  local r = redis.call('ZREVRANK', zset, after)
   if not r then return out end
   start, skipping = r + 1, false
 end
 while #out < 2 * want and looked < scan do
   local ids = {}
-  if dead then
+  if dead or log then
     local es = redis.call('XREVRANGE', KEYS[1], from, '-',
       'COUNT', 100)
+    local field = dead and 'msg' or 'm'
     for _, e in ipairs(es) do
       local f = e[2]
       for i = 1, #f, 2 do
-        if f[i] == 'msg' then ids[#ids + 1] = f[i + 1] end
+        if f[i] == field then ids[#ids + 1] = f[i + 1] end
       end
     end
     if #es > 0 then from = '(' .. es[#es][1] end
   else
-    ids = redis.call('ZREVRANGE', KEYS[1], start, start + 99)
+    ids = redis.call('ZREVRANGE', zset, start, start + 99)
     start = start + 100
   end
-  if #ids == 0 then break end
+  if #ids == 0 then
+    if not log then break end
+    -- the log is read to its oldest: the older ids are in the zset
+    log, zset = false, KEYS[2]
+  end
   for _, id in ipairs(ids) do
     if #out < 2 * want and looked < scan then take(id) end
   end

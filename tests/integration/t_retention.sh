@@ -31,6 +31,10 @@ for i in 1 2 3; do
 	prev=$h
 done
 $HBM_REDIS_CLI SET '{hbm}:audit:head' "$prev" >/dev/null
+# The index of every message id an older version kept: one id from 1970,
+# one from now.
+now_ms=$(($(date +%s) * 1000))
+$HBM_REDIS_CLI ZADD '{hbm}:msgs:all' 1000 m1000000 "$now_ms" "m${now_ms}000" >/dev/null
 hbm_daemon_start "$HBM_TMP/gw.conf"
 
 trimmed() { [ -z "$($HBM_REDIS_CLI XRANGE '{hbm}:inbox' 1000-0 1000-0)" ]; }
@@ -39,6 +43,9 @@ audit_trimmed() { [ "$($HBM_REDIS_CLI GET '{hbm}:audit:anchor')" = "1003-0 $prev
 hbm_check "audit entries past audit_days are removed, the last one's hash kept" \
 	hbm_wait 15 audit_trimmed
 hbm_eq "none of them is left" "" "$($HBM_REDIS_CLI XRANGE '{hbm}:audit' - 1003-0)"
+# The same pass trimmed the older index, before the audit stream.
+hbm_eq "the older index keeps only the id within message_days" "m${now_ms}000" \
+	"$($HBM_REDIS_CLI ZRANGE '{hbm}:msgs:all' 0 -1)"
 
 hbm_inbound +256700000001 'HELP FOOD by the gate' r-1 >/dev/null
 hbm_check "a case is made" hbm_wait 10 hbm_sent_to +256700000001 1

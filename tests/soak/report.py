@@ -17,7 +17,7 @@ A row counts:
   acked       of those, answered 2xx
   cases       cases in Redis ({hbm}:cases); with --api, GET /v1/cases
               (admin token) must list as many
-  queued      SMS the gateway queued (the ids in {hbm}:msgs:all)
+  queued      SMS the gateway queued (the ids in the log {hbm}:msglog)
   delivered   SMS ids the aggregator answered 200 at least once
   dead        dead letters ({hbm}:dead)
   lost        acked messages without a case, or whose sender never got
@@ -130,10 +130,15 @@ def api_cases(api, token):
     return None
 
 
+# The message ids of the log's entries (field m), one reply line each.
+MSG_IDS = ('"local o = {} for _, e in ipairs(redis.call(\'XRANGE\', KEYS[1], '
+           '\'-\', \'+\')) do o[#o + 1] = e[2][2] end return o"')
+
+
 def message_ids(cli):
     """Every message id the gateway queued. Ids are not 1..N: a new
     {hbm}:msgseq starts from the clock (docs/redis.md)."""
-    return [i for i in redis(cli, [["ZRANGE", "{hbm}:msgs:all", "0", "-1"]])
+    return [i for i in redis(cli, [["EVAL", MSG_IDS, "1", "{hbm}:msglog"]])
             if i]
 
 
@@ -146,7 +151,7 @@ def inbox_done(cli):
 def cmd_drained(a):
     if not inbox_done(a.redis_cli):
         return 1
-    queued = redis_int(a.redis_cli, "ZCARD", "{hbm}:msgs:all")
+    queued = redis_int(a.redis_cli, "XLEN", "{hbm}:msglog")
     dead = redis_int(a.redis_cli, "XLEN", "{hbm}:dead")
     ok_by_id, _ = agg_counts(a.dir)
     return 0 if len(ok_by_id) + dead >= queued else 1

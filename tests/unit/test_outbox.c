@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@
 #include "lib/clock.h"
 #include "lib/crypto.h"
 #include "gateway/outbox.h"
+#include "store/keys.h"
 #include "store/store.h"
 
 #define TEST_STREAM "{hbm}:outbox:t-outbox"
@@ -655,6 +657,163 @@ test_enqueue_id_floor(void **state)
 	assert_int_equal(test_int(t->store, "DEL", "{hbm}:msgseq", NULL), 1);
 }
 
+/* A command given as strings ending in NULL; its reply is dropped. */
+static void
+test_do(
+    struct store *s, const char *a, const char *b, const char *c, const char *d)
+{
+	struct store_reply *r;
+	char *cause = NULL;
+
+	r = store_commandl(s, &cause, a, b, c, d, NULL);
+	assert_non_null(r);
+	assert_int_not_equal(r->type, STORE_ERROR);
+	store_reply_free(r);
+}
+
+/* List every message with F; the ids, newest first, in BUF. */
+static void
+test_list_ids(struct store *s, struct outbox_filter *f, char *buf, size_t size)
+{
+	struct outbox_msg *msgs;
+	char *cause = NULL;
+	size_t n, i, len = 0;
+
+	buf[0] = '\0';
+	assert_int_equal(outbox_list(s, f, &msgs, &n, &cause), 0);
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    i > 0 ? " " : "", msgs[i].id);
+	outbox_msgs_free(msgs, n);
+}
+
+/*
+ * Every message is listed from the log {hbm}:msglog, where m<n> is the
+ * entry <n div 1000>-<n mod 1000>, then from the zset {hbm}:msgs:all of
+ * the ids from before the log, which are older: one list and its pages
+ * run across both, a page may hold some of each, and a status filter
+ * looks at both. A log whose last entry is above a new id (its counter
+ * set back by hand) still takes the message, at an id of its own.
+ */
+static void
+test_list_log(void **state)
+{
+	struct test_redis *t = *state;
+	struct outbox_filter f = { NULL, NULL, NULL, 0 };
+	struct cfg_channel ch[3];
+	char a[3][OUTBOX_ID_MAX], b[2][OUTBOX_ID_MAX], c[OUTBOX_ID_MAX];
+	char want[256], got[256], sid[32], score[32];
+	struct store_reply *r;
+	char *cause = NULL;
+	long long n;
+	struct cfg cfg;
+	int i;
+
+	test_cfg_init(&cfg, ch);
+	test_do(t->store, "DEL", KEY_MSGLOG, KEY_MSGS_ALL, KEY_MSGSEQ);
+	/* three messages as a version before the log indexed them */
+	for (i = 0; i < 3; i++) {
+		n = test_enqueue_n(t, &cfg, a[i]);
+		snprintf(score, sizeof(score), "%lld", n / 1000);
+		test_do(t->store, "ZADD", KEY_MSGS_ALL, score, a[i]);
+	}
+	test_do(t->store, "DEL", KEY_MSGLOG, NULL, NULL);
+	for (i = 0; i < 2; i++)
+		n = test_enqueue_n(t, &cfg, b[i]);
+	/* the last one's entry is where its id says */
+	snprintf(sid, sizeof(sid), "%lld-%lld", n / 1000, n % 1000);
+	r = store_commandl(
+	    t->store, &cause, "XRANGE", KEY_MSGLOG, sid, sid, NULL);
+	assert_non_null(r);
+	assert_int_equal(r->elements, 1);
+	assert_string_equal(r->element[0]->element[1]->element[1]->str, b[1]);
+	store_reply_free(r);
+	assert_int_equal(test_int(t->store, "XLEN", KEY_MSGLOG, NULL), 2);
+
+	f.limit = 10;
+	snprintf(
+	    want, sizeof(want), "%s %s %s %s %s", b[1], b[0], a[2], a[1], a[0]);
+	test_list_ids(t->store, &f, got, sizeof(got));
+	assert_string_equal(got, want);
+	f.status = "queued";
+	test_list_ids(t->store, &f, got, sizeof(got));
+	assert_string_equal(got, want);
+	f.status = NULL;
+	/* pages of two: within the log, across, within the zset, the end */
+	f.limit = 2;
+	test_list_ids(t->store, &f, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s %s", b[1], b[0]);
+	assert_string_equal(got, want);
+	f.before = b[1];
+	test_list_ids(t->store, &f, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s %s", b[0], a[2]);
+	assert_string_equal(got, want);
+	f.before = a[2];
+	test_list_ids(t->store, &f, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s %s", a[1], a[0]);
+	assert_string_equal(got, want);
+	f.before = a[0];
+	test_list_ids(t->store, &f, got, sizeof(got));
+	assert_string_equal(got, "");
+	f.before = "m1";
+	test_list_ids(t->store, &f, got, sizeof(got));
+	assert_string_equal(got, "");
+
+	/* a log ahead of the counter: the entry gets an id of Redis's */
+	r = store_commandl(t->store, &cause, "XADD", KEY_MSGLOG,
+	    "9999999999999-0", "m", "x", NULL);
+	assert_non_null(r);
+	assert_int_equal(r->type, STORE_STRING);
+	store_reply_free(r);
+	test_do(t->store, "XTRIM", KEY_MSGLOG, "MAXLEN", "0");
+	test_enqueue_n(t, &cfg, c);
+	assert_int_equal(test_int(t->store, "XLEN", KEY_MSGLOG, NULL), 1);
+	f.before = NULL;
+	f.limit = 1;
+	test_list_ids(t->store, &f, got, sizeof(got));
+	assert_string_equal(got, c);
+	test_do(t->store, "DEL", KEY_MSGLOG, KEY_MSGS_ALL, KEY_MSGSEQ);
+}
+
+/*
+ * Each message added to the log drops the log's entries older than
+ * message_days, a whole node (100 entries) at a time: 150 entries from
+ * 1970 and a new one leave the new one and the node it joined.
+ */
+static void
+test_log_trim(void **state)
+{
+	struct test_redis *t = *state;
+	struct cfg_channel ch[3];
+	char id[OUTBOX_ID_MAX], sid[32];
+	struct store_reply *r;
+	char *cause = NULL;
+	long long left;
+	struct cfg cfg;
+	int i;
+
+	test_cfg_init(&cfg, ch);
+	test_do(t->store, "DEL", KEY_MSGLOG, KEY_MSGSEQ, NULL);
+	for (i = 1; i <= 150; i++) {
+		snprintf(sid, sizeof(sid), "%d-0", i);
+		r = store_commandl(
+		    t->store, &cause, "XADD", KEY_MSGLOG, sid, "m", "m1", NULL);
+		assert_non_null(r);
+		assert_int_equal(r->type, STORE_STRING);
+		store_reply_free(r);
+	}
+	test_enqueue_n(t, &cfg, id);
+	left = test_int(t->store, "XLEN", KEY_MSGLOG, NULL);
+	assert_true(left >= 2 && left <= 51);
+	r = store_commandl(t->store, &cause, "XREVRANGE", KEY_MSGLOG, "+", "-",
+	    "COUNT", "1", NULL);
+	assert_non_null(r);
+	assert_int_equal(r->elements, 1);
+	assert_string_equal(r->element[0]->element[1]->element[1]->str, id);
+	store_reply_free(r);
+	test_do(t->store, "DEL", KEY_MSGLOG, KEY_MSGSEQ, NULL);
+}
+
 static void
 test_redis_down(void **state)
 {
@@ -703,6 +862,8 @@ main(void)
 	const struct CMUnitTest redis[] = {
 		cmocka_unit_test(test_enqueue_get_list),
 		cmocka_unit_test(test_enqueue_id_floor),
+		cmocka_unit_test(test_list_log),
+		cmocka_unit_test(test_log_trim),
 		cmocka_unit_test(test_redis_down),
 	};
 	int fails;

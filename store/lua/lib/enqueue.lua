@@ -17,8 +17,13 @@
 -- AOF tail set back cannot hand out an id again).
 -- One enqueue in 16 also drops the number index's entries older than ttl_s
 -- (an index that stops growing expires whole; readers skip ids whose
--- record expired), and one in 64 those of {hbm}:msgs:all, which keeps them
--- bounded without a trim on every message. The keys it writes are derived
+-- record expired). The stream's entry for message m<n> has the id
+-- <n div 1000>-<n mod 1000>, so that a reader finds a message in it by its
+-- id alone, and each XADD drops the stream's nodes older than ttl_s
+-- (MINID ~: whole nodes only, cheap). Ids only grow, so the entry id is
+-- always above the stream's last; were it not (the counter set back by
+-- hand), the entry is added with an id of Redis's choosing rather than
+-- failing the script half way. The keys it writes are derived
 -- here: the caller names one {hbm} key in KEYS so that Redis Cluster
 -- routes the script to their slot.
 
@@ -51,22 +56,23 @@ local function enqueue(to_sealed, to_hash, text, channel, kind,
   local id = 'm' .. string.format('%d', seq)
   local key = '{hbm}:msg:' .. id
   local byto = '{hbm}:msgs:' .. to_hash
+  local old = tonumber(now_ms) - tonumber(ttl_s) * 1000
+  old = string.format('%d', old > 0 and old or 0)
   redis.call('HSET', key, 'to', to_sealed, 'to_hash', to_hash,
     'text', text, 'channel', channel, 'kind', kind,
     'status', 'queued', 'attempts', '0',
     'created_ms', now_ms, 'updated_ms', now_ms)
   redis.call('EXPIRE', key, ttl_s)
   if seq % 16 == 0 then
-    redis.call('ZREMRANGEBYSCORE', byto, '-inf',
-      '(' .. (tonumber(now_ms) - tonumber(ttl_s) * 1000))
+    redis.call('ZREMRANGEBYSCORE', byto, '-inf', '(' .. old)
   end
   redis.call('ZADD', byto, now_ms, id)
   redis.call('EXPIRE', byto, ttl_s)
-  if seq % 64 == 0 then
-    redis.call('ZREMRANGEBYSCORE', '{hbm}:msgs:all', '-inf',
-      '(' .. (tonumber(now_ms) - tonumber(ttl_s) * 1000))
+  local r = redis.pcall('XADD', '{hbm}:msglog', 'MINID', '~', old,
+    string.format('%d-%d', math.floor(seq / 1000), seq % 1000), 'm', id)
+  if type(r) == 'table' and r.err then
+    redis.call('XADD', '{hbm}:msglog', 'MINID', '~', old, '*', 'm', id)
   end
-  redis.call('ZADD', '{hbm}:msgs:all', now_ms, id)
   redis.call('XADD', '{hbm}:outbox:' .. channel, '*', 'msg', id,
     'to', to_sealed, 'text', text)
   return id
