@@ -315,7 +315,7 @@ int
 outbox_list(struct store *st, const struct outbox_filter *f,
     struct outbox_msg **msgs, size_t *n, char **cause)
 {
-	char key[KEY_MAX], limit[16], scan[16];
+	char key[KEY_MAX], num[KEY_MAX], limit[16], scan[16];
 	const char *argv[6];
 	const struct store_reply *id;
 	struct store_reply *r;
@@ -323,9 +323,12 @@ outbox_list(struct store *st, const struct outbox_filter *f,
 	size_t i;
 
 	argv[argc++] = key;
-	if (f->to_hash != NULL)
+	if (f->to_hash != NULL) {
+		/* the number's zset, and its record's m:<id> fields */
 		key_msgs(key, f->to_hash);
-	else if (f->status != NULL && strcmp(f->status, "dead") == 0)
+		argv[argc++] = key_num(num, f->to_hash);
+		nkeys = 2;
+	} else if (f->status != NULL && strcmp(f->status, "dead") == 0)
 		snprintf(key, sizeof(key), "%s", KEY_DEAD);
 	else {
 		/* every message: the log, then the ids from before it */

@@ -883,6 +883,9 @@ cases_load_sender(struct cases_ctx *c, const struct sms_cmd *cmd, char **cause)
 	apply_guard_version(c->a, c->numkey, c->num.ver);
 	c->optout = c->num.optout;
 	cases_num_expire(c);
+	/* the replies to it are listed from its record, up to a few */
+	if (c->num.nmsgs < STORE_NUM_MSGS)
+		apply_sms_index(c->a, c->numkey);
 	c->replies = cases_window_get(c, c->num.reply_ms, c->num.reply_n,
 	    CASES_HOUR_MS, &c->replies_from);
 	if (cmd->lang[0] != '\0') {

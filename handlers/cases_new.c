@@ -261,6 +261,9 @@ cases_refer(struct cases_ctx *c, struct cases_refer *r, char **cause)
 		apply_expire(c->a, key,
 		    mig.optout ? cfg_retention_ttl(c->cfg)
 			       : cfg_message_ttl(c->cfg));
+		/* its code, sent to it, is listed from its record */
+		if (mig.nmsgs < STORE_NUM_MSGS)
+			apply_sms_index(c->a, key);
 		nc.num = hash;
 		nc.numrec = &mig;
 		nc.consent = r->consent ? "1" : "0";

@@ -392,6 +392,12 @@ apply_case_sms(struct apply *a, const char *hist, const char *role,
 	apply_sms_to(a, hist, role, who, to, to_plain, to_hash, text, "", kind);
 }
 
+void
+apply_sms_index(struct apply *a, const char *key)
+{
+	a->index_key = apply_key(a, key);
+}
+
 /* The audit entry, its DETAIL sealed at the run when SEAL. */
 static void
 apply_audit_entry(struct apply *a, const char *subject, const char *actor,
@@ -660,7 +666,7 @@ apply_run_batch(struct store *s, struct apply **a, size_t n, long long msg_ttl,
 		nkeys += o->nkeys;
 		apply_choose(a[run[k]]);
 		memset(&wv, 0, sizeof(wv));
-		apply_args_writes(&wv, o, &nsms);
+		apply_args_writes(&wv, o, msg_ttl, &nsms);
 		apply_args_addn(&av, (long long)o->nkeys);
 		apply_args_add(&av, o->now, strlen(o->now));
 		apply_args_addn(&av, msg_ttl);

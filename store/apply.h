@@ -98,6 +98,16 @@ void apply_case_sms(struct apply *, const char *hist, const char *role,
     const char *who, const char *to, int to_plain, const char *to_hash,
     const char *text, const char *kind);
 
+/*
+ * The SMS this operation queues to the number whose record is KEY are
+ * indexed in that record, each a field "m:<id>" of the time it was queued,
+ * instead of in {hbm}:msgs:<hash>: no key, ZADD and EXPIRE of their own.
+ * Only when the operation writes the record and keeps it (apply_expire())
+ * at least as long as the message; the caller caps how many the record
+ * holds (STORE_NUM_MSGS). One record an operation; the last call wins.
+ */
+void apply_sms_index(struct apply *, const char *key);
+
 #define APPLY_CHANNEL_MAX 64 /* bytes of a channel name, and NUL */
 
 /*

@@ -48,6 +48,7 @@ struct apply {
 		char *out; /* owned */
 	} * seals;	   /* owned */
 	size_t nseals;
+	size_t index_key; /* KEYS index of apply_sms_index()'s record, or 0 */
 };
 
 /* Arguments of a script call being built. */
@@ -81,10 +82,12 @@ void apply_args_guards(struct apply_args *g, const struct apply *a);
  * A's writes as the script's calls, in the order the script makes them,
  * each its opcode, the KEYS index of its key (0: none), how many values
  * follow, and those values (see store/lua/apply.lua); sealed values and
- * chosen channels in place. *NSMS is set to the SMS among them.
+ * chosen channels in place. An SMS to a number whose record A writes and
+ * keeps for MSG_TTL seconds or more is indexed in that record. *NSMS is
+ * set to the SMS among them.
  */
-void apply_args_writes(
-    struct apply_args *g, const struct apply *a, size_t *nsms);
+void apply_args_writes(struct apply_args *g, const struct apply *a,
+    long long msg_ttl, size_t *nsms);
 void apply_args_free(struct apply_args *g);
 
 #endif

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "store/apply_int.h"
+#include "store/keys.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 
@@ -112,6 +113,9 @@ struct apply_run {
 struct apply_wire {
 	const struct apply *a;
 	struct apply_args *g;
+	const struct apply_w *w; /* the writes, parsed */
+	size_t nw;
+	long long msg_ttl;
 	struct apply_run *runs; /* owned; in the order they began */
 	size_t nruns;
 };
@@ -286,17 +290,72 @@ apply_w_json(const struct apply *a, size_t j)
 }
 
 /*
+ * Where an SMS to the number whose hash is writes' value TO_HASH is
+ * indexed: the KEYS index of that number's record when it is the one
+ * apply_sms_index() named and the operation writes it and gives it at
+ * least the message's lifetime (the record then holds the message as a
+ * field "m:<id>"), else 0 ({hbm}:msgs:<hash>, by enqueue()).
+ */
+static size_t
+apply_w_index(struct apply_wire *c, size_t to_hash)
+{
+	const struct apply *a = c->a;
+	char key[KEY_MAX], *hash, *v;
+	size_t i, k = 0;
+	int hset = 0;
+	long long ttl = -1;
+
+	hash = apply_seq_value(&a->writes, to_hash);
+	key_num(key, hash);
+	free(hash);
+	if (a->index_key > 0 && strcmp(a->keys[a->index_key - 1], key) == 0)
+		k = a->index_key;
+	for (i = 0; k > 0 && i < c->nw; i++) {
+		if (c->w[i].key != k)
+			continue;
+		if (c->w[i].op == 'h')
+			hset = 1;
+		else if (c->w[i].op == 'e') {
+			v = apply_seq_value(&a->writes, c->w[i].v);
+			ttl = strtoll(v, NULL, 10);
+			free(v);
+		}
+	}
+	if (k == 0 || !hset || ttl < c->msg_ttl)
+		return 0;
+	/* its field joins the record's HSET, begun here if none is */
+	apply_w_run(c, 'h', k, 1);
+	return k;
+}
+
+/*
+ * An SMS (opcode s: to, to_hash, text, channel, kind): the five values
+ * enqueue() takes, the KEYS index of the record that indexes it as the
+ * key (apply_w_index()).
+ */
+static void
+apply_w_sms(struct apply_wire *c, const struct apply_w *w)
+{
+	size_t k, at = apply_w_index(c, w->v + 1);
+
+	apply_w_call(c, "S", at, 5);
+	for (k = 0; k < 5; k++)
+		apply_w_value(c, w->v + k);
+}
+
+/*
  * A case's SMS (opcode m: to, to_hash, text, channel, kind, role, who):
- * the five values enqueue() takes, then its history entry up to the
- * message id, which the script draws and closes with "\"<id>\"}".
+ * the five values enqueue() takes, its history entry up to the message
+ * id, which the script draws and closes with "\"<id>\"}", and the KEYS
+ * index of the record that indexes it (apply_w_index()).
  */
 static void
 apply_w_case_sms(struct apply_wire *c, const struct apply_w *w)
 {
 	char *who, *role, *kind, *pre;
-	size_t k;
+	size_t k, at = apply_w_index(c, w->v + 1);
 
-	apply_w_call(c, "M", w->key, 6);
+	apply_w_call(c, "M", w->key, 7);
 	for (k = 0; k < 5; k++)
 		apply_w_value(c, w->v + k);
 	who = apply_w_json(c->a, w->v + 6);
@@ -307,6 +366,7 @@ apply_w_case_sms(struct apply_wire *c, const struct apply_w *w)
 	    "\"kind\":%s,\"msg\":",
 	    c->a->now, who, role, kind);
 	apply_args_own(c->g, pre);
+	apply_args_addn(c->g, (long long)at);
 	free(who);
 	free(role);
 	free(kind);
@@ -315,14 +375,17 @@ apply_w_case_sms(struct apply_wire *c, const struct apply_w *w)
 }
 
 void
-apply_args_writes(struct apply_args *g, const struct apply *a, size_t *nsms)
+apply_args_writes(struct apply_args *g, const struct apply *a,
+    long long msg_ttl, size_t *nsms)
 {
-	struct apply_wire c = { .a = a, .g = g };
+	struct apply_wire c = { .a = a, .g = g, .msg_ttl = msg_ttl };
 	struct apply_w *w;
 	size_t n, i, k;
 
 	*nsms = 0;
 	w = apply_w_parse(a, &n);
+	c.w = w;
+	c.nw = n;
 	/* HSETs and RPUSHes gather; the rest of the key's writes now */
 	for (i = 0; i < n; i++) {
 		switch (w[i].op) {
@@ -353,7 +416,7 @@ apply_args_writes(struct apply_args *g, const struct apply *a, size_t *nsms)
 	/* the SMS, before the runs that carry their history entries */
 	for (i = 0; i < n; i++) {
 		if (w[i].op == 's')
-			apply_w_plain(&c, "S", &w[i], 5);
+			apply_w_sms(&c, &w[i]);
 		else if (w[i].op == 'm')
 			apply_w_case_sms(&c, &w[i]);
 		else

@@ -85,6 +85,10 @@ store_num_from(const struct store_reply *r, struct store_num *n)
 	if (!n->exists)
 		return;
 	for (j = 0; j + 1 < r->elements; j += 2) {
+		if (r->element[j]->type == STORE_STRING &&
+		    strncmp(r->element[j]->str, STORE_NUM_MSG_PREFIX,
+			sizeof(STORE_NUM_MSG_PREFIX) - 1) == 0)
+			n->nmsgs++;
 		if (r->element[j]->type != STORE_STRING ||
 		    r->element[j + 1]->type != STORE_STRING ||
 		    (c.code = store_num_code(r->element[j]->str)) == NULL)

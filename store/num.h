@@ -7,7 +7,10 @@
  *
  * Each case made from or for the number is a field "c:<code>" whose value
  * is the case's creation time (ms): the record carries the list that was
- * the sorted set {hbm}:num:<hash>:cases before schema 2.
+ * the sorted set {hbm}:num:<hash>:cases before schema 2. A message queued
+ * to the number by an operation that wrote its record (a reply to what it
+ * sent) is a field "m:<id>", its value the time it was queued, while the
+ * record holds fewer than STORE_NUM_MSGS (store/apply.h apply_sms_index()).
  */
 #ifndef HBM_STORE_NUM_H
 #define HBM_STORE_NUM_H
@@ -16,6 +19,10 @@
 
 #define STORE_NUM_CASES 64 /* cases a record keeps, the newest */
 #define STORE_NUM_CASE_PREFIX "c:"
+/* Messages to the number a record indexes, at most (then its sorted set
+ * {hbm}:msgs:<hash> does, as for every other number). */
+#define STORE_NUM_MSGS 16
+#define STORE_NUM_MSG_PREFIX "m:"
 
 struct store_reply;
 
@@ -47,6 +54,7 @@ struct store_num {
 	/* the oldest case when the record holds more than it keeps, or NULL:
 	 * the one a new case replaces */
 	const char *drop;
+	size_t nmsgs; /* "m:<id>" fields: the messages it indexes */
 };
 
 /*

@@ -27,9 +27,12 @@
 -- costs Redis's one thread). Calls: H HSET (field, value, ...), P RPUSH
 -- (value, ...), I HINCRBY (field, by), D HDEL (field), Z ZADD (score,
 -- member), R ZREM (member), E EXPIRE (seconds), S SMS (to_sealed,
--- to_hash, text, channel, kind: enqueue()), M a case's SMS (the same
--- five, then its history entry up to the message id: the P of its history
--- key, which comes later, appends the entry closed with "\"<id>\"}"), L
+-- to_hash, text, channel, kind: enqueue(); its key, when not 0, is the
+-- number's record, whose H, later, gets the field "m:<id>" = now_ms in
+-- place of {hbm}:msgs:<to_hash>), M a case's SMS (its key the history;
+-- the same five, then its history entry up to the message id, which the
+-- history's P, later, appends closed with "\"<id>\"}", then the index of
+-- the record that indexes it, as S's key), L
 -- audit (subject, actor, action, detail: appended to {hbm}:audit:new,
 -- which store/audit.c chains). Redis does not roll back a script that
 -- fails half way, so the guards and a type check of every key written
@@ -106,29 +109,33 @@ local function check(kb, i, n, want)
     i = i + 3 + tonumber(A[i + 2])
   end
 end
--- The calls, in order. A case's SMS (M) leaves its history entry for the
--- RPUSH of that history, which comes after it.
+-- The calls, in order. An SMS leaves what it adds to other keys (a case's
+-- history entry, a field of the record that indexes it) for the HSET or
+-- RPUSH of that key, which comes after it.
 local function write(kb, i, n, now, ttl)
-  local entries = {}
+  local extra = {}
+  local function add(k, ...)
+    local e = extra[k] or {}
+    extra[k] = e
+    for _, v in ipairs({ ... }) do e[#e + 1] = v end
+  end
   while i <= n do
     local o, k, c = A[i], tonumber(A[i + 1]), tonumber(A[i + 2])
     local j = i + 3
     if o == 'S' or o == 'M' then
+      local at = o == 'S' and k or tonumber(A[j + 6])
       local id = enqueue(A[j], A[j + 1], A[j + 2], A[j + 3], A[j + 4],
-        now, ttl)
-      if o == 'M' then
-        local e = entries[k] or {}
-        entries[k] = e
-        e[#e + 1] = A[j + 5] .. '"' .. id .. '"}'
-      end
+        now, ttl, at > 0)
+      if o == 'M' then add(k, A[j + 5] .. '"' .. id .. '"}') end
+      if at > 0 then add(at, 'm:' .. id, now) end
     elseif o == 'L' then
       redis.call('XADD', K[kb + 2], '*', 'ts', now, 'subject', A[j],
         'actor', A[j + 1], 'action', A[j + 2], 'detail', A[j + 3])
-    elseif o == 'P' and entries[k] then
+    elseif (o == 'H' or o == 'P') and extra[k] then
       local v = { unpack(A, j, j + c - 1) }
-      for _, e in ipairs(entries[k]) do v[#v + 1] = e end
-      entries[k] = nil
-      redis.call('RPUSH', K[kb + k], unpack(v))
+      for _, e in ipairs(extra[k]) do v[#v + 1] = e end
+      extra[k] = nil
+      redis.call(cmd[o], K[kb + k], unpack(v))
     elseif c > 0 then
       redis.call(cmd[o], K[kb + k], unpack(A, j, j + c - 1))
     end

@@ -4,9 +4,14 @@
 --          (a stream, field m the id, the entry of m<n> at
 --          <n div 1000>-<n mod 1000>) or {hbm}:dead (the dead letters'
 --          stream, field msg)
--- KEYS[2]  with {hbm}:msglog: {hbm}:msgs:all, the zset of every id that
---          versions before the stream kept, read after the stream (its
---          ids are all older) until retention has emptied it
+-- KEYS[2]  with {hbm}:msgs:<to_hash>: the number's record
+--          {hbm}:num:<to_hash>, whose fields m:<id> are the messages to it
+--          that the zset does not hold (replies to what it sent); the two
+--          are read in full (at most the records looked at, ARGV[4]) and
+--          listed together by id. With {hbm}:msglog: {hbm}:msgs:all, the
+--          zset of every id that versions before the stream kept, read
+--          after the stream (its ids are all older) until retention has
+--          emptied it
 -- ARGV     how many, a status to match ("" any; in {hbm}:dead only dead
 --          records count), an id to start after ("" the newest), how many
 --          records to look at, at most
@@ -16,6 +21,7 @@
 local want, status, after = tonumber(ARGV[1]), ARGV[2], ARGV[3]
 local scan, dead = tonumber(ARGV[4]), KEYS[1] == '{hbm}:dead'
 local log = KEYS[1] == '{hbm}:msglog'
+local byto = not log and not dead and KEYS[2]
 if dead then status = 'dead' end
 local out, seen, looked = {}, {}, 0
 local skipping = after ~= ''
@@ -38,6 +44,21 @@ local function take(id)
   end
   out[#out + 1] = id
   out[#out + 1] = fv
+end
+-- A number's messages: its zset's and its record's ids, newest first.
+if byto then
+  local ids = redis.call('ZREVRANGE', KEYS[1], 0, scan - 1)
+  for _, f in ipairs(redis.call('HKEYS', byto)) do
+    if string.sub(f, 1, 2) == 'm:' then ids[#ids + 1] = string.sub(f, 3) end
+  end
+  local n = {}
+  for _, id in ipairs(ids) do n[id] = tonumber(string.sub(id, 2)) or 0 end
+  table.sort(ids, function(x, y) return n[x] > n[y] end)
+  for _, id in ipairs(ids) do
+    if #out >= 2 * want or looked >= scan then break end
+    take(id)
+  end
+  return out
 end
 -- Where to start: the newest, or after the id given. In the message log
 -- an id names its entry; one the log lacks is looked for in the zset.

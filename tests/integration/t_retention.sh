@@ -58,6 +58,11 @@ keys=$(numkeys | sort | tr '\n' ' ')
 hbm_match "the number record is among them" "\\{hbm\\}:num:$h " "$keys"
 hbm_match "and holds the case, when it was made (no index of its own)" \
 	'^[0-9]{13}$' "$($HBM_REDIS_CLI --raw HGET "{hbm}:num:$h" "c:${code/-/}")"
+hbm_match "and the reply sent to it, when it was queued (no index of its own)" \
+	'^m:m[0-9]{16} ' "$($HBM_REDIS_CLI --raw HKEYS "{hbm}:num:$h" | grep '^m:' | tr '\n' ' ')"
+hbm_eq "GET /v1/messages?to= lists that reply" 1 \
+	"$(hbm_body GET '/v1/messages?to=%2B256700000001' -H "Authorization: Bearer $HBM_ADMIN_TOKEN" |
+		/usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["messages"]))')"
 while read -r k; do
 	t=$($HBM_REDIS_CLI TTL "$k")
 	hbm_check "$k expires within message_days ($t s)" test "$t" -gt 0 -a "$t" -le 86400

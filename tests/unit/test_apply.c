@@ -1133,6 +1133,89 @@ test_case_sms_json(void **state)
 }
 
 /*
+ * An SMS to a number whose record the operation names (apply_sms_index()),
+ * writes and keeps at least as long as the message is indexed in that
+ * record, a field "m:<id>" of the time it was queued, with no sorted set
+ * of its own: one ZADD and one EXPIRE fewer, whether it is a case's SMS or
+ * not. A record written but kept less long, not written, or not named,
+ * leaves it to {hbm}:msgs:<hash>.
+ */
+static void
+test_sms_in_record(void **state)
+{
+	const char *hk[] = { "HKEYS", "{hbm}:num:" TEST_HASH };
+	struct store *s = *state;
+	struct store_reply *r;
+	struct apply *a;
+	long long zadd, expire;
+	size_t i, m = 0;
+	char *v;
+
+	test_del(s, "{hbm}:num:" TEST_HASH);
+	test_del(s, "{hbm}:msgs:" TEST_HASH);
+	test_del(s, TEST_HIST);
+	a = apply_new("t-inrec", 1700000000000LL);
+	apply_sms_index(a, "{hbm}:num:" TEST_HASH);
+	apply_hset(a, "{hbm}:num:" TEST_HASH, "lang", "en");
+	apply_expire(a, "{hbm}:num:" TEST_HASH, TEST_TTL);
+	apply_sms(a, TEST_SEALED, TEST_HASH, "Received", "", "reply");
+	apply_case_sms(a, TEST_HIST, "migrant", "gateway", TEST_SEALED, 0,
+	    TEST_HASH, "Case made", "notify");
+	zadd = test_calls(s, "zadd");
+	expire = test_calls(s, "expire");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+	/* the message log's XADD is no ZADD; the record's one EXPIRE */
+	assert_int_equal(test_calls(s, "zadd") - zadd, 0);
+	assert_int_equal(test_calls(s, "expire") - expire, 1 + 2);
+	assert_int_equal(test_exists(s, "{hbm}:msgs:" TEST_HASH), 0);
+	r = test_cmd(s, 2, hk);
+	for (i = 0; i < r->elements; i++) {
+		if (strncmp(r->element[i]->str, "m:m", 3) != 0)
+			continue;
+		m++;
+		v = test_hget(s, "{hbm}:num:" TEST_HASH, r->element[i]->str);
+		assert_non_null(v);
+		assert_string_equal(v, "1700000000000");
+		free(v);
+	}
+	store_reply_free(r);
+	assert_int_equal(m, 2);
+
+	/* kept less long than the message: the number's sorted set */
+	a = apply_new("t-inrec-2", 1700000000000LL);
+	apply_sms_index(a, "{hbm}:num:" TEST_HASH);
+	apply_hset(a, "{hbm}:num:" TEST_HASH, "lang", "fr");
+	apply_expire(a, "{hbm}:num:" TEST_HASH, TEST_TTL - 1);
+	apply_sms(a, TEST_SEALED, TEST_HASH, "Recu", "", "reply");
+	zadd = test_calls(s, "zadd");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+	assert_int_equal(test_calls(s, "zadd") - zadd, 1);
+	assert_int_equal(test_exists(s, "{hbm}:msgs:" TEST_HASH), 1);
+	/* not written at all, or written and not named: the same */
+	a = apply_new("t-inrec-3", 1700000000000LL);
+	apply_sms_index(a, "{hbm}:num:" TEST_HASH);
+	apply_expire(a, "{hbm}:num:" TEST_HASH, TEST_TTL);
+	apply_sms(a, TEST_SEALED, TEST_HASH, "Again", "", "reply");
+	zadd = test_calls(s, "zadd");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+	assert_int_equal(test_calls(s, "zadd") - zadd, 1);
+	a = apply_new("t-inrec-4", 1700000000000LL);
+	apply_hset(a, "{hbm}:num:" TEST_HASH, "lang", "en");
+	apply_expire(a, "{hbm}:num:" TEST_HASH, TEST_TTL);
+	apply_sms(a, TEST_SEALED, TEST_HASH, "Again", "", "reply");
+	zadd = test_calls(s, "zadd");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+	assert_int_equal(test_calls(s, "zadd") - zadd, 1);
+	test_del(s, "{hbm}:num:" TEST_HASH);
+	test_del(s, "{hbm}:msgs:" TEST_HASH);
+	test_del(s, TEST_HIST);
+	test_del(s, "{hbm}:op:t-inrec");
+	test_del(s, "{hbm}:op:t-inrec-2");
+	test_del(s, "{hbm}:op:t-inrec-3");
+	test_del(s, "{hbm}:op:t-inrec-4");
+}
+
+/*
  * Two lifetimes given to one key in one operation (a case's history and
  * the sender's list of cases are given theirs by more than one step) make
  * one EXPIRE, with the last of them.
@@ -1616,6 +1699,7 @@ main(void)
 		cmocka_unit_test_setup(test_ids_block, setup_test),
 		cmocka_unit_test_setup(test_case_sms, setup_test),
 		cmocka_unit_test_setup(test_case_sms_json, setup_test),
+		cmocka_unit_test_setup(test_sms_in_record, setup_test),
 		cmocka_unit_test_setup(test_refused, setup_test),
 		cmocka_unit_test_setup(test_audit_chain, setup_test),
 		cmocka_unit_test_setup(test_audit_tamper_delete, setup_test),

@@ -20,7 +20,9 @@
 
 #include "config/cfg.h"
 #include "lib/crypto.h"
+#include "store/num.h"
 #include "store/store.h"
+#include "gateway/outbox.h"
 #include "handlers/cases.h"
 #include "handlers/code.h"
 
@@ -121,6 +123,20 @@ cmd(struct fix *f, const char *a, const char *b, const char *c)
 	return r;
 }
 
+/* The same with four words. */
+static struct store_reply *
+cmd3(struct fix *f, const char *a, const char *b, const char *c, const char *d)
+{
+	const char *argv[] = { a, b, c, d };
+	struct store_reply *r;
+	char *cause = NULL;
+
+	if ((r = store_command(f->st, 4, argv, NULL, &cause)) == NULL)
+		fail_msg("redis: %s", cause);
+	assert_int_not_equal(r->type, STORE_ERROR);
+	return r;
+}
+
 /* The integer reply of a command. */
 static long long
 num(struct fix *f, const char *a, const char *b)
@@ -148,15 +164,20 @@ field(struct fix *f, const char *code, const char *name, char *buf, size_t len)
 	return buf;
 }
 
-/* SMS queued to E164 so far. */
+/* SMS queued to E164 so far, as GET /v1/messages?to= lists them. */
 static long long
 sms_to(struct fix *f, const char *e164)
 {
-	char hash[CRYPTO_SHA256_HEX], key[128];
+	char hash[CRYPTO_SHA256_HEX], *cause = NULL;
+	struct outbox_filter flt = { NULL, NULL, NULL, OUTBOX_LIST_MAX };
+	struct outbox_msg *msgs;
+	size_t n;
 
 	crypto_phone_hash(f->key, e164, hash);
-	snprintf(key, sizeof(key), "{hbm}:msgs:%s", hash);
-	return num(f, "ZCARD", key);
+	flt.to_hash = hash;
+	assert_int_equal(outbox_list(f->st, &flt, &msgs, &n, &cause), 0);
+	outbox_msgs_free(msgs, n);
+	return (long long)n;
 }
 
 static void
@@ -212,6 +233,50 @@ test_referral(void **state)
 	    cases_referral(f->st, f->cfg, f->key, &r, again, &cause), 0);
 	assert_string_not_equal(again, code);
 	assert_int_equal(num(f, "ZCARD", "{hbm}:cases"), 2);
+}
+
+/*
+ * The code a referral sends the migrant is indexed in the migrant's
+ * record, which the referral writes anyway: a field "m:<id>" and no sorted
+ * set of its own; a record that indexes STORE_NUM_MSGS already leaves it
+ * to the sorted set. Both are listed by number.
+ */
+static void
+test_referral_index(void **state)
+{
+	struct fix *f = *state;
+	struct cases_referral r = { "ussd:x1", OFFICIAL, "food", MIGRANT, 1,
+		1 };
+	char code[CODE_LEN + 1], hash[CRYPTO_SHA256_HEX], key[128], zkey[128];
+	char field[32], *cause = NULL;
+	struct store_reply *rep;
+	size_t i, m = 0;
+	int k;
+
+	flush(f);
+	crypto_phone_hash(f->key, MIGRANT, hash);
+	snprintf(key, sizeof(key), "{hbm}:num:%s", hash);
+	snprintf(zkey, sizeof(zkey), "{hbm}:msgs:%s", hash);
+	assert_int_equal(
+	    cases_referral(f->st, f->cfg, f->key, &r, code, &cause), 0);
+	assert_int_equal(num(f, "EXISTS", zkey), 0);
+	rep = cmd(f, "HKEYS", key, NULL);
+	for (i = 0; i < rep->elements; i++)
+		m += strncmp(rep->element[i]->str, "m:m", 3) == 0;
+	store_reply_free(rep);
+	assert_int_equal(m, 1);
+	assert_int_equal(sms_to(f, MIGRANT), 1);
+
+	/* a record full of them: the sorted set takes the next */
+	for (k = 0; k < STORE_NUM_MSGS; k++) {
+		snprintf(field, sizeof(field), "m:m%d", k + 1);
+		store_reply_free(cmd3(f, "HSET", key, field, "1"));
+	}
+	r.opid = "ussd:x2";
+	assert_int_equal(
+	    cases_referral(f->st, f->cfg, f->key, &r, code, &cause), 0);
+	assert_int_equal(num(f, "ZCARD", zkey), 1);
+	assert_int_equal(sms_to(f, MIGRANT), 2);
 }
 
 static void
@@ -434,6 +499,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_referral),
+		cmocka_unit_test(test_referral_index),
 		cmocka_unit_test(test_referral_consent),
 		cmocka_unit_test(test_referral_bad),
 		cmocka_unit_test(test_brief_and_by_official),

@@ -776,6 +776,54 @@ test_list_log(void **state)
 }
 
 /*
+ * A number's messages are listed from its sorted set {hbm}:msgs:<hash>
+ * and from the fields m:<id> of its record (the replies to what it sent),
+ * together, newest first, in pages that run across both.
+ */
+static void
+test_list_number(void **state)
+{
+	struct test_redis *t = *state;
+	struct outbox_filter f = { NULL, NULL, NULL, 10 };
+	struct cfg_channel ch[3];
+	char id[4][OUTBOX_ID_MAX], hash[CRYPTO_SHA256_HEX];
+	char zkey[KEY_MAX], nkey[KEY_MAX], field[64], want[256], got[256];
+	struct cfg cfg;
+	int i;
+
+	test_cfg_init(&cfg, ch);
+	crypto_phone_hash(t->key, "+33612345678", hash);
+	key_msgs(zkey, hash);
+	key_num(nkey, hash);
+	test_do(t->store, "DEL", zkey, nkey, NULL);
+	for (i = 0; i < 4; i++)
+		test_enqueue_n(t, &cfg, id[i]);
+	/* the second and the fourth as an operation's replies keep them */
+	for (i = 1; i < 4; i += 2) {
+		test_do(t->store, "ZREM", zkey, id[i], NULL);
+		snprintf(field, sizeof(field), "m:%s", id[i]);
+		test_do(t->store, "HSET", nkey, field, "1");
+	}
+	test_do(t->store, "HSET", nkey, "lang", "en");
+	f.to_hash = hash;
+	snprintf(want, sizeof(want), "%s %s %s %s", id[3], id[2], id[1], id[0]);
+	test_list_ids(t->store, &f, got, sizeof(got));
+	assert_string_equal(got, want);
+	f.limit = 2;
+	f.before = id[3];
+	test_list_ids(t->store, &f, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s %s", id[2], id[1]);
+	assert_string_equal(got, want);
+	f.before = id[1];
+	test_list_ids(t->store, &f, got, sizeof(got));
+	assert_string_equal(got, id[0]);
+	f.before = "m1";
+	test_list_ids(t->store, &f, got, sizeof(got));
+	assert_string_equal(got, "");
+	test_do(t->store, "DEL", zkey, nkey, NULL);
+}
+
+/*
  * Each message added to the log drops the log's entries older than
  * message_days, a whole node (100 entries) at a time: 150 entries from
  * 1970 and a new one leave the new one and the node it joined.
@@ -864,6 +912,7 @@ main(void)
 		cmocka_unit_test(test_enqueue_id_floor),
 		cmocka_unit_test(test_list_log),
 		cmocka_unit_test(test_log_trim),
+		cmocka_unit_test(test_list_number),
 		cmocka_unit_test(test_redis_down),
 	};
 	int fails;

@@ -155,20 +155,24 @@ test_num(void **state)
 
 /*
  * A number's cases: newest first, a tie by code; a field whose code or
- * time is malformed left out; no drop below the cap.
+ * time is malformed left out; no drop below the cap. The messages it
+ * indexes ("m:<id>") are counted, and are no cases.
  */
 static void
 test_num_cases(void **state)
 {
 	const char *v[] = { "ver", "3", "c:11111111", "1800000000005",
-		"c:22222222", "1800000000009", "c:33333333", "1800000000005",
+		"m:m1800000000005000", "1800000000005", "c:22222222",
+		"1800000000009", "c:33333333", "1800000000005",
 		"c:", "1800000000001", "c:4444x444", "1800000000002",
-		"c:55555555", "soon", "c:66666666", "", "cases", "1" };
+		"c:55555555", "soon", "m:m1800000000009000", "1800000000009",
+		"c:66666666", "", "cases", "1" };
 	struct store_reply *r = store_reply_strings(v, NV(v));
 	struct store_num n;
 
 	(void)state;
 	store_num_from(r, &n);
+	assert_int_equal(n.nmsgs, 2);
 	assert_int_equal(n.ncases, 3);
 	assert_string_equal(n.cases[0].code, "22222222");
 	assert_int_equal(n.cases[0].ms, 1800000000009LL);

@@ -2,14 +2,17 @@
 -- that queue SMS atomically with their own writes (apply.lua,
 -- outbox_enqueue.lua; the Makefile's LUA_NEEDS_<name>), which then call
 --
---   enqueue(to_sealed, to_hash, text, channel, kind, now_ms, ttl_s)
+--   enqueue(to_sealed, to_hash, text, channel, kind, now_ms, ttl_s,
+--     in_record)
 --
 -- with the number sealed by crypto_seal(), its crypto_phone_hash(), the
 -- UTF-8 text, a configured channel name, the kind ("api", "reply",
 -- "notify"), the time and the record's lifetime in seconds. It creates the
--- record {hbm}:msg:<id> (status queued, attempts 0) and indexes it by
--- number in {hbm}:msgs:<to_hash> and in {hbm}:msgs:all, the record and its
--- index expiring after ttl_s, adds the id to the channel's stream
+-- record {hbm}:msg:<id> (status queued, attempts 0) expiring after ttl_s,
+-- indexes it by number in {hbm}:msgs:<to_hash>, which expires after ttl_s
+-- too (unless in_record: the caller indexes it in the number's record
+-- {hbm}:num:<to_hash>, which it writes and keeps as long), and in the
+-- stream {hbm}:msglog, adds the id to the channel's stream
 -- {hbm}:outbox:<channel> with the sealed number and text (so that the
 -- sender of a new entry reads no record), and returns the id. The id is
 -- "m" followed by a number drawn from {hbm}:msgseq (below), at least
@@ -51,7 +54,7 @@ local function enqueue_seq(now_ms)
 end
 
 local function enqueue(to_sealed, to_hash, text, channel, kind,
-    now_ms, ttl_s)
+    now_ms, ttl_s, in_record)
   local seq = enqueue_seq(now_ms)
   local id = 'm' .. string.format('%d', seq)
   local key = '{hbm}:msg:' .. id
@@ -63,11 +66,13 @@ local function enqueue(to_sealed, to_hash, text, channel, kind,
     'status', 'queued', 'attempts', '0',
     'created_ms', now_ms, 'updated_ms', now_ms)
   redis.call('EXPIRE', key, ttl_s)
-  if seq % 16 == 0 then
-    redis.call('ZREMRANGEBYSCORE', byto, '-inf', '(' .. old)
+  if not in_record then
+    if seq % 16 == 0 then
+      redis.call('ZREMRANGEBYSCORE', byto, '-inf', '(' .. old)
+    end
+    redis.call('ZADD', byto, now_ms, id)
+    redis.call('EXPIRE', byto, ttl_s)
   end
-  redis.call('ZADD', byto, now_ms, id)
-  redis.call('EXPIRE', byto, ttl_s)
   local r = redis.pcall('XADD', '{hbm}:msglog', 'MINID', '~', old,
     string.format('%d-%d', math.floor(seq / 1000), seq % 1000), 'm', id)
   if type(r) == 'table' and r.err then
