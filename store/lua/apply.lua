@@ -53,6 +53,7 @@ local function guards(kb, i, gend, want)
   while i <= gend do
     local key = K[kb + tonumber(A[i + 1])]
     if A[i] == 'g' then
+      defer_flush(key)
       local v = redis.pcall('HGET', key, A[i + 2])
       if type(v) == 'table' and v.err then
         return key .. ': ' .. v.err
@@ -65,6 +66,7 @@ local function guards(kb, i, gend, want)
       local keys = {}
       while i <= gend and A[i] == 'a' do
         keys[#keys + 1] = K[kb + tonumber(A[i + 1])]
+        defer_flush(keys[#keys])
         i = i + 2
       end
       if redis.call('EXISTS', unpack(keys)) > 0 then return false end
@@ -88,6 +90,7 @@ local function check(kb, i, n, want)
       if not w and known[key] == t then
         want[key] = t
       elseif not w then
+        defer_flush(key)
         local have = redis.call('TYPE', key).ok
         if have ~= 'none' and have ~= t then
           return key .. ': holds a ' .. have .. ', not a ' .. t
@@ -111,7 +114,11 @@ local function check(kb, i, n, want)
 end
 -- The calls, in order. An SMS leaves what it adds to other keys (a case's
 -- history entry, a field of the record that indexes it) for the HSET or
--- RPUSH of that key, which comes after it.
+-- RPUSH of that key, which comes after it. A ZADD, and an EXPIRE of a key
+-- with a ZADD waiting, waits for the batch's others to that key
+-- (defer_zadd in lib/enqueue.lua): the SLA index, the list of cases and
+-- an agency's open cases take one ZADD a batch, not one a case. Any other
+-- call to the key makes it first.
 local function write(kb, i, n, now, ttl)
   local extra = {}
   local function add(k, ...)
@@ -131,12 +138,18 @@ local function write(kb, i, n, now, ttl)
     elseif o == 'L' then
       redis.call('XADD', K[kb + 2], '*', 'ts', now, 'subject', A[j],
         'actor', A[j + 1], 'action', A[j + 2], 'detail', A[j + 3])
+    elseif o == 'Z' then
+      defer_zadd(K[kb + k], unpack(A, j, j + c - 1))
+    elseif o == 'E' and defer_zpending(K[kb + k]) then
+      defer_expire(K[kb + k], A[j])
     elseif (o == 'H' or o == 'P') and extra[k] then
+      defer_flush(K[kb + k])
       local v = { unpack(A, j, j + c - 1) }
       for _, e in ipairs(extra[k]) do v[#v + 1] = e end
       extra[k] = nil
       redis.call(cmd[o], K[kb + k], unpack(v))
     elseif c > 0 then
+      defer_flush(K[kb + k])
       redis.call(cmd[o], K[kb + k], unpack(A, j, j + c - 1))
     end
     i = j + c
@@ -182,6 +195,7 @@ for j = 1, tonumber(A[1]) do
   kb = kb + tonumber(A[h])
   h = h + 7 + tonumber(A[h + 4])
 end
+defer_flush_all()
 for i = h, #A do acks[#acks + 1] = A[i] end
 if A[2] ~= '' and #acks > 0 then
   redis.call('XACK', K[1], A[2], unpack(acks))

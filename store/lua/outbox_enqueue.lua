@@ -8,5 +8,7 @@
 --
 -- Returns the new message id.
 
-return enqueue(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5],
+local id = enqueue(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5],
     ARGV[6], ARGV[7])
+defer_flush_all()
+return id

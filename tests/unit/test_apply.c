@@ -120,6 +120,18 @@ test_xlen(struct store *s, const char *key)
 	return test_int(s, 2, argv);
 }
 
+/* A member's score in a sorted set, or -1 when it is not there. */
+static long long
+test_zscore(struct store *s, const char *key, const char *member)
+{
+	const char *argv[] = { "ZSCORE", key, member };
+	struct store_reply *r = test_cmd(s, 3, argv);
+	long long n = r->type == STORE_NIL ? -1 : strtoll(r->str, NULL, 10);
+
+	store_reply_free(r);
+	return n;
+}
+
 /* Forget everything the tests below write, so each starts clean. */
 /* The calls of COMMAND Redis has counted (INFO commandstats). */
 static long long
@@ -914,6 +926,75 @@ test_type_once(void **state)
 }
 
 /*
+ * A sorted set that many operations of a batch add to takes one ZADD and
+ * one EXPIRE: four operations, each adding its member to TEST_OPEN and
+ * expiring it, and each queueing an SMS to one number, make two ZADDs (the
+ * set, the number's index) and two EXPIREs of them. The members keep
+ * their scores, a member added twice its later one, and the last EXPIRE
+ * counts. What else looks at the key comes after the ZADDs before it: an
+ * absent guard on it in the fifth operation sees it exist (a conflict),
+ * and a ZREM in the sixth removes a member the first added.
+ */
+static void
+test_zadd_once(void **state)
+{
+	const char *card[] = { "ZCARD", TEST_OPEN };
+	const char *ttl[] = { "TTL", TEST_OPEN };
+	const char *bycard[] = { "ZCARD", "{hbm}:msgs:" TEST_HASH };
+	struct store *s = *state;
+	struct apply *a[6];
+	enum apply_result res[6];
+	char *causes[6], *cause = NULL, opid[32], member[32];
+	long long zadd, expire, zrem;
+	size_t i;
+
+	test_del(s, TEST_OPEN);
+	test_del(s, "{hbm}:msgs:" TEST_HASH);
+	for (i = 0; i < 4; i++) {
+		snprintf(opid, sizeof(opid), "t-zonce-%zu", i);
+		snprintf(member, sizeof(member), "c%zu", i);
+		a[i] = apply_new(opid, 1700000000000LL);
+		apply_zadd(a[i], TEST_OPEN, (double)(10 + i), member);
+		if (i == 3)
+			apply_zadd(a[i], TEST_OPEN, 99, "c1");
+		apply_expire(a[i], TEST_OPEN, i == 3 ? 900 : 300);
+		apply_sms(a[i], TEST_SEALED, TEST_HASH, "Hello", "", "reply");
+	}
+	a[4] = apply_new("t-zonce-4", 1700000000000LL);
+	apply_guard_absent(a[4], TEST_OPEN);
+	apply_zadd(a[4], TEST_OPEN, 1, "never");
+	a[5] = apply_new("t-zonce-5", 1700000000000LL);
+	apply_zrem(a[5], TEST_OPEN, "c0");
+	zadd = test_calls(s, "zadd");
+	expire = test_calls(s, "expire");
+	zrem = test_calls(s, "zrem");
+	assert_int_equal(
+	    apply_run_batch(s, a, 6, TEST_TTL, NULL, res, causes, &cause), 0);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(res[i], i == 4 ? APPLY_CONFLICT : APPLY_OK);
+	assert_int_equal(test_calls(s, "zadd") - zadd, 2);
+	/* the set, the number's index, and each SMS record's own */
+	assert_int_equal(test_calls(s, "expire") - expire, 2 + 4);
+	assert_int_equal(test_calls(s, "zrem") - zrem, 1);
+	assert_int_equal(test_int(s, 2, card), 3);
+	assert_int_equal(test_zscore(s, TEST_OPEN, "c0"), -1); /* after ZADD */
+	assert_int_equal(test_zscore(s, TEST_OPEN, "c1"), 99);
+	assert_int_equal(test_zscore(s, TEST_OPEN, "c3"), 13);
+	assert_int_equal(test_zscore(s, TEST_OPEN, "never"), -1);
+	assert_in_range(test_int(s, 2, ttl), 800, 900);
+	assert_int_equal(test_int(s, 2, bycard), 4);
+	for (i = 0; i < 6; i++) {
+		free(causes[i]);
+		apply_free(a[i]);
+	}
+	for (i = 0; i < 6; i++) {
+		snprintf(opid, sizeof(opid), "{hbm}:op:t-zonce-%zu", i);
+		test_del(s, opid);
+	}
+	test_del(s, TEST_OPEN);
+}
+
+/*
  * The ids of a batch's SMS are drawn with one INCRBY, as a block raised to
  * now_ms * 1000: three operations queueing four SMS, the second of which
  * conflicts, make one INCRBY and no INCR. The three SMS queued have
@@ -1696,6 +1777,7 @@ main(void)
 		cmocka_unit_test_setup(test_wrong_type, setup_test),
 		cmocka_unit_test_setup(test_type_once, setup_test),
 		cmocka_unit_test_setup(test_expire_once, setup_test),
+		cmocka_unit_test_setup(test_zadd_once, setup_test),
 		cmocka_unit_test_setup(test_ids_block, setup_test),
 		cmocka_unit_test_setup(test_case_sms, setup_test),
 		cmocka_unit_test_setup(test_case_sms_json, setup_test),

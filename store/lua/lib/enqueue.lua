@@ -29,6 +29,53 @@
 -- failing the script half way. The keys it writes are derived
 -- here: the caller names one {hbm} key in KEYS so that Redis Cluster
 -- routes the script to their slot.
+--
+-- The number index's ZADD and EXPIRE wait (defer_zadd, defer_expire,
+-- below) until the script calls defer_flush_all(), which it must do
+-- before it returns: the SMS of a batch to one number are one ZADD and
+-- one EXPIRE of its index.
+
+-- Sorted sets that several operations of one script add to (an index of
+-- cases, an agency's messages) get one ZADD of all the members and one
+-- EXPIRE, made when something else is done to the key
+-- (defer_flush(key)) or at the end (defer_flush_all()). Members added
+-- twice keep the later score, as two ZADDs would; only the last EXPIRE
+-- counts, as with two. Nothing in between sees the key, since a script
+-- runs alone and reads none of them.
+local defer_z, defer_e, defer_keys = {}, {}, {}
+local function defer_zadd(key, ...)
+  local z = defer_z[key]
+  if not z then
+    z = {}
+    defer_z[key] = z
+    defer_keys[#defer_keys + 1] = key
+  end
+  for _, v in ipairs({ ... }) do z[#z + 1] = v end
+end
+-- Whether a ZADD to key waits; an EXPIRE of such a key waits with it
+-- (of any other, it is made at once).
+local function defer_zpending(key) return defer_z[key] ~= nil end
+local function defer_expire(key, ttl_s)
+  if defer_z[key] then
+    defer_e[key] = ttl_s
+  else
+    redis.call('EXPIRE', key, ttl_s)
+  end
+end
+local function defer_flush(key)
+  local z = defer_z[key]
+  if not z then return end
+  defer_z[key] = nil
+  redis.call('ZADD', key, unpack(z))
+  if defer_e[key] then
+    redis.call('EXPIRE', key, defer_e[key])
+    defer_e[key] = nil
+  end
+end
+local function defer_flush_all()
+  for _, key in ipairs(defer_keys) do defer_flush(key) end
+  defer_keys = {}
+end
 
 -- Ids are drawn in blocks: when the last block is used up, one INCRBY
 -- takes enqueue_block of them (a script that queues several SMS says how
@@ -68,10 +115,11 @@ local function enqueue(to_sealed, to_hash, text, channel, kind,
   redis.call('EXPIRE', key, ttl_s)
   if not in_record then
     if seq % 16 == 0 then
+      defer_flush(byto)
       redis.call('ZREMRANGEBYSCORE', byto, '-inf', '(' .. old)
     end
-    redis.call('ZADD', byto, now_ms, id)
-    redis.call('EXPIRE', byto, ttl_s)
+    defer_zadd(byto, now_ms, id)
+    defer_expire(byto, ttl_s)
   end
   local r = redis.pcall('XADD', '{hbm}:msglog', 'MINID', '~', old,
     string.format('%d-%d', math.floor(seq / 1000), seq % 1000), 'm', id)
