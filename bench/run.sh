@@ -381,7 +381,7 @@ redis.call("SET", "b:audit:head", hash)
 local seq = redis.call("INCRBY", "b:msgseq", 2)
 for i, k in ipairs({ "reply", "notify" }) do
   local id = "m" .. (seq - 2 + i)
-  redis.call("HSET", "b:msg:" .. id, "to", sealed, "to_hash", hash,
+  redis.call("HSET", "b:msg:" .. id, "to", sealed,
     "text", "Your request 4821-3957 (food) is received.", "channel",
     "sink", "kind", k, "status", "sent", "error", "", "attempts", "1",
     "created_ms", now, "updated_ms", now)

@@ -173,7 +173,6 @@ void
 outbox_msg_clear(struct outbox_msg *m)
 {
 	free(m->to_sealed);
-	free(m->to_hash);
 	free(m->text);
 	free(m->channel);
 	free(m->kind);
@@ -198,7 +197,6 @@ outbox_number(const char *s, long long *out)
 /* The fields of a record, in the order of outbox_field_names. */
 enum outbox_field {
 	F_TO,
-	F_TO_HASH,
 	F_TEXT,
 	F_CHANNEL,
 	F_KIND,
@@ -210,8 +208,8 @@ enum outbox_field {
 	F_COUNT
 };
 
-static const char *const outbox_field_names[F_COUNT] = { "to", "to_hash",
-	"text", "channel", "kind", "status", "error", "attempts", "created_ms",
+static const char *const outbox_field_names[F_COUNT] = { "to", "text",
+	"channel", "kind", "status", "error", "attempts", "created_ms",
 	"updated_ms" };
 
 int
@@ -239,7 +237,6 @@ outbox_msg_parse(
 		return -1;
 	strcpy(m->id, id);
 	m->to_sealed = xstrdup(v[F_TO]);
-	m->to_hash = xstrdup(v[F_TO_HASH] != NULL ? v[F_TO_HASH] : "");
 	m->text = xstrdup(v[F_TEXT]);
 	m->channel = xstrdup(v[F_CHANNEL]);
 	m->kind = xstrdup(v[F_KIND] != NULL ? v[F_KIND] : "");

@@ -15,7 +15,7 @@
  *
  *   {hbm}:msgseq                 counter; message ids are "m" .. INCR,
  *                                raised to now_ms * 1000 when below it
- *   {hbm}:msg:<id>               hash: to (sealed), to_hash, text, channel,
+ *   {hbm}:msg:<id>               hash: to (sealed), text, channel,
  *                                kind, status (queued, sent, failed,
  *                                delivered, dead), attempts, created_ms,
  *                                updated_ms, since_ms (when requeued),
@@ -56,7 +56,6 @@ struct store;
 struct outbox_msg {
 	char id[OUTBOX_ID_MAX];
 	char *to_sealed;      /* crypto_seal() of the E.164 number */
-	char *to_hash;	      /* crypto_phone_hash() of it */
 	char *text;	      /* as stored: sealed (crypto_open_str()) */
 	char *channel;	      /* the channel it is queued on */
 	char *kind;	      /* "api", "reply", "notify" */
