@@ -387,11 +387,12 @@ for i, k in ipairs({ "reply", "notify" }) do
     "created_ms", now, "updated_ms", now)
   redis.call("EXPIRE", "b:msg:" .. id, 604800)
   redis.call("ZADD", "b:msgs:" .. hash, now, id)
-  redis.call("XADD", "b:msglog", (seq - 2 + i) .. "-0", "m", id)
   local e = redis.call("XADD", "b:outbox", "*", "msg", id, "to", sealed,
     "text", "Your request 4821-3957 (food) is received.")
   redis.call("XDEL", "b:outbox", e)
 end
+redis.call("XADD", "b:msglog", (seq - 1) .. "-0", "m", "m" .. (seq - 1),
+  "m", "m" .. seq)
 '
 CASE_ARGS='local r, now, sealed, hash = ARGV[1], ARGV[2], ARGV[3], ARGV[4]'
 CASE_LUA="$CASE_ARGS $CASE_WRITES return 1"

@@ -21,8 +21,9 @@
  *                                updated_ms, since_ms (when requeued),
  *                                error; expires
  *   {hbm}:msgs:<to_hash>         zset of ids by created_ms; expires
- *   {hbm}:msglog                 stream of every recent id (field m),
- *                                the entry of m<n> at <n/1000>-<n%1000>
+ *   {hbm}:msglog                 stream of every recent id (field m,
+ *                                one entry a script's run of ids), the
+ *                                entry of m<n>... at <n/1000>-<n%1000>
  *   {hbm}:msgs:all               zset of the ids queued before the log
  *                                was, read after it; emptied by retention
  *   {hbm}:outbox:<channel>       stream of {msg = <id>}, and for a new

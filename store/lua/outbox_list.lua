@@ -1,9 +1,9 @@
 -- The newest records of an index (gateway/outbox.c).
 --
 -- KEYS[1]  the index: {hbm}:msgs:<to_hash> (a zset of ids), {hbm}:msglog
---          (a stream, field m the id, the entry of m<n> at
---          <n div 1000>-<n mod 1000>) or {hbm}:dead (the dead letters'
---          stream, field msg)
+--          (a stream, a field m for each id of a run, oldest first, the
+--          entry of a run from m<n> at <n div 1000>-<n mod 1000>) or
+--          {hbm}:dead (the dead letters' stream, field msg)
 -- KEYS[2]  with {hbm}:msgs:<to_hash>: the number's record
 --          {hbm}:num:<to_hash>, whose fields m:<id> are the messages to it
 --          that the zset does not hold (replies to what it sent); the two
@@ -60,19 +60,31 @@ if byto then
   end
   return out
 end
--- Where to start: the newest, or after the id given. In the message log
--- an id names its entry; one the log lacks is looked for in the zset.
-local zset = not log and not dead and KEYS[1] or nil
-local start, from = 0, '+'
-if log and after ~= '' then
-  local n = tonumber(string.sub(after, 2))
-  local sid = string.format('%d-%d', math.floor(n / 1000), n % 1000)
-  local e = redis.call('XRANGE', KEYS[1], sid, sid)
-  if #e > 0 then
-    from, skipping = '(' .. sid, false
-  else
-    log, zset = false, KEYS[2]
+-- An entry's ids, newest first, after those in ids.
+local function entry_ids(ids, f, field)
+  local n = #ids
+  for i = 1, #f, 2 do
+    if f[i] == field then table.insert(ids, n + 1, f[i + 1]) end
   end
+  return ids
+end
+-- Where to start: the newest, or after the id given. In the message log
+-- an id is in the entry at or before the one its number names, with the
+-- older ids of its run; one the log lacks is looked for in the zset.
+local zset = not log and not dead and KEYS[1] or nil
+local start, from, first = 0, '+', {}
+if log and after ~= '' then
+  local n = tonumber(string.sub(after, 2)) or 0
+  local sid = string.format('%d-%d', math.floor(n / 1000), n % 1000)
+  local e = redis.call('XREVRANGE', KEYS[1], sid, '-', 'COUNT', 1)[1]
+  local run = e and entry_ids({}, e[2], 'm') or {}
+  for i, id in ipairs(run) do
+    if id == after then
+      from, skipping = '(' .. e[1], false
+      first = { unpack(run, i + 1) }
+    end
+  end
+  if skipping then log, zset = false, KEYS[2] end
 end
 if zset and after ~= '' and skipping then
   local r = redis.call('ZREVRANK', zset, after)
@@ -80,17 +92,12 @@ if zset and after ~= '' and skipping then
   start, skipping = r + 1, false
 end
 while #out < 2 * want and looked < scan do
-  local ids = {}
+  local ids = first
+  first = {}
   if dead or log then
     local es = redis.call('XREVRANGE', KEYS[1], from, '-',
       'COUNT', 100)
-    local field = dead and 'msg' or 'm'
-    for _, e in ipairs(es) do
-      local f = e[2]
-      for i = 1, #f, 2 do
-        if f[i] == field then ids[#ids + 1] = f[i + 1] end
-      end
-    end
+    for _, e in ipairs(es) do entry_ids(ids, e[2], dead and 'msg' or 'm') end
     if #es > 0 then from = '(' .. es[#es][1] end
   else
     ids = redis.call('ZREVRANGE', zset, start, start + 99)

@@ -130,9 +130,11 @@ def api_cases(api, token):
     return None
 
 
-# The message ids of the log's entries (field m), one reply line each.
+# The message ids of the log's entries (a field m each), one reply line each.
 MSG_IDS = ('"local o = {} for _, e in ipairs(redis.call(\'XRANGE\', KEYS[1], '
-           '\'-\', \'+\')) do o[#o + 1] = e[2][2] end return o"')
+           '\'-\', \'+\')) do for i = 1, #e[2], 2 do '
+           'if e[2][i] == \'m\' then o[#o + 1] = e[2][i + 1] end end end '
+           'return o"')
 
 
 def message_ids(cli):
@@ -151,7 +153,7 @@ def inbox_done(cli):
 def cmd_drained(a):
     if not inbox_done(a.redis_cli):
         return 1
-    queued = redis_int(a.redis_cli, "XLEN", "{hbm}:msglog")
+    queued = len(message_ids(a.redis_cli))
     dead = redis_int(a.redis_cli, "XLEN", "{hbm}:dead")
     ok_by_id, _ = agg_counts(a.dir)
     return 0 if len(ok_by_id) + dead >= queued else 1

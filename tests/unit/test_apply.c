@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "gateway/outbox.h"
 #include "store/apply.h"
 #include "store/audit.h"
 #include "lib/crypto.h"
@@ -994,6 +995,166 @@ test_zadd_once(void **state)
 	test_del(s, TEST_OPEN);
 }
 
+/* The message log's entries, oldest first: their ids in BUF, an entry's
+ * ids joined by ",", entries by " "; how many entries. */
+static size_t
+test_log(struct store *s, char *buf, size_t size)
+{
+	const char *xr[] = { "XRANGE", "{hbm}:msglog", "-", "+" };
+	struct store_reply *r = test_cmd(s, 4, xr), *f;
+	size_t i, j, len = 0, n = r->elements;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		f = r->element[i]->element[1];
+		for (j = 0; j + 1 < f->elements; j += 2) {
+			assert_string_equal(f->element[j]->str, "m");
+			len += (size_t)snprintf(buf + len, size - len, "%s%s",
+			    j > 0 ? "," : (i > 0 ? " " : ""),
+			    f->element[j + 1]->str);
+		}
+		if (i == 0) {
+			/* a run's entry is at its first id's place */
+			long long m = strtoll(f->element[1]->str + 1, NULL, 10);
+			char sid[48];
+
+			snprintf(
+			    sid, sizeof(sid), "%lld-%lld", m / 1000, m % 1000);
+			assert_string_equal(
+			    r->element[i]->element[0]->str, sid);
+		}
+	}
+	store_reply_free(r);
+	return n;
+}
+
+/* Every message listed, newest first, BEFORE an id or NULL, at most LIMIT. */
+static void
+test_listed(
+    struct store *s, const char *before, int limit, char *buf, size_t size)
+{
+	struct outbox_filter f = { NULL, NULL, before, limit };
+	struct outbox_msg *msgs;
+	char *cause = NULL;
+	size_t n, i, len = 0;
+
+	buf[0] = '\0';
+	assert_int_equal(outbox_list(s, &f, &msgs, &n, &cause), 0);
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    i > 0 ? " " : "", msgs[i].id);
+	outbox_msgs_free(msgs, n);
+}
+
+/*
+ * The SMS one script queues are one entry of the message log, a field m
+ * for each, oldest first, at the place of the first's id: three
+ * operations of a batch queueing three SMS (the second conflicts, its SMS
+ * never drawn) make one XADD. A list runs through the entry and on into
+ * the next, page by page, from any id of it. A run is at most 100 ids:
+ * 120 SMS are two entries.
+ */
+static void
+test_log_run(void **state)
+{
+	struct store *s = *state;
+	struct apply *a[3];
+	enum apply_result res[3];
+	char *causes[3], *cause = NULL, log[4096], got[256], want[256];
+	char ids[4][OUTBOX_ID_MAX], *p;
+	long long xadd;
+	size_t i, j;
+
+	test_del(s, "{hbm}:msglog");
+	test_del(s, "{hbm}:msgs:all");
+	a[0] = apply_new("t-run-0", 1700000000000LL);
+	apply_sms(a[0], TEST_SEALED, TEST_HASH, "one", TEST_CHANNEL, "reply");
+	apply_sms(a[0], TEST_SEALED, TEST_HASH, "two", TEST_CHANNEL, "reply");
+	a[1] = apply_new("t-run-1", 1700000000000LL);
+	apply_guard(a[1], TEST_CASE, "state", "never");
+	apply_sms(a[1], TEST_SEALED, TEST_HASH, "none", TEST_CHANNEL, "reply");
+	a[2] = apply_new("t-run-2", 1700000000000LL);
+	apply_sms(a[2], TEST_SEALED, TEST_HASH, "three", TEST_CHANNEL, "reply");
+	xadd = test_calls(s, "xadd");
+	assert_int_equal(
+	    apply_run_batch(s, a, 3, TEST_TTL, NULL, res, causes, &cause), 0);
+	assert_int_equal(res[1], APPLY_CONFLICT);
+	/* three outbox entries and one of the log */
+	assert_int_equal(test_calls(s, "xadd") - xadd, 3 + 1);
+	for (i = 0; i < 3; i++) {
+		free(causes[i]);
+		apply_free(a[i]);
+	}
+	assert_int_equal(test_log(s, log, sizeof(log)), 1);
+	for (i = 0, p = log; i < 3; i++) {
+		j = strcspn(p, ",");
+		assert_true(j < OUTBOX_ID_MAX);
+		memcpy(ids[i], p, j);
+		ids[i][j] = '\0';
+		p += j + (p[j] != '\0');
+		if (i > 0)
+			assert_true(strtoll(ids[i] + 1, NULL, 10) ==
+			    strtoll(ids[i - 1] + 1, NULL, 10) + 1);
+	}
+	assert_int_equal(*p, '\0');
+
+	/* the next script's SMS is an entry of its own */
+	a[0] = apply_new("t-run-3", 1700000000000LL);
+	apply_sms(a[0], TEST_SEALED, TEST_HASH, "four", TEST_CHANNEL, "reply");
+	assert_int_equal(test_run(s, a[0]), APPLY_OK);
+	assert_int_equal(test_log(s, log, sizeof(log)), 2);
+	strcpy(ids[3], strchr(log, ' ') + 1);
+
+	test_listed(s, NULL, 10, got, sizeof(got));
+	snprintf(
+	    want, sizeof(want), "%s %s %s %s", ids[3], ids[2], ids[1], ids[0]);
+	assert_string_equal(got, want);
+	/* pages of two: across the entries, then the end of the run */
+	test_listed(s, NULL, 2, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s %s", ids[3], ids[2]);
+	assert_string_equal(got, want);
+	test_listed(s, ids[2], 2, got, sizeof(got));
+	snprintf(want, sizeof(want), "%s %s", ids[1], ids[0]);
+	assert_string_equal(got, want);
+	test_listed(s, ids[1], 2, got, sizeof(got));
+	assert_string_equal(got, ids[0]);
+	test_listed(s, ids[0], 2, got, sizeof(got));
+	assert_string_equal(got, "");
+
+	/* 120 SMS in one script: a run of 100 and one of 20 */
+	test_del(s, "{hbm}:msglog");
+	for (i = 0; i < 3; i++) {
+		snprintf(want, sizeof(want), "t-run-big-%zu", i);
+		a[i] = apply_new(want, 1700000000000LL);
+		for (j = 0; j < 40; j++)
+			apply_sms(a[i], TEST_SEALED, TEST_HASH, "x",
+			    TEST_CHANNEL, "reply");
+	}
+	assert_int_equal(
+	    apply_run_batch(s, a, 3, TEST_TTL, NULL, res, causes, &cause), 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(res[i], APPLY_OK);
+		free(causes[i]);
+		apply_free(a[i]);
+	}
+	assert_int_equal(test_log(s, log, sizeof(log)), 2);
+	for (j = 1, p = log; *p != '\0'; p++)
+		j += *p == ',' || *p == ' ';
+	assert_int_equal(j, 120);
+	for (i = 0, p = log; *p != ' '; p++)
+		i += *p == ',';
+	assert_int_equal(i + 1, 100);
+	for (i = 0; i < 4; i++) {
+		snprintf(want, sizeof(want), "{hbm}:op:t-run-%zu", i);
+		test_del(s, want);
+	}
+	for (i = 0; i < 3; i++) {
+		snprintf(want, sizeof(want), "{hbm}:op:t-run-big-%zu", i);
+		test_del(s, want);
+	}
+	test_del(s, "{hbm}:msglog");
+}
+
 /*
  * The ids of a batch's SMS are drawn with one INCRBY, as a block raised to
  * now_ms * 1000: three operations queueing four SMS, the second of which
@@ -1779,6 +1940,7 @@ main(void)
 		cmocka_unit_test_setup(test_expire_once, setup_test),
 		cmocka_unit_test_setup(test_zadd_once, setup_test),
 		cmocka_unit_test_setup(test_ids_block, setup_test),
+		cmocka_unit_test_setup(test_log_run, setup_test),
 		cmocka_unit_test_setup(test_case_sms, setup_test),
 		cmocka_unit_test_setup(test_case_sms_json, setup_test),
 		cmocka_unit_test_setup(test_sms_in_record, setup_test),

@@ -12,28 +12,30 @@
 -- indexes it by number in {hbm}:msgs:<to_hash>, which expires after ttl_s
 -- too (unless in_record: the caller indexes it in the number's record
 -- {hbm}:num:<to_hash>, which it writes and keeps as long), and in the
--- stream {hbm}:msglog, adds the id to the channel's stream
--- {hbm}:outbox:<channel> with the sealed number and text (so that the
--- sender of a new entry reads no record), and returns the id. The id is
+-- stream {hbm}:msglog (a script's run of ids is one entry), adds the id
+-- to the channel's stream {hbm}:outbox:<channel> with the sealed number
+-- and text (so that the sender of a new entry reads no record), and
+-- returns the id. The id is
 -- "m" followed by a number drawn from {hbm}:msgseq (below), at least
 -- now_ms * 1000 when it is drawn (see docs/redis.md: a counter that a lost
 -- AOF tail set back cannot hand out an id again).
 -- One enqueue in 16 also drops the number index's entries older than ttl_s
 -- (an index that stops growing expires whole; readers skip ids whose
--- record expired). The stream's entry for message m<n> has the id
--- <n div 1000>-<n mod 1000>, so that a reader finds a message in it by its
--- id alone, and each XADD drops the stream's nodes older than ttl_s
--- (MINID ~: whole nodes only, cheap). Ids only grow, so the entry id is
+-- record expired). The stream's entry for a run of ids from m<n> has the
+-- id <n div 1000>-<n mod 1000>, so that a reader finds a message in it by
+-- its id alone (the entry at or before it), and each XADD drops the
+-- stream's nodes older than ttl_s (MINID ~: whole nodes only, cheap).
+-- Ids only grow, so the entry id is
 -- always above the stream's last; were it not (the counter set back by
 -- hand), the entry is added with an id of Redis's choosing rather than
 -- failing the script half way. The keys it writes are derived
 -- here: the caller names one {hbm} key in KEYS so that Redis Cluster
 -- routes the script to their slot.
 --
--- The number index's ZADD and EXPIRE wait (defer_zadd, defer_expire,
--- below) until the script calls defer_flush_all(), which it must do
--- before it returns: the SMS of a batch to one number are one ZADD and
--- one EXPIRE of its index.
+-- The number index's ZADD and EXPIRE and the log's XADD wait (below)
+-- until the script calls defer_flush_all(), which it must do before it
+-- returns: the SMS of a batch to one number are one ZADD and one EXPIRE
+-- of its index, and the batch's SMS one entry of the log.
 
 -- Sorted sets that several operations of one script add to (an index of
 -- cases, an agency's messages) get one ZADD of all the members and one
@@ -72,9 +74,36 @@ local function defer_flush(key)
     defer_e[key] = nil
   end
 end
+-- The message log's entries wait too: a run of consecutive ids (the SMS
+-- of one script, at most log_run of them) is one entry, at the id of the
+-- first, with a field m for each, oldest first.
+local log_run = 100
+local log_f, log_first, log_next, log_old = {}, nil, nil, nil
+local function log_flush()
+  if not log_first then return end
+  local sid = string.format('%d-%d', math.floor(log_first / 1000),
+    log_first % 1000)
+  local r = redis.pcall('XADD', '{hbm}:msglog', 'MINID', '~', log_old, sid,
+    unpack(log_f))
+  if type(r) == 'table' and r.err then
+    redis.call('XADD', '{hbm}:msglog', 'MINID', '~', log_old, '*',
+      unpack(log_f))
+  end
+  log_f, log_first = {}, nil
+end
+local function log_add(seq, id, old)
+  if log_first and (seq ~= log_next or #log_f >= 2 * log_run) then
+    log_flush()
+  end
+  if not log_first then log_first, log_old = seq, old end
+  log_f[#log_f + 1] = 'm'
+  log_f[#log_f + 1] = id
+  log_next = seq + 1
+end
 local function defer_flush_all()
   for _, key in ipairs(defer_keys) do defer_flush(key) end
   defer_keys = {}
+  log_flush()
 end
 
 -- Ids are drawn in blocks: when the last block is used up, one INCRBY
@@ -120,11 +149,7 @@ local function enqueue(to_sealed, to_hash, text, channel, kind,
     defer_zadd(byto, now_ms, id)
     defer_expire(byto, ttl_s)
   end
-  local r = redis.pcall('XADD', '{hbm}:msglog', 'MINID', '~', old,
-    string.format('%d-%d', math.floor(seq / 1000), seq % 1000), 'm', id)
-  if type(r) == 'table' and r.err then
-    redis.call('XADD', '{hbm}:msglog', 'MINID', '~', old, '*', 'm', id)
-  end
+  log_add(seq, id, old)
   redis.call('XADD', '{hbm}:outbox:' .. channel, '*', 'msg', id,
     'to', to_sealed, 'text', text)
   return id
