@@ -137,8 +137,8 @@ local function enqueue(to_sealed, to_hash, text, channel, kind,
   local byto = '{hbm}:msgs:' .. to_hash
   local old = tonumber(now_ms) - tonumber(ttl_s) * 1000
   old = string.format('%d', old > 0 and old or 0)
-  redis.call('HSET', key, 'to', to_sealed, 'text', text, 'channel', channel, 'kind', kind,
-    'status', 'queued', 'attempts', '0',
+  redis.call('HSET', key, 'to', to_sealed, 'text', text,
+    'channel', channel, 'kind', kind, 'status', 'queued', 'attempts', '0',
     'created_ms', now_ms, 'updated_ms', now_ms)
   redis.call('EXPIRE', key, ttl_s)
   if not in_record then
