@@ -45,14 +45,15 @@
 -- counts, as with two. Nothing in between sees the key, since a script
 -- runs alone and reads none of them.
 local defer_z, defer_e, defer_keys = {}, {}, {}
-local function defer_zadd(key, ...)
+local function defer_zadd(key, score, member)
   local z = defer_z[key]
-  if not z then
-    z = {}
-    defer_z[key] = z
+  if z then
+    z[#z + 1] = score
+    z[#z + 1] = member
+  else
+    defer_z[key] = { score, member }
     defer_keys[#defer_keys + 1] = key
   end
-  for _, v in ipairs({ ... }) do z[#z + 1] = v end
 end
 -- Whether a ZADD to key waits; an EXPIRE of such a key waits with it
 -- (of any other, it is made at once).
@@ -101,7 +102,7 @@ local function log_add(seq, id, old)
   log_next = seq + 1
 end
 local function defer_flush_all()
-  for _, key in ipairs(defer_keys) do defer_flush(key) end
+  for i = 1, #defer_keys do defer_flush(defer_keys[i]) end
   defer_keys = {}
   log_flush()
 end
