@@ -13,9 +13,9 @@ read_globals = {
 -- it, it was defined before the script's first line.
 files["store/lua/lib/enqueue.lua"] = {
 	ignore = { "211/enqueue", "211/enqueue_reserve", "211/defer_zadd",
-		"211/defer_expire", "211/defer_zpending", "211/defer_flush", "211/defer_flush_all" },
+		"211/defer_expire", "211/defer_flush", "211/defer_flush_all" },
 }
 files["store/lua/apply.lua"] = { read_globals = { "enqueue", "enqueue_reserve",
-	"defer_zadd", "defer_expire", "defer_zpending", "defer_flush", "defer_flush_all" } }
+	"defer_zadd", "defer_expire", "defer_flush", "defer_flush_all" } }
 files["store/lua/outbox_enqueue.lua"] = { read_globals = { "enqueue",
 	"defer_flush_all" } }

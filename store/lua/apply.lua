@@ -140,7 +140,7 @@ local function write(kb, i, n, now, ttl)
         'actor', A[j + 1], 'action', A[j + 2], 'detail', A[j + 3])
     elseif o == 'Z' then
       for z = j, j + c - 1, 2 do defer_zadd(K[kb + k], A[z], A[z + 1]) end
-    elseif o == 'E' and defer_zpending(K[kb + k]) then
+    elseif o == 'E' then
       defer_expire(K[kb + k], A[j])
     elseif (o == 'H' or o == 'P') and extra[k] then
       defer_flush(K[kb + k])

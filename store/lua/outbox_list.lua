@@ -62,9 +62,8 @@ if byto then
 end
 -- An entry's ids, newest first, after those in ids.
 local function entry_ids(ids, f, field)
-  local n = #ids
-  for i = 1, #f, 2 do
-    if f[i] == field then table.insert(ids, n + 1, f[i + 1]) end
+  for i = #f - 1, 1, -2 do
+    if f[i] == field then ids[#ids + 1] = f[i + 1] end
   end
   return ids
 end
@@ -82,6 +81,7 @@ if log and after ~= '' then
     if id == after then
       from, skipping = '(' .. e[1], false
       first = { unpack(run, i + 1) }
+      break
     end
   end
   if skipping then log, zset = false, KEYS[2] end

@@ -55,9 +55,8 @@ local function defer_zadd(key, score, member)
     defer_keys[#defer_keys + 1] = key
   end
 end
--- Whether a ZADD to key waits; an EXPIRE of such a key waits with it
--- (of any other, it is made at once).
-local function defer_zpending(key) return defer_z[key] ~= nil end
+-- An EXPIRE of a key whose ZADD waits waits with it; of any other key it
+-- is made at once.
 local function defer_expire(key, ttl_s)
   if defer_z[key] then
     defer_e[key] = ttl_s
@@ -79,7 +78,7 @@ end
 -- of one script, at most log_run of them) is one entry, at the id of the
 -- first, with a field m for each, oldest first.
 local log_run = 100
-local log_f, log_first, log_next, log_old = {}, nil, nil, nil
+local log_f, log_first, log_old = {}, nil, nil
 local function log_flush()
   if not log_first then return end
   local sid = string.format('%d-%d', math.floor(log_first / 1000),
@@ -93,13 +92,13 @@ local function log_flush()
   log_f, log_first = {}, nil
 end
 local function log_add(seq, id, old)
-  if log_first and (seq ~= log_next or #log_f >= 2 * log_run) then
+  local n = #log_f / 2
+  if log_first and (seq ~= log_first + n or n >= log_run) then
     log_flush()
   end
   if not log_first then log_first, log_old = seq, old end
   log_f[#log_f + 1] = 'm'
   log_f[#log_f + 1] = id
-  log_next = seq + 1
 end
 local function defer_flush_all()
   for i = 1, #defer_keys do defer_flush(defer_keys[i]) end
