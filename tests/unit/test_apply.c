@@ -251,6 +251,31 @@ test_run(struct store *s, struct apply *a)
 	return res;
 }
 
+/* Free a batch's N operations and the causes apply_run_batch() gave. */
+static void
+test_batch_free(struct apply **a, char **causes, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(causes[i]);
+		apply_free(a[i]);
+	}
+}
+
+/* Delete the op keys {hbm}:op:<PREFIX><i> of N operations, i from 0. */
+static void
+test_del_ops(struct store *s, const char *prefix, size_t n)
+{
+	char key[128];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "{hbm}:op:%s%zu", prefix, i);
+		test_del(s, key);
+	}
+}
+
 /* The operation of an ACK: a guard, writes of every kind, an SMS, audit. */
 static struct apply *
 test_ack(const char *opid)
@@ -914,16 +939,12 @@ test_type_once(void **state)
 		assert_int_equal(res[i], APPLY_OK);
 	assert_int_equal(res[4], APPLY_ERROR);
 	assert_non_null(strstr(causes[4], "holds a zset, not a hash"));
-	for (i = 0; i < 5; i++) {
-		free(causes[i]);
-		apply_free(a[i]);
-	}
+	test_batch_free(a, causes, 5);
 	for (i = 0; i < 4; i++) {
 		snprintf(own, sizeof(own), "{hbm}:t-own-%zu", i);
 		test_del(s, own);
-		snprintf(own, sizeof(own), "{hbm}:op:t-once-%zu", i);
-		test_del(s, own);
 	}
+	test_del_ops(s, "t-once-", 4);
 }
 
 /*
@@ -984,14 +1005,8 @@ test_zadd_once(void **state)
 	assert_int_equal(test_zscore(s, TEST_OPEN, "never"), -1);
 	assert_in_range(test_int(s, 2, ttl), 800, 900);
 	assert_int_equal(test_int(s, 2, bycard), 4);
-	for (i = 0; i < 6; i++) {
-		free(causes[i]);
-		apply_free(a[i]);
-	}
-	for (i = 0; i < 6; i++) {
-		snprintf(opid, sizeof(opid), "{hbm}:op:t-zonce-%zu", i);
-		test_del(s, opid);
-	}
+	test_batch_free(a, causes, 6);
+	test_del_ops(s, "t-zonce-", 6);
 	test_del(s, TEST_OPEN);
 }
 
@@ -1081,10 +1096,7 @@ test_log_run(void **state)
 	assert_int_equal(res[1], APPLY_CONFLICT);
 	/* three outbox entries and one of the log */
 	assert_int_equal(test_calls(s, "xadd") - xadd, 3 + 1);
-	for (i = 0; i < 3; i++) {
-		free(causes[i]);
-		apply_free(a[i]);
-	}
+	test_batch_free(a, causes, 3);
 	assert_int_equal(test_log(s, log, sizeof(log)), 1);
 	for (i = 0, p = log; i < 3; i++) {
 		j = strcspn(p, ",");
@@ -1132,11 +1144,9 @@ test_log_run(void **state)
 	}
 	assert_int_equal(
 	    apply_run_batch(s, a, 3, TEST_TTL, NULL, res, causes, &cause), 0);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 3; i++)
 		assert_int_equal(res[i], APPLY_OK);
-		free(causes[i]);
-		apply_free(a[i]);
-	}
+	test_batch_free(a, causes, 3);
 	assert_int_equal(test_log(s, log, sizeof(log)), 2);
 	for (j = 1, p = log; *p != '\0'; p++)
 		j += *p == ',' || *p == ' ';
@@ -1144,14 +1154,8 @@ test_log_run(void **state)
 	for (i = 0, p = log; *p != ' '; p++)
 		i += *p == ',';
 	assert_int_equal(i + 1, 100);
-	for (i = 0; i < 4; i++) {
-		snprintf(want, sizeof(want), "{hbm}:op:t-run-%zu", i);
-		test_del(s, want);
-	}
-	for (i = 0; i < 3; i++) {
-		snprintf(want, sizeof(want), "{hbm}:op:t-run-big-%zu", i);
-		test_del(s, want);
-	}
+	test_del_ops(s, "t-run-", 4);
+	test_del_ops(s, "t-run-big-", 3);
 	test_del(s, "{hbm}:msglog");
 }
 
@@ -1194,10 +1198,7 @@ test_ids_block(void **state)
 	assert_int_equal(res[0], APPLY_OK);
 	assert_int_equal(res[1], APPLY_CONFLICT);
 	assert_int_equal(res[2], APPLY_OK);
-	for (i = 0; i < 3; i++) {
-		free(causes[i]);
-		apply_free(a[i]);
-	}
+	test_batch_free(a, causes, 3);
 	r = test_cmd(s, 2, get);
 	assert_int_equal(r->type, STORE_STRING);
 	seq = strtoll(r->str, NULL, 10);
