@@ -352,7 +352,7 @@ wrk_run() {
 
 # The raw-Redis cost of one case: every write of its life in one EVAL (the
 # inbox entry and its dedup key, the case hash and history, the three
-# sorted sets, the number record with the case in it, two audit entries, two SMS records with
+# sorted sets, the number record with the case in it, the audit entry of its two lines, two SMS records with
 # their index and outbox entries, the op key). No parsing, crypto or
 # checks: the ceiling a gateway built on this Redis could reach.
 CASE_WRITES='
@@ -372,11 +372,10 @@ redis.call("ZADD", "b:cases", now, r)
 redis.call("ZADD", "b:agency:wfp:open", now, r)
 redis.call("HSET", "b:num:" .. hash .. r, "case_ms", now, "case_n", "1",
   "reply_ms", now, "reply_n", "1", "c:" .. r, now)
-for _, a in ipairs({ "created", "notified" }) do
-  redis.call("XADD", "b:audit", "*", "ts", now, "subject", r,
-    "actor", "gateway", "action", a, "detail", "food", "prev", hash,
-    "hash", hash)
-end
+redis.call("XADD", "b:audit", "*", "ts", now, "subject", r,
+  "actor", "migrant", "action", "created", "detail", "food", "subject", r,
+  "actor", "gateway", "action", "notified", "detail", "wfp", "prev", hash,
+  "hash", hash)
 redis.call("SET", "b:audit:head", hash)
 local seq = redis.call("INCRBY", "b:msgseq", 2)
 for i, k in ipairs({ "reply", "notify" }) do
@@ -401,8 +400,8 @@ CASE_LUA="$CASE_ARGS $CASE_WRITES return 1"
 # (bench/README.md): the writes above, and the reads and bookkeeping
 # around them: the sender's record read, the type guards,
 # the version check, the inbox entry's acknowledgement (the operation's
-# guard), the number and index lifetimes, the audit entries
-# written to {hbm}:audit:new before the chainer appends them, and for each
+# guard), the number and index lifetimes, the audit entry
+# written to {hbm}:audit:new before the chainer appends it, and for each
 # SMS the read and write of its record when it is sent (the sender takes
 # the number and text from the outbox entry). Commands the
 # gateway makes once per batch (XREADGROUP, XRANGE) are left out,
@@ -420,10 +419,9 @@ end
 '
 CASE_AFTER='
 redis.call("EXPIRE", num, 604800)
-for _, a in ipairs({ "created", "notified" }) do
-  redis.call("XADD", "b:audit:new", "*", "ts", now, "subject", r,
-    "actor", "gateway", "action", a, "detail", "food")
-end
+redis.call("XADD", "b:audit:new", "*", "ts", now, "subject", r,
+  "actor", "migrant", "action", "created", "detail", "food", "subject", r,
+  "actor", "gateway", "action", "notified", "detail", "wfp")
 for _, k in ipairs({ "reply", "notify" }) do
   local m = "b:msg:m" .. r .. k
   redis.call("EXPIRE", "b:msgs:" .. hash, 604800)

@@ -13,8 +13,8 @@
  * whatever can fail is checked before the first write), the writes (runs of
  * HSET or RPUSH on one key as one call, gathered in C by store/apply_wire.c
  * so that the script only makes the calls), the expiries, the SMS, the audit
- * entries (appended to {hbm}:audit:new, which store/audit.c chains), and the
- * op key again, set for a week. An operation with a stream entry to
+ * lines (one entry appended to {hbm}:audit:new, which store/audit.c
+ * chains), and the op key again, set for a week. An operation with a stream entry to
  * acknowledge uses no op key: its XACK, after the checks and before the
  * writes, is what tells whether it was applied.
  */

@@ -131,7 +131,10 @@ void apply_set_router(apply_router, void *arg);
  * something to seal and no key set is APPLY_ERROR. A "" stays "".
  */
 void apply_set_key(const struct crypto_key *);
-/* Append to the hash-chained audit stream. */
+/*
+ * Append a line to the hash-chained audit stream: an operation's lines, in
+ * the order given, are one entry (store/audit.c).
+ */
 void apply_audit(struct apply *, const char *subject, const char *actor,
     const char *action, const char *detail);
 /* The same, DETAIL given in clear and sealed. */

@@ -3,12 +3,15 @@
  * The audit stream's hash chain: chaining what case operations append, and
  * checking the chain.
  *
- * The apply script (store/apply.c) appends each audit entry, atomically
- * with the operation, to {hbm}:audit:new: ts, subject, actor, action,
- * detail. audit_chain() moves them, oldest first, to {hbm}:audit, each with
- * prev (the hash of the entry before it, 64 zeros for the very first) and
- * hash, the SHA-256 of prev, ts, subject, actor, action and detail joined by
- * newlines; {hbm}:audit:head holds the last hash. The hashes are computed
+ * The apply script (store/apply.c) appends an operation's audit lines,
+ * atomically with the operation, as one entry to {hbm}:audit:new: ts, then
+ * subject, actor, action and detail for each line. audit_chain() moves
+ * them, oldest first, to {hbm}:audit, each with prev (the hash of the
+ * entry before it, 64 zeros for the very first) and hash. A line's hash is
+ * the SHA-256 of the hash before it, ts, subject, actor, action and detail
+ * joined by newlines (ts with "+" before it for a line after an entry's
+ * first); an entry's hash is its last line's, so an entry of one line
+ * hashes as entries always have. {hbm}:audit:head holds the last hash. The hashes are computed
  * here, in C, and written by one script that first checks the head it was
  * computed from and that the entries are still the oldest waiting (then
  * trims them from {hbm}:audit:new in one step), so
@@ -38,7 +41,7 @@
 
 #define AUDIT_PAGE 200	/* entries per XRANGE and per chain script */
 #define AUDIT_ROUNDS 10 /* walks to catch up with appends */
-#define AUDIT_FIELDS 7
+#define AUDIT_LINE 4	/* subject, actor, action, detail */
 #define AUDIT_ZERO \
 	"0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -54,6 +57,124 @@ static struct store_script audit_trim_script = {
 	.body = LUA_AUDIT_TRIM,
 };
 
+/* Whether field I (counting pairs) of the entry FIELDS is named NAME. */
+static int
+audit_named(const struct store_reply *fields, size_t i, const char *name)
+{
+	const struct store_reply *f = fields->element[2 * i];
+
+	return f->type == STORE_STRING && strcmp(f->str, name) == 0;
+}
+
+/*
+ * The number of lines of the entry FIELDS when it is laid out as the apply
+ * script writes it: ts, then groups of subject, actor, action and detail
+ * in this order, then (CHAINED) prev and hash; 0 when it is laid out
+ * otherwise.
+ */
+static size_t
+audit_layout(const struct store_reply *fields, int chained)
+{
+	static const char *const line[AUDIT_LINE] = { "subject", "actor",
+		"action", "detail" };
+	size_t n, tail = chained ? 2 : 0, i;
+
+	if (fields->type != STORE_ARRAY || fields->elements % 2 != 0)
+		return 0;
+	n = fields->elements / 2;
+	if (n < 1 + AUDIT_LINE + tail || (n - 1 - tail) % AUDIT_LINE != 0)
+		return 0;
+	for (i = 0; i < fields->elements; i++) {
+		if (fields->element[i]->type != STORE_STRING)
+			return 0;
+	}
+	if (!audit_named(fields, 0, "ts"))
+		return 0;
+	for (i = 1; i < n - tail; i++) {
+		if (!audit_named(fields, i, line[(i - 1) % AUDIT_LINE]))
+			return 0;
+	}
+	if (chained &&
+	    (!audit_named(fields, n - 2, "prev") ||
+		!audit_named(fields, n - 1, "hash")))
+		return 0;
+	return (n - 1 - tail) / AUDIT_LINE;
+}
+
+/*
+ * Chain K lines after PREV into HASH, all with the time TS: line j's four
+ * values (subject, actor, action, detail) are V[(4j + i) * STRIDE]. Each
+ * line's hash is the SHA-256 of the hash before it, TS and its values
+ * joined by newlines; a line after an entry's first has "+" before TS, so
+ * lines cannot be regrouped into other entries unseen. A NULL value (or
+ * TS) is hashed as empty.
+ */
+static void
+audit_hash_lines(const char *prev, const struct store_reply *ts,
+    const struct store_reply *const *v, size_t stride, size_t k,
+    char hash[CRYPTO_SHA256_HEX])
+{
+	const struct store_reply *f;
+	char cur[CRYPTO_SHA256_HEX], *buf;
+	size_t l, i, len, off;
+
+	memcpy(cur, prev, CRYPTO_SHA256_HEX);
+	for (l = 0; l < k; l++) {
+		len = CRYPTO_SHA256_HEX - 1 + (l > 0) + 1 +
+		    (ts != NULL ? ts->len : 0);
+		for (i = 0; i < AUDIT_LINE; i++) {
+			f = v[(AUDIT_LINE * l + i) * stride];
+			len += 1 + (f != NULL ? f->len : 0);
+		}
+		buf = xmalloc(len);
+		memcpy(buf, cur, CRYPTO_SHA256_HEX - 1);
+		off = CRYPTO_SHA256_HEX - 1;
+		buf[off++] = '\n';
+		if (l > 0)
+			buf[off++] = '+';
+		for (i = 0; i <= AUDIT_LINE; i++) {
+			f = i == 0 ? ts : v[(AUDIT_LINE * l + i - 1) * stride];
+			if (i > 0)
+				buf[off++] = '\n';
+			if (f != NULL) {
+				memcpy(buf + off, f->str, f->len);
+				off += f->len;
+			}
+		}
+		crypto_sha256_hex(buf, len, cur);
+		free(buf);
+	}
+	memcpy(hash, cur, CRYPTO_SHA256_HEX);
+}
+
+/*
+ * The lines of the entry FIELDS for audit_hash_lines(): in place when it
+ * is laid out as the apply script writes it (CHAINED: with prev and hash
+ * after them), else one line of the fields found by name (ONE holds it;
+ * a missing one is NULL). *TS, *STRIDE and the number of lines into *K.
+ */
+static const struct store_reply *const *
+audit_lines(const struct store_reply *fields, int chained,
+    const struct store_reply *one[AUDIT_LINE], const struct store_reply **ts,
+    size_t *stride, size_t *k)
+{
+	static const char *const line[AUDIT_LINE] = { "subject", "actor",
+		"action", "detail" };
+	size_t i;
+
+	if ((*k = audit_layout(fields, chained)) > 0) {
+		*ts = fields->element[1];
+		*stride = 2;
+		return (const struct store_reply *const *)&fields->element[3];
+	}
+	*ts = store_field(fields, "ts");
+	for (i = 0; i < AUDIT_LINE; i++)
+		one[i] = store_field(fields, line[i]);
+	*stride = 1;
+	*k = 1;
+	return one;
+}
+
 /*
  * Check one audit entry against the hash of the entry before it (PREV:
  * for the first one, the anchor's). Copies its hash to HASH. 0 when it
@@ -63,39 +184,37 @@ static int
 audit_entry_check(const struct store_reply *fields, const char *prev,
     char hash[CRYPTO_SHA256_HEX])
 {
-	static const char *const names[AUDIT_FIELDS] = { "prev", "ts",
-		"subject", "actor", "action", "detail", "hash" };
-	const struct store_reply *f[AUDIT_FIELDS];
-	char *buf, *p, want[CRYPTO_SHA256_HEX];
-	size_t len = 0, i;
+	const struct store_reply *one[AUDIT_LINE], *const *v, *ts, *p, *h, *f;
+	char want[CRYPTO_SHA256_HEX];
+	size_t stride, k, l, i;
 
 	if (fields->type != STORE_ARRAY)
 		return -1;
-	for (i = 0; i < AUDIT_FIELDS; i++) {
-		if ((f[i] = store_field(fields, names[i])) == NULL)
-			return -1;
-		if (i < AUDIT_FIELDS - 1)
-			len += f[i]->len + 1;
-	}
-	/* A newline in subject, actor or action makes the text ambiguous. */
-	for (i = 2; i <= 4; i++) {
-		if (memchr(f[i]->str, '\n', f[i]->len) != NULL)
-			return -1;
-	}
-	if (f[6]->len != CRYPTO_SHA256_HEX - 1)
+	v = audit_lines(fields, 1, one, &ts, &stride, &k);
+	p = store_field(fields, "prev");
+	h = store_field(fields, "hash");
+	if (ts == NULL || p == NULL || h == NULL)
 		return -1;
-	if (f[0]->len != CRYPTO_SHA256_HEX - 1 ||
-	    memcmp(f[0]->str, prev, f[0]->len) != 0)
+	/* A time of digits only: "+" marks a line after the first. */
+	if (ts->len == 0 || strspn(ts->str, "0123456789") != ts->len)
 		return -1;
-	p = buf = xmalloc(len);
-	for (i = 0; i < AUDIT_FIELDS - 1; i++) {
-		memcpy(p, f[i]->str, f[i]->len);
-		p += f[i]->len;
-		*p++ = '\n';
+	for (l = 0; l < k; l++) {
+		for (i = 0; i < AUDIT_LINE; i++) {
+			if ((f = v[(AUDIT_LINE * l + i) * stride]) == NULL)
+				return -1;
+			/* A newline but in detail makes the text ambiguous. */
+			if (i < AUDIT_LINE - 1 &&
+			    memchr(f->str, '\n', f->len) != NULL)
+				return -1;
+		}
 	}
-	crypto_sha256_hex(buf, len - 1, want);
-	free(buf);
-	if (memcmp(want, f[6]->str, CRYPTO_SHA256_HEX - 1) != 0)
+	if (h->len != CRYPTO_SHA256_HEX - 1)
+		return -1;
+	if (p->len != CRYPTO_SHA256_HEX - 1 ||
+	    memcmp(p->str, prev, p->len) != 0)
+		return -1;
+	audit_hash_lines(prev, ts, v, stride, k, want);
+	if (memcmp(want, h->str, CRYPTO_SHA256_HEX - 1) != 0)
 		return -1;
 	memcpy(hash, want, CRYPTO_SHA256_HEX);
 	return 0;
@@ -337,20 +456,19 @@ audit_verify(struct store *s, long long *entries, char **bad_id, char **cause)
 
 /*
  * The hashes of the new entries of PAGE chained after PREV, into HASHES
- * (64 hex digits each) and *LAST (the id of the last one). A field missing
- * from an entry (written by something other than the apply script) is
- * hashed as empty: the entry is chained as it is, so the chain goes on and
+ * (64 hex digits each) and *LAST (the id of the last one). An entry laid
+ * out otherwise than the apply script writes it (written by something
+ * else) is hashed as one line of the fields found by name, a missing one
+ * as empty: it is chained as it is, so the chain goes on and
  * audit_verify() names that entry. -1 when the reply is not a page.
  */
 static int
 audit_hash_page(const struct store_reply *page, const char *prev, char *hashes,
     const char **last)
 {
-	static const char *const names[5] = { "ts", "subject", "actor",
-		"action", "detail" };
-	const struct store_reply *e, *f[5];
-	char cur[CRYPTO_SHA256_HEX], *buf;
-	size_t i, j, len, off;
+	const struct store_reply *e, *one[AUDIT_LINE], *const *v, *ts;
+	char cur[CRYPTO_SHA256_HEX];
+	size_t i, stride, k;
 
 	memcpy(cur, prev, CRYPTO_SHA256_HEX);
 	for (i = 0; i < page->elements; i++) {
@@ -359,23 +477,8 @@ audit_hash_page(const struct store_reply *page, const char *prev, char *hashes,
 		    e->element[0]->type != STORE_STRING ||
 		    e->element[1]->type != STORE_ARRAY)
 			return -1;
-		len = CRYPTO_SHA256_HEX - 1;
-		for (j = 0; j < 5; j++) {
-			f[j] = store_field(e->element[1], names[j]);
-			len += 1 + (f[j] != NULL ? f[j]->len : 0);
-		}
-		buf = xmalloc(len);
-		memcpy(buf, cur, CRYPTO_SHA256_HEX - 1);
-		off = CRYPTO_SHA256_HEX - 1;
-		for (j = 0; j < 5; j++) {
-			buf[off++] = '\n';
-			if (f[j] != NULL) {
-				memcpy(buf + off, f[j]->str, f[j]->len);
-				off += f[j]->len;
-			}
-		}
-		crypto_sha256_hex(buf, len, cur);
-		free(buf);
+		v = audit_lines(e->element[1], 0, one, &ts, &stride, &k);
+		audit_hash_lines(cur, ts, v, stride, k, cur);
 		memcpy(hashes + i * (CRYPTO_SHA256_HEX - 1), cur,
 		    CRYPTO_SHA256_HEX - 1);
 		*last = e->element[0]->str;

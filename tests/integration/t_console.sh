@@ -223,8 +223,9 @@ signin() {
 code_of() {
 	hbm_texts_to "$1" | grep -oE '[1-9][0-9]{3}-[0-9]{4}' | head -n 1 | tr -d -
 }
-# The audit entries (chained first by GET /v1/audit/verify) as
-# "subject actor action detail" lines.
+# The audit lines (chained first by GET /v1/audit/verify) as
+# "subject actor action detail" lines: an entry holds an operation's lines,
+# each ending with its detail.
 audit_lines() {
 	hbm_body GET /v1/audit/verify -H "Authorization: Bearer $HBM_ADMIN_TOKEN" > /dev/null
 	$HBM_REDIS_CLI --no-raw XRANGE '{hbm}:audit' - + > "$HBM_TMP/audit.raw"
@@ -235,7 +236,7 @@ out, f = [], {}
 for i, l in enumerate(lines):
     if l in ("subject", "actor", "action", "detail") and i + 1 < len(lines):
         f[l] = lines[i + 1]
-    if l == "hash" and f:
+    if l == "detail" and f:
         out.append(" ".join(f.get(k, "") for k in ("subject", "actor", "action", "detail")))
         f = {}
 print("\n".join(out))'

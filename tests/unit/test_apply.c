@@ -1591,7 +1591,7 @@ test_verify(struct store *s, long long want_entries, const char *want_bad)
 	return rc;
 }
 
-/* Five entries in three operations; their ids into IDS. */
+/* Five entries of one line, from five operations; their ids into IDS. */
 static void
 test_chain(struct store *s, char ids[5][64])
 {
@@ -1600,17 +1600,15 @@ test_chain(struct store *s, char ids[5][64])
 	struct apply *a;
 	char opid[32], *cause = NULL;
 	long long chained;
-	int i, j, k = 0;
+	int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 5; i++) {
 		snprintf(opid, sizeof(opid), "{hbm}:op:t-chain-%d", i);
 		test_del(s, opid);
 		snprintf(opid, sizeof(opid), "t-chain-%d", i);
-		a = apply_new(opid, 1700000000000LL + i);
-		for (j = 0; j < (i < 2 ? 2 : 1); j++) {
-			snprintf(opid, sizeof(opid), "n%d", k++);
-			apply_audit(a, "case:t1", "official:7", "note", opid);
-		}
+		a = apply_new(opid, i == 0 ? 1700000000000LL : 1700000000001LL);
+		snprintf(opid, sizeof(opid), "n%d", i);
+		apply_audit(a, "case:t1", "official:7", "note", opid);
 		assert_int_equal(test_run(s, a), APPLY_OK);
 	}
 	/* Chained in one go, and nothing waits after. */
@@ -1656,6 +1654,111 @@ test_audit_chain(void **state)
 	    f->element[11]->str, r->element[3]->element[1]->element[13]->str);
 	free(head);
 	store_reply_free(r);
+}
+
+/*
+ * Write the stream anew as one entry of id ID: ts 1700000000000, the K
+ * lines of L (eight strings each: subject, actor, action and detail with
+ * their names), PREV and HASH.
+ */
+static void
+test_audit_put(struct store *s, const char *id, const char *const *l, int k,
+    const char *prev, const char *hash)
+{
+	const char *xadd[48];
+	int n = 0, i;
+
+	xadd[n++] = "XADD";
+	xadd[n++] = "{hbm}:audit";
+	xadd[n++] = id;
+	xadd[n++] = "ts";
+	xadd[n++] = "1700000000000";
+	for (i = 0; i < 8 * k; i++)
+		xadd[n++] = l[i];
+	xadd[n++] = "prev";
+	xadd[n++] = prev;
+	xadd[n++] = "hash";
+	xadd[n++] = hash;
+	store_reply_free(test_cmd(s, n, xadd));
+}
+
+/*
+ * An operation's lines are one entry, hashed line by line as documented
+ * and verified. Written anew as it was, it verifies; a line edited, two
+ * lines swapped, and the lines regrouped as entries of their own (each
+ * with the prev and hash its line had) all show.
+ */
+static void
+test_audit_lines(void **state)
+{
+	const char *xr[] = { "XRANGE", "{hbm}:audit", "-", "+" };
+	struct store *s = *state;
+	struct store_reply *r, *f;
+	struct apply *a;
+	char id[64], id2[64], h1[CRYPTO_SHA256_HEX], want[CRYPTO_SHA256_HEX];
+	char *cause = NULL, *text;
+	const char *line1;
+	long long chained, ms, seq;
+	const char *both[16] = { "subject", "case:t1", "actor", "migrant",
+		"action", "created", "detail", "food", "subject", "case:t1",
+		"actor", "gateway", "action", "notified", "detail", "wfp" };
+	const char *other[16];
+	int i;
+
+	a = apply_new("t-lines", 1700000000000LL);
+	apply_audit(a, "case:t1", "migrant", "created", "food");
+	apply_audit(a, "case:t1", "gateway", "notified", "wfp");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+	test_del(s, "{hbm}:op:t-lines");
+	assert_int_equal(test_xlen(s, "{hbm}:audit:new"), 1);
+	assert_int_equal(audit_chain_all(s, &chained, &cause), 0);
+	assert_int_equal(chained, 1);
+	assert_int_equal(test_verify(s, 1, NULL), 0);
+
+	/* ts, both lines in order, prev, and the last line's hash. */
+	line1 = TEST_ZEROS "\n1700000000000\ncase:t1\nmigrant\ncreated\nfood";
+	crypto_sha256_hex(line1, strlen(line1), h1);
+	assert_true(
+	    asprintf(&text,
+		"%s\n+1700000000000\ncase:t1\ngateway\nnotified\nwfp", h1) > 0);
+	crypto_sha256_hex(text, strlen(text), want);
+	free(text);
+	r = test_cmd(s, 4, xr);
+	assert_int_equal(r->elements, 1);
+	f = r->element[0]->element[1];
+	assert_int_equal(f->elements, 22);
+	assert_string_equal(f->element[0]->str, "ts");
+	assert_string_equal(f->element[1]->str, "1700000000000");
+	for (i = 0; i < 16; i++)
+		assert_string_equal(f->element[2 + i]->str, both[i]);
+	assert_string_equal(f->element[18]->str, "prev");
+	assert_string_equal(f->element[19]->str, TEST_ZEROS);
+	assert_string_equal(f->element[21]->str, want);
+	snprintf(id, sizeof(id), "%s", r->element[0]->element[0]->str);
+	store_reply_free(r);
+	assert_int_equal(sscanf(id, "%lld-%lld", &ms, &seq), 2);
+	snprintf(id2, sizeof(id2), "%lld-%lld", ms, seq + 1);
+
+	test_del(s, "{hbm}:audit");
+	test_audit_put(s, id, both, 2, TEST_ZEROS, want);
+	assert_int_equal(test_verify(s, 1, NULL), 0);
+
+	memcpy(other, both, sizeof(other));
+	other[15] = "unhcr";
+	test_del(s, "{hbm}:audit");
+	test_audit_put(s, id, other, 2, TEST_ZEROS, want);
+	assert_int_equal(test_verify(s, 0, id), 1);
+
+	memcpy(other, both + 8, 8 * sizeof(*other));
+	memcpy(other + 8, both, 8 * sizeof(*other));
+	test_del(s, "{hbm}:audit");
+	test_audit_put(s, id, other, 2, TEST_ZEROS, want);
+	assert_int_equal(test_verify(s, 0, id), 1);
+
+	test_del(s, "{hbm}:audit");
+	test_audit_put(s, id, both, 1, TEST_ZEROS, h1);
+	test_audit_put(s, id2, both + 8, 1, h1, want);
+	assert_int_equal(test_verify(s, 1, id2), 1);
 }
 
 static void
@@ -1947,6 +2050,7 @@ main(void)
 		cmocka_unit_test_setup(test_sms_in_record, setup_test),
 		cmocka_unit_test_setup(test_refused, setup_test),
 		cmocka_unit_test_setup(test_audit_chain, setup_test),
+		cmocka_unit_test_setup(test_audit_lines, setup_test),
 		cmocka_unit_test_setup(test_audit_tamper_delete, setup_test),
 		cmocka_unit_test_setup(test_audit_tamper_edit, setup_test),
 		cmocka_unit_test_setup(test_audit_tamper_head, setup_test),
