@@ -11,16 +11,16 @@
  * the SHA-256 of the hash before it, ts, subject, actor, action and detail
  * joined by newlines (ts with "+" before it for a line after an entry's
  * first); an entry's hash is its last line's, so an entry of one line
- * hashes as entries always have. {hbm}:audit:head holds the last hash. The hashes are computed
- * here, in C, and written by one script that first checks the head it was
- * computed from and that the entries are still the oldest waiting (then
- * trims them from {hbm}:audit:new in one step), so
- * chainers of several instances never fork the chain: the loser of a race
- * finds a new head and does nothing. Hashing outside Redis keeps the cost
+ * hashes as entries always have. {hbm}:audit:head holds the last hash.
+ * The hashes are computed here, in C, and written by one script that
+ * first checks the head it was computed from and that the entries are
+ * still the oldest waiting (then trims them from {hbm}:audit:new in one
+ * step), so chainers of several instances never fork the chain: the loser
+ * of a race finds a new head and does nothing. Hashing outside Redis keeps the cost
  * of an operation in Redis, which runs one script at a time, low.
  *
  * What is no case operation (a number revealed, an export) is appended
- * to {hbm}:audit:new by audit_append(), the same five fields, and chained
+ * to {hbm}:audit:new by audit_append(), an entry of one line, and chained
  * the same way.
  *
  * The scripts are store/lua/audit_chain.lua and store/lua/audit_trim.lua.
