@@ -14,9 +14,9 @@
  * HSET or RPUSH on one key as one call, gathered in C by store/apply_wire.c
  * so that the script only makes the calls), the expiries, the SMS, the audit
  * lines (one entry appended to {hbm}:audit:new, which store/audit.c
- * chains), and the op key again, set for a week. An operation with a stream entry to
- * acknowledge uses no op key: its XACK, after the checks and before the
- * writes, is what tells whether it was applied.
+ * chains), and the op key again, set for a week. An operation with a
+ * stream entry to acknowledge uses no op key: its XACK, after the checks
+ * and before the writes, is what tells whether it was applied.
  */
 #include <math.h>
 #include <stdio.h>
@@ -34,10 +34,6 @@
 
 /* Keys one operation may name: far more than any needs. */
 #define APPLY_KEYS_MAX 58
-
-/* KEYS[1..2], always present; keys the operations add follow. */
-#define APPLY_KEY_OP 0
-#define APPLY_KEY_AUDIT 1
 
 /* The batch script, store/lua/apply.lua, after store/lua/lib/enqueue.lua. */
 static struct store_script apply_script = {

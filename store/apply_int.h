@@ -11,6 +11,11 @@
 
 #include "store/apply.h"
 
+/* An operation's KEYS[1..2], always there (a->keys[0] and [1]); the keys
+ * it adds follow. */
+#define APPLY_KEY_OP 0
+#define APPLY_KEY_AUDIT 1
+
 /* A sequence of binary-safe values in one buffer. */
 struct apply_seq {
 	char *buf;    /* owned; the values, back to back */

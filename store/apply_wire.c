@@ -10,15 +10,17 @@
  * of one key become one call, as do its RPUSHes (an HINCRBY or HDEL of the
  * key comes after the HSETs before it), each SMS comes before those runs so
  * that a case's SMS joins its history's RPUSH, then one EXPIRE a key (the
- * last lifetime given), then the audit entries. Each call is its opcode,
- * the KEYS index of its key (0: none), how many values follow, and the
- * values, which the script hands to Redis with unpack().
+ * last lifetime given), then the audit lines as one XADD of one entry.
+ * Each call is its opcode, the KEYS index of its key (0: none), how many
+ * values follow, and the values, which the script hands to Redis with
+ * unpack().
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/apply_int.h"
+#include "store/audit.h"
 #include "store/keys.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
@@ -374,6 +376,35 @@ apply_w_case_sms(struct apply_wire *c, const struct apply_w *w)
 	apply_w_run(c, 'p', w->key, 1);
 }
 
+/*
+ * The operation's audit lines, in order, as one entry of {hbm}:audit:new:
+ * "*", ts and the time, then each line's subject, actor, action and
+ * detail with their names (store/audit.c).
+ */
+static void
+apply_w_audit(struct apply_wire *c)
+{
+	size_t i, k, lines = 0;
+
+	for (i = 0; i < c->nw; i++)
+		lines += c->w[i].op == 'l';
+	if (lines == 0)
+		return;
+	apply_w_call(c, "L", APPLY_KEY_AUDIT + 1, 3 + 2 * AUDIT_LINE * lines);
+	apply_args_add(c->g, "*", 1);
+	apply_args_add(c->g, "ts", 2);
+	apply_args_add(c->g, c->a->now, strlen(c->a->now));
+	for (i = 0; i < c->nw; i++) {
+		if (c->w[i].op != 'l')
+			continue;
+		for (k = 0; k < AUDIT_LINE; k++) {
+			apply_args_add(
+			    c->g, audit_line[k], strlen(audit_line[k]));
+			apply_w_value(c, c->w[i].v + k);
+		}
+	}
+}
+
 void
 apply_args_writes(struct apply_args *g, const struct apply *a,
     long long msg_ttl, size_t *nsms)
@@ -440,9 +471,7 @@ apply_args_writes(struct apply_args *g, const struct apply *a,
 		apply_w_call(&c, "E", w[i].key, 1);
 		apply_w_value(&c, w[k].v);
 	}
-	for (i = 0; i < n; i++)
-		if (w[i].op == 'l')
-			apply_w_plain(&c, "L", &w[i], 4);
+	apply_w_audit(&c);
 	for (k = 0; k < c.nruns; k++)
 		free(c.runs[k].v);
 	free(c.runs);

@@ -16,8 +16,8 @@
  * first checks the head it was computed from and that the entries are
  * still the oldest waiting (then trims them from {hbm}:audit:new in one
  * step), so chainers of several instances never fork the chain: the loser
- * of a race finds a new head and does nothing. Hashing outside Redis keeps the cost
- * of an operation in Redis, which runs one script at a time, low.
+ * of a race finds a new head and does nothing. Hashing outside Redis keeps
+ * the cost of an operation in Redis, which runs one script at a time, low.
  *
  * What is no case operation (a number revealed, an export) is appended
  * to {hbm}:audit:new by audit_append(), an entry of one line, and chained
@@ -41,7 +41,6 @@
 
 #define AUDIT_PAGE 200	/* entries per XRANGE and per chain script */
 #define AUDIT_ROUNDS 10 /* walks to catch up with appends */
-#define AUDIT_LINE 4	/* subject, actor, action, detail */
 #define AUDIT_ZERO \
 	"0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -57,13 +56,14 @@ static struct store_script audit_trim_script = {
 	.body = LUA_AUDIT_TRIM,
 };
 
+const char *const audit_line[AUDIT_LINE] = { "subject", "actor", "action",
+	"detail" };
+
 /* Whether field I (counting pairs) of the entry FIELDS is named NAME. */
 static int
 audit_named(const struct store_reply *fields, size_t i, const char *name)
 {
-	const struct store_reply *f = fields->element[2 * i];
-
-	return f->type == STORE_STRING && strcmp(f->str, name) == 0;
+	return strcmp(fields->element[2 * i]->str, name) == 0;
 }
 
 /*
@@ -75,8 +75,6 @@ audit_named(const struct store_reply *fields, size_t i, const char *name)
 static size_t
 audit_layout(const struct store_reply *fields, int chained)
 {
-	static const char *const line[AUDIT_LINE] = { "subject", "actor",
-		"action", "detail" };
 	size_t n, tail = chained ? 2 : 0, i;
 
 	if (fields->type != STORE_ARRAY || fields->elements % 2 != 0)
@@ -91,7 +89,7 @@ audit_layout(const struct store_reply *fields, int chained)
 	if (!audit_named(fields, 0, "ts"))
 		return 0;
 	for (i = 1; i < n - tail; i++) {
-		if (!audit_named(fields, i, line[(i - 1) % AUDIT_LINE]))
+		if (!audit_named(fields, i, audit_line[(i - 1) % AUDIT_LINE]))
 			return 0;
 	}
 	if (chained &&
@@ -158,8 +156,6 @@ audit_lines(const struct store_reply *fields, int chained,
     const struct store_reply *one[AUDIT_LINE], const struct store_reply **ts,
     size_t *stride, size_t *k)
 {
-	static const char *const line[AUDIT_LINE] = { "subject", "actor",
-		"action", "detail" };
 	size_t i;
 
 	if ((*k = audit_layout(fields, chained)) > 0) {
@@ -169,7 +165,7 @@ audit_lines(const struct store_reply *fields, int chained,
 	}
 	*ts = store_field(fields, "ts");
 	for (i = 0; i < AUDIT_LINE; i++)
-		one[i] = store_field(fields, line[i]);
+		one[i] = store_field(fields, audit_line[i]);
 	*stride = 1;
 	*k = 1;
 	return one;

@@ -11,6 +11,13 @@
 struct store;
 
 /*
+ * The fields of an audit line, in the order an entry holds them after its
+ * ts (store/apply_wire.c writes them, audit.c hashes them).
+ */
+#define AUDIT_LINE 4
+extern const char *const audit_line[AUDIT_LINE];
+
+/*
  * Append an entry that no case operation carries (a number revealed, an
  * export) to the entries waiting for their hashes, as the apply script
  * does: ts (now, in ms), SUBJECT, ACTOR, ACTION, DETAIL. A newline in

@@ -32,10 +32,10 @@
 -- place of {hbm}:msgs:<to_hash>), M a case's SMS (its key the history;
 -- the same five, then its history entry up to the message id, which the
 -- history's P, later, appends closed with "\"<id>\"}", then the index of
--- the record that indexes it, as S's key), L
--- audit (subject, actor, action, detail: a line of the one entry the
--- operation appends to {hbm}:audit:new, ts then each line's four fields,
--- which store/audit.c chains). Redis does not roll back a script that
+-- the record that indexes it, as S's key), L XADD (the operation's one
+-- audit entry, last: "*", ts, now_ms, then subject, actor, action and
+-- detail with their names for each line; its key {hbm}:audit:new, which
+-- store/audit.c chains). Redis does not roll back a script that
 -- fails half way, so the guards and a type check of every key written
 -- come before the first write (once a call for a key, see known below),
 -- and then the XACK of the operation's stream entry; the op key, kept
@@ -47,9 +47,8 @@
 local K, A = KEYS, ARGV
 local kind = { H = 'hash', I = 'hash', D = 'hash', Z = 'zset', R = 'zset',
   P = 'list', M = 'list' }
-local line = { 'subject', 'actor', 'action', 'detail' }
 local cmd = { H = 'HSET', P = 'RPUSH', I = 'HINCRBY', D = 'HDEL',
-  Z = 'ZADD', R = 'ZREM', E = 'EXPIRE' }
+  Z = 'ZADD', R = 'ZREM', E = 'EXPIRE', L = 'XADD' }
 -- Absent guards in a row are one EXISTS of all their keys.
 local function guards(kb, i, gend, want)
   while i <= gend do
@@ -120,10 +119,9 @@ end
 -- with a ZADD waiting, waits for the batch's others to that key
 -- (defer_zadd in lib/enqueue.lua): the SLA index, the list of cases and
 -- an agency's open cases take one ZADD a batch, not one a case. Any other
--- call to the key makes it first. The operation's audit lines are one
--- entry, appended after its other writes.
+-- call to the key makes it first.
 local function write(kb, i, n, now, ttl)
-  local extra, audit = {}, nil
+  local extra = {}
   local function add(k, ...)
     local e = extra[k] or {}
     extra[k] = e
@@ -138,12 +136,6 @@ local function write(kb, i, n, now, ttl)
         now, ttl, at > 0)
       if o == 'M' then add(k, A[j + 5] .. '"' .. id .. '"}') end
       if at > 0 then add(at, 'm:' .. id, now) end
-    elseif o == 'L' then
-      audit = audit or { 'ts', now }
-      for x = 0, 3 do
-        audit[#audit + 1] = line[x + 1]
-        audit[#audit + 1] = A[j + x]
-      end
     elseif o == 'Z' then
       for z = j, j + c - 1, 2 do defer_zadd(K[kb + k], A[z], A[z + 1]) end
     elseif o == 'E' then
@@ -160,7 +152,6 @@ local function write(kb, i, n, now, ttl)
     end
     i = j + c
   end
-  if audit then redis.call('XADD', K[kb + 2], '*', unpack(audit)) end
 end
 -- An operation with a stream entry is applied once because its XACK is
 -- the last check before the writes: the group's pending list holds the

@@ -1606,7 +1606,7 @@ test_chain(struct store *s, char ids[5][64])
 		snprintf(opid, sizeof(opid), "{hbm}:op:t-chain-%d", i);
 		test_del(s, opid);
 		snprintf(opid, sizeof(opid), "t-chain-%d", i);
-		a = apply_new(opid, i == 0 ? 1700000000000LL : 1700000000001LL);
+		a = apply_new(opid, 1700000000000LL + i);
 		snprintf(opid, sizeof(opid), "n%d", i);
 		apply_audit(a, "case:t1", "official:7", "note", opid);
 		assert_int_equal(test_run(s, a), APPLY_OK);
