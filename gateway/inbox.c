@@ -3,9 +3,10 @@
  * The inbox stream and its dispatcher threads.
  *
  * inbox_add() runs on whatever thread received the SMS (an HTTP worker, a
- * modem thread) with that thread's Redis connection: one Lua script checks
- * the deduplication key and appends the entry, so a message is either in
- * the stream once or not at all. The dispatcher threads, started by
+ * modem thread) with that thread's Redis connection: one Lua script
+ * appends the entry and sets the deduplication key where none is, deleting
+ * the entry again for a repeat, so a message is either in the stream once
+ * or not at all. The dispatcher threads, started by
  * inbox_start(), each own a Redis connection and a lexicon built from the
  * configuration snapshot they hold; they read their own pending entries
  * first (work a crash left unacknowledged), then new ones, and every few

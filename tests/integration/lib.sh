@@ -209,13 +209,16 @@ hbm_listen_url() {
 
 # Wait (at most 20 s) until every inbox entry is read and acknowledged: a
 # message then has had all its effects, the SMS it causes among them
-# queued, so that "nothing was sent" can be told.
+# queued, so that "nothing was sent" can be told. No entry is left past
+# the group's last-delivered-id (a repeat's entry, deleted as it is added,
+# moves the stream's last-generated-id but is never delivered).
 hbm_inbox_settled() {
 	settled() {
-		local last group
-		last=$($HBM_REDIS_CLI XINFO STREAM '{hbm}:inbox' | sed -n '/^last-generated-id$/{n;p}')
+		local group last
 		group=$($HBM_REDIS_CLI XINFO GROUPS '{hbm}:inbox')
-		[ "$(sed -n '/^last-delivered-id$/{n;p}' <<<"$group")" = "$last" ] &&
+		last=$(sed -n '/^last-delivered-id$/{n;p}' <<<"$group")
+		[ -n "$last" ] &&
+			[ -z "$($HBM_REDIS_CLI XRANGE '{hbm}:inbox' "($last" + COUNT 1)" ] &&
 			[ "$(sed -n '/^pending$/{n;p}' <<<"$group")" = 0 ]
 	}
 	hbm_wait 20 settled

@@ -94,6 +94,8 @@ r2=$(at "$body")
 hbm_match "AT: a repeat is a duplicate" '"duplicate":true' "$r2"
 hbm_eq "AT: naming the same entry" "$(hbm_jget id <<<"$r1")" "$(hbm_jget id <<<"$r2")"
 hbm_eq "AT: one inbox entry for three deliveries" $((n0 + 1)) "$(inbox_len)"
+hbm_eq "AT: the repeats left no entry after it" "" \
+	"$($HBM_REDIS_CLI XRANGE '{hbm}:inbox' "($(hbm_jget id <<<"$r1")" +)"
 e=$($HBM_REDIS_CLI --raw XRANGE '{hbm}:inbox' "$(hbm_jget id <<<"$r1")" "$(hbm_jget id <<<"$r1")" | tr '\n' ' ')
 hbm_check "AT: the entry holds no text in clear" bash -c "! grep -q 'gate 3' <<<'$e'"
 e=$($HBM_REDIS_CLI --raw XRANGE '{hbm}:inbox' "$(hbm_jget id <<<"$r1")" "$(hbm_jget id <<<"$r1")" | "$HBM_BUILD/tests/unseal" "$(hbm_key)" | tr '\n' ' ')
@@ -104,6 +106,16 @@ hbm_check "AT: the agency is notified" hbm_wait 10 hbm_sent_to +256700000101 1
 hbm_check "AT: the deliveries are handled" hbm_inbox_settled
 hbm_eq "AT: one reply" 1 "$(hbm_queued_count +256700000011)"
 hbm_eq "AT: with one code" 1 "$(code_in_reply +256700000011)"
+# A dedup key that is not a string (Redis written by hand) refuses the
+# delivery, and the entry added before the key is tried goes again.
+dk="{hbm}:dedup:$(printf 'africastalking\nATXid_9' | sha256sum | cut -c1-40)"
+$HBM_REDIS_CLI HSET "$dk" x 1 >/dev/null
+bad "AT: a dedup key of another type" 503 POST \
+	"/v1/inbound/africastalking?token=$HBM_CHANNEL_TOKEN" -H "$FORM" \
+	--data-binary 'from=%2B256700000011&to=20880&text=HELP&id=ATXid_9'
+hbm_eq "AT: and leaves no entry" "" \
+	"$($HBM_REDIS_CLI XRANGE '{hbm}:inbox' "($(hbm_jget id <<<"$r1")" +)"
+$HBM_REDIS_CLI DEL "$dk" >/dev/null
 
 # --- Twilio
 n0=$(inbox_len)
