@@ -205,12 +205,13 @@ enum outbox_field {
 	F_ATTEMPTS,
 	F_CREATED,
 	F_UPDATED,
+	F_DLR,
 	F_COUNT
 };
 
 static const char *const outbox_field_names[F_COUNT] = { "to", "text",
 	"channel", "kind", "status", "error", "attempts", "created_ms",
-	"updated_ms" };
+	"updated_ms", "dlr" };
 
 int
 outbox_msg_parse(
@@ -240,7 +241,8 @@ outbox_msg_parse(
 	m->text = xstrdup(v[F_TEXT]);
 	m->channel = xstrdup(v[F_CHANNEL]);
 	m->kind = xstrdup(v[F_KIND] != NULL ? v[F_KIND] : "");
-	m->status = xstrdup(v[F_STATUS]);
+	/* A delivery report's state is kept apart from the senders'. */
+	m->status = xstrdup(v[F_DLR] != NULL ? v[F_DLR] : v[F_STATUS]);
 	m->error = xstrdup(v[F_ERROR] != NULL ? v[F_ERROR] : "");
 	m->attempts = (int)num[0];
 	m->created_ms = num[1];

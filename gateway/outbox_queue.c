@@ -771,6 +771,8 @@ queue_commit_args(struct outbox_queue *q, struct outbox_item *it,
 	case OUTBOX_SENT:
 		argv[2] = "sent";
 		argv[3] = it->ref != NULL ? it->ref : "";
+		/* Fresh from its enqueue: the record need not be read. */
+		argv[4] = it->carried ? "0" : "";
 		break;
 	case OUTBOX_HANDOFF:
 		other = outbox_failover(q->cfg, it->to, q->ch->name);

@@ -9,8 +9,12 @@
 --          message id, outcome, a, b:
 --
 --   sent     a = the channel's message reference or "": attempts + 1,
---            status sent unless a delivery report already moved it on,
---            error cleared, {hbm}:ref:<channel>:<a> -> id
+--            status sent, error cleared, {hbm}:ref:<channel>:<a> -> id; a
+--            delivery report that came first stays, in its own field
+--            (outbox_mark.lua). b = "0" for the first send of a message
+--            its entry carried, young and never tried: the record is
+--            written without being read (one HSET), and deleted again
+--            should that HSET have made it (it had expired); else ""
 --   fail     a = error, b = retry due ms: attempts + 1; while the message
 --            is younger than retry_max_age (counted from since_ms, set
 --            when it is requeued, else created_ms) it waits in
@@ -36,17 +40,33 @@ local function dead(id, err, reason)
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', '100000', '*',
     'msg', id, 'channel', channel, 'error', err, 'reason', reason)
 end
+-- The channel's reference R of message ID, for its delivery reports.
+local function ref(r, id)
+  if r ~= '' then
+    redis.call('SET', '{hbm}:ref:' .. channel .. ':' .. r, id, 'EX', ARGV[4])
+  end
+end
 for i = 5, #ARGV, 5 do
   local eid, id, op = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local a, b = ARGV[i + 3], ARGV[i + 4]
   local key = '{hbm}:msg:' .. id
   local outcome, n = 'gone', 0
-  local f = op ~= 'drop' and
+  local first = op == 'sent' and b == '0'
+  local f = op ~= 'drop' and not first and
     redis.call('HMGET', key, 'status', 'created_ms', 'since_ms',
       'attempts')
   local st = f and f[1]
   if op == 'drop' then
     outcome = 'dropped'
+  elseif first then
+    -- every record has these fields from its enqueue: HSET adds none
+    if redis.call('HSET', key, 'updated_ms', now, 'attempts', 1,
+        'status', 'sent') > 0 then
+      redis.call('DEL', key)
+    else
+      ref(a, id)
+      outcome, n = 'sent', 1
+    end
   elseif st and op == 'wait' then
     redis.call('ZADD', KEYS[2], b, channel .. '|' .. id)
     n = tonumber(f[4]) or 0
@@ -67,10 +87,7 @@ for i = 5, #ARGV, 5 do
     if op == 'sent' then
       if st == 'queued' then put('status', 'sent') else put() end
       if n > 1 then redis.call('HDEL', key, 'error') end
-      if a ~= '' then
-        redis.call('SET', '{hbm}:ref:' .. channel .. ':' .. a, id,
-          'EX', ARGV[4])
-      end
+      ref(a, id)
       outcome = 'sent'
     elseif op == 'handoff' then
       put('error', a, 'channel', b)

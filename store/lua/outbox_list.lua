@@ -36,11 +36,13 @@ local function take(id)
   local fv = redis.call('HGETALL', '{hbm}:msg:' .. id)
   if #fv == 0 then return end
   if status ~= '' then
-    local st
+    -- the state: its delivery report's (dlr) where there is one
+    local st, dlr
     for i = 1, #fv, 2 do
       if fv[i] == 'status' then st = fv[i + 1] end
+      if fv[i] == 'dlr' then dlr = fv[i + 1] end
     end
-    if st ~= status then return end
+    if (dlr or st) ~= status then return end
   end
   out[#out + 1] = id
   out[#out + 1] = fv

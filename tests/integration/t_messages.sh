@@ -187,8 +187,10 @@ hbm_eq "on that channel" agg "$(msg_field "$id5" channel)"
 hbm_eq "no attempt spent on the move" "$((tries + 2))" "$(msg_field "$id5" attempts)"
 hbm_eq "now it is not queued again: 409" \
 	"{\"error\":\"message $id5 is sent: only dead or failed messages are queued again\"}" "$(requeue "$id5")"
-# A failed delivery report makes a message "failed": it can be queued again.
-$HBM_REDIS_CLI HSET "{hbm}:msg:$id4" status failed > /dev/null
+# A failed delivery report makes a message "failed" (its field dlr,
+# store/lua/outbox_mark.lua): it can be queued again, and the report goes.
+$HBM_REDIS_CLI HSET "{hbm}:msg:$id4" dlr failed > /dev/null
+hbm_eq "a failed report shows" failed "$(hbm_jget status <<<"$(hbm_body GET "/v1/messages/$id4" -H "$AUTH")")"
 hbm_eq "requeue of a failed message: queued on its channel" \
 	"{\"id\":\"$id4\",\"status\":\"queued\",\"channel\":\"flaky\"}" "$(requeue "$id4")"
 hbm_check "and sent again" hbm_wait 10 hbm_msg_is "$id4" sent

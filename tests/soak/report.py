@@ -181,9 +181,11 @@ def cmd_row(a):
     ids = message_ids(cli)
     queued = len(ids)
     dead = redis_int(cli, "XLEN", "{hbm}:dead")
-    statuses = redis(cli, [["HGET", "{hbm}:msg:%s" % i, "status"]
-                           for i in ids])
-    failed = sum(1 for s in statuses if s == "failed")
+    # a delivery report's state (dlr) where there is one, else status
+    fields = redis(cli, [["HMGET", "{hbm}:msg:%s" % i, "dlr", "status"]
+                         for i in ids])
+    failed = sum(1 for dlr, st in zip(fields[0::2], fields[1::2])
+                 if (dlr or st) == "failed")
     lost = sum(1 for m, n in zip(acked, ncases)
                if n == 0 or m["from"] not in first_to)
     no_case = sum(1 for n in ncases if n == 0)
