@@ -178,7 +178,7 @@ local function apply(kb, h, entry)
   return 'ok'
 end
 -- The batch's SMS, as the headers count them: enqueue() draws their ids
--- with one INCRBY.
+-- with one SET (two when the counter is ahead of the clock).
 local sms, h = 0, 4
 for _ = 1, tonumber(A[1]) do
   sms = sms + tonumber(A[h + 6])

@@ -1160,9 +1160,10 @@ test_log_run(void **state)
 }
 
 /*
- * The ids of a batch's SMS are drawn with one INCRBY, as a block raised to
- * now_ms * 1000: three operations queueing four SMS, the second of which
- * conflicts, make one INCRBY and no INCR. The three SMS queued have
+ * The ids of a batch's SMS are drawn with one SET ... GET, as a block
+ * raised to now_ms * 1000: three operations queueing four SMS, the second
+ * of which conflicts, make one SET of the counter (beside the op keys of
+ * the two applied, one SET each) and no INCR or INCRBY. The three SMS queued have
  * distinct ids from the block, the first at least now_ms * 1000; the
  * conflicting operation's id is a gap, and the next batch draws after it.
  */
@@ -1176,7 +1177,7 @@ test_ids_block(void **state)
 	struct apply *a[3];
 	enum apply_result res[3];
 	char *causes[3], *cause = NULL;
-	long long incrby, incr, seq, ids[4];
+	long long incrby, incr, set, seq, ids[4];
 	const long long now = 1700000000000LL;
 	size_t i;
 
@@ -1191,10 +1192,12 @@ test_ids_block(void **state)
 	apply_sms(a[2], TEST_SEALED, TEST_HASH, "three", TEST_CHANNEL, "reply");
 	incrby = test_calls(s, "incrby");
 	incr = test_calls(s, "incr");
+	set = test_calls(s, "set");
 	assert_int_equal(
 	    apply_run_batch(s, a, 3, TEST_TTL, NULL, res, causes, &cause), 0);
-	assert_int_equal(test_calls(s, "incrby") - incrby, 1);
+	assert_int_equal(test_calls(s, "incrby") - incrby, 0);
 	assert_int_equal(test_calls(s, "incr") - incr, 0);
+	assert_int_equal(test_calls(s, "set") - set, 1 + 2);
 	assert_int_equal(res[0], APPLY_OK);
 	assert_int_equal(res[1], APPLY_CONFLICT);
 	assert_int_equal(res[2], APPLY_OK);

@@ -106,21 +106,25 @@ local function defer_flush_all()
   log_flush()
 end
 
--- Ids are drawn in blocks: when the last block is used up, one INCRBY
--- takes enqueue_block of them (a script that queues several SMS says how
--- many it may, enqueue_reserve(n), before its first enqueue()), raised as a
--- whole so that its first id is at least now_ms * 1000. Ids a script
--- drew and did not use are never handed out: a gap, as an id expired.
+-- Ids are drawn in blocks: when the last block is used up, enqueue_block
+-- of them are taken (a script that queues several SMS says how many it
+-- may, enqueue_reserve(n), before its first enqueue()), raised as a whole
+-- so that its first id is at least now_ms * 1000. The block from the
+-- clock is written first, with one SET ... GET; only a counter that was
+-- ahead of it (a burst, another instance's clock) is written again, the
+-- block then following the counter. Ids a script drew and did not use
+-- are never handed out: a gap, as an id expired.
 local enqueue_block = 1
 local seq_next, seq_last = 1, 0
 local function enqueue_reserve(n) enqueue_block = n end
 local function enqueue_seq(now_ms)
   if seq_next > seq_last then
     local n = enqueue_block > 0 and enqueue_block or 1
-    local last = redis.call('INCRBY', '{hbm}:msgseq', n)
-    local floor = tonumber(now_ms) * 1000 + n - 1
-    if last < floor then
-      last = floor
+    local last = tonumber(now_ms) * 1000 + n - 1
+    local old = tonumber(redis.call('SET', '{hbm}:msgseq',
+      string.format('%d', last), 'GET'))
+    if old and old + n > last then
+      last = old + n
       redis.call('SET', '{hbm}:msgseq', string.format('%d', last))
     end
     seq_next, seq_last = last - n + 1, last
