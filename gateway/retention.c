@@ -5,11 +5,12 @@
  * MINID, and so is the audit stream (keeping the last trimmed entry's hash
  * as the chain's anchor); closed cases are found in {hbm}:closed (scored by closing time)
  * and purged one script call each, so a case is never half purged.
- * Message records and number records expire by themselves (EXPIRE); the
- * message log drops its old entries as it grows (store/lua/lib/enqueue.lua),
- * and the zset of ids from before it is trimmed here.
+ * Message records have no TTL: the oldest entries of the message log
+ * name them, and they are deleted here with those entries, a few hundred
+ * a script call; the zset of ids from before the log is trimmed here too.
+ * Number records expire by themselves (EXPIRE).
  *
- * The purge script is store/lua/retention_purge.lua.
+ * The scripts are store/lua/retention_purge.lua and retention_msgs.lua.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +22,19 @@
 #include "gateway/retention.h"
 #include "store/store.h"
 #include "lib/xmalloc.h"
+#include "lua/retention_msgs.h"
 #include "lua/retention_purge.h"
 #include "store/keys.h"
 
 #define RETENTION_BATCH "100"
+#define RETENTION_MSG_ENTRIES "20" /* log entries a call: 2000 ids at most */
+#define RETENTION_MSG_CALLS 50	   /* calls a pass, the rest next time */
+
+/* Delete old message records: store/lua/retention_msgs.lua. */
+static struct store_script retention_msgs_script = {
+	.name = "retention_msgs",
+	.body = LUA_RETENTION_MSGS,
+};
 
 /* Purge one closed case: store/lua/retention_purge.lua. */
 static struct store_script retention_purge_script = {
@@ -70,6 +80,50 @@ retention_trim_msgs_all(
 	if (r == NULL)
 		return -1;
 	store_reply_free(r);
+	return 0;
+}
+
+/*
+ * The message records queued before privacy.message_days, with the log
+ * entries that name them. A pass stops after RETENTION_MSG_CALLS calls,
+ * so that a backlog (a gateway that was down) goes over a few passes.
+ */
+static int
+retention_msgs(
+    struct store *st, const struct cfg *cfg, long long now, char **cause)
+{
+	const char *argv[3] = { KEY_MSGLOG, NULL, RETENTION_MSG_ENTRIES };
+	struct store_reply *r;
+	char last[32];
+	long long n = 0, entries;
+	int i;
+
+	snprintf(
+	    last, sizeof(last), "%lld", now - cfg_message_ttl(cfg) * 1000 - 1);
+	argv[1] = last;
+	for (i = 0; i < RETENTION_MSG_CALLS; i++) {
+		if ((r = store_eval(st, &retention_msgs_script, 1, 3, argv,
+			 NULL, cause)) == NULL)
+			return -1;
+		if (r->type != STORE_ARRAY || r->elements != 2 ||
+		    r->element[0]->type != STORE_INTEGER ||
+		    r->element[1]->type != STORE_INTEGER) {
+			xasprintf(cause, "redis: retention_msgs: %s",
+			    r->type == STORE_ERROR ? r->str
+						   : "unexpected reply");
+			store_reply_free(r);
+			return -1;
+		}
+		n += r->element[0]->integer;
+		entries = r->element[1]->integer;
+		store_reply_free(r);
+		if (entries < atoi(RETENTION_MSG_ENTRIES))
+			break;
+	}
+	if (n > 0)
+		log_info("retention: %lld message records past privacy."
+			 "message_days removed",
+		    n);
 	return 0;
 }
 
@@ -134,6 +188,7 @@ retention_run(
     struct store *st, const struct cfg *cfg, long long now_ms, char **cause)
 {
 	if (retention_trim_inbox(st, cfg, now_ms, cause) == -1 ||
+	    retention_msgs(st, cfg, now_ms, cause) == -1 ||
 	    retention_trim_msgs_all(st, cfg, now_ms, cause) == -1 ||
 	    retention_trim_audit(st, cfg, now_ms, cause) == -1)
 		return -1;

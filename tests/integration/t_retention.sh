@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Everything personal expires: inbox entries older than privacy.message_days
-# leave the stream, and closed cases past privacy.retention_days lose the
-# sealed number, its hash and the note while the case itself stays.
+# Everything personal expires: inbox entries and message records older than
+# privacy.message_days leave, and closed cases past privacy.retention_days
+# lose the sealed number, its hash and the note while the case itself stays.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
 hbm_redis_start
@@ -35,6 +35,10 @@ $HBM_REDIS_CLI SET '{hbm}:audit:head' "$prev" >/dev/null
 # one from now.
 now_ms=$(($(date +%s) * 1000))
 $HBM_REDIS_CLI ZADD '{hbm}:msgs:all' 1000 m1000000 "$now_ms" "m${now_ms}000" >/dev/null
+# A message from 1970: its record (a record has no TTL) and its entry in
+# the message log, through which retention finds it.
+$HBM_REDIS_CLI XADD '{hbm}:msglog' 1000-0 m m1000000 >/dev/null
+$HBM_REDIS_CLI HSET '{hbm}:msg:m1000000' status sent channel agg >/dev/null
 hbm_daemon_start "$HBM_TMP/gw.conf"
 
 trimmed() { [ -z "$($HBM_REDIS_CLI XRANGE '{hbm}:inbox' 1000-0 1000-0)" ]; }
@@ -46,6 +50,10 @@ hbm_eq "none of them is left" "" "$($HBM_REDIS_CLI XRANGE '{hbm}:audit' - 1003-0
 # The same pass trimmed the older index, before the audit stream.
 hbm_eq "the older index keeps only the id within message_days" "m${now_ms}000" \
 	"$($HBM_REDIS_CLI ZRANGE '{hbm}:msgs:all' 0 -1)"
+# The same pass deleted the old message, before the older index.
+hbm_eq "a message record past message_days is removed" 0 \
+	"$($HBM_REDIS_CLI EXISTS '{hbm}:msg:m1000000')"
+hbm_eq "with its entry in the message log" "" "$($HBM_REDIS_CLI XRANGE '{hbm}:msglog' 1000-0 1000-0)"
 
 hbm_inbound +256700000001 'HELP FOOD by the gate' r-1 >/dev/null
 hbm_check "a case is made" hbm_wait 10 hbm_sent_to +256700000001 1
@@ -63,6 +71,17 @@ hbm_match "and the reply sent to it, when it was queued (no index of its own)" \
 hbm_eq "GET /v1/messages?to= lists that reply" 1 \
 	"$(hbm_body GET '/v1/messages?to=%2B256700000001' -H "Authorization: Bearer $HBM_ADMIN_TOKEN" |
 		/usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["messages"]))')"
+# Two retention passes after the reply was queued (each removes an old id
+# put back in the older index; the second began after the first ended)
+# leave its record: it is within message_days.
+mid=$($HBM_REDIS_CLI --raw HKEYS "{hbm}:num:$h" | sed -n 's/^m://p' | head -n 1)
+old_id_gone() { [ -z "$($HBM_REDIS_CLI ZSCORE '{hbm}:msgs:all' m1000000)" ]; }
+for pass in 1 2; do
+	$HBM_REDIS_CLI ZADD '{hbm}:msgs:all' 1000 m1000000 >/dev/null
+	hbm_check "retention pass $pass after the reply" hbm_wait 15 old_id_gone
+done
+hbm_eq "the reply's record stays within message_days" 1 "$($HBM_REDIS_CLI EXISTS "{hbm}:msg:$mid")"
+hbm_eq "with no TTL of its own: retention deletes it" -1 "$($HBM_REDIS_CLI TTL "{hbm}:msg:$mid")"
 while read -r k; do
 	t=$($HBM_REDIS_CLI TTL "$k")
 	hbm_check "$k expires within message_days ($t s)" test "$t" -gt 0 -a "$t" -le 86400

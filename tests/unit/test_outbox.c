@@ -22,6 +22,7 @@
 #include "lib/clock.h"
 #include "lib/crypto.h"
 #include "gateway/outbox.h"
+#include "gateway/retention.h"
 #include "store/keys.h"
 #include "store/store.h"
 
@@ -543,10 +544,10 @@ test_enqueue_get_list(void **state)
 	assert_int_equal(test_int(t->store, "HEXISTS", key, "to_hash"), 0);
 	assert_int_equal(test_int(t->store, "HLEN", key, NULL), 8);
 
-	/* Records expire after privacy.message_days. */
+	/* Records have no TTL: retention deletes them (test_log_retention). */
 	snprintf(key, sizeof(key), "{hbm}:msg:%s", id1);
 	ttl = test_int(t->store, "TTL", key, NULL);
-	assert_in_range(ttl, 86000, 86400);
+	assert_int_equal(ttl, -1);
 
 	f.to_hash = hash;
 	assert_int_equal(outbox_list(t->store, &f, &msgs, &n, &cause), 0);
@@ -827,19 +828,19 @@ test_list_number(void **state)
 }
 
 /*
- * Each message added to the log drops the log's entries older than
- * message_days, a whole node (100 entries) at a time: 150 entries from
- * 1970 and a new one leave the new one and the node it joined.
+ * Message records have no TTL: retention deletes the records that the
+ * log's entries older than message_days name, with those entries. 150
+ * entries from 1970, each naming a record, and a new message: the old
+ * records and entries go, the new ones stay.
  */
 static void
-test_log_trim(void **state)
+test_log_retention(void **state)
 {
 	struct test_redis *t = *state;
 	struct cfg_channel ch[3];
-	char id[OUTBOX_ID_MAX], sid[32];
+	char id[OUTBOX_ID_MAX], sid[32], key[64], old[64];
 	struct store_reply *r;
 	char *cause = NULL;
-	long long left;
 	struct cfg cfg;
 	int i;
 
@@ -847,22 +848,39 @@ test_log_trim(void **state)
 	test_do(t->store, "DEL", KEY_MSGLOG, KEY_MSGSEQ, NULL);
 	for (i = 1; i <= 150; i++) {
 		snprintf(sid, sizeof(sid), "%d-0", i);
+		snprintf(key, sizeof(key), "m%d000", i);
 		r = store_commandl(
-		    t->store, &cause, "XADD", KEY_MSGLOG, sid, "m", "m1", NULL);
+		    t->store, &cause, "XADD", KEY_MSGLOG, sid, "m", key, NULL);
 		assert_non_null(r);
 		assert_int_equal(r->type, STORE_STRING);
 		store_reply_free(r);
+		snprintf(old, sizeof(old), "{hbm}:msg:m%d000", i);
+		test_do(t->store, "HSET", old, "status", "sent");
 	}
 	test_enqueue_n(t, &cfg, id);
-	left = test_int(t->store, "XLEN", KEY_MSGLOG, NULL);
-	assert_true(left >= 2 && left <= 51);
+	snprintf(key, sizeof(key), "{hbm}:msg:%s", id);
+	assert_int_equal(test_int(t->store, "TTL", key, NULL), -1);
+	assert_int_equal(test_int(t->store, "XLEN", KEY_MSGLOG, NULL), 151);
+
+	assert_int_equal(
+	    retention_run(t->store, &cfg, clock_wall_ms(), &cause), 0);
+	assert_int_equal(test_int(t->store, "XLEN", KEY_MSGLOG, NULL), 1);
+	for (i = 1; i <= 150; i++) {
+		snprintf(old, sizeof(old), "{hbm}:msg:m%d000", i);
+		assert_int_equal(test_int(t->store, "EXISTS", old, NULL), 0);
+	}
+	assert_int_equal(test_int(t->store, "EXISTS", key, NULL), 1);
 	r = store_commandl(t->store, &cause, "XREVRANGE", KEY_MSGLOG, "+", "-",
 	    "COUNT", "1", NULL);
 	assert_non_null(r);
 	assert_int_equal(r->elements, 1);
 	assert_string_equal(r->element[0]->element[1]->element[1]->str, id);
 	store_reply_free(r);
-	test_do(t->store, "DEL", KEY_MSGLOG, KEY_MSGSEQ, NULL);
+	/* A pass with nothing old changes nothing. */
+	assert_int_equal(
+	    retention_run(t->store, &cfg, clock_wall_ms(), &cause), 0);
+	assert_int_equal(test_int(t->store, "EXISTS", key, NULL), 1);
+	test_do(t->store, "DEL", KEY_MSGLOG, KEY_MSGSEQ, key);
 }
 
 static void
@@ -914,7 +932,7 @@ main(void)
 		cmocka_unit_test(test_enqueue_get_list),
 		cmocka_unit_test(test_enqueue_id_floor),
 		cmocka_unit_test(test_list_log),
-		cmocka_unit_test(test_log_trim),
+		cmocka_unit_test(test_log_retention),
 		cmocka_unit_test(test_list_number),
 		cmocka_unit_test(test_redis_down),
 	};

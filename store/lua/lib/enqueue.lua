@@ -8,11 +8,13 @@
 -- with the number sealed by crypto_seal(), its crypto_phone_hash(), the
 -- UTF-8 text, a configured channel name, the kind ("api", "reply",
 -- "notify"), the time and the record's lifetime in seconds. It creates the
--- record {hbm}:msg:<id> (status queued, attempts 0) expiring after ttl_s,
--- indexes it by number in {hbm}:msgs:<to_hash>, which expires after ttl_s
--- too (unless in_record: the caller indexes it in the number's record
--- {hbm}:num:<to_hash>, which it writes and keeps as long), and in the
--- stream {hbm}:msglog (a script's run of ids is one entry), adds the id
+-- record {hbm}:msg:<id> (status queued, attempts 0), with no TTL of its
+-- own: retention deletes it after ttl_s, found through the message log
+-- (store/lua/retention_msgs.lua). It indexes it by number in
+-- {hbm}:msgs:<to_hash>, which expires after ttl_s (unless in_record: the
+-- caller indexes it in the number's record {hbm}:num:<to_hash>, which it
+-- writes and keeps as long), and in the stream {hbm}:msglog (a script's
+-- run of ids is one entry), adds the id
 -- to the channel's stream {hbm}:outbox:<channel> with the sealed number
 -- and text (so that the sender of a new entry reads no record), and
 -- returns the id. The id is
@@ -23,8 +25,8 @@
 -- (an index that stops growing expires whole; readers skip ids whose
 -- record expired). The stream's entry for a run of ids from m<n> has the
 -- id <n div 1000>-<n mod 1000>, so that a reader finds a message in it by
--- its id alone (the entry at or before it), and each XADD drops the
--- stream's nodes older than ttl_s (MINID ~: whole nodes only, cheap).
+-- its id alone (the entry at or before it); retention deletes an entry
+-- with the records it names, and nothing else trims the stream.
 -- Ids only grow, so the entry id is
 -- always above the stream's last; were it not (the counter set back by
 -- hand), the entry is added with an id of Redis's choosing rather than
@@ -78,25 +80,23 @@ end
 -- of one script, at most log_run of them) is one entry, at the id of the
 -- first, with a field m for each, oldest first.
 local log_run = 100
-local log_f, log_first, log_old = {}, nil, nil
+local log_f, log_first = {}, nil
 local function log_flush()
   if not log_first then return end
   local sid = string.format('%d-%d', math.floor(log_first / 1000),
     log_first % 1000)
-  local r = redis.pcall('XADD', '{hbm}:msglog', 'MINID', '~', log_old, sid,
-    unpack(log_f))
+  local r = redis.pcall('XADD', '{hbm}:msglog', sid, unpack(log_f))
   if type(r) == 'table' and r.err then
-    redis.call('XADD', '{hbm}:msglog', 'MINID', '~', log_old, '*',
-      unpack(log_f))
+    redis.call('XADD', '{hbm}:msglog', '*', unpack(log_f))
   end
   log_f, log_first = {}, nil
 end
-local function log_add(seq, id, old)
+local function log_add(seq, id)
   local n = #log_f / 2
   if log_first and (seq ~= log_first + n or n >= log_run) then
     log_flush()
   end
-  if not log_first then log_first, log_old = seq, old end
+  if not log_first then log_first = seq end
   log_f[#log_f + 1] = 'm'
   log_f[#log_f + 1] = id
 end
@@ -144,7 +144,6 @@ local function enqueue(to_sealed, to_hash, text, channel, kind,
   redis.call('HSET', key, 'to', to_sealed, 'text', text,
     'channel', channel, 'kind', kind, 'status', 'queued', 'attempts', '0',
     'created_ms', now_ms, 'updated_ms', now_ms)
-  redis.call('EXPIRE', key, ttl_s)
   if not in_record then
     if seq % 16 == 0 then
       defer_flush(byto)
@@ -153,7 +152,7 @@ local function enqueue(to_sealed, to_hash, text, channel, kind,
     defer_zadd(byto, now_ms, id)
     defer_expire(byto, ttl_s)
   end
-  log_add(seq, id, old)
+  log_add(seq, id)
   redis.call('XADD', '{hbm}:outbox:' .. channel, '*', 'msg', id,
     'to', to_sealed, 'text', text)
   return id
