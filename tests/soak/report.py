@@ -149,10 +149,11 @@ def inbox_done(cli):
     vals = dict(zip(out[0::2], out[1::2]))
     last = vals.get("last-delivered-id")
     # A repeat's entry, deleted as it is added, leaves the group's lag
-    # unknown: look for an entry past the last one delivered instead.
+    # unknown: look for an entry past the last one delivered instead (an
+    # empty reply is one empty line).
     return (vals.get("pending") == "0" and last is not None and
-            not redis(cli, [["XRANGE", "{hbm}:inbox", "(" + last, "+",
-                             "COUNT", "1"]]))
+            not any(redis(cli, [["XRANGE", "{hbm}:inbox", "(" + last, "+",
+                                 "COUNT", "1"]])))
 
 
 def cmd_drained(a):
