@@ -58,8 +58,9 @@
 #define INBOX_CLAIM_EVERY_MS 5000
 #define INBOX_BATCH "32"
 #define INBOX_BATCH_N 32
-#define INBOX_TRIES 8	  /* decided again this often on conflicts */
-#define INBOX_GATE_MS 200 /* waiting for the lease or the schema */
+#define INBOX_BLOCK_MS 500 /* a read's longest wait, and a stop's */
+#define INBOX_TRIES 8	   /* decided again this often on conflicts */
+#define INBOX_GATE_MS 200  /* waiting for the lease or the schema */
 
 /* Append an SMS to the inbox once: store/lua/inbox_add.lua. */
 static struct store_script inbox_add_script = {
@@ -498,13 +499,23 @@ inbox_create_group(struct store *st)
 	store_reply_free(r);
 }
 
-/* Read a batch: own pending entries when START is "0", else new ones. */
+/*
+ * Read a batch: own pending entries when START is "0", else new ones. The
+ * read blocks for half the store's command timeout, at most
+ * INBOX_BLOCK_MS: a read that ran into the timeout would fail and make
+ * the connection again (timeout_ms 500 did, twice a second a thread).
+ */
 static struct store_reply *
 inbox_read(
     struct store *st, const char *consumer, const char *start, char **cause)
 {
+	char block[16];
+	int ms = store_timeout_ms(st) / 2;
+
+	snprintf(block, sizeof(block), "%d",
+	    ms < INBOX_BLOCK_MS ? ms : INBOX_BLOCK_MS);
 	return store_commandl(st, cause, "XREADGROUP", "GROUP", INBOX_GROUP,
-	    consumer, "COUNT", INBOX_BATCH, "BLOCK", "500", "STREAMS",
+	    consumer, "COUNT", INBOX_BATCH, "BLOCK", block, "STREAMS",
 	    KEY_INBOX, start, NULL);
 }
 

@@ -148,6 +148,12 @@ store_connected(const struct store *s)
 	return s->ctx != NULL;
 }
 
+int
+store_timeout_ms(const struct store *s)
+{
+	return s->timeout_ms;
+}
+
 static void
 store_set_error(struct store *s, const char *what)
 {

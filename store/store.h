@@ -80,6 +80,12 @@ void store_free(struct store *);
 int store_connected(const struct store *);
 
 /*
+ * How long a command may take, in ms: a blocking read (XREADGROUP BLOCK)
+ * must end well before it, or it fails and the connection is made again.
+ */
+int store_timeout_ms(const struct store *);
+
+/*
  * Run one command given as ARGC binary-safe arguments. Returns the reply
  * (possibly STORE_ERROR, a Redis-level error) or NULL with *cause set when
  * Redis could not be reached; the connection is then retried with backoff.

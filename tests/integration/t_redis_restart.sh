@@ -8,6 +8,23 @@ hbm_config > "$HBM_TMP/gw.conf"
 hbm_daemon_start "$HBM_TMP/gw.conf"
 
 hbm_eq "ready with Redis up" 200 "$(hbm_status GET /readyz)"
+# Idle, every thread keeps its connection: a dispatcher's blocking read
+# ends before the command timeout (timeout_ms 500 here), not by it. The
+# daemon's connections (all but this redis-cli's) are the same ones
+# after 80 more reads.
+reads() {
+	$HBM_REDIS_CLI INFO commandstats | tr -d '\r' |
+		sed -n 's/^cmdstat_xreadgroup:calls=\([0-9]*\),.*/\1/p'
+}
+reads_past() { [ "$(reads)" -ge "$1" ]; }
+conns() {
+	$HBM_REDIS_CLI CLIENT LIST | grep -v ' cmd=client' |
+		sed -n 's/^id=\([0-9]*\) .*/\1/p' | sort -n | tr '\n' ' '
+}
+hbm_check "the dispatchers read (warm-up)" hbm_wait 20 reads_past $(($(reads) + 40))
+before=$(conns)
+hbm_check "80 blocking reads more" hbm_wait 20 reads_past $(($(reads) + 80))
+hbm_eq "on the same connections to Redis" "$before" "$(conns)"
 hbm_redis_kill
 hbm_eq "readyz is 503 with Redis killed" 503 "$(hbm_status GET /readyz)"
 body=$(hbm_body GET /readyz)
