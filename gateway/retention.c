@@ -27,8 +27,8 @@
 #include "store/keys.h"
 
 #define RETENTION_BATCH "100"
-#define RETENTION_MSG_ENTRIES "20" /* log entries a call: 2000 ids at most */
-#define RETENTION_MSG_CALLS 50	   /* calls a pass, the rest next time */
+#define RETENTION_MSG_ENTRIES 20 /* log entries a call: 2000 ids at most */
+#define RETENTION_MSG_CALLS 50	 /* calls a pass, the rest next time */
 
 /* Delete old message records: store/lua/retention_msgs.lua. */
 static struct store_script retention_msgs_script = {
@@ -92,15 +92,17 @@ static int
 retention_msgs(
     struct store *st, const struct cfg *cfg, long long now, char **cause)
 {
-	const char *argv[3] = { KEY_MSGLOG, NULL, RETENTION_MSG_ENTRIES };
+	const char *argv[3] = { KEY_MSGLOG, NULL, NULL };
 	struct store_reply *r;
-	char last[32];
+	char last[32], count[16];
 	long long n = 0, entries;
 	int i;
 
 	snprintf(
 	    last, sizeof(last), "%lld", now - cfg_message_ttl(cfg) * 1000 - 1);
+	snprintf(count, sizeof(count), "%d", RETENTION_MSG_ENTRIES);
 	argv[1] = last;
+	argv[2] = count;
 	for (i = 0; i < RETENTION_MSG_CALLS; i++) {
 		if ((r = store_eval(st, &retention_msgs_script, 1, 3, argv,
 			 NULL, cause)) == NULL)
@@ -117,7 +119,7 @@ retention_msgs(
 		n += r->element[0]->integer;
 		entries = r->element[1]->integer;
 		store_reply_free(r);
-		if (entries < atoi(RETENTION_MSG_ENTRIES))
+		if (entries < RETENTION_MSG_ENTRIES)
 			break;
 	}
 	if (n > 0)
