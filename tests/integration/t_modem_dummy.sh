@@ -155,8 +155,12 @@ hbm_check "and is in the inbox" inbox_has "HELP FOOD during the outage"
 # A message to send (PDU = Submit, what "gammu savesms" writes) in the
 # inbox is not a received SMS: left alone, and said once. A received SMS
 # dropped after it is the sign that the modem polled again since.
-"$HBM_SRCDIR/tools/dummy-sms" --location 30 "$PHONE" +256700000016 "HELP FOOD saved" > /dev/null
-sed -i 's/^PDU = Deliver$/PDU = Submit/' "$PHONE/sms/1/30"
+# It is made on a phone aside and renamed into place whole: rewritten in
+# place, the modem could read it as received before the rewrite.
+mkdir -p "$HBM_TMP/stage"
+STAGED=$("$HBM_SRCDIR/tools/dummy-sms" --location 30 "$HBM_TMP/stage" +256700000016 "HELP FOOD saved")
+sed -i 's/^PDU = Deliver$/PDU = Submit/' "$STAGED"
+mv "$STAGED" "$PHONE/sms/1/30"
 submit_logged() { grep -q 'modem modem0: SMS in folder 1 at location [0-9]*30 is not a received SMS (PDU Submit): left alone; tools/dummy-sms' "$HBM_TMP/hbmgwd.log"; }
 hbm_check "a Submit in the inbox is logged" hbm_wait 20 submit_logged
 sms_drop 31 +256700000017 "HELP FOOD after the saved one"
