@@ -33,6 +33,7 @@
 #include "lib/metrics.h"
 #include "gateway/migrate.h"
 #include "gateway/notify.h"
+#include "gateway/retention.h"
 #include "gateway/sender_http.h"
 #include "gateway/sla.h"
 #include "gateway/modem.h"
@@ -231,6 +232,7 @@ main_start(struct cfg *cfg, struct http_server **metrics_srv)
 	/* Served from the start, for the dashboard and the alerts. */
 	metrics_add("hbmgw_escalations_total", "reason=\"timeout\"", 0);
 	metrics_add("hbmgw_escalations_total", "reason=\"declined\"", 0);
+	retention_metrics_init();
 	metrics_histogram_init("hbmgw_ack_latency_seconds");
 	inbound_channel_init(cfg);
 	o.host = cfg->http.host;

@@ -10,6 +10,12 @@
  * a script call; the zset of ids from before the log is trimmed here too.
  * Number records expire by themselves (EXPIRE).
  *
+ * The steps are independent: one that fails (a key of the wrong type, a
+ * script error) is counted in hbmgw_retention_errors_total{step} and
+ * logged, and the pass goes on with the others, so that one broken key
+ * does not hold back every other purge. Only an unreachable Redis ends a
+ * pass early.
+ *
  * The scripts are store/lua/retention_purge.lua and retention_msgs.lua.
  */
 #include <stdio.h>
@@ -42,6 +48,20 @@ static struct store_script retention_purge_script = {
 	.body = LUA_RETENTION_PURGE,
 };
 
+/*
+ * An error reply R to WHAT: freed, *CAUSE set and -1; otherwise 0 and R
+ * kept.
+ */
+static int
+retention_failed(struct store_reply *r, const char *what, char **cause)
+{
+	if (r->type != STORE_ERROR)
+		return 0;
+	xasprintf(cause, "%s: %s", what, r->str);
+	store_reply_free(r);
+	return -1;
+}
+
 static int
 retention_trim_inbox(
     struct store *st, const struct cfg *cfg, long long now, char **cause)
@@ -52,7 +72,7 @@ retention_trim_inbox(
 	snprintf(
 	    minid, sizeof(minid), "%lld", now - cfg_message_ttl(cfg) * 1000);
 	r = store_commandl(st, cause, "XTRIM", KEY_INBOX, "MINID", minid, NULL);
-	if (r == NULL)
+	if (r == NULL || retention_failed(r, KEY_INBOX, cause) == -1)
 		return -1;
 	if (r->type == STORE_INTEGER && r->integer > 0)
 		log_info("retention: %lld inbox entries past privacy."
@@ -77,7 +97,7 @@ retention_trim_msgs_all(
 	snprintf(max, sizeof(max), "(%lld", now - cfg_message_ttl(cfg) * 1000);
 	r = store_commandl(
 	    st, cause, "ZREMRANGEBYSCORE", KEY_MSGS_ALL, "-inf", max, NULL);
-	if (r == NULL)
+	if (r == NULL || retention_failed(r, KEY_MSGS_ALL, cause) == -1)
 		return -1;
 	store_reply_free(r);
 	return 0;
@@ -110,7 +130,7 @@ retention_msgs(
 		if (r->type != STORE_ARRAY || r->elements != 2 ||
 		    r->element[0]->type != STORE_INTEGER ||
 		    r->element[1]->type != STORE_INTEGER) {
-			xasprintf(cause, "redis: retention_msgs: %s",
+			xasprintf(cause, "%s: retention_msgs: %s", KEY_MSGLOG,
 			    r->type == STORE_ERROR ? r->str
 						   : "unexpected reply");
 			store_reply_free(r);
@@ -129,33 +149,48 @@ retention_msgs(
 	return 0;
 }
 
+/*
+ * A case whose purge fails (its key holds something else) is left in
+ * {hbm}:closed and named in *CAUSE, and the others of the batch are
+ * purged all the same.
+ */
 static int
 retention_purge_cases(
     struct store *st, const struct cfg *cfg, long long now, char **cause)
 {
 	struct store_reply *r, *p;
 	const char *argv[3];
-	char max[32], key[KEY_MAX];
+	char max[32], key[KEY_MAX], *why;
 	size_t i;
-	int n = 0;
+	int n = 0, failed = 0;
 
 	snprintf(max, sizeof(max), "%lld", now - cfg_retention_ttl(cfg) * 1000);
 	r = store_commandl(st, cause, "ZRANGEBYSCORE", KEY_CLOSED, "-inf", max,
 	    "LIMIT", "0", RETENTION_BATCH, NULL);
-	if (r == NULL)
+	if (r == NULL || retention_failed(r, KEY_CLOSED, cause) == -1)
 		return -1;
 	for (i = 0; r->type == STORE_ARRAY && i < r->elements; i++) {
 		key_case(key, r->element[i]->str);
 		argv[0] = key;
 		argv[1] = KEY_CLOSED;
 		argv[2] = r->element[i]->str;
-		if ((p = store_eval(st, &retention_purge_script, 2, 3, argv,
-			 NULL, cause)) == NULL) {
+		why = NULL;
+		p = store_eval(
+		    st, &retention_purge_script, 2, 3, argv, NULL, &why);
+		if (p == NULL && !store_connected(st)) {
 			store_reply_free(r);
+			*cause = why;
 			return -1;
 		}
-		store_reply_free(p);
+		if (p == NULL || retention_failed(p, key, &why) == -1) {
+			if (failed++ == 0)
+				*cause = why;
+			else
+				free(why);
+			continue;
+		}
 		n++;
+		store_reply_free(p);
 	}
 	store_reply_free(r);
 	if (n > 0) {
@@ -164,7 +199,7 @@ retention_purge_cases(
 		    n);
 		metrics_add("hbmgw_cases_purged_total", "", n);
 	}
-	return n;
+	return failed ? -1 : n;
 }
 
 /* The audit entries past audit_days, leaving an anchor (audit.c). */
@@ -185,14 +220,72 @@ retention_trim_audit(
 	return 0;
 }
 
+/* The steps of a pass, in order; NAME is the metric's step label. */
+static const struct retention_step {
+	const char *name;
+	int (*run)(struct store *, const struct cfg *, long long, char **);
+} retention_steps[] = {
+	{ "inbox", retention_trim_inbox },
+	{ "msgs", retention_msgs },
+	{ "msgs_all", retention_trim_msgs_all },
+	{ "audit", retention_trim_audit },
+	{ "cases", retention_purge_cases },
+};
+#define RETENTION_STEPS (sizeof(retention_steps) / sizeof(retention_steps[0]))
+
+void
+retention_metrics_init(void)
+{
+	char labels[32];
+	size_t i;
+
+	for (i = 0; i < RETENTION_STEPS; i++) {
+		snprintf(labels, sizeof(labels), "step=\"%s\"",
+		    retention_steps[i].name);
+		metrics_add("hbmgw_retention_errors_total", labels, 0);
+	}
+}
+
 int
 retention_run(
     struct store *st, const struct cfg *cfg, long long now_ms, char **cause)
 {
-	if (retention_trim_inbox(st, cfg, now_ms, cause) == -1 ||
-	    retention_msgs(st, cfg, now_ms, cause) == -1 ||
-	    retention_trim_msgs_all(st, cfg, now_ms, cause) == -1 ||
-	    retention_trim_audit(st, cfg, now_ms, cause) == -1)
-		return -1;
-	return retention_purge_cases(st, cfg, now_ms, cause);
+	/* Only the SLA thread runs passes. */
+	static struct log_limit limit[RETENTION_STEPS];
+	static int failing[RETENTION_STEPS];
+	char labels[32], *why;
+	size_t i;
+	int rc, purged = 0, failed = 0;
+
+	for (i = 0; i < RETENTION_STEPS; i++) {
+		why = NULL;
+		rc = retention_steps[i].run(st, cfg, now_ms, &why);
+		if (rc == -1 && !store_connected(st)) {
+			/* Redis is away: said where the connection is. */
+			*cause = why;
+			return -1;
+		}
+		if (rc == -1) {
+			snprintf(labels, sizeof(labels), "step=\"%s\"",
+			    retention_steps[i].name);
+			metrics_add("hbmgw_retention_errors_total", labels, 1);
+			log_warnx_limit(&limit[i],
+			    "retention: %s: %s; the other steps go on",
+			    retention_steps[i].name, why);
+			failing[i] = 1;
+			if (failed++ == 0)
+				*cause = why;
+			else
+				free(why);
+			continue;
+		}
+		if (failing[i]) {
+			log_info("retention: %s: working again",
+			    retention_steps[i].name);
+			failing[i] = 0;
+		}
+		if (retention_steps[i].run == retention_purge_cases)
+			purged = rc;
+	}
+	return failed ? -1 : purged;
 }

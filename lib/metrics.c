@@ -78,6 +78,9 @@ static const struct metric_desc metric_descs[] = {
 	    "Cases escalated to the coordinator, by reason" },
 	{ "hbmgw_cases_purged_total", COUNTER,
 	    "Closed cases whose personal fields were removed" },
+	{ "hbmgw_retention_errors_total", COUNTER,
+	    "Retention steps that failed, by step (inbox, msgs, msgs_all, "
+	    "audit, cases)" },
 	{ "hbmgw_ussd_requests_total", COUNTER,
 	    "USSD requests answered, by result (continue, end)" },
 	{ "hbmgw_code_lookups_total", COUNTER,

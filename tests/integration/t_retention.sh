@@ -177,4 +177,38 @@ hbm_eq "the purged case gets no phone field back" 0 \
 	"$($HBM_REDIS_CLI HEXISTS "{hbm}:case:$digits" phone)"
 hbm_eq "and no history line" 0 \
 	"$($HBM_REDIS_CLI LRANGE "{hbm}:case:$digits:hist" 0 -1 | grep -c 'opted out')"
+
+# One failing step does not hold back the others. With the message log of
+# the wrong type and a case in the retention queue whose key holds a
+# string, a pass still purges a good closed case after them; each failure
+# is counted by step and logged with its key, and the broken case waits in
+# the queue until its key is mended.
+hbm_inbound +256700000002 'HELP FOOD at the clinic' r-6 >/dev/null
+hbm_check "a second case is made" hbm_wait 10 hbm_sent_to +256700000002 1
+code2=$(hbm_texts_to +256700000002 | grep -oE '[1-9][0-9]{3}-[0-9]{4}' | head -n 1)
+hbm_inbound +256700000101 "ACK $code2" r-7 >/dev/null
+hbm_inbound +256700000101 "CLOSE $code2 done" r-8 >/dev/null
+closed2() { hbm_case_is "${code2/-/}" closed; }
+hbm_check "and closed" hbm_wait 10 closed2
+$HBM_REDIS_CLI DEL '{hbm}:msglog' >/dev/null
+$HBM_REDIS_CLI SET '{hbm}:msglog' broken >/dev/null
+$HBM_REDIS_CLI SET '{hbm}:case:99999999' broken >/dev/null
+$HBM_REDIS_CLI ZADD '{hbm}:closed' 1 "${code2/-/}" 1 99999999 >/dev/null
+purged2() { [ "$($HBM_REDIS_CLI HGET "{hbm}:case:${code2/-/}" purged)" = 1 ]; }
+hbm_check "a closed case is purged past a failing step" hbm_wait 15 purged2
+hbm_eq "its number is gone" 0 "$($HBM_REDIS_CLI HEXISTS "{hbm}:case:${code2/-/}" phone)"
+errors() { hbm_metrics | sed -n "s/^hbmgw_retention_errors_total{step=\"$1\"} //p"; }
+hbm_match "the message step's failure is counted" '^[1-9][0-9]*$' "$(errors msgs)"
+hbm_match "so is the broken case's" '^[1-9][0-9]*$' "$(errors cases)"
+hbm_check "the log names the message log" grep -q \
+	'retention: msgs: {hbm}:msglog: .*WRONGTYPE.*; the other steps go on' "$HBM_TMP/hbmgwd.log"
+hbm_check "and the broken case's key, masked as a number is" grep -q \
+	'retention: cases: {hbm}:case:9\*\*\*\*999: .*WRONGTYPE' "$HBM_TMP/hbmgwd.log"
+hbm_eq "the broken case waits in the queue" 1 "$($HBM_REDIS_CLI ZSCORE '{hbm}:closed' 99999999)"
+hbm_eq "the good one left it" "" "$($HBM_REDIS_CLI ZSCORE '{hbm}:closed' "${code2/-/}")"
+$HBM_REDIS_CLI DEL '{hbm}:msglog' '{hbm}:case:99999999' >/dev/null
+again() { grep -q "retention: $1: working again" "$HBM_TMP/hbmgwd.log"; }
+hbm_check "mended, the message step says it works again" hbm_wait 15 again msgs
+hbm_check "so does the case step" hbm_wait 15 again cases
+hbm_eq "and the queue is empty" 0 "$($HBM_REDIS_CLI ZCARD '{hbm}:closed')"
 hbm_done
