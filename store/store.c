@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,96 @@ store_set_error(struct store *s, const char *what)
 {
 	free(s->last_error);
 	s->last_error = xstrdup(what);
+}
+
+/*
+ * Replies on the data connection are built by hiredis's reader straight
+ * into struct store_reply, each node one allocation (a string's bytes and
+ * an array's element pointers follow the node), rather than as
+ * redisReply trees copied and freed after: a stream read of a batch has
+ * hundreds of elements, and this halves their allocations and copies.
+ */
+static struct store_reply *
+store_node(const redisReadTask *task, enum store_type type, size_t extra)
+{
+	struct store_reply *r, *parent;
+
+	r = xcalloc(1, sizeof(*r) + extra);
+	r->type = type;
+	if (task->parent != NULL) {
+		parent = task->parent->obj;
+		parent->element[task->idx] = r;
+	}
+	return r;
+}
+
+static void *
+store_read_string(const redisReadTask *task, char *str, size_t len)
+{
+	struct store_reply *r;
+	enum store_type type;
+
+	type = task->type == REDIS_REPLY_ERROR ? STORE_ERROR
+	    : task->type == REDIS_REPLY_STATUS ? STORE_STATUS
+					       : STORE_STRING;
+	r = store_node(task, type, len + 1);
+	r->str = (char *)(r + 1);
+	memcpy(r->str, str, len);
+	r->len = len;
+	return r;
+}
+
+static void *
+store_read_array(const redisReadTask *task, int elements)
+{
+	struct store_reply *r;
+	size_t n = elements > 0 ? (size_t)elements : 0;
+
+	r = store_node(task, STORE_ARRAY, n * sizeof(r->element[0]));
+	r->element = (struct store_reply **)(void *)(r + 1);
+	r->elements = n;
+	return r;
+}
+
+static void *
+store_read_integer(const redisReadTask *task, long long v)
+{
+	struct store_reply *r = store_node(task, STORE_INTEGER, 0);
+
+	r->integer = v;
+	return r;
+}
+
+static void *
+store_read_nil(const redisReadTask *task)
+{
+	return store_node(task, STORE_NIL, 0);
+}
+
+static void
+store_read_free(void *r)
+{
+	store_reply_free(r);
+}
+
+static redisReplyObjectFunctions store_reply_fns = {
+	.createString = store_read_string,
+	.createArray = store_read_array,
+	.createInteger = store_read_integer,
+	.createNil = store_read_nil,
+	.freeObject = store_read_free,
+};
+
+void
+store_reply_free(struct store_reply *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->elements; i++)
+		store_reply_free(r->element[i]);
+	free(r);
 }
 
 /* Send a setup command on a fresh context; 0 when Redis answered OK. */
@@ -407,6 +498,8 @@ store_connect(struct store *s, char **cause)
 			goto fail;
 		store_primary_note(s);
 	}
+	/* From here on, replies are read as struct store_reply. */
+	c->reader->fn = &store_reply_fns;
 	s->ctx = c;
 	c = NULL;
 	if (s->connect_cb != NULL) {
@@ -433,73 +526,19 @@ fail:
 	return -1;
 }
 
-static struct store_reply *
-store_copy(const redisReply *r)
-{
-	struct store_reply *out;
-	size_t i;
-
-	out = xcalloc(1, sizeof(*out));
-	switch (r->type) {
-	case REDIS_REPLY_INTEGER:
-		out->type = STORE_INTEGER;
-		out->integer = r->integer;
-		break;
-	case REDIS_REPLY_STRING:
-	case REDIS_REPLY_STATUS:
-	case REDIS_REPLY_ERROR:
-		out->type = r->type == REDIS_REPLY_STRING ? STORE_STRING
-		    : r->type == REDIS_REPLY_STATUS	  ? STORE_STATUS
-							  : STORE_ERROR;
-		out->str = xmalloc(r->len + 1);
-		memcpy(out->str, r->str, r->len);
-		out->str[r->len] = '\0';
-		out->len = r->len;
-		break;
-	case REDIS_REPLY_ARRAY:
-		out->type = STORE_ARRAY;
-		out->elements = r->elements;
-		out->element = xcalloc(r->elements, sizeof(*out->element));
-		for (i = 0; i < r->elements; i++)
-			out->element[i] = store_copy(r->element[i]);
-		break;
-	default:
-		out->type = STORE_NIL;
-		break;
-	}
-	return out;
-}
-
-void
-store_reply_free(struct store_reply *r)
-{
-	size_t i;
-
-	if (r == NULL)
-		return;
-	for (i = 0; i < r->elements; i++)
-		store_reply_free(r->element[i]);
-	free(r->element);
-	free(r->str);
-	free(r);
-}
-
 struct store_reply *
 store_reply_strings(const char *const *v, size_t n)
 {
-	struct store_reply *r = xcalloc(1, sizeof(*r));
+	redisReadTask top = { .type = REDIS_REPLY_ARRAY };
+	redisReadTask t = { .type = REDIS_REPLY_STRING, .parent = &top };
 	size_t i;
 
-	r->type = STORE_ARRAY;
-	r->element = xcalloc(n + 1, sizeof(*r->element));
+	top.obj = store_read_array(&top, (int)n);
 	for (i = 0; i < n; i++) {
-		r->element[i] = xcalloc(1, sizeof(*r->element[i]));
-		r->element[i]->type = STORE_STRING;
-		r->element[i]->str = xstrdup(v[i]);
-		r->element[i]->len = strlen(v[i]);
+		t.idx = (int)i;
+		store_read_string(&t, (char *)(uintptr_t)v[i], strlen(v[i]));
 	}
-	r->elements = n;
-	return r;
+	return top.obj;
 }
 
 const struct store_reply *
@@ -554,8 +593,7 @@ struct store_reply *
 store_command(struct store *s, int argc, const char **argv,
     const size_t *argvlen, char **cause)
 {
-	struct store_reply *out;
-	redisReply *r;
+	struct store_reply *r;
 
 	/* The sentinels named another primary: follow it now. */
 	if (s->ctx != NULL && s->nsentinels > 0 && store_recheck(s) == 1)
@@ -576,19 +614,17 @@ store_command(struct store *s, int argc, const char **argv,
 		store_disconnect(s);
 		return NULL;
 	}
-	if (s->nsentinels > 0 && r->type == REDIS_REPLY_ERROR &&
+	if (s->nsentinels > 0 && r->type == STORE_ERROR &&
 	    strncmp(r->str, "READONLY", 8) == 0) {
 		xasprintf(cause, "redis: %s:%d is read-only now (master %s)",
 		    s->host, s->port, s->master);
-		freeReplyObject(r);
+		store_reply_free(r);
 		store_set_error(s, *cause);
 		/* The next call asks the sentinels for the new primary. */
 		store_disconnect(s);
 		return NULL;
 	}
-	out = store_copy(r);
-	freeReplyObject(r);
-	return out;
+	return r;
 }
 
 struct store_reply *

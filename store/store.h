@@ -55,7 +55,11 @@ enum store_type {
 	STORE_ARRAY,
 };
 
-/* A reply, deep-copied; free with store_reply_free(). */
+/*
+ * A reply, owned by the caller; free with store_reply_free(). Each node is
+ * one allocation: an element taken out of an array (set to NULL there)
+ * is freed on its own.
+ */
 struct store_reply {
 	enum store_type type;
 	long long integer; /* STORE_INTEGER */
