@@ -206,16 +206,37 @@ CLIENT_PID=$!
 hbm_check "the second load flows" hbm_wait 30 acked_at_least2
 # SENTINEL FAILOVER is refused while the last failover's timeout runs or
 # before the sentinels rate the replica: ask again until it is promoted.
+# The failover is over once every sentinel names the old primary and it
+# says it is a master (a sentinel names the promoted replica before the
+# failover ends, and one that times out turns it back into a replica).
+# It is asked for only while the sentinel asked does not name it, so that
+# a finished failover is never undone by another.
+promoted() {
+	local s
+	[ "$(redis-cli -p "$P_PORT" role | head -n 1)" = master ] || return 1
+	for s in "${SENTINELS[@]}"; do
+		redis-cli -p "$s" sentinel get-master-addr-by-name $MASTER | grep -qx "$P_PORT" || return 1
+	done
+}
 back() {
 	local s=${SENTINELS[1]}
-	redis-cli -p "$s" sentinel get-master-addr-by-name $MASTER | grep -qx "$P_PORT" && return 0
-	redis-cli -p "$s" sentinel failover $MASTER > /dev/null
+	promoted && return 0
+	if ! redis-cli -p "$s" sentinel get-master-addr-by-name $MASTER | grep -qx "$P_PORT"; then
+		redis-cli -p "$s" sentinel failover $MASTER > /dev/null
+	fi
 	sleep 0.5
 	return 1
 }
 hbm_check "SENTINEL FAILOVER promotes the old primary" hbm_wait 60 back
 followed_back() { [ "$(grep -c "primary is now 127.0.0.1:$P_PORT " "$HBM_TMP/hbmgwd.log")" -ge 2 ]; }
 hbm_check "the daemon follows it back" hbm_wait 30 followed_back
+if ! followed_back; then
+	echo "# role of 127.0.0.1:$P_PORT: $(redis-cli -p "$P_PORT" role | head -n 1)"
+	for s in s1 s2 s3; do
+		echo "# --- sentinel $s, its last lines"
+		tail -n 15 "$HBM_TMP/$s/log" | sed 's/^/# /'
+	done
+fi
 hbm_check "ready on it" hbm_wait 30 ready
 wait "$CLIENT_PID"
 rc=$?
