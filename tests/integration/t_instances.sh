@@ -167,9 +167,13 @@ gw_start a "$HBM_TMP/a.conf"
 A=$GW_PID
 HBM_URL=$GW_URL HBM_METRICS_URL=$GW_METRICS_URL
 post_many 70102 1 20
+# Each of a's three senders holds the batch it took first for the 10 s of
+# a request that never ends: how many replies that is depends on how many
+# were queued when each took its batch (a slow build took fewer than 20
+# once), so at least one is asked for, and the count is printed below.
 held_by_a() { [ "$(consumers '{hbm}:outbox:agg' send a/)" -gt 0 ] &&
-	[ "$($HBM_REDIS_CLI XPENDING '{hbm}:outbox:agg' send - + 100 | grep -c '^a/')" -ge 20 ]; }
-hbm_check "a holds the 20 replies in flight" hbm_wait 30 held_by_a
+	[ "$($HBM_REDIS_CLI XPENDING '{hbm}:outbox:agg' send - + 100 | grep -c '^a/')" -ge 1 ]; }
+hbm_check "a holds replies in flight" hbm_wait 30 held_by_a
 gw_start b "$HBM_TMP/b.conf"
 B=$GW_PID
 HBM_URL=$GW_URL HBM_METRICS_URL=$GW_METRICS_URL
