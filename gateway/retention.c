@@ -177,12 +177,14 @@ retention_purge_cases(
 		why = NULL;
 		p = store_eval(
 		    st, &retention_purge_script, 2, 3, argv, NULL, &why);
-		if (p == NULL && !store_connected(st)) {
+		if (p == NULL) {
+			/* Redis is away: the rest waits for the next pass. */
 			store_reply_free(r);
+			free(*cause);
 			*cause = why;
 			return -1;
 		}
-		if (p == NULL || retention_failed(p, key, &why) == -1) {
+		if (retention_failed(p, key, &why) == -1) {
 			if (failed++ == 0)
 				*cause = why;
 			else
@@ -220,30 +222,36 @@ retention_trim_audit(
 	return 0;
 }
 
-/* The steps of a pass, in order; NAME is the metric's step label. */
+/*
+ * The steps of a pass, in order, with their metric labels. Each returns
+ * -1 with a cause, or what it counts for the pass (the purge, the cases
+ * it purged; the others 0).
+ */
+#define RETENTION_STEP(name, fn)              \
+	{                                     \
+		name, "step=\"" name "\"", fn \
+	}
 static const struct retention_step {
 	const char *name;
+	const char *labels;
 	int (*run)(struct store *, const struct cfg *, long long, char **);
 } retention_steps[] = {
-	{ "inbox", retention_trim_inbox },
-	{ "msgs", retention_msgs },
-	{ "msgs_all", retention_trim_msgs_all },
-	{ "audit", retention_trim_audit },
-	{ "cases", retention_purge_cases },
+	RETENTION_STEP("inbox", retention_trim_inbox),
+	RETENTION_STEP("msgs", retention_msgs),
+	RETENTION_STEP("msgs_all", retention_trim_msgs_all),
+	RETENTION_STEP("audit", retention_trim_audit),
+	RETENTION_STEP("cases", retention_purge_cases),
 };
 #define RETENTION_STEPS (sizeof(retention_steps) / sizeof(retention_steps[0]))
 
 void
 retention_metrics_init(void)
 {
-	char labels[32];
 	size_t i;
 
-	for (i = 0; i < RETENTION_STEPS; i++) {
-		snprintf(labels, sizeof(labels), "step=\"%s\"",
-		    retention_steps[i].name);
-		metrics_add("hbmgw_retention_errors_total", labels, 0);
-	}
+	for (i = 0; i < RETENTION_STEPS; i++)
+		metrics_add("hbmgw_retention_errors_total",
+		    retention_steps[i].labels, 0);
 }
 
 int
@@ -253,7 +261,7 @@ retention_run(
 	/* Only the SLA thread runs passes. */
 	static struct log_limit limit[RETENTION_STEPS];
 	static int failing[RETENTION_STEPS];
-	char labels[32], *why;
+	char *why;
 	size_t i;
 	int rc, purged = 0, failed = 0;
 
@@ -262,13 +270,13 @@ retention_run(
 		rc = retention_steps[i].run(st, cfg, now_ms, &why);
 		if (rc == -1 && !store_connected(st)) {
 			/* Redis is away: said where the connection is. */
+			free(*cause);
 			*cause = why;
 			return -1;
 		}
 		if (rc == -1) {
-			snprintf(labels, sizeof(labels), "step=\"%s\"",
-			    retention_steps[i].name);
-			metrics_add("hbmgw_retention_errors_total", labels, 1);
+			metrics_add("hbmgw_retention_errors_total",
+			    retention_steps[i].labels, 1);
 			log_warnx_limit(&limit[i],
 			    "retention: %s: %s; the other steps go on",
 			    retention_steps[i].name, why);
@@ -284,8 +292,7 @@ retention_run(
 			    retention_steps[i].name);
 			failing[i] = 0;
 		}
-		if (retention_steps[i].run == retention_purge_cases)
-			purged = rc;
+		purged += rc;
 	}
 	return failed ? -1 : purged;
 }

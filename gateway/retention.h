@@ -12,15 +12,16 @@
 struct cfg;
 struct store;
 
+/* hbmgw_retention_errors_total at 0 for every step, served from the start. */
+void retention_metrics_init(void);
+
 /*
  * One pass at time NOW_MS (ms since the epoch). Returns how many closed
  * cases were purged, or -1 with *cause when Redis is unreachable (the
  * pass ends there) or a step failed (the first failure's cause; each one
- * was logged and counted, and the other steps ran).
+ * was logged and counted, and the other steps ran). *CAUSE is NULL on
+ * entry.
  */
-/* hbmgw_retention_errors_total at 0 for every step, served from the start. */
-void retention_metrics_init(void);
-
 int retention_run(
     struct store *, const struct cfg *, long long now_ms, char **cause);
 
