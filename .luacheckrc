@@ -16,6 +16,7 @@ files["store/lua/lib/enqueue.lua"] = {
 		"211/defer_expire", "211/defer_flush", "211/defer_flush_all" },
 }
 files["store/lua/apply.lua"] = { read_globals = { "enqueue", "enqueue_reserve",
-	"defer_zadd", "defer_expire", "defer_flush", "defer_flush_all" } }
+	"enqueue_seq", "defer_zadd", "defer_expire", "defer_flush",
+	"defer_flush_all" } }
 files["store/lua/outbox_enqueue.lua"] = { read_globals = { "enqueue",
 	"defer_flush_all" } }

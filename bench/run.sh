@@ -351,7 +351,7 @@ wrk_run() {
 }
 
 # The raw-Redis cost of one case: every write of its life in one EVAL (the
-# inbox entry and its dedup key, the case hash and history, the three
+# inbox entry and its dedup key, the case hash with its history, the three
 # sorted sets, the number record with the case in it, the audit entry of its two lines, two SMS records with
 # their index and outbox entries, the op key). No parsing, crypto or
 # checks: the ceiling a gateway built on this Redis could reach.
@@ -365,8 +365,8 @@ redis.call("HSET", c, "code", r, "kind", "relief", "category", "food",
   "status", "notified", "agency", "wfp", "region", "", "persons", "1",
   "note", "near gate 3", "lang", "en", "num", hash, "phone", sealed,
   "consent", "1", "priority", "3", "created_ms", now, "updated_ms", now,
-  "stage", "0", "tried", "", "ver", "1", "due_ms", now)
-redis.call("RPUSH", c .. ":hist", now .. "|migrant|created|food")
+  "stage", "0", "tried", "", "ver", "1", "due_ms", now,
+  "h" .. now .. "000", now .. "|migrant|created|food")
 redis.call("ZADD", "b:sla", now, r)
 redis.call("ZADD", "b:cases", now, r)
 redis.call("ZADD", "b:agency:wfp:open", now, r)

@@ -74,7 +74,7 @@
 #define API_CASES_LIMIT_MAX 200	  /* the largest limit= */
 #define API_CASES_OFFSET_MAX 1000 /* the largest offset=: use cursor= */
 #define API_CASES_BATCH 100	  /* {hbm}:cases entries read at a time */
-#define API_CASES_HIST_LAST "999" /* history entries shown: the first 1000 */
+#define API_CASES_HIST_MAX 1000	  /* history entries shown: the first ones */
 #define API_CASES_CURSOR_MAX 40	  /* "<ms>:<code>" and NUL */
 #define API_CASES_MS_DIGITS 15	  /* digits of a cursor's created_ms */
 #define API_CASES_TEXT_MAX 400	  /* bytes of a reason or note */
@@ -252,15 +252,11 @@ api_cases_load(const char *code, struct store_case *k, char **cause)
 	return keep;
 }
 
-/* LRANGE the history of the case CODE; NULL and *cause when Redis failed. */
+/* The history of the case CODE; NULL and *cause when Redis failed. */
 static struct store_reply *
 api_cases_load_hist(const char *code, char **cause)
 {
-	char key[KEY_MAX];
-	const char *argv[] = { "LRANGE", key, "0", API_CASES_HIST_LAST };
-
-	key_case_hist(key, code);
-	return api_cases_cmd(4, argv, cause);
+	return store_case_history(gw_store(), code, API_CASES_HIST_MAX, cause);
 }
 
 /* 1 when the case K exists and WHO may see it. */

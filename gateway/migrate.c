@@ -9,10 +9,12 @@
  *   daemon.
  * - Schema 1 to 2 (store/schema.h): each number's sorted set of cases,
  *   {hbm}:num:<hash>:cases, is folded into the number's record, in one
- *   script a set; then {hbm}:schema says 2, and the daemons' dispatchers,
- *   which wait for that, go on.
+ *   script a set.
+ * - Schema 2 to 3: each case's history list, {hbm}:case:<code>:hist, is
+ *   moved into the case's hash, in one script a list; then {hbm}:schema
+ *   says 3, and the daemons' dispatchers, which wait for that, go on.
  *
- * Both are idempotent. The scripts are store/lua/migrate_*.lua.
+ * All are idempotent. The scripts are store/lua/migrate_*.lua.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@
 #include "gateway/migrate.h"
 #include "store/store.h"
 #include "lib/xmalloc.h"
+#include "lua/migrate_case_hist.h"
 #include "lua/migrate_hset.h"
 #include "lua/migrate_lset.h"
 #include "lua/migrate_num_cases.h"
@@ -44,6 +47,10 @@ struct migrate {
 	long long removed; /* inbox entries removed */
 	long long sets;	   /* numbers' sets of cases folded */
 	long long folded;  /* cases folded into their numbers' records */
+	long long hists;   /* cases' history lists moved into their cases */
+	long long entries; /* history entries moved */
+	long long orphans; /* history lists of cases gone, deleted */
+	int hist_pass;	   /* the keys SCAN finds are history lists */
 };
 
 /* Compare and set a hash field: store/lua/migrate_hset.lua. */
@@ -56,6 +63,12 @@ static struct store_script migrate_hset_script = {
 static struct store_script migrate_lset_script = {
 	.name = "migrate_lset",
 	.body = LUA_MIGRATE_LSET,
+};
+
+/* Move a case's history list into its hash: migrate_case_hist.lua. */
+static struct store_script migrate_case_hist_script = {
+	.name = "migrate_case_hist",
+	.body = LUA_MIGRATE_CASE_HIST,
 };
 
 /* Fold a number's set of cases into its record: migrate_num_cases.lua. */
@@ -182,33 +195,71 @@ migrate_hist(struct migrate *m, const char *key, char **cause)
 	return rc;
 }
 
-/* Schema 1's set of cases SET, {hbm}:num:<hash>:cases, into the record. */
+/*
+ * Run SCRIPT on the key OLD, an older schema's, and the key it names
+ * without its SUFFIX (and ARG, when not NULL): 0 with its integer reply in
+ * *N (0 for a name no schema made), or -1 with *cause.
+ */
 static int
-migrate_num_cases(struct migrate *m, const char *set, char **cause)
+migrate_fold(struct migrate *m, struct store_script *script, const char *old,
+    const char *suffix, const char *arg, long long *n, char **cause)
 {
-	char num[KEY_MAX], most[16];
-	const char *argv[3] = { set, num, most };
+	char key[KEY_MAX];
+	const char *argv[3] = { old, key, arg };
 	struct store_reply *r;
-	size_t len = strlen(set) - strlen(":cases");
+	size_t len = strlen(old) - strlen(suffix);
 
-	if (len >= sizeof(num))
-		return 0; /* not a name schema 1 made */
-	memcpy(num, set, len);
-	num[len] = '\0';
-	snprintf(most, sizeof(most), "%d", STORE_NUM_CASES);
+	*n = 0;
+	if (len >= sizeof(key))
+		return 0;
+	memcpy(key, old, len);
+	key[len] = '\0';
 	r = store_eval(
-	    m->st, &migrate_num_cases_script, 2, 3, argv, NULL, cause);
+	    m->st, script, 2, arg != NULL ? 3 : 2, argv, NULL, cause);
 	if (r == NULL)
 		return -1;
 	if (r->type != STORE_INTEGER) {
-		xasprintf(cause, "migrate: %s: %s", set,
+		xasprintf(cause, "migrate: %s: %s", old,
 		    r->type == STORE_ERROR ? r->str : "unexpected reply");
 		store_reply_free(r);
 		return -1;
 	}
-	m->sets += r->integer > 0;
-	m->folded += r->integer;
+	*n = r->integer;
 	store_reply_free(r);
+	return 0;
+}
+
+/* Schema 1's set of cases SET, {hbm}:num:<hash>:cases, into the record. */
+static int
+migrate_num_cases(struct migrate *m, const char *set, char **cause)
+{
+	char most[16];
+	long long n;
+
+	snprintf(most, sizeof(most), "%d", STORE_NUM_CASES);
+	if (migrate_fold(m, &migrate_num_cases_script, set, ":cases", most, &n,
+		cause) == -1)
+		return -1;
+	m->sets += n > 0;
+	m->folded += n;
+	return 0;
+}
+
+/* Schema 2's history list LIST, {hbm}:case:<code>:hist, into the case. */
+static int
+migrate_case_hist(struct migrate *m, const char *list, char **cause)
+{
+	long long n;
+
+	if (migrate_fold(m, &migrate_case_hist_script, list, ":hist", NULL, &n,
+		cause) == -1)
+		return -1;
+	if (n < 0)
+		m->orphans++;
+	else if (n > 0) {
+		m->hists++;
+		m->entries += n;
+	}
 	return 0;
 }
 
@@ -222,6 +273,8 @@ migrate_key(struct migrate *m, const char *key, char **cause)
 	size_t len = strlen(key);
 
 	m->keys++;
+	if (m->hist_pass)
+		return migrate_case_hist(m, key, cause);
 	if (strncmp(key, KEY_NUM_PREFIX, strlen(KEY_NUM_PREFIX)) == 0 &&
 	    len > strlen(KEY_NUM_PREFIX ":cases") &&
 	    strcmp(key + len - 6, ":cases") == 0)
@@ -359,13 +412,18 @@ migrate_run(struct store *st, const struct crypto_key *k, char **cause)
 	log_info("migrate: sealed: %lld keys looked at, %lld fields sealed, "
 		 "%lld dispatched inbox entries in clear removed",
 	    m.keys, m.sealed, m.removed);
-	log_info("migrate: schema %d: the numbers' cases into their records",
-	    STORE_SCHEMA);
-	if (migrate_scan(&m, KEY_NUM_CASES_V1_MATCH, cause) == -1 ||
+	log_info("migrate: schema 2: the numbers' cases into their records");
+	if (migrate_scan(&m, KEY_NUM_CASES_V1_MATCH, cause) == -1)
+		return -1;
+	log_info("migrate: schema 3: the cases' histories into their cases");
+	m.hist_pass = 1;
+	if (migrate_scan(&m, KEY_CASE_HIST_V2_MATCH, cause) == -1 ||
 	    store_schema_set(st, cause) == -1)
 		return -1;
 	log_info("migrate: done: %lld numbers' sets of cases folded (%lld "
-		 "cases); the data is of schema %d",
-	    m.sets, m.folded, STORE_SCHEMA);
+		 "cases); %lld case histories moved into their cases (%lld "
+		 "entries), %lld of cases gone deleted; the data is of schema "
+		 "%d",
+	    m.sets, m.folded, m.hists, m.entries, m.orphans, STORE_SCHEMA);
 	return 0;
 }

@@ -13,7 +13,7 @@
  * are made in cases_new.c, agency commands are in cases_agency.c, SLA
  * steps in cases_sla.c.
  *
- * Records: {hbm}:case:<code> (hash), {hbm}:case:<code>:hist (list),
+ * Records: {hbm}:case:<code> (hash, its history entries among its fields),
  * {hbm}:num:<hash> (per number: lang, optout, counters, ver, and c:<code>
  * for each of its cases), {hbm}:agency:<id>:open, {hbm}:cases and
  * {hbm}:sla (sorted sets). See docs/redis.md.
@@ -238,17 +238,17 @@ cases_log_entry(struct cases_ctx *c, const char *code, const char *who,
 
 	if (note == NULL)
 		note = "";
-	key_case_hist(key, code);
+	key_case(key, code);
 	if (seal) {
 		/* {"t":..,"who":..,"what":..} with ,"note":"<sealed>" */
 		h = cases_history(c->now, who, what, NULL);
 		h[strlen(h) - 1] = '\0';
 		xasprintf(&pre, "%s,\"note\":\"", h);
-		apply_rpush_sealed(c->a, key, pre, note, "\"}");
+		apply_history_sealed(c->a, key, pre, note, "\"}");
 		free(pre);
 	} else {
 		h = cases_history(c->now, who, what, note);
-		apply_rpush(c->a, key, h);
+		apply_history(c->a, key, h);
 	}
 	free(h);
 	/* the agency's own step by a console user names the user too */
@@ -287,7 +287,7 @@ cases_queue(struct cases_ctx *c, const char *code, const char *role,
     const char *who, const char *to, int to_plain, const char *to_hash,
     const char *text, const char *kind)
 {
-	char hist[KEY_MAX];
+	char key[KEY_MAX];
 
 	/* Sealed, and its channel chosen, when it is queued (apply.h). */
 	if (code == NULL) {
@@ -297,9 +297,8 @@ cases_queue(struct cases_ctx *c, const char *code, const char *role,
 			apply_sms(c->a, to, to_hash, text, "", kind);
 		return;
 	}
-	key_case_hist(hist, code);
-	apply_case_sms(
-	    c->a, hist, role, who, to, to_plain, to_hash, text, kind);
+	key_case(key, code);
+	apply_case_sms(c->a, key, role, who, to, to_plain, to_hash, text, kind);
 }
 
 void

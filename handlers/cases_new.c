@@ -69,11 +69,7 @@ cases_create(struct cases_ctx *c, const struct cases_new *nc,
 	code_format(code, shown);
 	snprintf(persons, sizeof(persons), "%d", nc->persons);
 	snprintf(prio, sizeof(prio), "%d", cat->priority);
-	/*
-	 * A new code: neither the case nor its history exists (one EXISTS of
-	 * both, which also spares the history's type check).
-	 */
-	apply_guard_absent(c->a, key_case_hist(key, code));
+	/* A new code: no case has it (its history is in its hash). */
 	key_case(key, code);
 	apply_guard_absent(c->a, key);
 	apply_hset(c->a, key, "code", code);

@@ -308,26 +308,26 @@ apply_hdel(struct apply *a, const char *key, const char *field)
 }
 
 void
-apply_rpush(struct apply *a, const char *key, const char *value)
+apply_history(struct apply *a, const char *key, const char *value)
 {
-	apply_op(a, "p", key);
+	apply_op(a, "y", key);
 	apply_puts(a, value);
 }
 
 void
-apply_rpush_sealed(struct apply *a, const char *key, const char *pre,
+apply_history_sealed(struct apply *a, const char *key, const char *pre,
     const char *plain, const char *post)
 {
-	apply_op(a, "p", key);
+	apply_op(a, "y", key);
 	apply_put_sealed(a, pre, plain, post);
 }
 
 /*
- * An SMS to TO, sealed already, or in clear when TO_PLAIN; with HIST, its
- * id is appended with ROLE to that case history (opcode m, else s).
+ * An SMS to TO, sealed already, or in clear when TO_PLAIN; with CASEKEY,
+ * its id is appended with ROLE to that case's history (opcode m, else s).
  */
 static void
-apply_sms_to(struct apply *a, const char *hist, const char *role,
+apply_sms_to(struct apply *a, const char *casekey, const char *role,
     const char *who, const char *to, int to_plain, const char *to_hash,
     const char *text, const char *channel, const char *kind)
 {
@@ -337,8 +337,8 @@ apply_sms_to(struct apply *a, const char *hist, const char *role,
 	 * slot: the {hbm} tag).
 	 */
 	apply_key(a, KEY_MSGSEQ);
-	if (hist != NULL)
-		apply_op(a, "m", hist);
+	if (casekey != NULL)
+		apply_op(a, "m", casekey);
 	else {
 		a->cur = &a->writes;
 		apply_puts(a, "s");
@@ -358,7 +358,7 @@ apply_sms_to(struct apply *a, const char *hist, const char *role,
 	apply_put_sealed(a, "", text, "");
 	apply_puts(a, channel);
 	apply_puts(a, kind);
-	if (hist != NULL) {
+	if (casekey != NULL) {
 		apply_puts(a, role);
 		apply_puts(a, who);
 	}
@@ -381,11 +381,12 @@ apply_sms_number(struct apply *a, const char *e164, const char *to_hash,
 }
 
 void
-apply_case_sms(struct apply *a, const char *hist, const char *role,
+apply_case_sms(struct apply *a, const char *casekey, const char *role,
     const char *who, const char *to, int to_plain, const char *to_hash,
     const char *text, const char *kind)
 {
-	apply_sms_to(a, hist, role, who, to, to_plain, to_hash, text, "", kind);
+	apply_sms_to(
+	    a, casekey, role, who, to, to_plain, to_hash, text, "", kind);
 }
 
 void
@@ -498,7 +499,7 @@ apply_describe_seq(const struct apply *a, const struct apply_seq *q, FILE *f,
 		{ 'h', "hset", 1, 2 }, { 'i', "hincr", 1, 2 },
 		{ 'e', "expire", 1, 1 }, { 'z', "zadd", 1, 2 },
 		{ 'r', "zrem", 1, 1 }, { 'd', "hdel", 1, 1 },
-		{ 'p', "rpush", 1, 1 }, { 's', "sms", 0, 5 },
+		{ 'y', "history", 1, 1 }, { 's', "sms", 0, 5 },
 		{ 'm', "sms", 2, 7 }, { 'l', "audit", 0, 4 } };
 	size_t i = 0, k, j;
 	const char *key;
@@ -620,7 +621,7 @@ apply_run_batch(struct store *s, struct apply **a, size_t n, long long msg_ttl,
 {
 	struct apply_args kv = { 0 }, av = { 0 }, wv;
 	struct store_reply *r;
-	size_t i, j, k, nkeys = 1, nrun = 0, nsms, *run;
+	size_t i, j, k, nkeys = 1, nrun = 0, nids, *run;
 	int rc = -1;
 
 	for (i = 0; i < n; i++) {
@@ -662,14 +663,14 @@ apply_run_batch(struct store *s, struct apply **a, size_t n, long long msg_ttl,
 		nkeys += o->nkeys;
 		apply_choose(a[run[k]]);
 		memset(&wv, 0, sizeof(wv));
-		apply_args_writes(&wv, o, msg_ttl, &nsms);
+		apply_args_writes(&wv, o, msg_ttl, &nids);
 		apply_args_addn(&av, (long long)o->nkeys);
 		apply_args_add(&av, o->now, strlen(o->now));
 		apply_args_addn(&av, msg_ttl);
 		apply_args_addn(&av, (long long)o->guards.n);
 		apply_args_addn(&av, (long long)(o->guards.n + wv.n));
 		apply_args_add(&av, id, strlen(id));
-		apply_args_addn(&av, (long long)nsms);
+		apply_args_addn(&av, (long long)nids);
 		apply_args_guards(&av, o);
 		apply_args_take(&av, &wv);
 		apply_args_free(&wv);

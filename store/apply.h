@@ -68,10 +68,14 @@ void apply_zadd(
 void apply_zrem(struct apply *, const char *key, const char *member);
 /* HDEL KEY FIELD (after the HSETs of KEY before it). */
 void apply_hdel(struct apply *, const char *key, const char *field);
-/* RPUSH KEY VALUE (case history entries). */
-void apply_rpush(struct apply *, const char *key, const char *value);
-/* RPUSH KEY PRE, then PLAIN sealed, then POST (a history entry's note). */
-void apply_rpush_sealed(struct apply *, const char *key, const char *pre,
+/*
+ * Append VALUE to the history of the case whose hash is KEY: a field
+ * "h<n>" of that hash, <n> an id the script draws (ids only grow, so the
+ * fields sort in the order written; docs/redis.md).
+ */
+void apply_history(struct apply *, const char *key, const char *value);
+/* The same of PRE, then PLAIN sealed, then POST (an entry with a note). */
+void apply_history_sealed(struct apply *, const char *key, const char *pre,
     const char *plain, const char *post);
 /*
  * Queue an SMS of TEXT, given in clear and sealed when the operation runs,
@@ -89,12 +93,12 @@ void apply_sms_number(struct apply *, const char *e164, const char *to_hash,
  * The same for an SMS a case caused, its channel chosen at the run: the
  * number TO is sealed already, or in clear when TO_PLAIN. Once queued, the
  * message's id is appended with ROLE ("migrant", "agency", "official",
- * "coordinator") and KIND to the case history HIST, in the same RPUSH as
- * the operation's own entries for it: {"t":..,"who":WHO,"what":"sms",
+ * "coordinator") and KIND to the history of the case whose hash is CASEKEY,
+ * in the same HSET as the case's own fields: {"t":..,"who":WHO,"what":"sms",
  * "to":ROLE,"kind":KIND,"msg":ID}, WHO "gateway" or the agency whose own
  * SMS it is (from the case page: shown to that agency only).
  */
-void apply_case_sms(struct apply *, const char *hist, const char *role,
+void apply_case_sms(struct apply *, const char *casekey, const char *role,
     const char *who, const char *to, int to_plain, const char *to_hash,
     const char *text, const char *kind);
 
@@ -148,8 +152,8 @@ const char *apply_opid(const struct apply *);
  * Write A's effects to F, one a line, the guards first, in the order the
  * script runs them: "guard KEY FIELD VALUE", "absent KEY", "hset KEY FIELD
  * VALUE", "hincr KEY FIELD BY", "expire KEY SECONDS", "zadd KEY SCORE
- * MEMBER", "zrem KEY MEMBER", "rpush KEY VALUE", "sms TO TO_HASH TEXT
- * CHANNEL KIND", "sms TO TO_HASH TEXT CHANNEL KIND ROLE WHO for HIST"
+ * MEMBER", "zrem KEY MEMBER", "history KEY VALUE", "sms TO TO_HASH TEXT
+ * CHANNEL KIND", "sms TO TO_HASH TEXT CHANNEL KIND ROLE WHO for KEY"
  * (apply_case_sms()), "audit SUBJECT ACTOR ACTION DETAIL". A value to be
  * sealed at the run is shown "[plain]", newlines as "\\n", with OPEN, and "[sealed]"
  * without. With OPEN, each other value is given to it first, and shown as

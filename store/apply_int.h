@@ -88,11 +88,12 @@ void apply_args_guards(struct apply_args *g, const struct apply *a);
  * each its opcode, the KEYS index of its key (0: none), how many values
  * follow, and those values (see store/lua/apply.lua); sealed values and
  * chosen channels in place. An SMS to a number whose record A writes and
- * keeps for MSG_TTL seconds or more is indexed in that record. *NSMS is
- * set to the SMS among them.
+ * keeps for MSG_TTL seconds or more is indexed in that record. *NIDS is
+ * set to the ids the script draws for them: one an SMS, one a history
+ * entry.
  */
 void apply_args_writes(struct apply_args *g, const struct apply *a,
-    long long msg_ttl, size_t *nsms);
+    long long msg_ttl, size_t *nids);
 void apply_args_free(struct apply_args *g);
 
 #endif

@@ -7,10 +7,11 @@
  * script should do no more than make its Redis calls: every value it walks
  * and every table it builds costs Redis's single thread more than the
  * writes themselves. So the grouping is done here, once, in C: the HSETs
- * of one key become one call, as do its RPUSHes (an HINCRBY or HDEL of the
- * key comes after the HSETs before it), each SMS comes before those runs so
- * that a case's SMS joins its history's RPUSH, then one EXPIRE a key (the
- * last lifetime given), then the audit lines as one XADD of one entry.
+ * of one key become one call (an HINCRBY or HDEL of the key comes after the
+ * HSETs before it); a case's history entries, its own (Y) and its SMS'
+ * (M), come before those runs, so that the script, which names their
+ * fields, adds them to the case's HSET; then one EXPIRE a key (the last
+ * lifetime given), then the audit lines as one XADD of one entry.
  * Each call is its opcode, the KEYS index of its key (0: none), how many
  * values follow, and the values, which the script hands to Redis with
  * unpack().
@@ -103,7 +104,7 @@ struct apply_w {
 	size_t v;
 };
 
-/* The HSETs (op 'h') or RPUSHes ('p') of one key not yet made. */
+/* The HSETs (op 'h') or history entries ('y') of one key not yet made. */
 struct apply_run {
 	char op;
 	size_t key;
@@ -134,7 +135,7 @@ apply_w_arity(char op, int *key)
 		return 2;
 	case 'r':
 	case 'd':
-	case 'p':
+	case 'y':
 	case 'e':
 		return 1;
 	case 's':
@@ -253,18 +254,29 @@ apply_w_push(struct apply_run *r, size_t v)
 	r->v[r->n++] = v;
 }
 
-/* Make run R: one HSET or RPUSH of every value it gathered. */
+/*
+ * Make run R: one HSET of every value it gathered, or, of history entries,
+ * their Y call, which leaves them to the HSET of their case that follows
+ * (begun here if none is).
+ */
 static void
 apply_w_flush(struct apply_wire *c, struct apply_run *r)
 {
-	size_t k;
+	size_t k, key, n, *v;
+	char op;
 
 	if (r == NULL || !r->live)
 		return;
 	r->live = 0;
-	apply_w_call(c, r->op == 'h' ? "H" : "P", r->key, r->n);
-	for (k = 0; k < r->n; k++)
-		apply_w_value(c, r->v[k]);
+	op = r->op;
+	key = r->key;
+	n = r->n;
+	v = r->v;
+	if (op == 'y') /* R moves when the HSET's run is begun */
+		apply_w_run(c, 'h', key, 1);
+	apply_w_call(c, op == 'h' ? "H" : "Y", key, n);
+	for (k = 0; k < n; k++)
+		apply_w_value(c, v[k]);
 }
 
 /* Value J of the writes as a JSON string (to free). */
@@ -372,8 +384,8 @@ apply_w_case_sms(struct apply_wire *c, const struct apply_w *w)
 	free(who);
 	free(role);
 	free(kind);
-	/* its entry goes with the history's RPUSH, begun here if none is */
-	apply_w_run(c, 'p', w->key, 1);
+	/* its entry goes with the case's HSET, begun here if none is */
+	apply_w_run(c, 'h', w->key, 1);
 }
 
 /*
@@ -407,13 +419,13 @@ apply_w_audit(struct apply_wire *c)
 
 void
 apply_args_writes(struct apply_args *g, const struct apply *a,
-    long long msg_ttl, size_t *nsms)
+    long long msg_ttl, size_t *nids)
 {
 	struct apply_wire c = { .a = a, .g = g, .msg_ttl = msg_ttl };
 	struct apply_w *w;
 	size_t n, i, k;
 
-	*nsms = 0;
+	*nids = 0;
 	w = apply_w_parse(a, &n);
 	c.w = w;
 	c.nw = n;
@@ -425,8 +437,8 @@ apply_args_writes(struct apply_args *g, const struct apply *a,
 			apply_w_push(
 			    apply_w_run(&c, 'h', w[i].key, 1), w[i].v + 1);
 			break;
-		case 'p':
-			apply_w_push(apply_w_run(&c, 'p', w[i].key, 1), w[i].v);
+		case 'y':
+			apply_w_push(apply_w_run(&c, 'y', w[i].key, 1), w[i].v);
 			break;
 		case 'i':
 			apply_w_flush(&c, apply_w_run(&c, 'h', w[i].key, 0));
@@ -444,7 +456,16 @@ apply_args_writes(struct apply_args *g, const struct apply *a,
 			break;
 		}
 	}
-	/* the SMS, before the runs that carry their history entries */
+	/*
+	 * The history entries, then the SMS, each drawing an id (*NIDS
+	 * counts both); then the HSETs that carry the entries.
+	 */
+	for (k = 0; k < c.nruns; k++) {
+		if (c.runs[k].op == 'y') {
+			*nids += c.runs[k].n;
+			apply_w_flush(&c, &c.runs[k]);
+		}
+	}
 	for (i = 0; i < n; i++) {
 		if (w[i].op == 's')
 			apply_w_sms(&c, &w[i]);
@@ -452,7 +473,7 @@ apply_args_writes(struct apply_args *g, const struct apply *a,
 			apply_w_case_sms(&c, &w[i]);
 		else
 			continue;
-		(*nsms)++;
+		(*nids)++;
 	}
 	for (k = 0; k < c.nruns; k++)
 		apply_w_flush(&c, &c.runs[k]);

@@ -4,10 +4,12 @@
  * of its fields (store/record.h).
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/xmalloc.h"
+#include "lua/case_history.h"
 #include "store/case.h"
 #include "store/keys.h"
 #include "store/record.h"
@@ -75,4 +77,31 @@ store_case_get(struct store *st, const char *code, struct store_reply **keep,
 	*keep = r;
 	store_case_from(r, c);
 	return 0;
+}
+
+/* store/lua/case_history.lua. */
+static struct store_script store_case_history_script = {
+	.name = "case_history",
+	.body = LUA_CASE_HISTORY,
+};
+
+struct store_reply *
+store_case_history(struct store *st, const char *code, long max, char **cause)
+{
+	struct store_reply *r;
+	char key[KEY_MAX], most[24];
+	const char *argv[] = { key, most };
+
+	key_case(key, code);
+	snprintf(most, sizeof(most), "%ld", max);
+	r = store_eval(st, &store_case_history_script, 1, 2, argv, NULL, cause);
+	if (r == NULL)
+		return NULL;
+	if (r->type != STORE_ARRAY) {
+		xasprintf(cause, "case %s: history: %s", code,
+		    r->type == STORE_ERROR ? r->str : "unexpected reply");
+		store_reply_free(r);
+		return NULL;
+	}
+	return r;
 }

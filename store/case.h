@@ -54,4 +54,14 @@ void store_case_from(const struct store_reply *r, struct store_case *c);
 int store_case_get(struct store *, const char *code, struct store_reply **keep,
     struct store_case *c, char **cause);
 
+/*
+ * The history of case CODE, oldest first, at most MAX entries (the first
+ * ones): an array of JSON entries (empty for no such case) that the caller
+ * frees, or NULL with *cause when Redis failed. The entries are the
+ * fields "h<n>" of the case's hash (docs/redis.md), which store_case_from()
+ * leaves aside.
+ */
+struct store_reply *store_case_history(
+    struct store *, const char *code, long max, char **cause);
+
 #endif

@@ -41,6 +41,11 @@
  * SCAN pattern: `hbmgwd --migrate` folds each into its number's record.
  */
 #define KEY_NUM_CASES_V1_MATCH "{hbm}:num:*:cases"
+/*
+ * Schema 2's history lists of cases, {hbm}:case:<code>:hist, as a SCAN
+ * pattern: `hbmgwd --migrate` moves each into its case's hash.
+ */
+#define KEY_CASE_HIST_V2_MATCH "{hbm}:case:*:hist"
 /* "<id> <hash>" of the last entry trimmed: where the chain now starts */
 #define KEY_AUDIT_ANCHOR "{hbm}:audit:anchor"
 
@@ -73,17 +78,11 @@ key_make(char buf[KEY_MAX], const char *fmt, ...)
 	return buf;
 }
 
-/* {hbm}:case:<code>, the case; {hbm}:case:<code>:hist, its history. */
+/* {hbm}:case:<code>, the case, its history among its fields. */
 static inline char *
 key_case(char buf[KEY_MAX], const char *code)
 {
 	return key_make(buf, KEY_CASE_PREFIX "%s", code);
-}
-
-static inline char *
-key_case_hist(char buf[KEY_MAX], const char *code)
-{
-	return key_make(buf, KEY_CASE_PREFIX "%s:hist", code);
 }
 
 /* {hbm}:num:<hash>, a number's record, its cases included (store/num.h). */

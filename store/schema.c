@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The schema version of the data (store/schema.h). Data with no version
- * is told by what only schema 1 wrote: a number's set of cases. Looking
- * for one takes a SCAN of the keys, done once: when none is found, the
- * data is given this version's schema.
+ * is told by what only an older schema wrote: a number's set of cases
+ * (schema 1), a case's history list (schema 2). Looking for one takes a
+ * SCAN of the keys, done once: when none is found, the data is given this
+ * version's schema.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,17 +37,17 @@ schema_read(struct store *st, char **cause)
 	return v;
 }
 
-/* 1 when a key only schema 1 wrote exists, 0 when none, -1 with *cause. */
+/* 1 when a key matching PATTERN exists, 0 when none, -1 with *cause. */
 static int
-schema_v1_found(struct store *st, char **cause)
+schema_found(struct store *st, const char *pattern, char **cause)
 {
 	struct store_reply *r;
 	char cursor[32] = "0";
 	int found = 0;
 
 	do {
-		r = store_commandl(st, cause, "SCAN", cursor, "MATCH",
-		    KEY_NUM_CASES_V1_MATCH, "COUNT", SCHEMA_SCAN_COUNT, NULL);
+		r = store_commandl(st, cause, "SCAN", cursor, "MATCH", pattern,
+		    "COUNT", SCHEMA_SCAN_COUNT, NULL);
 		if (r == NULL)
 			return -1;
 		if (r->type != STORE_ARRAY || r->elements != 2 ||
@@ -74,8 +75,10 @@ store_schema_get(struct store *st, char **cause)
 
 	if ((v = schema_read(st, cause)) != 0)
 		return v;
-	if ((v = schema_v1_found(st, cause)) != 0)
+	if ((v = schema_found(st, KEY_NUM_CASES_V1_MATCH, cause)) != 0)
 		return v; /* 1, or -1 */
+	if ((v = schema_found(st, KEY_CASE_HIST_V2_MATCH, cause)) != 0)
+		return v == 1 ? 2 : -1;
 	snprintf(version, sizeof(version), "%d", STORE_SCHEMA);
 	r = store_commandl(st, cause, "SET", KEY_SCHEMA, version, "NX", NULL);
 	if (r == NULL)

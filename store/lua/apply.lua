@@ -13,7 +13,8 @@
 --          second {hbm}:audit:new), now_ms, msg_ttl, how many values its
 --          guards take, how many values it has in all, the stream entry
 --          acknowledged as it is applied ("" for none: its op key then
---          tells whether it was), and how many SMS it queues; then its
+--          tells whether it was), and how many ids it draws (one an
+--          SMS, one a history entry); then its
 --          values: the guards first, each an opcode, the index of its key
 --          among the operation's KEYS and a fixed number of fields (g
 --          guard: field, value; a absent: none); then its calls, in the
@@ -24,15 +25,18 @@
 --
 -- The values arrive as Redis's own strings and go to Redis as they are,
 -- with unpack(): nothing is parsed or gathered here (every value walked
--- costs Redis's one thread). Calls: H HSET (field, value, ...), P RPUSH
--- (value, ...), I HINCRBY (field, by), D HDEL (field), Z ZADD (score,
--- member), R ZREM (member), E EXPIRE (seconds), S SMS (to_sealed,
--- to_hash, text, channel, kind: enqueue(); its key, when not 0, is the
--- number's record, whose H, later, gets the field "m:<id>" = now_ms in
--- place of {hbm}:msgs:<to_hash>), M a case's SMS (its key the history;
--- the same five, then its history entry up to the message id, which the
--- history's P, later, appends closed with "\"<id>\"}", then the index of
--- the record that indexes it, as S's key), L XADD (the operation's one
+-- costs Redis's one thread). Calls: H HSET (field, value, ...), I
+-- HINCRBY (field, by), D HDEL (field), Z ZADD (score, member), R ZREM
+-- (member), E EXPIRE (seconds), Y history entries (value, ...: its key
+-- the case, whose H, later, gets each as the field "h<n>", <n> an id
+-- drawn as enqueue() draws a message's), S SMS (to_sealed, to_hash, text,
+-- channel, kind: enqueue(); its key, when not 0, is the number's record,
+-- whose H, later, gets the field "m:<id>" = now_ms in place of
+-- {hbm}:msgs:<to_hash>), M a case's SMS (its key the case; the same five,
+-- then its history entry up to the message id, which the case's H, later,
+-- gets closed with "\"<id>\"}" as the field "h<n>", m<n> the message's
+-- id, then the index of the record that indexes it, as S's key), L XADD
+-- (the operation's one
 -- audit entry, last: "*", ts, now_ms, then subject, actor, action and
 -- detail with their names for each line; its key {hbm}:audit:new, which
 -- store/audit.c chains). Redis does not roll back a script that
@@ -46,9 +50,9 @@
 
 local K, A = KEYS, ARGV
 local kind = { H = 'hash', I = 'hash', D = 'hash', Z = 'zset', R = 'zset',
-  P = 'list', M = 'list' }
-local cmd = { H = 'HSET', P = 'RPUSH', I = 'HINCRBY', D = 'HDEL',
-  Z = 'ZADD', R = 'ZREM', E = 'EXPIRE', L = 'XADD' }
+  Y = 'hash', M = 'hash' }
+local cmd = { H = 'HSET', I = 'HINCRBY', D = 'HDEL', Z = 'ZADD',
+  R = 'ZREM', E = 'EXPIRE', L = 'XADD' }
 -- Absent guards in a row are one EXISTS of all their keys.
 local function guards(kb, i, gend, want)
   while i <= gend do
@@ -113,9 +117,10 @@ local function check(kb, i, n, want)
     i = i + 3 + tonumber(A[i + 2])
   end
 end
--- The calls, in order. An SMS leaves what it adds to other keys (a case's
--- history entry, a field of the record that indexes it) for the HSET or
--- RPUSH of that key, which comes after it. A ZADD, and an EXPIRE of a key
+-- The calls, in order. A history entry or an SMS leaves what it adds to
+-- other keys (a case's history field, a field of the record that indexes
+-- it) for the HSET of that key, which comes after it (any left, the
+-- script's own fault, are written at the end). A ZADD, and an EXPIRE of a key
 -- with a ZADD waiting, waits for the batch's others to that key
 -- (defer_zadd in lib/enqueue.lua): the SLA index, the list of cases and
 -- an agency's open cases take one ZADD a batch, not one a case. Any other
@@ -130,28 +135,35 @@ local function write(kb, i, n, now, ttl)
   while i <= n do
     local o, k, c = A[i], tonumber(A[i + 1]), tonumber(A[i + 2])
     local j = i + 3
-    if o == 'S' or o == 'M' then
+    if o == 'Y' then
+      for z = j, j + c - 1 do
+        add(k, string.format('h%d', enqueue_seq(now)), A[z])
+      end
+    elseif o == 'S' or o == 'M' then
       local at = o == 'S' and k or tonumber(A[j + 6])
       local id = enqueue(A[j], A[j + 1], A[j + 2], A[j + 3], A[j + 4],
         now, ttl, at > 0)
-      if o == 'M' then add(k, A[j + 5] .. '"' .. id .. '"}') end
+      if o == 'M' then
+        add(k, 'h' .. string.sub(id, 2), A[j + 5] .. '"' .. id .. '"}')
+      end
       if at > 0 then add(at, 'm:' .. id, now) end
     elseif o == 'Z' then
       for z = j, j + c - 1, 2 do defer_zadd(K[kb + k], A[z], A[z + 1]) end
     elseif o == 'E' then
       defer_expire(K[kb + k], A[j])
-    elseif (o == 'H' or o == 'P') and extra[k] then
+    elseif o == 'H' and extra[k] then
       defer_flush(K[kb + k])
       local v = { unpack(A, j, j + c - 1) }
       for _, e in ipairs(extra[k]) do v[#v + 1] = e end
       extra[k] = nil
-      redis.call(cmd[o], K[kb + k], unpack(v))
+      redis.call('HSET', K[kb + k], unpack(v))
     elseif c > 0 then
       defer_flush(K[kb + k])
       redis.call(cmd[o], K[kb + k], unpack(A, j, j + c - 1))
     end
     i = j + c
   end
+  for k, e in pairs(extra) do redis.call('HSET', K[kb + k], unpack(e)) end
 end
 -- An operation with a stream entry is applied once because its XACK is
 -- the last check before the writes: the group's pending list holds the
@@ -177,8 +189,9 @@ local function apply(kb, h, entry)
   if not entry then redis.call('SET', K[kb + 1], '1', 'EX', A[3]) end
   return 'ok'
 end
--- The batch's SMS, as the headers count them: enqueue() draws their ids
--- with one SET (two when the counter is ahead of the clock).
+-- The batch's ids, as the headers count them (its SMS and history
+-- entries): enqueue_seq() draws them with one SET (two when the counter is
+-- ahead of the clock).
 local sms, h = 0, 4
 for _ = 1, tonumber(A[1]) do
   sms = sms + tonumber(A[h + 6])

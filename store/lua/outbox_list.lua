@@ -1,8 +1,8 @@
 -- The newest records of an index (gateway/outbox.c).
 --
 -- KEYS[1]  the index: {hbm}:msgs:<to_hash> (a zset of ids), {hbm}:msglog
---          (a stream, a field m for each id of a run, oldest first, the
---          entry of a run from m<n> at <n div 1000>-<n mod 1000>) or
+--          (a stream, a field m for each id of a script's SMS, oldest
+--          first, the entry from m<n> at <n div 1000>-<n mod 1000>) or
 --          {hbm}:dead (the dead letters' stream, field msg)
 -- KEYS[2]  with {hbm}:msgs:<to_hash>: the number's record
 --          {hbm}:num:<to_hash>, whose fields m:<id> are the messages to it

@@ -267,6 +267,18 @@ h = json.load(sys.stdin)["history"]
 print(sum(e["what"] != "sms" for e in h) if len(sys.argv) < 2 else sum(e["what"] == sys.argv[1] for e in h))' ${2:+"$2"}
 }
 
+# Case CODE's history as Redis holds it: the fields h<n> of its hash, in
+# the order of <n>, one a line (docs/redis.md).
+hbm_case_hist_raw() {
+	$HBM_REDIS_CLI --raw HGETALL "{hbm}:case:$1" | python3 -c '
+import re, sys
+v = sys.stdin.read().split("\n")
+h = [(int(v[i][1:]), v[i + 1]) for i in range(0, len(v) - 1, 2)
+     if re.fullmatch(r"h[0-9]+", v[i])]
+for _, e in sorted(h):
+    print(e)'
+}
+
 # How many cases there are (GET /v1/cases, admin token, the first 200).
 hbm_case_count() {
 	hbm_body GET "/v1/cases?limit=200" -H "Authorization: Bearer $HBM_ADMIN_TOKEN" |

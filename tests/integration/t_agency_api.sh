@@ -183,7 +183,7 @@ cl=$(hbm_body POST "/v1/cases/$r1/close" "${AWFP[@]}" "${JSON[@]}" -d '{"note": 
 hbm_eq "CLOSE is 200 with the closed case" "200 closed" "${cl##* } $(js "${cl% *}" 'd["status"]')"
 hbm_match "the note is in the history" 'family housed' \
 	"$(js "$(hbm_body GET "/v1/cases/$r1" "${AWFP[@]}")" '" ".join(h.get("note", "") for h in d["history"])')"
-hbm_check "sealed in Redis" bash -c "! $HBM_REDIS_CLI LRANGE '{hbm}:case:$r1:hist' 0 -1 | grep -q 'family housed'"
+hbm_check "sealed in Redis" fails grep -q 'family housed' <<< "$(hbm_case_hist_raw $r1)"
 hbm_check "the official is told of the CLOSE" hbm_wait 10 told "$nof"
 hbm_match "as closed" 'closed' "$(hbm_texts_to $OFF | tail -n 1)"
 before=$(state "$r1")
@@ -211,7 +211,7 @@ hbm_check "the official is told of the DECLINE" hbm_wait 10 told "$nof"
 hbm_match "as declined by WFP" 'declined by WFP' "$(hbm_texts_to $OFF | tail -n 1)"
 hbm_match "the reason is in the history" 'no stock' \
 	"$(js "$(hbm_body GET "/v1/cases/$r2" "${ADMIN[@]}")" '" ".join(h.get("note", "") for h in d["history"])')"
-hbm_check "sealed in Redis" bash -c "! $HBM_REDIS_CLI LRANGE '{hbm}:case:$r2:hist' 0 -1 | grep -q 'no stock'"
+hbm_check "sealed in Redis" fails grep -q 'no stock' <<< "$(hbm_case_hist_raw $r2)"
 before=$(state "$r2")
 hbm_eq "the same DECLINE again is 200" 200 \
 	"$(post "/v1/cases/$r2/decline" "${AWFP[@]}" "${JSON[@]}" -H 'Idempotency-Key: k-dec-1' -d '{"reason": "no stock"}')"

@@ -202,7 +202,7 @@ for who in ADMIN AWFP; do
 	t1=$(hbm_texts_to $M1 | head -n 1 | cut -c1-20)
 	hbm_check "$who: no text in the timeline" bash -c "! grep -qF \"\$1\" <<<'$h'" _ "$t1"
 done
-mid=$($HBM_REDIS_CLI LRANGE "{hbm}:case:$c1:hist" 0 -1 | grep '"to":"migrant","kind":"reply"' | hbm_jget msg)
+mid=$(hbm_case_hist_raw $c1 | grep '"to":"migrant","kind":"reply"' | hbm_jget msg)
 hbm_match "the history entry names the message" '^m[0-9]+$' "$mid"
 hbm_eq "a delivery report for the reply: 200" 200 \
 	"$(hbm_status POST /v1/dlr -H "Authorization: Bearer $HBM_CHANNEL_TOKEN" -H 'Content-Type: application/json' -d "{\"id\":\"$mid\",\"status\":\"delivered\"}")"

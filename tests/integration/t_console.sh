@@ -593,7 +593,7 @@ hbm_eq "the timeline names her, the agency and the reason (masked)" \
 	"$(hbm_body GET /v1/cases/$cs2 -b "$HBM_TMP/coord" | python3 -c 'import json, sys
 print(next(e["what"] + " " + e["who"] + " " + e["note"] for e in json.load(sys.stdin)["history"] if e["what"] == "reassigned"))')"
 hbm_check "the reason is sealed at rest" fails grep -q 'RC has stock' \
-	<<< "$($HBM_REDIS_CLI LRANGE "{hbm}:case:$cs2:hist" 0 -1)"
+	<<< "$(hbm_case_hist_raw $cs2)"
 hbm_eq "the audit entry, by her" "$cs2 coordinator:coord reassigned" \
 	"$(audit_lines | grep "^$cs2 coordinator:coord reassigned" | cut -d' ' -f1-3)"
 hbm_eq "nothing new to the migrant" "$m2" "$(hbm_sent_count $MS2)"

@@ -71,11 +71,13 @@ hbm_eq "the number opens as it was" +256700000061 "$(hget "{hbm}:msg:$MID" to | 
 hbm_match "the record gets the number's hash" '^[0-9a-f]{64}$' "$(hget "{hbm}:msg:$MID" to_hash)"
 hbm_eq "the case note opens as it was" 'sleeping under the old bridge' \
 	"$(hget '{hbm}:case:12345671' note | unseal)"
-hist=$($R --raw LRANGE '{hbm}:case:12345671:hist' 0 -1)
-hbm_check "no history note in clear" bash -c "! grep -q 'old bridge' <<<'$hist'"
+hist=$(hbm_case_hist_raw 12345671)
+hbm_eq "the history is in the case now" 2 "$(grep -c . <<<"$hist")"
+hbm_eq "and its list is gone" 0 "$($R EXISTS '{hbm}:case:12345671:hist')"
+hbm_check "no history note in clear" fails grep -q 'old bridge' <<<"$hist"
 hbm_eq "an empty history note stays empty" \
 	"{\"t\":$now,\"who\":\"migrant\",\"what\":\"created\",\"note\":\"\"}" \
-	"$($R --raw LINDEX '{hbm}:case:12345671:hist' 0)"
+	"$(head -n 1 <<<"$hist")"
 hbm_eq "the dispatched inbox entry in clear is removed" "" "$($R XRANGE '{hbm}:inbox' "$old1" "$old1")"
 hbm_check "the one still to dispatch is kept" test -n "$($R XRANGE '{hbm}:inbox' "$old2" "$old2")"
 

@@ -176,7 +176,7 @@ hbm_check "the opt-out outlives message_days, then expires ($t s)" test "$t" -gt
 hbm_eq "the purged case gets no phone field back" 0 \
 	"$($HBM_REDIS_CLI HEXISTS "{hbm}:case:$digits" phone)"
 hbm_eq "and no history line" 0 \
-	"$($HBM_REDIS_CLI LRANGE "{hbm}:case:$digits:hist" 0 -1 | grep -c 'opted out')"
+	"$(hbm_case_hist_raw $digits | grep -c 'opted out')"
 
 # One failing step does not hold back the others. With the message log of
 # the wrong type and a case in the retention queue whose key holds a

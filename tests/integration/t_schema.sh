@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Schema 1 to 2: a number's cases move from their own sorted set into the
+# Schema 1 to 3: a number's cases move from their own sorted set into the
 # number's record. On data of schema 1 the daemon decides no SMS (it
 # would miss the number's cases), says why in /readyz and in the log, and
 # keeps what arrives in the inbox; hbmgwd --migrate folds each set into
-# its record and marks the data as of schema 2, and the SMS that waited is
+# its record and marks the data as of schema 3, and the SMS that waited is
 # decided then, with the case it had: its STATUS names the case. A second
-# run folds nothing. Data with no schema 1 set is given schema 2 at once.
+# run folds nothing. Data with no older set or list is given schema 3 at
+# once.
+#
+# Schema 2 to 3: a case's history moves from its own list into the case's
+# hash. The daemon waits on data of schema 2 (said so, or told by a list
+# when the version is missing); --migrate moves each list, oldest entry
+# first, deletes a list whose case is gone, and the API shows the history
+# as it was, with what the daemon adds after it.
 source "$(dirname "$0")/lib.sh"
 hbm_tmp_init
 hbm_redis_start
@@ -48,7 +55,7 @@ hbm_eq "and kept in the inbox" 1 "$($R XLEN '{hbm}:inbox')"
 "$HBM_BUILD/hbmgwd" -c "$HBM_TMP/gw.conf" --migrate 2>> "$HBM_TMP/migrate.log"
 hbm_eq "--migrate exits 0" 0 "$?"
 hbm_match "it says what it folded" \
-	"migrate: done: 1 numbers' sets of cases folded \(1 cases\); the data is of schema 2" \
+	"migrate: done: 1 numbers' sets of cases folded \(1 cases\); 0 case histories moved into their cases \(0 entries\), 0 of cases gone deleted; the data is of schema 3" \
 	"$(cat "$HBM_TMP/migrate.log")"
 hbm_eq "the set is gone" 0 "$($R EXISTS "{hbm}:num:$H:cases")"
 hbm_eq "the record has the case, with its time" "$now" \
@@ -57,7 +64,7 @@ hbm_eq "and keeps the rest of it" en "$($R --raw HGET "{hbm}:num:$H" lang)"
 ttl=$($R TTL "{hbm}:num:$H")
 hbm_check "the record lives as long as the set would have ($ttl s)" \
 	test "$ttl" -gt 100 -a "$ttl" -le 5000
-hbm_eq "the data is of schema 2" 2 "$($R --raw GET '{hbm}:schema')"
+hbm_eq "the data is of schema 3" 3 "$($R --raw GET '{hbm}:schema')"
 
 hbm_check "the SMS that waited is decided" hbm_inbox_settled
 hbm_check "the daemon is ready" hbm_wait 20 \
@@ -81,12 +88,65 @@ hbm_match "and folds nothing" "migrate: done: 0 numbers' sets of cases folded \(
 hbm_daemon_stop TERM
 
 # Data with no version and no set of schema 1 (they all expired, or none
-# was ever made) is given schema 2 at once.
+# was ever made) and no list of schema 2 is given schema 3 at once.
 $R FLUSHALL >/dev/null
 $R ZADD '{hbm}:cases' $now 12345671 >/dev/null
 hbm_daemon_start "$HBM_TMP/gw.conf"
 ready() { [ "$(hbm_status GET /readyz)" = 200 ]; }
 hbm_check "with no set of schema 1 the daemon is ready" hbm_wait 20 ready
-hbm_eq "and the data is given schema 2" 2 "$($R --raw GET '{hbm}:schema')"
+hbm_eq "and the data is given schema 3" 3 "$($R --raw GET '{hbm}:schema')"
+hbm_daemon_stop TERM
+
+# Schema 2: a case whose history is a list of three entries, an ACK by WFP
+# last; a list whose case is gone.
+$R FLUSHALL >/dev/null
+$R SET '{hbm}:schema' 2 >/dev/null
+$R HSET '{hbm}:case:12345671' code 12345671 kind relief category food \
+	status acknowledged agency wfp region '' persons 1 note "$(seal 'by the gate')" \
+	lang en num "$H" phone "$(seal "$M")" consent 1 official '' priority 1 \
+	created_ms $now updated_ms $now acked_ms $now due_ms 0 stage 0 \
+	tried '' ver 3 >/dev/null
+$R ZADD '{hbm}:cases' $now 12345671 >/dev/null
+$R ZADD '{hbm}:agency:wfp:open' $now 12345671 >/dev/null
+$R HSET "{hbm}:num:$H" ver 1 lang en case_ms $now case_n 1 c:12345671 $now >/dev/null
+$R RPUSH '{hbm}:case:12345671:hist' \
+	"{\"t\":$now,\"who\":\"migrant\",\"what\":\"created\",\"note\":\"food\"}" \
+	"{\"t\":$now,\"who\":\"gateway\",\"what\":\"notified\",\"note\":\"wfp\"}" \
+	"{\"t\":$now,\"who\":\"wfp\",\"what\":\"acknowledged\",\"note\":\"\"}" >/dev/null
+$R RPUSH '{hbm}:case:99999997:hist' "{\"t\":$now,\"who\":\"migrant\",\"what\":\"created\"}" >/dev/null
+hbm_daemon_start "$HBM_TMP/gw.conf"
+hbm_check "on schema 2 /readyz says the data needs hbmgwd --migrate" hbm_wait 20 shut
+hbm_eq "a CLOSE is taken" 202 "$(hbm_inbound +256700000101 'CLOSE 1234-5671 fed' s-3)"
+hbm_eq "and kept in the inbox" 1 "$($R XLEN '{hbm}:inbox')"
+: > "$HBM_TMP/migrate.log"
+"$HBM_BUILD/hbmgwd" -c "$HBM_TMP/gw.conf" --migrate 2>> "$HBM_TMP/migrate.log"
+hbm_eq "--migrate exits 0" 0 "$?"
+hbm_match "it says what it moved" \
+	"1 case histories moved into their cases \(3 entries\), 1 of cases gone deleted; the data is of schema 3" \
+	"$(cat "$HBM_TMP/migrate.log")"
+hbm_eq "the lists are gone" 0 "$($R EXISTS '{hbm}:case:12345671:hist' '{hbm}:case:99999997:hist')"
+hbm_eq "the case keeps its fields" acknowledged "$($R --raw HGET '{hbm}:case:12345671' status)"
+hbm_eq "the data is of schema 3" 3 "$($R --raw GET '{hbm}:schema')"
+hbm_check "the CLOSE that waited is decided" hbm_inbox_settled
+whats() { hbm_case 12345671 | python3 -c 'import json, sys
+print(" ".join(e["who"] + ":" + e["what"] for e in json.load(sys.stdin)["history"] if e["what"] != "sms"))'; }
+hbm_eq "the history reads as it was, the CLOSE after it" \
+	"migrant:created gateway:notified wfp:acknowledged wfp:closed" "$(whats)"
+hbm_eq "the case is closed" closed "$($R --raw HGET '{hbm}:case:12345671' status)"
+: > "$HBM_TMP/migrate.log"
+"$HBM_BUILD/hbmgwd" -c "$HBM_TMP/gw.conf" --migrate 2>> "$HBM_TMP/migrate.log"
+hbm_match "a second run moves nothing" \
+	"0 case histories moved into their cases \(0 entries\), 0 of cases gone deleted" \
+	"$(cat "$HBM_TMP/migrate.log")"
+hbm_eq "and the history is unchanged" \
+	"migrant:created gateway:notified wfp:acknowledged wfp:closed" "$(whats)"
+hbm_daemon_stop TERM
+
+# No version, and a list of schema 2: schema 2.
+$R FLUSHALL >/dev/null
+$R RPUSH '{hbm}:case:12345671:hist' "{\"t\":$now,\"who\":\"migrant\",\"what\":\"created\"}" >/dev/null
+hbm_daemon_start "$HBM_TMP/gw.conf"
+hbm_check "with a list of schema 2 and no version the daemon waits" hbm_wait 20 shut
+hbm_eq "and writes no version" "" "$($R --raw GET '{hbm}:schema')"
 hbm_daemon_stop TERM
 hbm_done

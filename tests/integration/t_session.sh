@@ -167,7 +167,7 @@ actors() {
 in_audit() { actors | grep -qx 'wfp:amina'; }
 hbm_check "the audit actor names the login (wfp:amina)" hbm_wait 10 in_audit
 hbm_eq "the case history names the agency, as by its token" wfp \
-	"$($HBM_REDIS_CLI LRANGE "{hbm}:case:$cw:hist" 0 -1 | grep -v '"what":"sms"' | tail -n 1 | hbm_jget who)"
+	"$(hbm_case_hist_raw $cw | grep -v '"what":"sms"' | tail -n 1 | hbm_jget who)"
 hbm_eq "the audit chain verifies" true \
 	"$(hbm_body GET /v1/audit/verify -H "Authorization: Bearer $HBM_ADMIN_TOKEN" | hbm_jget ok)"
 hbm_eq "cookie: acting on the Red Cross case is 404" 404 \

@@ -22,6 +22,7 @@
 #include "gateway/outbox.h"
 #include "store/apply.h"
 #include "store/audit.h"
+#include "store/case.h"
 #include "lib/crypto.h"
 #include "store/store.h"
 
@@ -29,7 +30,6 @@
 #define TEST_CHANNEL "t-modem"
 #define TEST_OUTBOX "{hbm}:outbox:t-modem"
 #define TEST_CASE "{hbm}:case:t1"
-#define TEST_HIST "{hbm}:case:t1:hist"
 #define TEST_OPEN "{hbm}:agency:t-wfp:open"
 #define TEST_STREAM "{hbm}:t-stream"
 #define TEST_SEALED "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="
@@ -112,6 +112,30 @@ test_exists(struct store *s, const char *key)
 	return test_int(s, 2, argv);
 }
 
+/* The history of case t1 (TEST_CASE), oldest first: an array to free. */
+static struct store_reply *
+test_history(struct store *s)
+{
+	struct store_reply *r;
+	char *cause = NULL;
+
+	r = store_case_history(s, "t1", 1000, &cause);
+	assert_null(cause);
+	assert_non_null(r);
+	return r;
+}
+
+/* How many entries the history of case t1 has. */
+static size_t
+test_history_len(struct store *s)
+{
+	struct store_reply *r = test_history(s);
+	size_t n = r->elements;
+
+	store_reply_free(r);
+	return n;
+}
+
 /* Entries in a stream. */
 static long long
 test_xlen(struct store *s, const char *key)
@@ -154,9 +178,9 @@ test_calls(struct store *s, const char *command)
 static void
 test_clean(struct store *s)
 {
-	static const char *const keys[] = { TEST_CASE, TEST_HIST, TEST_OPEN,
-		TEST_OUTBOX, "{hbm}:case:t2", "{hbm}:sla", "{hbm}:audit",
-		"{hbm}:audit:head", "{hbm}:audit:new", "{hbm}:audit:anchor",
+	static const char *const keys[] = { TEST_CASE, TEST_OPEN, TEST_OUTBOX,
+		"{hbm}:case:t2", "{hbm}:sla", "{hbm}:audit", "{hbm}:audit:head",
+		"{hbm}:audit:new", "{hbm}:audit:anchor",
 		("{hbm}:msgs:" TEST_HASH), "{hbm}:op:t-ok", "{hbm}:op:t-guard",
 		"{hbm}:op:t-absent", "{hbm}:op:t-absent2", "{hbm}:op:t-empty",
 		"{hbm}:op:t-empty2", "{hbm}:op:t-bytes", "{hbm}:op:t-type",
@@ -286,11 +310,11 @@ test_ack(const char *opid)
 	apply_guard(a, TEST_CASE, "state", "");
 	apply_hset(a, TEST_CASE, "state", "acknowledged");
 	apply_hincr(a, TEST_CASE, "version", 1);
-	apply_rpush(a, TEST_HIST, "1700000000000 t-wfp ack");
+	apply_history(a, TEST_CASE, "1700000000000 t-wfp ack");
 	apply_zadd(a, TEST_OPEN, 1700000003600.0, "t1");
 	apply_zadd(a, "{hbm}:sla", 1.5, "t1");
 	apply_zrem(a, "{hbm}:sla", "t1");
-	apply_expire(a, TEST_HIST, 3600);
+	apply_expire(a, TEST_CASE, 3600);
 	apply_sms(a, TEST_SEALED, TEST_HASH, "Accepted", TEST_CHANNEL, "reply");
 	apply_audit(a, "case:t1", "agency:t-wfp", "ack", "");
 	return a;
@@ -339,10 +363,9 @@ test_routed(void **state)
 static void
 test_ok_then_replay(void **state)
 {
-	const char *llen[] = { "LLEN", TEST_HIST };
 	const char *ttl[] = { "TTL", "{hbm}:op:t-ok" };
 	const char *zscore[] = { "ZSCORE", TEST_OPEN, "t1" };
-	const char *hist_ttl[] = { "TTL", TEST_HIST };
+	const char *case_ttl[] = { "TTL", TEST_CASE };
 	struct store *s = *state;
 	struct store_reply *r;
 	char *v;
@@ -356,7 +379,7 @@ test_ok_then_replay(void **state)
 	v = test_hget(s, TEST_CASE, "version");
 	assert_string_equal(v, "1");
 	free(v);
-	assert_int_equal(test_int(s, 2, llen), 1);
+	assert_int_equal(test_history_len(s), 1);
 	assert_int_equal(test_xlen(s, TEST_OUTBOX), 1);
 	/* The audit entry waits for its hash (store/audit.c). */
 	assert_int_equal(test_xlen(s, "{hbm}:audit:new"), 1);
@@ -367,7 +390,7 @@ test_ok_then_replay(void **state)
 	assert_string_equal(r->str, "1700000003600");
 	store_reply_free(r);
 	assert_in_range(test_int(s, 2, ttl), APPLY_OP_TTL - 800, APPLY_OP_TTL);
-	assert_in_range(test_int(s, 2, hist_ttl), 3500, 3600);
+	assert_in_range(test_int(s, 2, case_ttl), 3500, 3600);
 }
 
 static void
@@ -396,7 +419,7 @@ test_guard_mismatch(void **state)
 	apply_guard(a, TEST_CASE, "state", "notified");
 	apply_guard(a, TEST_CASE, "agency", "t-wfp");
 	apply_hset(a, TEST_CASE, "state", "acknowledged");
-	apply_rpush(a, TEST_HIST, "x");
+	apply_history(a, TEST_CASE, "x");
 	apply_sms(a, TEST_SEALED, TEST_HASH, "x", TEST_CHANNEL, "reply");
 	apply_audit(a, "case:t1", "agency:t-wfp", "ack", "");
 	assert_int_equal(test_run(s, a), APPLY_CONFLICT);
@@ -404,7 +427,7 @@ test_guard_mismatch(void **state)
 	v = test_hget(s, TEST_CASE, "state");
 	assert_string_equal(v, "notified");
 	free(v);
-	assert_int_equal(test_exists(s, TEST_HIST), 0);
+	assert_int_equal(test_history_len(s), 0);
 	assert_int_equal(test_exists(s, TEST_OUTBOX), 0);
 	assert_int_equal(test_exists(s, "{hbm}:audit:new"), 0);
 	assert_int_equal(test_exists(s, "{hbm}:op:t-guard"), 0);
@@ -441,22 +464,23 @@ test_guard_absent(void **state)
 
 /*
  * Absent guards in a row are one EXISTS, and the keys they name need no
- * type check: a new case and its history cost one call. Either key
- * existing is a conflict.
+ * type check: a new case with its history and another new key cost one
+ * call. Either key existing is a conflict.
  */
 static void
 test_guard_absent_row(void **state)
 {
-	const char *rpush[] = { "RPUSH", TEST_HIST, "old" };
+	const char *rpush[] = { "RPUSH", "{hbm}:case:t2", "old" };
 	struct store *s = *state;
 	struct apply *a;
 	long long exists, type;
 
 	a = apply_new("t-absent3", 1);
-	apply_guard_absent(a, TEST_HIST);
+	apply_guard_absent(a, "{hbm}:case:t2");
 	apply_guard_absent(a, TEST_CASE);
 	apply_hset(a, TEST_CASE, "state", "new");
-	apply_rpush(a, TEST_HIST, "created");
+	apply_history(a, TEST_CASE, "created");
+	apply_hset(a, "{hbm}:case:t2", "state", "new");
 	exists = test_calls(s, "exists");
 	type = test_calls(s, "type");
 	assert_int_equal(test_run(s, a), APPLY_OK);
@@ -464,12 +488,12 @@ test_guard_absent_row(void **state)
 	assert_int_equal(test_calls(s, "exists") - exists, 2);
 	assert_int_equal(test_calls(s, "type") - type, 0);
 
-	/* Only the history there: still a conflict. */
+	/* Only the other key there: still a conflict. */
 	test_del(s, TEST_CASE);
-	test_del(s, TEST_HIST);
+	test_del(s, "{hbm}:case:t2");
 	assert_int_equal(test_int(s, 3, rpush), 1);
 	a = apply_new("t-absent4", 1);
-	apply_guard_absent(a, TEST_HIST);
+	apply_guard_absent(a, "{hbm}:case:t2");
 	apply_guard_absent(a, TEST_CASE);
 	apply_hset(a, TEST_CASE, "state", "other");
 	assert_int_equal(test_run(s, a), APPLY_CONFLICT);
@@ -522,7 +546,7 @@ test_values_survive(void **state)
 	for (i = 0; i < n; i++) {
 		snprintf(field, sizeof(field), "f%zu", i);
 		apply_hset(a, TEST_CASE, field, values[i]);
-		apply_rpush(a, TEST_HIST, values[i]);
+		apply_history(a, TEST_CASE, values[i]);
 	}
 	apply_hset(a, TEST_CASE, values[0], "arabic field");
 	apply_guard(a, TEST_CASE, values[2], "");
@@ -540,6 +564,12 @@ test_values_survive(void **state)
 	v = test_hget(s, TEST_CASE, values[0]);
 	assert_string_equal(v, "arabic field");
 	free(v);
+	/* and the history entries, in the order given */
+	r = test_history(s);
+	assert_int_equal(r->elements, n);
+	for (i = 0; i < n; i++)
+		assert_string_equal(r->element[i]->str, values[i]);
+	store_reply_free(r);
 
 	/* The SMS text reached the message record byte for byte. */
 	r = test_cmd(s, 4, xr);
@@ -602,7 +632,6 @@ test_audit_detail(struct store *s)
 static void
 test_sealed(void **state)
 {
-	const char *lr[] = { "LRANGE", TEST_HIST, "0", "-1" };
 	const char *xr[] = { "XRANGE", TEST_OUTBOX, "-", "+" };
 	struct store *s = *state;
 	struct store_reply *r;
@@ -615,7 +644,7 @@ test_sealed(void **state)
 	a = apply_new("t-seal", 1700000000000LL);
 	apply_hset_sealed(a, TEST_CASE, "note", "near gate 3");
 	apply_hset_sealed(a, TEST_CASE, "empty", "");
-	apply_rpush_sealed(a, TEST_HIST, "{\"note\":\"", "my brother", "\"}");
+	apply_history_sealed(a, TEST_CASE, "{\"note\":\"", "my brother", "\"}");
 	apply_audit_sealed(a, "case:t1", "wfp", "declined", "no stock");
 	apply_sms_number(a, "+256700000101", TEST_HASH,
 	    "Contact: +256700000001", "", "notify");
@@ -626,7 +655,7 @@ test_sealed(void **state)
 	assert_non_null(strstr(out, "hset {hbm}:case:t1 note [sealed]\n"));
 	assert_non_null(strstr(out, "hset {hbm}:case:t1 empty \n"));
 	assert_non_null(
-	    strstr(out, "rpush {hbm}:case:t1:hist {\"note\":\"[sealed]\"}\n"));
+	    strstr(out, "history {hbm}:case:t1 {\"note\":\"[sealed]\"}\n"));
 	assert_null(strstr(out, "gate"));
 	assert_null(strstr(out, "brother"));
 	assert_null(strstr(out, "+2567"));
@@ -661,7 +690,7 @@ test_sealed(void **state)
 	v = test_hget(s, TEST_CASE, "empty");
 	assert_string_equal(v, "");
 	free(v);
-	r = test_cmd(s, 4, lr);
+	r = test_history(s);
 	assert_int_equal(r->elements, 1);
 	v = r->element[0]->str;
 	assert_memory_equal(v, "{\"note\":\"", 9);
@@ -702,34 +731,36 @@ test_sealed(void **state)
 }
 
 /*
- * Runs of HSET and RPUSH on one key become one call, in order; every
- * operation takes exactly its own values (a ZREM followed by an HSET
+ * The HSETs of one key and its history entries become one call, in order;
+ * every operation takes exactly its own values (a ZREM followed by an HSET
  * removes one member, not also one named like the next opcode).
  */
 static void
 test_runs_and_order(void **state)
 {
-	const char *lrange[] = { "LRANGE", TEST_HIST, "0", "-1" };
 	const char *zcard[] = { "ZCARD", TEST_OPEN };
 	const char *zscore[] = { "ZSCORE", TEST_OPEN, "h" };
 	struct store *s = *state;
 	struct store_reply *r;
 	struct apply *a;
+	long long hset;
 	char *v;
 
 	a = apply_new("t-runs", 1);
 	apply_zadd(a, TEST_OPEN, 1, "t1");
 	apply_zadd(a, TEST_OPEN, 2, "h");
-	apply_rpush(a, TEST_HIST, "one");
-	apply_rpush(a, TEST_HIST, "two");
+	apply_history(a, TEST_CASE, "one");
+	apply_history(a, TEST_CASE, "two");
 	apply_hset(a, TEST_CASE, "a", "1");
-	apply_rpush(a, TEST_HIST, "three");
+	apply_history(a, TEST_CASE, "three");
 	apply_zrem(a, TEST_OPEN, "t1");
 	apply_hset(a, TEST_CASE, "b", "2");
 	apply_hset(a, TEST_CASE, "a", "3");
+	hset = test_calls(s, "hset");
 	assert_int_equal(test_run(s, a), APPLY_OK);
+	assert_int_equal(test_calls(s, "hset") - hset, 1);
 
-	r = test_cmd(s, 4, lrange);
+	r = test_history(s);
 	assert_int_equal(r->elements, 3);
 	assert_string_equal(r->element[0]->str, "one");
 	assert_string_equal(r->element[1]->str, "two");
@@ -746,6 +777,17 @@ test_runs_and_order(void **state)
 	v = test_hget(s, TEST_CASE, "b");
 	assert_string_equal(v, "2");
 	free(v);
+
+	/* A later operation's entries follow, even one made earlier. */
+	a = apply_new("t-runs-2", 0);
+	apply_history(a, TEST_CASE, "four");
+	assert_int_equal(test_run(s, a), APPLY_OK);
+	r = test_history(s);
+	assert_int_equal(r->elements, 4);
+	assert_string_equal(r->element[2]->str, "three");
+	assert_string_equal(r->element[3]->str, "four");
+	store_reply_free(r);
+	test_del(s, "{hbm}:op:t-runs-2");
 }
 
 /*
@@ -927,7 +969,7 @@ test_type_once(void **state)
 		snprintf(own, sizeof(own), "{hbm}:t-own-%zu", i);
 		a[i] = apply_new(opid, 1700000000000LL);
 		apply_zadd(a[i], TEST_OPEN, (double)i, opid);
-		apply_rpush(a[i], own, "x");
+		apply_history(a[i], own, "x");
 	}
 	a[4] = apply_new("t-once-4", 1700000000000LL);
 	apply_hset(a[4], TEST_OPEN, "f", "v");
@@ -1250,52 +1292,56 @@ test_calls_all(struct store *s)
 	return n - test_calls(s, "zremrangebyscore");
 }
 
-/* The commands and RPUSHes an operation of a history entry and an SMS makes. */
+/*
+ * The commands and HSETs an operation of a case's field, a history entry
+ * and an SMS makes.
+ */
 static void
 test_case_sms_cost(struct store *s, const char *opid, int linked,
-    long long *all, long long *rpush)
+    long long *all, long long *hset)
 {
 	struct apply *a;
-	long long all0, rpush0;
+	long long all0, hset0;
 
 	a = apply_new(opid, 1700000000000LL);
-	apply_rpush(a, TEST_HIST, "{\"what\":\"acknowledged\"}");
+	apply_hset(a, TEST_CASE, "status", "acknowledged");
+	apply_history(a, TEST_CASE, "{\"what\":\"acknowledged\"}");
 	if (linked)
-		apply_case_sms(a, TEST_HIST, "migrant", "gateway", TEST_SEALED,
+		apply_case_sms(a, TEST_CASE, "migrant", "gateway", TEST_SEALED,
 		    0, TEST_HASH, "Accepted", "notify");
 	else
 		apply_sms(a, TEST_SEALED, TEST_HASH, "Accepted", "", "notify");
 	all0 = test_calls_all(s);
-	rpush0 = test_calls(s, "rpush");
+	hset0 = test_calls(s, "hset");
 	assert_int_equal(test_run(s, a), APPLY_OK);
-	*rpush = test_calls(s, "rpush") - rpush0;
+	*hset = test_calls(s, "hset") - hset0;
 	*all = test_calls_all(s) - all0;
 }
 
 /*
  * An SMS a case caused puts its id, with the recipient's role and the
- * kind, into the case's history, in the RPUSH of the operation's own
- * entries: no command more than the same SMS unlinked. Alone, it is one
- * RPUSH.
+ * kind, into the case's history, in the HSET of the case, which carries
+ * the operation's own entries too: no command more than the same SMS
+ * unlinked (the message record's HSET aside, one HSET of the case). Alone,
+ * it is one HSET of the case.
  */
 static void
 test_case_sms(void **state)
 {
-	const char *lr[] = { "LRANGE", TEST_HIST, "0", "-1" };
 	struct store *s = *state;
 	struct store_reply *r;
 	struct apply *a;
-	long long all[2], rpush[2];
+	long long all[2], hset[2];
 	char key[64], *st;
 	const char *p;
 
-	test_case_sms_cost(s, "t-csms-0", 0, &all[0], &rpush[0]);
-	test_del(s, TEST_HIST);
-	test_case_sms_cost(s, "t-csms-1", 1, &all[1], &rpush[1]);
-	assert_int_equal(rpush[0], 1);
-	assert_int_equal(rpush[1], 1);
+	test_case_sms_cost(s, "t-csms-0", 0, &all[0], &hset[0]);
+	test_del(s, TEST_CASE);
+	test_case_sms_cost(s, "t-csms-1", 1, &all[1], &hset[1]);
+	assert_int_equal(hset[0], 2);
+	assert_int_equal(hset[1], 2);
 	assert_int_equal(all[1], all[0]);
-	r = test_cmd(s, 4, lr);
+	r = test_history(s);
 	assert_int_equal(r->elements, 2);
 	assert_string_equal(r->element[0]->str, "{\"what\":\"acknowledged\"}");
 	p = r->element[1]->str;
@@ -1314,18 +1360,18 @@ test_case_sms(void **state)
 	free(st);
 	test_del(s, key);
 
-	/* an operation with no entry of its own for the case: one RPUSH */
+	/* an operation with nothing else for the case: one HSET of it */
 	a = apply_new("t-csms-2", 1700000000000LL);
-	apply_case_sms(a, TEST_HIST, "agency", "t-wfp", TEST_SEALED, 0,
+	apply_case_sms(a, TEST_CASE, "agency", "t-wfp", TEST_SEALED, 0,
 	    TEST_HASH, "New case", "notify");
-	rpush[0] = test_calls(s, "rpush");
+	hset[0] = test_calls(s, "hset");
 	assert_int_equal(test_run(s, a), APPLY_OK);
-	assert_int_equal(test_calls(s, "rpush") - rpush[0], 1);
-	lr[2] = "-1";
-	r = test_cmd(s, 4, lr);
-	assert_int_equal(r->elements, 1);
-	assert_non_null(strstr(r->element[0]->str, "\"to\":\"agency\""));
-	assert_non_null(strstr(r->element[0]->str, "\"who\":\"t-wfp\""));
+	/* and the message record's */
+	assert_int_equal(test_calls(s, "hset") - hset[0], 2);
+	r = test_history(s);
+	assert_int_equal(r->elements, 3);
+	assert_non_null(strstr(r->element[2]->str, "\"to\":\"agency\""));
+	assert_non_null(strstr(r->element[2]->str, "\"who\":\"t-wfp\""));
 	store_reply_free(r);
 	test_del(s, "{hbm}:op:t-csms-0");
 	test_del(s, "{hbm}:op:t-csms-1");
@@ -1340,7 +1386,6 @@ test_case_sms(void **state)
 static void
 test_case_sms_json(void **state)
 {
-	const char *lr[] = { "LRANGE", TEST_HIST, "-1", "-1" };
 	const char *who = "a\"b\\c\nd/\xc3\xa9\x01";
 	struct store *s = *state;
 	struct store_reply *r;
@@ -1348,12 +1393,12 @@ test_case_sms_json(void **state)
 	json_t *e;
 	char key[64], *st;
 
-	test_del(s, TEST_HIST);
+	test_del(s, TEST_CASE);
 	a = apply_new("t-csms-json", 1700000000000LL);
-	apply_case_sms(a, TEST_HIST, "agency \"x\"", who, TEST_SEALED, 0,
+	apply_case_sms(a, TEST_CASE, "agency \"x\"", who, TEST_SEALED, 0,
 	    TEST_HASH, "New case", "notify\t");
 	assert_int_equal(test_run(s, a), APPLY_OK);
-	r = test_cmd(s, 4, lr);
+	r = test_history(s);
 	assert_int_equal(r->elements, 1);
 	e = json_loads(r->element[0]->str, 0, NULL);
 	store_reply_free(r);
@@ -1374,7 +1419,7 @@ test_case_sms_json(void **state)
 	assert_string_equal(st, "notify\t");
 	free(st);
 	test_del(s, key);
-	test_del(s, TEST_HIST);
+	test_del(s, TEST_CASE);
 	test_del(s, "{hbm}:op:t-csms-json");
 }
 
@@ -1399,13 +1444,13 @@ test_sms_in_record(void **state)
 
 	test_del(s, "{hbm}:num:" TEST_HASH);
 	test_del(s, "{hbm}:msgs:" TEST_HASH);
-	test_del(s, TEST_HIST);
+	test_del(s, TEST_CASE);
 	a = apply_new("t-inrec", 1700000000000LL);
 	apply_sms_index(a, "{hbm}:num:" TEST_HASH);
 	apply_hset(a, "{hbm}:num:" TEST_HASH, "lang", "en");
 	apply_expire(a, "{hbm}:num:" TEST_HASH, TEST_TTL);
 	apply_sms(a, TEST_SEALED, TEST_HASH, "Received", "", "reply");
-	apply_case_sms(a, TEST_HIST, "migrant", "gateway", TEST_SEALED, 0,
+	apply_case_sms(a, TEST_CASE, "migrant", "gateway", TEST_SEALED, 0,
 	    TEST_HASH, "Case made", "notify");
 	zadd = test_calls(s, "zadd");
 	expire = test_calls(s, "expire");
@@ -1455,7 +1500,7 @@ test_sms_in_record(void **state)
 	assert_int_equal(test_calls(s, "zadd") - zadd, 1);
 	test_del(s, "{hbm}:num:" TEST_HASH);
 	test_del(s, "{hbm}:msgs:" TEST_HASH);
-	test_del(s, TEST_HIST);
+	test_del(s, TEST_CASE);
 	test_del(s, "{hbm}:op:t-inrec");
 	test_del(s, "{hbm}:op:t-inrec-2");
 	test_del(s, "{hbm}:op:t-inrec-3");
@@ -1463,24 +1508,23 @@ test_sms_in_record(void **state)
 }
 
 /*
- * Two lifetimes given to one key in one operation (a case's history and
- * the sender's list of cases are given theirs by more than one step) make
- * one EXPIRE, with the last of them.
+ * Two lifetimes given to one key in one operation (a number's record is
+ * given its by more than one step) make one EXPIRE, with the last of them.
  */
 static void
 test_expire_once(void **state)
 {
-	const char *ttl[] = { "TTL", TEST_HIST };
+	const char *ttl[] = { "TTL", TEST_CASE };
 	struct store *s = *state;
 	struct apply *a;
 	long long before;
 
 	a = apply_new("t-expire", 1700000000000LL);
-	apply_rpush(a, TEST_HIST, "x");
-	apply_expire(a, TEST_HIST, 600);
+	apply_history(a, TEST_CASE, "x");
+	apply_expire(a, TEST_CASE, 600);
 	apply_zadd(a, TEST_OPEN, 1, "t1");
 	apply_expire(a, TEST_OPEN, 900);
-	apply_expire(a, TEST_HIST, 3600);
+	apply_expire(a, TEST_CASE, 3600);
 	before = test_calls(s, "expire");
 	assert_int_equal(test_run(s, a), APPLY_OK);
 	assert_int_equal(test_calls(s, "expire") - before, 2);
@@ -1526,10 +1570,18 @@ test_wrong_type(void **state)
 
 	/* One key used as two types in one operation. */
 	a = apply_new("t-type", 1);
-	apply_hset(a, TEST_HIST, "state", "new");
-	apply_rpush(a, TEST_HIST, "x");
-	test_refusal(s, a, "used as hash and list");
-	assert_int_equal(test_exists(s, TEST_HIST), 0);
+	apply_hset(a, "{hbm}:case:t3", "state", "new");
+	apply_zadd(a, "{hbm}:case:t3", 1, "x");
+	test_refusal(s, a, "used as zset and hash");
+	assert_int_equal(test_exists(s, "{hbm}:case:t3"), 0);
+	/* A history entry of a key that is no hash: nothing written. */
+	test_del(s, "{hbm}:case:t2");
+	test_int(s, 3, rpush);
+	a = apply_new("t-type", 1);
+	apply_hset(a, TEST_CASE, "x", "1");
+	apply_history(a, "{hbm}:case:t2", "x");
+	test_refusal(s, a, "holds a list, not a hash");
+	assert_null(test_hget(s, TEST_CASE, "x"));
 }
 
 static void
@@ -1956,11 +2008,10 @@ static struct apply *
 test_typical(int i)
 {
 	struct apply *a;
-	char opid[32], key[32], hist[40], detail[32];
+	char opid[32], key[32], detail[32];
 
 	snprintf(opid, sizeof(opid), "t-bench-%d", i);
 	snprintf(key, sizeof(key), "{hbm}:case:b%d", i % 50);
-	snprintf(hist, sizeof(hist), "%s:hist", key);
 	snprintf(detail, sizeof(detail), "ack #%d", i);
 	a = apply_new(opid, 1700000000000LL + i);
 	apply_guard(a, key, "state", "");
@@ -1969,11 +2020,11 @@ test_typical(int i)
 	apply_hset(a, key, "updated_ms", "1700000000000");
 	apply_hset(a, key, "note", "near gate 3");
 	apply_hincr(a, key, "version", 1);
-	apply_rpush(a, hist, "1700000000000 agency:t-wfp ack");
+	apply_history(a, key, "1700000000000 agency:t-wfp ack");
 	apply_zadd(a, "{hbm}:agency:t-wfp:open", 1700000003600.0 + i, key);
 	apply_zrem(a, "{hbm}:agency:t-unhcr:open", key);
 	apply_zadd(a, "{hbm}:sla", 1700000003600.0 + i, key);
-	apply_expire(a, hist, 3600);
+	apply_expire(a, key, 3600);
 	apply_sms(a, TEST_SEALED, TEST_HASH, "Your request 4821-3957: WFP",
 	    TEST_CHANNEL, "reply");
 	apply_sms(a, TEST_SEALED, TEST_ZEROS, "ACK 4821-3957 received",
@@ -2014,8 +2065,6 @@ test_throughput(void **state)
 
 	for (i = 0; i < 50; i++) {
 		snprintf(key, sizeof(key), "{hbm}:case:b%d", i);
-		test_del(s, key);
-		snprintf(key, sizeof(key), "{hbm}:case:b%d:hist", i);
 		test_del(s, key);
 	}
 	for (i = 0; i < n; i++) {

@@ -274,7 +274,7 @@ static const struct row rows[] = {
 		"audit $C wfp acknowledged",
 		"sms [" WFP "] $W [Case $D (food, 1 person(s)) is yours. "
 		"Contact: " MIGRANT ". Reply CLOSE $D when done.]  reply "
-		"agency gateway for {hbm}:case:$C:hist",
+		"agency gateway for {hbm}:case:$C",
 		NULL },
 	    { NULL } },
 	{ "ACK of an acknowledged case changes nothing", WFP, "phone", "ACK $C",
@@ -654,7 +654,7 @@ static const struct act_row act_rows[] = {
 	    NULL, "called back, no answer", "acknowledged", "wfp", "1", "0",
 	    { NULL }, CASES_APPLIED,
 	    { "guard {hbm}:case:$C ver 4",
-		"rpush {hbm}:case:$C:hist {\"t\":1800000000000,\"who\":"
+		"history {hbm}:case:$C {\"t\":1800000000000,\"who\":"
 		"\"wfp\",\"what\":\"note\",\"note\":\"[called back, no "
 		"answer]",
 		"audit $C wfp:ana note [called back, no answer]", NULL },
@@ -665,10 +665,10 @@ static const struct act_row act_rows[] = {
 	    { "sms ", NULL } },
 	{ "a note on another agency's case: not found", "unhcr", CASES_NOTE,
 	    NULL, "mine", "acknowledged", "wfp", "1", "0", { NULL },
-	    CASES_MISSING, { NULL }, { "rpush ", "audit ", "sms ", NULL } },
+	    CASES_MISSING, { NULL }, { "history ", "audit ", "sms ", NULL } },
 	{ "an empty note is refused", "wfp", CASES_NOTE, NULL, "",
 	    "acknowledged", "wfp", "1", "0", { NULL }, CASES_REFUSED, { NULL },
-	    { "rpush ", "audit ", NULL } },
+	    { "history ", "audit ", NULL } },
 	{ "free text to the person, through the case's sealed number", "wfp",
 	    CASES_SMS, NULL, "Come at 10 tomorrow", "acknowledged", "wfp", "1",
 	    "0", { NULL }, CASES_APPLIED,
@@ -722,7 +722,7 @@ static const struct act_row act_rows[] = {
 	    { "zrem {hbm}:agency:wfp:open $C",
 		"hset {hbm}:case:$C status notified",
 		"audit $C coordinator:ana reassigned [unhcr]",
-		"rpush {hbm}:case:$C:hist {\"t\":1800000000000,\"who\":"
+		"history {hbm}:case:$C {\"t\":1800000000000,\"who\":"
 		"\"coordinator:ana\",\"what\":\"reassigned\"",
 		NULL },
 	    { "sms [" MIGRANT "]", "sms [" WFP "]", NULL } },

@@ -20,8 +20,6 @@ test_names(void **state)
 
 	(void)state;
 	assert_string_equal(key_case(b, "12345678"), "{hbm}:case:12345678");
-	assert_string_equal(
-	    key_case_hist(b, "12345678"), "{hbm}:case:12345678:hist");
 	assert_string_equal(key_num(b, "ab"), "{hbm}:num:ab");
 	assert_string_equal(
 	    key_official_cases(b, "ab"), "{hbm}:official:ab:cases");

@@ -14,7 +14,7 @@
 -- {hbm}:msgs:<to_hash>, which expires after ttl_s (unless in_record: the
 -- caller indexes it in the number's record {hbm}:num:<to_hash>, which it
 -- writes and keeps as long), and in the stream {hbm}:msglog (a script's
--- run of ids is one entry), adds the id
+-- SMS are one entry), adds the id
 -- to the channel's stream {hbm}:outbox:<channel> with the sealed number
 -- and text (so that the sender of a new entry reads no record), and
 -- returns the id. The id is
@@ -23,7 +23,7 @@
 -- AOF tail set back cannot hand out an id again).
 -- One enqueue in 16 also drops the number index's entries older than ttl_s
 -- (an index that stops growing expires whole; readers skip ids whose
--- record expired). The stream's entry for a run of ids from m<n> has the
+-- record expired). The stream's entry for a script's ids from m<n> has the
 -- id <n div 1000>-<n mod 1000>, so that a reader finds a message in it by
 -- its id alone (the entry at or before it); retention deletes an entry
 -- with the records it names, and nothing else trims the stream.
@@ -76,9 +76,11 @@ local function defer_flush(key)
     defer_e[key] = nil
   end
 end
--- The message log's entries wait too: a run of consecutive ids (the SMS
--- of one script, at most log_run of them) is one entry, at the id of the
--- first, with a field m for each, oldest first.
+-- The message log's entries wait too: the SMS of one script (at most
+-- log_run of them) are one entry, at the id of the first, with a field m
+-- for each, oldest first. Their ids may have gaps (ids the script drew for
+-- a case's history entries), never one another script drew: each draws
+-- a block of its own.
 local log_run = 100
 local log_f, log_first = {}, nil
 local function log_flush()
@@ -93,7 +95,7 @@ local function log_flush()
 end
 local function log_add(seq, id)
   local n = #log_f / 2
-  if log_first and (seq ~= log_first + n or n >= log_run) then
+  if log_first and n >= log_run then
     log_flush()
   end
   if not log_first then log_first = seq end
@@ -106,6 +108,9 @@ local function defer_flush_all()
   log_flush()
 end
 
+-- enqueue_seq(now_ms) draws the next id, as a number, for whatever else a
+-- script names by one (apply.lua: a case's history entries); it counts
+-- in enqueue_reserve() as an SMS does.
 -- Ids are drawn in blocks: when the last block is used up, enqueue_block
 -- of them are taken (a script that queues several SMS says how many it
 -- may, enqueue_reserve(n), before its first enqueue()), raised as a whole
