@@ -10,9 +10,10 @@
  * writes), the guards apart from the rest. One EVALSHA of one static script,
  * store/lua/apply.lua, runs it all: the op key, the guards, a type check of
  * every key written (Redis does not roll back a script that fails half way, so
- * whatever can fail is checked before the first write), the writes (runs of
- * HSET or RPUSH on one key as one call, gathered in C by store/apply_wire.c
- * so that the script only makes the calls), the expiries, the SMS, the audit
+ * whatever can fail is checked before the first write), the writes (the
+ * HSETs of one key, with its history entries, as one call, gathered in C by
+ * store/apply_wire.c so that the script only makes the calls), the
+ * expiries, the SMS, the audit
  * lines (one entry appended to {hbm}:audit:new, which store/audit.c
  * chains), and the op key again, set for a week. An operation with a
  * stream entry to acknowledge uses no op key: its XACK, after the checks

@@ -429,7 +429,7 @@ apply_args_writes(struct apply_args *g, const struct apply *a,
 	w = apply_w_parse(a, &n);
 	c.w = w;
 	c.nw = n;
-	/* HSETs and RPUSHes gather; the rest of the key's writes now */
+	/* HSETs and history entries gather; the rest of the key's writes now */
 	for (i = 0; i < n; i++) {
 		switch (w[i].op) {
 		case 'h':

@@ -233,7 +233,7 @@ static void
 fuzz_check(const char *out)
 {
 	static const char *const ops[] = { "guard ", "absent ", "hset ",
-		"hincr ", "expire ", "zadd ", "zrem ", "rpush ", "sms ",
+		"hincr ", "expire ", "zadd ", "zrem ", "history ", "sms ",
 		"audit " };
 	const char *line, *nl;
 	size_t i;
