@@ -521,6 +521,7 @@ figures_table() {
 	    "hbmgwd CPU per case, us|GCPU" \
 	    "redis commands per case|CMDS" \
 	    "redis memory per case, bytes|MEM" \
+	    "inbox entries per dispatcher batch|BATCH" \
 	    "end to end, appendfsync everysec, case/s|E2E"; do
 		row "${f%|*}" "$(fig cur_everysec "${f#*|}")" \
 		    "$(fig base_everysec "${f#*|}")"
@@ -795,6 +796,8 @@ drain_watch() {
 inbound_run() {
 	local detail=$1 l_max l_avg l_n l_pid="" w_pid polls
 	SINK0=$(sink_count)
+	BATCH0=$(metric hbmgw_inbox_batches_total)
+	PROC0=$(metric hbmgw_inbox_processed_total)
 	rcli SLOWLOG RESET > /dev/null
 	unit_start
 	[ "$detail" = 1 ] && cpu_start
@@ -849,6 +852,11 @@ inbound_run() {
 	fi
 	unit_figures "$CASES"
 	MEM_CASE=$U_MEM
+	# Entries a dispatcher batch: versions before the counter show "-".
+	BATCHES=$(( $(metric hbmgw_inbox_batches_total) - BATCH0 ))
+	PER_BATCH=-
+	[ "$BATCHES" -gt 0 ] && PER_BATCH=$(calc \
+	    "($(metric hbmgw_inbox_processed_total) - $PROC0) / $BATCHES")
 	if [ "$detail" = 1 ]; then
 		cpu_report
 		perf_report redis-drain
@@ -893,6 +901,7 @@ keep_figures() {
 	eval "FIG_${k}_E2E=\${E2E:-}"
 	eval "FIG_${k}_RCPU=\$U_RCPU FIG_${k}_GCPU=\$U_GCPU FIG_${k}_CMDS=\$U_CMDS"
 	eval "FIG_${k}_MEM=\$U_MEM FIG_${k}_TOP=\$U_TOP FIG_${k}_CASES=\$CASES"
+	eval "FIG_${k}_BATCH=\$PER_BATCH"
 }
 
 # The figure FIELD of run NAME, or "-".

@@ -61,6 +61,16 @@
 #define INBOX_BLOCK_MS 500 /* a read's longest wait, and a stop's */
 #define INBOX_TRIES 8	   /* decided again this often on conflicts */
 #define INBOX_GATE_MS 200  /* waiting for the lease or the schema */
+/*
+ * A thread that read fewer than INBOX_LINGER_BELOW new entries waits
+ * INBOX_LINGER_MS before it reads again. Under load the other threads
+ * read meanwhile and more entries wait for each read, so batches grow and
+ * their fixed cost (the scripts, the type checks, the index writes) is
+ * shared by more messages; when the inbox is quiet the other threads,
+ * blocked in their reads, take a new entry at once.
+ */
+#define INBOX_LINGER_BELOW 8
+#define INBOX_LINGER_MS 5
 
 /* Append an SMS to the inbox once: store/lua/inbox_add.lua. */
 static struct store_script inbox_add_script = {
@@ -464,6 +474,7 @@ inbox_batch(struct store *st, const struct cfg *cfg,
 			run.extra[run.nextra++] = e->element[0]->str;
 	}
 	inbox_records(st, msgs, n, num);
+	metrics_add("hbmgw_inbox_batches_total", "", 1);
 	for (i = 0; i < n && rc == 0; i++) {
 		if (!valid[i])
 			continue;
@@ -607,11 +618,14 @@ inbox_thread(void *arg)
 	char consumer[160], *cause = NULL;
 	const char *start = "0";
 	long long last_claim = 0, last_takeover = 0;
-	int n, pause_ms = 0;
+	int n, pause_ms = 0, linger = 0;
 
 	while (!atomic_load(&inbox_stopping)) {
 		if (pause_ms > 0)
 			usleep((useconds_t)pause_ms * 1000);
+		else if (linger)
+			usleep(INBOX_LINGER_MS * 1000);
+		linger = 0;
 		cur = gw_cfg_get();
 		if (cur != cfg) {
 			sms_lexicon_free(lex);
@@ -654,6 +668,9 @@ inbox_thread(void *arg)
 				pause_ms = 500;
 			} else if (n == 0 && strcmp(start, "0") == 0)
 				start = ">";
+			else if (n > 0 && n < INBOX_LINGER_BELOW &&
+			    strcmp(start, ">") == 0)
+				linger = 1;
 		} else if (strcmp(start, "0") == 0)
 			start = ">";
 		store_reply_free(r);

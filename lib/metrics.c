@@ -55,6 +55,8 @@ static const struct metric_desc metric_descs[] = {
 	    "Delivery reports by format and report" },
 	{ "hbmgw_inbox_processed_total", COUNTER,
 	    "Inbox entries handed to the case logic" },
+	{ "hbmgw_inbox_batches_total", COUNTER,
+	    "Batches of inbox entries decided and applied together" },
 	{ "hbmgw_inbox_conflicts_total", COUNTER,
 	    "Inbox entries decided again because their sender's state "
 	    "changed meanwhile" },
