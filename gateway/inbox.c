@@ -69,8 +69,8 @@
  * shared by more messages; when the inbox is quiet the other threads,
  * blocked in their reads, take a new entry at once.
  */
-#define INBOX_LINGER_BELOW 8
-#define INBOX_LINGER_MS 5
+#define INBOX_LINGER_BELOW 16
+#define INBOX_LINGER_MS 10
 
 /* Append an SMS to the inbox once: store/lua/inbox_add.lua. */
 static struct store_script inbox_add_script = {
@@ -474,7 +474,8 @@ inbox_batch(struct store *st, const struct cfg *cfg,
 			run.extra[run.nextra++] = e->element[0]->str;
 	}
 	inbox_records(st, msgs, n, num);
-	metrics_add("hbmgw_inbox_batches_total", "", 1);
+	if (n > 0)
+		metrics_add("hbmgw_inbox_batches_total", "", 1);
 	for (i = 0; i < n && rc == 0; i++) {
 		if (!valid[i])
 			continue;

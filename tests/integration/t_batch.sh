@@ -37,6 +37,8 @@ hbm_eq "nine entries wait" 9 "$($HBM_REDIS_CLI XLEN '{hbm}:inbox')"
 hbm_daemon_start "$HBM_TMP/gw.conf"
 
 hbm_check "every message is handled" hbm_inbox_settled
+hbm_eq "nine were handed to the case logic" 9 "$(hbm_metric hbmgw_inbox_processed_total)"
+hbm_eq "in one batch" 1 "$(hbm_metric hbmgw_inbox_batches_total)"
 hbm_check "some were decided again after a conflict" \
 	test "$(hbm_metric hbmgw_inbox_conflicts_total)" -ge 1
 
