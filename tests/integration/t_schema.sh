@@ -23,6 +23,11 @@ $(hbm_config_agencies)
 categories = ( { id = "food"; agencies = ["wfp"]; keywords = { en = ["FOOD"]; }; } );
 CONF
 R=$HBM_REDIS_CLI
+# hbmgwd --migrate, its log in $HBM_TMP/migrate.log; its status.
+migrate() {
+	: > "$HBM_TMP/migrate.log"
+	"$HBM_BUILD/hbmgwd" -c "$HBM_TMP/gw.conf" --migrate 2>> "$HBM_TMP/migrate.log"
+}
 now=$(($(date +%s) * 1000))
 M=+256700000071
 seal() { echo "$1" | "$HBM_BUILD/tests/seal" "$(hbm_key)"; }
@@ -51,8 +56,7 @@ hbm_check "the log says so too" grep -q \
 hbm_eq "an SMS is still taken" 202 "$(hbm_inbound "$M" STATUS s-1)"
 hbm_eq "and kept in the inbox" 1 "$($R XLEN '{hbm}:inbox')"
 
-: > "$HBM_TMP/migrate.log"
-"$HBM_BUILD/hbmgwd" -c "$HBM_TMP/gw.conf" --migrate 2>> "$HBM_TMP/migrate.log"
+migrate
 hbm_eq "--migrate exits 0" 0 "$?"
 hbm_match "it says what it folded" \
 	"migrate: done: 1 numbers' sets of cases folded \(1 cases\); 0 case histories moved into their cases \(0 entries\), 0 of cases gone deleted; the data is of schema 3" \
@@ -80,8 +84,7 @@ hbm_match "the answer names the open case" '1234-5671' \
 	"$(hbm_queued_texts "$M" | head -n 1)"
 hbm_eq "no second case" 1 "$(hbm_case_count)"
 
-: > "$HBM_TMP/migrate.log"
-"$HBM_BUILD/hbmgwd" -c "$HBM_TMP/gw.conf" --migrate 2>> "$HBM_TMP/migrate.log"
+migrate
 hbm_eq "a second run exits 0" 0 "$?"
 hbm_match "and folds nothing" "migrate: done: 0 numbers' sets of cases folded \(0 cases\)" \
 	"$(cat "$HBM_TMP/migrate.log")"
@@ -118,8 +121,7 @@ hbm_daemon_start "$HBM_TMP/gw.conf"
 hbm_check "on schema 2 /readyz says the data needs hbmgwd --migrate" hbm_wait 20 shut
 hbm_eq "a CLOSE is taken" 202 "$(hbm_inbound +256700000101 'CLOSE 1234-5671 fed' s-3)"
 hbm_eq "and kept in the inbox" 1 "$($R XLEN '{hbm}:inbox')"
-: > "$HBM_TMP/migrate.log"
-"$HBM_BUILD/hbmgwd" -c "$HBM_TMP/gw.conf" --migrate 2>> "$HBM_TMP/migrate.log"
+migrate
 hbm_eq "--migrate exits 0" 0 "$?"
 hbm_match "it says what it moved" \
 	"1 case histories moved into their cases \(3 entries\), 1 of cases gone deleted; the data is of schema 3" \
@@ -133,8 +135,7 @@ print(" ".join(e["who"] + ":" + e["what"] for e in json.load(sys.stdin)["history
 hbm_eq "the history reads as it was, the CLOSE after it" \
 	"migrant:created gateway:notified wfp:acknowledged wfp:closed" "$(whats)"
 hbm_eq "the case is closed" closed "$($R --raw HGET '{hbm}:case:12345671' status)"
-: > "$HBM_TMP/migrate.log"
-"$HBM_BUILD/hbmgwd" -c "$HBM_TMP/gw.conf" --migrate 2>> "$HBM_TMP/migrate.log"
+migrate
 hbm_match "a second run moves nothing" \
 	"0 case histories moved into their cases \(0 entries\), 0 of cases gone deleted" \
 	"$(cat "$HBM_TMP/migrate.log")"
