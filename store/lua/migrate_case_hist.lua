@@ -18,12 +18,17 @@ if t == 'none' then
 elseif t ~= 'hash' then
   return redis.error_reply(KEYS[2] .. ': holds a ' .. t .. ', not a hash')
 end
+-- A long list goes in HSETs of 1000 entries: unpack() of many more
+-- values overflows Lua's stack.
 local h = redis.call('LRANGE', KEYS[1], 0, -1)
 local args = {}
 for i, e in ipairs(h) do
   args[#args + 1] = 'h' .. i
   args[#args + 1] = e
+  if #args == 2000 or i == #h then
+    redis.call('HSET', KEYS[2], unpack(args))
+    args = {}
+  end
 end
-if #args > 0 then redis.call('HSET', KEYS[2], unpack(args)) end
 redis.call('DEL', KEYS[1])
 return #h

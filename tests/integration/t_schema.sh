@@ -117,6 +117,11 @@ $R RPUSH '{hbm}:case:12345671:hist' \
 	"{\"t\":$now,\"who\":\"gateway\",\"what\":\"notified\",\"note\":\"wfp\"}" \
 	"{\"t\":$now,\"who\":\"wfp\",\"what\":\"acknowledged\",\"note\":\"\"}" >/dev/null
 $R RPUSH '{hbm}:case:99999997:hist' "{\"t\":$now,\"who\":\"migrant\",\"what\":\"created\"}" >/dev/null
+# A case with a history longer than one script call can unpack.
+$R HSET '{hbm}:case:99999998' code 99999998 status closed ver 9 >/dev/null
+# shellcheck disable=SC2046 # one argument an entry
+$R RPUSH '{hbm}:case:99999998:hist' $(for i in $(seq 1 9000); do
+	printf '{"t":%s,"who":"gateway","what":"n%d"}\n' "$now" "$i"; done) >/dev/null
 hbm_daemon_start "$HBM_TMP/gw.conf"
 hbm_check "on schema 2 /readyz says the data needs hbmgwd --migrate" hbm_wait 20 shut
 hbm_eq "a CLOSE is taken" 202 "$(hbm_inbound +256700000101 'CLOSE 1234-5671 fed' s-3)"
@@ -124,8 +129,12 @@ hbm_eq "and kept in the inbox" 1 "$($R XLEN '{hbm}:inbox')"
 migrate
 hbm_eq "--migrate exits 0" 0 "$?"
 hbm_match "it says what it moved" \
-	"1 case histories moved into their cases \(3 entries\), 1 of cases gone deleted; the data is of schema 3" \
+	"2 case histories moved into their cases \(9003 entries\), 1 of cases gone deleted; the data is of schema 3" \
 	"$(cat "$HBM_TMP/migrate.log")"
+hbm_eq "the long one whole, in order" "9000 n1 n9000" \
+	"$(hbm_case_hist_raw 99999998 | python3 -c 'import json, sys
+w = [json.loads(l)["what"] for l in sys.stdin]
+print(len(w), w[0], w[-1])')"
 hbm_eq "the lists are gone" 0 "$($R EXISTS '{hbm}:case:12345671:hist' '{hbm}:case:99999997:hist')"
 hbm_eq "the case keeps its fields" acknowledged "$($R --raw HGET '{hbm}:case:12345671' status)"
 hbm_eq "the data is of schema 3" 3 "$($R --raw GET '{hbm}:schema')"
